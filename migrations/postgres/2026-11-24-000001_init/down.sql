@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS clients;
+DROP TABLE IF EXISTS users;

@@ -1,0 +1,57 @@
+//! Username rules and password authentication.
+
+use std::sync::Arc;
+
+use crate::accounts::PasswordHasher;
+use crate::store::{Db, StoreError, UserRecord, sql};
+
+pub const MAX_USERNAME_LEN: usize = 128;
+
+/// Usernames are case-insensitive: stored and looked up lower-cased.
+/// No whitespace or control characters, at most 128 characters.
+pub fn normalize_username(raw: &str) -> Result<String, String> {
+    if raw.is_empty() {
+        return Err("username must not be empty".into());
+    }
+    if raw.chars().count() > MAX_USERNAME_LEN {
+        return Err(format!("username must be at most {MAX_USERNAME_LEN} characters"));
+    }
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("username must not contain spaces or control characters".into());
+    }
+    Ok(raw.to_lowercase())
+}
+
+/// Checks a username and password. Unknown, malformed and disabled users and
+/// wrong passwords all give `None` after the same Argon2 work.
+pub async fn authenticate(
+    db: &Db,
+    hasher: &Arc<PasswordHasher>,
+    username: &str,
+    password: &str,
+) -> Result<Option<UserRecord>, StoreError> {
+    let user = match normalize_username(username) {
+        Ok(name) => db.run(move |c| sql::users::find_by_username(c, &name)).await?,
+        Err(_) => None,
+    };
+    let hasher = Arc::clone(hasher);
+    let password = password.to_owned();
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let verified = tokio::task::spawn_blocking(move || hasher.verify(&password, stored.as_deref()))
+        .await
+        .map_err(|e| StoreError::Database(format!("password check aborted: {e}")))?;
+    Ok(user.filter(|u| verified && !u.disabled))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_lower_cased_and_checked() {
+        assert_eq!(normalize_username("Alice").unwrap(), "alice");
+        assert!(normalize_username("").is_err());
+        assert!(normalize_username("a b").is_err());
+        assert!(normalize_username(&"x".repeat(129)).is_err());
+    }
+}

@@ -1,0 +1,262 @@
+//! The command line: `serve` (the default) and the admin subcommands. Bad
+//! input prints one line on stderr and exits with status 2, writing nothing.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+
+use crate::admin::{self, AdminError, NewClient, NewUser};
+use crate::clock::unix_now;
+use crate::config::{Settings, redact_url};
+use crate::startup::{Application, open_db};
+use crate::store::ClientRecord;
+
+#[derive(Parser)]
+#[command(name = "oxidp", version, about = "OAuth 2.0 / OpenID Connect identity provider")]
+pub struct Cli {
+    /// TOML configuration file (default: ./oxidp.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage OAuth clients.
+    #[command(subcommand)]
+    Client(ClientCommand),
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from stdin (first line) or --password-file.
+    Create(UserCreate),
+}
+
+#[derive(Args)]
+pub struct UserCreate {
+    #[arg(long)]
+    pub username: String,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Read the password from the first line of this file instead of stdin.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum ClientCommand {
+    /// Register a client. A confidential client's secret is generated and printed once,
+    /// or read from stdin with --secret-stdin.
+    Create(ClientCreate),
+    /// List registered clients.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a client.
+    Delete {
+        #[arg(long)]
+        client_id: String,
+    },
+}
+
+#[derive(Args)]
+pub struct ClientCreate {
+    #[arg(long)]
+    pub client_id: String,
+    #[arg(long = "redirect-uri", value_name = "URI", required = true)]
+    pub redirect_uris: Vec<String>,
+    #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+    pub post_logout_redirect_uris: Vec<String>,
+    #[arg(long = "grant-type", value_name = "GRANT", value_parser = ["authorization_code", "refresh_token", "client_credentials"])]
+    pub grant_types: Vec<String>,
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// A public client (no secret; PKCE required).
+    #[arg(long)]
+    pub public: bool,
+    /// Read the client secret (at least 32 characters) from stdin.
+    #[arg(long, conflicts_with = "public")]
+    pub secret_stdin: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A CLI failure: bad input (exit 2) or a system failure (exit 1).
+enum Failure {
+    Usage(String),
+    System(String),
+}
+
+impl From<AdminError> for Failure {
+    fn from(e: AdminError) -> Self {
+        if e.is_user_error() { Failure::Usage(e.to_string()) } else { Failure::System(e.to_string()) }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::System(format!("{e:#}"))
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = Settings::load(cli.config.as_deref())
+        .map_err(|e| Failure::Usage(format!("configuration: {e:#}")))
+        .and_then(|settings| run(cli.command.unwrap_or(Command::Serve), settings));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("error: {}", msg.replace('\n', " "));
+            ExitCode::from(2)
+        }
+        Err(Failure::System(msg)) => {
+            eprintln!("error: {}", msg.replace('\n', " "));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(command: Command, settings: Settings) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::System(e.to_string()))?;
+    match command {
+        Command::Serve => runtime.block_on(serve(settings)),
+        Command::User(UserCommand::Create(args)) => {
+            let password = read_secret(args.password_file.as_deref(), "Password")?;
+            let db = runtime.block_on(open_db(&settings))?;
+            let new = NewUser { username: args.username, password, email: args.email, name: args.name };
+            let user = admin::create_user_with(&db, new, unix_now(), &settings.login)?;
+            println!("Created user {:?} (sub {}).", user.username, user.id);
+            Ok(())
+        }
+        Command::Client(ClientCommand::Create(args)) => {
+            let secret = if args.secret_stdin { Some(read_secret(None, "Client secret")?) } else { None };
+            let db = runtime.block_on(open_db(&settings))?;
+            let json_output = args.json;
+            let new = NewClient {
+                client_id: args.client_id,
+                redirect_uris: args.redirect_uris,
+                post_logout_redirect_uris: args.post_logout_redirect_uris,
+                grant_types: args.grant_types,
+                scopes: args.scopes,
+                public: args.public,
+                secret,
+            };
+            let created = admin::create_client(&db, new, unix_now())?;
+            print_created_client(&created.client, created.secret.as_deref(), json_output);
+            Ok(())
+        }
+        Command::Client(ClientCommand::List { json }) => {
+            let db = runtime.block_on(open_db(&settings))?;
+            let clients = admin::list_clients(&db)?;
+            if json {
+                let list: Vec<_> = clients.iter().map(|c| client_json(c, None)).collect();
+                println!("{}", serde_json::Value::Array(list));
+            } else {
+                for c in &clients {
+                    let kind = if c.public { "public" } else { "confidential" };
+                    println!("{}\t{kind}\t{}", c.client_id, c.redirect_uris.join(" "));
+                }
+            }
+            Ok(())
+        }
+        Command::Client(ClientCommand::Delete { client_id }) => {
+            let db = runtime.block_on(open_db(&settings))?;
+            admin::delete_client(&db, &client_id)?;
+            println!("Deleted client {client_id:?}.");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), Failure> {
+    crate::telemetry::init(&settings.log);
+    let started = std::time::Instant::now();
+    let app = Application::build(settings.clone()).await?;
+    tracing::info!(
+        issuer = %settings.issuer,
+        bind = %settings.server.bind,
+        database = %redact_url(&settings.database.url),
+        sessions = app.state().ephemeral.backend_name(),
+        kid = %app.state().keyring.active_kid(),
+        startup_ms = started.elapsed().as_millis() as u64,
+        "oxidp is ready at {}/.well-known/openid-configuration",
+        settings.issuer
+    );
+    app.run_until_stopped().await.map_err(|e| Failure::System(e.to_string()))
+}
+
+/// First line of `file`, or of stdin (with a prompt on a terminal).
+fn read_secret(file: Option<&Path>, what: &str) -> Result<String, Failure> {
+    let line = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        None => {
+            if std::io::stdin().is_terminal() {
+                eprint!("{what}: ");
+                let _ = std::io::stderr().flush();
+            }
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| Failure::Usage(format!("cannot read {what} from stdin: {e}")))?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if line.is_empty() {
+        return Err(Failure::Usage(format!("{what} must not be empty")));
+    }
+    Ok(line)
+}
+
+fn client_json(c: &ClientRecord, secret: Option<&str>) -> serde_json::Value {
+    let mut value = json!({
+        "client_id": c.client_id,
+        "public": c.public,
+        "token_endpoint_auth_method": if c.public { "none" } else { "client_secret_basic" },
+        "redirect_uris": c.redirect_uris,
+        "post_logout_redirect_uris": c.post_logout_redirect_uris,
+        "grant_types": c.grant_types,
+        "scopes": c.scopes,
+        "created_at": c.created_at,
+    });
+    if let Some(secret) = secret {
+        value["client_secret"] = json!(secret);
+    }
+    value
+}
+
+fn print_created_client(c: &ClientRecord, secret: Option<&str>, as_json: bool) {
+    if as_json {
+        println!("{}", client_json(c, secret));
+        return;
+    }
+    let kind = if c.public { "public" } else { "confidential" };
+    println!("Created {kind} client {:?}.", c.client_id);
+    println!("client_id:     {}", c.client_id);
+    if let Some(secret) = secret {
+        println!("client_secret: {secret}");
+        println!("Store the secret now: it is shown only once (only its hash is kept).");
+    }
+}

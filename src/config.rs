@@ -1,0 +1,321 @@
+//! Settings, layered: code defaults → optional TOML file (`oxidp.toml` in the
+//! working directory, or `--config FILE`) → `OXIDP__SECTION__KEY` environment
+//! variables. `validate()` runs before anything starts.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Clone, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The issuer identifier (OpenID Connect Discovery §3): scheme, host,
+    /// optional port and path, no query or fragment, no trailing slash.
+    pub issuer: String,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub redis: RedisSettings,
+    pub keys: KeySettings,
+    pub tokens: TokenSettings,
+    pub session: SessionSettings,
+    pub login: LoginSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    pub bind: String,
+    /// Worker threads; defaults to the number of CPUs.
+    pub workers: Option<usize>,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    /// `sqlite://path` (embedded default) or `postgres://…`.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(default)]
+pub struct RedisSettings {
+    /// Absent: SSO sessions and codes live in this process only.
+    pub url: Option<String>,
+    pub prefix: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct KeySettings {
+    /// Folder of the signing key, created on first start.
+    pub dir: PathBuf,
+    pub rsa_bits: u32,
+}
+
+/// Lifetimes in seconds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct TokenSettings {
+    pub access_token_ttl: u64,
+    pub id_token_ttl: u64,
+    pub code_ttl: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct SessionSettings {
+    /// Absolute lifetime of an SSO session, in seconds.
+    pub ttl: u64,
+    pub cookie_name: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct LoginSettings {
+    /// How long a login page stays usable, in seconds.
+    pub ttl: u64,
+    /// Argon2id memory cost in KiB, iterations and lanes for new hashes.
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct LogSettings {
+    /// A tracing `EnvFilter` directive; `RUST_LOG` wins when set.
+    pub level: String,
+    /// `text` or `json`.
+    pub format: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            issuer: "http://127.0.0.1:8080".into(),
+            server: ServerSettings::default(),
+            database: DatabaseSettings::default(),
+            redis: RedisSettings::default(),
+            keys: KeySettings::default(),
+            tokens: TokenSettings::default(),
+            session: SessionSettings::default(),
+            login: LoginSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings { bind: "127.0.0.1:8080".into(), workers: None }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings { url: "sqlite://data/oxidp.db".into(), max_connections: 8 }
+    }
+}
+
+impl Default for RedisSettings {
+    fn default() -> Self {
+        RedisSettings { url: None, prefix: "oxidp:".into() }
+    }
+}
+
+impl Default for KeySettings {
+    fn default() -> Self {
+        KeySettings { dir: PathBuf::from("keys"), rsa_bits: 2048 }
+    }
+}
+
+impl Default for TokenSettings {
+    fn default() -> Self {
+        TokenSettings { access_token_ttl: 300, id_token_ttl: 300, code_ttl: 60 }
+    }
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        SessionSettings { ttl: 10 * 3600, cookie_name: "oxidp_session".into() }
+    }
+}
+
+impl Default for LoginSettings {
+    fn default() -> Self {
+        // OWASP's Argon2id minimum (m=19 MiB, t=2, p=1), the argon2 crate's default.
+        LoginSettings {
+            ttl: 15 * 60,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+        }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings { level: "info".into(), format: "text".into() }
+    }
+}
+
+impl Settings {
+    /// Loads defaults, then `file` (or `oxidp.toml` if present), then the
+    /// environment, then validates.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
+        let mut builder = config::Config::builder();
+        builder = match file {
+            Some(path) => builder.add_source(config::File::from(path).required(true)),
+            None => builder.add_source(config::File::with_name("oxidp.toml").required(false)),
+        };
+        let settings: Settings = builder
+            .add_source(
+                config::Environment::with_prefix("OXIDP")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .build()?
+            .try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Rejects settings the server cannot run with safely.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let issuer = url::Url::parse(&self.issuer)
+            .map_err(|e| anyhow::anyhow!("issuer {:?} is not a URL: {e}", self.issuer))?;
+        anyhow::ensure!(
+            issuer.scheme() == "https" || issuer.scheme() == "http",
+            "issuer must be an http(s) URL"
+        );
+        anyhow::ensure!(
+            issuer.query().is_none() && issuer.fragment().is_none(),
+            "issuer must not have a query or fragment (OpenID Connect Discovery §3)"
+        );
+        anyhow::ensure!(!self.issuer.ends_with('/'), "issuer must not end with '/'");
+        anyhow::ensure!(
+            issuer.scheme() == "https" || self.issuer_is_loopback(),
+            "issuer must be https unless it is on a loopback address"
+        );
+        anyhow::ensure!(self.keys.rsa_bits >= 2048, "keys.rsa_bits must be at least 2048");
+        anyhow::ensure!(
+            self.tokens.code_ttl > 0 && self.tokens.code_ttl <= 600,
+            "tokens.code_ttl must be 1..=600 seconds"
+        );
+        anyhow::ensure!(self.tokens.access_token_ttl > 0, "tokens.access_token_ttl must be positive");
+        anyhow::ensure!(self.tokens.id_token_ttl > 0, "tokens.id_token_ttl must be positive");
+        anyhow::ensure!(self.session.ttl > 0, "session.ttl must be positive");
+        anyhow::ensure!(self.login.ttl > 0, "login.ttl must be positive");
+        anyhow::ensure!(self.database.max_connections > 0, "database.max_connections must be positive");
+        anyhow::ensure!(!self.redis.prefix.is_empty(), "redis.prefix must not be empty");
+        Ok(())
+    }
+
+    /// Plain-http issuers are accepted only on loopback, where cookies may
+    /// drop the Secure flag.
+    pub fn issuer_is_loopback(&self) -> bool {
+        url::Url::parse(&self.issuer)
+            .ok()
+            .and_then(|u| match u.host() {
+                Some(url::Host::Ipv4(ip)) => Some(ip.is_loopback()),
+                Some(url::Host::Ipv6(ip)) => Some(ip.is_loopback()),
+                Some(url::Host::Domain(d)) => Some(d == "localhost"),
+                None => None,
+            })
+            .unwrap_or(false)
+    }
+
+    /// Cookies carry `Secure` unless the issuer is plain http on loopback.
+    pub fn secure_cookies(&self) -> bool {
+        !(self.issuer.starts_with("http://") && self.issuer_is_loopback())
+    }
+}
+
+/// Hides the password part of a connection URL.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("redacted"));
+            u.to_string()
+        }
+        _ => raw.to_string(),
+    }
+}
+
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+impl fmt::Debug for RedisSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisSettings")
+            .field("url", &self.url.as_deref().map(redact_url))
+            .field("prefix", &self.prefix)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("issuer", &self.issuer)
+            .field("server", &self.server)
+            .field("database", &self.database)
+            .field("redis", &self.redis)
+            .field("keys", &self.keys)
+            .field("tokens", &self.tokens)
+            .field("session", &self.session)
+            .field("login", &self.login)
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_embedded() {
+        let s = Settings::default();
+        s.validate().unwrap();
+        assert_eq!(s.database.url, "sqlite://data/oxidp.db");
+        assert!(s.redis.url.is_none());
+        assert!(!s.secure_cookies());
+    }
+
+    #[test]
+    fn non_loopback_http_issuer_is_rejected() {
+        let s = Settings { issuer: "http://idp.example.com".into(), ..Settings::default() };
+        assert!(s.validate().is_err());
+        let s = Settings { issuer: "https://idp.example.com".into(), ..Settings::default() };
+        s.validate().unwrap();
+        assert!(s.secure_cookies());
+    }
+
+    #[test]
+    fn issuer_with_trailing_slash_or_query_is_rejected() {
+        for bad in ["http://127.0.0.1:8080/", "http://127.0.0.1:8080?x=1", "ftp://127.0.0.1"] {
+            let s = Settings { issuer: bad.into(), ..Settings::default() };
+            assert!(s.validate().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn debug_redacts_passwords() {
+        let mut s = Settings::default();
+        s.database.url = "postgres://oxidp:hunter2@db/oxidp".into();
+        s.redis.url = Some("redis://:sekrit@cache:6379".into());
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("hunter2") && !shown.contains("sekrit"), "{shown}");
+    }
+}

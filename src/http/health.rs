@@ -1,0 +1,7 @@
+//! Liveness probe: answers without touching any store.
+
+use actix_web::HttpResponse;
+
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}

@@ -1,0 +1,18 @@
+//! JOSE for oxidp: the server's signing keys, its published JWK Set and the
+//! JWS checks for tokens it issued itself.
+//!
+//! Why a module of its own: every token the server mints (ID tokens, OpenID
+//! Connect Core §2; JWT access tokens, RFC 9068) goes through one place that
+//! pins the algorithm per key instead of trusting the JOSE header
+//! (RFC 8725 §2.1, §3.1), and the JWKS is built so it can hold only public
+//! members (RFC 7517 §4, RFC 7518 §6.3.1).
+
+mod jwks;
+pub mod keyring;
+mod pem_file;
+mod verify;
+
+pub use keyring::{KeyError, Keyring, VerifyError};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,115 @@
+//! Verification of compact JWS tokens that this server issued
+//! (RFC 7515 §5.2), following the JWT BCP (RFC 8725):
+//!
+//! - the key is chosen by `kid` from our own set, never from `jku`/`jwk`/
+//!   `x5u`/`x5c` header members (RFC 8725 §3.10);
+//! - the algorithm is pinned per key, so `none` and HS256-keyed-with-our-
+//!   public-key tokens fail (RFC 8725 §2.1, §3.1);
+//! - explicit typing keeps one kind of token from being replayed as another
+//!   (RFC 8725 §3.11, RFC 9068 §2.1 `at+jwt`);
+//! - `crit` is rejected because we understand no extensions (RFC 7515 §4.1.11).
+//!
+//! Time and audience checks are the caller's: they own `now`.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value};
+
+use super::Keyring;
+
+/// Upper bound on the token length we even look at. Far above any token we
+/// issue, and it bounds the work an attacker can make us do per request.
+const MAX_TOKEN_LEN: usize = 64 * 1024;
+
+/// Why a token was rejected. Messages are short and safe to return in an
+/// `error_description`.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum VerifyError {
+    /// Not three base64url parts, a part that is not a JSON object, or an
+    /// unsupported `crit` header.
+    #[error("malformed token")]
+    Malformed,
+    /// `kid` missing or not one of our keys.
+    #[error("token signed with an unknown key")]
+    UnknownKey,
+    /// Header `alg` differs from the algorithm of the key `kid` names.
+    #[error("unexpected token algorithm")]
+    Algorithm,
+    /// Header `typ` is missing or not the expected type.
+    #[error("unexpected token type")]
+    Type,
+    /// The signature does not verify.
+    #[error("invalid token signature")]
+    Signature,
+}
+
+impl Keyring {
+    /// Verifies a compact JWS that we issued. Never trusts the header to
+    /// choose the algorithm:
+    /// - exactly three base64url parts, header must be a JSON object;
+    /// - `kid` required and must name one of our keys, else
+    ///   [`VerifyError::UnknownKey`];
+    /// - header `alg` must equal that key's algorithm (rejects "none",
+    ///   "HS256" signed with our public key, etc.) → [`VerifyError::Algorithm`];
+    /// - header `typ` must equal `expected_typ` case-insensitively, also
+    ///   accepting "application/" + expected_typ (RFC 8725 §3.11,
+    ///   RFC 9068 §2.1) → [`VerifyError::Type`];
+    /// - signature checked with that key's verifier → [`VerifyError::Signature`];
+    /// - `crit` header present → [`VerifyError::Malformed`].
+    ///
+    /// Returns the claims object. It does NOT check exp/iat/iss/aud: callers
+    /// do that with their own `now`.
+    pub fn verify(&self, token: &str, expected_typ: &str) -> Result<Map<String, Value>, VerifyError> {
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(VerifyError::Malformed);
+        }
+        let mut parts = token.split('.');
+        let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(VerifyError::Malformed);
+        };
+
+        let header = decode_json_object(header_b64)?;
+        if header.contains_key("crit") {
+            return Err(VerifyError::Malformed);
+        }
+        let kid = header.get("kid").and_then(Value::as_str).ok_or(VerifyError::UnknownKey)?;
+        let key = self.published_key(kid).ok_or(VerifyError::UnknownKey)?;
+        if header.get("alg").and_then(Value::as_str) != Some(key.alg) {
+            return Err(VerifyError::Algorithm);
+        }
+        let typ = header.get("typ").and_then(Value::as_str).ok_or(VerifyError::Type)?;
+        if !typ_matches(typ, expected_typ) {
+            return Err(VerifyError::Type);
+        }
+
+        let signature = URL_SAFE_NO_PAD.decode(signature_b64).map_err(|_| VerifyError::Malformed)?;
+        // JWS Signing Input: ASCII(header_b64 '.' payload_b64), RFC 7515 §5.2 step 8.
+        let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
+        key.verifier.verify(signing_input, &signature).map_err(|_| VerifyError::Signature)?;
+
+        decode_json_object(payload_b64)
+    }
+}
+
+/// base64url (no padding, RFC 7515 §2) → JSON object.
+fn decode_json_object(part: &str) -> Result<Map<String, Value>, VerifyError> {
+    let bytes = URL_SAFE_NO_PAD.decode(part).map_err(|_| VerifyError::Malformed)?;
+    serde_json::from_slice(&bytes).map_err(|_| VerifyError::Malformed)
+}
+
+/// `typ` comparison per RFC 7515 §4.1.9: media types are case-insensitive and
+/// the "application/" prefix may be omitted (and is, by convention).
+fn typ_matches(typ: &str, expected: &str) -> bool {
+    const PREFIX: &str = "application/";
+    if typ.eq_ignore_ascii_case(expected) {
+        return true;
+    }
+    match (typ.get(..PREFIX.len()), typ.get(PREFIX.len()..)) {
+        (Some(prefix), Some(rest)) => {
+            prefix.eq_ignore_ascii_case(PREFIX) && rest.eq_ignore_ascii_case(expected)
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,219 @@
+//! The authorization endpoint (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2)
+//! as an ordered list of small checks. Until the client and its redirect URI
+//! are trusted, errors are shown to the user (`AuthorizeError::Page`); after
+//! that they go back to the client (`AuthorizeError::Redirect`, §4.1.2.1).
+
+use serde::{Deserialize, Serialize};
+
+use crate::oauth::clients::{allows_grant, is_registered_redirect_uri};
+use crate::oauth::{OAuthError, Params, Scope, pkce};
+use crate::sso::session::SsoSession;
+use crate::store::{ClientRecord, Db, sql};
+
+/// A validated authorization request, kept while the user logs in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthorizationRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    /// RFC 6749 §4.1.3: if the request named a redirect_uri, the token
+    /// request must repeat it.
+    pub redirect_uri_given: bool,
+    pub scope: Scope,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub prompt: Prompt,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Prompt {
+    #[default]
+    Default,
+    /// `prompt=none`: never show a page (OIDC Core §3.1.2.1).
+    None,
+    /// `prompt=login`: re-authenticate even with a session.
+    Login,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizeError {
+    /// Shown on an error page: the redirect URI is not trusted.
+    Page(OAuthError),
+    /// Sent back to the client's validated redirect URI.
+    Redirect { redirect_uri: String, state: Option<String>, error: OAuthError },
+}
+
+/// What to do with a valid request, given the browser's session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    IssueCode,
+    ShowLogin,
+}
+
+const MAX_STATE_LEN: usize = 2048;
+
+/// Runs every check on an authorization request.
+pub async fn validate(db: &Db, params: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
+    let page = |e: OAuthError| AuthorizeError::Page(e);
+    if params.is_repeated("client_id") || params.is_repeated("redirect_uri") {
+        return Err(page(OAuthError::invalid_request("client_id and redirect_uri must appear only once")));
+    }
+    let client_id =
+        params.get("client_id").ok_or_else(|| page(OAuthError::invalid_request("missing client_id")))?;
+    let lookup = client_id.to_string();
+    let client = db
+        .run(move |c| sql::clients::find(c, &lookup))
+        .await
+        .map_err(|e| page(e.into()))?
+        .ok_or_else(|| page(OAuthError::invalid_request("unknown client")))?;
+    let (redirect_uri, redirect_uri_given) = redirect_uri(&client, params).map_err(page)?;
+
+    let state = params.get("state").map(str::to_string);
+    let back = |error: OAuthError| AuthorizeError::Redirect {
+        redirect_uri: redirect_uri.clone(),
+        state: state.clone(),
+        error,
+    };
+    if state.as_ref().is_some_and(|s| s.len() > MAX_STATE_LEN) {
+        return Err(back(OAuthError::invalid_request("state is too long")));
+    }
+    let checked = check_request(&client, params).map_err(back)?;
+    Ok(AuthorizationRequest {
+        client_id: client.client_id,
+        redirect_uri,
+        redirect_uri_given,
+        scope: checked.scope,
+        state,
+        nonce: params.get("nonce").map(str::to_string),
+        code_challenge: checked.code_challenge,
+        prompt: checked.prompt,
+        max_age: checked.max_age,
+        login_hint: params.get("login_hint").map(|h| h.chars().take(128).collect()),
+    })
+}
+
+/// RFC 6749 §3.1.2.3 and OIDC Core §3.1.2.1: exact match against a
+/// registered URI; required for OpenID requests; may be omitted only by a
+/// plain OAuth client with exactly one registered URI.
+fn redirect_uri(client: &ClientRecord, params: &Params) -> Result<(String, bool), OAuthError> {
+    match params.get("redirect_uri") {
+        Some(uri) if is_registered_redirect_uri(client, uri) => Ok((uri.to_string(), true)),
+        Some(_) => Err(OAuthError::invalid_request("redirect_uri is not registered for this client")),
+        None => {
+            let openid = params.get("scope").is_some_and(|s| s.split(' ').any(|t| t == "openid"));
+            match client.redirect_uris.as_slice() {
+                [only] if !openid => Ok((only.clone(), false)),
+                _ => Err(OAuthError::invalid_request("missing redirect_uri")),
+            }
+        }
+    }
+}
+
+struct Checked {
+    scope: Scope,
+    code_challenge: Option<String>,
+    prompt: Prompt,
+    max_age: Option<i64>,
+}
+
+/// The checks whose failures are reported to the client, in order.
+fn check_request(client: &ClientRecord, params: &Params) -> Result<Checked, OAuthError> {
+    params.reject_repeated()?;
+    if params.contains("request") {
+        return Err(OAuthError::request_not_supported("request objects are not supported"));
+    }
+    if params.contains("request_uri") {
+        return Err(OAuthError::request_uri_not_supported("request_uri is not supported"));
+    }
+    match params.get("response_type") {
+        None => return Err(OAuthError::invalid_request("missing response_type")),
+        Some("code") => {}
+        Some(_) => return Err(OAuthError::unsupported_response_type("only response_type=code is supported")),
+    }
+    if let Some(mode) = params.get("response_mode")
+        && mode != "query"
+    {
+        return Err(OAuthError::invalid_request("only response_mode=query is supported"));
+    }
+    if !allows_grant(client, "authorization_code") {
+        return Err(OAuthError::unauthorized_client("client may not use the authorization code grant"));
+    }
+    let scope = check_scope(client, params.get("scope"))?;
+    let code_challenge = check_pkce(client, params)?;
+    let prompt = check_prompt(params.get("prompt"))?;
+    let max_age = match params.get("max_age") {
+        None => None,
+        Some(raw) => Some(
+            raw.parse::<u32>()
+                .map_err(|_| OAuthError::invalid_request("max_age must be a non-negative integer"))?
+                as i64,
+        ),
+    };
+    Ok(Checked { scope, code_challenge, prompt, max_age })
+}
+
+fn check_scope(client: &ClientRecord, raw: Option<&str>) -> Result<Scope, OAuthError> {
+    let scope =
+        Scope::parse(raw.unwrap_or("")).ok_or_else(|| OAuthError::invalid_scope("malformed scope"))?;
+    if !scope.is_subset_of(&client.scopes) {
+        return Err(OAuthError::invalid_scope("requested scope is not allowed for this client"));
+    }
+    Ok(scope)
+}
+
+/// RFC 7636 §4.3 with RFC 9700 §2.1.1: S256 only; required for public clients.
+fn check_pkce(client: &ClientRecord, params: &Params) -> Result<Option<String>, OAuthError> {
+    match (params.get("code_challenge"), params.get("code_challenge_method")) {
+        (None, None) if client.public => {
+            Err(OAuthError::invalid_request("PKCE (code_challenge with S256) is required"))
+        }
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err(OAuthError::invalid_request("code_challenge_method without code_challenge")),
+        (Some(_), None) => Err(OAuthError::invalid_request(
+            "code_challenge_method=S256 is required (plain is not supported)",
+        )),
+        (Some(_), Some(method)) if method != "S256" => {
+            Err(OAuthError::invalid_request("only code_challenge_method=S256 is supported"))
+        }
+        (Some(challenge), Some(_)) if !pkce::is_valid_s256_challenge(challenge) => {
+            Err(OAuthError::invalid_request("malformed code_challenge"))
+        }
+        (Some(challenge), Some(_)) => Ok(Some(challenge.to_string())),
+    }
+}
+
+/// OIDC Core §3.1.2.1: `none` must stand alone; `consent` and
+/// `select_account` need no page here (first-party clients, one account per
+/// session), and unknown values are ignored.
+fn check_prompt(raw: Option<&str>) -> Result<Prompt, OAuthError> {
+    let values: Vec<&str> = raw.unwrap_or("").split(' ').filter(|v| !v.is_empty()).collect();
+    if values.contains(&"none") {
+        return if values.len() == 1 {
+            Ok(Prompt::None)
+        } else {
+            Err(OAuthError::invalid_request("prompt=none cannot be combined with other values"))
+        };
+    }
+    Ok(if values.contains(&"login") { Prompt::Login } else { Prompt::Default })
+}
+
+/// Decides between issuing a code now and asking the user to log in.
+pub fn next_step(
+    request: &AuthorizationRequest,
+    session: Option<&SsoSession>,
+    now: i64,
+) -> Result<Next, OAuthError> {
+    let fresh_enough = |s: &SsoSession| request.max_age.is_none_or(|max| now - s.auth_time <= max);
+    let usable = session.filter(|s| fresh_enough(s));
+    match (request.prompt, usable) {
+        (Prompt::None, Some(_)) => Ok(Next::IssueCode),
+        (Prompt::None, None) => Err(OAuthError::login_required("the user is not logged in")),
+        (Prompt::Login, _) | (Prompt::Default, None) => Ok(Next::ShowLogin),
+        (Prompt::Default, Some(_)) => Ok(Next::IssueCode),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,16 @@
+//! OAuth 2.0 rules (RFC 6749, RFC 7636, RFC 9068, RFC 9700), independent of
+//! HTTP: handlers pass parsed parameters in and map results out.
+
+pub mod authorize;
+pub mod client_auth;
+pub mod clients;
+pub mod error;
+pub mod grants;
+pub mod params;
+pub mod pkce;
+pub mod scope;
+pub mod tokens;
+
+pub use error::{ErrorCode, OAuthError};
+pub use params::Params;
+pub use scope::Scope;

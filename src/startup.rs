@@ -1,0 +1,105 @@
+//! Builds the application from settings: stores, keys, state, HTTP server.
+//! `build_with_listener` lets tests bind port 0 first and derive the issuer.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+
+use crate::accounts::PasswordHasher;
+use crate::clock::Clock;
+use crate::config::{Settings, redact_url};
+use crate::jose::Keyring;
+use crate::state::AppState;
+use crate::store::{Db, Ephemeral};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&settings.server.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.bind))?;
+        Self::build_with_listener(settings, listener).await
+    }
+
+    pub async fn build_with_listener(
+        settings: Settings,
+        listener: TcpListener,
+    ) -> anyhow::Result<Application> {
+        settings.validate()?;
+        let state = build_state(settings).await?;
+        let port = listener.local_addr()?.port();
+        let data = web::Data::new(state.clone());
+        let https = state.settings.issuer.starts_with("https://");
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(crate::http::middleware::security_headers(https))
+                .wrap(TracingLogger::default())
+                .app_data(data.clone())
+                .configure(crate::http::configure)
+        })
+        .listen(listener)?;
+        if let Some(workers) = state.settings.server.workers {
+            server = server.workers(workers);
+        }
+        let server = server.run();
+        Ok(Application { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn db(&self) -> Db {
+        self.state.db.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Opens the stores, loads (or creates) the signing key, builds the state.
+pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    let db = open_db(&settings).await?;
+    let ephemeral = match &settings.redis.url {
+        Some(url) => Ephemeral::connect_redis(url, &settings.redis.prefix)
+            .await
+            .map_err(|e| anyhow::anyhow!("redis {}: {e}", redact_url(url)))?,
+        None => Ephemeral::memory(),
+    };
+    let (dir, bits) = (settings.keys.dir.clone(), settings.keys.rsa_bits);
+    let keyring = tokio::task::spawn_blocking(move || Keyring::load_or_generate(&dir, bits))
+        .await?
+        .map_err(|e| anyhow::anyhow!("signing key in {}: {e}", settings.keys.dir.display()))?;
+    let login = settings.login.clone();
+    let hasher = tokio::task::spawn_blocking(move || PasswordHasher::new(&login)).await??;
+    let discovery = crate::oidc::discovery::metadata(&settings, keyring.algorithm()).to_string();
+    Ok(AppState {
+        settings: Arc::new(settings),
+        db,
+        ephemeral,
+        keyring: Arc::new(keyring),
+        hasher: Arc::new(hasher),
+        clock: Clock::System,
+        discovery_json: discovery.into(),
+    })
+}
+
+/// Connects to the database and applies pending migrations.
+pub async fn open_db(settings: &Settings) -> anyhow::Result<Db> {
+    let (url, max) = (settings.database.url.clone(), settings.database.max_connections);
+    tokio::task::spawn_blocking(move || Db::connect(&url, max))
+        .await?
+        .map_err(|e| anyhow::anyhow!("database {}: {e}", redact_url(&settings.database.url)))
+}

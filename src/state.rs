@@ -1,0 +1,31 @@
+//! Everything a request needs, built once at startup and shared.
+
+use std::sync::Arc;
+
+use crate::accounts::PasswordHasher;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::jose::Keyring;
+use crate::store::{Db, Ephemeral};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub ephemeral: Ephemeral,
+    pub keyring: Arc<Keyring>,
+    pub hasher: Arc<PasswordHasher>,
+    pub clock: Clock,
+    /// `/.well-known/openid-configuration`, serialised once.
+    pub discovery_json: Arc<str>,
+}
+
+impl AppState {
+    pub fn issuer(&self) -> &str {
+        &self.settings.issuer
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}

@@ -1,0 +1,237 @@
+//! Durable storage on diesel, one code base for SQLite and PostgreSQL (the
+//! vaultwarden recipe): a `MultiConnection` enum picked by URL scheme, one
+//! portable `schema.rs`, an r2d2 pool, and per-backend embedded migrations
+//! run at connect time. Blocking diesel work runs on tokio's blocking pool
+//! via [`Db::run`], one hop per request.
+
+pub mod admin;
+pub mod clients;
+pub mod models;
+pub mod schema;
+pub mod users;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use super::StoreError;
+
+pub(crate) const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub(crate) const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// How long a request waits for a pooled connection before `Unavailable`.
+const POOL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Applied to every new SQLite connection (WAL for concurrent readers,
+/// waiting instead of failing on a locked file, enforced foreign keys).
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+/// An arbitrary constant key for `pg_advisory_lock`, so instances starting
+/// together do not run the same migration twice.
+const PG_MIGRATION_LOCK: i64 = 0x6f78_6964_7000;
+
+/// One connection to either backend; match on it only where SQL differs.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+type Manager = ConnectionManager<AnyConnection>;
+
+/// Pooled handle to the durable store. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Manager>,
+    backend: Backend,
+}
+
+impl fmt::Debug for Db {
+    // Never the URL: it may carry a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.pool.state();
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .field("connections", &state.connections)
+            .field("idle", &state.idle_connections)
+            .finish()
+    }
+}
+
+/// What a database URL names: the backend and what to hand to `establish`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Target {
+    pub backend: Backend,
+    /// A file path for SQLite, the URL itself for PostgreSQL.
+    pub location: String,
+}
+
+/// Splits `sqlite://path`, `postgres://…` and `postgresql://…`. Errors never
+/// echo the URL, which may hold credentials.
+pub(crate) fn parse_url(url: &str) -> Result<Target, StoreError> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if path.is_empty() {
+            return Err(StoreError::Config(
+                "sqlite:// URL needs a file path, e.g. sqlite://data/oxidp.db".into(),
+            ));
+        }
+        if path.starts_with(':') || path.starts_with("file:") {
+            return Err(StoreError::Config(
+                "sqlite:// URL must name a file (no :memory: or file: URIs)".into(),
+            ));
+        }
+        return Ok(Target { backend: Backend::Sqlite, location: path.to_owned() });
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Target { backend: Backend::Postgres, location: url.to_owned() });
+    }
+    let scheme = url.split_once("://").map(|(s, _)| s);
+    Err(StoreError::Config(match scheme {
+        Some(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '+') => {
+            format!("unsupported database URL scheme {s:?} (use sqlite://, postgres:// or postgresql://)")
+        }
+        _ => "database URL must start with sqlite://, postgres:// or postgresql://".into(),
+    }))
+}
+
+/// Per-connection set-up: SQLite PRAGMAs, and a check that the derived
+/// `establish` (which tries each backend in turn) picked the right one.
+#[derive(Debug)]
+struct Customizer(Backend);
+
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for Customizer {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        match (self.0, conn) {
+            (Backend::Sqlite, AnyConnection::Sqlite(c)) => {
+                c.batch_execute(SQLITE_PRAGMAS).map_err(diesel::r2d2::Error::QueryError)
+            }
+            (Backend::Postgres, AnyConnection::Postgresql(_)) => Ok(()),
+            (expected, _) => {
+                Err(diesel::r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(format!(
+                    "could not connect to the {expected:?} database"
+                ))))
+            }
+        }
+    }
+}
+
+impl Db {
+    /// Opens `sqlite://relative/path.db`, `sqlite:///abs/path.db` (creating
+    /// parent folders) or `postgres://…` / `postgresql://…`, runs pending
+    /// embedded migrations, then builds a pool of up to `max_connections`.
+    pub fn connect(url: &str, max_connections: u32) -> Result<Db, StoreError> {
+        let target = parse_url(url)?;
+        // Migrate on a direct connection first: it fails fast with the
+        // driver's own error message, which the pool would swallow.
+        match target.backend {
+            Backend::Sqlite => {
+                if let Some(parent) = Path::new(&target.location).parent()
+                    && !parent.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        StoreError::Config(format!("cannot create {}: {e}", parent.display()))
+                    })?;
+                }
+                let mut conn = SqliteConnection::establish(&target.location)
+                    .map_err(|e| StoreError::Unavailable(format!("sqlite: {e}")))?;
+                conn.batch_execute(SQLITE_PRAGMAS)?;
+                migrate_sqlite(&mut conn)?;
+            }
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&target.location)
+                    .map_err(|e| StoreError::Unavailable(format!("postgres: {e}")))?;
+                migrate_postgres(&mut conn)?;
+            }
+        }
+        let pool = Pool::builder()
+            .max_size(max_connections.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(POOL_TIMEOUT)
+            .connection_customizer(Box::new(Customizer(target.backend)))
+            .build(ConnectionManager::new(target.location))
+            .map_err(|e| StoreError::Unavailable(format!("connection pool: {e}")))?;
+        Ok(Db { pool, backend: target.backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A pooled connection for synchronous callers (the CLI). Async code
+    /// uses [`Db::run`].
+    pub fn conn(&self) -> Result<PooledConnection<Manager>, StoreError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs blocking diesel work off the async threads
+    /// (`tokio::task::spawn_blocking`), with one pooled connection.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Database(format!("database task failed: {e}")))?
+    }
+}
+
+fn migrate_sqlite(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    conn.run_pending_migrations(SQLITE_MIGRATIONS)
+        .map(|_| ())
+        .map_err(|e| StoreError::Database(format!("sqlite migrations: {e}")))
+}
+
+fn migrate_postgres(conn: &mut PgConnection) -> Result<(), StoreError> {
+    use diesel::RunQueryDsl;
+    let lock = format!("SELECT pg_advisory_lock({PG_MIGRATION_LOCK})");
+    let unlock = format!("SELECT pg_advisory_unlock({PG_MIGRATION_LOCK})");
+    diesel::sql_query(lock).execute(conn)?;
+    let result = conn
+        .run_pending_migrations(POSTGRES_MIGRATIONS)
+        .map(|_| ())
+        .map_err(|e| StoreError::Database(format!("postgres migrations: {e}")));
+    // The lock also ends with the session, which the caller drops next.
+    diesel::sql_query(unlock).execute(conn)?;
+    result
+}
+
+impl From<DieselError> for StoreError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                StoreError::Duplicate(info.message().to_owned())
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                StoreError::Unavailable(info.message().to_owned())
+            }
+            other => StoreError::Database(other.to_string()),
+        }
+    }
+}
+
+impl From<r2d2::Error> for StoreError {
+    fn from(e: r2d2::Error) -> Self {
+        StoreError::Unavailable(format!("connection pool: {e}"))
+    }
+}

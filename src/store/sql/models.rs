@@ -1,0 +1,132 @@
+//! Row structs only: how records map onto `schema.rs` columns. List fields
+//! of clients are JSON-array TEXT, encoded and decoded here.
+
+use diesel::prelude::*;
+
+use super::schema::{clients, users};
+use crate::store::{ClientRecord, StoreError, UserRecord};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<UserRow> for UserRecord {
+    fn from(r: UserRow) -> Self {
+        UserRecord {
+            id: r.id,
+            username: r.username,
+            email: r.email,
+            email_verified: r.email_verified,
+            name: r.name,
+            password_hash: r.password_hash,
+            disabled: r.disabled,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub username: &'a str,
+    pub email: Option<&'a str>,
+    pub email_verified: bool,
+    pub name: Option<&'a str>,
+    pub password_hash: &'a str,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl<'a> From<&'a UserRecord> for NewUser<'a> {
+    fn from(u: &'a UserRecord) -> Self {
+        NewUser {
+            id: &u.id,
+            username: &u.username,
+            email: u.email.as_deref(),
+            email_verified: u.email_verified,
+            name: u.name.as_deref(),
+            password_hash: &u.password_hash,
+            disabled: u.disabled,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = clients)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct ClientRow {
+    pub client_id: String,
+    pub secret_hash: Option<String>,
+    pub public: bool,
+    pub redirect_uris: String,
+    pub post_logout_redirect_uris: String,
+    pub grant_types: String,
+    pub scopes: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+fn encode_list(list: &[String]) -> Result<String, StoreError> {
+    serde_json::to_string(list).map_err(|e| StoreError::Corrupt(format!("list: {e}")))
+}
+
+fn decode_list(client_id: &str, column: &str, json: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("client {client_id:?} {column}: {e}")))
+}
+
+impl TryFrom<&ClientRecord> for ClientRow {
+    type Error = StoreError;
+
+    fn try_from(c: &ClientRecord) -> Result<Self, StoreError> {
+        Ok(ClientRow {
+            client_id: c.client_id.clone(),
+            secret_hash: c.secret_hash.clone(),
+            public: c.public,
+            redirect_uris: encode_list(&c.redirect_uris)?,
+            post_logout_redirect_uris: encode_list(&c.post_logout_redirect_uris)?,
+            grant_types: encode_list(&c.grant_types)?,
+            scopes: encode_list(&c.scopes)?,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        })
+    }
+}
+
+impl TryFrom<ClientRow> for ClientRecord {
+    type Error = StoreError;
+
+    fn try_from(r: ClientRow) -> Result<Self, StoreError> {
+        let id = r.client_id.as_str();
+        Ok(ClientRecord {
+            redirect_uris: decode_list(id, "redirect_uris", &r.redirect_uris)?,
+            post_logout_redirect_uris: decode_list(
+                id,
+                "post_logout_redirect_uris",
+                &r.post_logout_redirect_uris,
+            )?,
+            grant_types: decode_list(id, "grant_types", &r.grant_types)?,
+            scopes: decode_list(id, "scopes", &r.scopes)?,
+            client_id: r.client_id,
+            secret_hash: r.secret_hash,
+            public: r.public,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}

@@ -1,0 +1,251 @@
+//! `Db` tests: a temp SQLite file always, PostgreSQL too when
+//! `OXIDP_TEST_DATABASE_URL` is set (in a database of its own, dropped at
+//! the end).
+
+use diesel::migration::MigrationSource;
+use diesel::prelude::*;
+
+use super::schema::clients as clients_table;
+use super::{AnyConnection, Backend, Db, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, Target};
+use super::{admin, clients, parse_url, users};
+use crate::store::{ClientRecord, StoreError, UserRecord};
+
+fn user(username: &str) -> UserRecord {
+    UserRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        username: username.into(),
+        email: Some(format!("{username}@example.test")),
+        email_verified: true,
+        name: None,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        disabled: false,
+        created_at: 1_790_000_000,
+        updated_at: 1_790_000_001,
+    }
+}
+
+fn client(client_id: &str) -> ClientRecord {
+    ClientRecord {
+        client_id: client_id.into(),
+        secret_hash: Some("$argon2id$secret".into()),
+        public: false,
+        redirect_uris: vec!["https://app.example/cb".into(), "https://app.example/cb?x=\"1\"&y=é".into()],
+        post_logout_redirect_uris: vec![],
+        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        scopes: vec!["openid".into(), "profile".into(), "email".into()],
+        created_at: 1_790_000_000,
+        updated_at: i64::MAX,
+    }
+}
+
+fn exercise_users(conn: &mut AnyConnection) {
+    let bob = user("bob");
+    let mut alice = user("alice");
+    alice.email = None;
+    alice.name = Some("Alice Ä".into());
+    alice.disabled = true;
+    users::insert(conn, &bob).expect("insert bob");
+    users::insert(conn, &alice).expect("insert alice");
+
+    assert_eq!(users::find_by_id(conn, &bob.id).expect("find"), Some(bob.clone()));
+    assert_eq!(users::find_by_username(conn, "alice").expect("find"), Some(alice.clone()));
+    assert_eq!(users::find_by_username(conn, "ALICE").expect("find"), None);
+    assert_eq!(users::find_by_id(conn, "no-such-id").expect("find"), None);
+    assert_eq!(users::list(conn).expect("list"), vec![alice.clone(), bob.clone()]);
+
+    let same_name = user("bob");
+    let err = users::insert(conn, &same_name).expect_err("duplicate username");
+    assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
+    let mut same_id = user("carol");
+    same_id.id = bob.id.clone();
+    let err = users::insert(conn, &same_id).expect_err("duplicate id");
+    assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
+
+    assert!(users::delete(conn, &bob.id).expect("delete"));
+    assert!(!users::delete(conn, &bob.id).expect("delete again"));
+    assert_eq!(users::find_by_id(conn, &bob.id).expect("find"), None);
+}
+
+fn exercise_clients(conn: &mut AnyConnection) {
+    let web = client("web");
+    let mut spa = client("spa");
+    spa.secret_hash = None;
+    spa.public = true;
+    spa.grant_types = vec![];
+    clients::insert(conn, &web).expect("insert web");
+    clients::insert(conn, &spa).expect("insert spa");
+
+    assert_eq!(clients::find(conn, "web").expect("find"), Some(web.clone()));
+    assert_eq!(clients::find(conn, "spa").expect("find"), Some(spa.clone()));
+    assert_eq!(clients::find(conn, "nope").expect("find"), None);
+    assert_eq!(clients::list(conn).expect("list"), vec![spa.clone(), web.clone()]);
+
+    let err = clients::insert(conn, &client("web")).expect_err("duplicate");
+    assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
+
+    // A list column that is not a JSON array is Corrupt, not a panic.
+    diesel::update(clients_table::table.find("spa"))
+        .set(clients_table::scopes.eq("not json"))
+        .execute(conn)
+        .expect("corrupt a row");
+    let err = clients::find(conn, "spa").expect_err("corrupt");
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+    let err = clients::list(conn).expect_err("corrupt");
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+
+    assert!(clients::delete(conn, "spa").expect("delete"));
+    assert!(!clients::delete(conn, "spa").expect("delete again"));
+    assert_eq!(clients::list(conn).expect("list"), vec![web]);
+}
+
+/// The whole suite against a freshly migrated database at `url`.
+async fn exercise(url: &str, backend: Backend) {
+    let db = Db::connect(url, 4).expect("connect");
+    assert_eq!(db.backend(), backend);
+    let shown = format!("{db:?}");
+    assert!(!shown.contains(url), "{shown}");
+    {
+        let mut conn = db.conn().expect("conn");
+        exercise_users(&mut conn);
+        exercise_clients(&mut conn);
+    }
+    // The async path, and several hops at once.
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move { db.run(|c| Ok(users::list(c)?.len())).await })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.expect("join").expect("run"), 1);
+    }
+    let err = db.run(|c| clients::insert(c, &client("web"))).await.expect_err("duplicate through run");
+    assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
+    drop(db);
+
+    // Migrations are idempotent: reconnecting keeps the data.
+    let db = Db::connect(url, 2).expect("reconnect");
+    let names = db
+        .run(|c| Ok(users::list(c)?.into_iter().map(|u| u.username).collect::<Vec<_>>()))
+        .await
+        .expect("list");
+    assert_eq!(names, vec!["alice".to_string()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_db() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("nested/deeper/oxidp.db");
+    let url = format!("sqlite://{}", path.display());
+    assert!(url.starts_with("sqlite:///"));
+    exercise(&url, Backend::Sqlite).await;
+    assert!(path.is_file(), "parent folders and file created");
+
+    // Every pooled connection gets the PRAGMAs.
+    let db = Db::connect(&url, 2).expect("connect");
+    let mut conn = db.conn().expect("conn");
+    let AnyConnection::Sqlite(inner) = &mut *conn else { panic!("expected a SQLite connection") };
+    #[derive(QueryableByName)]
+    struct Pragma {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        journal_mode: String,
+    }
+    #[derive(QueryableByName)]
+    struct Fk {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        foreign_keys: i32,
+    }
+    let mode: Pragma = diesel::sql_query("PRAGMA journal_mode").get_result(inner).expect("journal_mode");
+    assert_eq!(mode.journal_mode, "wal");
+    let fk: Fk = diesel::sql_query("PRAGMA foreign_keys").get_result(inner).expect("foreign_keys");
+    assert_eq!(fk.foreign_keys, 1);
+}
+
+/// Drops the test database even when an assertion fails.
+struct DropDatabase<'a> {
+    base: &'a str,
+    name: String,
+}
+
+impl Drop for DropDatabase<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = admin::drop_postgres_database(self.base, &self.name) {
+            eprintln!("could not drop test database {}: {e}", self.name);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_db() {
+    let Ok(base) = std::env::var("OXIDP_TEST_DATABASE_URL") else {
+        eprintln!("OXIDP_TEST_DATABASE_URL not set: skipping PostgreSQL tests");
+        return;
+    };
+    let name = format!("oxidp_store_{}", uuid::Uuid::new_v4().simple());
+    let url = admin::create_postgres_database(&base, &name).expect("create database");
+    let _guard = DropDatabase { base: &base, name: name.clone() };
+    assert!(url.ends_with(&format!("/{name}")), "{url}");
+    exercise(&url, Backend::Postgres).await;
+
+    // Dropping with live pooled connections works (WITH (FORCE)).
+    let db = Db::connect(&url, 2).expect("connect");
+    let _conn = db.conn().expect("conn");
+    admin::drop_postgres_database(&base, &name).expect("drop");
+    admin::drop_postgres_database(&base, &name).expect("drop is idempotent");
+}
+
+#[test]
+fn migration_folders_match() {
+    let names = |ms: Vec<String>| {
+        let mut ms = ms;
+        ms.sort();
+        ms
+    };
+    let sqlite = MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+        .expect("sqlite migrations")
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    let postgres = MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+        .expect("postgres migrations")
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    let (sqlite, postgres): (Vec<String>, Vec<String>) = (names(sqlite), names(postgres));
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, postgres);
+}
+
+#[test]
+fn url_parsing() {
+    let sqlite = |p: &str| Target { backend: Backend::Sqlite, location: p.into() };
+    assert_eq!(parse_url("sqlite://data/oxidp.db").ok(), Some(sqlite("data/oxidp.db")));
+    assert_eq!(parse_url("sqlite:///var/lib/o.db").ok(), Some(sqlite("/var/lib/o.db")));
+    for pg in ["postgres://u:p@h/db", "postgresql://h/db?sslmode=disable"] {
+        assert_eq!(parse_url(pg).ok(), Some(Target { backend: Backend::Postgres, location: pg.into() }));
+    }
+    for bad in [
+        "",
+        "sqlite://",
+        "sqlite://:memory:",
+        "sqlite:data.db",
+        "mysql://root:hunter2@h/db",
+        "data.db",
+        "://hunter2",
+    ] {
+        let err = parse_url(bad).expect_err(bad);
+        assert!(matches!(err, StoreError::Config(_)), "{bad}: {err:?}");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+}
+
+#[test]
+fn connect_errors() {
+    let err = Db::connect("mysql://root:hunter2@localhost/db", 1).expect_err("bad scheme");
+    assert!(matches!(err, StoreError::Config(_)), "{err:?}");
+    assert!(!err.to_string().contains("hunter2"));
+    // Nothing listens on port 1: refused at once.
+    let err = Db::connect("postgres://u:hunter2@127.0.0.1:1/db", 1).expect_err("refused");
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}

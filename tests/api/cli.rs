@@ -1,0 +1,182 @@
+//! The `oxidp` admin CLI, run as a real process on a temp SQLite database.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+struct Cli {
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Cli {
+        Cli { dir: tempfile::Builder::new().prefix("oxidp-cli-").tempdir().unwrap() }
+    }
+
+    /// Runs `oxidp <args>` with `stdin` piped in.
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_oxidp"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("OXIDP__DATABASE__URL", format!("sqlite://{}/db.sqlite", self.dir.path().display()))
+            .env("OXIDP__KEYS__DIR", self.dir.path().join("keys"))
+            .env_remove("OXIDP__REDIS__URL")
+            .env_remove("OXIDP_ENV")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn oxidp");
+        let mut pipe = child.stdin.take().unwrap();
+        // The process may exit before reading stdin; ignore a broken pipe.
+        let _ = pipe.write_all(stdin.as_bytes());
+        drop(pipe);
+        child.wait_with_output().expect("wait for oxidp")
+    }
+
+    fn ok(&self, args: &[&str], stdin: &str) -> String {
+        let out = self.run(args, stdin);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", describe(&out));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn usage_error(&self, args: &[&str], stdin: &str) -> Output {
+        let out = self.run(args, stdin);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        out
+    }
+
+    fn clients(&self) -> Vec<Value> {
+        let out = self.ok(&["client", "list", "--json"], "");
+        let json: Value = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("client list --json is not JSON ({e}): {out}"));
+        match json {
+            Value::Array(a) => a,
+            Value::Object(ref o) if o.get("clients").is_some_and(Value::is_array) => {
+                o["clients"].as_array().unwrap().clone()
+            }
+            other => panic!("unexpected client list shape: {other}"),
+        }
+    }
+
+    fn client_ids(&self) -> Vec<String> {
+        self.clients().iter().map(|c| c["client_id"].as_str().expect("client_id").to_string()).collect()
+    }
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+const BOB: &[&str] = &["user", "create", "--username", "bob", "--email", "b@example.com", "--name", "Bob B"];
+
+#[test]
+fn user_create_and_duplicate() {
+    let cli = Cli::new();
+    cli.ok(BOB, "a long enough password\n");
+    let out = cli.usage_error(BOB, "a long enough password\n");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim_end_matches('\n').lines().count(), 1, "exactly one line on stderr: {stderr:?}");
+    assert!(!stderr.trim().is_empty());
+}
+
+#[test]
+fn user_create_rejects_empty_password() {
+    let cli = Cli::new();
+    cli.usage_error(BOB, "");
+    cli.usage_error(BOB, "\n");
+    // Nothing was written: the same user can still be created.
+    cli.ok(BOB, "a long enough password\n");
+}
+
+#[test]
+fn user_create_with_password_file() {
+    let cli = Cli::new();
+    let file = cli.dir.path().join("pw.txt");
+    std::fs::write(&file, "a long enough password\n").unwrap();
+    cli.ok(&["user", "create", "--username", "carol", "--password-file", file.to_str().unwrap()], "");
+}
+
+#[test]
+fn client_create_confidential_json() {
+    let cli = Cli::new();
+    let out = cli.ok(
+        &["client", "create", "--client-id", "app", "--redirect-uri", "http://127.0.0.1:1/cb", "--json"],
+        "",
+    );
+    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(json["client_id"], "app");
+    let secret = json["client_secret"].as_str().expect("client_secret");
+    assert!(secret.len() >= 43, "secret too short: {secret}");
+    assert_eq!(cli.client_ids(), ["app"]);
+    // The listing never shows the secret.
+    assert!(!serde_json::to_string(&cli.clients()).unwrap().contains(secret));
+}
+
+#[test]
+fn client_create_rejects_bad_redirect_uris() {
+    let cli = Cli::new();
+    for uri in ["/cb", "http://x/cb#f"] {
+        cli.usage_error(&["client", "create", "--client-id", "bad", "--redirect-uri", uri, "--json"], "");
+    }
+    assert!(!cli.client_ids().contains(&"bad".to_string()));
+}
+
+#[test]
+fn client_create_public_has_no_secret() {
+    let cli = Cli::new();
+    let out = cli.ok(
+        &[
+            "client",
+            "create",
+            "--client-id",
+            "spa",
+            "--redirect-uri",
+            "http://127.0.0.1:1/cb",
+            "--public",
+            "--json",
+        ],
+        "",
+    );
+    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(json["client_id"], "spa");
+    assert!(json.get("client_secret").is_none_or(Value::is_null), "{json}");
+}
+
+#[test]
+fn client_create_secret_stdin() {
+    let cli = Cli::new();
+    let args = [
+        "client",
+        "create",
+        "--client-id",
+        "app",
+        "--redirect-uri",
+        "http://127.0.0.1:1/cb",
+        "--secret-stdin",
+        "--json",
+    ];
+    cli.usage_error(&args, "too-short-secret\n");
+    assert!(cli.client_ids().is_empty());
+    cli.ok(&args, "0123456789abcdef0123456789abcdef-long-enough\n");
+    assert_eq!(cli.client_ids(), ["app"]);
+}
+
+#[test]
+fn client_list_and_delete() {
+    let cli = Cli::new();
+    for id in ["one", "two"] {
+        cli.ok(&["client", "create", "--client-id", id, "--redirect-uri", "http://127.0.0.1:1/cb"], "");
+    }
+    let mut ids = cli.client_ids();
+    ids.sort();
+    assert_eq!(ids, ["one", "two"]);
+    cli.ok(&["client", "delete", "--client-id", "one"], "");
+    assert_eq!(cli.client_ids(), ["two"]);
+}

@@ -1,0 +1,89 @@
+//! An independent relying party (the `openidconnect` crate) drives the
+//! server: discovery, code flow with PKCE + nonce, ID token verification,
+//! at_hash and UserInfo.
+
+use crate::helpers::*;
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims};
+use openidconnect::{
+    AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
+    OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, Scope, TokenResponse,
+};
+
+const PASSWORD: &str = "correct horse battery";
+const CB: &str = "http://127.0.0.1:9999/cb";
+
+async fn relying_party_flow(app: &TestApp, client: &TestClient) {
+    let user = app.with_user("alice", PASSWORD).await;
+    // openidconnect recommends disabling redirects (SSRF).
+    let http = http_client();
+
+    let issuer = IssuerUrl::new(app.issuer.clone()).unwrap();
+    let metadata = CoreProviderMetadata::discover_async(issuer, &http).await.expect("discovery");
+    let rp = CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(client.client_id.clone()),
+        client.secret.clone().map(ClientSecret::new),
+    )
+    .set_redirect_uri(RedirectUrl::new(CB.to_string()).unwrap());
+
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, csrf, nonce) = rp
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .add_scope(Scope::new("profile".into()))
+        .add_scope(Scope::new("email".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    assert!(auth_url.as_str().starts_with(&format!("{}/authorize?", app.issuer)));
+
+    let browser = app.browser();
+    let resp = browser.client.get(auth_url).send().await.unwrap();
+    let form = LoginForm::from_response(resp).await;
+    let resp = browser.submit_login(&form, "alice", PASSWORD).await;
+    assert_eq!(resp.status(), 303);
+    let cb = Callback::from_redirect(&resp, CB);
+    assert_eq!(cb.state.as_deref(), Some(csrf.secret().as_str()));
+    assert_eq!(cb.iss.as_deref(), Some(app.issuer.as_str()));
+
+    let token_response = rp
+        .exchange_code(AuthorizationCode::new(cb.code))
+        .expect("token endpoint known")
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .expect("code exchange");
+
+    let id_token = token_response.id_token().expect("ID token");
+    let id_verifier = rp.id_token_verifier();
+    let claims = id_token.claims(&id_verifier, &nonce).expect("valid ID token");
+    assert_eq!(claims.subject().as_str(), user.sub());
+    assert_eq!(claims.preferred_username().map(|u| u.as_str()), Some("alice"));
+    assert_eq!(claims.email().map(|e| e.as_str()), Some("alice@example.com"));
+
+    let expected_hash = claims.access_token_hash().expect("at_hash");
+    let actual_hash = AccessTokenHash::from_token(
+        token_response.access_token(),
+        id_token.signing_alg().unwrap(),
+        id_token.signing_key(&id_verifier).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(&actual_hash, expected_hash);
+
+    let info: CoreUserInfoClaims = rp
+        .user_info(token_response.access_token().to_owned(), Some(claims.subject().clone()))
+        .expect("userinfo endpoint known")
+        .request_async(&http)
+        .await
+        .expect("userinfo");
+    assert_eq!(info.subject(), claims.subject());
+    assert_eq!(info.email().map(|e| e.as_str()), Some("alice@example.com"));
+}
+
+backend_test!(confidential_client, |app| async move {
+    let client = app.with_confidential_client("rp-conf", &[CB]).await;
+    relying_party_flow(&app, &client).await;
+});
+
+backend_test!(public_client, |app| async move {
+    let client = app.with_public_client("rp-public", &[CB]).await;
+    relying_party_flow(&app, &client).await;
+});
