@@ -12,19 +12,18 @@ pub const DEFAULT_SCOPES: [&str; 3] = ["openid", "profile", "email"];
 /// §7.1) must contain a dot. Script-bearing schemes are refused outright.
 pub fn validate_redirect_uri(raw: &str) -> Result<(), String> {
     let parsed = url::Url::parse(raw).map_err(|_| format!("redirect URI {raw:?} is not an absolute URI"))?;
-    let lower = raw.to_ascii_lowercase();
-    if (lower.starts_with("http:") || lower.starts_with("https:")) && !lower.contains("://") || lower.contains(":///") {
-        return Err(format!("redirect URI {raw:?} has no host"));
-    }
     if parsed.fragment().is_some() || raw.contains('#') {
         return Err(format!("redirect URI {raw:?} must not contain a fragment"));
     }
     match parsed.scheme() {
-        "https" | "http" => {
-            if parsed.host_str().is_none_or(str::is_empty) {
-                return Err(format!("redirect URI {raw:?} has no host"));
-            }
+        // The url crate repairs `http:cb` and `http:///cb` into URLs with
+        // a host; the registered string must already have one.
+        scheme @ ("https" | "http")
+            if !has_authority(raw, scheme) || parsed.host_str().is_none_or(str::is_empty) =>
+        {
+            return Err(format!("redirect URI {raw:?} has no host"));
         }
+        "https" | "http" => {}
         "javascript" | "data" | "file" | "vbscript" | "blob" | "about" => {
             return Err(format!("redirect URI scheme {:?} is not allowed", parsed.scheme()));
         }
@@ -39,6 +38,10 @@ pub fn validate_redirect_uri(raw: &str) -> Result<(), String> {
         return Err(format!("redirect URI {raw:?} contains whitespace"));
     }
     Ok(())
+}
+
+fn has_authority(raw: &str, scheme: &str) -> bool {
+    raw.get(scheme.len()..).is_some_and(|rest| rest.starts_with("://") && !rest.starts_with(":///"))
 }
 
 pub fn validate_grant_type(grant: &str) -> Result<(), String> {

@@ -145,3 +145,36 @@ backend_test!(missing_redirect_uri_single_registration, |app| async move {
     let resp = app.browser().get_authorize(&params).await;
     assert_not_redirected(resp, "missing redirect_uri").await;
 });
+
+backend_test!(pages_escape_request_input, |app| async move {
+    let client = app.with_confidential_client("app1", &[CB]).await;
+    let browser = app.browser();
+    let evil = r#""><script>alert(1)</script>"#;
+
+    let mut params = AuthRequest::new(&client).params_without(&["client_id"]);
+    params.push(("client_id".into(), evil.into()));
+    let html = browser.get_authorize(&params).await.text().await.unwrap();
+    assert!(!html.contains("<script>alert(1)"), "error page reflects raw input: {html}");
+
+    let req = AuthRequest::new(&client).param("login_hint", evil);
+    let resp = browser.authorize(&req).await;
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.unwrap();
+    assert!(!html.contains("<script>alert(1)"), "login page reflects raw input: {html}");
+});
+
+backend_test!(ambiguous_client_or_redirect_is_not_redirected, |app| async move {
+    // RFC 6749 §4.1.2.1: an invalid redirection URI or client identifier
+    // MUST NOT cause an automatic redirect; a repeated one is invalid (§3.1).
+    let client = app.with_confidential_client("app1", &[CB]).await;
+    let _other = app.with_confidential_client("app2", &["http://127.0.0.1:9998/cb"]).await;
+    let browser = app.browser();
+
+    let mut params = AuthRequest::new(&client).params();
+    params.push(("redirect_uri".into(), "http://evil.example/cb".into()));
+    assert_not_redirected(browser.get_authorize(&params).await, "two redirect_uris").await;
+
+    let mut params = AuthRequest::new(&client).params();
+    params.push(("client_id".into(), "app2".into()));
+    assert_not_redirected(browser.get_authorize(&params).await, "two client_ids").await;
+});

@@ -147,3 +147,15 @@ backend_test!(unknown_challenge_is_rejected, |app| async move {
     assert!(resp.headers().get("location").is_none());
     assert!(set_cookie(&resp, SESSION_COOKIE).is_none());
 });
+
+backend_test!(failed_login_page_escapes_username, |app| async move {
+    let client = app.with_confidential_client("app1", &[CB]).await;
+    let browser = app.browser();
+    let form = browser.login_page(&AuthRequest::new(&client)).await;
+    let evil = r#""><img src=x onerror=alert(1)>"#;
+    let resp = browser.submit_login(&form, evil, "whatever password").await;
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains(INVALID));
+    assert!(!html.contains("<img src=x"), "raw username reflected: {html}");
+});

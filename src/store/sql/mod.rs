@@ -33,7 +33,9 @@ const POOL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Applied to every new SQLite connection (WAL for concurrent readers,
 /// waiting instead of failing on a locked file, enforced foreign keys).
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+/// busy_timeout comes first: switching to WAL needs a lock another starting
+/// process may hold.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
 
 /// An arbitrary constant key for `pg_advisory_lock`, so instances starting
