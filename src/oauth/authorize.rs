@@ -205,7 +205,8 @@ pub fn next_step(
     session: Option<&SsoSession>,
     now: i64,
 ) -> Result<Next, OAuthError> {
-    let fresh_enough = |s: &SsoSession| request.max_age.is_none_or(|max| now - s.auth_time <= max);
+    // OIDC Core §3.1.2.1: max_age=0 is equivalent to prompt=login.
+    let fresh_enough = |s: &SsoSession| request.max_age.is_none_or(|max| max > 0 && now - s.auth_time <= max);
     let usable = session.filter(|s| fresh_enough(s));
     match (request.prompt, usable) {
         (Prompt::None, Some(_)) => Ok(Next::IssueCode),
