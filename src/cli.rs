@@ -113,7 +113,18 @@ impl From<anyhow::Error> for Failure {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("{}", one_line(&e.to_string()));
+            return ExitCode::from(2);
+        }
+    };
     let result = Settings::load(cli.config.as_deref())
         .map_err(|e| Failure::Usage(format!("configuration: {e:#}")))
         .and_then(|settings| run(cli.command.unwrap_or(Command::Serve), settings));
@@ -200,6 +211,12 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
         settings.issuer
     );
     app.run_until_stopped().await.map_err(|e| Failure::System(e.to_string()))
+}
+
+/// clap's message up to its usage section, folded into one line.
+fn one_line(message: &str) -> String {
+    let body: Vec<&str> = message.lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+    body.join(" ")
 }
 
 /// First line of `file`, or of stdin (with a prompt on a terminal).

@@ -22,6 +22,13 @@ pub fn normalize_username(raw: &str) -> Result<String, String> {
     Ok(raw.to_lowercase())
 }
 
+/// The user with this id, unless deleted or disabled: tokens are only
+/// issued and honoured for active users.
+pub async fn find_active(db: &Db, user_id: &str) -> Result<Option<UserRecord>, StoreError> {
+    let id = user_id.to_string();
+    Ok(db.run(move |c| sql::users::find_by_id(c, &id)).await?.filter(|u| !u.disabled))
+}
+
 /// Checks a username and password. Unknown, malformed and disabled users and
 /// wrong passwords all give `None` after the same Argon2 work.
 pub async fn authenticate(

@@ -3,11 +3,11 @@
 
 use serde_json::{Map, Value};
 
+use crate::accounts::users::find_active;
 use crate::oauth::tokens::verify_access_token;
 use crate::oauth::{OAuthError, Scope};
 use crate::oidc::claims::user_claims;
 use crate::state::AppState;
-use crate::store::sql;
 
 /// `token` is the bearer token from the request (RFC 6750 §2).
 pub async fn userinfo(state: &AppState, token: &str, now: i64) -> Result<Map<String, Value>, OAuthError> {
@@ -15,12 +15,8 @@ pub async fn userinfo(state: &AppState, token: &str, now: i64) -> Result<Map<Str
     if !claims.has_scope("openid") {
         return Err(OAuthError::insufficient_scope("the access token lacks the openid scope"));
     }
-    let user_id = claims.sub.clone();
-    let user = state
-        .db
-        .run(move |c| sql::users::find_by_id(c, &user_id))
+    let user = find_active(&state.db, &claims.sub)
         .await?
-        .filter(|u| !u.disabled)
         .ok_or_else(|| OAuthError::invalid_token("the user no longer exists"))?;
     let scope = Scope::parse(&claims.scope).unwrap_or_default();
     Ok(user_claims(&user, &scope))

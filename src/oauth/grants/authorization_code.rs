@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::users::find_active;
 use crate::crypto::{random_token, secret_digest};
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::clients::allows_grant;
@@ -17,7 +18,7 @@ use crate::oauth::{OAuthError, Params, Scope, pkce};
 use crate::oidc::claims::{IdTokenRequest, mint_id_token};
 use crate::sso::SsoSession;
 use crate::state::AppState;
-use crate::store::{ClientRecord, Ephemeral, StoreError, sql};
+use crate::store::{ClientRecord, Ephemeral, StoreError};
 
 const KIND: &str = "code";
 
@@ -81,12 +82,8 @@ pub async fn exchange(
         .ok_or_else(|| OAuthError::invalid_grant("the code is invalid, expired or already used"))?;
     check_grant(&grant, client, params, now)?;
 
-    let user_id = grant.user_id.clone();
-    let user = state
-        .db
-        .run(move |c| sql::users::find_by_id(c, &user_id))
+    let user = find_active(&state.db, &grant.user_id)
         .await?
-        .filter(|u| !u.disabled)
         .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists or is disabled"))?;
 
     let settings = &state.settings;
