@@ -59,7 +59,7 @@ pub struct UserCreate {
 pub enum ClientCommand {
     /// Register a client. A confidential client's secret is generated and printed once,
     /// or read from stdin with --secret-stdin.
-    Create(ClientCreate),
+    Create(Box<ClientCreate>),
     /// List registered clients.
     List {
         #[arg(long)]
@@ -69,6 +69,13 @@ pub enum ClientCommand {
     Delete {
         #[arg(long)]
         client_id: String,
+    },
+    /// Issue a new secret for a confidential client (printed once); the old one stops working.
+    RotateSecret {
+        #[arg(long)]
+        client_id: String,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -90,6 +97,27 @@ pub struct ClientCreate {
     /// Read the client secret (at least 32 characters) from stdin.
     #[arg(long, conflicts_with = "public")]
     pub secret_stdin: bool,
+    /// How the client authenticates at the token endpoint.
+    #[arg(long, value_parser = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"])]
+    pub token_endpoint_auth_method: Option<String>,
+    /// The client's public keys (a JWK Set file) for private_key_jwt.
+    #[arg(long, value_name = "FILE", conflicts_with = "jwks_uri")]
+    pub jwks_file: Option<PathBuf>,
+    /// Where to fetch the client's public keys for private_key_jwt.
+    #[arg(long, value_name = "URL")]
+    pub jwks_uri: Option<String>,
+    /// A resource indicator (RFC 8707) the client may request tokens for.
+    #[arg(long = "resource", value_name = "URI")]
+    pub resources: Vec<String>,
+    /// Access-token lifetime for this client, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub access_token_ttl: Option<i64>,
+    /// Refresh-token idle lifetime for this client, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub refresh_token_idle_ttl: Option<i64>,
+    /// Refresh-token absolute lifetime for this client, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub refresh_token_absolute_ttl: Option<i64>,
     #[arg(long)]
     pub json: bool,
 }
@@ -158,6 +186,13 @@ fn run(command: Command, settings: Settings) -> Result<(), Failure> {
         }
         Command::Client(ClientCommand::Create(args)) => {
             let secret = if args.secret_stdin { Some(read_secret(None, "Client secret")?) } else { None };
+            let jwks = match &args.jwks_file {
+                Some(path) => Some(
+                    std::fs::read_to_string(path)
+                        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?,
+                ),
+                None => None,
+            };
             let db = runtime.block_on(open_db(&settings))?;
             let json_output = args.json;
             let new = NewClient {
@@ -168,6 +203,13 @@ fn run(command: Command, settings: Settings) -> Result<(), Failure> {
                 scopes: args.scopes,
                 public: args.public,
                 secret,
+                token_endpoint_auth_method: args.token_endpoint_auth_method,
+                jwks,
+                jwks_uri: args.jwks_uri,
+                resources: args.resources,
+                access_token_ttl: args.access_token_ttl,
+                refresh_token_idle_ttl: args.refresh_token_idle_ttl,
+                refresh_token_absolute_ttl: args.refresh_token_absolute_ttl,
             };
             let created = admin::create_client(&db, new, unix_now())?;
             print_created_client(&created.client, created.secret.as_deref(), json_output);
@@ -184,6 +226,17 @@ fn run(command: Command, settings: Settings) -> Result<(), Failure> {
                     let kind = if c.public { "public" } else { "confidential" };
                     println!("{}\t{kind}\t{}", c.client_id, c.redirect_uris.join(" "));
                 }
+            }
+            Ok(())
+        }
+        Command::Client(ClientCommand::RotateSecret { client_id, json }) => {
+            let db = runtime.block_on(open_db(&settings))?;
+            let secret = admin::rotate_client_secret(&db, &client_id, unix_now())?;
+            if json {
+                println!("{}", json!({ "client_id": client_id, "client_secret": secret }));
+            } else {
+                println!("New secret for client {client_id:?} (the old one no longer works):");
+                println!("client_secret: {secret}");
             }
             Ok(())
         }
@@ -251,7 +304,12 @@ fn client_json(c: &ClientRecord, secret: Option<&str>) -> serde_json::Value {
     let mut value = json!({
         "client_id": c.client_id,
         "public": c.public,
-        "token_endpoint_auth_method": if c.public { "none" } else { "client_secret_basic" },
+        "token_endpoint_auth_method": c.token_endpoint_auth_method,
+        "jwks_uri": c.jwks_uri,
+        "resources": c.resources,
+        "access_token_ttl": c.access_token_ttl,
+        "refresh_token_idle_ttl": c.refresh_token_idle_ttl,
+        "refresh_token_absolute_ttl": c.refresh_token_absolute_ttl,
         "redirect_uris": c.redirect_uris,
         "post_logout_redirect_uris": c.post_logout_redirect_uris,
         "grant_types": c.grant_types,
@@ -270,7 +328,7 @@ fn print_created_client(c: &ClientRecord, secret: Option<&str>, as_json: bool) {
         return;
     }
     let kind = if c.public { "public" } else { "confidential" };
-    println!("Created {kind} client {:?}.", c.client_id);
+    println!("Created {kind} client {:?} ({}).", c.client_id, c.token_endpoint_auth_method);
     println!("client_id:     {}", c.client_id);
     if let Some(secret) = secret {
         println!("client_secret: {secret}");

@@ -62,6 +62,13 @@ pub struct TokenSettings {
     pub access_token_ttl: u64,
     pub id_token_ttl: u64,
     pub code_ttl: u64,
+    /// A refresh token unused this long expires (each rotation renews it).
+    pub refresh_token_idle_ttl: u64,
+    /// No refresh-token family outlives this, however often it is used.
+    pub refresh_token_absolute_ttl: u64,
+    /// `aud` of access tokens requested without a `resource` (RFC 8707);
+    /// the issuer when unset.
+    pub default_audience: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -134,7 +141,14 @@ impl Default for KeySettings {
 
 impl Default for TokenSettings {
     fn default() -> Self {
-        TokenSettings { access_token_ttl: 300, id_token_ttl: 300, code_ttl: 60 }
+        TokenSettings {
+            access_token_ttl: 300,
+            id_token_ttl: 300,
+            code_ttl: 60,
+            refresh_token_idle_ttl: 30 * 24 * 3600,
+            refresh_token_absolute_ttl: 90 * 24 * 3600,
+            default_audience: None,
+        }
     }
 }
 
@@ -208,6 +222,11 @@ impl Settings {
         );
         anyhow::ensure!(self.tokens.access_token_ttl > 0, "tokens.access_token_ttl must be positive");
         anyhow::ensure!(self.tokens.id_token_ttl > 0, "tokens.id_token_ttl must be positive");
+        anyhow::ensure!(
+            self.tokens.refresh_token_idle_ttl > 0
+                && self.tokens.refresh_token_idle_ttl <= self.tokens.refresh_token_absolute_ttl,
+            "tokens.refresh_token_idle_ttl must be positive and at most tokens.refresh_token_absolute_ttl"
+        );
         anyhow::ensure!(self.session.ttl > 0, "session.ttl must be positive");
         anyhow::ensure!(self.login.ttl > 0, "login.ttl must be positive");
         anyhow::ensure!(self.database.max_connections > 0, "database.max_connections must be positive");
@@ -227,6 +246,11 @@ impl Settings {
                 None => None,
             })
             .unwrap_or(false)
+    }
+
+    /// The audience of access tokens issued without a resource indicator.
+    pub fn default_audience(&self) -> &str {
+        self.tokens.default_audience.as_deref().unwrap_or(&self.issuer)
     }
 
     /// Cookies carry `Secure` unless the issuer is plain http on loopback.

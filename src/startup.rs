@@ -64,6 +64,11 @@ impl Application {
         self.state.db.clone()
     }
 
+    /// Stops the server from another task (graceful or not).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
@@ -85,6 +90,12 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let login = settings.login.clone();
     let hasher = tokio::task::spawn_blocking(move || PasswordHasher::new(&login)).await??;
     let discovery = crate::oidc::discovery::metadata(&settings, keyring.algorithm()).to_string();
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .connect_timeout(std::time::Duration::from_secs(3))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("oxidp/", env!("CARGO_PKG_VERSION")))
+        .build()?;
     Ok(AppState {
         settings: Arc::new(settings),
         db,
@@ -93,6 +104,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         hasher: Arc::new(hasher),
         clock: Clock::System,
         discovery_json: discovery.into(),
+        http,
     })
 }
 

@@ -18,6 +18,8 @@ pub struct AppState {
     pub clock: Clock,
     /// `/.well-known/openid-configuration`, serialised once.
     pub discovery_json: Arc<str>,
+    /// Outbound HTTP (clients' `jwks_uri`): short timeouts, no redirects.
+    pub http: reqwest::Client,
 }
 
 impl AppState {

@@ -22,6 +22,7 @@ pub struct NewUser {
     pub name: Option<String>,
 }
 
+#[derive(Default)]
 pub struct NewClient {
     pub client_id: String,
     pub redirect_uris: Vec<String>,
@@ -31,8 +32,18 @@ pub struct NewClient {
     /// Empty means `openid profile email`.
     pub scopes: Vec<String>,
     pub public: bool,
-    /// None for a confidential client means "generate one".
+    /// None for a confidential client using a secret means "generate one".
     pub secret: Option<String>,
+    /// Default: `none` for public clients, else `client_secret_basic`.
+    pub token_endpoint_auth_method: Option<String>,
+    /// Inline JWK Set (JSON text) for `private_key_jwt`.
+    pub jwks: Option<String>,
+    pub jwks_uri: Option<String>,
+    /// Resource indicators (RFC 8707) the client may request.
+    pub resources: Vec<String>,
+    pub access_token_ttl: Option<i64>,
+    pub refresh_token_idle_ttl: Option<i64>,
+    pub refresh_token_absolute_ttl: Option<i64>,
 }
 
 pub struct CreatedClient {
@@ -125,17 +136,32 @@ pub fn create_client(db: &Db, new: NewClient, now: i64) -> Result<CreatedClient,
     for scope in &scopes {
         validate_scope_value(scope).map_err(AdminError::Invalid)?;
     }
-    let secret = match (new.public, new.secret) {
-        (true, Some(_)) => return Err(AdminError::Invalid("a public client has no secret".into())),
-        (true, None) => None,
-        (false, Some(s)) if s.chars().count() < MIN_SECRET_LEN => {
+    let method = auth_method(new.public, new.token_endpoint_auth_method.as_deref())?;
+    let (jwks, jwks_uri) = key_source(&method, new.jwks, new.jwks_uri)?;
+    let secret = match (method.as_str(), new.secret) {
+        ("none" | "private_key_jwt", Some(_)) => {
+            return Err(AdminError::Invalid(format!("a client using {method} has no secret")));
+        }
+        ("none" | "private_key_jwt", None) => None,
+        (_, Some(s)) if s.chars().count() < MIN_SECRET_LEN => {
             return Err(AdminError::Invalid(format!(
                 "a client secret must be at least {MIN_SECRET_LEN} characters"
             )));
         }
-        (false, Some(s)) => Some(s),
-        (false, None) => Some(random_token(32)),
+        (_, Some(s)) => Some(s),
+        (_, None) => Some(random_token(32)),
     };
+    for resource in &new.resources {
+        validate_resource(resource).map_err(AdminError::Invalid)?;
+    }
+    for ttl in [new.access_token_ttl, new.refresh_token_idle_ttl, new.refresh_token_absolute_ttl]
+        .into_iter()
+        .flatten()
+    {
+        if ttl <= 0 {
+            return Err(AdminError::Invalid("token lifetimes must be positive numbers of seconds".into()));
+        }
+    }
     let client = ClientRecord {
         client_id: new.client_id.clone(),
         secret_hash: secret.as_deref().map(secret_digest),
@@ -144,6 +170,13 @@ pub fn create_client(db: &Db, new: NewClient, now: i64) -> Result<CreatedClient,
         post_logout_redirect_uris: dedup(new.post_logout_redirect_uris),
         grant_types: dedup(grant_types),
         scopes: dedup(scopes),
+        token_endpoint_auth_method: method,
+        jwks,
+        jwks_uri,
+        resources: dedup(new.resources),
+        access_token_ttl: new.access_token_ttl,
+        refresh_token_idle_ttl: new.refresh_token_idle_ttl,
+        refresh_token_absolute_ttl: new.refresh_token_absolute_ttl,
         created_at: now,
         updated_at: now,
     };
@@ -151,6 +184,80 @@ pub fn create_client(db: &Db, new: NewClient, now: i64) -> Result<CreatedClient,
     sql::clients::insert(&mut conn, &client)
         .map_err(|e| conflict(e, format!("client {:?} already exists", new.client_id)))?;
     Ok(CreatedClient { client, secret })
+}
+
+/// Public clients authenticate with `none` only; confidential clients with
+/// a secret (basic or post) or a signed assertion (`private_key_jwt`).
+fn auth_method(public: bool, requested: Option<&str>) -> Result<String, AdminError> {
+    match (public, requested) {
+        (true, None | Some("none")) => Ok("none".into()),
+        (true, Some(other)) => {
+            Err(AdminError::Invalid(format!("a public client must use none, not {other}")))
+        }
+        (false, None) => Ok("client_secret_basic".into()),
+        (false, Some(m @ ("client_secret_basic" | "client_secret_post" | "private_key_jwt"))) => Ok(m.into()),
+        (false, Some("none")) => {
+            Err(AdminError::Invalid("a confidential client cannot use none (use --public)".into()))
+        }
+        (false, Some(other)) => {
+            Err(AdminError::Invalid(format!("unknown token endpoint auth method {other:?}")))
+        }
+    }
+}
+
+/// `private_key_jwt` needs exactly one key source; other methods none.
+fn key_source(
+    method: &str,
+    jwks: Option<String>,
+    jwks_uri: Option<String>,
+) -> Result<(Option<String>, Option<String>), AdminError> {
+    match (method, jwks, jwks_uri) {
+        ("private_key_jwt", Some(_), Some(_)) => {
+            Err(AdminError::Invalid("give either a JWKS or a jwks_uri, not both".into()))
+        }
+        ("private_key_jwt", None, None) => {
+            Err(AdminError::Invalid("private_key_jwt needs --jwks-file or --jwks-uri".into()))
+        }
+        ("private_key_jwt", Some(jwks), None) => {
+            crate::oauth::client_keys::parse_public_jwks(&jwks).map_err(AdminError::Invalid)?;
+            Ok((Some(jwks), None))
+        }
+        ("private_key_jwt", None, Some(uri)) => {
+            let parsed = url::Url::parse(&uri)
+                .map_err(|_| AdminError::Invalid(format!("jwks_uri {uri:?} is not a URL")))?;
+            if !matches!(parsed.scheme(), "https" | "http") {
+                return Err(AdminError::Invalid("jwks_uri must be an http(s) URL".into()));
+            }
+            Ok((None, Some(uri)))
+        }
+        (_, None, None) => Ok((None, None)),
+        (m, _, _) => Err(AdminError::Invalid(format!("a JWKS is only used with private_key_jwt, not {m}"))),
+    }
+}
+
+/// RFC 8707 §2: an absolute URI without a fragment.
+fn validate_resource(resource: &str) -> Result<(), String> {
+    match url::Url::parse(resource) {
+        Ok(u) if u.fragment().is_none() && !resource.contains('#') => Ok(()),
+        _ => Err(format!("resource {resource:?} must be an absolute URI without a fragment")),
+    }
+}
+
+/// Issues a new secret for a confidential client; the old one stops working
+/// at once. Returns the new plaintext secret (shown once).
+pub fn rotate_client_secret(db: &Db, client_id: &str, now: i64) -> Result<String, AdminError> {
+    let mut conn = db.conn()?;
+    let client = sql::clients::find(&mut conn, client_id)?
+        .ok_or_else(|| AdminError::NotFound(format!("client {client_id:?} does not exist")))?;
+    if !matches!(client.token_endpoint_auth_method.as_str(), "client_secret_basic" | "client_secret_post") {
+        return Err(AdminError::Invalid(format!(
+            "client {client_id:?} uses {} and has no secret",
+            client.token_endpoint_auth_method
+        )));
+    }
+    let secret = random_token(32);
+    sql::clients::update_secret(&mut conn, client_id, &secret_digest(&secret), now)?;
+    Ok(secret)
 }
 
 fn dedup(mut values: Vec<String>) -> Vec<String> {

@@ -3,7 +3,9 @@
 use actix_web::HttpRequest;
 use actix_web::http::header;
 
-use crate::oauth::{OAuthError, Params};
+use crate::oauth::{OAuthError, Params, client_auth};
+use crate::state::AppState;
+use crate::store::ClientRecord;
 
 /// Parameters of a GET query string.
 pub fn query_params(req: &HttpRequest) -> Result<Params, OAuthError> {
@@ -33,4 +35,16 @@ pub fn header_str<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
 
 pub fn cookie_value(req: &HttpRequest, name: &str) -> Option<String> {
     req.cookie(name).map(|c| c.value().to_string())
+}
+
+/// Client authentication for the token, revocation and introspection
+/// endpoints: one place, so every endpoint accepts the same methods.
+pub async fn authenticate_client(
+    state: &AppState,
+    req: &HttpRequest,
+    params: &Params,
+) -> Result<ClientRecord, OAuthError> {
+    let authorization = header_str(req, header::AUTHORIZATION.as_str());
+    let credentials = client_auth::extract(authorization, params)?;
+    client_auth::authenticate(&state.db, &credentials).await
 }

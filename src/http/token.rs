@@ -6,8 +6,8 @@ use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::http::{extract, respond};
+use crate::oauth::OAuthError;
 use crate::oauth::grants::{self, TokenResponse};
-use crate::oauth::{OAuthError, client_auth};
 use crate::state::AppState;
 
 pub async fn token_post(state: Data<AppState>, req: HttpRequest, body: Bytes) -> HttpResponse {
@@ -23,8 +23,6 @@ pub async fn token_post(state: Data<AppState>, req: HttpRequest, body: Bytes) ->
 async fn token(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<TokenResponse, OAuthError> {
     let params = extract::form_params(req, body)?;
     params.reject_repeated()?;
-    let authorization = extract::header_str(req, header::AUTHORIZATION.as_str());
-    let credentials = client_auth::extract(authorization, &params)?;
-    let client = client_auth::authenticate(&state.db, &credentials).await?;
+    let client = extract::authenticate_client(state, req, &params).await?;
     grants::token(state, &client, &params, state.now()).await
 }

@@ -26,6 +26,8 @@ pub enum ErrorCode {
     RequestUriNotSupported,
     InvalidToken,
     InsufficientScope,
+    /// RFC 8707 §2: the requested resource is invalid or not allowed.
+    InvalidTarget,
 }
 
 impl ErrorCode {
@@ -49,6 +51,7 @@ impl ErrorCode {
             ErrorCode::RequestUriNotSupported => "request_uri_not_supported",
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InsufficientScope => "insufficient_scope",
+            ErrorCode::InvalidTarget => "invalid_target",
         }
     }
 
@@ -120,6 +123,9 @@ impl OAuthError {
     }
     pub fn insufficient_scope(description: impl Into<String>) -> OAuthError {
         OAuthError::new(ErrorCode::InsufficientScope, description)
+    }
+    pub fn invalid_target(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::InvalidTarget, description)
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod authorize;
 pub mod client_auth;
+pub mod client_keys;
 pub mod clients;
 pub mod error;
 pub mod grants;

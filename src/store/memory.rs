@@ -73,6 +73,20 @@ impl MemoryStore {
         inner.entries.insert(key(kind, id), (value.to_owned(), deadline));
     }
 
+    /// Stores only if no live entry exists; returns whether it stored.
+    pub fn put_if_absent(&self, kind: &str, id: &str, value: &str, ttl: Duration) -> bool {
+        let now = Instant::now();
+        let deadline = now.checked_add(ttl.min(MAX_TTL)).unwrap_or(now);
+        let mut inner = self.lock();
+        match inner.entries.get(&key(kind, id)) {
+            Some((_, exp)) if *exp > now => false,
+            _ => {
+                inner.entries.insert(key(kind, id), (value.to_owned(), deadline));
+                true
+            }
+        }
+    }
+
     pub fn get(&self, kind: &str, id: &str) -> Option<String> {
         let now = Instant::now();
         let inner = self.lock();

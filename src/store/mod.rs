@@ -17,7 +17,7 @@ mod tests;
 
 use std::time::Duration;
 
-pub use records::{ClientRecord, UserRecord};
+pub use records::{AuditEvent, ClientRecord, RefreshTokenRecord, UserRecord};
 pub use sql::{AnyConnection, Backend, Db};
 
 /// Errors of both stores; callers map `Unavailable` to HTTP 503.
@@ -82,6 +82,21 @@ impl Ephemeral {
     }
 
     /// The live value, or `None` when absent or expired.
+    /// Atomically stores `value` unless a live entry exists (for single-use
+    /// identifiers such as assertion `jti`s); returns whether it stored.
+    pub async fn put_if_absent(
+        &self,
+        kind: &str,
+        id: &str,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        match self {
+            Ephemeral::Memory(s) => Ok(s.put_if_absent(kind, id, value, ttl)),
+            Ephemeral::Redis(s) => s.put_if_absent(kind, id, value, ttl).await,
+        }
+    }
+
     pub async fn get(&self, kind: &str, id: &str) -> Result<Option<String>, StoreError> {
         match self {
             Ephemeral::Memory(s) => Ok(s.get(kind, id)),

@@ -37,7 +37,7 @@ impl fmt::Debug for UserRecord {
 }
 
 /// A registered OAuth client (RFC 6749 §2). Times are Unix seconds.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct ClientRecord {
     pub client_id: String,
     /// Hash of the client secret; `None` for public clients.
@@ -47,6 +47,18 @@ pub struct ClientRecord {
     pub post_logout_redirect_uris: Vec<String>,
     pub grant_types: Vec<String>,
     pub scopes: Vec<String>,
+    /// `client_secret_basic`, `client_secret_post`, `private_key_jwt` or `none`.
+    pub token_endpoint_auth_method: String,
+    /// Inline JWK Set (JSON) for `private_key_jwt`.
+    pub jwks: Option<String>,
+    /// Where to fetch the client's JWK Set for `private_key_jwt`.
+    pub jwks_uri: Option<String>,
+    /// Resource indicators (RFC 8707) the client may ask tokens for.
+    pub resources: Vec<String>,
+    /// Per-client overrides of the global lifetimes, in seconds.
+    pub access_token_ttl: Option<i64>,
+    pub refresh_token_idle_ttl: Option<i64>,
+    pub refresh_token_absolute_ttl: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -61,10 +73,65 @@ impl fmt::Debug for ClientRecord {
             .field("post_logout_redirect_uris", &self.post_logout_redirect_uris)
             .field("grant_types", &self.grant_types)
             .field("scopes", &self.scopes)
+            .field("token_endpoint_auth_method", &self.token_endpoint_auth_method)
+            .field("jwks_uri", &self.jwks_uri)
+            .field("resources", &self.resources)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
             .finish()
     }
+}
+
+/// One refresh token of a rotation family (RFC 9700 §4.14.2). Only the
+/// SHA-256 of the token is kept.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RefreshTokenRecord {
+    pub id: String,
+    pub token_hash: String,
+    pub family_id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub scope: String,
+    /// The SSO session it is bound to; `None` for offline access.
+    pub sid: Option<String>,
+    pub auth_time: i64,
+    pub access_token_jti: Option<String>,
+    pub access_token_exp: Option<i64>,
+    pub created_at: i64,
+    /// Idle expiry of this token.
+    pub expires_at: i64,
+    /// Absolute expiry of the whole family.
+    pub family_expires_at: i64,
+    pub rotated_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl fmt::Debug for RefreshTokenRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefreshTokenRecord")
+            .field("id", &self.id)
+            .field("token_hash", &"[redacted]")
+            .field("family_id", &self.family_id)
+            .field("client_id", &self.client_id)
+            .field("user_id", &self.user_id)
+            .field("scope", &self.scope)
+            .field("expires_at", &self.expires_at)
+            .field("rotated_at", &self.rotated_at)
+            .field("revoked_at", &self.revoked_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A security-relevant event, kept in the database for operators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub id: String,
+    pub at: i64,
+    pub kind: String,
+    pub client_id: Option<String>,
+    pub user_id: Option<String>,
+    /// JSON object with event-specific details (never secrets).
+    pub detail: String,
 }
 
 #[cfg(test)]
@@ -98,6 +165,7 @@ mod tests {
             scopes: vec![],
             created_at: 1,
             updated_at: 1,
+            ..ClientRecord::default()
         };
         let shown = format!("{client:?}");
         assert!(shown.contains("[redacted]"));

@@ -70,6 +70,27 @@ impl RedisStore {
             .map_err(map_err)
     }
 
+    /// `SET … NX PX`: stores only if the key is absent; returns whether it stored.
+    pub async fn put_if_absent(
+        &self,
+        kind: &str,
+        id: &str,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let ms = u64::try_from(ttl.min(MAX_TTL).as_millis()).unwrap_or(u64::MAX).max(1);
+        let reply: Option<String> = ::redis::cmd("SET")
+            .arg(self.key(kind, id))
+            .arg(value)
+            .arg("NX")
+            .arg("PX")
+            .arg(ms)
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(map_err)?;
+        Ok(reply.is_some())
+    }
+
     pub async fn get(&self, kind: &str, id: &str) -> Result<Option<String>, StoreError> {
         ::redis::cmd("GET").arg(self.key(kind, id)).query_async(&mut self.conn.clone()).await.map_err(map_err)
     }

@@ -95,6 +95,14 @@ async fn conformance(store: &Ephemeral) {
     let err = store.take_json::<Payload>("json", "bad").await.expect_err("corrupt");
     assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
     assert_eq!(store.get("json", "bad").await.expect("get"), None);
+
+    // put_if_absent: only the first writer of a live key wins; expiry frees it.
+    assert!(store.put_if_absent("nx", "k", "1", MINUTE).await.expect("nx"));
+    assert!(!store.put_if_absent("nx", "k", "2", MINUTE).await.expect("nx"));
+    assert_eq!(store.get("nx", "k").await.expect("get").as_deref(), Some("1"));
+    assert!(store.put_if_absent("nx", "short", "1", Duration::from_millis(20)).await.expect("nx"));
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    assert!(store.put_if_absent("nx", "short", "2", MINUTE).await.expect("nx after expiry"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

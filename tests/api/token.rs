@@ -119,6 +119,7 @@ backend_test!(basic_auth_credentials_are_form_urlencoded, |app| async move {
             scopes: vec![],
             public: false,
             secret: Some(secret.into()),
+            ..NewClient::default()
         })
         .await;
     let client = TestClient { secret: Some(secret.into()), ..client };

@@ -22,6 +22,49 @@ CREATE TABLE clients (
     post_logout_redirect_uris TEXT    NOT NULL,
     grant_types               TEXT    NOT NULL,
     scopes                    TEXT    NOT NULL,
+    token_endpoint_auth_method TEXT   NOT NULL,
+    jwks                      TEXT    NULL,
+    jwks_uri                  TEXT    NULL,
+    resources                 TEXT    NOT NULL,
+    access_token_ttl          BIGINT  NULL,
+    refresh_token_idle_ttl    BIGINT  NULL,
+    refresh_token_absolute_ttl BIGINT NULL,
     created_at                BIGINT  NOT NULL,
     updated_at                BIGINT  NOT NULL
 );
+
+-- Refresh tokens are durable and stored only as SHA-256 hashes. Rows of one
+-- family share family_id; each rotation marks its predecessor rotated_at.
+-- access_token_jti/exp name the access token issued alongside, so revoking
+-- a family can also deny its access tokens until they expire.
+CREATE TABLE refresh_tokens (
+    id                TEXT   NOT NULL PRIMARY KEY,
+    token_hash        TEXT   NOT NULL UNIQUE,
+    family_id         TEXT   NOT NULL,
+    client_id         TEXT   NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+    user_id           TEXT   NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    scope             TEXT   NOT NULL,
+    sid               TEXT   NULL,
+    auth_time         BIGINT NOT NULL,
+    access_token_jti  TEXT   NULL,
+    access_token_exp  BIGINT NULL,
+    created_at        BIGINT NOT NULL,
+    expires_at        BIGINT NOT NULL,
+    family_expires_at BIGINT NOT NULL,
+    rotated_at        BIGINT NULL,
+    revoked_at        BIGINT NULL
+);
+CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
+CREATE INDEX refresh_tokens_sid ON refresh_tokens (sid);
+CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
+
+-- Security-relevant events (token reuse, code replay, revocations).
+CREATE TABLE audit_events (
+    id        TEXT   NOT NULL PRIMARY KEY,
+    at        BIGINT NOT NULL,
+    kind      TEXT   NOT NULL,
+    client_id TEXT   NULL,
+    user_id   TEXT   NULL,
+    detail    TEXT   NOT NULL
+);
+CREATE INDEX audit_events_at ON audit_events (at);

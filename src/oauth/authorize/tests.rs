@@ -11,6 +11,7 @@ fn client(public: bool) -> ClientRecord {
         scopes: vec!["openid".into(), "email".into()],
         created_at: 0,
         updated_at: 0,
+        ..ClientRecord::default()
     }
 }
 

@@ -184,6 +184,7 @@ mod tests {
             scopes: vec!["openid".into()],
             created_at: 0,
             updated_at: 0,
+            ..ClientRecord::default()
         }
     }
 

@@ -41,3 +41,16 @@ pub fn delete(conn: &mut AnyConnection, client_id: &str) -> Result<bool, StoreEr
     let n = diesel::delete(clients::table.find(client_id)).execute(conn)?;
     Ok(n > 0)
 }
+
+/// Replaces a client's secret hash; returns whether the client exists.
+pub fn update_secret(
+    conn: &mut AnyConnection,
+    client_id: &str,
+    secret_hash: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(clients::table.find(client_id))
+        .set((clients::secret_hash.eq(secret_hash), clients::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(n > 0)
+}

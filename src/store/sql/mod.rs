@@ -5,8 +5,10 @@
 //! via [`Db::run`], one hop per request.
 
 pub mod admin;
+pub mod audit;
 pub mod clients;
 pub mod models;
+pub mod refresh_tokens;
 pub mod schema;
 pub mod users;
 

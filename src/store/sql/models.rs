@@ -78,6 +78,13 @@ pub struct ClientRow {
     pub post_logout_redirect_uris: String,
     pub grant_types: String,
     pub scopes: String,
+    pub token_endpoint_auth_method: String,
+    pub jwks: Option<String>,
+    pub jwks_uri: Option<String>,
+    pub resources: String,
+    pub access_token_ttl: Option<i64>,
+    pub refresh_token_idle_ttl: Option<i64>,
+    pub refresh_token_absolute_ttl: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -102,6 +109,13 @@ impl TryFrom<&ClientRecord> for ClientRow {
             post_logout_redirect_uris: encode_list(&c.post_logout_redirect_uris)?,
             grant_types: encode_list(&c.grant_types)?,
             scopes: encode_list(&c.scopes)?,
+            token_endpoint_auth_method: c.token_endpoint_auth_method.clone(),
+            jwks: c.jwks.clone(),
+            jwks_uri: c.jwks_uri.clone(),
+            resources: encode_list(&c.resources)?,
+            access_token_ttl: c.access_token_ttl,
+            refresh_token_idle_ttl: c.refresh_token_idle_ttl,
+            refresh_token_absolute_ttl: c.refresh_token_absolute_ttl,
             created_at: c.created_at,
             updated_at: c.updated_at,
         })
@@ -122,6 +136,13 @@ impl TryFrom<ClientRow> for ClientRecord {
             )?,
             grant_types: decode_list(id, "grant_types", &r.grant_types)?,
             scopes: decode_list(id, "scopes", &r.scopes)?,
+            resources: decode_list(id, "resources", &r.resources)?,
+            token_endpoint_auth_method: r.token_endpoint_auth_method,
+            jwks: r.jwks,
+            jwks_uri: r.jwks_uri,
+            access_token_ttl: r.access_token_ttl,
+            refresh_token_idle_ttl: r.refresh_token_idle_ttl,
+            refresh_token_absolute_ttl: r.refresh_token_absolute_ttl,
             client_id: r.client_id,
             secret_hash: r.secret_hash,
             public: r.public,
@@ -129,4 +150,81 @@ impl TryFrom<ClientRow> for ClientRecord {
             updated_at: r.updated_at,
         })
     }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::refresh_tokens)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct RefreshTokenRow {
+    pub id: String,
+    pub token_hash: String,
+    pub family_id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub scope: String,
+    pub sid: Option<String>,
+    pub auth_time: i64,
+    pub access_token_jti: Option<String>,
+    pub access_token_exp: Option<i64>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub family_expires_at: i64,
+    pub rotated_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl From<RefreshTokenRow> for crate::store::RefreshTokenRecord {
+    fn from(r: RefreshTokenRow) -> Self {
+        crate::store::RefreshTokenRecord {
+            id: r.id,
+            token_hash: r.token_hash,
+            family_id: r.family_id,
+            client_id: r.client_id,
+            user_id: r.user_id,
+            scope: r.scope,
+            sid: r.sid,
+            auth_time: r.auth_time,
+            access_token_jti: r.access_token_jti,
+            access_token_exp: r.access_token_exp,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            family_expires_at: r.family_expires_at,
+            rotated_at: r.rotated_at,
+            revoked_at: r.revoked_at,
+        }
+    }
+}
+
+impl From<&crate::store::RefreshTokenRecord> for RefreshTokenRow {
+    fn from(r: &crate::store::RefreshTokenRecord) -> Self {
+        RefreshTokenRow {
+            id: r.id.clone(),
+            token_hash: r.token_hash.clone(),
+            family_id: r.family_id.clone(),
+            client_id: r.client_id.clone(),
+            user_id: r.user_id.clone(),
+            scope: r.scope.clone(),
+            sid: r.sid.clone(),
+            auth_time: r.auth_time,
+            access_token_jti: r.access_token_jti.clone(),
+            access_token_exp: r.access_token_exp,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            family_expires_at: r.family_expires_at,
+            rotated_at: r.rotated_at,
+            revoked_at: r.revoked_at,
+        }
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::audit_events)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct AuditRow {
+    pub id: String,
+    pub at: i64,
+    pub kind: String,
+    pub client_id: Option<String>,
+    pub user_id: Option<String>,
+    pub detail: String,
 }

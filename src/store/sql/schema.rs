@@ -1,5 +1,5 @@
 //! The one portable diesel schema for both backends: only `Text`, `BigInt`,
-//! `Bool` and `Nullable<Text>`, so every query runs through
+//! `Bool` and their `Nullable` forms, so every query runs through
 //! `AnyConnection` unchanged. Keep in step with `migrations/{sqlite,postgres}`.
 
 diesel::table! {
@@ -25,9 +25,47 @@ diesel::table! {
         post_logout_redirect_uris -> Text,
         grant_types -> Text,
         scopes -> Text,
+        token_endpoint_auth_method -> Text,
+        jwks -> Nullable<Text>,
+        jwks_uri -> Nullable<Text>,
+        resources -> Text,
+        access_token_ttl -> Nullable<BigInt>,
+        refresh_token_idle_ttl -> Nullable<BigInt>,
+        refresh_token_absolute_ttl -> Nullable<BigInt>,
         created_at -> BigInt,
         updated_at -> BigInt,
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(users, clients);
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        token_hash -> Text,
+        family_id -> Text,
+        client_id -> Text,
+        user_id -> Text,
+        scope -> Text,
+        sid -> Nullable<Text>,
+        auth_time -> BigInt,
+        access_token_jti -> Nullable<Text>,
+        access_token_exp -> Nullable<BigInt>,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        family_expires_at -> BigInt,
+        rotated_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        at -> BigInt,
+        kind -> Text,
+        client_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        detail -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(users, clients, refresh_tokens, audit_events);

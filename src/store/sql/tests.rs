@@ -33,9 +33,93 @@ fn client(client_id: &str) -> ClientRecord {
         post_logout_redirect_uris: vec![],
         grant_types: vec!["authorization_code".into(), "refresh_token".into()],
         scopes: vec!["openid".into(), "profile".into(), "email".into()],
+        token_endpoint_auth_method: "private_key_jwt".into(),
+        jwks: Some(r#"{"keys":[]}"#.into()),
+        jwks_uri: None,
+        resources: vec!["https://api.example/".into()],
+        access_token_ttl: Some(60),
+        refresh_token_idle_ttl: None,
+        refresh_token_absolute_ttl: Some(86_400),
         created_at: 1_790_000_000,
         updated_at: i64::MAX,
     }
+}
+
+fn refresh(id: &str, family: &str, client_id: &str, user_id: &str) -> crate::store::RefreshTokenRecord {
+    crate::store::RefreshTokenRecord {
+        id: id.into(),
+        token_hash: format!("hash-{id}"),
+        family_id: family.into(),
+        client_id: client_id.into(),
+        user_id: user_id.into(),
+        scope: "openid".into(),
+        sid: Some("sid-1".into()),
+        auth_time: 100,
+        access_token_jti: Some(format!("jti-{id}")),
+        access_token_exp: Some(1_000),
+        created_at: 100,
+        expires_at: 500,
+        family_expires_at: 900,
+        rotated_at: None,
+        revoked_at: None,
+    }
+}
+
+/// Rotation has one winner; revoking a family reports its live access tokens.
+fn exercise_refresh_tokens(conn: &mut AnyConnection) {
+    use crate::store::sql::{audit, refresh_tokens as rt};
+    let owner = user("rt-owner");
+    crate::store::sql::users::insert(conn, &owner).expect("user");
+    clients::insert(conn, &client("rt-client")).expect("client");
+    rt::insert(conn, &refresh("r1", "f1", "rt-client", &owner.id)).expect("insert");
+    rt::insert(conn, &refresh("r2", "f1", "rt-client", &owner.id)).expect("insert");
+    rt::insert(conn, &refresh("r3", "f2", "rt-client", &owner.id)).expect("insert");
+    assert!(matches!(
+        rt::insert(conn, &refresh("r1", "f1", "rt-client", &owner.id)),
+        Err(StoreError::Duplicate(_))
+    ));
+    let found = rt::find_by_hash(conn, "hash-r1").expect("find").expect("present");
+    assert_eq!(found, refresh("r1", "f1", "rt-client", &owner.id));
+    assert!(rt::find_by_hash(conn, "nope").expect("find").is_none());
+
+    assert!(rt::mark_rotated(conn, "r1", 200).expect("rotate"));
+    assert!(!rt::mark_rotated(conn, "r1", 201).expect("second rotation loses"));
+    assert_eq!(rt::find_by_hash(conn, "hash-r1").expect("find").expect("present").rotated_at, Some(200));
+
+    let mut denied = rt::revoke_family(conn, "f1", 300).expect("revoke");
+    denied.sort();
+    assert_eq!(denied, vec![("jti-r1".to_string(), 1_000), ("jti-r2".to_string(), 1_000)]);
+    assert_eq!(rt::find_by_hash(conn, "hash-r2").expect("find").expect("present").revoked_at, Some(300));
+    assert!(!rt::mark_rotated(conn, "r2", 301).expect("revoked cannot rotate"));
+    assert!(
+        rt::revoke_family(conn, "f1", 2_000).expect("revoke").is_empty(),
+        "expired access tokens are not reported"
+    );
+    assert_eq!(rt::revoke_by_sid(conn, "sid-1", 400).expect("by sid").len(), 3);
+    assert_eq!(rt::delete_expired(conn, 900).expect("gc"), 3);
+
+    let event = crate::store::AuditEvent {
+        id: "e1".into(),
+        at: 5,
+        kind: "refresh_token_reuse".into(),
+        client_id: Some("rt-client".into()),
+        user_id: None,
+        detail: "{}".into(),
+    };
+    audit::insert(conn, &event).expect("audit");
+    assert_eq!(audit::recent(conn, 10).expect("recent"), vec![event]);
+    assert!(clients::update_secret(conn, "rt-client", "new-hash", 7).expect("update"));
+    assert_eq!(
+        clients::find(conn, "rt-client").expect("find").expect("present").secret_hash.as_deref(),
+        Some("new-hash")
+    );
+    assert!(!clients::update_secret(conn, "missing", "x", 7).expect("update"));
+
+    // Deleting the user takes its refresh tokens with it (ON DELETE CASCADE).
+    rt::insert(conn, &refresh("r4", "f3", "rt-client", &owner.id)).expect("insert");
+    assert!(users::delete(conn, &owner.id).expect("delete user"));
+    assert!(rt::find_by_hash(conn, "hash-r4").expect("find").is_none());
+    assert!(clients::delete(conn, "rt-client").expect("delete client"));
 }
 
 fn exercise_users(conn: &mut AnyConnection) {
@@ -108,6 +192,7 @@ async fn exercise(url: &str, backend: Backend) {
         let mut conn = db.conn().expect("conn");
         exercise_users(&mut conn);
         exercise_clients(&mut conn);
+        exercise_refresh_tokens(&mut conn);
     }
     // The async path, and several hops at once.
     let tasks: Vec<_> = (0..8)

@@ -257,5 +257,6 @@ fn new_client(client_id: &str, redirect_uris: &[&str], public: bool) -> NewClien
         scopes: vec![],
         public,
         secret: None,
+        ..NewClient::default()
     }
 }

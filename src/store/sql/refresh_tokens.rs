@@ -1,0 +1,78 @@
+//! Refresh-token families (RFC 6749 §6, RFC 9700 §4.14.2): lookup by hash,
+//! single-winner rotation, and revocation of a whole family.
+
+use diesel::prelude::*;
+
+use super::AnyConnection;
+use super::models::RefreshTokenRow;
+use super::schema::refresh_tokens as rt;
+use crate::store::{RefreshTokenRecord, StoreError};
+
+/// An access token to deny until it expires: `(jti, exp)`.
+pub type IssuedAccessToken = (String, i64);
+
+pub fn insert(conn: &mut AnyConnection, token: &RefreshTokenRecord) -> Result<(), StoreError> {
+    diesel::insert_into(rt::table).values(RefreshTokenRow::from(token)).execute(conn)?;
+    Ok(())
+}
+
+pub fn find_by_hash(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> Result<Option<RefreshTokenRecord>, StoreError> {
+    Ok(rt::table
+        .filter(rt::token_hash.eq(token_hash))
+        .select(RefreshTokenRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(RefreshTokenRecord::from))
+}
+
+/// Marks a live token as used. Exactly one of several concurrent callers
+/// gets `true`; the others must treat their use as a replay.
+pub fn mark_rotated(conn: &mut AnyConnection, id: &str, now: i64) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        rt::table.filter(rt::id.eq(id)).filter(rt::rotated_at.is_null()).filter(rt::revoked_at.is_null()),
+    )
+    .set(rt::rotated_at.eq(now))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Revokes every token of a family; returns the access tokens issued with
+/// them that have not expired yet.
+pub fn revoke_family(
+    conn: &mut AnyConnection,
+    family_id: &str,
+    now: i64,
+) -> Result<Vec<IssuedAccessToken>, StoreError> {
+    diesel::update(rt::table.filter(rt::family_id.eq(family_id)).filter(rt::revoked_at.is_null()))
+        .set(rt::revoked_at.eq(now))
+        .execute(conn)?;
+    let rows: Vec<(Option<String>, Option<i64>)> = rt::table
+        .filter(rt::family_id.eq(family_id))
+        .filter(rt::access_token_exp.gt(now))
+        .select((rt::access_token_jti, rt::access_token_exp))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(jti, exp)| Some((jti?, exp?))).collect())
+}
+
+/// Revokes the families bound to an SSO session (used when it ends).
+pub fn revoke_by_sid(
+    conn: &mut AnyConnection,
+    sid: &str,
+    now: i64,
+) -> Result<Vec<IssuedAccessToken>, StoreError> {
+    let families: Vec<String> =
+        rt::table.filter(rt::sid.eq(sid)).select(rt::family_id).distinct().load(conn)?;
+    let mut denied = Vec::new();
+    for family in families {
+        denied.extend(revoke_family(conn, &family, now)?);
+    }
+    Ok(denied)
+}
+
+/// Removes tokens whose family can no longer be used; returns how many.
+pub fn delete_expired(conn: &mut AnyConnection, now: i64) -> Result<usize, StoreError> {
+    Ok(diesel::delete(rt::table.filter(rt::family_expires_at.le(now))).execute(conn)?)
+}
