@@ -28,12 +28,15 @@ impl Application {
         Self::build_with_listener(settings, listener).await
     }
 
-    pub async fn build_with_listener(
-        settings: Settings,
-        listener: TcpListener,
-    ) -> anyhow::Result<Application> {
+    pub async fn build_with_listener(settings: Settings, listener: TcpListener) -> anyhow::Result<Application> {
+        Self::build_with_clock(settings, listener, Clock::System).await
+    }
+
+    /// As `build_with_listener`, with a given clock (tests use `Clock::fixed`).
+    pub async fn build_with_clock(settings: Settings, listener: TcpListener, clock: Clock) -> anyhow::Result<Application> {
         settings.validate()?;
-        let state = build_state(settings).await?;
+        let mut state = build_state(settings).await?;
+        state.clock = clock;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
         let https = state.settings.issuer.starts_with("https://");

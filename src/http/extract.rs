@@ -46,5 +46,5 @@ pub async fn authenticate_client(
 ) -> Result<ClientRecord, OAuthError> {
     let authorization = header_str(req, header::AUTHORIZATION.as_str());
     let credentials = client_auth::extract(authorization, params)?;
-    client_auth::authenticate(&state.db, &credentials).await
+    client_auth::authenticate(state, &credentials, state.now()).await
 }

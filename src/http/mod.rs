@@ -7,9 +7,11 @@ pub mod cookies;
 pub mod discovery;
 pub mod extract;
 pub mod health;
+pub mod introspect;
 pub mod login;
 pub mod middleware;
 pub mod respond;
+pub mod revoke;
 pub mod token;
 pub mod userinfo;
 
@@ -22,6 +24,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/authorize", web::post().to(authorize::authorize_post))
         .route("/login", web::post().to(login::login_post))
         .route("/token", web::post().to(token::token_post))
+        .route("/revoke", web::post().to(revoke::revoke_post))
+        .route("/introspect", web::post().to(introspect::introspect_post))
         .route("/userinfo", web::get().to(userinfo::userinfo_get))
         .route("/userinfo", web::post().to(userinfo::userinfo_post))
         .route("/healthz", web::get().to(health::healthz))

@@ -22,7 +22,8 @@ pub async fn token_post(state: Data<AppState>, req: HttpRequest, body: Bytes) ->
 
 async fn token(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<TokenResponse, OAuthError> {
     let params = extract::form_params(req, body)?;
-    params.reject_repeated()?;
+    // RFC 8707 §2: `resource` may be given several times.
+    params.reject_repeated_except(&["resource"])?;
     let client = extract::authenticate_client(state, req, &params).await?;
     grants::token(state, &client, &params, state.now()).await
 }

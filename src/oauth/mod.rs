@@ -5,10 +5,13 @@ pub mod authorize;
 pub mod client_auth;
 pub mod client_keys;
 pub mod clients;
+pub mod denylist;
 pub mod error;
 pub mod grants;
+pub mod introspection;
 pub mod params;
 pub mod pkce;
+pub mod revocation;
 pub mod scope;
 pub mod tokens;
 

@@ -18,12 +18,15 @@ pub struct Params {
     /// authorization endpoint can only report this once it trusts the
     /// redirect URI, so the check is separate from parsing.
     repeated: Vec<String>,
+    /// The values after the first of repeated parameters, in order.
+    extra: Vec<(String, String)>,
 }
 
 impl Params {
     pub fn parse(encoded: &str) -> Result<Params, OAuthError> {
         let mut values = HashMap::new();
         let mut repeated = Vec::new();
+        let mut extra = Vec::new();
         for (name, value) in url::form_urlencoded::parse(encoded.as_bytes()) {
             if value.len() > MAX_VALUE_LEN {
                 return Err(OAuthError::invalid_request(format!("parameter {name} is too long")));
@@ -32,21 +35,34 @@ impl Params {
                 continue;
             }
             if values.contains_key(name.as_ref()) {
-                repeated.push(name.into_owned());
+                repeated.push(name.to_string());
+                extra.push((name.into_owned(), value.into_owned()));
             } else {
                 values.insert(name.into_owned(), value.into_owned());
             }
         }
-        Ok(Params { values, repeated })
+        Ok(Params { values, repeated, extra })
     }
 
     pub fn is_repeated(&self, name: &str) -> bool {
         self.repeated.iter().any(|r| r == name)
     }
 
+    /// Every value of a parameter that may repeat (RFC 8707 `resource`).
+    pub fn get_all(&self, name: &str) -> Vec<&str> {
+        let mut all: Vec<&str> = self.get(name).into_iter().collect();
+        all.extend(self.extra.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()));
+        all
+    }
+
     /// Fails with `invalid_request` if any parameter appeared twice.
     pub fn reject_repeated(&self) -> Result<(), OAuthError> {
-        match self.repeated.first() {
+        self.reject_repeated_except(&[])
+    }
+
+    /// As `reject_repeated`, allowing the named multi-valued parameters.
+    pub fn reject_repeated_except(&self, multi: &[&str]) -> Result<(), OAuthError> {
+        match self.repeated.iter().find(|name| !multi.contains(&name.as_str())) {
             Some(name) => Err(OAuthError::invalid_request(format!("parameter {name} is repeated"))),
             None => Ok(()),
         }
@@ -74,6 +90,8 @@ mod tests {
         let params = Params::parse("state=a&state=b").unwrap();
         assert!(params.is_repeated("state"));
         let err = params.reject_repeated().unwrap_err();
+        assert!(params.reject_repeated_except(&["state"]).is_ok());
+        assert_eq!(params.get_all("state"), vec!["a", "b"]);
         assert_eq!(err.code.as_str(), "invalid_request");
     }
 

@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 
 use crate::crypto::random_token;
 use crate::jose::{KeyError, Keyring};
-use crate::oauth::OAuthError;
+use crate::oauth::{OAuthError, denylist};
+use crate::store::Ephemeral;
 
 pub const ACCESS_TOKEN_TYP: &str = "at+jwt";
 
@@ -47,7 +48,17 @@ pub struct AccessTokenRequest<'a> {
     pub ttl_secs: u64,
 }
 
-pub fn mint_access_token(keyring: &Keyring, req: AccessTokenRequest<'_>) -> Result<String, KeyError> {
+/// A signed access token and what revocation needs to know about it.
+pub struct MintedAccessToken {
+    pub token: String,
+    pub jti: String,
+    pub exp: i64,
+}
+
+pub fn mint_access_token(
+    keyring: &Keyring,
+    req: AccessTokenRequest<'_>,
+) -> Result<MintedAccessToken, KeyError> {
     let claims = AccessTokenClaims {
         iss: req.issuer.to_string(),
         sub: req.subject.to_string(),
@@ -64,15 +75,16 @@ pub fn mint_access_token(keyring: &Keyring, req: AccessTokenRequest<'_>) -> Resu
     else {
         return Err(KeyError::Crypto("claims are not an object".into()));
     };
-    keyring.sign(ACCESS_TOKEN_TYP, &map)
+    let token = keyring.sign(ACCESS_TOKEN_TYP, &map)?;
+    Ok(MintedAccessToken { token, jti: claims.jti, exp: claims.exp })
 }
 
-/// Verifies signature (our key, its algorithm), `typ`, `iss`, `exp`/`iat`
-/// and that `audience` is among `aud`. Every failure is `invalid_token`.
-pub fn verify_access_token(
+/// Signature, type and issuer of one of our access tokens, with expiry and
+/// the denylist checked; the audience is left to the caller.
+pub async fn decode_live_access_token(
     keyring: &Keyring,
+    store: &Ephemeral,
     issuer: &str,
-    audience: &str,
     token: &str,
     now: i64,
 ) -> Result<AccessTokenClaims, OAuthError> {
@@ -81,14 +93,33 @@ pub fn verify_access_token(
         .map_err(|e| OAuthError::invalid_token(format!("the access token is invalid: {e}")))?;
     let claims: AccessTokenClaims = serde_json::from_value(Value::Object(map))
         .map_err(|_| OAuthError::invalid_token("the access token is missing required claims"))?;
-    check_claims(&claims, issuer, audience, now)?;
+    check_claims(&claims, issuer, None, now)?;
+    if denylist::is_denied(store, &claims.jti).await? {
+        return Err(OAuthError::invalid_token("the access token has been revoked"));
+    }
+    Ok(claims)
+}
+
+/// Verifies an access token presented to one of our resources: signature
+/// (our key, its algorithm), `typ`, `iss`, `exp`/`iat`, the denylist, and
+/// that `audience` is among `aud`. Every failure is `invalid_token`.
+pub async fn verify_access_token(
+    keyring: &Keyring,
+    store: &Ephemeral,
+    issuer: &str,
+    audience: &str,
+    token: &str,
+    now: i64,
+) -> Result<AccessTokenClaims, OAuthError> {
+    let claims = decode_live_access_token(keyring, store, issuer, token, now).await?;
+    check_claims(&claims, issuer, Some(audience), now)?;
     Ok(claims)
 }
 
 fn check_claims(
     claims: &AccessTokenClaims,
     issuer: &str,
-    audience: &str,
+    audience: Option<&str>,
     now: i64,
 ) -> Result<(), OAuthError> {
     if claims.iss != issuer {
@@ -100,7 +131,7 @@ fn check_claims(
     if claims.iat > now + 60 {
         return Err(OAuthError::invalid_token("the access token was issued in the future"));
     }
-    if !claims.aud.iter().any(|a| a == audience) {
+    if audience.is_some_and(|audience| !claims.aud.iter().any(|a| a == audience)) {
         return Err(OAuthError::invalid_token("the access token is not meant for this resource"));
     }
     Ok(())
@@ -136,11 +167,13 @@ mod tests {
     #[test]
     fn claims_are_checked_against_now() {
         let c = claims(1000);
-        assert!(check_claims(&c, "https://idp", "https://idp", 1000).is_ok());
-        assert!(check_claims(&c, "https://idp", "https://idp", 1300).is_err(), "expired at exp");
-        assert!(check_claims(&c, "https://other", "https://idp", 1000).is_err());
-        assert!(check_claims(&c, "https://idp", "https://api", 1000).is_err());
-        assert!(check_claims(&c, "https://idp", "https://idp", 900).is_err(), "iat in the future");
+        let idp = Some("https://idp");
+        assert!(check_claims(&c, "https://idp", idp, 1000).is_ok());
+        assert!(check_claims(&c, "https://idp", idp, 1300).is_err(), "expired at exp");
+        assert!(check_claims(&c, "https://other", idp, 1000).is_err());
+        assert!(check_claims(&c, "https://idp", Some("https://api"), 1000).is_err());
+        assert!(check_claims(&c, "https://idp", None, 1000).is_ok());
+        assert!(check_claims(&c, "https://idp", idp, 900).is_err(), "iat in the future");
         assert!(c.has_scope("email") && !c.has_scope("profile"));
     }
 }

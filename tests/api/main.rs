@@ -11,6 +11,7 @@ mod id_token;
 mod interop;
 mod login;
 mod multi_instance;
+mod private_key_jwt;
 mod sso;
 mod token;
 mod token_errors;

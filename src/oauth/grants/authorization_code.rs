@@ -8,19 +8,22 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use serde_json::json;
+
 use crate::accounts::users::find_active;
+use crate::audit;
 use crate::crypto::{random_token, secret_digest};
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::clients::allows_grant;
-use crate::oauth::grants::TokenResponse;
-use crate::oauth::tokens::{AccessTokenRequest, mint_access_token};
-use crate::oauth::{OAuthError, Params, Scope, pkce};
-use crate::oidc::claims::{IdTokenRequest, mint_id_token};
+use crate::oauth::grants::issue::{UserGrant, issue_user_tokens};
+use crate::oauth::grants::{Lifetimes, TokenResponse};
+use crate::oauth::{OAuthError, Params, Scope, denylist, pkce};
 use crate::sso::SsoSession;
 use crate::state::AppState;
-use crate::store::{ClientRecord, Ephemeral, StoreError};
+use crate::store::{ClientRecord, Ephemeral, StoreError, sql};
 
 const KIND: &str = "code";
+const SPENT: &str = "code_spent";
 
 /// What a code stands for: bound to client, redirect URI, PKCE challenge,
 /// nonce and SSO session.
@@ -63,6 +66,16 @@ pub async fn issue_code(
     Ok(code)
 }
 
+/// Left behind by a spent code, so a replay can revoke what it issued.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SpentCode {
+    client_id: String,
+    user_id: String,
+    family_id: String,
+    access_token_jti: String,
+    access_token_exp: i64,
+}
+
 /// RFC 6749 §4.1.3: exchanges a code for tokens.
 pub async fn exchange(
     state: &AppState,
@@ -73,60 +86,70 @@ pub async fn exchange(
     if !allows_grant(client, "authorization_code") {
         return Err(OAuthError::unauthorized_client("client may not use the authorization code grant"));
     }
-    let code = params.require("code")?;
+    let code_key = secret_digest(params.require("code")?);
     // Consumed before any other check: a code is spent by its first use.
-    let grant: CodeGrant = state
-        .ephemeral
-        .take_json(KIND, &secret_digest(code))
-        .await?
-        .ok_or_else(|| OAuthError::invalid_grant("the code is invalid, expired or already used"))?;
+    let Some(grant) = state.ephemeral.take_json::<CodeGrant>(KIND, &code_key).await? else {
+        revoke_replayed(state, &code_key, now).await?;
+        return Err(OAuthError::invalid_grant("the code is invalid, expired or already used"));
+    };
     check_grant(&grant, client, params, now)?;
-
     let user = find_active(&state.db, &grant.user_id)
         .await?
         .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists or is disabled"))?;
 
-    let settings = &state.settings;
-    let access_token = mint_access_token(
-        &state.keyring,
-        AccessTokenRequest {
-            issuer: state.issuer(),
-            subject: &user.id,
-            client_id: &client.client_id,
-            audience: vec![state.issuer().to_string()],
-            scope: grant.scope.to_string(),
-            auth_time: Some(grant.auth_time),
-            sid: Some(grant.sid.clone()),
-            now,
-            ttl_secs: settings.tokens.access_token_ttl,
+    let family_id = uuid::Uuid::new_v4().to_string();
+    let lifetimes = Lifetimes::for_client(&state.settings, client);
+    let issued = issue_user_tokens(
+        state,
+        client,
+        &UserGrant {
+            user: &user,
+            scope: &grant.scope,
+            grant_scope: &grant.scope,
+            sid: &grant.sid,
+            auth_time: grant.auth_time,
+            nonce: grant.nonce.as_deref(),
+            family_id: &family_id,
+            family_expires_at: now + lifetimes.refresh_absolute as i64,
         },
+        now,
     )?;
-    let id_token = if grant.scope.contains("openid") {
-        Some(mint_id_token(
-            &state.keyring,
-            IdTokenRequest {
-                issuer: state.issuer(),
-                user: &user,
-                client_id: &client.client_id,
-                scope: &grant.scope,
-                nonce: grant.nonce.as_deref(),
-                auth_time: grant.auth_time,
-                sid: &grant.sid,
-                access_token: &access_token,
-                now,
-                ttl_secs: settings.tokens.id_token_ttl,
-            },
-        )?)
-    } else {
-        None
+    if let Some(record) = issued.refresh_token {
+        state.db.run(move |c| sql::refresh_tokens::insert(c, &record)).await?;
+    }
+    let spent = SpentCode {
+        client_id: client.client_id.clone(),
+        user_id: user.id.clone(),
+        family_id,
+        access_token_jti: issued.access_token.jti.clone(),
+        access_token_exp: issued.access_token.exp,
     };
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: settings.tokens.access_token_ttl,
-        id_token,
-        scope: grant.scope.to_string(),
-    })
+    let remember = Duration::from_secs(lifetimes.access_token.max(state.settings.tokens.code_ttl));
+    state.ephemeral.put_json(SPENT, &code_key, &spent, remember).await?;
+    Ok(issued.response)
+}
+
+/// RFC 6749 §4.1.2: "If an authorization code is used more than once, the
+/// authorization server MUST deny the request and SHOULD revoke (when
+/// possible) all tokens previously issued based on that authorization code."
+async fn revoke_replayed(state: &AppState, code_key: &str, now: i64) -> Result<(), OAuthError> {
+    let Some(spent) = state.ephemeral.take_json::<SpentCode>(SPENT, code_key).await? else {
+        return Ok(());
+    };
+    let family = spent.family_id.clone();
+    let mut denied = state.db.run(move |c| sql::refresh_tokens::revoke_family(c, &family, now)).await?;
+    denied.push((spent.access_token_jti.clone(), spent.access_token_exp));
+    denylist::deny_all(&state.ephemeral, &denied, now).await?;
+    audit::record(
+        &state.db,
+        now,
+        audit::CODE_REPLAY,
+        Some(&spent.client_id),
+        Some(&spent.user_id),
+        json!({ "family_id": spent.family_id, "revoked_access_tokens": denied.len() }),
+    )
+    .await;
+    Ok(())
 }
 
 /// The bindings of a code (RFC 6749 §4.1.3, RFC 7636 §4.6, RFC 9700 §2.1.1).

@@ -1,10 +1,14 @@
-//! The token endpoint's grants (RFC 6749 §4), one module each, behind one
-//! dispatch on `grant_type`.
+//! The token endpoint's grants (RFC 6749 §4, §6), one module each, behind
+//! one dispatch on `grant_type`.
 
 pub mod authorization_code;
+pub mod client_credentials;
+pub mod issue;
+pub mod refresh_token;
 
 use serde::Serialize;
 
+use crate::config::Settings;
 use crate::oauth::{OAuthError, Params};
 use crate::state::AppState;
 use crate::store::ClientRecord;
@@ -15,6 +19,8 @@ pub struct TokenResponse {
     pub access_token: String,
     pub token_type: &'static str,
     pub expires_in: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -30,6 +36,29 @@ pub async fn token(
 ) -> Result<TokenResponse, OAuthError> {
     match params.require("grant_type")? {
         "authorization_code" => authorization_code::exchange(state, client, params, now).await,
+        "refresh_token" => refresh_token::refresh(state, client, params, now).await,
+        "client_credentials" => client_credentials::grant(state, client, params, now).await,
         other => Err(OAuthError::unsupported_grant_type(format!("grant_type {other} is not supported"))),
+    }
+}
+
+/// Lifetimes in seconds: the client's override, else the global setting.
+pub struct Lifetimes {
+    pub access_token: u64,
+    pub refresh_idle: u64,
+    pub refresh_absolute: u64,
+}
+
+impl Lifetimes {
+    pub fn for_client(settings: &Settings, client: &ClientRecord) -> Lifetimes {
+        let pick = |own: Option<i64>, global: u64| own.and_then(|v| u64::try_from(v).ok()).unwrap_or(global);
+        let refresh_absolute =
+            pick(client.refresh_token_absolute_ttl, settings.tokens.refresh_token_absolute_ttl);
+        Lifetimes {
+            access_token: pick(client.access_token_ttl, settings.tokens.access_token_ttl),
+            refresh_idle: pick(client.refresh_token_idle_ttl, settings.tokens.refresh_token_idle_ttl)
+                .min(refresh_absolute),
+            refresh_absolute,
+        }
     }
 }

@@ -81,6 +81,18 @@ impl Infra {
     }
 }
 
+impl Infra {
+    /// Deletes every Redis key under this test's prefix; `false` when the
+    /// test does not use Redis.
+    pub fn flush_redis(&self) -> bool {
+        let Some(redis) = &self.redis else { return false };
+        let (url, prefix) = (redis.url.clone(), redis.prefix.clone());
+        run_off_runtime(move || delete_redis_prefix(&url, &prefix))
+            .unwrap_or_else(|e| panic!("flush redis prefix: {e}"));
+        true
+    }
+}
+
 impl Drop for Infra {
     fn drop(&mut self) {
         if let Some(redis) = self.redis.take() {

@@ -5,6 +5,7 @@
 mod browser;
 mod infra;
 mod jwt;
+mod lifecycle;
 mod oauth;
 
 use std::sync::Arc;
@@ -12,10 +13,13 @@ use std::sync::Arc;
 pub use browser::*;
 pub use infra::Backend;
 pub use jwt::*;
+pub use lifecycle::*;
 pub use oauth::*;
 
 use infra::Infra;
 use oxidp::admin::{NewClient, NewUser};
+use oxidp::clock::Clock;
+use oxidp::config::Settings;
 
 /// Two test functions per body: `embedded` always runs; `pg_redis` runs when
 /// `OXIDP_TEST_DATABASE_URL` and `OXIDP_TEST_REDIS_URL` are set and is a
@@ -24,21 +28,33 @@ use oxidp::admin::{NewClient, NewUser};
 /// ```ignore
 /// backend_test!(happy_path, |app| async move { /* app: TestApp */ });
 /// ```
+///
+/// With `options = <SpawnOptions>` the servers get a fixed clock and/or
+/// adjusted settings:
+///
+/// ```ignore
+/// backend_test!(expiry, options = SpawnOptions::fixed_clock(), |app| async move { app.advance(60); });
+/// ```
 macro_rules! backend_test {
     ($name:ident, |$app:ident| $body:expr) => {
+        backend_test!($name, options = $crate::helpers::SpawnOptions::default(), |$app| $body);
+    };
+    ($name:ident, options = $options:expr, |$app:ident| $body:expr) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn embedded() {
-                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Embedded).await;
+                let $app =
+                    $crate::helpers::spawn_app_with($crate::helpers::Backend::Embedded, $options).await;
                 $body.await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn pg_redis() {
-                let Some($app) = $crate::helpers::try_spawn_app($crate::helpers::Backend::PgRedis).await
+                let Some($app) =
+                    $crate::helpers::try_spawn_app_with($crate::helpers::Backend::PgRedis, $options).await
                 else {
                     $crate::helpers::skip_note(module_path!());
                     return;
@@ -61,6 +77,37 @@ pub fn now() -> i64 {
         as i64
 }
 
+/// A change applied to the settings of every server instance of a test.
+pub type SettingsOverride = Arc<dyn Fn(&mut Settings) + Send + Sync>;
+
+/// How [`spawn_app_with`] builds the server.
+#[derive(Clone, Default)]
+pub struct SpawnOptions {
+    /// A settable clock shared by every instance (restarts included);
+    /// `None` means the system clock.
+    pub clock: Option<Clock>,
+    pub settings_override: Option<SettingsOverride>,
+}
+
+impl SpawnOptions {
+    /// A fixed clock starting at the current time.
+    pub fn fixed_clock() -> SpawnOptions {
+        SpawnOptions { clock: Some(Clock::fixed(now())), settings_override: None }
+    }
+
+    /// Adds a settings change (applied after the storage settings).
+    pub fn settings(mut self, f: impl Fn(&mut Settings) + Send + Sync + 'static) -> SpawnOptions {
+        let previous = self.settings_override.take();
+        self.settings_override = Some(Arc::new(move |s: &mut Settings| {
+            if let Some(previous) = &previous {
+                previous(s);
+            }
+            f(s);
+        }));
+        self
+    }
+}
+
 /// A running server with its own storage.
 pub struct TestApp {
     /// Base URL this instance listens on, e.g. `http://127.0.0.1:41234`.
@@ -71,34 +118,66 @@ pub struct TestApp {
     pub db: oxidp::store::Db,
     /// Plain HTTP client: no cookies, no redirects.
     pub api: reqwest::Client,
+    /// The fixed clock, when the test asked for one.
+    pub clock: Option<Clock>,
+    /// The settings this instance was built with.
+    pub settings: Settings,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
+    handle: actix_web::dev::ServerHandle,
+    options: SpawnOptions,
     infra: Arc<Infra>,
 }
 
 /// Starts a server; panics when `backend` is unavailable.
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    try_spawn_app(backend).await.unwrap_or_else(|| panic!("backend {backend:?} is not configured"))
+    spawn_app_with(backend, SpawnOptions::default()).await
 }
 
 /// Starts a server, or `None` when `PgRedis` is requested but not configured.
 pub async fn try_spawn_app(backend: Backend) -> Option<TestApp> {
-    let infra =
-        tokio::task::spawn_blocking(move || Infra::create(backend)).await.expect("create test infra")?;
-    Some(start(Arc::new(infra), None).await)
+    try_spawn_app_with(backend, SpawnOptions::default()).await
 }
 
-async fn start(infra: Arc<Infra>, issuer: Option<String>) -> TestApp {
+/// Like [`spawn_app`], with a fixed clock and/or adjusted settings.
+pub async fn spawn_app_with(backend: Backend, options: SpawnOptions) -> TestApp {
+    try_spawn_app_with(backend, options)
+        .await
+        .unwrap_or_else(|| panic!("backend {backend:?} is not configured"))
+}
+
+/// Like [`try_spawn_app`], with a fixed clock and/or adjusted settings.
+pub async fn try_spawn_app_with(backend: Backend, options: SpawnOptions) -> Option<TestApp> {
+    let infra =
+        tokio::task::spawn_blocking(move || Infra::create(backend)).await.expect("create test infra")?;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    Some(start(Arc::new(infra), listener, None, options).await)
+}
+
+async fn start(
+    infra: Arc<Infra>,
+    listener: std::net::TcpListener,
+    issuer: Option<String>,
+    options: SpawnOptions,
+) -> TestApp {
     let port = listener.local_addr().expect("local addr").port();
     let address = format!("http://127.0.0.1:{port}");
     let issuer = issuer.unwrap_or_else(|| address.clone());
-    let settings = infra.settings(&issuer);
-    let app = oxidp::startup::Application::build_with_listener(settings, listener)
-        .await
-        .expect("build application");
+    let mut settings = infra.settings(&issuer);
+    if let Some(adjust) = &options.settings_override {
+        adjust(&mut settings);
+    }
+    let app = match &options.clock {
+        Some(clock) => {
+            oxidp::startup::Application::build_with_clock(settings.clone(), listener, clock.clone()).await
+        }
+        None => oxidp::startup::Application::build_with_listener(settings.clone(), listener).await,
+    }
+    .expect("build application");
     let db = app.db();
+    let handle = app.handle();
     let server = tokio::spawn(app.run_until_stopped());
-    TestApp { address, issuer, port, db, api: http_client(), server, infra }
+    let clock = options.clock.clone();
+    TestApp { address, issuer, port, db, api: http_client(), clock, settings, server, handle, options, infra }
 }
 
 /// A reqwest client that does not follow redirects.
@@ -113,7 +192,17 @@ impl TestApp {
     /// Another server on the same database, Redis prefix and keys dir, with
     /// the same issuer, listening on a different port.
     pub async fn spawn_sibling(&self) -> TestApp {
-        start(self.infra.clone(), Some(self.issuer.clone())).await
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        start(self.infra.clone(), listener, Some(self.issuer.clone()), self.options.clone()).await
+    }
+
+    /// Stops this server and starts a new one on the same port, storage,
+    /// keys dir, Redis prefix, clock and settings (so the issuer is the
+    /// same). The in-process ephemeral store of `Embedded` does not survive.
+    pub async fn restart(&self) -> TestApp {
+        self.handle.stop(false).await;
+        let listener = rebind(self.port).await;
+        start(self.infra.clone(), listener, Some(self.issuer.clone()), self.options.clone()).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -182,9 +271,14 @@ impl TestApp {
 
     /// POST /token with the given client authentication and form parameters.
     pub async fn token(&self, auth: &ClientAuth, params: &[(&str, &str)]) -> reqwest::Response {
+        self.post_form("/token", auth, params).await
+    }
+
+    /// POSTs a form to `path` with the given client authentication.
+    pub async fn post_form(&self, path: &str, auth: &ClientAuth, params: &[(&str, &str)]) -> reqwest::Response {
         let mut form: Vec<(String, String)> =
             params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let mut req = self.api.post(self.url("/token"));
+        let mut req = self.api.post(self.url(path));
         match auth {
             ClientAuth::Basic { id, secret } => {
                 req = req.header("Authorization", basic_auth(id, secret));
@@ -196,7 +290,7 @@ impl TestApp {
             ClientAuth::PublicId(id) => form.push(("client_id".into(), id.clone())),
             ClientAuth::Nothing => {}
         }
-        req.form(&form).send().await.expect("POST /token")
+        req.form(&form).send().await.unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
     /// Exchanges `code` for tokens as `client` (its default auth method).
@@ -240,6 +334,19 @@ impl TestApp {
     pub async fn userinfo(&self, access_token: &str) -> reqwest::Response {
         self.api.get(self.url("/userinfo")).bearer_auth(access_token).send().await.expect("GET /userinfo")
     }
+}
+
+/// Binds `127.0.0.1:port` again once the stopped server has released it.
+async fn rebind(port: u16) -> std::net::TcpListener {
+    let mut last_error = None;
+    for _ in 0..200 {
+        match std::net::TcpListener::bind(("127.0.0.1", port)) {
+            Ok(listener) => return listener,
+            Err(e) => last_error = Some(e),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("port {port} was not released after the server stopped: {last_error:?}");
 }
 
 impl Drop for TestApp {

@@ -196,6 +196,7 @@ pub struct Tokens {
     pub json: serde_json::Value,
     pub access_token: String,
     pub id_token: Option<String>,
+    pub refresh_token: Option<String>,
 }
 
 impl Tokens {
@@ -207,11 +208,16 @@ impl Tokens {
         let json: serde_json::Value = serde_json::from_str(&body).expect("token JSON");
         let access_token = json["access_token"].as_str().expect("access_token").to_string();
         let id_token = json["id_token"].as_str().map(str::to_string);
-        Tokens { json, access_token, id_token }
+        let refresh_token = json["refresh_token"].as_str().map(str::to_string);
+        Tokens { json, access_token, id_token, refresh_token }
     }
 
     pub fn id_token(&self) -> &str {
         self.id_token.as_deref().expect("id_token in response")
+    }
+
+    pub fn refresh_token(&self) -> &str {
+        self.refresh_token.as_deref().unwrap_or_else(|| panic!("refresh_token in response: {}", self.json))
     }
 }
 
