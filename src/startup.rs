@@ -28,12 +28,19 @@ impl Application {
         Self::build_with_listener(settings, listener).await
     }
 
-    pub async fn build_with_listener(settings: Settings, listener: TcpListener) -> anyhow::Result<Application> {
+    pub async fn build_with_listener(
+        settings: Settings,
+        listener: TcpListener,
+    ) -> anyhow::Result<Application> {
         Self::build_with_clock(settings, listener, Clock::System).await
     }
 
     /// As `build_with_listener`, with a given clock (tests use `Clock::fixed`).
-    pub async fn build_with_clock(settings: Settings, listener: TcpListener, clock: Clock) -> anyhow::Result<Application> {
+    pub async fn build_with_clock(
+        settings: Settings,
+        listener: TcpListener,
+        clock: Clock,
+    ) -> anyhow::Result<Application> {
         settings.validate()?;
         let mut state = build_state(settings).await?;
         state.clock = clock;

@@ -22,7 +22,8 @@ backend_test!(replay_revokes_the_tokens_of_the_first_exchange, |app| async move 
     let user = app.with_user("alice", PASSWORD).await;
     let client = app.with_refresh_client("app1").await;
     let (code, verifier) = code_for(&app, &user, &client).await;
-    let first = Tokens::from_response(app.exchange_code(&client, &code, CALLBACK, Some(&verifier)).await).await;
+    let first =
+        Tokens::from_response(app.exchange_code(&client, &code, CALLBACK, Some(&verifier)).await).await;
     app.assert_access_token_alive(&client, &first.access_token, "before the replay").await;
 
     replay(&app, &client, &code, &verifier).await;
@@ -44,7 +45,8 @@ backend_test!(replay_reaches_tokens_refreshed_in_between, |app| async move {
     let user = app.with_user("alice", PASSWORD).await;
     let client = app.with_refresh_client("app1").await;
     let (code, verifier) = code_for(&app, &user, &client).await;
-    let first = Tokens::from_response(app.exchange_code(&client, &code, CALLBACK, Some(&verifier)).await).await;
+    let first =
+        Tokens::from_response(app.exchange_code(&client, &code, CALLBACK, Some(&verifier)).await).await;
     let refreshed = app.refreshed(&client, first.refresh_token()).await;
 
     replay(&app, &client, &code, &verifier).await;
@@ -58,7 +60,8 @@ backend_test!(replay_without_refresh_grant_denies_the_access_token, |app| async 
     let user = app.with_user("alice", PASSWORD).await;
     let client = app.with_confidential_client("plain", &[CALLBACK]).await;
     let (code, verifier) = code_for(&app, &user, &client).await;
-    let first = Tokens::from_response(app.exchange_code(&client, &code, CALLBACK, Some(&verifier)).await).await;
+    let first =
+        Tokens::from_response(app.exchange_code(&client, &code, CALLBACK, Some(&verifier)).await).await;
     assert!(first.refresh_token.is_none());
 
     replay(&app, &client, &code, &verifier).await;

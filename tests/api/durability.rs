@@ -43,7 +43,9 @@ backend_test!(reuse_is_detected_across_a_restart, |app| async move {
     let restarted = f.app.restart().await;
 
     restarted.assert_refresh_fails(&f.client, &rotated, "rotated before the restart, reused after").await;
-    restarted.assert_refresh_fails(&f.client, latest.refresh_token(), "family revoked after the restart").await;
+    restarted
+        .assert_refresh_fails(&f.client, latest.refresh_token(), "family revoked after the restart")
+        .await;
     assert!(!restarted.audit_events_of("refresh_token_reuse").await.is_empty());
 });
 
@@ -62,12 +64,16 @@ backend_test!(revoked_access_token_stays_revoked_after_a_restart, |app| async mo
     restarted.assert_access_token_dead(&f.client, &f.tokens.access_token, "revoked before the restart").await;
 });
 
-backend_test!(idle_clock_keeps_running_across_a_restart, options = SpawnOptions::fixed_clock(), |app| async move {
-    let f = Fixture::new(app).await;
-    let restarted = f.app.restart().await;
-    restarted.advance(f.app.settings.tokens.refresh_token_idle_ttl as i64 + 1);
-    restarted.assert_refresh_fails(&f.client, &f.rt(), "idle-expired across a restart").await;
-});
+backend_test!(
+    idle_clock_keeps_running_across_a_restart,
+    options = SpawnOptions::fixed_clock(),
+    |app| async move {
+        let f = Fixture::new(app).await;
+        let restarted = f.app.restart().await;
+        restarted.advance(f.app.settings.tokens.refresh_token_idle_ttl as i64 + 1);
+        restarted.assert_refresh_fails(&f.client, &f.rt(), "idle-expired across a restart").await;
+    }
+);
 
 /// PostgreSQL + Redis only.
 async fn pg_redis_fixture() -> Option<Fixture> {

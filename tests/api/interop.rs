@@ -1,18 +1,23 @@
 //! An independent relying party (the `openidconnect` crate) drives the
 //! server: discovery, code flow with PKCE + nonce, ID token verification,
-//! at_hash and UserInfo.
+//! at_hash and UserInfo; then refresh, introspection and revocation with
+//! the endpoints taken from discovery.
 
 use crate::helpers::*;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims};
-use openidconnect::{
-    AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
-    OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, Scope, TokenResponse,
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreRevocableToken, CoreUserInfoClaims,
 };
+use openidconnect::{
+    AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IntrospectionUrl, IssuerUrl,
+    Nonce, OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, RevocationUrl, Scope,
+    TokenIntrospectionResponse, TokenResponse,
+};
+use oxidp::admin::NewClient;
 
 const PASSWORD: &str = "correct horse battery";
 const CB: &str = "http://127.0.0.1:9999/cb";
 
-async fn relying_party_flow(app: &TestApp, client: &TestClient) {
+async fn relying_party_flow(app: &TestApp, client: &TestClient, lifecycle: bool) {
     let user = app.with_user("alice", PASSWORD).await;
     // openidconnect recommends disabling redirects (SSRF).
     let http = http_client();
@@ -76,14 +81,88 @@ async fn relying_party_flow(app: &TestApp, client: &TestClient) {
         .expect("userinfo");
     assert_eq!(info.subject(), claims.subject());
     assert_eq!(info.email().map(|e| e.as_str()), Some("alice@example.com"));
+    if !lifecycle {
+        return;
+    }
+
+    // Refresh, introspect and revoke through the library, with endpoints
+    // read from discovery.
+    let discovery: serde_json::Value = http
+        .get(format!("{}/.well-known/openid-configuration", app.issuer))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let endpoint =
+        |name: &str| discovery[name].as_str().unwrap_or_else(|| panic!("{name} in discovery")).to_string();
+    let rp = rp
+        .clone()
+        .set_revocation_url(RevocationUrl::new(endpoint("revocation_endpoint")).unwrap())
+        .set_introspection_url(IntrospectionUrl::new(endpoint("introspection_endpoint")).unwrap());
+    let first_refresh = token_response.refresh_token().expect("refresh token for a refresh_token client");
+    let refreshed = rp
+        .exchange_refresh_token(first_refresh)
+        .expect("token endpoint known")
+        .request_async(&http)
+        .await
+        .expect("refresh");
+    let rotated = refreshed.refresh_token().expect("rotated refresh token");
+    assert_ne!(rotated.secret(), first_refresh.secret(), "refresh tokens rotate");
+
+    let introspection =
+        rp.introspect(refreshed.access_token()).request_async(&http).await.expect("introspect");
+    assert!(introspection.active());
+    assert_eq!(introspection.sub(), Some(user.sub().as_str()));
+    assert_eq!(introspection.client_id().map(|c| c.as_str()), Some(client.client_id.as_str()));
+
+    // The oauth2 crate refuses a non-https revocation URL (RFC 7009 §2:
+    // "Clients MUST verify that the URL is an HTTPS URL"), and test servers
+    // are plain http on loopback, so this one call is a plain RFC 7009 POST
+    // with the same client credentials.
+    let revoke_url = RevocationUrl::new(endpoint("revocation_endpoint")).unwrap();
+    assert!(matches!(
+        rp.revoke_token(CoreRevocableToken::from(rotated.clone())),
+        Err(openidconnect::ConfigurationError::InsecureUrl(_))
+    ));
+    let mut form = vec![("token", rotated.secret().as_str()), ("token_type_hint", "refresh_token")];
+    let secret = client.secret.clone();
+    let request = http.post(revoke_url.url().as_str());
+    let request = match &secret {
+        Some(secret) => request.basic_auth(&client.client_id, Some(secret)),
+        None => {
+            form.push(("client_id", client.client_id.as_str()));
+            request
+        }
+    };
+    let revoked = request.form(&form).send().await.expect("revoke");
+    assert_eq!(revoked.status(), 200);
+    let after = rp.introspect(refreshed.access_token()).request_async(&http).await.expect("introspect");
+    assert!(!after.active(), "revoking the refresh token revokes its family's access tokens");
+    let refused =
+        rp.exchange_refresh_token(rotated).expect("token endpoint known").request_async(&http).await;
+    assert!(refused.is_err(), "a revoked refresh token cannot be used");
 }
 
 backend_test!(confidential_client, |app| async move {
     let client = app.with_confidential_client("rp-conf", &[CB]).await;
-    relying_party_flow(&app, &client).await;
+    relying_party_flow(&app, &client, false).await;
 });
 
 backend_test!(public_client, |app| async move {
     let client = app.with_public_client("rp-public", &[CB]).await;
-    relying_party_flow(&app, &client).await;
+    relying_party_flow(&app, &client, false).await;
+});
+
+backend_test!(refresh_introspect_revoke, |app| async move {
+    let client = app
+        .with_client(NewClient {
+            client_id: "rp-lifecycle".into(),
+            redirect_uris: vec![CB.into()],
+            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+            ..NewClient::default()
+        })
+        .await;
+    relying_party_flow(&app, &client, true).await;
 });

@@ -147,7 +147,9 @@ backend_test!(another_clients_token_is_not_revoked, |app| async move {
         let resp = f.app.revoke(&intruder.auth(), &token, None).await;
         assert_oauth_error(resp, 400, "unauthorized_client").await;
     }
-    f.app.assert_access_token_alive(&f.client, &f.tokens.access_token, "access token after foreign revoke").await;
+    f.app
+        .assert_access_token_alive(&f.client, &f.tokens.access_token, "access token after foreign revoke")
+        .await;
     f.app.refreshed(&f.client, &f.rt()).await;
 });
 

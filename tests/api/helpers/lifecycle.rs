@@ -85,7 +85,12 @@ impl TestApp {
         self.with_client(NewClient { public: true, ..refresh_client_spec(client_id) }).await
     }
 
-    pub async fn with_service_client(&self, client_id: &str, scopes: &[&str], resources: &[&str]) -> TestClient {
+    pub async fn with_service_client(
+        &self,
+        client_id: &str,
+        scopes: &[&str],
+        resources: &[&str],
+    ) -> TestClient {
         self.with_client(service_client_spec(client_id, scopes, resources)).await
     }
 

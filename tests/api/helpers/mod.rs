@@ -129,6 +129,7 @@ pub struct TestApp {
 }
 
 /// Starts a server; panics when `backend` is unavailable.
+#[allow(dead_code)] // `backend_test!` goes through `spawn_app_with`.
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, SpawnOptions::default()).await
 }
@@ -275,7 +276,12 @@ impl TestApp {
     }
 
     /// POSTs a form to `path` with the given client authentication.
-    pub async fn post_form(&self, path: &str, auth: &ClientAuth, params: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        auth: &ClientAuth,
+        params: &[(&str, &str)],
+    ) -> reqwest::Response {
         let mut form: Vec<(String, String)> =
             params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let mut req = self.api.post(self.url(path));
