@@ -29,6 +29,10 @@ pub struct ServerSettings {
     pub bind: String,
     /// Worker threads; defaults to the number of CPUs.
     pub workers: Option<usize>,
+    /// PEM certificate chain and private key: serve HTTPS directly instead
+    /// of behind a TLS-terminating proxy.
+    pub tls_cert_file: Option<PathBuf>,
+    pub tls_key_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Deserialize)]
@@ -117,7 +121,12 @@ impl Default for Settings {
 
 impl Default for ServerSettings {
     fn default() -> Self {
-        ServerSettings { bind: "127.0.0.1:8080".into(), workers: None }
+        ServerSettings {
+            bind: "127.0.0.1:8080".into(),
+            workers: None,
+            tls_cert_file: None,
+            tls_key_file: None,
+        }
     }
 }
 
@@ -214,6 +223,10 @@ impl Settings {
         anyhow::ensure!(
             issuer.scheme() == "https" || self.issuer_is_loopback(),
             "issuer must be https unless it is on a loopback address"
+        );
+        anyhow::ensure!(
+            self.server.tls_cert_file.is_some() == self.server.tls_key_file.is_some(),
+            "server.tls_cert_file and server.tls_key_file must be set together"
         );
         anyhow::ensure!(self.keys.rsa_bits >= 2048, "keys.rsa_bits must be at least 2048");
         anyhow::ensure!(

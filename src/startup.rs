@@ -53,8 +53,11 @@ impl Application {
                 .wrap(TracingLogger::default())
                 .app_data(data.clone())
                 .configure(crate::http::configure)
-        })
-        .listen(listener)?;
+        });
+        server = match tls_acceptor(&state.settings)? {
+            Some(acceptor) => server.listen_openssl(listener, acceptor)?,
+            None => server.listen(listener)?,
+        };
         if let Some(workers) = state.settings.server.workers {
             server = server.workers(workers);
         }
@@ -82,6 +85,25 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// TLS with Mozilla's intermediate profile (TLS 1.2+), when configured.
+fn tls_acceptor(settings: &Settings) -> anyhow::Result<Option<openssl::ssl::SslAcceptorBuilder>> {
+    use openssl::ssl::{SslAcceptor, SslFiletype, SslMethod};
+    let (Some(cert), Some(key)) = (&settings.server.tls_cert_file, &settings.server.tls_key_file) else {
+        return Ok(None);
+    };
+    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())?;
+    acceptor
+        .set_private_key_file(key, SslFiletype::PEM)
+        .map_err(|e| anyhow::anyhow!("TLS key {}: {e}", key.display()))?;
+    acceptor
+        .set_certificate_chain_file(cert)
+        .map_err(|e| anyhow::anyhow!("TLS certificate {}: {e}", cert.display()))?;
+    acceptor
+        .check_private_key()
+        .map_err(|e| anyhow::anyhow!("TLS key does not match the certificate: {e}"))?;
+    Ok(Some(acceptor))
 }
 
 /// Opens the stores, loads (or creates) the signing key, builds the state.

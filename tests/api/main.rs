@@ -19,6 +19,7 @@ mod private_key_jwt;
 mod refresh;
 mod revocation;
 mod sso;
+mod tls;
 mod token;
 mod token_errors;
 mod userinfo;
