@@ -57,8 +57,7 @@ async fn library_completes_the_lifecycle_over_https() {
 
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let issuer = format!("https://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let mut settings = Settings::default();
-    settings.issuer = issuer.clone();
+    let mut settings = Settings { issuer: issuer.clone(), ..Settings::default() };
     settings.server.workers = Some(1);
     settings.server.tls_cert_file = Some(dir.path().join("cert.pem"));
     settings.server.tls_key_file = Some(dir.path().join("key.pem"));
