@@ -137,6 +137,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         clock: Clock::System,
         discovery_json: discovery.into(),
         http,
+        client_keys: Arc::new(crate::oauth::client_keys::ClientKeyCache::new()),
     })
 }
 

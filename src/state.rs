@@ -20,6 +20,8 @@ pub struct AppState {
     pub discovery_json: Arc<str>,
     /// Outbound HTTP (clients' `jwks_uri`): short timeouts, no redirects.
     pub http: reqwest::Client,
+    /// Clients' public keys for `private_key_jwt`, fetched from `jwks_uri`.
+    pub client_keys: Arc<crate::oauth::client_keys::ClientKeyCache>,
 }
 
 impl AppState {

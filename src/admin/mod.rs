@@ -223,11 +223,9 @@ fn key_source(
             Ok((Some(jwks), None))
         }
         ("private_key_jwt", None, Some(uri)) => {
-            let parsed = url::Url::parse(&uri)
-                .map_err(|_| AdminError::Invalid(format!("jwks_uri {uri:?} is not a URL")))?;
-            if !matches!(parsed.scheme(), "https" | "http") {
-                return Err(AdminError::Invalid("jwks_uri must be an http(s) URL".into()));
-            }
+            crate::oauth::client_keys::check_uri(&uri).map_err(|_| {
+                AdminError::Invalid(format!("jwks_uri {uri:?} must be https (or http on loopback)"))
+            })?;
             Ok((None, Some(uri)))
         }
         (_, None, None) => Ok((None, None)),

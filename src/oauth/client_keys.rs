@@ -10,7 +10,7 @@
 //! a time; concurrent requests wait for it instead of fetching again.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use josekit::jwk::JwkSet;
 
@@ -78,12 +78,6 @@ impl ClientKeyCache {
         ClientKeyCache::default()
     }
 
-    /// A process-wide cache, until `AppState` carries one.
-    pub fn global() -> &'static ClientKeyCache {
-        static CACHE: OnceLock<ClientKeyCache> = OnceLock::new();
-        CACHE.get_or_init(ClientKeyCache::new)
-    }
-
     /// The client's JWK Set: the inline `jwks`, else the (cached) document
     /// at `jwks_uri`. `kid` is the key the caller is looking for; a cached
     /// set without it is refetched if [`MIN_REFETCH`] allows.
@@ -144,7 +138,7 @@ impl ClientKeyCache {
 }
 
 /// `https`, or `http` on a loopback host (development and tests).
-fn check_uri(uri: &str) -> Result<(), ClientKeysError> {
+pub fn check_uri(uri: &str) -> Result<(), ClientKeysError> {
     let insecure = || ClientKeysError::InsecureUri(uri.to_string());
     let url = url::Url::parse(uri).map_err(|_| insecure())?;
     let loopback = match url.host() {

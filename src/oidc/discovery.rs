@@ -8,7 +8,7 @@ use crate::config::Settings;
 pub const SCOPES_SUPPORTED: [&str; 4] = ["openid", "profile", "email", "offline_access"];
 pub const AUTH_METHODS: [&str; 4] = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"];
 /// Algorithms accepted for `private_key_jwt` client assertions.
-pub const ASSERTION_ALGS: [&str; 4] = ["RS256", "PS256", "ES256", "EdDSA"];
+pub use crate::oauth::client_auth::private_key_jwt::SUPPORTED_ALGS as ASSERTION_ALGS;
 
 pub fn metadata(settings: &Settings, signing_alg: &str) -> Value {
     let issuer = settings.issuer.as_str();

@@ -25,17 +25,22 @@ backend_test!(metadata_describes_the_server, |app| async move {
     assert_eq!(m["token_endpoint"], format!("{iss}/token"));
     assert_eq!(m["userinfo_endpoint"], format!("{iss}/userinfo"));
     assert_eq!(m["jwks_uri"], format!("{iss}/.well-known/jwks.json"));
+    // RFC 8414 §2 (RFC 7009, RFC 7662 endpoints).
+    assert_eq!(m["revocation_endpoint"], format!("{iss}/revoke"));
+    assert_eq!(m["introspection_endpoint"], format!("{iss}/introspect"));
 
     assert_eq!(strings(&m["response_types_supported"]), ["code"]);
-    assert!(strings(&m["grant_types_supported"]).contains(&"authorization_code".into()));
+    let grants = strings(&m["grant_types_supported"]);
+    for grant in ["authorization_code", "refresh_token", "client_credentials"] {
+        assert!(grants.contains(&grant.into()), "{grant} missing: {grants:?}");
+    }
     assert_eq!(strings(&m["subject_types_supported"]), ["public"]);
     assert_eq!(strings(&m["id_token_signing_alg_values_supported"]), ["RS256"]);
     assert_eq!(strings(&m["code_challenge_methods_supported"]), ["S256"]);
 
-    let auth_methods = strings(&m["token_endpoint_auth_methods_supported"]);
-    for method in ["client_secret_basic", "client_secret_post", "none"] {
-        assert!(auth_methods.contains(&method.into()), "{method} missing: {auth_methods:?}");
-    }
+    let mut auth_methods = strings(&m["token_endpoint_auth_methods_supported"]);
+    auth_methods.sort();
+    assert_eq!(auth_methods, ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]);
     let scopes = strings(&m["scopes_supported"]);
     for scope in ["openid", "profile", "email"] {
         assert!(scopes.contains(&scope.into()), "{scope} missing: {scopes:?}");

@@ -185,3 +185,26 @@ backend_test!(missing_token_is_invalid_request, |app| async move {
     let resp = f.app.post_form("/introspect", &f.client.auth(), &[("token_type_hint", "access_token")]).await;
     assert_oauth_error(resp, 400, "invalid_request").await;
 });
+
+backend_test!(
+    refresh_token_exp_respects_the_absolute_lifetime,
+    options = SpawnOptions::fixed_clock().settings(|s| {
+        s.tokens.refresh_token_idle_ttl = 1_000;
+        s.tokens.refresh_token_absolute_ttl = 2_500;
+    }),
+    |app| async move {
+        let start = app.now();
+        let f = Fixture::new(app).await;
+        let info = f.app.assert_active(&f.client, &f.rt(), "fresh refresh token").await;
+        assert_eq!(info["exp"], start + 1_000, "idle lifetime: {info}");
+        let mut rt = f.rt();
+        for _ in 0..2 {
+            f.app.advance(900);
+            rt = f.app.refreshed(&f.client, &rt).await.refresh_token().to_string();
+        }
+        // RFC 7662 §2.2: exp is when the token expires: here the family's
+        // absolute end (start + 2,500), not the renewed idle window (+2,800).
+        let info = f.app.assert_active(&f.client, &rt, "refresh token near the absolute end").await;
+        assert_eq!(info["exp"], start + 2_500, "{info}");
+    }
+);

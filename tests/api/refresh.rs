@@ -210,8 +210,11 @@ backend_test!(unknown_or_garbage_tokens_are_invalid_grant, |app| async move {
         let (status, code, body) = oauth_error(resp).await;
         assert_eq!((status, code.as_str()), (400, "invalid_grant"), "{token}: {body}");
     }
-    // RFC 6749 §5.2: a missing parameter is invalid_request.
+    // RFC 6749 §5.2: a missing parameter is invalid_request; §3.2: no
+    // parameter may be repeated.
     let resp = f.app.token(&f.client.auth(), &[("grant_type", "refresh_token")]).await;
+    assert_oauth_error(resp, 400, "invalid_request").await;
+    let resp = f.app.refresh_with(&f.client.auth(), &rt, &[("refresh_token", &rt)]).await;
     assert_oauth_error(resp, 400, "invalid_request").await;
     // None of this touched the real token.
     f.app.refreshed(&f.client, &rt).await;
@@ -245,6 +248,7 @@ backend_test!(confidential_client_must_authenticate, |app| async move {
 backend_test!(deleted_user_cannot_refresh, |app| async move {
     let f = Fixture::new(app).await;
     f.app.delete_user(&f.user).await;
+    f.app.assert_inactive(&f.client, &f.rt(), "refresh token of a deleted user").await;
     f.app.assert_refresh_fails(&f.client, &f.rt(), "refresh token of a deleted user").await;
 });
 
@@ -297,4 +301,25 @@ backend_test!(client_absolute_override_wins, options = SpawnOptions::fixed_clock
     }
     f.app.advance(90);
     f.app.assert_refresh_fails(&f.client, &rt, "past the client's absolute 250 s").await;
+});
+
+backend_test!(no_id_token_without_openid, |app| async move {
+    let user = app.with_user("alice", PASSWORD).await;
+    let client = app.with_refresh_client("app1").await;
+    let tokens = app.tokens_scoped(&user, &client, "profile email").await;
+    assert!(tokens.id_token.is_none(), "{}", tokens.json);
+    let next = app.refreshed(&client, tokens.refresh_token()).await;
+    assert!(next.id_token.is_none(), "ID token without openid: {}", next.json);
+    assert_eq!(scope_of(&next.json), ["email", "profile"]);
+});
+
+backend_test!(client_access_token_ttl_applies_to_refreshed_tokens, |app| async move {
+    let client =
+        app.with_client(NewClient { access_token_ttl: Some(60), ..refresh_client_spec("app1") }).await;
+    let f = Fixture::with_client(app, client).await;
+    assert_eq!(f.tokens.json["expires_in"], 60);
+    let next = f.app.refreshed(&f.client, &f.rt()).await;
+    assert_eq!(next.json["expires_in"], 60);
+    let at = decode_jwt(&next.access_token).claims;
+    assert_eq!(at["exp"].as_i64().unwrap() - at["iat"].as_i64().unwrap(), 60);
 });

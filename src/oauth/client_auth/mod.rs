@@ -127,7 +127,7 @@ pub async fn authenticate(
     creds: &ClientCredentials,
     now: i64,
 ) -> Result<ClientRecord, OAuthError> {
-    authenticate_with(state, ClientKeyCache::global(), creds, now).await
+    authenticate_with(state, &state.client_keys, creds, now).await
 }
 
 /// [`authenticate`] with an explicit key cache.
