@@ -44,6 +44,12 @@ impl Application {
         settings.validate()?;
         let mut state = build_state(settings).await?;
         state.clock = clock;
+        let restored = crate::oauth::denylist::restore(&state.db, &state.ephemeral, state.now())
+            .await
+            .map_err(|e| anyhow::anyhow!("restoring the access-token denylist: {e}"))?;
+        if restored > 0 {
+            tracing::info!(restored, "restored revoked access tokens to the session store");
+        }
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
         let https = state.settings.issuer.starts_with("https://");

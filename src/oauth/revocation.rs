@@ -56,7 +56,7 @@ async fn revoke_refresh_token(
     if record.revoked_at.is_none() {
         let family = record.family_id.clone();
         let denied = state.db.run(move |c| sql::refresh_tokens::revoke_family(c, &family, now)).await?;
-        denylist::deny_all(&state.ephemeral, &denied, now).await?;
+        denylist::deny_all(&state.db, &state.ephemeral, &denied, now).await?;
         let detail = json!({ "token_type": "refresh_token", "family_id": record.family_id });
         audit::record(
             &state.db,
@@ -89,6 +89,6 @@ async fn revoke_access_token(
     if claims.client_id != client.client_id {
         return Err(foreign());
     }
-    denylist::deny(&state.ephemeral, &claims.jti, claims.exp, now).await?;
+    denylist::deny(&state.db, &state.ephemeral, &claims.jti, claims.exp, now).await?;
     Ok(Found::Ours)
 }

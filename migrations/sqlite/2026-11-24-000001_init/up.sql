@@ -68,3 +68,12 @@ CREATE TABLE audit_events (
     detail    TEXT   NOT NULL
 );
 CREATE INDEX audit_events_at ON audit_events (at);
+
+-- Revoked access tokens (RFC 7009), kept until they would have expired.
+-- The session store holds the copy that requests consult; this table lets a
+-- restart (or a fresh Redis) restore it.
+CREATE TABLE denied_access_tokens (
+    jti        TEXT   NOT NULL PRIMARY KEY,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX denied_access_tokens_expiry ON denied_access_tokens (expires_at);

@@ -139,7 +139,7 @@ async fn revoke_replayed(state: &AppState, code_key: &str, now: i64) -> Result<(
     let family = spent.family_id.clone();
     let mut denied = state.db.run(move |c| sql::refresh_tokens::revoke_family(c, &family, now)).await?;
     denied.push((spent.access_token_jti.clone(), spent.access_token_exp));
-    denylist::deny_all(&state.ephemeral, &denied, now).await?;
+    denylist::deny_all(&state.db, &state.ephemeral, &denied, now).await?;
     audit::record(
         &state.db,
         now,

@@ -104,7 +104,7 @@ fn narrowed_scope(grant: &Scope, requested: Option<&str>) -> Result<Scope, OAuth
 async fn revoke_on_reuse(state: &AppState, token: &RefreshTokenRecord, now: i64) -> Result<(), OAuthError> {
     let family = token.family_id.clone();
     let denied = state.db.run(move |c| sql::refresh_tokens::revoke_family(c, &family, now)).await?;
-    denylist::deny_all(&state.ephemeral, &denied, now).await?;
+    denylist::deny_all(&state.db, &state.ephemeral, &denied, now).await?;
     audit::record(
         &state.db,
         now,

@@ -68,4 +68,17 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(users, clients, refresh_tokens, audit_events);
+diesel::table! {
+    denied_access_tokens (jti) {
+        jti -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    clients,
+    refresh_tokens,
+    audit_events,
+    denied_access_tokens
+);
