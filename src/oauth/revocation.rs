@@ -36,6 +36,33 @@ pub async fn revoke(
     Ok(())
 }
 
+/// Who a family revocation is recorded against, and why.
+pub struct FamilyRevocation<'a> {
+    pub family_id: &'a str,
+    pub client_id: &'a str,
+    pub user_id: &'a str,
+    /// The audit event kind.
+    pub reason: &'static str,
+}
+
+/// Revokes a refresh-token family, denies its live access tokens (and
+/// `also_deny`, e.g. the token issued with a replayed code) and writes an
+/// audit event. Shared by revocation, refresh-token reuse and code replay.
+pub async fn revoke_family(
+    state: &AppState,
+    family: FamilyRevocation<'_>,
+    also_deny: Option<(String, i64)>,
+    now: i64,
+) -> Result<(), OAuthError> {
+    let family_id = family.family_id.to_string();
+    let mut denied = state.db.run(move |c| sql::refresh_tokens::revoke_family(c, &family_id, now)).await?;
+    denied.extend(also_deny);
+    denylist::deny_all(&state.db, &state.ephemeral, &denied, now).await?;
+    let detail = json!({ "family_id": family.family_id, "revoked_access_tokens": denied.len() });
+    audit::record(&state.db, now, family.reason, Some(family.client_id), Some(family.user_id), detail).await;
+    Ok(())
+}
+
 fn foreign() -> OAuthError {
     OAuthError::unauthorized_client("the token was not issued to this client")
 }
@@ -54,19 +81,13 @@ async fn revoke_refresh_token(
         return Err(foreign());
     }
     if record.revoked_at.is_none() {
-        let family = record.family_id.clone();
-        let denied = state.db.run(move |c| sql::refresh_tokens::revoke_family(c, &family, now)).await?;
-        denylist::deny_all(&state.db, &state.ephemeral, &denied, now).await?;
-        let detail = json!({ "token_type": "refresh_token", "family_id": record.family_id });
-        audit::record(
-            &state.db,
-            now,
-            audit::TOKEN_REVOKED,
-            Some(&client.client_id),
-            Some(&record.user_id),
-            detail,
-        )
-        .await;
+        let family = FamilyRevocation {
+            family_id: &record.family_id,
+            client_id: &client.client_id,
+            user_id: &record.user_id,
+            reason: audit::TOKEN_REVOKED,
+        };
+        revoke_family(state, family, None, now).await?;
     }
     Ok(Found::Ours)
 }

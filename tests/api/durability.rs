@@ -5,27 +5,8 @@ use crate::helpers::*;
 
 const PASSWORD: &str = "correct horse battery";
 
-struct Fixture {
-    app: TestApp,
-    client: TestClient,
-    tokens: Tokens,
-}
-
-impl Fixture {
-    async fn new(app: TestApp) -> Fixture {
-        let user = app.with_user("alice", PASSWORD).await;
-        let client = app.with_refresh_client("app1").await;
-        let tokens = app.tokens_for(&user, &client).await;
-        Fixture { app, client, tokens }
-    }
-
-    fn rt(&self) -> String {
-        self.tokens.refresh_token().to_string()
-    }
-}
-
 backend_test!(refresh_works_after_a_restart, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let restarted = f.app.restart().await;
     assert_eq!(restarted.issuer, f.app.issuer);
     assert_eq!(restarted.port, f.app.port);
@@ -37,7 +18,7 @@ backend_test!(refresh_works_after_a_restart, |app| async move {
 });
 
 backend_test!(reuse_is_detected_across_a_restart, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let rotated = f.rt();
     let latest = f.app.refreshed(&f.client, &rotated).await;
     let restarted = f.app.restart().await;
@@ -50,14 +31,14 @@ backend_test!(reuse_is_detected_across_a_restart, |app| async move {
 });
 
 backend_test!(revoked_refresh_token_stays_revoked_after_a_restart, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     f.app.revoked(&f.client, &f.rt()).await;
     let restarted = f.app.restart().await;
     restarted.assert_refresh_fails(&f.client, &f.rt(), "revoked before the restart").await;
 });
 
 backend_test!(revoked_access_token_stays_revoked_after_a_restart, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     f.app.revoked(&f.client, &f.tokens.access_token).await;
     let restarted = f.app.restart().await;
     // RFC 7009 §2.2: "the token cannot be used again after the revocation".
@@ -68,7 +49,7 @@ backend_test!(
     idle_clock_keeps_running_across_a_restart,
     options = SpawnOptions::fixed_clock(),
     |app| async move {
-        let f = Fixture::new(app).await;
+        let f = Granted::new(app).await;
         let restarted = f.app.restart().await;
         restarted.advance(f.app.settings.tokens.refresh_token_idle_ttl as i64 + 1);
         restarted.assert_refresh_fails(&f.client, &f.rt(), "idle-expired across a restart").await;
@@ -76,12 +57,12 @@ backend_test!(
 );
 
 /// PostgreSQL + Redis only.
-async fn pg_redis_fixture() -> Option<Fixture> {
+async fn pg_redis_fixture() -> Option<Granted> {
     let Some(app) = try_spawn_app(Backend::PgRedis).await else {
         skip_note(module_path!());
         return None;
     };
-    Some(Fixture::new(app).await)
+    Some(Granted::new(app).await)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,31 +5,10 @@
 use crate::helpers::*;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
 
-const PASSWORD: &str = "correct horse battery";
 const API: &str = "urn:example:api";
 
-struct Fixture {
-    app: TestApp,
-    user: TestUser,
-    client: TestClient,
-    tokens: Tokens,
-}
-
-impl Fixture {
-    async fn new(app: TestApp) -> Fixture {
-        let user = app.with_user("alice", PASSWORD).await;
-        let client = app.with_refresh_client("app1").await;
-        let tokens = app.tokens_for(&user, &client).await;
-        Fixture { app, user, client, tokens }
-    }
-
-    fn rt(&self) -> String {
-        self.tokens.refresh_token().to_string()
-    }
-}
-
 backend_test!(active_access_token, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let resp = f.app.introspect(&f.client.auth(), &f.tokens.access_token, None).await;
     assert_eq!(resp.status(), 200);
     let cache = header(&resp, CACHE_CONTROL).unwrap_or_default();
@@ -53,7 +32,7 @@ backend_test!(active_access_token, |app| async move {
 });
 
 backend_test!(active_refresh_token, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let info = f.app.assert_active(&f.client, &f.rt(), "fresh refresh token").await;
     assert_eq!(scope_of(&info), sorted_scope(FULL_SCOPE));
     assert_eq!(info["client_id"], "app1");
@@ -70,7 +49,7 @@ backend_test!(
     inactive_tokens_say_nothing_else,
     options = SpawnOptions::fixed_clock().settings(|s| s.tokens.refresh_token_idle_ttl = 1_000),
     |app| async move {
-        let f = Fixture::new(app).await;
+        let f = Granted::new(app).await;
         let (app, client) = (&f.app, &f.client);
         for (token, what) in [
             (random_token(32), "unknown"),
@@ -102,7 +81,7 @@ backend_test!(
 );
 
 backend_test!(the_hint_is_only_a_hint, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let auth = f.client.auth();
     for (token, hint) in [(f.tokens.access_token.clone(), "refresh_token"), (f.rt(), "access_token")] {
         let resp = f.app.introspect(&auth, &token, Some(hint)).await;
@@ -117,7 +96,7 @@ backend_test!(the_hint_is_only_a_hint, |app| async move {
 });
 
 backend_test!(other_clients_learn_nothing, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let other = f.app.with_refresh_client("app2").await;
     f.app.assert_inactive(&other, &f.tokens.access_token, "another client's access token").await;
     f.app.assert_inactive(&other, &f.rt(), "another client's refresh token").await;
@@ -146,7 +125,7 @@ backend_test!(
     refresh_tokens_only_for_their_client,
     options = SpawnOptions::default().settings(|s| s.tokens.default_audience = Some(API.into())),
     |app| async move {
-        let f = Fixture::new(app).await;
+        let f = Granted::new(app).await;
         let aud = audiences(&decode_jwt(&f.tokens.access_token).claims);
         assert!(aud.contains(&API.to_string()), "default audience missing: {aud:?}");
         // The audience of the access token may introspect it, but the
@@ -158,7 +137,7 @@ backend_test!(
 );
 
 backend_test!(client_authentication_is_required, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     // RFC 7662 §2.3: invalid client credentials → 401 (RFC 6749 §5.2).
     let resp = f.app.introspect(&ClientAuth::Nothing, &f.tokens.access_token, None).await;
     assert_eq!(resp.status(), 401, "no client authentication");
@@ -181,7 +160,7 @@ backend_test!(client_authentication_is_required, |app| async move {
 });
 
 backend_test!(missing_token_is_invalid_request, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let resp = f.app.post_form("/introspect", &f.client.auth(), &[("token_type_hint", "access_token")]).await;
     assert_oauth_error(resp, 400, "invalid_request").await;
 });
@@ -194,7 +173,7 @@ backend_test!(
     }),
     |app| async move {
         let start = app.now();
-        let f = Fixture::new(app).await;
+        let f = Granted::new(app).await;
         let info = f.app.assert_active(&f.client, &f.rt(), "fresh refresh token").await;
         assert_eq!(info["exp"], start + 1_000, "idle lifetime: {info}");
         let mut rt = f.rt();

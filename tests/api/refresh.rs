@@ -7,32 +7,6 @@ use reqwest::header::CACHE_CONTROL;
 
 const PASSWORD: &str = "correct horse battery";
 
-/// alice, the refresh-enabled confidential client `app1`, and the tokens
-/// of one code flow with `openid profile email`.
-struct Fixture {
-    app: TestApp,
-    user: TestUser,
-    client: TestClient,
-    tokens: Tokens,
-}
-
-impl Fixture {
-    async fn new(app: TestApp) -> Fixture {
-        let client = app.with_refresh_client("app1").await;
-        Fixture::with_client(app, client).await
-    }
-
-    async fn with_client(app: TestApp, client: TestClient) -> Fixture {
-        let user = app.with_user("alice", PASSWORD).await;
-        let tokens = app.tokens_for(&user, &client).await;
-        Fixture { app, user, client, tokens }
-    }
-
-    fn rt(&self) -> String {
-        self.tokens.refresh_token().to_string()
-    }
-}
-
 fn lifetimes(idle: u64, absolute: u64) -> SpawnOptions {
     SpawnOptions::fixed_clock().settings(move |s| {
         s.tokens.refresh_token_idle_ttl = idle;
@@ -41,7 +15,7 @@ fn lifetimes(idle: u64, absolute: u64) -> SpawnOptions {
 }
 
 backend_test!(code_exchange_issues_a_refresh_token, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let rt = f.rt();
     // RFC 9700 §4.14.2 / RFC 6749 §10.10: unguessable, opaque to the client.
     assert!(rt.len() >= 43, "refresh token too short: {rt}");
@@ -66,7 +40,7 @@ backend_test!(client_without_the_grant_gets_no_refresh_token, |app| async move {
 });
 
 backend_test!(rotation_issues_new_tokens, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let rt1 = f.rt();
     let resp = f.app.refresh(&f.client, &rt1).await;
     let cache = header(&resp, CACHE_CONTROL).unwrap_or_default();
@@ -110,7 +84,7 @@ backend_test!(rotation_issues_new_tokens, |app| async move {
 });
 
 backend_test!(reuse_revokes_the_whole_family, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let rt1 = f.rt();
     let t1 = f.app.refreshed(&f.client, &rt1).await;
     let t2 = f.app.refreshed(&f.client, t1.refresh_token()).await;
@@ -137,7 +111,7 @@ backend_test!(reuse_revokes_the_whole_family, |app| async move {
 });
 
 backend_test!(concurrent_use_has_one_winner, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let rt1 = f.rt();
     let (a, b) = tokio::join!(f.app.refresh(&f.client, &rt1), f.app.refresh(&f.client, &rt1));
     let mut winners = vec![];
@@ -154,7 +128,7 @@ backend_test!(concurrent_use_has_one_winner, |app| async move {
 });
 
 backend_test!(narrower_scope_keeps_the_original_grant, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let auth = f.client.auth();
     let resp = f.app.refresh_with(&auth, &f.rt(), &[("scope", "openid")]).await;
     let narrow = Tokens::from_response(resp).await;
@@ -187,14 +161,14 @@ backend_test!(wider_scope_is_refused_and_changes_nothing, |app| async move {
 });
 
 backend_test!(token_of_another_client_is_refused, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let other = f.app.with_refresh_client("app2").await;
     let resp = f.app.refresh(&other, &f.rt()).await;
     assert_oauth_error(resp, 400, "invalid_grant").await;
 });
 
 backend_test!(unknown_or_garbage_tokens_are_invalid_grant, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let rt = f.rt();
     let tampered = flip_char(&rt);
     let candidates = [
@@ -222,7 +196,7 @@ backend_test!(unknown_or_garbage_tokens_are_invalid_grant, |app| async move {
 
 backend_test!(public_client_refreshes_with_rotation, |app| async move {
     let client = app.with_public_refresh_client("spa").await;
-    let f = Fixture::with_client(app, client).await;
+    let f = Granted::with_client(app, client).await;
     let rt1 = f.rt();
     let t2 = f.app.refreshed(&f.client, &rt1).await;
     assert_ne!(t2.refresh_token(), rt1);
@@ -231,7 +205,7 @@ backend_test!(public_client_refreshes_with_rotation, |app| async move {
 });
 
 backend_test!(confidential_client_must_authenticate, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let rt = f.rt();
     // RFC 6749 §6: a confidential client authenticates to refresh.
     let resp = f.app.refresh_with(&ClientAuth::PublicId("app1".into()), &rt, &[]).await;
@@ -246,14 +220,14 @@ backend_test!(confidential_client_must_authenticate, |app| async move {
 });
 
 backend_test!(deleted_user_cannot_refresh, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     f.app.delete_user(&f.user).await;
     f.app.assert_inactive(&f.client, &f.rt(), "refresh token of a deleted user").await;
     f.app.assert_refresh_fails(&f.client, &f.rt(), "refresh token of a deleted user").await;
 });
 
 backend_test!(idle_token_expires, options = lifetimes(1_000, 100_000), |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     f.app.advance(999);
     let t2 = f.app.refreshed(&f.client, &f.rt()).await;
     // Each rotation renews the idle window; this one is not used in time.
@@ -262,7 +236,7 @@ backend_test!(idle_token_expires, options = lifetimes(1_000, 100_000), |app| asy
 });
 
 backend_test!(family_expires_even_when_used, options = lifetimes(1_000, 2_500), |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let mut rt = f.rt();
     for _ in 0..2 {
         f.app.advance(900);
@@ -293,7 +267,7 @@ backend_test!(client_absolute_override_wins, options = SpawnOptions::fixed_clock
         ..refresh_client_spec("short")
     };
     let client = app.with_client(client).await;
-    let f = Fixture::with_client(app, client).await;
+    let f = Granted::with_client(app, client).await;
     let mut rt = f.rt();
     for _ in 0..2 {
         f.app.advance(90);
@@ -316,7 +290,7 @@ backend_test!(no_id_token_without_openid, |app| async move {
 backend_test!(client_access_token_ttl_applies_to_refreshed_tokens, |app| async move {
     let client =
         app.with_client(NewClient { access_token_ttl: Some(60), ..refresh_client_spec("app1") }).await;
-    let f = Fixture::with_client(app, client).await;
+    let f = Granted::with_client(app, client).await;
     assert_eq!(f.tokens.json["expires_in"], 60);
     let next = f.app.refreshed(&f.client, &f.rt()).await;
     assert_eq!(next.json["expires_in"], 60);

@@ -7,28 +7,8 @@ use reqwest::header::WWW_AUTHENTICATE;
 
 const PASSWORD: &str = "correct horse battery";
 
-struct Fixture {
-    app: TestApp,
-    user: TestUser,
-    client: TestClient,
-    tokens: Tokens,
-}
-
-impl Fixture {
-    async fn new(app: TestApp) -> Fixture {
-        let user = app.with_user("alice", PASSWORD).await;
-        let client = app.with_refresh_client("app1").await;
-        let tokens = app.tokens_for(&user, &client).await;
-        Fixture { app, user, client, tokens }
-    }
-
-    fn rt(&self) -> String {
-        self.tokens.refresh_token().to_string()
-    }
-}
-
 backend_test!(revoking_a_refresh_token_revokes_its_family, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let unrelated = f.app.tokens_for(&f.user, &f.client).await;
     let t2 = f.app.refreshed(&f.client, &f.rt()).await;
 
@@ -44,7 +24,7 @@ backend_test!(revoking_a_refresh_token_revokes_its_family, |app| async move {
 });
 
 backend_test!(revoking_an_access_token_denies_only_that_token, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let other = f.app.tokens_for(&f.user, &f.client).await;
 
     f.app.revoked(&f.client, &f.tokens.access_token).await;
@@ -55,7 +35,7 @@ backend_test!(revoking_an_access_token_denies_only_that_token, |app| async move 
 });
 
 backend_test!(a_wrong_hint_still_revokes, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     // RFC 7009 §2.1: the hint only directs the search; a miss extends it.
     let resp = f.app.revoke(&f.client.auth(), &f.tokens.access_token, Some("refresh_token")).await;
     assert_revocation_ok(resp).await;
@@ -68,7 +48,7 @@ backend_test!(a_wrong_hint_still_revokes, |app| async move {
 });
 
 backend_test!(the_right_hint_revokes, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let resp = f.app.revoke(&f.client.auth(), &f.tokens.access_token, Some("access_token")).await;
     assert_revocation_ok(resp).await;
     f.app.assert_access_token_dead(&f.client, &f.tokens.access_token, "access token").await;
@@ -81,7 +61,7 @@ backend_test!(
     unknown_invalid_and_dead_tokens_answer_200,
     options = SpawnOptions::fixed_clock().settings(|s| s.tokens.refresh_token_idle_ttl = 1_000),
     |app| async move {
-        let f = Fixture::new(app).await;
+        let f = Granted::new(app).await;
         let auth = f.client.auth();
         // RFC 7009 §2.2: "invalid tokens do not cause an error response".
         for token in [random_token(32), "x".into(), "a.b.c".into(), flip_char(&f.tokens.access_token)] {
@@ -102,7 +82,7 @@ backend_test!(
 );
 
 backend_test!(client_authentication_is_required, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let resp = f.app.revoke(&ClientAuth::Nothing, &f.tokens.access_token, None).await;
     assert_eq!(resp.status(), 401, "no client authentication");
     assert_invalid_client(resp).await;
@@ -125,7 +105,7 @@ backend_test!(client_authentication_is_required, |app| async move {
 });
 
 backend_test!(client_secret_post_is_accepted, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     assert_revocation_ok(f.app.revoke(&f.client.post_auth(), &f.rt(), None).await).await;
     f.app.assert_refresh_fails(&f.client, &f.rt(), "revoked via client_secret_post").await;
 });
@@ -140,7 +120,7 @@ backend_test!(public_client_revokes_with_its_client_id, |app| async move {
 });
 
 backend_test!(another_clients_token_is_not_revoked, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let intruder = f.app.with_refresh_client("app2").await;
     // RFC 7009 §2.1: the token must have been issued to the requesting client.
     for token in [f.tokens.access_token.clone(), f.rt()] {
@@ -154,7 +134,7 @@ backend_test!(another_clients_token_is_not_revoked, |app| async move {
 });
 
 backend_test!(missing_token_is_invalid_request, |app| async move {
-    let f = Fixture::new(app).await;
+    let f = Granted::new(app).await;
     let resp = f.app.post_form("/revoke", &f.client.auth(), &[("token_type_hint", "access_token")]).await;
     assert_oauth_error(resp, 400, "invalid_request").await;
 });

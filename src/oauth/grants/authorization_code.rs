@@ -8,8 +8,6 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use serde_json::json;
-
 use crate::accounts::users::find_active;
 use crate::audit;
 use crate::crypto::{random_token, secret_digest};
@@ -17,7 +15,8 @@ use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::clients::allows_grant;
 use crate::oauth::grants::issue::{UserGrant, issue_user_tokens};
 use crate::oauth::grants::{Lifetimes, TokenResponse};
-use crate::oauth::{OAuthError, Params, Scope, denylist, pkce};
+use crate::oauth::revocation::{FamilyRevocation, revoke_family};
+use crate::oauth::{OAuthError, Params, Scope, pkce};
 use crate::sso::SsoSession;
 use crate::state::AppState;
 use crate::store::{ClientRecord, Ephemeral, StoreError, sql};
@@ -136,19 +135,13 @@ async fn revoke_replayed(state: &AppState, code_key: &str, now: i64) -> Result<(
     let Some(spent) = state.ephemeral.take_json::<SpentCode>(SPENT, code_key).await? else {
         return Ok(());
     };
-    let family = spent.family_id.clone();
-    let mut denied = state.db.run(move |c| sql::refresh_tokens::revoke_family(c, &family, now)).await?;
-    denied.push((spent.access_token_jti.clone(), spent.access_token_exp));
-    denylist::deny_all(&state.db, &state.ephemeral, &denied, now).await?;
-    audit::record(
-        &state.db,
-        now,
-        audit::CODE_REPLAY,
-        Some(&spent.client_id),
-        Some(&spent.user_id),
-        json!({ "family_id": spent.family_id, "revoked_access_tokens": denied.len() }),
-    )
-    .await;
+    let family = FamilyRevocation {
+        family_id: &spent.family_id,
+        client_id: &spent.client_id,
+        user_id: &spent.user_id,
+        reason: audit::CODE_REPLAY,
+    };
+    revoke_family(state, family, Some((spent.access_token_jti.clone(), spent.access_token_exp)), now).await?;
     Ok(())
 }
 

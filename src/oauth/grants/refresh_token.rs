@@ -3,18 +3,17 @@
 //! old one; presenting a retired token means two parties hold the family, so
 //! the whole family is revoked, its access tokens included.
 
-use diesel::Connection;
-use serde_json::json;
-
 use crate::accounts::users::find_active;
 use crate::audit;
 use crate::crypto::secret_digest;
 use crate::oauth::clients::allows_grant;
 use crate::oauth::grants::TokenResponse;
 use crate::oauth::grants::issue::{UserGrant, issue_user_tokens};
-use crate::oauth::{OAuthError, Params, Scope, denylist};
+use crate::oauth::revocation::{FamilyRevocation, revoke_family};
+use crate::oauth::{OAuthError, Params, Scope};
 use crate::state::AppState;
 use crate::store::{ClientRecord, RefreshTokenRecord, StoreError, sql};
+use diesel::Connection;
 
 pub async fn refresh(
     state: &AppState,
@@ -102,19 +101,13 @@ fn narrowed_scope(grant: &Scope, requested: Option<&str>) -> Result<Scope, OAuth
 }
 
 async fn revoke_on_reuse(state: &AppState, token: &RefreshTokenRecord, now: i64) -> Result<(), OAuthError> {
-    let family = token.family_id.clone();
-    let denied = state.db.run(move |c| sql::refresh_tokens::revoke_family(c, &family, now)).await?;
-    denylist::deny_all(&state.db, &state.ephemeral, &denied, now).await?;
-    audit::record(
-        &state.db,
-        now,
-        audit::REFRESH_TOKEN_REUSE,
-        Some(&token.client_id),
-        Some(&token.user_id),
-        json!({ "family_id": token.family_id, "revoked_access_tokens": denied.len() }),
-    )
-    .await;
-    Ok(())
+    let family = FamilyRevocation {
+        family_id: &token.family_id,
+        client_id: &token.client_id,
+        user_id: &token.user_id,
+        reason: audit::REFRESH_TOKEN_REUSE,
+    };
+    revoke_family(state, family, None, now).await
 }
 
 #[cfg(test)]

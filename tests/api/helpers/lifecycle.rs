@@ -251,3 +251,32 @@ pub async fn assert_revocation_ok(resp: reqwest::Response) {
     assert_eq!(status, 200, "revocation failed: {body}");
     assert!(body.is_empty(), "revocation answered a body: {body}");
 }
+
+/// alice, the refresh-enabled confidential client `app1`, and the tokens of
+/// one code flow with `openid profile email`: the starting point of the
+/// token-lifecycle tests.
+pub struct Granted {
+    pub app: TestApp,
+    pub user: TestUser,
+    pub client: TestClient,
+    pub tokens: Tokens,
+}
+
+impl Granted {
+    pub const PASSWORD: &'static str = "correct horse battery";
+
+    pub async fn new(app: TestApp) -> Granted {
+        let client = app.with_refresh_client("app1").await;
+        Granted::with_client(app, client).await
+    }
+
+    pub async fn with_client(app: TestApp, client: TestClient) -> Granted {
+        let user = app.with_user("alice", Self::PASSWORD).await;
+        let tokens = app.tokens_for(&user, &client).await;
+        Granted { app, user, client, tokens }
+    }
+
+    pub fn rt(&self) -> String {
+        self.tokens.refresh_token().to_string()
+    }
+}
