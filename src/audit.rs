@@ -9,6 +9,7 @@ use crate::store::{AuditEvent, Db, sql};
 pub const REFRESH_TOKEN_REUSE: &str = "refresh_token_reuse";
 pub const CODE_REPLAY: &str = "code_replay";
 pub const TOKEN_REVOKED: &str = "token_revoked";
+pub const SESSION_ENDED: &str = "session_ended";
 
 pub async fn record(
     db: &Db,

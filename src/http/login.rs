@@ -56,16 +56,12 @@ pub async fn login_post(state: Data<AppState>, req: HttpRequest, body: Bytes) ->
         Err(e) => return respond::error_page(&e.into()),
     };
     let now = state.now();
-    if let Some(old) = extract::cookie_value(&req, &state.settings.session.cookie_name)
-        && let Err(e) = sso::session::destroy(&state.ephemeral, &old).await
+    let previous = extract::cookie_value(&req, &state.settings.session.cookie_name);
+    let (secret, session) = match sso::login::start_session(&state, previous.as_deref(), &user.id, now).await
     {
-        tracing::warn!(error = %e, "could not end the previous session");
-    }
-    let (secret, session) =
-        match sso::session::create(&state.ephemeral, &user.id, now, state.settings.session.ttl).await {
-            Ok(created) => created,
-            Err(e) => return redirect_error(&state, &request, e.into()),
-        };
+        Ok(started) => started,
+        Err(e) => return redirect_error(&state, &request, e),
+    };
     tracing::info!(user_id = %user.id, sid = %session.sid, client_id = %request.client_id, "login");
     let mut resp = code_redirect(&state, &request, &session, StatusCode::SEE_OTHER).await;
     if let Err(e) = resp.add_cookie(&cookies::session(&state.settings, secret)) {

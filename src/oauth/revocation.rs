@@ -10,6 +10,7 @@ use crate::audit;
 use crate::crypto::secret_digest;
 use crate::oauth::tokens::{ACCESS_TOKEN_TYP, AccessTokenClaims};
 use crate::oauth::{OAuthError, Params, denylist};
+use crate::sso::SsoSession;
 use crate::state::AppState;
 use crate::store::{ClientRecord, sql};
 
@@ -60,6 +61,17 @@ pub async fn revoke_family(
     denylist::deny_all(&state.db, &state.ephemeral, &denied, now).await?;
     let detail = json!({ "family_id": family.family_id, "revoked_access_tokens": denied.len() });
     audit::record(&state.db, now, family.reason, Some(family.client_id), Some(family.user_id), detail).await;
+    Ok(())
+}
+
+/// An SSO session ended: the refresh tokens bound to it (all but offline
+/// ones) are revoked with their access tokens.
+pub async fn end_session_tokens(state: &AppState, session: &SsoSession, now: i64) -> Result<(), OAuthError> {
+    let sid = session.sid.clone();
+    let denied = state.db.run(move |c| sql::refresh_tokens::revoke_by_sid(c, &sid, now)).await?;
+    denylist::deny_all(&state.db, &state.ephemeral, &denied, now).await?;
+    let detail = json!({ "sid": session.sid, "revoked_access_tokens": denied.len() });
+    audit::record(&state.db, now, audit::SESSION_ENDED, None, Some(&session.user_id), detail).await;
     Ok(())
 }
 

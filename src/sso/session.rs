@@ -39,6 +39,22 @@ pub async fn create(
     Ok((secret, session))
 }
 
+/// Continues `previous` (same `sid`) under a new cookie secret with a fresh
+/// `auth_time`: a re-authentication of the same user in the same browser.
+pub async fn renew(
+    store: &Ephemeral,
+    previous_secret: &str,
+    previous: &SsoSession,
+    now: i64,
+    ttl_secs: u64,
+) -> Result<(String, SsoSession), StoreError> {
+    let secret = random_token(32);
+    let session = SsoSession { auth_time: now, expires_at: now + ttl_secs as i64, ..previous.clone() };
+    store.put_json(KIND, &secret_digest(&secret), &session, Duration::from_secs(ttl_secs)).await?;
+    destroy(store, previous_secret).await?;
+    Ok((secret, session))
+}
+
 /// The live session behind a cookie value, if any.
 pub async fn find(
     store: &Ephemeral,

@@ -103,3 +103,36 @@ backend_test!(forged_session_cookie_is_ignored, |app| async move {
     let q = query_map(&redirect_target(&resp, CB));
     assert_eq!(q.get("error").map(String::as_str), Some("login_required"));
 });
+
+backend_test!(re_login_by_the_same_user_keeps_the_session, |app| async move {
+    let user = app.with_user("alice", PASSWORD).await;
+    let client = app.with_refresh_client("app1").await;
+    let browser = app.browser();
+    let first = app.tokens_with(&browser, &user, &client, &AuthRequest::new(&client)).await;
+    let cookie_before = browser.cookie(SESSION_COOKIE).expect("session cookie");
+    let again = app.tokens_with(&browser, &user, &client, &AuthRequest::new(&client).prompt("login")).await;
+    let cookie_after = browser.cookie(SESSION_COOKIE).expect("session cookie");
+    assert_ne!(cookie_before, cookie_after, "a new cookie secret at every login");
+    let (sid1, sid2) = (
+        decode_jwt(first.id_token()).claims["sid"].clone(),
+        decode_jwt(again.id_token()).claims["sid"].clone(),
+    );
+    assert_eq!(sid1, sid2, "the same user's session continues");
+    let refreshed = app.refresh(&client, first.refresh_token()).await;
+    assert_eq!(refreshed.status(), 200, "tokens of the continued session keep working");
+});
+
+backend_test!(another_users_login_ends_the_session_and_its_refresh_tokens, |app| async move {
+    let alice = app.with_user("alice", PASSWORD).await;
+    let bob = app.with_user("bob", "battery staple horse").await;
+    let client = app.with_refresh_client("app1").await;
+    let browser = app.browser();
+    let alices = app.tokens_with(&browser, &alice, &client, &AuthRequest::new(&client)).await;
+    let bobs = app.tokens_with(&browser, &bob, &client, &AuthRequest::new(&client).prompt("login")).await;
+    assert_ne!(decode_jwt(alices.id_token()).claims["sid"], decode_jwt(bobs.id_token()).claims["sid"]);
+    app.assert_refresh_fails(&client, alices.refresh_token(), "alice's session ended").await;
+    app.assert_access_token_dead(&client, &alices.access_token, "alice's session ended").await;
+    assert_eq!(app.audit_events_of("session_ended").await.len(), 1);
+    let resp = app.refresh(&client, bobs.refresh_token()).await;
+    assert_eq!(resp.status(), 200, "bob's tokens are unaffected");
+});
