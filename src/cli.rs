@@ -34,6 +34,30 @@ pub enum Command {
     /// Manage OAuth clients.
     #[command(subcommand)]
     Client(ClientCommand),
+    /// Manage signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Show every key: kid, algorithm, state and times (never key material).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rotate now: next becomes active, the active key retires, a new next is published.
+    Rotate {
+        /// Rotate even if the next key was published less than keys.jwks_max_age ago
+        /// (relying parties with a cached JWKS may reject new tokens until they refetch).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Bring in your own PEM private key (RSA); it becomes the next key.
+    Import {
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -240,6 +264,10 @@ fn run(command: Command, settings: Settings) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Keys(command) => {
+            let db = runtime.block_on(open_db(&settings))?;
+            keys_command(&db, &settings, command)
+        }
         Command::Client(ClientCommand::Delete { client_id }) => {
             let db = runtime.block_on(open_db(&settings))?;
             admin::delete_client(&db, &client_id)?;
@@ -258,12 +286,84 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
         bind = %settings.server.bind,
         database = %redact_url(&settings.database.url),
         sessions = app.state().ephemeral.backend_name(),
-        kid = %app.state().keyring.active_kid(),
+        kid = %app.state().keyring.current().active_kid(),
         startup_ms = started.elapsed().as_millis() as u64,
         "oxidp is ready at {}/.well-known/openid-configuration",
         settings.issuer
     );
     app.run_until_stopped().await.map_err(|e| Failure::System(e.to_string()))
+}
+
+fn keys_command(db: &crate::store::Db, settings: &Settings, command: KeysCommand) -> Result<(), Failure> {
+    use crate::jose::keystore::{self, Rotation};
+    let system = |e: crate::jose::KeyError| Failure::System(e.to_string());
+    let mut conn = db.conn().map_err(|e| Failure::System(e.to_string()))?;
+    let now = unix_now();
+    let kek = keystore::open(&mut conn, &settings.keys, now).map_err(system)?;
+    match command {
+        KeysCommand::List { json } => {
+            let keys = keystore::list(&mut conn).map_err(system)?;
+            if json {
+                let list: Vec<_> = keys
+                    .iter()
+                    .map(|k| {
+                        json!({
+                            "kid": k.kid, "alg": k.alg, "state": k.state, "created_at": k.created_at,
+                            "signs_from": k.signs_from, "activated_at": k.activated_at,
+                            "retired_at": k.retired_at, "delete_after": k.delete_after,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(list));
+            } else {
+                println!(
+                    "{:<44} {:<6} {:<8} {:<11} {:<11} {:<11}",
+                    "KID", "ALG", "STATE", "CREATED", "ACTIVATED", "RETIRED"
+                );
+                let t = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+                for k in &keys {
+                    println!(
+                        "{:<44} {:<6} {:<8} {:<11} {:<11} {:<11}",
+                        k.kid,
+                        k.alg,
+                        k.state,
+                        k.created_at,
+                        t(k.activated_at),
+                        t(k.retired_at)
+                    );
+                }
+            }
+            Ok(())
+        }
+        KeysCommand::Rotate { force } => {
+            match keystore::rotate(&mut conn, &kek, &settings.keys, now, force).map_err(system)? {
+                Rotation::Rotated { active, next, retired } => {
+                    println!("Rotated: active {active}, next {next}, retired {retired}.");
+                    println!(
+                        "Running servers switch within keys.poll_interval ({} s).",
+                        settings.keys.poll_interval
+                    );
+                    Ok(())
+                }
+                Rotation::NotYet { signs_from } => Err(Failure::Usage(format!(
+                    "the next key has been published for less than keys.jwks_max_age; it may sign from {signs_from} (Unix time) (use --force to rotate anyway)"
+                ))),
+            }
+        }
+        KeysCommand::Import { file } => {
+            let pem = std::fs::read(&file)
+                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", file.display())))?;
+            let kid = keystore::import(&mut conn, &kek, &settings.keys, &pem, now).map_err(|e| match e {
+                crate::jose::KeyError::InvalidKey(msg) => {
+                    Failure::Usage(format!("{}: {msg}", file.display()))
+                }
+                crate::jose::KeyError::KeySet(msg) if msg.contains("already") => Failure::Usage(msg),
+                other => Failure::System(other.to_string()),
+            })?;
+            println!("Imported key {kid} as the next key; it signs after the next rotation.");
+            Ok(())
+        }
+    }
 }
 
 /// clap's message up to its usage section, folded into one line.

@@ -54,9 +54,27 @@ pub struct RedisSettings {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
 pub struct KeySettings {
-    /// Folder of the signing key, created on first start.
+    /// Folder of the key-encryption key (`kek`), created on first start.
     pub dir: PathBuf,
+    /// The key-encryption key file; default `{dir}/kek`.
+    pub kek_file: Option<PathBuf>,
     pub rsa_bits: u32,
+    /// Seconds between automatic rotations.
+    pub rotation_period: u64,
+    /// `Cache-Control: max-age` of the JWKS; a new key is published at least
+    /// this long before it signs.
+    pub jwks_max_age: u64,
+    /// Seconds a retired key stays published (≥ the longest token lifetime).
+    pub retired_retention: u64,
+    /// Seconds between checks of the shared key set (the bound within which
+    /// every instance signs with a newly activated key).
+    pub poll_interval: u64,
+}
+
+impl KeySettings {
+    pub fn kek_path(&self) -> PathBuf {
+        self.kek_file.clone().unwrap_or_else(|| self.dir.join("kek"))
+    }
 }
 
 /// Lifetimes in seconds.
@@ -144,7 +162,15 @@ impl Default for RedisSettings {
 
 impl Default for KeySettings {
     fn default() -> Self {
-        KeySettings { dir: PathBuf::from("keys"), rsa_bits: 2048 }
+        KeySettings {
+            dir: PathBuf::from("keys"),
+            kek_file: None,
+            rsa_bits: 2048,
+            rotation_period: 30 * 24 * 3600,
+            jwks_max_age: 300,
+            retired_retention: 24 * 3600,
+            poll_interval: 10,
+        }
     }
 }
 
@@ -228,7 +254,20 @@ impl Settings {
             self.server.tls_cert_file.is_some() == self.server.tls_key_file.is_some(),
             "server.tls_cert_file and server.tls_key_file must be set together"
         );
-        anyhow::ensure!(self.keys.rsa_bits >= 2048, "keys.rsa_bits must be at least 2048");
+        anyhow::ensure!(
+            [2048, 3072, 4096].contains(&self.keys.rsa_bits),
+            "keys.rsa_bits must be 2048, 3072 or 4096"
+        );
+        anyhow::ensure!(
+            self.keys.rotation_period > self.keys.jwks_max_age,
+            "keys.rotation_period must be longer than keys.jwks_max_age"
+        );
+        let longest_token = self.tokens.access_token_ttl.max(self.tokens.id_token_ttl);
+        anyhow::ensure!(
+            self.keys.retired_retention >= longest_token + self.keys.jwks_max_age,
+            "keys.retired_retention must cover the longest token lifetime plus keys.jwks_max_age"
+        );
+        anyhow::ensure!(self.keys.poll_interval > 0, "keys.poll_interval must be positive");
         anyhow::ensure!(
             self.tokens.code_ttl > 0 && self.tokens.code_ttl <= 600,
             "tokens.code_ttl must be 1..=600 seconds"

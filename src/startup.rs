@@ -11,7 +11,8 @@ use tracing_actix_web::TracingLogger;
 use crate::accounts::PasswordHasher;
 use crate::clock::Clock;
 use crate::config::{Settings, redact_url};
-use crate::jose::Keyring;
+use crate::jose::keystore::{self, KeyringHandle};
+use crate::jose::{Kek, KeyError, Keyring};
 use crate::state::AppState;
 use crate::store::{Db, Ephemeral};
 
@@ -50,6 +51,7 @@ impl Application {
         if restored > 0 {
             tracing::info!(restored, "restored revoked access tokens to the session store");
         }
+        spawn_key_poller(state.clone());
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
         let https = state.settings.issuer.starts_with("https://");
@@ -121,10 +123,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             .map_err(|e| anyhow::anyhow!("redis {}: {e}", redact_url(url)))?,
         None => Ephemeral::memory(),
     };
-    let (dir, bits) = (settings.keys.dir.clone(), settings.keys.rsa_bits);
-    let keyring = tokio::task::spawn_blocking(move || Keyring::load_or_generate(&dir, bits))
-        .await?
-        .map_err(|e| anyhow::anyhow!("signing key in {}: {e}", settings.keys.dir.display()))?;
+    let (kek, keyring) = open_keys(&db, &settings).await?;
     let login = settings.login.clone();
     let hasher = tokio::task::spawn_blocking(move || PasswordHasher::new(&login)).await??;
     let discovery = crate::oidc::discovery::metadata(&settings, keyring.algorithm()).to_string();
@@ -138,13 +137,77 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         settings: Arc::new(settings),
         db,
         ephemeral,
-        keyring: Arc::new(keyring),
+        keyring: Arc::new(KeyringHandle::new(keyring)),
+        kek: Arc::new(kek),
         hasher: Arc::new(hasher),
         clock: Clock::System,
         discovery_json: discovery.into(),
         http,
         client_keys: Arc::new(crate::oauth::client_keys::ClientKeyCache::new()),
     })
+}
+
+/// Opens the shared key set (creating it, and the KEK, on a fresh
+/// database) and loads the keyring. A missing or wrong KEK is an error.
+pub async fn open_keys(db: &Db, settings: &Settings) -> anyhow::Result<(Kek, Keyring)> {
+    let (db, keys) = (db.clone(), settings.keys.clone());
+    let now = crate::clock::unix_now();
+    let opened = tokio::task::spawn_blocking(move || -> Result<(Kek, Keyring), KeyError> {
+        let mut conn = db.conn()?;
+        let kek = keystore::open(&mut conn, &keys, now)?;
+        let keyring = keystore::load(&mut conn, &kek)?;
+        Ok((kek, keyring))
+    })
+    .await?;
+    opened.map_err(|e| anyhow::anyhow!("signing keys: {e}"))
+}
+
+/// Every `poll_interval`: rotate if due (one instance wins the lock) and
+/// reload the keyring when the shared set changed, so every instance signs
+/// with a newly activated key within one interval.
+fn spawn_key_poller(state: AppState) {
+    tokio::spawn(async move {
+        let period = std::time::Duration::from_secs(state.settings.keys.poll_interval);
+        let mut seen = String::new();
+        loop {
+            tokio::time::sleep(period).await;
+            let (db, kek, keys, now) =
+                (state.db.clone(), state.kek.clone(), state.settings.keys.clone(), state.now());
+            let last = seen.clone();
+            let checked =
+                tokio::task::spawn_blocking(move || reload_if_changed(&db, &kek, &keys, now, &last)).await;
+            match checked {
+                Ok(Ok(Some((fingerprint, keyring)))) => {
+                    if !seen.is_empty() {
+                        tracing::info!(active = keyring.active_kid(), "signing key set changed; reloaded");
+                    }
+                    state.keyring.replace(keyring);
+                    seen = fingerprint;
+                }
+                Ok(Ok(None)) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "signing key check failed"),
+                Err(e) => tracing::error!(error = %e, "signing key check aborted"),
+            }
+        }
+    });
+}
+
+/// Rotates if due; returns the new keyring when the set differs from `last`.
+fn reload_if_changed(
+    db: &Db,
+    kek: &Kek,
+    keys: &crate::config::KeySettings,
+    now: i64,
+    last: &str,
+) -> Result<Option<(String, Keyring)>, KeyError> {
+    let mut conn = db.conn()?;
+    keystore::rotate_if_due(&mut conn, kek, keys, now)?;
+    let fingerprint = keystore::fingerprint(&mut conn)?;
+    if fingerprint == last {
+        return Ok(None);
+    }
+    let keyring = keystore::load(&mut conn, kek)?;
+    Ok(Some((fingerprint, keyring)))
 }
 
 /// Connects to the database and applies pending migrations.

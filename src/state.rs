@@ -5,7 +5,8 @@ use std::sync::Arc;
 use crate::accounts::PasswordHasher;
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::jose::Keyring;
+use crate::jose::Kek;
+use crate::jose::keystore::KeyringHandle;
 use crate::store::{Db, Ephemeral};
 
 #[derive(Clone)]
@@ -13,7 +14,10 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: Db,
     pub ephemeral: Ephemeral,
-    pub keyring: Arc<Keyring>,
+    /// The signing keys, reloaded when the shared key set changes.
+    pub keyring: Arc<KeyringHandle>,
+    /// Decrypts the private keys stored in the database.
+    pub kek: Arc<Kek>,
     pub hasher: Arc<PasswordHasher>,
     pub clock: Clock,
     /// `/.well-known/openid-configuration`, serialised once.

@@ -1,9 +1,9 @@
 //! Discovery metadata and the JWKS, both served from bytes serialised once.
 //! Public and cacheable; CORS-open so browser-based clients can read them.
 
-use actix_web::HttpResponse;
 use actix_web::http::header;
 use actix_web::web::Data;
+use actix_web::{HttpRequest, HttpResponse};
 
 use crate::state::AppState;
 
@@ -15,10 +15,24 @@ pub async fn discovery_get(state: Data<AppState>) -> HttpResponse {
         .body(state.discovery_json.to_string())
 }
 
-pub async fn jwks_get(state: Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/jwk-set+json")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .body(state.keyring.jwks_json().to_string())
+/// Next, active and retired public keys. `max-age` is the JWKS cache
+/// lifetime that key rotation waits out; a strong `ETag` lets caches
+/// revalidate cheaply (RFC 9110 §13.1.2: `If-None-Match` → 304).
+pub async fn jwks_get(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let keyring = state.keyring.current();
+    let cache_control = format!("public, max-age={}", state.settings.keys.jwks_max_age);
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == keyring.jwks_etag() || tag.trim() == "*"));
+    let mut resp = if matches { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    resp.insert_header((header::CACHE_CONTROL, cache_control))
+        .insert_header((header::ETAG, keyring.jwks_etag().to_string()))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"));
+    if matches {
+        resp.finish()
+    } else {
+        resp.content_type("application/jwk-set+json").body(keyring.jwks_json().to_string())
+    }
 }

@@ -37,6 +37,12 @@ pub enum KeyError {
     /// OpenSSL or josekit failed while generating a key or signing.
     #[error("signing failed: {0}")]
     Crypto(String),
+    /// The key-encryption key is missing, malformed or not the right one.
+    #[error("key-encryption key: {0}")]
+    Kek(String),
+    /// The stored key set is unusable (e.g. no active key).
+    #[error("signing key set: {0}")]
+    KeySet(String),
 }
 
 impl From<openssl::error::ErrorStack> for KeyError {
@@ -73,6 +79,46 @@ pub struct Keyring {
     keys: Vec<PublishedKey>,
     active: ActiveSigner,
     jwks_json: String,
+    /// Strong validator of `jwks_json` (RFC 9110 §8.8.3), quoted.
+    etag: String,
+}
+
+/// One parsed RSA private key.
+struct ParsedKey {
+    kid: String,
+    der: Vec<u8>,
+    public_der: Vec<u8>,
+    n: String,
+    e: String,
+}
+
+fn parse_rsa_pem(pem: &[u8]) -> Result<ParsedKey, KeyError> {
+    // josekit parses the PEM itself (no OpenSSL passphrase prompt on a TTY
+    // for encrypted keys) and enforces the 2048-bit minimum.
+    let pair = RS256.key_pair_from_pem(pem).map_err(|e| KeyError::InvalidKey(e.to_string()))?;
+    let der = pair.to_der_private_key();
+    let rsa = PKey::private_key_from_der(&der)
+        .and_then(|k| k.rsa())
+        .map_err(|e| KeyError::InvalidKey(e.to_string()))?;
+    if !rsa.check_key().unwrap_or(false) {
+        return Err(KeyError::InvalidKey("RSA key fails consistency check".into()));
+    }
+    let n = URL_SAFE_NO_PAD.encode(rsa.n().to_vec());
+    let e = URL_SAFE_NO_PAD.encode(rsa.e().to_vec());
+    Ok(ParsedKey { kid: rfc7638_thumbprint(&n, &e), der, public_der: pair.to_der_public_key(), n, e })
+}
+
+/// A new RSA private key as PKCS#8 PEM.
+pub fn generate_rsa_pem(bits: u32) -> Result<Vec<u8>, KeyError> {
+    if bits < MIN_RSA_BITS {
+        return Err(KeyError::InvalidKey(format!("RSA keys need at least {MIN_RSA_BITS} bits, got {bits}")));
+    }
+    Ok(PKey::from_rsa(openssl::rsa::Rsa::generate(bits)?)?.private_key_to_pem_pkcs8()?)
+}
+
+/// The `kid` (RFC 7638 thumbprint) of a PEM private key, validating it.
+pub fn kid_of_pem(pem: &[u8]) -> Result<String, KeyError> {
+    Ok(parse_rsa_pem(pem)?.kid)
 }
 
 // Shared by every request through web::Data, so it must stay thread-safe
@@ -96,33 +142,47 @@ impl fmt::Debug for Keyring {
 
 impl Keyring {
     /// Builds from a PEM private key (PKCS#8 or PKCS#1 RSA). For tests and
-    /// later BYOK. Rejects keys under 2048 bits and inconsistent RSA keys.
+    /// BYOK. Rejects keys under 2048 bits and inconsistent RSA keys.
     pub fn from_pem(pem: &[u8]) -> Result<Keyring, KeyError> {
-        // josekit parses the PEM itself (no OpenSSL passphrase prompt on a
-        // TTY for encrypted keys) and enforces the 2048-bit minimum.
-        let pair = RS256.key_pair_from_pem(pem).map_err(|e| KeyError::InvalidKey(e.to_string()))?;
-        let der = pair.to_der_private_key();
+        Keyring::from_pems(pem, &[])
+    }
 
-        let rsa = PKey::private_key_from_der(&der)
-            .and_then(|k| k.rsa())
-            .map_err(|e| KeyError::InvalidKey(e.to_string()))?;
-        if !rsa.check_key().unwrap_or(false) {
-            return Err(KeyError::InvalidKey("RSA key fails consistency check".into()));
-        }
-        let n = URL_SAFE_NO_PAD.encode(rsa.n().to_vec());
-        let e = URL_SAFE_NO_PAD.encode(rsa.e().to_vec());
-        let kid = rfc7638_thumbprint(&n, &e);
+    /// The active key signs; it and every key of `published` (next and
+    /// retired keys) verify and appear in the JWKS, in that order.
+    pub fn from_pems(active_pem: &[u8], published: &[Vec<u8>]) -> Result<Keyring, KeyError> {
         let alg = "RS256";
-
-        let signer = RS256.signer_from_der(&der)?;
-        let verifier = RS256.verifier_from_der(pair.to_der_public_key())?;
-
-        let jwks_json = jwks_document(&[PublicRsaJwk { kid: kid.clone(), alg, n, e }]);
+        let active = parse_rsa_pem(active_pem)?;
+        let signer = RS256.signer_from_der(&active.der)?;
+        let mut keys = Vec::new();
+        let mut public = Vec::new();
+        for parsed in std::iter::once(Ok(active)).chain(published.iter().map(|pem| parse_rsa_pem(pem))) {
+            let parsed = parsed?;
+            if keys.iter().any(|k: &PublishedKey| k.kid == parsed.kid) {
+                continue;
+            }
+            let verifier = RS256.verifier_from_der(&parsed.public_der)?;
+            keys.push(PublishedKey { kid: parsed.kid.clone(), alg, verifier: Box::new(verifier) });
+            public.push(PublicRsaJwk { kid: parsed.kid, alg, n: parsed.n, e: parsed.e });
+        }
+        let jwks_json = jwks_document(&public);
+        let etag = format!("\"{}\"", crate::crypto::sha256_b64url(jwks_json.as_bytes()));
+        let active_kid = keys[0].kid.clone();
         Ok(Keyring {
-            keys: vec![PublishedKey { kid: kid.clone(), alg, verifier: Box::new(verifier) }],
-            active: ActiveSigner { kid, alg, signer: Box::new(signer) },
+            keys,
+            active: ActiveSigner { kid: active_kid, alg, signer: Box::new(signer) },
             jwks_json,
+            etag,
         })
+    }
+
+    /// Every published `kid`, the active one first.
+    pub fn kids(&self) -> Vec<&str> {
+        self.keys.iter().map(|k| k.kid.as_str()).collect()
+    }
+
+    /// Strong `ETag` of the JWKS document.
+    pub fn jwks_etag(&self) -> &str {
+        &self.etag
     }
 
     /// `kid` of the signing key: its RFC 7638 SHA-256 thumbprint, base64url.

@@ -8,11 +8,14 @@
 //! members (RFC 7517 §4, RFC 7518 §6.3.1).
 
 mod jwks;
+pub mod kek;
 pub mod keyring;
-mod pem_file;
+pub mod keystore;
+mod secret_file;
 mod verify;
 
-pub use keyring::{KeyError, Keyring, VerifyError};
+pub use kek::Kek;
+pub use keyring::{KeyError, Keyring, VerifyError, generate_rsa_pem, kid_of_pem};
 
 #[cfg(test)]
 mod tests;

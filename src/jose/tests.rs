@@ -1,7 +1,6 @@
 //! Unit tests for the keyring: signing, the JWS attack catalogue of
 //! RFC 8725 §2, the JWKS contents and key-file handling.
 
-use std::os::unix::fs::PermissionsExt;
 use std::sync::OnceLock;
 
 use base64::Engine;
@@ -242,44 +241,22 @@ fn debug_prints_no_private_material() {
 }
 
 #[test]
-fn load_or_generate_persists_one_key() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("keys");
-    let first = Keyring::load_or_generate(&dir, 2048).unwrap();
-    let second = Keyring::load_or_generate(&dir, 2048).unwrap();
-    assert_eq!(first.active_kid(), second.active_kid());
-
-    let file = dir.join("signing-rs256.pem");
-    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
-    assert_eq!(mode & 0o777, 0o600);
-    let dir_mode = std::fs::metadata(&dir).unwrap().permissions().mode();
-    assert_eq!(dir_mode & 0o777, 0o700);
-    assert!(std::fs::read(&file).unwrap().starts_with(b"-----BEGIN PRIVATE KEY-----"));
-    // No temp files left behind.
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
-
-    let token = first.sign("JWT", &claims()).unwrap();
-    assert!(second.verify(&token, "JWT").is_ok());
+fn small_rsa_keys_are_refused() {
+    assert!(super::generate_rsa_pem(1024).is_err());
 }
 
 #[test]
-fn concurrent_load_or_generate_converges() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().to_path_buf();
-    let kids: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> =
-            (0..4).map(|_| s.spawn(|| Keyring::load_or_generate(&dir, 2048).unwrap())).collect();
-        handles.into_iter().map(|h| h.join().unwrap().active_kid().to_owned()).collect()
-    });
-    assert!(kids.windows(2).all(|w| w[0] == w[1]), "{kids:?}");
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
-}
-
-#[test]
-fn load_or_generate_rejects_small_keys() {
-    let tmp = tempfile::tempdir().unwrap();
-    assert!(Keyring::load_or_generate(tmp.path(), 1024).is_err());
-    assert!(!tmp.path().join("signing-rs256.pem").exists());
+fn every_published_key_verifies_and_only_the_first_signs() {
+    let other = super::generate_rsa_pem(2048).unwrap();
+    let fx = ours();
+    let set = Keyring::from_pems(&other, std::slice::from_ref(&fx.pem)).unwrap();
+    assert_eq!(set.kids().len(), 2);
+    assert_eq!(set.kids()[0], set.active_kid());
+    let old_token = fx.keyring.sign("JWT", &claims()).unwrap();
+    assert!(set.verify(&old_token, "JWT").is_ok(), "a published key still verifies");
+    let jwks: serde_json::Value = serde_json::from_str(set.jwks_json()).unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+    assert!(set.jwks_etag().starts_with('"') && set.jwks_etag() != fx.keyring.jwks_etag());
 }
 
 #[test]

@@ -70,12 +70,19 @@ async fn access_token(
     token: &str,
     now: i64,
 ) -> Result<Option<Introspection>, OAuthError> {
-    let claims =
-        match decode_live_access_token(&state.keyring, &state.ephemeral, state.issuer(), token, now).await {
-            Ok(claims) => claims,
-            Err(e) if e.code.status() >= 500 => return Err(e),
-            Err(_) => return Ok(None),
-        };
+    let claims = match decode_live_access_token(
+        &state.keyring.current(),
+        &state.ephemeral,
+        state.issuer(),
+        token,
+        now,
+    )
+    .await
+    {
+        Ok(claims) => claims,
+        Err(e) if e.code.status() >= 500 => return Err(e),
+        Err(_) => return Ok(None),
+    };
     let entitled = claims.client_id == client.client_id || claims.aud.iter().any(|a| a == &client.client_id);
     // Tokens issued for a user die with the user.
     let user_ok = claims.auth_time.is_none() || find_active(&state.db, &claims.sub).await?.is_some();

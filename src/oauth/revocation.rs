@@ -112,7 +112,9 @@ async fn revoke_access_token(
 ) -> Result<Found, OAuthError> {
     // Signature, type and issuer only: an expired token needs no revoking
     // but is still recognised as ours.
-    let Ok(map) = state.keyring.verify(token, ACCESS_TOKEN_TYP) else { return Ok(Found::NotThisType) };
+    let Ok(map) = state.keyring.current().verify(token, ACCESS_TOKEN_TYP) else {
+        return Ok(Found::NotThisType);
+    };
     let Ok(claims) = serde_json::from_value::<AccessTokenClaims>(serde_json::Value::Object(map)) else {
         return Ok(Found::NotThisType);
     };

@@ -11,9 +11,15 @@ use crate::state::AppState;
 
 /// `token` is the bearer token from the request (RFC 6750 §2).
 pub async fn userinfo(state: &AppState, token: &str, now: i64) -> Result<Map<String, Value>, OAuthError> {
-    let claims =
-        verify_access_token(&state.keyring, &state.ephemeral, state.issuer(), state.issuer(), token, now)
-            .await?;
+    let claims = verify_access_token(
+        &state.keyring.current(),
+        &state.ephemeral,
+        state.issuer(),
+        state.issuer(),
+        token,
+        now,
+    )
+    .await?;
     if !claims.has_scope("openid") {
         return Err(OAuthError::insufficient_scope("the access token lacks the openid scope"));
     }

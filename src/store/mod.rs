@@ -17,7 +17,7 @@ mod tests;
 
 use std::time::Duration;
 
-pub use records::{AuditEvent, ClientRecord, RefreshTokenRecord, UserRecord};
+pub use records::{AuditEvent, ClientRecord, RefreshTokenRecord, SigningKeyRecord, UserRecord};
 pub use sql::{AnyConnection, Backend, Db};
 
 /// Errors of both stores; callers map `Unavailable` to HTTP 503.

@@ -122,6 +122,33 @@ impl fmt::Debug for RefreshTokenRecord {
     }
 }
 
+/// A signing key as stored: the private key is sealed under the KEK.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SigningKeyRecord {
+    pub kid: String,
+    pub alg: String,
+    /// `next`, `active` or `retired`.
+    pub state: String,
+    pub private_key_sealed: String,
+    pub created_at: i64,
+    pub signs_from: i64,
+    pub activated_at: Option<i64>,
+    pub retired_at: Option<i64>,
+    pub delete_after: Option<i64>,
+}
+
+impl fmt::Debug for SigningKeyRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKeyRecord")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .field("state", &self.state)
+            .field("private_key_sealed", &"[redacted]")
+            .field("signs_from", &self.signs_from)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A security-relevant event, kept in the database for operators.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEvent {

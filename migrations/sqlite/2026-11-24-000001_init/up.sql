@@ -77,3 +77,29 @@ CREATE TABLE denied_access_tokens (
     expires_at BIGINT NOT NULL
 );
 CREATE INDEX denied_access_tokens_expiry ON denied_access_tokens (expires_at);
+
+-- Signing keys, shared by every instance. Private keys are AES-256-GCM
+-- ciphertext under the key-encryption key file (never stored in clear).
+-- state: next (published, not signing) -> active (signing) -> retired
+-- (published until delete_after). signs_from: earliest activation, so a key
+-- is in every cached JWKS before it signs.
+CREATE TABLE signing_keys (
+    kid          TEXT   NOT NULL PRIMARY KEY,
+    alg          TEXT   NOT NULL,
+    state        TEXT   NOT NULL,
+    private_key  TEXT   NOT NULL,
+    created_at   BIGINT NOT NULL,
+    signs_from   BIGINT NOT NULL,
+    activated_at BIGINT NULL,
+    retired_at   BIGINT NULL,
+    delete_after BIGINT NULL
+);
+
+-- One row, updated first in every key-set transaction: concurrent
+-- rotations on several instances queue on it (row lock on PostgreSQL,
+-- the write lock on SQLite), so exactly one of them rotates.
+CREATE TABLE key_set_lock (
+    id         BIGINT NOT NULL PRIMARY KEY,
+    updated_at BIGINT NOT NULL
+);
+INSERT INTO key_set_lock (id, updated_at) VALUES (1, 0);

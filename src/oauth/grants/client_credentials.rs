@@ -26,7 +26,7 @@ pub async fn grant(
     let audience = audience(state, client, &params.get_all("resource"))?;
     let ttl = Lifetimes::for_client(&state.settings, client).access_token;
     let access_token = mint_access_token(
-        &state.keyring,
+        &state.keyring.current(),
         AccessTokenRequest {
             issuer: state.issuer(),
             subject: &client.client_id,

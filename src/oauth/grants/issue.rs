@@ -55,8 +55,10 @@ pub fn issue_user_tokens(
     now: i64,
 ) -> Result<Issued, OAuthError> {
     let ttl = Lifetimes::for_client(&state.settings, client);
+    // One snapshot, so both tokens carry the same key even mid-rotation.
+    let keyring = state.keyring.current();
     let access_token = mint_access_token(
-        &state.keyring,
+        &keyring,
         AccessTokenRequest {
             issuer: state.issuer(),
             subject: &grant.user.id,
@@ -71,7 +73,7 @@ pub fn issue_user_tokens(
     )?;
     let id_token = if grant.scope.contains("openid") {
         Some(mint_id_token(
-            &state.keyring,
+            &keyring,
             IdTokenRequest {
                 issuer: state.issuer(),
                 user: grant.user,

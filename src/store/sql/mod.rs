@@ -11,6 +11,7 @@ pub mod denied_tokens;
 pub mod models;
 pub mod refresh_tokens;
 pub mod schema;
+pub mod signing_keys;
 pub mod users;
 
 #[cfg(test)]

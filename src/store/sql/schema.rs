@@ -75,10 +75,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        alg -> Text,
+        state -> Text,
+        private_key -> Text,
+        created_at -> BigInt,
+        signs_from -> BigInt,
+        activated_at -> Nullable<BigInt>,
+        retired_at -> Nullable<BigInt>,
+        delete_after -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    key_set_lock (id) {
+        id -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     clients,
     refresh_tokens,
     audit_events,
-    denied_access_tokens
+    denied_access_tokens,
+    signing_keys,
+    key_set_lock
 );
