@@ -43,8 +43,7 @@ impl Application {
         clock: Clock,
     ) -> anyhow::Result<Application> {
         settings.validate()?;
-        let mut state = build_state(settings).await?;
-        state.clock = clock;
+        let state = build_state(settings, clock).await?;
         let restored = crate::oauth::denylist::restore(&state.db, &state.ephemeral, state.now())
             .await
             .map_err(|e| anyhow::anyhow!("restoring the access-token denylist: {e}"))?;
@@ -115,7 +114,7 @@ fn tls_acceptor(settings: &Settings) -> anyhow::Result<Option<openssl::ssl::SslA
 }
 
 /// Opens the stores, loads (or creates) the signing key, builds the state.
-pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
     let db = open_db(&settings).await?;
     let ephemeral = match &settings.redis.url {
         Some(url) => Ephemeral::connect_redis(url, &settings.redis.prefix)
@@ -123,7 +122,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             .map_err(|e| anyhow::anyhow!("redis {}: {e}", redact_url(url)))?,
         None => Ephemeral::memory(),
     };
-    let (kek, keyring) = open_keys(&db, &settings).await?;
+    let (kek, keyring) = open_keys(&db, &settings, clock.now()).await?;
     let login = settings.login.clone();
     let hasher = tokio::task::spawn_blocking(move || PasswordHasher::new(&login)).await??;
     let discovery = crate::oidc::discovery::metadata(&settings, keyring.algorithm()).to_string();
@@ -140,7 +139,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         keyring: Arc::new(KeyringHandle::new(keyring)),
         kek: Arc::new(kek),
         hasher: Arc::new(hasher),
-        clock: Clock::System,
+        clock,
         discovery_json: discovery.into(),
         http,
         client_keys: Arc::new(crate::oauth::client_keys::ClientKeyCache::new()),
@@ -149,9 +148,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
 
 /// Opens the shared key set (creating it, and the KEK, on a fresh
 /// database) and loads the keyring. A missing or wrong KEK is an error.
-pub async fn open_keys(db: &Db, settings: &Settings) -> anyhow::Result<(Kek, Keyring)> {
+pub async fn open_keys(db: &Db, settings: &Settings, now: i64) -> anyhow::Result<(Kek, Keyring)> {
     let (db, keys) = (db.clone(), settings.keys.clone());
-    let now = crate::clock::unix_now();
     let opened = tokio::task::spawn_blocking(move || -> Result<(Kek, Keyring), KeyError> {
         let mut conn = db.conn()?;
         let kek = keystore::open(&mut conn, &keys, now)?;

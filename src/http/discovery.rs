@@ -25,7 +25,7 @@ pub async fn jwks_get(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == keyring.jwks_etag() || tag.trim() == "*"));
+        .is_some_and(|v| v.split(',').any(|tag| weak_match(tag.trim(), keyring.jwks_etag())));
     let mut resp = if matches { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     resp.insert_header((header::CACHE_CONTROL, cache_control))
         .insert_header((header::ETAG, keyring.jwks_etag().to_string()))
@@ -34,5 +34,24 @@ pub async fn jwks_get(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
         resp.finish()
     } else {
         resp.content_type("application/jwk-set+json").body(keyring.jwks_json().to_string())
+    }
+}
+
+/// RFC 9110 §13.1.2: `If-None-Match` uses the weak comparison, so `W/"x"`
+/// matches `"x"`; `*` matches any current representation.
+fn weak_match(tag: &str, etag: &str) -> bool {
+    tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag
+}
+
+#[cfg(test)]
+mod tests {
+    use super::weak_match;
+
+    #[test]
+    fn if_none_match_compares_weakly() {
+        assert!(weak_match("\"abc\"", "\"abc\""));
+        assert!(weak_match("W/\"abc\"", "\"abc\""));
+        assert!(weak_match("*", "\"abc\""));
+        assert!(!weak_match("\"abd\"", "\"abc\""));
     }
 }

@@ -13,6 +13,7 @@ mod durability;
 mod id_token;
 mod interop;
 mod introspection;
+mod key_rotation;
 mod login;
 mod multi_instance;
 mod private_key_jwt;

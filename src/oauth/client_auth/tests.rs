@@ -38,7 +38,7 @@ async fn state_with_clients() -> (AppState, TestKey, tempfile::TempDir) {
     let mut settings = Settings { issuer: ISSUER.into(), ..Settings::default() };
     settings.database.url = format!("sqlite://{}/oxidp.db", dir.path().display());
     settings.keys.dir = dir.path().join("keys");
-    let state = crate::startup::build_state(settings).await.expect("state");
+    let state = crate::startup::build_state(settings, crate::clock::Clock::System).await.expect("state");
     let key = TestKey::es256("k1");
     let clients = [
         NewClient {
