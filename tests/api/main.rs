@@ -19,6 +19,7 @@ mod multi_instance;
 mod private_key_jwt;
 mod refresh;
 mod revocation;
+mod rotation_under_load;
 mod sso;
 mod tls;
 mod token;
