@@ -48,15 +48,21 @@ pub enum KeysCommand {
     },
     /// Rotate now: next becomes active, the active key retires, a new next is published.
     Rotate {
+        /// Only this algorithm (default: every enabled one).
+        #[arg(long, value_parser = crate::jose::SIGNING_ALGS)]
+        alg: Option<String>,
         /// Rotate even if the next key was published less than keys.jwks_max_age ago
         /// (relying parties with a cached JWKS may reject new tokens until they refetch).
         #[arg(long)]
         force: bool,
     },
-    /// Bring in your own PEM private key (RSA); it becomes the next key.
+    /// Bring in your own PEM private key; it becomes the next key of its algorithm.
     Import {
         #[arg(long, value_name = "FILE")]
         file: PathBuf,
+        /// The algorithm (default: RS256 for RSA keys, ES256 for P-256, EdDSA for Ed25519).
+        #[arg(long, value_parser = crate::jose::SIGNING_ALGS)]
+        alg: Option<String>,
     },
 }
 
@@ -142,6 +148,9 @@ pub struct ClientCreate {
     /// Refresh-token absolute lifetime for this client, in seconds.
     #[arg(long, value_name = "SECONDS")]
     pub refresh_token_absolute_ttl: Option<i64>,
+    /// Algorithm of this client's ID tokens (default: the server's, RS256).
+    #[arg(long, value_parser = crate::jose::SIGNING_ALGS)]
+    pub id_token_signed_response_alg: Option<String>,
     #[arg(long)]
     pub json: bool,
 }
@@ -234,6 +243,7 @@ fn run(command: Command, settings: Settings) -> Result<(), Failure> {
                 access_token_ttl: args.access_token_ttl,
                 refresh_token_idle_ttl: args.refresh_token_idle_ttl,
                 refresh_token_absolute_ttl: args.refresh_token_absolute_ttl,
+                id_token_signed_response_alg: args.id_token_signed_response_alg,
             };
             let created = admin::create_client(&db, new, unix_now())?;
             print_created_client(&created.client, created.secret.as_deref(), json_output);
@@ -335,32 +345,51 @@ fn keys_command(db: &crate::store::Db, settings: &Settings, command: KeysCommand
             }
             Ok(())
         }
-        KeysCommand::Rotate { force } => {
-            match keystore::rotate(&mut conn, &kek, &settings.keys, now, force).map_err(system)? {
-                Rotation::Rotated { active, next, retired } => {
-                    println!("Rotated: active {active}, next {next}, retired {retired}.");
-                    println!(
-                        "Running servers switch within keys.poll_interval ({} s).",
-                        settings.keys.poll_interval
-                    );
-                    Ok(())
+        KeysCommand::Rotate { alg, force } => {
+            let algs = match alg {
+                Some(alg) => vec![alg],
+                None => settings.keys.algorithms.clone(),
+            };
+            let mut waiting = Vec::new();
+            for alg in algs {
+                match keystore::rotate(&mut conn, &kek, &settings.keys, &alg, now, force).map_err(system)? {
+                    Rotation::Rotated { active, next, retired } => {
+                        println!("{alg}: active {active}, next {next}, retired {retired}.");
+                    }
+                    Rotation::NotYet { signs_from } => waiting.push(format!("{alg} (from {signs_from})")),
                 }
-                Rotation::NotYet { signs_from } => Err(Failure::Usage(format!(
-                    "the next key has been published for less than keys.jwks_max_age; it may sign from {signs_from} (Unix time) (use --force to rotate anyway)"
-                ))),
             }
+            if !waiting.is_empty() {
+                return Err(Failure::Usage(format!(
+                    "not rotated: the next key has been published for less than keys.jwks_max_age: {} (Unix time; use --force to rotate anyway)",
+                    waiting.join(", ")
+                )));
+            }
+            println!("Running servers switch within keys.poll_interval ({} s).", settings.keys.poll_interval);
+            Ok(())
         }
-        KeysCommand::Import { file } => {
+        KeysCommand::Import { file, alg } => {
             let pem = std::fs::read(&file)
                 .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", file.display())))?;
-            let kid = keystore::import(&mut conn, &kek, &settings.keys, &pem, now).map_err(|e| match e {
-                crate::jose::KeyError::InvalidKey(msg) => {
-                    Failure::Usage(format!("{}: {msg}", file.display()))
-                }
-                crate::jose::KeyError::KeySet(msg) if msg.contains("already") => Failure::Usage(msg),
-                other => Failure::System(other.to_string()),
-            })?;
-            println!("Imported key {kid} as the next key; it signs after the next rotation.");
+            let alg = alg
+                .or_else(|| {
+                    ["RS256", "ES256", "EdDSA"]
+                        .into_iter()
+                        .find(|a| crate::jose::kid_of(a, &pem).is_ok())
+                        .map(String::from)
+                })
+                .ok_or_else(|| {
+                    Failure::Usage(format!("{}: not an RSA, P-256 or Ed25519 private key", file.display()))
+                })?;
+            let kid =
+                keystore::import(&mut conn, &kek, &settings.keys, &alg, &pem, now).map_err(|e| match e {
+                    crate::jose::KeyError::InvalidKey(msg) => {
+                        Failure::Usage(format!("{}: {msg}", file.display()))
+                    }
+                    crate::jose::KeyError::KeySet(msg) if msg.contains("already") => Failure::Usage(msg),
+                    other => Failure::System(other.to_string()),
+                })?;
+            println!("Imported {alg} key {kid} as the next key; it signs after the next rotation.");
             Ok(())
         }
     }
@@ -410,6 +439,7 @@ fn client_json(c: &ClientRecord, secret: Option<&str>) -> serde_json::Value {
         "access_token_ttl": c.access_token_ttl,
         "refresh_token_idle_ttl": c.refresh_token_idle_ttl,
         "refresh_token_absolute_ttl": c.refresh_token_absolute_ttl,
+        "id_token_signed_response_alg": c.id_token_signed_response_alg,
         "redirect_uris": c.redirect_uris,
         "post_logout_redirect_uris": c.post_logout_redirect_uris,
         "grant_types": c.grant_types,

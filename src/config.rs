@@ -59,6 +59,9 @@ pub struct KeySettings {
     /// The key-encryption key file; default `{dir}/kek`.
     pub kek_file: Option<PathBuf>,
     pub rsa_bits: u32,
+    /// Signing algorithms, each with its own key lifecycle. RS256 (when
+    /// listed) signs access tokens; clients pick one for their ID tokens.
+    pub algorithms: Vec<String>,
     /// Seconds between automatic rotations.
     pub rotation_period: u64,
     /// `Cache-Control: max-age` of the JWKS; a new key is published at least
@@ -166,6 +169,7 @@ impl Default for KeySettings {
             dir: PathBuf::from("keys"),
             kek_file: None,
             rsa_bits: 2048,
+            algorithms: crate::jose::SIGNING_ALGS.map(String::from).to_vec(),
             rotation_period: 30 * 24 * 3600,
             jwks_max_age: 300,
             retired_retention: 24 * 3600,
@@ -225,7 +229,9 @@ impl Settings {
                 config::Environment::with_prefix("OXIDP")
                     .prefix_separator("__")
                     .separator("__")
-                    .try_parsing(true),
+                    .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("keys.algorithms"),
             )
             .build()?
             .try_deserialize()?;
@@ -258,6 +264,14 @@ impl Settings {
             [2048, 3072, 4096].contains(&self.keys.rsa_bits),
             "keys.rsa_bits must be 2048, 3072 or 4096"
         );
+        anyhow::ensure!(!self.keys.algorithms.is_empty(), "keys.algorithms must name at least one algorithm");
+        for alg in &self.keys.algorithms {
+            anyhow::ensure!(
+                crate::jose::SIGNING_ALGS.contains(&alg.as_str()),
+                "keys.algorithms: unsupported {alg:?} (use {})",
+                crate::jose::SIGNING_ALGS.join(", ")
+            );
+        }
         anyhow::ensure!(
             self.keys.rotation_period > self.keys.jwks_max_age,
             "keys.rotation_period must be longer than keys.jwks_max_age"

@@ -125,7 +125,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
     let (kek, keyring) = open_keys(&db, &settings, clock.now()).await?;
     let login = settings.login.clone();
     let hasher = tokio::task::spawn_blocking(move || PasswordHasher::new(&login)).await??;
-    let discovery = crate::oidc::discovery::metadata(&settings, keyring.algorithm()).to_string();
+    let discovery = crate::oidc::discovery::metadata(&settings, &keyring.algorithms()).to_string();
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(5))
         .connect_timeout(std::time::Duration::from_secs(3))

@@ -44,6 +44,8 @@ pub struct NewClient {
     pub access_token_ttl: Option<i64>,
     pub refresh_token_idle_ttl: Option<i64>,
     pub refresh_token_absolute_ttl: Option<i64>,
+    /// RS256, PS256, ES256 or EdDSA; the server default when unset.
+    pub id_token_signed_response_alg: Option<String>,
 }
 
 pub struct CreatedClient {
@@ -151,6 +153,14 @@ pub fn create_client(db: &Db, new: NewClient, now: i64) -> Result<CreatedClient,
         (_, Some(s)) => Some(s),
         (_, None) => Some(random_token(32)),
     };
+    if let Some(alg) = &new.id_token_signed_response_alg
+        && !crate::jose::SIGNING_ALGS.contains(&alg.as_str())
+    {
+        return Err(AdminError::Invalid(format!(
+            "id_token_signed_response_alg {alg:?} is not one of {}",
+            crate::jose::SIGNING_ALGS.join(", ")
+        )));
+    }
     for resource in &new.resources {
         validate_resource(resource).map_err(AdminError::Invalid)?;
     }
@@ -177,6 +187,7 @@ pub fn create_client(db: &Db, new: NewClient, now: i64) -> Result<CreatedClient,
         access_token_ttl: new.access_token_ttl,
         refresh_token_idle_ttl: new.refresh_token_idle_ttl,
         refresh_token_absolute_ttl: new.refresh_token_absolute_ttl,
+        id_token_signed_response_alg: new.id_token_signed_response_alg,
         created_at: now,
         updated_at: now,
     };

@@ -8,16 +8,6 @@
 
 use serde_json::{Value, json};
 
-/// The public half of one RSA key, as published.
-pub(super) struct PublicRsaJwk {
-    pub(super) kid: String,
-    pub(super) alg: &'static str,
-    /// Modulus, base64url big-endian without leading zeros (RFC 7518 §6.3.1.1).
-    pub(super) n: String,
-    /// Public exponent, same encoding (RFC 7518 §6.3.1.2).
-    pub(super) e: String,
-}
-
 /// RFC 7638 §3 JWK SHA-256 thumbprint of an RSA public key, base64url.
 ///
 /// The hash input is the JSON object of the required members only, in
@@ -29,21 +19,25 @@ pub(super) fn rfc7638_thumbprint(n_b64: &str, e_b64: &str) -> String {
     crate::crypto::sha256_b64url(canonical.as_bytes())
 }
 
-/// `{"keys":[…]}` with public members plus `kid`, `use` and `alg`
-/// (RFC 7517 §4.2, §4.4, §4.5) for every published key.
-pub(super) fn jwks_document(keys: &[PublicRsaJwk]) -> String {
-    let keys: Vec<Value> = keys
-        .iter()
-        .map(|k| {
-            json!({
-                "kty": "RSA",
-                "kid": k.kid,
-                "use": "sig",
-                "alg": k.alg,
-                "n": k.n,
-                "e": k.e,
-            })
-        })
-        .collect();
-    json!({ "keys": keys }).to_string()
+/// RFC 7638 thumbprint of any public JWK: the required members of its `kty`
+/// (RSA: e, n; EC: crv, x, y; OKP: crv, x, RFC 8037 §2), sorted, no spaces.
+pub(super) fn jwk_thumbprint(jwk: &josekit::jwk::Jwk) -> Result<String, super::KeyError> {
+    let member = |name: &str| -> Result<Value, super::KeyError> {
+        jwk.parameter(name)
+            .cloned()
+            .ok_or_else(|| super::KeyError::InvalidKey(format!("public key lacks {name}")))
+    };
+    let canonical = match jwk.key_type() {
+        "RSA" => {
+            return Ok(rfc7638_thumbprint(
+                member("n")?.as_str().unwrap_or_default(),
+                member("e")?.as_str().unwrap_or_default(),
+            ));
+        }
+        "EC" => json!({ "crv": member("crv")?, "kty": "EC", "x": member("x")?, "y": member("y")? }),
+        "OKP" => json!({ "crv": member("crv")?, "kty": "OKP", "x": member("x")? }),
+        other => return Err(super::KeyError::InvalidKey(format!("unsupported key type {other}"))),
+    };
+    // serde_json keeps object members sorted (BTreeMap), as §3.3 requires.
+    Ok(crate::crypto::sha256_b64url(canonical.to_string().as_bytes()))
 }

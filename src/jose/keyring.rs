@@ -14,12 +14,12 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use josekit::jwk::KeyPair;
-use josekit::jws::{JwsSigner, JwsVerifier, RS256};
+use josekit::jwk::{Jwk, JwkSet, KeyPair};
+use josekit::jws::{ES256, EdDSA, JwsSigner, JwsVerifier, RS256};
 use openssl::pkey::PKey;
 use serde_json::{Map, Value};
 
-use super::jwks::{PublicRsaJwk, jwks_document, rfc7638_thumbprint};
+use super::jwks::{jwk_thumbprint, rfc7638_thumbprint};
 pub use super::verify::VerifyError;
 
 /// Smallest RSA modulus we accept (RFC 7518 §3.3 requires 2048 bits).
@@ -77,7 +77,8 @@ struct ActiveSigner {
 /// one active signer".
 pub struct Keyring {
     keys: Vec<PublishedKey>,
-    active: ActiveSigner,
+    /// One active signer per algorithm; the first is the default.
+    signers: Vec<ActiveSigner>,
     jwks_json: String,
     /// Strong validator of `jwks_json` (RFC 9110 §8.8.3), quoted.
     etag: String,
@@ -88,8 +89,6 @@ struct ParsedKey {
     kid: String,
     der: Vec<u8>,
     public_der: Vec<u8>,
-    n: String,
-    e: String,
 }
 
 fn parse_rsa_pem(pem: &[u8]) -> Result<ParsedKey, KeyError> {
@@ -105,7 +104,90 @@ fn parse_rsa_pem(pem: &[u8]) -> Result<ParsedKey, KeyError> {
     }
     let n = URL_SAFE_NO_PAD.encode(rsa.n().to_vec());
     let e = URL_SAFE_NO_PAD.encode(rsa.e().to_vec());
-    Ok(ParsedKey { kid: rfc7638_thumbprint(&n, &e), der, public_der: pair.to_der_public_key(), n, e })
+    Ok(ParsedKey { kid: rfc7638_thumbprint(&n, &e), der, public_der: pair.to_der_public_key() })
+}
+
+/// Algorithms we sign with, each with its own key lifecycle. RS256 first:
+/// the default, and the one every OpenID Provider must offer.
+pub const SIGNING_ALGS: [&str; 4] = ["RS256", "PS256", "ES256", "EdDSA"];
+
+/// A key of any supported algorithm, parsed once: its public JWK (with
+/// `kid`, `use`, `alg`), signer and verifier.
+struct AnyKey {
+    alg: &'static str,
+    kid: String,
+    jwk: Jwk,
+    signer: Box<dyn JwsSigner>,
+    verifier: Box<dyn JwsVerifier>,
+}
+
+fn static_alg(alg: &str) -> Result<&'static str, KeyError> {
+    SIGNING_ALGS
+        .into_iter()
+        .find(|a| *a == alg)
+        .ok_or_else(|| KeyError::InvalidKey(format!("unsupported algorithm {alg}")))
+}
+
+fn parse_key(alg: &str, pem: &[u8]) -> Result<AnyKey, KeyError> {
+    let alg = static_alg(alg)?;
+    let invalid = |e: josekit::JoseError| KeyError::InvalidKey(e.to_string());
+    let (mut jwk, signer, verifier): (Jwk, Box<dyn JwsSigner>, Box<dyn JwsVerifier>) = match alg {
+        "RS256" => {
+            let rsa = parse_rsa_pem(pem)?;
+            let jwk = RS256.key_pair_from_pem(pem).map_err(invalid)?.to_jwk_public_key();
+            (
+                jwk,
+                Box::new(RS256.signer_from_der(&rsa.der)?),
+                Box::new(RS256.verifier_from_der(&rsa.public_der)?),
+            )
+        }
+        "PS256" => {
+            let rsa = parse_rsa_pem(pem)?;
+            let jwk = RS256.key_pair_from_pem(pem).map_err(invalid)?.to_jwk_public_key();
+            let key =
+                PKey::private_key_from_der(&rsa.der).map_err(|e| KeyError::InvalidKey(e.to_string()))?;
+            let (signer, verifier) = super::pss::Ps256Signer::new(key)?;
+            (jwk, Box::new(signer), Box::new(verifier))
+        }
+        "ES256" => {
+            let jwk = ES256.key_pair_from_pem(pem).map_err(invalid)?.to_jwk_public_key();
+            (
+                jwk.clone(),
+                Box::new(ES256.signer_from_pem(pem).map_err(invalid)?),
+                Box::new(ES256.verifier_from_jwk(&jwk)?),
+            )
+        }
+        _ => {
+            let jwk = EdDSA.key_pair_from_pem(pem).map_err(invalid)?.to_jwk_public_key();
+            if jwk.parameter("crv").and_then(Value::as_str) != Some("Ed25519") {
+                return Err(KeyError::InvalidKey("EdDSA keys must be Ed25519".into()));
+            }
+            (
+                jwk.clone(),
+                Box::new(EdDSA.signer_from_pem(pem).map_err(invalid)?),
+                Box::new(EdDSA.verifier_from_jwk(&jwk)?),
+            )
+        }
+    };
+    let kid = jwk_thumbprint(&jwk)?;
+    jwk.set_key_id(&kid);
+    jwk.set_key_use("sig");
+    jwk.set_algorithm(alg);
+    Ok(AnyKey { alg, kid, jwk, signer, verifier })
+}
+
+/// A new private key for `alg` as PKCS#8 PEM.
+pub fn generate_pem(alg: &str, rsa_bits: u32) -> Result<Vec<u8>, KeyError> {
+    match static_alg(alg)? {
+        "RS256" | "PS256" => generate_rsa_pem(rsa_bits),
+        "ES256" => Ok(ES256.generate_key_pair()?.to_pem_private_key()),
+        _ => Ok(EdDSA.generate_key_pair(josekit::jwk::alg::ed::EdCurve::Ed25519)?.to_pem_private_key()),
+    }
+}
+
+/// The `kid` (RFC 7638 thumbprint) of a PEM private key for `alg`.
+pub fn kid_of(alg: &str, pem: &[u8]) -> Result<String, KeyError> {
+    Ok(parse_key(alg, pem)?.kid)
 }
 
 /// A new RSA private key as PKCS#8 PEM.
@@ -133,8 +215,8 @@ impl fmt::Debug for Keyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kids: Vec<&str> = self.keys.iter().map(|k| k.kid.as_str()).collect();
         f.debug_struct("Keyring")
-            .field("active_kid", &self.active.kid)
-            .field("algorithm", &self.active.alg)
+            .field("active_kid", &self.signers[0].kid)
+            .field("algorithms", &self.algorithms())
             .field("kids", &kids)
             .finish_non_exhaustive()
     }
@@ -147,32 +229,49 @@ impl Keyring {
         Keyring::from_pems(pem, &[])
     }
 
-    /// The active key signs; it and every key of `published` (next and
-    /// retired keys) verify and appear in the JWKS, in that order.
+    /// RS256: the active key signs; it and every key of `published` (next
+    /// and retired keys) verify and appear in the JWKS, in that order.
     pub fn from_pems(active_pem: &[u8], published: &[Vec<u8>]) -> Result<Keyring, KeyError> {
-        let alg = "RS256";
-        let active = parse_rsa_pem(active_pem)?;
-        let signer = RS256.signer_from_der(&active.der)?;
-        let mut keys = Vec::new();
-        let mut public = Vec::new();
-        for parsed in std::iter::once(Ok(active)).chain(published.iter().map(|pem| parse_rsa_pem(pem))) {
-            let parsed = parsed?;
-            if keys.iter().any(|k: &PublishedKey| k.kid == parsed.kid) {
-                continue;
+        let mut keys = vec![("RS256".to_string(), true, active_pem.to_vec())];
+        keys.extend(published.iter().map(|pem| ("RS256".to_string(), false, pem.clone())));
+        Keyring::from_keys(&keys)
+    }
+
+    /// `(alg, active, pem)` for every key to publish; exactly one active key
+    /// per algorithm signs. The default algorithm is RS256 if present.
+    pub fn from_keys(keys: &[(String, bool, Vec<u8>)]) -> Result<Keyring, KeyError> {
+        let mut parsed: Vec<(bool, AnyKey)> = Vec::new();
+        for (alg, active, pem) in keys {
+            let key = parse_key(alg, pem)?;
+            if !parsed.iter().any(|(_, k)| k.kid == key.kid) {
+                parsed.push((*active, key));
             }
-            let verifier = RS256.verifier_from_der(&parsed.public_der)?;
-            keys.push(PublishedKey { kid: parsed.kid.clone(), alg, verifier: Box::new(verifier) });
-            public.push(PublicRsaJwk { kid: parsed.kid, alg, n: parsed.n, e: parsed.e });
         }
-        let jwks_json = jwks_document(&public);
+        // Active keys first, in SIGNING_ALGS order, so the default leads.
+        parsed.sort_by_key(|(active, k)| (!*active, SIGNING_ALGS.iter().position(|a| *a == k.alg)));
+        let mut set = JwkSet::new();
+        let (mut published, mut signers) = (Vec::new(), Vec::new());
+        for (active, key) in parsed {
+            if active {
+                if signers.iter().any(|s: &ActiveSigner| s.alg == key.alg) {
+                    return Err(KeyError::KeySet(format!("two active {} keys", key.alg)));
+                }
+                signers.push(ActiveSigner { kid: key.kid.clone(), alg: key.alg, signer: key.signer });
+            }
+            set.push_key(key.jwk);
+            published.push(PublishedKey { kid: key.kid, alg: key.alg, verifier: key.verifier });
+        }
+        if signers.is_empty() {
+            return Err(KeyError::KeySet("no active signing key".into()));
+        }
+        let jwks_json = set.to_string();
         let etag = format!("\"{}\"", crate::crypto::sha256_b64url(jwks_json.as_bytes()));
-        let active_kid = keys[0].kid.clone();
-        Ok(Keyring {
-            keys,
-            active: ActiveSigner { kid: active_kid, alg, signer: Box::new(signer) },
-            jwks_json,
-            etag,
-        })
+        Ok(Keyring { keys: published, signers, jwks_json, etag })
+    }
+
+    /// Algorithms with an active key, the default first.
+    pub fn algorithms(&self) -> Vec<&'static str> {
+        self.signers.iter().map(|s| s.alg).collect()
     }
 
     /// Every published `kid`, the active one first.
@@ -187,12 +286,12 @@ impl Keyring {
 
     /// `kid` of the signing key: its RFC 7638 SHA-256 thumbprint, base64url.
     pub fn active_kid(&self) -> &str {
-        &self.active.kid
+        &self.signers[0].kid
     }
 
     /// JWS `alg` of the signing key (RFC 7518 §3.1): "RS256".
     pub fn algorithm(&self) -> &'static str {
-        self.active.alg
+        self.signers[0].alg
     }
 
     /// Pre-serialised `{"keys":[…]}` built once at construction: public
@@ -205,13 +304,20 @@ impl Keyring {
     /// key: protected header {"alg":"RS256","typ":typ,"kid":active_kid};
     /// claims serialised as given.
     pub fn sign(&self, typ: &str, claims: &Map<String, Value>) -> Result<String, KeyError> {
+        self.sign_with(self.algorithm(), typ, claims)
+    }
+
+    /// Signs with the active key of `alg` (a client's
+    /// `id_token_signed_response_alg`); an error if `alg` has no active key.
+    pub fn sign_with(&self, alg: &str, typ: &str, claims: &Map<String, Value>) -> Result<String, KeyError> {
+        let active = self
+            .signers
+            .iter()
+            .find(|s| s.alg == alg)
+            .ok_or_else(|| KeyError::KeySet(format!("no active {alg} signing key")))?;
         // alg and kid are fixed ASCII (base64url kid); only typ needs escaping.
-        let header = format!(
-            r#"{{"alg":"{}","typ":{},"kid":"{}"}}"#,
-            self.active.alg,
-            Value::from(typ),
-            self.active.kid
-        );
+        let header =
+            format!(r#"{{"alg":"{}","typ":{},"kid":"{}"}}"#, active.alg, Value::from(typ), active.kid);
         let claims =
             serde_json::to_vec(claims).map_err(|e| KeyError::Crypto(format!("serialising claims: {e}")))?;
 
@@ -219,7 +325,7 @@ impl Keyring {
         URL_SAFE_NO_PAD.encode_string(header.as_bytes(), &mut token);
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(&claims, &mut token);
-        let signature = self.active.signer.sign(token.as_bytes())?;
+        let signature = active.signer.sign(token.as_bytes())?;
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(signature, &mut token);
         Ok(token)

@@ -10,7 +10,7 @@
 use std::sync::{Arc, RwLock};
 
 use crate::config::KeySettings;
-use crate::jose::{Kek, KeyError, Keyring, generate_rsa_pem, kid_of_pem};
+use crate::jose::{Kek, KeyError, Keyring, generate_pem, kid_of};
 use crate::store::{AnyConnection, SigningKeyRecord, StoreError, sql::signing_keys};
 
 pub const NEXT: &str = "next";
@@ -57,16 +57,17 @@ pub fn open(conn: &mut AnyConnection, settings: &KeySettings, now: i64) -> Resul
 
 fn sealed(
     kek: &Kek,
+    alg: &str,
     pem: &[u8],
     state: &str,
     now: i64,
     signs_from: i64,
 ) -> Result<SigningKeyRecord, KeyError> {
-    let kid = kid_of_pem(pem)?;
+    let kid = kid_of(alg, pem)?;
     Ok(SigningKeyRecord {
         private_key_sealed: kek.seal(&kid, pem)?,
         kid,
-        alg: "RS256".into(),
+        alg: alg.into(),
         state: state.into(),
         created_at: now,
         signs_from,
@@ -76,42 +77,41 @@ fn sealed(
     })
 }
 
-/// A first active key and its successor. The successor may sign at once:
-/// no JWKS without it has ever been served.
+/// For every enabled algorithm without one: a first active key and its
+/// successor. The successor may sign at once: no JWKS without it has ever
+/// been served.
 fn initialize(conn: &mut AnyConnection, kek: &Kek, settings: &KeySettings, now: i64) -> Result<(), KeyError> {
-    if signing_keys::list(conn)?.iter().any(|k| k.state == ACTIVE) {
-        return Ok(());
-    }
-    let active = sealed(kek, &generate_rsa_pem(settings.rsa_bits)?, ACTIVE, now, now)?;
-    let next = sealed(kek, &generate_rsa_pem(settings.rsa_bits)?, NEXT, now, now)?;
-    let created = signing_keys::locked(conn, now, |c| {
-        if signing_keys::list(c)?.iter().any(|k| k.state == ACTIVE) {
-            return Ok(false); // another instance won the race
+    for alg in &settings.algorithms {
+        let has_active = |keys: &[SigningKeyRecord]| keys.iter().any(|k| k.state == ACTIVE && &k.alg == alg);
+        if has_active(&signing_keys::list(conn)?) {
+            continue;
         }
-        signing_keys::insert(c, &active)?;
-        signing_keys::insert(c, &next)?;
-        Ok(true)
-    })?;
-    if created {
-        tracing::info!(active = %active.kid, next = %next.kid, "created the signing key set");
+        let active = sealed(kek, alg, &generate_pem(alg, settings.rsa_bits)?, ACTIVE, now, now)?;
+        let next = sealed(kek, alg, &generate_pem(alg, settings.rsa_bits)?, NEXT, now, now)?;
+        let created = signing_keys::locked(conn, now, |c| {
+            if has_active(&signing_keys::list(c)?) {
+                return Ok(false); // another instance won the race
+            }
+            signing_keys::insert(c, &active)?;
+            signing_keys::insert(c, &next)?;
+            Ok(true)
+        })?;
+        if created {
+            tracing::info!(%alg, active = %active.kid, next = %next.kid, "created signing keys");
+        }
     }
     Ok(())
 }
 
-/// The keyring of the stored set: the active key signs; next and retired
-/// keys are published and verify. Fails clearly on a wrong KEK.
+/// The keyring of the stored set: each algorithm's active key signs; next
+/// and retired keys are published and verify. Fails clearly on a wrong KEK.
 pub fn load(conn: &mut AnyConnection, kek: &Kek) -> Result<Keyring, KeyError> {
-    let keys = signing_keys::list(conn)?;
-    let active = keys
-        .iter()
-        .find(|k| k.state == ACTIVE)
-        .ok_or_else(|| KeyError::KeySet("no active signing key".into()))?;
-    let active_pem = kek.open(&active.kid, &active.private_key_sealed)?;
-    let mut published = Vec::new();
-    for key in keys.iter().filter(|k| k.kid != active.kid) {
-        published.push(kek.open(&key.kid, &key.private_key_sealed)?);
+    let mut keys = Vec::new();
+    for key in signing_keys::list(conn)? {
+        let pem = kek.open(&key.kid, &key.private_key_sealed)?;
+        keys.push((key.alg, key.state == ACTIVE, pem));
     }
-    Keyring::from_pems(&active_pem, &published)
+    Keyring::from_keys(&keys)
 }
 
 /// `kid:state` of every key: what the poller compares to notice changes.
@@ -136,26 +136,28 @@ pub enum Rotation {
     },
 }
 
-/// next → active, active → retired, a new next; drops expired retired keys.
-/// Without `force`, refuses while the next key is younger than the JWKS
-/// cache lifetime (cached JWKS might not contain it yet).
+/// For `alg`: next → active, active → retired, a new next; drops expired
+/// retired keys. Without `force`, refuses while the next key is younger
+/// than the JWKS cache lifetime (cached JWKS might not contain it yet).
 pub fn rotate(
     conn: &mut AnyConnection,
     kek: &Kek,
     settings: &KeySettings,
+    alg: &str,
     now: i64,
     force: bool,
 ) -> Result<Rotation, KeyError> {
-    let new_next =
-        sealed(kek, &generate_rsa_pem(settings.rsa_bits)?, NEXT, now, now + settings.jwks_max_age as i64)?;
+    let pem = generate_pem(alg, settings.rsa_bits)?;
+    let new_next = sealed(kek, alg, &pem, NEXT, now, now + settings.jwks_max_age as i64)?;
     let new_next_kid = new_next.kid.clone();
     let retention = settings.retired_retention as i64;
     let outcome = signing_keys::locked(conn, now, |c| {
-        let keys = signing_keys::list(c)?;
+        let keys: Vec<SigningKeyRecord> =
+            signing_keys::list(c)?.into_iter().filter(|k| k.alg == alg).collect();
         let (Some(active), Some(next)) =
             (keys.iter().find(|k| k.state == ACTIVE), keys.iter().rev().find(|k| k.state == NEXT))
         else {
-            return Err(StoreError::Corrupt("the key set needs an active and a next key".into()));
+            return Err(StoreError::Corrupt(format!("the {alg} keys need an active and a next key")));
         };
         if !force && next.signs_from > now {
             return Ok(Rotation::NotYet { signs_from: next.signs_from });
@@ -171,47 +173,53 @@ pub fn rotate(
         })
     })?;
     if let Rotation::Rotated { active, next, retired } = &outcome {
-        tracing::info!(%active, %next, %retired, "rotated the signing keys");
+        tracing::info!(%alg, %active, %next, %retired, "rotated the signing keys");
     }
     Ok(outcome)
 }
 
-/// Rotates when the active key is older than the rotation period (and the
-/// next key may sign). Cheap when nothing is due: one read.
+/// Rotates every algorithm whose active key is older than the rotation
+/// period (once its next key may sign). Cheap when nothing is due: one read.
 pub fn rotate_if_due(
     conn: &mut AnyConnection,
     kek: &Kek,
     settings: &KeySettings,
     now: i64,
 ) -> Result<bool, KeyError> {
-    let keys = signing_keys::list(conn)?;
-    let due = keys.iter().any(|k| {
-        k.state == ACTIVE && k.activated_at.unwrap_or(k.created_at) + settings.rotation_period as i64 <= now
-    });
-    if !due {
-        return Ok(false);
+    let due: Vec<String> = signing_keys::list(conn)?
+        .into_iter()
+        .filter(|k| {
+            k.state == ACTIVE
+                && k.activated_at.unwrap_or(k.created_at) + settings.rotation_period as i64 <= now
+        })
+        .map(|k| k.alg)
+        .collect();
+    let mut rotated = false;
+    for alg in due {
+        rotated |= matches!(rotate(conn, kek, settings, &alg, now, false)?, Rotation::Rotated { .. });
     }
-    Ok(matches!(rotate(conn, kek, settings, now, false)?, Rotation::Rotated { .. }))
+    Ok(rotated)
 }
 
-/// Brings an operator's PEM private key in as the next key (replacing a
-/// generated next key that never signed). It signs after the next rotation
-/// once it has been published for the JWKS cache lifetime.
+/// Brings an operator's PEM private key in as the next key of `alg`
+/// (replacing a generated next key that never signed). It signs after the
+/// next rotation once it has been published for the JWKS cache lifetime.
 pub fn import(
     conn: &mut AnyConnection,
     kek: &Kek,
     settings: &KeySettings,
+    alg: &str,
     pem: &[u8],
     now: i64,
 ) -> Result<String, KeyError> {
-    let record = sealed(kek, pem, NEXT, now, now + settings.jwks_max_age as i64)?;
+    let record = sealed(kek, alg, pem, NEXT, now, now + settings.jwks_max_age as i64)?;
     let kid = record.kid.clone();
     signing_keys::locked(conn, now, |c| {
         let keys = signing_keys::list(c)?;
         if keys.iter().any(|k| k.kid == record.kid) {
             return Err(StoreError::Duplicate(format!("key {} is already in the key set", record.kid)));
         }
-        for old_next in keys.iter().filter(|k| k.state == NEXT) {
+        for old_next in keys.iter().filter(|k| k.state == NEXT && k.alg == record.alg) {
             signing_keys::delete(c, &old_next.kid)?;
         }
         signing_keys::insert(c, &record)

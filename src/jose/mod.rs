@@ -11,11 +11,14 @@ mod jwks;
 pub mod kek;
 pub mod keyring;
 pub mod keystore;
+mod pss;
 mod secret_file;
 mod verify;
 
 pub use kek::Kek;
-pub use keyring::{KeyError, Keyring, VerifyError, generate_rsa_pem, kid_of_pem};
+pub use keyring::{
+    KeyError, Keyring, SIGNING_ALGS, VerifyError, generate_pem, generate_rsa_pem, kid_of, kid_of_pem,
+};
 
 #[cfg(test)]
 mod tests;

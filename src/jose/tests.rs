@@ -264,3 +264,30 @@ fn keyring_is_send_sync() {
     fn check<T: Send + Sync + 'static>() {}
     check::<Keyring>();
 }
+
+#[test]
+fn every_algorithm_generates_signs_and_verifies() {
+    for alg in super::SIGNING_ALGS {
+        let pem = super::generate_pem(alg, 2048).unwrap_or_else(|e| panic!("{alg}: generate: {e}"));
+        let set =
+            Keyring::from_keys(&[(alg.to_string(), true, pem)]).unwrap_or_else(|e| panic!("{alg}: {e}"));
+        assert_eq!(set.algorithms(), vec![alg]);
+        let token = set.sign_with(alg, "JWT", &claims()).unwrap();
+        let header: Value = serde_json::from_slice(
+            &base64::Engine::decode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                token.split('.').next().unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(header["alg"], alg);
+        assert!(set.verify(&token, "JWT").is_ok(), "{alg}");
+        let jwks: Value = serde_json::from_str(set.jwks_json()).unwrap();
+        let jwk = &jwks["keys"][0];
+        assert_eq!(jwk["alg"], alg);
+        for private in ["d", "p", "q", "dp", "dq", "qi", "k"] {
+            assert!(jwk.get(private).is_none(), "{alg} JWK leaks {private}");
+        }
+    }
+}

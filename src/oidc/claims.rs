@@ -32,13 +32,20 @@ pub fn user_claims(user: &UserRecord, scope: &Scope) -> Map<String, Value> {
 }
 
 /// OIDC Core §3.1.3.6: base64url of the left half of the hash of the access
-/// token, with the hash of the signing algorithm (SHA-256 for RS256).
-pub fn at_hash(access_token: &str) -> String {
+/// token, with the hash of the ID token's algorithm: SHA-256 for RS256,
+/// PS256 and ES256; SHA-512 for EdDSA with Ed25519.
+pub fn at_hash(alg: &str, access_token: &str) -> String {
+    if alg == "EdDSA" {
+        let digest = openssl::sha::sha512(access_token.as_bytes());
+        return b64url(&digest[..32]);
+    }
     let digest = openssl::sha::sha256(access_token.as_bytes());
     b64url(&digest[..16])
 }
 
 pub struct IdTokenRequest<'a> {
+    /// The JWS algorithm (the client's `id_token_signed_response_alg`).
+    pub alg: &'a str,
     pub issuer: &'a str,
     pub user: &'a UserRecord,
     pub client_id: &'a str,
@@ -60,11 +67,11 @@ pub fn mint_id_token(keyring: &Keyring, req: IdTokenRequest<'_>) -> Result<Strin
     claims.insert("exp".into(), json!(req.now + req.ttl_secs as i64));
     claims.insert("auth_time".into(), json!(req.auth_time));
     claims.insert("sid".into(), json!(req.sid));
-    claims.insert("at_hash".into(), json!(at_hash(req.access_token)));
+    claims.insert("at_hash".into(), json!(at_hash(req.alg, req.access_token)));
     if let Some(nonce) = req.nonce {
         claims.insert("nonce".into(), json!(nonce));
     }
-    keyring.sign(ID_TOKEN_TYP, &claims)
+    keyring.sign_with(req.alg, ID_TOKEN_TYP, &claims)
 }
 
 #[cfg(test)]
@@ -98,6 +105,7 @@ mod tests {
     #[test]
     fn at_hash_matches_oidc_example() {
         // OpenID Connect Core Appendix A.3 (RS256).
-        assert_eq!(at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"), "77QmUPtjPfzWtF2AnpK9RQ");
+        assert_eq!(at_hash("RS256", "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"), "77QmUPtjPfzWtF2AnpK9RQ");
+        assert_eq!(at_hash("EdDSA", "x").len(), 43, "left half of SHA-512: 32 bytes");
     }
 }

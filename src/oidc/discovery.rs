@@ -10,7 +10,7 @@ pub const AUTH_METHODS: [&str; 4] = ["client_secret_basic", "client_secret_post"
 /// Algorithms accepted for `private_key_jwt` client assertions.
 pub use crate::oauth::client_auth::private_key_jwt::SUPPORTED_ALGS as ASSERTION_ALGS;
 
-pub fn metadata(settings: &Settings, signing_alg: &str) -> Value {
+pub fn metadata(settings: &Settings, signing_algs: &[&str]) -> Value {
     let issuer = settings.issuer.as_str();
     json!({
         "issuer": issuer,
@@ -25,7 +25,7 @@ pub fn metadata(settings: &Settings, signing_alg: &str) -> Value {
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": [signing_alg],
+        "id_token_signing_alg_values_supported": signing_algs,
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
         "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
         "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
@@ -51,7 +51,7 @@ mod tests {
     #[test]
     fn endpoints_hang_off_the_issuer() {
         let settings = Settings { issuer: "https://id.example.com/tenant".into(), ..Settings::default() };
-        let m = metadata(&settings, "RS256");
+        let m = metadata(&settings, &["RS256"]);
         assert_eq!(m["issuer"], "https://id.example.com/tenant");
         assert_eq!(m["token_endpoint"], "https://id.example.com/tenant/token");
         assert_eq!(m["jwks_uri"], "https://id.example.com/tenant/.well-known/jwks.json");

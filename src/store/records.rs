@@ -59,6 +59,9 @@ pub struct ClientRecord {
     pub access_token_ttl: Option<i64>,
     pub refresh_token_idle_ttl: Option<i64>,
     pub refresh_token_absolute_ttl: Option<i64>,
+    /// JWS algorithm of this client's ID tokens (OIDC Dynamic Client
+    /// Registration §2); the server default when unset.
+    pub id_token_signed_response_alg: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }

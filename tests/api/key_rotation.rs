@@ -64,7 +64,7 @@ async fn rotate(app: &TestApp, force: bool) -> Rotation {
     tokio::task::spawn_blocking(move || {
         let mut conn = db.conn().expect("database connection");
         let kek = keystore::open(&mut conn, &keys, now()).expect("open the key set");
-        keystore::rotate(&mut conn, &kek, &keys, now(), force).expect("rotate")
+        keystore::rotate(&mut conn, &kek, &keys, "RS256", now(), force).expect("rotate")
     })
     .await
     .expect("rotate task")
@@ -344,7 +344,7 @@ backend_test!(racing_rotations_rotate_once, options = options(), |app| async mov
             tokio::task::spawn_blocking(move || {
                 let mut conn = db.conn().expect("database connection");
                 start.wait();
-                keystore::rotate(&mut conn, &kek, &settings, now(), false)
+                keystore::rotate(&mut conn, &kek, &settings, "RS256", now(), false)
             })
         })
         .collect();
@@ -434,6 +434,7 @@ impl KeysCli {
             .current_dir(self.dir.path())
             .env("OXIDP__DATABASE__URL", format!("sqlite://{}/db.sqlite", self.dir.path().display()))
             .env("OXIDP__KEYS__DIR", self.dir.path().join("keys"))
+            .env("OXIDP__KEYS__ALGORITHMS", "RS256")
             .env_remove("OXIDP__REDIS__URL")
             .env_remove("OXIDP_ENV")
             .stdin(Stdio::null())

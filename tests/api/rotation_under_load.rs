@@ -46,7 +46,7 @@ async fn rotate(app: &TestApp) -> Rotation {
     tokio::task::spawn_blocking(move || {
         let mut conn = db.conn().expect("conn");
         let kek = oxidp::jose::Kek::load(&keys.kek_path(), false).expect("kek").0;
-        keystore::rotate(&mut conn, &kek, &keys, oxidp::clock::unix_now(), false).expect("rotate")
+        keystore::rotate(&mut conn, &kek, &keys, "RS256", oxidp::clock::unix_now(), false).expect("rotate")
     })
     .await
     .expect("rotation task")

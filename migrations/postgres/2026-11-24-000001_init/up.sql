@@ -29,6 +29,7 @@ CREATE TABLE clients (
     access_token_ttl          BIGINT  NULL,
     refresh_token_idle_ttl    BIGINT  NULL,
     refresh_token_absolute_ttl BIGINT NULL,
+    id_token_signed_response_alg TEXT NULL,
     created_at                BIGINT  NOT NULL,
     updated_at                BIGINT  NOT NULL
 );

@@ -8,7 +8,7 @@ use crate::store::{Db, sql::admin};
 const NOW: i64 = 1_800_000_000;
 
 fn settings(dir: &std::path::Path) -> KeySettings {
-    KeySettings { dir: dir.to_path_buf(), ..KeySettings::default() }
+    KeySettings { dir: dir.to_path_buf(), algorithms: vec!["RS256".into()], ..KeySettings::default() }
 }
 
 fn claims() -> serde_json::Map<String, serde_json::Value> {
@@ -44,7 +44,7 @@ fn lifecycle(db: &Db, dir: &std::path::Path) {
 
     // A token signed now still verifies after a rotation; the old next signs.
     let token = first.sign("JWT", &claims()).unwrap();
-    let rotated = rotate(&mut conn, &kek, &keys, NOW + 10, false).unwrap();
+    let rotated = rotate(&mut conn, &kek, &keys, "RS256", NOW + 10, false).unwrap();
     assert!(matches!(&rotated, Rotation::Rotated { active, .. } if *active == next_kid), "{rotated:?}");
     let second = load(&mut conn, &kek).unwrap();
     assert_eq!(second.active_kid(), next_kid);
@@ -52,7 +52,7 @@ fn lifecycle(db: &Db, dir: &std::path::Path) {
     assert_eq!(second.kids().len(), 3, "active + new next + retired");
 
     // The new next was published just now: no rotation before jwks_max_age, unless forced.
-    let early = rotate(&mut conn, &kek, &keys, NOW + 20, false).unwrap();
+    let early = rotate(&mut conn, &kek, &keys, "RS256", NOW + 20, false).unwrap();
     assert_eq!(early, Rotation::NotYet { signs_from: NOW + 10 + keys.jwks_max_age as i64 });
     assert!(!rotate_if_due(&mut conn, &kek, &keys, NOW + 20).unwrap(), "not due");
     let due = NOW + 10 + keys.rotation_period as i64;
@@ -60,18 +60,18 @@ fn lifecycle(db: &Db, dir: &std::path::Path) {
 
     // Retired keys go once their retention has passed.
     let later = due + keys.retired_retention as i64 + 1;
-    rotate(&mut conn, &kek, &keys, later, true).unwrap();
+    rotate(&mut conn, &kek, &keys, "RS256", later, true).unwrap();
     assert!(states(&mut conn).len() <= 4);
     assert!(!states(&mut conn).iter().any(|(kid, _)| first.kids()[0] == kid), "the first key is gone");
 
     // BYOK: the imported key becomes next (replacing the generated one).
     let pem = crate::jose::generate_rsa_pem(2048).unwrap();
-    let kid = import(&mut conn, &kek, &keys, &pem, later + 1).unwrap();
+    let kid = import(&mut conn, &kek, &keys, "RS256", &pem, later + 1).unwrap();
     assert_eq!(
         states(&mut conn).iter().filter(|(_, s)| s == NEXT).collect::<Vec<_>>(),
         vec![&(kid.clone(), NEXT.to_string())]
     );
-    assert!(import(&mut conn, &kek, &keys, &pem, later + 2).is_err(), "no duplicate import");
+    assert!(import(&mut conn, &kek, &keys, "RS256", &pem, later + 2).is_err(), "no duplicate import");
 
     // A wrong KEK is a clear error and changes nothing.
     let before = states(&mut conn);
@@ -131,7 +131,7 @@ fn racing_instances_create_one_key_set_and_one_rotation() {
             .map(|_| {
                 s.spawn(|| {
                     matches!(
-                        rotate(&mut db.conn().unwrap(), &kek, &keys, NOW + 1, false).unwrap(),
+                        rotate(&mut db.conn().unwrap(), &kek, &keys, "RS256", NOW + 1, false).unwrap(),
                         Rotation::Rotated { .. }
                     )
                 })

@@ -72,9 +72,11 @@ pub fn issue_user_tokens(
         },
     )?;
     let id_token = if grant.scope.contains("openid") {
+        let alg = client.id_token_signed_response_alg.as_deref().unwrap_or(keyring.algorithm());
         Some(mint_id_token(
             &keyring,
             IdTokenRequest {
+                alg,
                 issuer: state.issuer(),
                 user: grant.user,
                 client_id: &client.client_id,

@@ -85,6 +85,7 @@ pub struct ClientRow {
     pub access_token_ttl: Option<i64>,
     pub refresh_token_idle_ttl: Option<i64>,
     pub refresh_token_absolute_ttl: Option<i64>,
+    pub id_token_signed_response_alg: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -116,6 +117,7 @@ impl TryFrom<&ClientRecord> for ClientRow {
             access_token_ttl: c.access_token_ttl,
             refresh_token_idle_ttl: c.refresh_token_idle_ttl,
             refresh_token_absolute_ttl: c.refresh_token_absolute_ttl,
+            id_token_signed_response_alg: c.id_token_signed_response_alg.clone(),
             created_at: c.created_at,
             updated_at: c.updated_at,
         })
@@ -143,6 +145,7 @@ impl TryFrom<ClientRow> for ClientRecord {
             access_token_ttl: r.access_token_ttl,
             refresh_token_idle_ttl: r.refresh_token_idle_ttl,
             refresh_token_absolute_ttl: r.refresh_token_absolute_ttl,
+            id_token_signed_response_alg: r.id_token_signed_response_alg,
             client_id: r.client_id,
             secret_hash: r.secret_hash,
             public: r.public,

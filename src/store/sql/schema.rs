@@ -32,6 +32,7 @@ diesel::table! {
         access_token_ttl -> Nullable<BigInt>,
         refresh_token_idle_ttl -> Nullable<BigInt>,
         refresh_token_absolute_ttl -> Nullable<BigInt>,
+        id_token_signed_response_alg -> Nullable<Text>,
         created_at -> BigInt,
         updated_at -> BigInt,
     }

@@ -40,6 +40,7 @@ fn client(client_id: &str) -> ClientRecord {
         access_token_ttl: Some(60),
         refresh_token_idle_ttl: None,
         refresh_token_absolute_ttl: Some(86_400),
+        id_token_signed_response_alg: Some("ES256".into()),
         created_at: 1_790_000_000,
         updated_at: i64::MAX,
     }

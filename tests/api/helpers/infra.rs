@@ -69,6 +69,8 @@ impl Infra {
         let mut s = Settings { issuer: issuer.to_string(), ..Settings::default() };
         s.server.workers = Some(1);
         s.keys.dir = self.dir.path().join("keys");
+        // One algorithm keeps start-up fast; tests/api/algorithms.rs enables all.
+        s.keys.algorithms = vec!["RS256".into()];
         s.database.url = match &self.pg {
             Some(pg) => pg.url.clone(),
             None => format!("sqlite://{}/oxidp.db", self.dir.path().display()),
