@@ -54,11 +54,34 @@ impl Lifetimes {
         let pick = |own: Option<i64>, global: u64| own.and_then(|v| u64::try_from(v).ok()).unwrap_or(global);
         let refresh_absolute =
             pick(client.refresh_token_absolute_ttl, settings.tokens.refresh_token_absolute_ttl);
+        // A token must not outlive the publication of its key (retired keys
+        // stay in the JWKS for `retired_retention`).
+        let longest = settings.keys.retired_retention.saturating_sub(settings.keys.jwks_max_age).max(1);
         Lifetimes {
-            access_token: pick(client.access_token_ttl, settings.tokens.access_token_ttl),
+            access_token: pick(client.access_token_ttl, settings.tokens.access_token_ttl).min(longest),
             refresh_idle: pick(client.refresh_token_idle_ttl, settings.tokens.refresh_token_idle_ttl)
                 .min(refresh_absolute),
             refresh_absolute,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_overrides_apply_but_never_outlive_the_signing_key() {
+        let settings = Settings::default();
+        let client = ClientRecord {
+            access_token_ttl: Some(60),
+            refresh_token_idle_ttl: Some(10),
+            ..ClientRecord::default()
+        };
+        let l = Lifetimes::for_client(&settings, &client);
+        assert_eq!((l.access_token, l.refresh_idle), (60, 10));
+        let greedy = ClientRecord { access_token_ttl: Some(10 * 86_400), ..ClientRecord::default() };
+        let l = Lifetimes::for_client(&settings, &greedy);
+        assert_eq!(l.access_token, settings.keys.retired_retention - settings.keys.jwks_max_age);
     }
 }
