@@ -50,7 +50,6 @@ impl Application {
         if restored > 0 {
             tracing::info!(restored, "restored revoked access tokens to the session store");
         }
-        spawn_key_poller(state.clone());
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
         let https = state.settings.issuer.starts_with("https://");
@@ -69,6 +68,7 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.run();
+        spawn_key_poller(state.clone());
         Ok(Application { port, server, state })
     }
 

@@ -1,10 +1,9 @@
-//! Public JWK representation of our keys: the RFC 7638 thumbprint that serves
-//! as `kid`, and the JWK Set document served at `jwks_uri`
-//! (OpenID Connect Discovery §3, RFC 7517 §5).
+//! The RFC 7638 thumbprints that serve as our keys' `kid`s (RFC 7517 §4.5).
 //!
-//! The document is assembled member by member from the public key (`n`, `e`,
-//! RFC 7518 §6.3.1) rather than by filtering a private JWK, so private
-//! members (`d`, `p`, `q`, `dp`, `dq`, `qi`) can never leak into it.
+//! Published JWKs come from the public half of each key pair
+//! (`to_jwk_public_key`), never from filtering a private JWK, so private
+//! members (`d`, `p`, `q`, `dp`, `dq`, `qi`) cannot reach the document
+//! served at `jwks_uri`; tests assert their absence for every algorithm.
 
 use serde_json::{Value, json};
 

@@ -1,14 +1,14 @@
-//! The server's signing keys: a set of published keys, each pinned to one
-//! algorithm and verifier, plus one active signer.
+//! The server's signing keys in memory: every published key (next, active
+//! and retired, of every algorithm) pinned to one algorithm and verifier,
+//! plus one active signer per algorithm. Tokens are verified against the key
+//! their `kid` names, with that key's algorithm, never the algorithm the
+//! header asks for (RFC 8725 §3.1). RS256 (RFC 7518 §3.3; the algorithm
+//! every OpenID Provider must support, OpenID Connect Core §15.1) is the
+//! default signer; PS256, ES256 and EdDSA (RFC 8037) serve clients that ask.
 //!
-//! Today the set holds a single RS256 key (RFC 7518 §3.3; the algorithm every
-//! OpenID Provider must support, OpenID Connect Core §15.1). Rotation
-//! (next/active/retired) later only adds entries to `keys`: tokens are
-//! verified against the key their `kid` names, with that key's algorithm,
-//! never the algorithm the header asks for (RFC 8725 §3.1).
-//!
-//! The private key is parsed and the josekit signer and verifiers are built
-//! once, here; signing then costs one RSA operation plus base64url.
+//! Keys are parsed and signers and verifiers built once, when the key set
+//! changes; signing then costs one private-key operation plus base64url. The
+//! lifecycle itself (which keys exist, in which state) is `keystore`'s.
 
 use std::fmt;
 
@@ -71,10 +71,7 @@ struct ActiveSigner {
     signer: Box<dyn JwsSigner>,
 }
 
-/// The server's signing keys. Today: one RS256 key kept as a PKCS#8 PEM
-/// file; later issues move keys into the database with rotation
-/// (next/active/retired), so the internal shape is "set of published keys +
-/// one active signer".
+/// The published keys and the active signers built from the stored key set.
 pub struct Keyring {
     keys: Vec<PublishedKey>,
     /// One active signer per algorithm; the first is the default.
