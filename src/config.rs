@@ -169,7 +169,8 @@ impl Default for KeySettings {
             dir: PathBuf::from("keys"),
             kek_file: None,
             rsa_bits: 2048,
-            algorithms: crate::jose::SIGNING_ALGS.map(String::from).to_vec(),
+            // PS256 is opt-in: another RSA key pair doubles first-start time.
+            algorithms: ["RS256", "ES256", "EdDSA"].map(String::from).to_vec(),
             rotation_period: 30 * 24 * 3600,
             jwks_max_age: 300,
             retired_retention: 24 * 3600,

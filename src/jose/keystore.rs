@@ -13,6 +13,9 @@ use crate::config::KeySettings;
 use crate::jose::{Kek, KeyError, Keyring, generate_pem, kid_of};
 use crate::store::{AnyConnection, SigningKeyRecord, StoreError, sql::signing_keys};
 
+/// The active and next key of one algorithm, as PEM, or why generation failed.
+type KeyPairPems = Result<(Vec<u8>, Vec<u8>), KeyError>;
+
 pub const NEXT: &str = "next";
 pub const ACTIVE: &str = "active";
 pub const RETIRED: &str = "retired";
@@ -79,15 +82,37 @@ fn sealed(
 
 /// For every enabled algorithm without one: a first active key and its
 /// successor. The successor may sign at once: no JWKS without it has ever
-/// been served.
+/// been served. Keys are generated in parallel (RSA generation dominates a
+/// first start).
 fn initialize(conn: &mut AnyConnection, kek: &Kek, settings: &KeySettings, now: i64) -> Result<(), KeyError> {
-    for alg in &settings.algorithms {
+    let existing = signing_keys::list(conn)?;
+    let missing: Vec<&String> = settings
+        .algorithms
+        .iter()
+        .filter(|alg| !existing.iter().any(|k| k.state == ACTIVE && &k.alg == *alg))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    // Two keys per missing algorithm, all generated at once.
+    let generated: Vec<KeyPairPems> = std::thread::scope(|scope| {
+        let jobs: Vec<_> = missing
+            .iter()
+            .map(|alg| {
+                let gen_one = || generate_pem(alg, settings.rsa_bits);
+                (scope.spawn(gen_one), scope.spawn(gen_one))
+            })
+            .collect();
+        let joined = |h: std::thread::ScopedJoinHandle<'_, Result<Vec<u8>, KeyError>>| {
+            h.join().map_err(|_| KeyError::Crypto("key generation panicked".into()))?
+        };
+        jobs.into_iter().map(|(a, b)| Ok((joined(a)?, joined(b)?))).collect()
+    });
+    for (alg, pems) in missing.into_iter().zip(generated) {
+        let (active_pem, next_pem) = pems?;
+        let active = sealed(kek, alg, &active_pem, ACTIVE, now, now)?;
+        let next = sealed(kek, alg, &next_pem, NEXT, now, now)?;
         let has_active = |keys: &[SigningKeyRecord]| keys.iter().any(|k| k.state == ACTIVE && &k.alg == alg);
-        if has_active(&signing_keys::list(conn)?) {
-            continue;
-        }
-        let active = sealed(kek, alg, &generate_pem(alg, settings.rsa_bits)?, ACTIVE, now, now)?;
-        let next = sealed(kek, alg, &generate_pem(alg, settings.rsa_bits)?, NEXT, now, now)?;
         let created = signing_keys::locked(conn, now, |c| {
             if has_active(&signing_keys::list(c)?) {
                 return Ok(false); // another instance won the race
