@@ -81,7 +81,6 @@ impl Ephemeral {
         }
     }
 
-    /// The live value, or `None` when absent or expired.
     /// Atomically stores `value` unless a live entry exists (for single-use
     /// identifiers such as assertion `jti`s); returns whether it stored.
     pub async fn put_if_absent(
@@ -97,6 +96,7 @@ impl Ephemeral {
         }
     }
 
+    /// The live value, or `None` when absent or expired.
     pub async fn get(&self, kind: &str, id: &str) -> Result<Option<String>, StoreError> {
         match self {
             Ephemeral::Memory(s) => Ok(s.get(kind, id)),

@@ -58,8 +58,7 @@ impl RedisStore {
     }
 
     pub async fn put(&self, kind: &str, id: &str, value: &str, ttl: Duration) -> Result<(), StoreError> {
-        // PX 0 is rejected by Redis; clamp to [1 ms, MAX_TTL].
-        let ms = u64::try_from(ttl.min(MAX_TTL).as_millis()).unwrap_or(u64::MAX).max(1);
+        let ms = px(ttl);
         ::redis::cmd("SET")
             .arg(self.key(kind, id))
             .arg(value)
@@ -78,7 +77,7 @@ impl RedisStore {
         value: &str,
         ttl: Duration,
     ) -> Result<bool, StoreError> {
-        let ms = u64::try_from(ttl.min(MAX_TTL).as_millis()).unwrap_or(u64::MAX).max(1);
+        let ms = px(ttl);
         let reply: Option<String> = ::redis::cmd("SET")
             .arg(self.key(kind, id))
             .arg(value)
@@ -168,6 +167,12 @@ fn map_err(e: RedisError) -> StoreError {
     } else {
         StoreError::Database(format!("redis: {e}"))
     }
+}
+
+/// A TTL as Redis `PX` milliseconds: PX 0 is rejected, so clamp to
+/// [1 ms, MAX_TTL].
+fn px(ttl: Duration) -> u64 {
+    u64::try_from(ttl.min(MAX_TTL).as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 #[cfg(test)]
