@@ -291,3 +291,16 @@ fn every_algorithm_generates_signs_and_verifies() {
         }
     }
 }
+
+/// Client assertions in PS256 are verified by josekit from a public JWK; our
+/// own PS256 signer runs on OpenSSL. Each must accept the other's work.
+#[test]
+fn ps256_signatures_interoperate_with_josekit() {
+    let pem = super::generate_pem("PS256", 2048).unwrap();
+    let set = Keyring::from_keys(&[("PS256".to_string(), true, pem)]).unwrap();
+    let token = set.sign_with("PS256", "JWT", &claims()).unwrap();
+    let jwks: Value = serde_json::from_str(set.jwks_json()).unwrap();
+    let jwk = josekit::jwk::Jwk::from_bytes(jwks["keys"][0].to_string()).unwrap();
+    let verifier = josekit::jws::PS256.verifier_from_jwk(&jwk).expect("josekit PS256 verifier from a public JWK");
+    josekit::jwt::decode_with_verifier(&token, &verifier).expect("josekit verifies our PS256 signature");
+}
