@@ -7,6 +7,7 @@
 //! (RFC 8725 §2.1, §3.1), and the JWKS is built so it can hold only public
 //! members (RFC 7517 §4, RFC 7518 §6.3.1).
 
+pub mod compact;
 mod jwks;
 pub mod kek;
 pub mod keyring;

@@ -301,6 +301,7 @@ fn ps256_signatures_interoperate_with_josekit() {
     let token = set.sign_with("PS256", "JWT", &claims()).unwrap();
     let jwks: Value = serde_json::from_str(set.jwks_json()).unwrap();
     let jwk = josekit::jwk::Jwk::from_bytes(jwks["keys"][0].to_string()).unwrap();
-    let verifier = josekit::jws::PS256.verifier_from_jwk(&jwk).expect("josekit PS256 verifier from a public JWK");
+    let verifier =
+        josekit::jws::PS256.verifier_from_jwk(&jwk).expect("josekit PS256 verifier from a public JWK");
     josekit::jwt::decode_with_verifier(&token, &verifier).expect("josekit verifies our PS256 signature");
 }

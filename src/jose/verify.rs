@@ -11,11 +11,10 @@
 //!
 //! Time and audience checks are the caller's: they own `now`.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
 use super::Keyring;
+use super::compact::{decode_object, split};
 
 /// Upper bound on the token length we even look at. Far above any token we
 /// issue, and it bounds the work an attacker can make us do per request.
@@ -60,20 +59,8 @@ impl Keyring {
     /// Returns the claims object. It does NOT check exp/iat/iss/aud: callers
     /// do that with their own `now`.
     pub fn verify(&self, token: &str, expected_typ: &str) -> Result<Map<String, Value>, VerifyError> {
-        if token.len() > MAX_TOKEN_LEN {
-            return Err(VerifyError::Malformed);
-        }
-        let mut parts = token.split('.');
-        let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(VerifyError::Malformed);
-        };
-
-        let header = decode_json_object(header_b64)?;
-        if header.contains_key("crit") {
-            return Err(VerifyError::Malformed);
-        }
+        let jws = split(token, MAX_TOKEN_LEN).ok_or(VerifyError::Malformed)?;
+        let header = &jws.header;
         let kid = header.get("kid").and_then(Value::as_str).ok_or(VerifyError::UnknownKey)?;
         let key = self.published_key(kid).ok_or(VerifyError::UnknownKey)?;
         if header.get("alg").and_then(Value::as_str) != Some(key.alg) {
@@ -84,19 +71,12 @@ impl Keyring {
             return Err(VerifyError::Type);
         }
 
-        let signature = URL_SAFE_NO_PAD.decode(signature_b64).map_err(|_| VerifyError::Malformed)?;
-        // JWS Signing Input: ASCII(header_b64 '.' payload_b64), RFC 7515 §5.2 step 8.
-        let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
-        key.verifier.verify(signing_input, &signature).map_err(|_| VerifyError::Signature)?;
+        key.verifier
+            .verify(jws.signing_input.as_bytes(), &jws.signature)
+            .map_err(|_| VerifyError::Signature)?;
 
-        decode_json_object(payload_b64)
+        decode_object(jws.payload_b64).ok_or(VerifyError::Malformed)
     }
-}
-
-/// base64url (no padding, RFC 7515 §2) → JSON object.
-fn decode_json_object(part: &str) -> Result<Map<String, Value>, VerifyError> {
-    let bytes = URL_SAFE_NO_PAD.decode(part).map_err(|_| VerifyError::Malformed)?;
-    serde_json::from_slice(&bytes).map_err(|_| VerifyError::Malformed)
 }
 
 /// `typ` comparison per RFC 7515 §4.1.9: media types are case-insensitive and

@@ -13,12 +13,11 @@
 
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use josekit::jwk::{Jwk, JwkSet};
 use josekit::jws::{ES256, EdDSA, JwsVerifier, PS256, RS256};
 use serde_json::{Map, Value};
 
+use crate::jose::compact::{decode_object, split};
 use crate::store::{Ephemeral, StoreError};
 
 /// RFC 7523 §2.2.
@@ -132,19 +131,8 @@ impl<'a> Assertion<'a> {
     /// Splits the JWS (RFC 7515 §7.1) and checks the header's `alg` against
     /// the allow-list. Nothing else in the header is trusted.
     pub fn parse(token: &'a str) -> Result<Assertion<'a>, Reject> {
-        if token.len() > MAX_ASSERTION_LEN {
-            return Err(Reject::Malformed);
-        }
-        let mut parts = token.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(Reject::Malformed);
-        };
-        let header = decode_object(header)?;
-        if header.contains_key("crit") {
-            return Err(Reject::Malformed);
-        }
+        let jws = split(token, MAX_ASSERTION_LEN).ok_or(Reject::Malformed)?;
+        let header = &jws.header;
         let alg = header.get("alg").and_then(Value::as_str).ok_or(Reject::Malformed)?;
         let alg = AssertionAlg::parse(alg).ok_or(Reject::Algorithm)?;
         let kid = match header.get("kid") {
@@ -155,10 +143,9 @@ impl<'a> Assertion<'a> {
         Ok(Assertion {
             alg,
             kid,
-            // JWS Signing Input, RFC 7515 §5.2 step 8.
-            signing_input: &token[..token.len() - signature.len() - 1],
-            signature: URL_SAFE_NO_PAD.decode(signature).map_err(|_| Reject::Malformed)?,
-            payload: decode_object(payload)?,
+            signing_input: jws.signing_input,
+            signature: jws.signature,
+            payload: decode_object(jws.payload_b64).ok_or(Reject::Malformed)?,
         })
     }
 
@@ -257,11 +244,6 @@ fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>, 
             _ => Err(Reject::Malformed),
         },
     }
-}
-
-fn decode_object(part: &str) -> Result<Map<String, Value>, Reject> {
-    let bytes = URL_SAFE_NO_PAD.decode(part).map_err(|_| Reject::Malformed)?;
-    serde_json::from_slice(&bytes).map_err(|_| Reject::Malformed)
 }
 
 #[cfg(test)]
