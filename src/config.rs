@@ -41,6 +41,10 @@ pub struct DatabaseSettings {
     /// `sqlite://path` (embedded default) or `postgres://…`.
     pub url: String,
     pub max_connections: u32,
+    /// Seconds between checks for client changes made elsewhere (CLI,
+    /// other instances); clients are cached in memory in between. 0 turns
+    /// the client cache off.
+    pub client_cache_interval: u64,
 }
 
 #[derive(Clone, Deserialize)]
@@ -113,6 +117,10 @@ pub struct LoginSettings {
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
+    /// Password hashes computed at once; more wait their turn, so a login
+    /// flood cannot take every core from token issuance. Default: one less
+    /// than the number of CPUs, at least one.
+    pub max_concurrent_hashes: Option<usize>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -153,7 +161,7 @@ impl Default for ServerSettings {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        DatabaseSettings { url: "sqlite://data/oxidp.db".into(), max_connections: 8 }
+        DatabaseSettings { url: "sqlite://data/oxidp.db".into(), max_connections: 8, client_cache_interval: 1 }
     }
 }
 
@@ -206,6 +214,7 @@ impl Default for LoginSettings {
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
             argon2_parallelism: 1,
+            max_concurrent_hashes: None,
         }
     }
 }
@@ -296,6 +305,10 @@ impl Settings {
         );
         anyhow::ensure!(self.session.ttl > 0, "session.ttl must be positive");
         anyhow::ensure!(self.login.ttl > 0, "login.ttl must be positive");
+        anyhow::ensure!(
+            self.login.max_concurrent_hashes != Some(0),
+            "login.max_concurrent_hashes must be positive"
+        );
         anyhow::ensure!(self.database.max_connections > 0, "database.max_connections must be positive");
         anyhow::ensure!(!self.redis.prefix.is_empty(), "redis.prefix must not be empty");
         Ok(())
@@ -342,6 +355,7 @@ impl fmt::Debug for DatabaseSettings {
         f.debug_struct("DatabaseSettings")
             .field("url", &redact_url(&self.url))
             .field("max_connections", &self.max_connections)
+            .field("client_cache_interval", &self.client_cache_interval)
             .finish()
     }
 }

@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::config::{Settings, redact_url};
 use crate::jose::keystore::{self, KeyringHandle};
 use crate::jose::{Kek, KeyError, Keyring};
+use crate::oauth::client_cache::ClientCache;
 use crate::state::AppState;
 use crate::store::{Db, Ephemeral};
 
@@ -50,6 +51,8 @@ impl Application {
         if restored > 0 {
             tracing::info!(restored, "restored revoked access tokens to the session store");
         }
+        // The revision the (empty) client cache starts from.
+        state.clients.revalidate().await.map_err(|e| anyhow::anyhow!("reading the clients revision: {e}"))?;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
         let https = state.settings.issuer.starts_with("https://");
@@ -69,6 +72,7 @@ impl Application {
         }
         let server = server.run();
         spawn_key_poller(state.clone());
+        state.clients.spawn_revalidation(state.settings.database.client_cache_interval);
         Ok(Application { port, server, state })
     }
 
@@ -123,22 +127,30 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         None => Ephemeral::memory(),
     };
     let (kek, keyring) = open_keys(&db, &settings, clock.now()).await?;
-    let login = settings.login.clone();
-    let hasher = tokio::task::spawn_blocking(move || PasswordHasher::new(&login)).await??;
+    let hasher = Arc::new(PasswordHasher::new(&settings.login)?);
+    let prepared = Arc::clone(&hasher);
+    // The dummy hash (for unknown users) costs one Argon2 run: not on the
+    // way to the first request.
+    tokio::task::spawn_blocking(move || prepared.prepare());
+    let clients = Arc::new(ClientCache::new(db.clone(), settings.database.client_cache_interval > 0));
     let discovery = crate::oidc::discovery::metadata(&settings, &keyring.algorithms()).to_string();
-    let http = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(5))
-        .connect_timeout(std::time::Duration::from_secs(3))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("oxidp/", env!("CARGO_PKG_VERSION")))
-        .build()?;
+    let http = Arc::new(std::sync::OnceLock::new());
+    let prebuilt = Arc::clone(&http);
+    // Loading the system's CA certificates takes tens of milliseconds:
+    // off the way to the first request (AppState::http builds on demand too).
+    tokio::task::spawn_blocking(move || {
+        if let Ok(client) = crate::state::outbound_http() {
+            let _ = prebuilt.set(client);
+        }
+    });
     Ok(AppState {
         settings: Arc::new(settings),
         db,
         ephemeral,
         keyring: Arc::new(KeyringHandle::new(keyring)),
         kek: Arc::new(kek),
-        hasher: Arc::new(hasher),
+        hasher,
+        clients,
         clock,
         discovery_json: discovery.into(),
         http,

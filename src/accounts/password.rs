@@ -1,16 +1,32 @@
 //! Argon2id password hashing (PHC strings). Verification always does one
 //! full hash, against a dummy hash for unknown users, so response time does
-//! not reveal whether a username exists.
+//! not reveal whether a username exists. Hashes run on the blocking pool,
+//! at most `login.max_concurrent_hashes` at once.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
+use tokio::sync::Semaphore;
 
 use crate::config::LoginSettings;
 
+/// How long a login waits for a hashing slot before it is turned away.
+const MAX_WAIT: Duration = Duration::from_secs(10);
+
 pub struct PasswordHasher {
     params: Params,
-    /// A hash of a random password with the configured parameters.
-    dummy_hash: String,
+    /// A hash of a random password with the configured parameters, made on
+    /// first use (or by [`PasswordHasher::prepare`]) so start-up stays fast.
+    dummy_hash: OnceLock<String>,
+    slots: Semaphore,
+    max_wait: Duration,
 }
+
+/// No hashing slot freed up within the wait: the server is saturated.
+#[derive(Debug, thiserror::Error)]
+#[error("too many sign-ins at once; try again shortly")]
+pub struct Busy;
 
 impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -27,9 +43,22 @@ impl PasswordHasher {
             None,
         )
         .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
-        let mut hasher = PasswordHasher { params, dummy_hash: String::new() };
-        hasher.dummy_hash = hasher.hash(&crate::crypto::random_token(16))?;
-        Ok(hasher)
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let slots = settings.max_concurrent_hashes.unwrap_or(cpus.saturating_sub(1)).max(1);
+        Ok(PasswordHasher { params, dummy_hash: OnceLock::new(), slots: Semaphore::new(slots), max_wait: MAX_WAIT })
+    }
+
+    /// Makes the dummy hash now (blocking; e.g. on a background thread right
+    /// after start) instead of during the first unknown-user login.
+    pub fn prepare(&self) {
+        self.dummy();
+    }
+
+    fn dummy(&self) -> &str {
+        self.dummy_hash.get_or_init(|| {
+            // Cannot fail: the parameters were checked in `new`.
+            self.hash(&crate::crypto::random_token(16)).unwrap_or_default()
+        })
     }
 
     fn argon2(&self) -> Argon2<'static> {
@@ -50,9 +79,21 @@ impl PasswordHasher {
     /// same work against the dummy hash and returns false. The parameters
     /// come from the stored PHC string, so old hashes keep verifying.
     pub fn verify(&self, password: &str, stored: Option<&str>) -> bool {
-        let phc = stored.unwrap_or(&self.dummy_hash);
+        let phc = stored.unwrap_or_else(|| self.dummy());
         let ok = self.argon2().verify_password(password.as_bytes(), phc).is_ok();
         ok && stored.is_some()
+    }
+
+    /// [`verify`](Self::verify) on the blocking pool once a hashing slot is
+    /// free; `Busy` when none frees up in time.
+    pub async fn verify_in_turn(
+        self: &Arc<Self>,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, Busy> {
+        let _slot = tokio::time::timeout(self.max_wait, self.slots.acquire()).await.map_err(|_| Busy)?.map_err(|_| Busy)?;
+        let hasher = Arc::clone(self);
+        tokio::task::spawn_blocking(move || hasher.verify(&password, stored.as_deref())).await.map_err(|_| Busy)
     }
 }
 
@@ -73,6 +114,26 @@ mod tests {
         assert!(phc.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
         assert!(h.verify("correct horse", Some(&phc)));
         assert!(!h.verify("wrong horse", Some(&phc)));
+    }
+
+    #[tokio::test]
+    async fn hashes_take_turns_for_the_slots() {
+        let settings = LoginSettings {
+            argon2_memory_kib: 1024,
+            argon2_iterations: 1,
+            max_concurrent_hashes: Some(1),
+            ..LoginSettings::default()
+        };
+        let mut h = PasswordHasher::new(&settings).unwrap();
+        h.max_wait = Duration::from_millis(50);
+        let h = Arc::new(h);
+        let phc = h.hash("pw").unwrap();
+        // The only slot is taken: a login waits, and is turned away after the wait.
+        let held = h.slots.acquire().await.unwrap();
+        assert!(h.verify_in_turn("pw".into(), Some(phc.clone())).await.is_err(), "no slot in time");
+        drop(held);
+        assert!(h.verify_in_turn("pw".into(), Some(phc)).await.unwrap());
+        assert!(!h.verify_in_turn("pw".into(), None).await.unwrap());
     }
 
     #[test]

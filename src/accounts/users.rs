@@ -41,12 +41,11 @@ pub async fn authenticate(
         Ok(name) => db.run(move |c| sql::users::find_by_username(c, &name)).await?,
         Err(_) => None,
     };
-    let hasher = Arc::clone(hasher);
-    let password = password.to_owned();
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let verified = tokio::task::spawn_blocking(move || hasher.verify(&password, stored.as_deref()))
+    let verified = hasher
+        .verify_in_turn(password.to_owned(), stored)
         .await
-        .map_err(|e| StoreError::Database(format!("password check aborted: {e}")))?;
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
     Ok(user.filter(|u| verified && !u.disabled))
 }
 

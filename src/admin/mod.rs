@@ -192,7 +192,7 @@ pub fn create_client(db: &Db, new: NewClient, now: i64) -> Result<CreatedClient,
         updated_at: now,
     };
     let mut conn = db.conn()?;
-    sql::clients::insert(&mut conn, &client)
+    sql::revisions::changing(&mut conn, sql::revisions::CLIENTS, |c| sql::clients::insert(c, &client))
         .map_err(|e| conflict(e, format!("client {:?} already exists", new.client_id)))?;
     Ok(CreatedClient { client, secret })
 }
@@ -265,7 +265,7 @@ pub fn rotate_client_secret(db: &Db, client_id: &str, now: i64) -> Result<String
         )));
     }
     let secret = random_token(32);
-    sql::clients::update_secret(&mut conn, client_id, &secret_digest(&secret), now)?;
+    sql::revisions::changing(&mut conn, sql::revisions::CLIENTS, |c| sql::clients::update_secret(c, client_id, &secret_digest(&secret), now))?;
     Ok(secret)
 }
 
@@ -282,7 +282,7 @@ pub fn list_clients(db: &Db) -> Result<Vec<ClientRecord>, AdminError> {
 
 pub fn delete_client(db: &Db, client_id: &str) -> Result<(), AdminError> {
     let mut conn = db.conn()?;
-    if sql::clients::delete(&mut conn, client_id)? {
+    if sql::revisions::changing(&mut conn, sql::revisions::CLIENTS, |c| sql::clients::delete(c, client_id))? {
         Ok(())
     } else {
         Err(AdminError::NotFound(format!("client {client_id:?} does not exist")))

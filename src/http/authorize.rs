@@ -27,7 +27,7 @@ pub async fn authorize_post(state: Data<AppState>, req: HttpRequest, body: Bytes
 }
 
 async fn authorize(state: &AppState, req: &HttpRequest, params: Params) -> HttpResponse {
-    let request = match authorize::validate(&state.db, &params).await {
+    let request = match authorize::validate(&state.clients, &params).await {
         Ok(request) => request,
         Err(e) => return respond::authorize_error(state.issuer(), e),
     };

@@ -12,7 +12,7 @@ pub async fn discovery_get(state: Data<AppState>) -> HttpResponse {
         .content_type("application/json")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .body(state.discovery_json.to_string())
+        .body(state.discovery_json.clone())
 }
 
 /// Next, active and retired public keys. `max-age` is the JWKS cache
@@ -33,7 +33,7 @@ pub async fn jwks_get(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
     if matches {
         resp.finish()
     } else {
-        resp.content_type("application/jwk-set+json").body(keyring.jwks_json().to_string())
+        resp.content_type("application/jwk-set+json").body(keyring.jwks_bytes())
     }
 }
 

@@ -13,6 +13,7 @@
 use std::fmt;
 
 use base64::Engine;
+use bytes::Bytes;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use josekit::jwk::{Jwk, JwkSet, KeyPair};
 use josekit::jws::{ES256, EdDSA, JwsSigner, JwsVerifier, RS256};
@@ -76,7 +77,8 @@ pub struct Keyring {
     keys: Vec<PublishedKey>,
     /// One active signer per algorithm; the first is the default.
     signers: Vec<ActiveSigner>,
-    jwks_json: String,
+    /// Shared with every response: serving it copies nothing.
+    jwks_json: Bytes,
     /// Strong validator of `jwks_json` (RFC 9110 §8.8.3), quoted.
     etag: String,
 }
@@ -88,7 +90,18 @@ struct ParsedKey {
     public_der: Vec<u8>,
 }
 
-fn parse_rsa_pem(pem: &[u8]) -> Result<ParsedKey, KeyError> {
+/// How much to trust a PEM being parsed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Given to us (import, BYOK, tests): every check.
+    Outside,
+    /// Our own sealed key store: checked when it entered the store, and
+    /// AES-GCM authenticates it since. Skips the RSA consistency check,
+    /// which tests p and q for primality (~45 ms per 2048-bit key).
+    Sealed,
+}
+
+fn parse_rsa_pem(pem: &[u8], origin: Origin) -> Result<ParsedKey, KeyError> {
     // josekit parses the PEM itself (no OpenSSL passphrase prompt on a TTY
     // for encrypted keys) and enforces the 2048-bit minimum.
     let pair = RS256.key_pair_from_pem(pem).map_err(|e| KeyError::InvalidKey(e.to_string()))?;
@@ -96,7 +109,7 @@ fn parse_rsa_pem(pem: &[u8]) -> Result<ParsedKey, KeyError> {
     let rsa = PKey::private_key_from_der(&der)
         .and_then(|k| k.rsa())
         .map_err(|e| KeyError::InvalidKey(e.to_string()))?;
-    if !rsa.check_key().unwrap_or(false) {
+    if origin == Origin::Outside && !rsa.check_key().unwrap_or(false) {
         return Err(KeyError::InvalidKey("RSA key fails consistency check".into()));
     }
     let n = URL_SAFE_NO_PAD.encode(rsa.n().to_vec());
@@ -125,12 +138,12 @@ fn static_alg(alg: &str) -> Result<&'static str, KeyError> {
         .ok_or_else(|| KeyError::InvalidKey(format!("unsupported algorithm {alg}")))
 }
 
-fn parse_key(alg: &str, pem: &[u8]) -> Result<AnyKey, KeyError> {
+fn parse_key(alg: &str, pem: &[u8], origin: Origin) -> Result<AnyKey, KeyError> {
     let alg = static_alg(alg)?;
     let invalid = |e: josekit::JoseError| KeyError::InvalidKey(e.to_string());
     let (mut jwk, signer, verifier): (Jwk, Box<dyn JwsSigner>, Box<dyn JwsVerifier>) = match alg {
         "RS256" => {
-            let rsa = parse_rsa_pem(pem)?;
+            let rsa = parse_rsa_pem(pem, origin)?;
             let jwk = RS256.key_pair_from_pem(pem).map_err(invalid)?.to_jwk_public_key();
             (
                 jwk,
@@ -139,7 +152,7 @@ fn parse_key(alg: &str, pem: &[u8]) -> Result<AnyKey, KeyError> {
             )
         }
         "PS256" => {
-            let rsa = parse_rsa_pem(pem)?;
+            let rsa = parse_rsa_pem(pem, origin)?;
             let jwk = RS256.key_pair_from_pem(pem).map_err(invalid)?.to_jwk_public_key();
             let key =
                 PKey::private_key_from_der(&rsa.der).map_err(|e| KeyError::InvalidKey(e.to_string()))?;
@@ -184,7 +197,7 @@ pub fn generate_pem(alg: &str, rsa_bits: u32) -> Result<Vec<u8>, KeyError> {
 
 /// The `kid` (RFC 7638 thumbprint) of a PEM private key for `alg`.
 pub fn kid_of(alg: &str, pem: &[u8]) -> Result<String, KeyError> {
-    Ok(parse_key(alg, pem)?.kid)
+    Ok(parse_key(alg, pem, Origin::Outside)?.kid)
 }
 
 /// A new RSA private key as PKCS#8 PEM.
@@ -197,7 +210,7 @@ pub fn generate_rsa_pem(bits: u32) -> Result<Vec<u8>, KeyError> {
 
 /// The `kid` (RFC 7638 thumbprint) of a PEM private key, validating it.
 pub fn kid_of_pem(pem: &[u8]) -> Result<String, KeyError> {
-    Ok(parse_rsa_pem(pem)?.kid)
+    Ok(parse_rsa_pem(pem, Origin::Outside)?.kid)
 }
 
 // Shared by every request through web::Data, so it must stay thread-safe
@@ -237,9 +250,19 @@ impl Keyring {
     /// `(alg, active, pem)` for every key to publish; exactly one active key
     /// per algorithm signs. The default algorithm is RS256 if present.
     pub fn from_keys(keys: &[(String, bool, Vec<u8>)]) -> Result<Keyring, KeyError> {
+        Keyring::build(keys, Origin::Outside)
+    }
+
+    /// [`from_keys`](Self::from_keys) for keys opened from the sealed key
+    /// store, which were checked when they were generated or imported.
+    pub fn from_sealed_keys(keys: &[(String, bool, Vec<u8>)]) -> Result<Keyring, KeyError> {
+        Keyring::build(keys, Origin::Sealed)
+    }
+
+    fn build(keys: &[(String, bool, Vec<u8>)], origin: Origin) -> Result<Keyring, KeyError> {
         let mut parsed: Vec<(bool, AnyKey)> = Vec::new();
         for (alg, active, pem) in keys {
-            let key = parse_key(alg, pem)?;
+            let key = parse_key(alg, pem, origin)?;
             if !parsed.iter().any(|(_, k)| k.kid == key.kid) {
                 parsed.push((*active, key));
             }
@@ -261,8 +284,8 @@ impl Keyring {
         if signers.is_empty() {
             return Err(KeyError::KeySet("no active signing key".into()));
         }
-        let jwks_json = set.to_string();
-        let etag = format!("\"{}\"", crate::crypto::sha256_b64url(jwks_json.as_bytes()));
+        let jwks_json = Bytes::from(set.to_string());
+        let etag = format!("\"{}\"", crate::crypto::sha256_b64url(&jwks_json));
         Ok(Keyring { keys: published, signers, jwks_json, etag })
     }
 
@@ -294,7 +317,13 @@ impl Keyring {
     /// Pre-serialised `{"keys":[…]}` built once at construction: public
     /// members only (kty, n, e, kid, use:"sig", alg). Never d/p/q/dp/dq/qi.
     pub fn jwks_json(&self) -> &str {
-        &self.jwks_json
+        // Built from a String.
+        std::str::from_utf8(&self.jwks_json).unwrap_or_default()
+    }
+
+    /// [`jwks_json`](Self::jwks_json) as a cheaply cloned buffer.
+    pub fn jwks_bytes(&self) -> Bytes {
+        self.jwks_json.clone()
     }
 
     /// Signs a JWT (RFC 7519 §7.1, compact JWS RFC 7515 §7.1) with the active

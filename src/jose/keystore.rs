@@ -136,7 +136,7 @@ pub fn load(conn: &mut AnyConnection, kek: &Kek) -> Result<Keyring, KeyError> {
         let pem = kek.open(&key.kid, &key.private_key_sealed)?;
         keys.push((key.alg, key.state == ACTIVE, pem));
     }
-    Keyring::from_keys(&keys)
+    Keyring::from_sealed_keys(&keys)
 }
 
 /// `kid:state` of every key: what the poller compares to notice changes.

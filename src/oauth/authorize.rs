@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::oauth::clients::{allows_grant, is_registered_redirect_uri};
 use crate::oauth::{OAuthError, Params, Scope, pkce};
 use crate::sso::session::SsoSession;
-use crate::store::{ClientRecord, Db, sql};
+use crate::oauth::client_cache::ClientCache;
+use crate::store::ClientRecord;
 
 /// A validated authorization request, kept while the user logs in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -55,20 +56,30 @@ pub enum Next {
 const MAX_STATE_LEN: usize = 2048;
 
 /// Runs every check on an authorization request.
-pub async fn validate(db: &Db, params: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
+pub async fn validate(clients: &ClientCache, params: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
+    let client_id = client_id(params)?;
+    let client = clients
+        .find(client_id)
+        .await
+        .map_err(|e| AuthorizeError::Page(e.into()))?
+        .ok_or_else(|| AuthorizeError::Page(OAuthError::invalid_request("unknown client")))?;
+    validate_for(&client, params)
+}
+
+/// The `client_id` of a request, which must appear once, as must
+/// `redirect_uri`.
+pub fn client_id(params: &Params) -> Result<&str, AuthorizeError> {
     let page = |e: OAuthError| AuthorizeError::Page(e);
     if params.is_repeated("client_id") || params.is_repeated("redirect_uri") {
         return Err(page(OAuthError::invalid_request("client_id and redirect_uri must appear only once")));
     }
-    let client_id =
-        params.get("client_id").ok_or_else(|| page(OAuthError::invalid_request("missing client_id")))?;
-    let lookup = client_id.to_string();
-    let client = db
-        .run(move |c| sql::clients::find(c, &lookup))
-        .await
-        .map_err(|e| page(e.into()))?
-        .ok_or_else(|| page(OAuthError::invalid_request("unknown client")))?;
-    let (redirect_uri, redirect_uri_given) = redirect_uri(&client, params).map_err(page)?;
+    params.get("client_id").ok_or_else(|| page(OAuthError::invalid_request("missing client_id")))
+}
+
+/// Every check of a request for `client` (its `client_id` already looked up).
+pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
+    let page = |e: OAuthError| AuthorizeError::Page(e);
+    let (redirect_uri, redirect_uri_given) = redirect_uri(client, params).map_err(page)?;
 
     let state = params.get("state").map(str::to_string);
     let back = |error: OAuthError| AuthorizeError::Redirect {
@@ -79,9 +90,9 @@ pub async fn validate(db: &Db, params: &Params) -> Result<AuthorizationRequest, 
     if state.as_ref().is_some_and(|s| s.len() > MAX_STATE_LEN) {
         return Err(back(OAuthError::invalid_request("state is too long")));
     }
-    let checked = check_request(&client, params).map_err(back)?;
+    let checked = check_request(client, params).map_err(back)?;
     Ok(AuthorizationRequest {
-        client_id: client.client_id,
+        client_id: client.client_id.clone(),
         redirect_uri,
         redirect_uri_given,
         scope: checked.scope,

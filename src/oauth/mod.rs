@@ -3,6 +3,7 @@
 
 pub mod authorize;
 pub mod client_auth;
+pub mod client_cache;
 pub mod client_keys;
 pub mod clients;
 pub mod denylist;

@@ -21,7 +21,7 @@ mod tests;
 use crate::oauth::client_keys::{ClientKeyCache, ClientKeysError};
 use crate::oauth::{OAuthError, Params};
 use crate::state::AppState;
-use crate::store::{ClientRecord, StoreError, sql};
+use crate::store::{ClientRecord, StoreError};
 
 pub use private_key_jwt::JWT_BEARER;
 
@@ -137,15 +137,16 @@ pub async fn authenticate_with(
     creds: &ClientCredentials,
     now: i64,
 ) -> Result<ClientRecord, OAuthError> {
-    let id = creds.client_id.clone();
-    let client = state.db.run(move |c| sql::clients::find(c, &id)).await?;
-    let outcome = match &client {
-        None => {
-            secret::dummy_check(creds.secret.as_deref());
-            Err(Failure::Denied("unknown client".into()))
+    let mut client = state.clients.find(&creds.client_id).await?;
+    let mut outcome = outcome(state, keys, client.as_ref(), creds, now).await;
+    if matches!(outcome, Err(Failure::Denied(_))) && client.is_some() {
+        // The cached record may predate a change (say, a new secret):
+        // decide on the database's copy before refusing.
+        client = state.clients.find_fresh(&creds.client_id).await?;
+        if client.is_some() {
+            outcome = self::outcome(state, keys, client.as_ref(), creds, now).await;
         }
-        Some(client) => check(state, keys, client, creds, now).await,
-    };
+    }
     match outcome {
         Ok(()) => client.ok_or_else(|| OAuthError::server_error("internal error")),
         Err(Failure::Denied(reason)) => {
@@ -158,6 +159,22 @@ pub async fn authenticate_with(
             Err(OAuthError::invalid_client("client authentication failed"))
         }
         Err(Failure::Store(e)) => Err(e.into()),
+    }
+}
+
+async fn outcome(
+    state: &AppState,
+    keys: &ClientKeyCache,
+    client: Option<&ClientRecord>,
+    creds: &ClientCredentials,
+    now: i64,
+) -> Result<(), Failure> {
+    match client {
+        None => {
+            secret::dummy_check(creds.secret.as_deref());
+            Err(Failure::Denied("unknown client".into()))
+        }
+        Some(client) => check(state, keys, client, creds, now).await,
     }
 }
 
@@ -230,7 +247,8 @@ async fn verify_assertion(
     now: i64,
 ) -> Result<(), Failure> {
     let assertion = private_key_jwt::Assertion::parse(token)?;
-    let set = keys.keys_for(&state.http, client, assertion.kid.as_deref(), now).await.inspect_err(|e| {
+    let http = state.http().map_err(|e| ClientKeysError::Fetch(e.to_string()))?;
+    let set = keys.keys_for(http, client, assertion.kid.as_deref(), now).await.inspect_err(|e| {
         tracing::warn!(client_id = %client.client_id, error = %e, "cannot get the client's JWK Set");
     })?;
     let claims = assertion.verify(&set)?;

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod denied_tokens;
 pub mod models;
 pub mod refresh_tokens;
+pub mod revisions;
 pub mod schema;
 pub mod signing_keys;
 pub mod users;

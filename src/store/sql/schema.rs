@@ -97,6 +97,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    revisions (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     clients,
@@ -104,5 +111,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     denied_access_tokens,
     signing_keys,
-    key_set_lock
+    key_set_lock,
+    revisions
 );
