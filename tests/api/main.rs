@@ -7,6 +7,7 @@ mod algorithms;
 mod authorize;
 mod authorize_errors;
 mod cli;
+mod client_cache;
 mod client_credentials;
 mod code_replay;
 mod discovery;
