@@ -8,7 +8,8 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use oxidp::jose::{Keyring, generate_rsa_pem};
 use oxidp::oauth::authorize::validate_for;
-use oxidp::oauth::tokens::{AccessTokenRequest, mint_access_token, verify_access_token};
+use oxidp::oauth::tokens::{AccessTokenRequest, Verifier, mint_access_token, verify_access_token};
+use oxidp::oauth::verified::VerifiedTokens;
 use oxidp::oauth::{Params, Scope};
 use oxidp::oidc::claims::{IdTokenRequest, mint_id_token};
 use oxidp::store::{ClientRecord, Ephemeral, UserRecord};
@@ -76,14 +77,27 @@ fn minting(c: &mut Criterion) {
 }
 
 fn verification(c: &mut Criterion) {
-    let keyring = keyring();
+    let keyring = std::sync::Arc::new(keyring());
     let token = mint_access_token(&keyring, access_token_request()).expect("mint").token;
     let store = Ephemeral::memory();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    // A fresh cache each time: the full check, signature included.
     c.bench_function("tokens/verify_access_token", |b| {
         b.iter(|| {
+            let verified = VerifiedTokens::new();
+            let verifier = Verifier { keyring: &keyring, verified: &verified };
             runtime
-                .block_on(verify_access_token(&keyring, &store, ISSUER, ISSUER, black_box(&token), NOW + 1))
+                .block_on(verify_access_token(verifier, &store, ISSUER, ISSUER, black_box(&token), NOW + 1))
+                .expect("valid")
+        })
+    });
+    // The same token again (a relying party calling UserInfo repeatedly).
+    let verified = VerifiedTokens::new();
+    c.bench_function("tokens/verify_access_token_seen_before", |b| {
+        b.iter(|| {
+            let verifier = Verifier { keyring: &keyring, verified: &verified };
+            runtime
+                .block_on(verify_access_token(verifier, &store, ISSUER, ISSUER, black_box(&token), NOW + 1))
                 .expect("valid")
         })
     });

@@ -21,7 +21,7 @@ pub async fn record(
 ) {
     tracing::warn!(kind, client_id, user_id, %detail, "audit event");
     let event = AuditEvent {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::crypto::time_ordered_id(now),
         at: now,
         kind: kind.to_string(),
         client_id: client_id.map(str::to_string),

@@ -202,7 +202,13 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command, settings: Settings) -> Result<(), Failure> {
+fn run(command: Command, mut settings: Settings) -> Result<(), Failure> {
+    if !matches!(command, Command::Serve) {
+        // One connection, used in turn: the pool then never opens another
+        // in the background, which could still be inside libpq/OpenSSL
+        // when the process exits (a crash at exit on PostgreSQL).
+        settings.database.max_connections = 1;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

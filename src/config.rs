@@ -41,10 +41,10 @@ pub struct DatabaseSettings {
     /// `sqlite://path` (embedded default) or `postgres://…`.
     pub url: String,
     pub max_connections: u32,
-    /// Seconds between checks for client changes made elsewhere (CLI,
-    /// other instances); clients are cached in memory in between. 0 turns
-    /// the client cache off.
-    pub client_cache_interval: u64,
+    /// Seconds between checks for client and user changes made elsewhere
+    /// (CLI, other instances); they are cached in memory in between. 0
+    /// turns the caches off.
+    pub cache_interval: u64,
 }
 
 #[derive(Clone, Deserialize)]
@@ -161,7 +161,7 @@ impl Default for ServerSettings {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        DatabaseSettings { url: "sqlite://data/oxidp.db".into(), max_connections: 8, client_cache_interval: 1 }
+        DatabaseSettings { url: "sqlite://data/oxidp.db".into(), max_connections: 8, cache_interval: 1 }
     }
 }
 
@@ -355,7 +355,7 @@ impl fmt::Debug for DatabaseSettings {
         f.debug_struct("DatabaseSettings")
             .field("url", &redact_url(&self.url))
             .field("max_connections", &self.max_connections)
-            .field("client_cache_interval", &self.client_cache_interval)
+            .field("cache_interval", &self.cache_interval)
             .finish()
     }
 }

@@ -42,6 +42,14 @@ pub fn b64url(data: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(data)
 }
 
+/// A UUIDv7 for rows only we see (refresh tokens, their families, audit
+/// events): ordered by `now`, so inserts land at the right edge of the
+/// primary-key index instead of dirtying a random page per insert.
+pub fn time_ordered_id(now: i64) -> String {
+    let ts = uuid::Timestamp::from_unix(uuid::NoContext, u64::try_from(now).unwrap_or(0), 0);
+    uuid::Uuid::new_v7(ts).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

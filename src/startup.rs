@@ -13,8 +13,8 @@ use crate::clock::Clock;
 use crate::config::{Settings, redact_url};
 use crate::jose::keystore::{self, KeyringHandle};
 use crate::jose::{Kek, KeyError, Keyring};
-use crate::oauth::client_cache::ClientCache;
 use crate::state::AppState;
+use crate::store::cache::{ClientCache, UserCache};
 use crate::store::{Db, Ephemeral};
 
 pub struct Application {
@@ -51,8 +51,9 @@ impl Application {
         if restored > 0 {
             tracing::info!(restored, "restored revoked access tokens to the session store");
         }
-        // The revision the (empty) client cache starts from.
+        // The revisions the (empty) caches start from.
         state.clients.revalidate().await.map_err(|e| anyhow::anyhow!("reading the clients revision: {e}"))?;
+        state.users.revalidate().await.map_err(|e| anyhow::anyhow!("reading the users revision: {e}"))?;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
         let https = state.settings.issuer.starts_with("https://");
@@ -72,7 +73,8 @@ impl Application {
         }
         let server = server.run();
         spawn_key_poller(state.clone());
-        state.clients.spawn_revalidation(state.settings.database.client_cache_interval);
+        state.clients.spawn_revalidation(state.settings.database.cache_interval);
+        state.users.spawn_revalidation(state.settings.database.cache_interval);
         Ok(Application { port, server, state })
     }
 
@@ -132,7 +134,9 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
     // The dummy hash (for unknown users) costs one Argon2 run: not on the
     // way to the first request.
     tokio::task::spawn_blocking(move || prepared.prepare());
-    let clients = Arc::new(ClientCache::new(db.clone(), settings.database.client_cache_interval > 0));
+    let caching = settings.database.cache_interval > 0;
+    let clients = Arc::new(ClientCache::clients(db.clone(), caching));
+    let users = Arc::new(UserCache::users(db.clone(), caching));
     let discovery = crate::oidc::discovery::metadata(&settings, &keyring.algorithms()).to_string();
     let http = Arc::new(std::sync::OnceLock::new());
     let prebuilt = Arc::clone(&http);
@@ -151,6 +155,8 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         kek: Arc::new(kek),
         hasher,
         clients,
+        users,
+        verified_tokens: Arc::new(crate::oauth::verified::VerifiedTokens::new()),
         clock,
         discovery_json: discovery.into(),
         http,

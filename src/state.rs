@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::jose::Kek;
 use crate::jose::keystore::KeyringHandle;
+use crate::store::cache::{ClientCache, UserCache};
 use crate::store::{Db, Ephemeral};
 
 #[derive(Clone)]
@@ -19,8 +20,11 @@ pub struct AppState {
     /// Decrypts the private keys stored in the database.
     pub kek: Arc<Kek>,
     pub hasher: Arc<PasswordHasher>,
-    /// Registered clients, cached in memory (see `oauth::client_cache`).
-    pub clients: Arc<crate::oauth::client_cache::ClientCache>,
+    /// Registered clients and users, cached in memory (`store::cache`).
+    pub clients: Arc<ClientCache>,
+    pub users: Arc<UserCache>,
+    /// Access tokens whose signature already verified (`oauth::verified`).
+    pub verified_tokens: Arc<crate::oauth::verified::VerifiedTokens>,
     pub clock: Clock,
     /// `/.well-known/openid-configuration`, serialised once.
     pub discovery_json: bytes::Bytes,

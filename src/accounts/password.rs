@@ -45,7 +45,12 @@ impl PasswordHasher {
         .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
         let slots = settings.max_concurrent_hashes.unwrap_or(cpus.saturating_sub(1)).max(1);
-        Ok(PasswordHasher { params, dummy_hash: OnceLock::new(), slots: Semaphore::new(slots), max_wait: MAX_WAIT })
+        Ok(PasswordHasher {
+            params,
+            dummy_hash: OnceLock::new(),
+            slots: Semaphore::new(slots),
+            max_wait: MAX_WAIT,
+        })
     }
 
     /// Makes the dummy hash now (blocking; e.g. on a background thread right
@@ -91,9 +96,14 @@ impl PasswordHasher {
         password: String,
         stored: Option<String>,
     ) -> Result<bool, Busy> {
-        let _slot = tokio::time::timeout(self.max_wait, self.slots.acquire()).await.map_err(|_| Busy)?.map_err(|_| Busy)?;
+        let _slot = tokio::time::timeout(self.max_wait, self.slots.acquire())
+            .await
+            .map_err(|_| Busy)?
+            .map_err(|_| Busy)?;
         let hasher = Arc::clone(self);
-        tokio::task::spawn_blocking(move || hasher.verify(&password, stored.as_deref())).await.map_err(|_| Busy)
+        tokio::task::spawn_blocking(move || hasher.verify(&password, stored.as_deref()))
+            .await
+            .map_err(|_| Busy)
     }
 }
 

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::accounts::PasswordHasher;
+use crate::store::cache::UserCache;
 use crate::store::{Db, StoreError, UserRecord, sql};
 
 pub const MAX_USERNAME_LEN: usize = 128;
@@ -23,10 +24,18 @@ pub fn normalize_username(raw: &str) -> Result<String, String> {
 }
 
 /// The user with this id, unless deleted or disabled: tokens are only
-/// issued and honoured for active users.
+/// issued and honoured for active users. Read from the database, for
+/// decisions that extend access (refresh, introspection).
 pub async fn find_active(db: &Db, user_id: &str) -> Result<Option<UserRecord>, StoreError> {
     let id = user_id.to_string();
     Ok(db.run(move |c| sql::users::find_by_id(c, &id)).await?.filter(|u| !u.disabled))
+}
+
+/// [`find_active`] through the user cache: a change made elsewhere shows
+/// within `database.cache_interval`. For the hot paths (UserInfo, the code
+/// exchange right after a login).
+pub async fn find_active_cached(users: &UserCache, user_id: &str) -> Result<Option<UserRecord>, StoreError> {
+    Ok(users.find(user_id).await?.filter(|u| !u.disabled))
 }
 
 /// Checks a username and password. Unknown, malformed and disabled users and

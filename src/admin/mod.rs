@@ -98,7 +98,7 @@ pub fn create_user_with(
         created_at: now,
         updated_at: now,
     };
-    sql::users::insert(&mut conn, &user)
+    sql::revisions::changing(&mut conn, sql::revisions::USERS, |c| sql::users::insert(c, &user))
         .map_err(|e| conflict(e, format!("user {username:?} already exists")))?;
     Ok(user)
 }
@@ -265,7 +265,9 @@ pub fn rotate_client_secret(db: &Db, client_id: &str, now: i64) -> Result<String
         )));
     }
     let secret = random_token(32);
-    sql::revisions::changing(&mut conn, sql::revisions::CLIENTS, |c| sql::clients::update_secret(c, client_id, &secret_digest(&secret), now))?;
+    sql::revisions::changing(&mut conn, sql::revisions::CLIENTS, |c| {
+        sql::clients::update_secret(c, client_id, &secret_digest(&secret), now)
+    })?;
     Ok(secret)
 }
 

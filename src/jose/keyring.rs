@@ -13,8 +13,8 @@
 use std::fmt;
 
 use base64::Engine;
-use bytes::Bytes;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use bytes::Bytes;
 use josekit::jwk::{Jwk, JwkSet, KeyPair};
 use josekit::jws::{ES256, EdDSA, JwsSigner, JwsVerifier, RS256};
 use openssl::pkey::PKey;

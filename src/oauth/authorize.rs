@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::oauth::clients::{allows_grant, is_registered_redirect_uri};
 use crate::oauth::{OAuthError, Params, Scope, pkce};
 use crate::sso::session::SsoSession;
-use crate::oauth::client_cache::ClientCache;
 use crate::store::ClientRecord;
+use crate::store::cache::ClientCache;
 
 /// A validated authorization request, kept while the user logs in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,7 +56,10 @@ pub enum Next {
 const MAX_STATE_LEN: usize = 2048;
 
 /// Runs every check on an authorization request.
-pub async fn validate(clients: &ClientCache, params: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
+pub async fn validate(
+    clients: &ClientCache,
+    params: &Params,
+) -> Result<AuthorizationRequest, AuthorizeError> {
     let client_id = client_id(params)?;
     let client = clients
         .find(client_id)

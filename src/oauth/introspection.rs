@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::accounts::users::find_active;
 use crate::crypto::secret_digest;
-use crate::oauth::tokens::decode_live_access_token;
+use crate::oauth::tokens::{Verifier, decode_live_access_token};
 use crate::oauth::{OAuthError, Params};
 use crate::state::AppState;
 use crate::store::{ClientRecord, sql};
@@ -70,8 +70,9 @@ async fn access_token(
     token: &str,
     now: i64,
 ) -> Result<Option<Introspection>, OAuthError> {
+    let keyring = state.keyring.current();
     let claims = match decode_live_access_token(
-        &state.keyring.current(),
+        Verifier { keyring: &keyring, verified: &state.verified_tokens },
         &state.ephemeral,
         state.issuer(),
         token,

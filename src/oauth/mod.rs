@@ -3,7 +3,6 @@
 
 pub mod authorize;
 pub mod client_auth;
-pub mod client_cache;
 pub mod client_keys;
 pub mod clients;
 pub mod denylist;
@@ -15,6 +14,7 @@ pub mod pkce;
 pub mod revocation;
 pub mod scope;
 pub mod tokens;
+pub mod verified;
 
 pub use error::{ErrorCode, OAuthError};
 pub use params::Params;

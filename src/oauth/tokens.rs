@@ -2,11 +2,14 @@
 //! verified against our own keys only, with `typ` pinned to `at+jwt` so an ID
 //! token can never pass as an access token.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::crypto::random_token;
 use crate::jose::{KeyError, Keyring};
+use crate::oauth::verified::VerifiedTokens;
 use crate::oauth::{OAuthError, denylist};
 use crate::store::Ephemeral;
 
@@ -79,20 +82,22 @@ pub fn mint_access_token(
     Ok(MintedAccessToken { token, jti: claims.jti, exp: claims.exp })
 }
 
+/// Our keys and the signatures they already verified.
+pub struct Verifier<'a> {
+    pub keyring: &'a Arc<Keyring>,
+    pub verified: &'a VerifiedTokens,
+}
+
 /// Signature, type and issuer of one of our access tokens, with expiry and
 /// the denylist checked; the audience is left to the caller.
 pub async fn decode_live_access_token(
-    keyring: &Keyring,
+    verifier: Verifier<'_>,
     store: &Ephemeral,
     issuer: &str,
     token: &str,
     now: i64,
 ) -> Result<AccessTokenClaims, OAuthError> {
-    let map = keyring
-        .verify(token, ACCESS_TOKEN_TYP)
-        .map_err(|e| OAuthError::invalid_token(format!("the access token is invalid: {e}")))?;
-    let claims: AccessTokenClaims = serde_json::from_value(Value::Object(map))
-        .map_err(|_| OAuthError::invalid_token("the access token is missing required claims"))?;
+    let claims = verifier.verified.claims(verifier.keyring, token)?;
     check_claims(&claims, issuer, None, now)?;
     if denylist::is_denied(store, &claims.jti).await? {
         return Err(OAuthError::invalid_token("the access token has been revoked"));
@@ -104,14 +109,14 @@ pub async fn decode_live_access_token(
 /// (our key, its algorithm), `typ`, `iss`, `exp`/`iat`, the denylist, and
 /// that `audience` is among `aud`. Every failure is `invalid_token`.
 pub async fn verify_access_token(
-    keyring: &Keyring,
+    verifier: Verifier<'_>,
     store: &Ephemeral,
     issuer: &str,
     audience: &str,
     token: &str,
     now: i64,
 ) -> Result<AccessTokenClaims, OAuthError> {
-    let claims = decode_live_access_token(keyring, store, issuer, token, now).await?;
+    let claims = decode_live_access_token(verifier, store, issuer, token, now).await?;
     check_claims(&claims, issuer, Some(audience), now)?;
     Ok(claims)
 }

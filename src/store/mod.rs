@@ -7,6 +7,7 @@
 //! single-use values, RFC 6749 §4.1.2 / §10.5), and `delete`. One enum
 //! dispatches to either backend so callers never see which one runs.
 
+pub mod cache;
 pub mod memory;
 pub mod records;
 pub mod redis;

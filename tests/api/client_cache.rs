@@ -1,6 +1,6 @@
 //! Clients are cached in memory by every instance; a change made elsewhere
 //! (the CLI, another instance) reaches running servers within
-//! `database.client_cache_interval`, and a new secret works at once.
+//! `database.cache_interval`, and a new secret works at once.
 
 use std::time::{Duration, Instant};
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::users::find_active;
+use crate::accounts::users::find_active_cached;
 use crate::audit;
 use crate::crypto::{random_token, secret_digest};
 use crate::oauth::authorize::AuthorizationRequest;
@@ -92,11 +92,11 @@ pub async fn exchange(
         return Err(OAuthError::invalid_grant("the code is invalid, expired or already used"));
     };
     check_grant(&grant, client, params, now)?;
-    let user = find_active(&state.db, &grant.user_id)
+    let user = find_active_cached(&state.users, &grant.user_id)
         .await?
         .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists or is disabled"))?;
 
-    let family_id = uuid::Uuid::new_v4().to_string();
+    let family_id = crate::crypto::time_ordered_id(now);
     let lifetimes = Lifetimes::for_client(&state.settings, client);
     let issued = issue_user_tokens(
         state,
@@ -114,7 +114,7 @@ pub async fn exchange(
         now,
     )?;
     if let Some(record) = issued.refresh_token {
-        state.db.run(move |c| sql::refresh_tokens::insert(c, &record)).await?;
+        state.db.write(move |c| sql::refresh_tokens::insert(c, &record)).await?;
     }
     let spent = SpentCode {
         client_id: client.client_id.clone(),

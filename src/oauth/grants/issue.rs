@@ -2,7 +2,7 @@
 //! 9068 access token, an ID token for `openid`, and, when the client may
 //! refresh, the next refresh token of the grant's family.
 
-use crate::crypto::{random_token, secret_digest};
+use crate::crypto::{random_token, secret_digest, time_ordered_id};
 use crate::oauth::clients::allows_grant;
 use crate::oauth::grants::{Lifetimes, TokenResponse};
 use crate::oauth::tokens::{AccessTokenRequest, MintedAccessToken, mint_access_token};
@@ -96,7 +96,7 @@ pub fn issue_user_tokens(
         let secret = random_token(32);
         let offline = grant.grant_scope.contains("offline_access");
         let record = RefreshTokenRecord {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: time_ordered_id(now),
             token_hash: secret_digest(&secret),
             family_id: grant.family_id.to_string(),
             client_id: client.client_id.clone(),

@@ -12,8 +12,7 @@ use crate::oauth::grants::issue::{UserGrant, issue_user_tokens};
 use crate::oauth::revocation::{FamilyRevocation, revoke_family};
 use crate::oauth::{OAuthError, Params, Scope};
 use crate::state::AppState;
-use crate::store::{ClientRecord, RefreshTokenRecord, StoreError, sql};
-use diesel::Connection;
+use crate::store::{ClientRecord, RefreshTokenRecord, sql};
 
 pub async fn refresh(
     state: &AppState,
@@ -63,18 +62,17 @@ pub async fn refresh(
     )?;
     let next = issued.refresh_token;
     let current_id = current.id.clone();
+    // Its own savepoint in the writer's batch: all or nothing.
     let rotated = state
         .db
-        .run(move |c| {
-            c.transaction(|c| {
-                if !sql::refresh_tokens::mark_rotated(c, &current_id, now)? {
-                    return Ok(false);
-                }
-                if let Some(next) = &next {
-                    sql::refresh_tokens::insert(c, next)?;
-                }
-                Ok::<bool, StoreError>(true)
-            })
+        .write(move |c| {
+            if !sql::refresh_tokens::mark_rotated(c, &current_id, now)? {
+                return Ok(false);
+            }
+            if let Some(next) = &next {
+                sql::refresh_tokens::insert(c, next)?;
+            }
+            Ok(true)
         })
         .await?;
     if !rotated {

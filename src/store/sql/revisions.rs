@@ -10,20 +10,19 @@ use crate::store::StoreError;
 
 /// The counter of changes to `clients`.
 pub const CLIENTS: &str = "clients";
+/// The counter of changes to `users`.
+pub const USERS: &str = "users";
 
 /// The counter's current value (0 if the row is missing).
 pub fn get(conn: &mut AnyConnection, name: &str) -> Result<i64, StoreError> {
-    Ok(revisions::table
-        .find(name)
-        .select(revisions::value)
-        .first::<i64>(conn)
-        .optional()?
-        .unwrap_or(0))
+    Ok(revisions::table.find(name).select(revisions::value).first::<i64>(conn).optional()?.unwrap_or(0))
 }
 
 /// Moves the counter on; call inside the transaction that made the change.
 pub fn bump(conn: &mut AnyConnection, name: &str) -> Result<(), StoreError> {
-    diesel::update(revisions::table.find(name)).set(revisions::value.eq(revisions::value + 1)).execute(conn)?;
+    diesel::update(revisions::table.find(name))
+        .set(revisions::value.eq(revisions::value + 1))
+        .execute(conn)?;
     Ok(())
 }
 

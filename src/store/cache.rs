@@ -1,41 +1,65 @@
-//! Registered clients, kept in memory so the token and authorization
-//! endpoints do not pay a database round trip per request.
+//! Rows read on every request (clients, users), kept in memory so hot
+//! endpoints do not pay a database round trip each time.
 //!
-//! Every change to `clients` bumps the `clients` revision in the same
-//! transaction (`store::sql::revisions`). Each instance polls that counter
-//! every `clients.cache_refresh_interval` seconds and drops its cache when it
-//! moved, so a change made anywhere (CLI, another instance) is seen within
-//! one interval. Callers that reject credentials re-read the client first
-//! ([`ClientCache::find_fresh`]), so a new secret works at once; only an old
-//! secret or a deleted client can outlive its change, by at most one
-//! interval. An interval of 0 turns the cache off.
+//! Every change to a cached table bumps its counter in the same transaction
+//! (`store::sql::revisions`). Each instance polls the counters every
+//! `database.cache_interval` seconds and drops a cache whose counter moved,
+//! so a change made anywhere (CLI, another instance) is seen within one
+//! interval. Callers for whom a stale row would wrongly refuse or grant
+//! something re-read it ([`RowCache::find_fresh`]). An interval of 0 turns
+//! the caches off.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use crate::store::{ClientRecord, Db, StoreError, sql};
+use crate::store::{AnyConnection, ClientRecord, Db, StoreError, UserRecord, sql};
 
-/// Bound on cached clients; a full cache starts over rather than grow.
+/// Bound on cached rows per table; a full cache starts over rather than grow.
 const MAX_ENTRIES: usize = 10_000;
 
-pub struct ClientCache {
+/// Reads one row by key.
+pub type Loader<T> = fn(&mut AnyConnection, &str) -> Result<Option<T>, StoreError>;
+
+/// Registered clients by `client_id`.
+pub type ClientCache = RowCache<ClientRecord>;
+/// Users by id.
+pub type UserCache = RowCache<UserRecord>;
+
+impl ClientCache {
+    pub fn clients(db: Db, enabled: bool) -> ClientCache {
+        RowCache::new(db, enabled, sql::revisions::CLIENTS, sql::clients::find)
+    }
+}
+
+impl UserCache {
+    pub fn users(db: Db, enabled: bool) -> UserCache {
+        RowCache::new(db, enabled, sql::revisions::USERS, sql::users::find_by_id)
+    }
+}
+
+pub struct RowCache<T> {
     db: Db,
     enabled: bool,
-    entries: RwLock<HashMap<String, ClientRecord>>,
+    /// The counter in `revisions` that this table's writers bump.
+    revision_name: &'static str,
+    load: Loader<T>,
+    entries: RwLock<HashMap<String, T>>,
     /// Moves on every flush: a lookup that started before a flush must not
     /// put what it read into the flushed cache.
     epoch: AtomicU64,
-    /// The `clients` revision the cache was filled under.
+    /// The revision the cache was filled under.
     revision: RwLock<Option<i64>>,
     polling: AtomicBool,
 }
 
-impl ClientCache {
-    pub fn new(db: Db, enabled: bool) -> ClientCache {
-        ClientCache {
+impl<T: Clone + Send + Sync + 'static> RowCache<T> {
+    pub fn new(db: Db, enabled: bool, revision_name: &'static str, load: Loader<T>) -> RowCache<T> {
+        RowCache {
             db,
             enabled,
+            revision_name,
+            load,
             entries: RwLock::new(HashMap::new()),
             epoch: AtomicU64::new(0),
             revision: RwLock::new(None),
@@ -43,45 +67,46 @@ impl ClientCache {
         }
     }
 
-    /// The client, from memory when cached. Unknown ids are not cached.
-    pub async fn find(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
+    /// The row, from memory when cached. Missing rows are not cached.
+    pub async fn find(&self, key: &str) -> Result<Option<T>, StoreError> {
         if self.enabled
-            && let Some(client) = read(&self.entries).get(client_id)
+            && let Some(row) = read(&self.entries).get(key)
         {
-            return Ok(Some(client.clone()));
+            return Ok(Some(row.clone()));
         }
-        self.find_fresh(client_id).await
+        self.find_fresh(key).await
     }
 
-    /// The client as the database has it now; refreshes the cached copy.
-    pub async fn find_fresh(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
+    /// The row as the database has it now; refreshes the cached copy.
+    pub async fn find_fresh(&self, key: &str) -> Result<Option<T>, StoreError> {
         let epoch = self.epoch.load(Ordering::Acquire);
-        let id = client_id.to_string();
-        let client = self.db.run(move |c| sql::clients::find(c, &id)).await?;
+        let (id, load) = (key.to_string(), self.load);
+        let row = self.db.run(move |c| load(c, &id)).await?;
         if self.enabled {
             let mut entries = write(&self.entries);
             // Checked under the lock that `flush` also takes.
             if self.epoch.load(Ordering::Acquire) == epoch {
-                match &client {
+                match &row {
                     Some(found) => {
                         if entries.len() >= MAX_ENTRIES {
                             entries.clear();
                         }
-                        entries.insert(client_id.to_string(), found.clone());
+                        entries.insert(key.to_string(), found.clone());
                     }
                     None => {
-                        entries.remove(client_id);
+                        entries.remove(key);
                     }
                 }
             }
         }
-        Ok(client)
+        Ok(row)
     }
 
     /// Compares the shared revision with the one the cache was filled
     /// under and flushes on a change. Returns whether it flushed.
     pub async fn revalidate(&self) -> Result<bool, StoreError> {
-        let current = self.db.run(|c| sql::revisions::get(c, sql::revisions::CLIENTS)).await?;
+        let name = self.revision_name;
+        let current = self.db.run(move |c| sql::revisions::get(c, name)).await?;
         let mut seen = write(&self.revision);
         let changed = seen.is_some_and(|s| s != current);
         if changed {
@@ -91,7 +116,7 @@ impl ClientCache {
         Ok(changed)
     }
 
-    /// Drops every cached client.
+    /// Drops every cached row.
     pub fn flush(&self) {
         let mut entries = write(&self.entries);
         self.epoch.fetch_add(1, Ordering::AcqRel);
@@ -112,15 +137,15 @@ impl ClientCache {
                 if let Err(e) = cache.revalidate().await {
                     // Unknown state: start over rather than serve stale data.
                     cache.flush();
-                    tracing::warn!(error = %e, "cannot check the clients revision; client cache flushed");
+                    tracing::warn!(error = %e, table = cache.revision_name, "cannot check a revision; cache flushed");
                 }
             }
         });
     }
 
     #[cfg(test)]
-    fn cached(&self, client_id: &str) -> bool {
-        read(&self.entries).contains_key(client_id)
+    fn cached(&self, key: &str) -> bool {
+        read(&self.entries).contains_key(key)
     }
 }
 
@@ -155,7 +180,7 @@ mod tests {
     #[tokio::test]
     async fn changes_are_seen_after_revalidation() {
         let (_dir, db) = db();
-        let cache = ClientCache::new(db.clone(), true);
+        let cache = ClientCache::clients(db.clone(), true);
         assert!(!cache.revalidate().await.unwrap(), "first look only records the revision");
         assert!(cache.find("app").await.unwrap().is_none());
         assert!(!cache.cached("app"), "unknown ids are not cached");
@@ -181,7 +206,7 @@ mod tests {
     #[tokio::test]
     async fn find_fresh_replaces_the_cached_copy() {
         let (_dir, db) = db();
-        let cache = ClientCache::new(db.clone(), true);
+        let cache = ClientCache::clients(db.clone(), true);
         admin::create_client(&db, new_client("app"), 1).unwrap();
         let before = cache.find("app").await.unwrap().unwrap();
         admin::rotate_client_secret(&db, "app", 2).unwrap();
@@ -194,9 +219,26 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn new_users_move_the_users_revision() {
+        let (_dir, db) = db();
+        let users = UserCache::users(db.clone(), true);
+        users.revalidate().await.unwrap();
+        let new = admin::NewUser {
+            username: "alice".into(),
+            password: "correct horse battery staple".into(),
+            email: None,
+            name: None,
+        };
+        let alice = admin::create_user(&db, new, 1).unwrap();
+        assert!(users.revalidate().await.unwrap());
+        assert_eq!(users.find(&alice.id).await.unwrap().expect("found").username, "alice");
+        assert!(users.cached(&alice.id));
+    }
+
+    #[tokio::test]
     async fn a_disabled_cache_always_reads_the_database() {
         let (_dir, db) = db();
-        let cache = ClientCache::new(db.clone(), false);
+        let cache = ClientCache::clients(db.clone(), false);
         admin::create_client(&db, new_client("app"), 1).unwrap();
         let before = cache.find("app").await.unwrap().unwrap();
         admin::rotate_client_secret(&db, "app", 2).unwrap();
