@@ -138,13 +138,13 @@ pub async fn authenticate_with(
     now: i64,
 ) -> Result<ClientRecord, OAuthError> {
     let mut client = state.clients.find(&creds.client_id).await?;
-    let mut outcome = outcome(state, keys, client.as_ref(), creds, now).await;
+    let mut outcome = decide(state, keys, client.as_ref(), creds, now).await;
     if matches!(outcome, Err(Failure::Denied(_))) && client.is_some() {
         // The cached record may predate a change (say, a new secret):
         // decide on the database's copy before refusing.
         client = state.clients.find_fresh(&creds.client_id).await?;
         if client.is_some() {
-            outcome = self::outcome(state, keys, client.as_ref(), creds, now).await;
+            outcome = decide(state, keys, client.as_ref(), creds, now).await;
         }
     }
     match outcome {
@@ -162,7 +162,9 @@ pub async fn authenticate_with(
     }
 }
 
-async fn outcome(
+/// The credentials checked against `client`; an unknown client costs the
+/// same secret hashing as a known one.
+async fn decide(
     state: &AppState,
     keys: &ClientKeyCache,
     client: Option<&ClientRecord>,
