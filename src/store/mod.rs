@@ -22,7 +22,7 @@ pub use records::{AuditEvent, ClientRecord, RefreshTokenRecord, SigningKeyRecord
 pub use sql::{AnyConnection, Backend, Db};
 
 /// Errors of both stores; callers map `Unavailable` to HTTP 503.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// A unique constraint was violated (duplicate username, client_id, ...).
     #[error("already exists: {0}")]

@@ -76,9 +76,9 @@ fn commit(pool: &Pool<Manager>, batch: Vec<Job>) {
     let mut conn = match pool.get() {
         Ok(conn) => conn,
         Err(e) => {
-            let message = StoreError::from(e).to_string();
+            let error = StoreError::from(e);
             for job in batch {
-                let _ = job.done.send(Err(StoreError::Unavailable(message.clone())));
+                let _ = job.done.send(Err(error.clone()));
             }
             return;
         }
@@ -98,9 +98,8 @@ fn commit(pool: &Pool<Manager>, batch: Vec<Job>) {
             }
         }
         Err(e) => {
-            let message = e.to_string();
             for (done, _) in outcomes {
-                let _ = done.send(Err(StoreError::Database(message.clone())));
+                let _ = done.send(Err(e.clone()));
             }
         }
     }
