@@ -1,4 +1,4 @@
-//! Reference costs the load harness (`bench/run.sh`) divides by: one
+//! Reference costs the load harness (`bench/run.py`) divides by: one
 //! Argon2id hash with the parameters oxidp is configured with (the same
 //! `oxidp.toml` / `OXIDP__LOGIN__*` settings the server would read), and
 //! one RS256 signature of a token-sized payload through our keyring.
@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 fn argon2id(c: &mut Criterion) {
     let settings = Settings::load(None).expect("settings");
-    let hasher = PasswordHasher::new(&settings.login).expect("argon2 parameters");
+    let hasher = PasswordHasher::new(&settings.hash_policy()).expect("argon2 parameters");
     let mut group = c.benchmark_group("argon2id");
     // Each hash takes tens of milliseconds: few samples suffice.
     group.sample_size(10);

@@ -5,14 +5,16 @@
 
 use std::hint::black_box;
 
+use std::sync::Arc;
+
 use criterion::{Criterion, criterion_group, criterion_main};
-use oxidp::jose::{Keyring, generate_rsa_pem};
-use oxidp::oauth::authorize::validate_for;
-use oxidp::oauth::tokens::{AccessTokenRequest, Verifier, mint_access_token, verify_access_token};
-use oxidp::oauth::verified::VerifiedTokens;
-use oxidp::oauth::{Params, Scope};
-use oxidp::oidc::claims::{IdTokenRequest, mint_id_token};
-use oxidp::store::{ClientRecord, Ephemeral, UserRecord};
+use oxidp::flows::access_tokens::AccessTokenVerifier;
+use oxidp::jose::{Keyring, KeyringHandle, SigningAlg, generate_rsa_pem};
+use oxidp::protocol::authorize::validate_for;
+use oxidp::protocol::claims::{IdTokenRequest, mint_id_token};
+use oxidp::protocol::tokens::{AccessTokenRequest, mint_access_token};
+use oxidp::protocol::{ClientAuthMethod, ClientRecord, GrantType, Params, Scope, UserRecord};
+use oxidp::store::{OpenMode, StoreConfig, Stores};
 
 const ISSUER: &str = "https://idp.example";
 const NOW: i64 = 1_700_000_000;
@@ -59,7 +61,7 @@ fn minting(c: &mut Criterion) {
         b.iter(|| {
             let access = mint_access_token(&keyring, access_token_request()).expect("mint");
             let id_token = IdTokenRequest {
-                alg: "RS256",
+                alg: SigningAlg::Rs256,
                 issuer: ISSUER,
                 user: &user,
                 client_id: "web",
@@ -77,29 +79,29 @@ fn minting(c: &mut Criterion) {
 }
 
 fn verification(c: &mut Criterion) {
-    let keyring = std::sync::Arc::new(keyring());
-    let token = mint_access_token(&keyring, access_token_request()).expect("mint").token;
-    let store = Ephemeral::memory();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let keyring = Arc::new(KeyringHandle::new(keyring()));
+    let token = mint_access_token(&keyring.current(), access_token_request()).expect("mint").token;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    // The embedded stores: the denylist answers from memory.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = StoreConfig {
+        database_url: format!("sqlite://{}/bench.db", dir.path().display()),
+        max_connections: 2,
+        cache_rows: true,
+        redis: None,
+    };
+    let stores = runtime.block_on(Stores::open(&config, OpenMode::CreateIfMissing)).expect("stores");
     // A fresh cache each time: the full check, signature included.
     c.bench_function("tokens/verify_access_token", |b| {
         b.iter(|| {
-            let verified = VerifiedTokens::new();
-            let verifier = Verifier { keyring: &keyring, verified: &verified };
-            runtime
-                .block_on(verify_access_token(verifier, &store, ISSUER, ISSUER, black_box(&token), NOW + 1))
-                .expect("valid")
+            let verifier = AccessTokenVerifier::new(keyring.clone(), stores.denylist.clone(), ISSUER.into());
+            runtime.block_on(verifier.verify_for(ISSUER, black_box(&token), NOW + 1)).expect("valid")
         })
     });
     // The same token again (a relying party calling UserInfo repeatedly).
-    let verified = VerifiedTokens::new();
+    let verifier = AccessTokenVerifier::new(keyring.clone(), stores.denylist.clone(), ISSUER.into());
     c.bench_function("tokens/verify_access_token_seen_before", |b| {
-        b.iter(|| {
-            let verifier = Verifier { keyring: &keyring, verified: &verified };
-            runtime
-                .block_on(verify_access_token(verifier, &store, ISSUER, ISSUER, black_box(&token), NOW + 1))
-                .expect("valid")
-        })
+        b.iter(|| runtime.block_on(verifier.verify_for(ISSUER, black_box(&token), NOW + 1)).expect("valid"))
     });
 }
 
@@ -107,9 +109,9 @@ fn authorize_parsing(c: &mut Criterion) {
     let client = ClientRecord {
         client_id: "web".into(),
         redirect_uris: vec!["https://app.example/callback".into()],
-        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
         scopes: ["openid", "profile", "email", "offline_access"].map(String::from).to_vec(),
-        token_endpoint_auth_method: "client_secret_basic".into(),
+        token_endpoint_auth_method: ClientAuthMethod::ClientSecretBasic,
         ..ClientRecord::default()
     };
     let query = "response_type=code&client_id=web&redirect_uri=https%3A%2F%2Fapp.example%2Fcallback\

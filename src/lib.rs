@@ -1,23 +1,24 @@
 //! oxidp: an OAuth 2.0 / OpenID Connect identity provider.
 //!
-//! Layers, nothing reaching upward: `http` (actix handlers and views) →
-//! domain (`oauth`, `oidc`, `sso`, `accounts`, `jose`, `admin`) → `store`.
+//! Layers, imports pointing down only (a test keeps it so):
+//! `cli` → `app` → `config` → `web` → `flows` → {`accounts`, `store`} →
+//! `protocol` → `jose` → {`crypto`, `clock`, `vocabulary`}.
+//! - `app` is the composition root: it builds every flow from the settings;
+//! - `web` is actix only: handlers extract, call one flow, render;
+//! - `flows` are the use cases, each holding only its dependencies;
+//! - `store` owns persistence (repositories, caches, the ephemeral store);
+//! - `protocol` is synchronous and I/O-free: vocabularies, records,
+//!   validation, the interaction policy, claims, errors.
 
 pub mod accounts;
-pub mod admin;
-pub mod audit;
+pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod crypto;
-pub mod error;
-pub mod http;
+pub mod flows;
 pub mod jose;
-pub mod oauth;
-pub mod oidc;
-pub mod sso;
-pub mod startup;
-pub mod state;
+pub mod protocol;
 pub mod store;
-pub mod telemetry;
-pub mod views;
+pub mod vocabulary;
+pub mod web;

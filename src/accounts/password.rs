@@ -9,7 +9,24 @@ use std::time::Duration;
 use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
 use tokio::sync::Semaphore;
 
-use crate::config::LoginSettings;
+/// Argon2id parameters for new hashes, and how many run at once.
+#[derive(Debug, Clone)]
+pub struct HashPolicy {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+    /// Password hashes computed at once; more wait their turn, so a login
+    /// flood cannot take every core from token issuance. `None`: one less
+    /// than the number of CPUs, at least one.
+    pub max_concurrent: Option<usize>,
+}
+
+impl Default for HashPolicy {
+    /// OWASP's Argon2id minimum (m=19 MiB, t=2, p=1), the argon2 crate's default.
+    fn default() -> Self {
+        HashPolicy { memory_kib: 19 * 1024, iterations: 2, parallelism: 1, max_concurrent: None }
+    }
+}
 
 /// How long a login waits for a hashing slot before it is turned away.
 const MAX_WAIT: Duration = Duration::from_secs(10);
@@ -35,16 +52,11 @@ impl std::fmt::Debug for PasswordHasher {
 }
 
 impl PasswordHasher {
-    pub fn new(settings: &LoginSettings) -> anyhow::Result<PasswordHasher> {
-        let params = Params::new(
-            settings.argon2_memory_kib,
-            settings.argon2_iterations,
-            settings.argon2_parallelism,
-            None,
-        )
-        .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
+    pub fn new(policy: &HashPolicy) -> anyhow::Result<PasswordHasher> {
+        let params = Params::new(policy.memory_kib, policy.iterations, policy.parallelism, None)
+            .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let slots = settings.max_concurrent_hashes.unwrap_or(cpus.saturating_sub(1)).max(1);
+        let slots = policy.max_concurrent.unwrap_or(cpus.saturating_sub(1)).max(1);
         Ok(PasswordHasher {
             params,
             dummy_hash: OnceLock::new(),
@@ -112,9 +124,8 @@ mod tests {
     use super::*;
 
     fn cheap() -> PasswordHasher {
-        let settings =
-            LoginSettings { argon2_memory_kib: 1024, argon2_iterations: 1, ..LoginSettings::default() };
-        PasswordHasher::new(&settings).unwrap()
+        let policy = HashPolicy { memory_kib: 1024, iterations: 1, ..HashPolicy::default() };
+        PasswordHasher::new(&policy).unwrap()
     }
 
     #[test]
@@ -128,13 +139,9 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_take_turns_for_the_slots() {
-        let settings = LoginSettings {
-            argon2_memory_kib: 1024,
-            argon2_iterations: 1,
-            max_concurrent_hashes: Some(1),
-            ..LoginSettings::default()
-        };
-        let mut h = PasswordHasher::new(&settings).unwrap();
+        let policy =
+            HashPolicy { memory_kib: 1024, iterations: 1, max_concurrent: Some(1), ..HashPolicy::default() };
+        let mut h = PasswordHasher::new(&policy).unwrap();
         h.max_wait = Duration::from_millis(50);
         let h = Arc::new(h);
         let phc = h.hash("pw").unwrap();

@@ -1,10 +1,4 @@
-//! Username rules and password authentication.
-
-use std::sync::Arc;
-
-use crate::accounts::PasswordHasher;
-use crate::store::cache::UserCache;
-use crate::store::{Db, StoreError, UserRecord, sql};
+//! Username and email rules.
 
 pub const MAX_USERNAME_LEN: usize = 128;
 
@@ -23,39 +17,14 @@ pub fn normalize_username(raw: &str) -> Result<String, String> {
     Ok(raw.to_lowercase())
 }
 
-/// The user with this id, unless deleted or disabled: tokens are only
-/// issued and honoured for active users. Read from the database, for
-/// decisions that extend access (refresh, introspection).
-pub async fn find_active(db: &Db, user_id: &str) -> Result<Option<UserRecord>, StoreError> {
-    let id = user_id.to_string();
-    Ok(db.run(move |c| sql::users::find_by_id(c, &id)).await?.filter(|u| !u.disabled))
-}
-
-/// [`find_active`] through the user cache: a change made elsewhere shows
-/// within `database.cache_interval`. For the hot paths (UserInfo, the code
-/// exchange right after a login).
-pub async fn find_active_cached(users: &UserCache, user_id: &str) -> Result<Option<UserRecord>, StoreError> {
-    Ok(users.find(user_id).await?.filter(|u| !u.disabled))
-}
-
-/// Checks a username and password. Unknown, malformed and disabled users and
-/// wrong passwords all give `None` after the same Argon2 work.
-pub async fn authenticate(
-    db: &Db,
-    hasher: &Arc<PasswordHasher>,
-    username: &str,
-    password: &str,
-) -> Result<Option<UserRecord>, StoreError> {
-    let user = match normalize_username(username) {
-        Ok(name) => db.run(move |c| sql::users::find_by_username(c, &name)).await?,
-        Err(_) => None,
-    };
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let verified = hasher
-        .verify_in_turn(password.to_owned(), stored)
-        .await
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    Ok(user.filter(|u| verified && !u.disabled))
+/// A plausible address: one `@`, no whitespace. Whether it is theirs is
+/// for a verification link to prove.
+pub fn validate_email(email: &str) -> Result<(), String> {
+    if email.contains('@') && !email.chars().any(char::is_whitespace) {
+        Ok(())
+    } else {
+        Err(format!("email {email:?} is not an email address"))
+    }
 }
 
 #[cfg(test)]
@@ -68,5 +37,8 @@ mod tests {
         assert!(normalize_username("").is_err());
         assert!(normalize_username("a b").is_err());
         assert!(normalize_username(&"x".repeat(129)).is_err());
+        assert!(validate_email("a@example.com").is_ok());
+        assert!(validate_email("a example.com").is_err());
+        assert!(validate_email("a @example.com").is_err());
     }
 }

@@ -20,6 +20,7 @@ use josekit::jws::{ES256, EdDSA, JwsSigner, JwsVerifier, RS256};
 use openssl::pkey::PKey;
 use serde_json::{Map, Value};
 
+use super::SigningAlg;
 use super::jwks::{jwk_thumbprint, rfc7638_thumbprint};
 pub use super::verify::VerifyError;
 
@@ -61,14 +62,14 @@ impl From<josekit::JoseError> for KeyError {
 /// One key of the published set: what verification needs.
 pub(super) struct PublishedKey {
     pub(super) kid: String,
-    pub(super) alg: &'static str,
+    pub(super) alg: SigningAlg,
     pub(super) verifier: Box<dyn JwsVerifier>,
 }
 
 /// The key new tokens are signed with.
 struct ActiveSigner {
     kid: String,
-    alg: &'static str,
+    alg: SigningAlg,
     signer: Box<dyn JwsSigner>,
 }
 
@@ -117,32 +118,20 @@ fn parse_rsa_pem(pem: &[u8], origin: Origin) -> Result<ParsedKey, KeyError> {
     Ok(ParsedKey { kid: rfc7638_thumbprint(&n, &e), der, public_der: pair.to_der_public_key() })
 }
 
-/// Algorithms we sign with, each with its own key lifecycle. RS256 first:
-/// the default, and the one every OpenID Provider must offer.
-pub const SIGNING_ALGS: [&str; 4] = ["RS256", "PS256", "ES256", "EdDSA"];
-
 /// A key of any supported algorithm, parsed once: its public JWK (with
 /// `kid`, `use`, `alg`), signer and verifier.
 struct AnyKey {
-    alg: &'static str,
+    alg: SigningAlg,
     kid: String,
     jwk: Jwk,
     signer: Box<dyn JwsSigner>,
     verifier: Box<dyn JwsVerifier>,
 }
 
-fn static_alg(alg: &str) -> Result<&'static str, KeyError> {
-    SIGNING_ALGS
-        .into_iter()
-        .find(|a| *a == alg)
-        .ok_or_else(|| KeyError::InvalidKey(format!("unsupported algorithm {alg}")))
-}
-
-fn parse_key(alg: &str, pem: &[u8], origin: Origin) -> Result<AnyKey, KeyError> {
-    let alg = static_alg(alg)?;
+fn parse_key(alg: SigningAlg, pem: &[u8], origin: Origin) -> Result<AnyKey, KeyError> {
     let invalid = |e: josekit::JoseError| KeyError::InvalidKey(e.to_string());
     let (mut jwk, signer, verifier): (Jwk, Box<dyn JwsSigner>, Box<dyn JwsVerifier>) = match alg {
-        "RS256" => {
+        SigningAlg::Rs256 => {
             let rsa = parse_rsa_pem(pem, origin)?;
             let jwk = RS256.key_pair_from_pem(pem).map_err(invalid)?.to_jwk_public_key();
             (
@@ -151,7 +140,7 @@ fn parse_key(alg: &str, pem: &[u8], origin: Origin) -> Result<AnyKey, KeyError> 
                 Box::new(RS256.verifier_from_der(&rsa.public_der)?),
             )
         }
-        "PS256" => {
+        SigningAlg::Ps256 => {
             let rsa = parse_rsa_pem(pem, origin)?;
             let jwk = RS256.key_pair_from_pem(pem).map_err(invalid)?.to_jwk_public_key();
             let key =
@@ -159,7 +148,7 @@ fn parse_key(alg: &str, pem: &[u8], origin: Origin) -> Result<AnyKey, KeyError> 
             let (signer, verifier) = super::pss::Ps256Signer::new(key)?;
             (jwk, Box::new(signer), Box::new(verifier))
         }
-        "ES256" => {
+        SigningAlg::Es256 => {
             let jwk = ES256.key_pair_from_pem(pem).map_err(invalid)?.to_jwk_public_key();
             (
                 jwk.clone(),
@@ -167,7 +156,7 @@ fn parse_key(alg: &str, pem: &[u8], origin: Origin) -> Result<AnyKey, KeyError> 
                 Box::new(ES256.verifier_from_jwk(&jwk)?),
             )
         }
-        _ => {
+        SigningAlg::EdDsa => {
             let jwk = EdDSA.key_pair_from_pem(pem).map_err(invalid)?.to_jwk_public_key();
             if jwk.parameter("crv").and_then(Value::as_str) != Some("Ed25519") {
                 return Err(KeyError::InvalidKey("EdDSA keys must be Ed25519".into()));
@@ -182,21 +171,23 @@ fn parse_key(alg: &str, pem: &[u8], origin: Origin) -> Result<AnyKey, KeyError> 
     let kid = jwk_thumbprint(&jwk)?;
     jwk.set_key_id(&kid);
     jwk.set_key_use("sig");
-    jwk.set_algorithm(alg);
+    jwk.set_algorithm(alg.as_str());
     Ok(AnyKey { alg, kid, jwk, signer, verifier })
 }
 
 /// A new private key for `alg` as PKCS#8 PEM.
-pub fn generate_pem(alg: &str, rsa_bits: u32) -> Result<Vec<u8>, KeyError> {
-    match static_alg(alg)? {
-        "RS256" | "PS256" => generate_rsa_pem(rsa_bits),
-        "ES256" => Ok(ES256.generate_key_pair()?.to_pem_private_key()),
-        _ => Ok(EdDSA.generate_key_pair(josekit::jwk::alg::ed::EdCurve::Ed25519)?.to_pem_private_key()),
+pub fn generate_pem(alg: SigningAlg, rsa_bits: u32) -> Result<Vec<u8>, KeyError> {
+    match alg {
+        SigningAlg::Rs256 | SigningAlg::Ps256 => generate_rsa_pem(rsa_bits),
+        SigningAlg::Es256 => Ok(ES256.generate_key_pair()?.to_pem_private_key()),
+        SigningAlg::EdDsa => {
+            Ok(EdDSA.generate_key_pair(josekit::jwk::alg::ed::EdCurve::Ed25519)?.to_pem_private_key())
+        }
     }
 }
 
 /// The `kid` (RFC 7638 thumbprint) of a PEM private key for `alg`.
-pub fn kid_of(alg: &str, pem: &[u8]) -> Result<String, KeyError> {
+pub fn kid_of(alg: SigningAlg, pem: &[u8]) -> Result<String, KeyError> {
     Ok(parse_key(alg, pem, Origin::Outside)?.kid)
 }
 
@@ -242,33 +233,33 @@ impl Keyring {
     /// RS256: the active key signs; it and every key of `published` (next
     /// and retired keys) verify and appear in the JWKS, in that order.
     pub fn from_pems(active_pem: &[u8], published: &[Vec<u8>]) -> Result<Keyring, KeyError> {
-        let mut keys = vec![("RS256".to_string(), true, active_pem.to_vec())];
-        keys.extend(published.iter().map(|pem| ("RS256".to_string(), false, pem.clone())));
+        let mut keys = vec![(SigningAlg::Rs256, true, active_pem.to_vec())];
+        keys.extend(published.iter().map(|pem| (SigningAlg::Rs256, false, pem.clone())));
         Keyring::from_keys(&keys)
     }
 
     /// `(alg, active, pem)` for every key to publish; exactly one active key
     /// per algorithm signs. The default algorithm is RS256 if present.
-    pub fn from_keys(keys: &[(String, bool, Vec<u8>)]) -> Result<Keyring, KeyError> {
+    pub fn from_keys(keys: &[(SigningAlg, bool, Vec<u8>)]) -> Result<Keyring, KeyError> {
         Keyring::build(keys, Origin::Outside)
     }
 
     /// [`from_keys`](Self::from_keys) for keys opened from the sealed key
     /// store, which were checked when they were generated or imported.
-    pub fn from_sealed_keys(keys: &[(String, bool, Vec<u8>)]) -> Result<Keyring, KeyError> {
+    pub fn from_sealed_keys(keys: &[(SigningAlg, bool, Vec<u8>)]) -> Result<Keyring, KeyError> {
         Keyring::build(keys, Origin::Sealed)
     }
 
-    fn build(keys: &[(String, bool, Vec<u8>)], origin: Origin) -> Result<Keyring, KeyError> {
+    fn build(keys: &[(SigningAlg, bool, Vec<u8>)], origin: Origin) -> Result<Keyring, KeyError> {
         let mut parsed: Vec<(bool, AnyKey)> = Vec::new();
         for (alg, active, pem) in keys {
-            let key = parse_key(alg, pem, origin)?;
+            let key = parse_key(*alg, pem, origin)?;
             if !parsed.iter().any(|(_, k)| k.kid == key.kid) {
                 parsed.push((*active, key));
             }
         }
-        // Active keys first, in SIGNING_ALGS order, so the default leads.
-        parsed.sort_by_key(|(active, k)| (!*active, SIGNING_ALGS.iter().position(|a| *a == k.alg)));
+        // Active keys first, in SigningAlg::ALL order, so the default leads.
+        parsed.sort_by_key(|(active, k)| (!*active, k.alg));
         let mut set = JwkSet::new();
         let (mut published, mut signers) = (Vec::new(), Vec::new());
         for (active, key) in parsed {
@@ -290,7 +281,7 @@ impl Keyring {
     }
 
     /// Algorithms with an active key, the default first.
-    pub fn algorithms(&self) -> Vec<&'static str> {
+    pub fn algorithms(&self) -> Vec<SigningAlg> {
         self.signers.iter().map(|s| s.alg).collect()
     }
 
@@ -309,8 +300,8 @@ impl Keyring {
         &self.signers[0].kid
     }
 
-    /// JWS `alg` of the signing key (RFC 7518 §3.1): "RS256".
-    pub fn algorithm(&self) -> &'static str {
+    /// JWS `alg` of the default signing key (RFC 7518 §3.1): RS256.
+    pub fn algorithm(&self) -> SigningAlg {
         self.signers[0].alg
     }
 
@@ -335,7 +326,12 @@ impl Keyring {
 
     /// Signs with the active key of `alg` (a client's
     /// `id_token_signed_response_alg`); an error if `alg` has no active key.
-    pub fn sign_with(&self, alg: &str, typ: &str, claims: &Map<String, Value>) -> Result<String, KeyError> {
+    pub fn sign_with(
+        &self,
+        alg: SigningAlg,
+        typ: &str,
+        claims: &Map<String, Value>,
+    ) -> Result<String, KeyError> {
         let active = self
             .signers
             .iter()

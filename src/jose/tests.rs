@@ -10,7 +10,7 @@ use openssl::rsa::Rsa;
 use serde_json::{Map, Value, json};
 
 use super::jwks::rfc7638_thumbprint;
-use super::{Keyring, VerifyError};
+use super::{Keyring, SigningAlg, VerifyError};
 use crate::crypto::hmac_sha256_b64url;
 
 struct Fixture {
@@ -64,7 +64,7 @@ fn sign_verify_round_trip() {
     let header: Value =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap()).unwrap();
     assert_eq!(header, json!({"alg": "RS256", "typ": "at+jwt", "kid": kr.active_kid()}));
-    assert_eq!(kr.algorithm(), "RS256");
+    assert_eq!(kr.algorithm(), SigningAlg::Rs256);
 }
 
 #[test]
@@ -267,10 +267,9 @@ fn keyring_is_send_sync() {
 
 #[test]
 fn every_algorithm_generates_signs_and_verifies() {
-    for alg in super::SIGNING_ALGS {
+    for &alg in SigningAlg::ALL {
         let pem = super::generate_pem(alg, 2048).unwrap_or_else(|e| panic!("{alg}: generate: {e}"));
-        let set =
-            Keyring::from_keys(&[(alg.to_string(), true, pem)]).unwrap_or_else(|e| panic!("{alg}: {e}"));
+        let set = Keyring::from_keys(&[(alg, true, pem)]).unwrap_or_else(|e| panic!("{alg}: {e}"));
         assert_eq!(set.algorithms(), vec![alg]);
         let token = set.sign_with(alg, "JWT", &claims()).unwrap();
         let header: Value = serde_json::from_slice(
@@ -281,11 +280,11 @@ fn every_algorithm_generates_signs_and_verifies() {
             .unwrap(),
         )
         .unwrap();
-        assert_eq!(header["alg"], alg);
+        assert_eq!(header["alg"], alg.as_str());
         assert!(set.verify(&token, "JWT").is_ok(), "{alg}");
         let jwks: Value = serde_json::from_str(set.jwks_json()).unwrap();
         let jwk = &jwks["keys"][0];
-        assert_eq!(jwk["alg"], alg);
+        assert_eq!(jwk["alg"], alg.as_str());
         for private in ["d", "p", "q", "dp", "dq", "qi", "k"] {
             assert!(jwk.get(private).is_none(), "{alg} JWK leaks {private}");
         }
@@ -296,9 +295,9 @@ fn every_algorithm_generates_signs_and_verifies() {
 /// own PS256 signer runs on OpenSSL. Each must accept the other's work.
 #[test]
 fn ps256_signatures_interoperate_with_josekit() {
-    let pem = super::generate_pem("PS256", 2048).unwrap();
-    let set = Keyring::from_keys(&[("PS256".to_string(), true, pem)]).unwrap();
-    let token = set.sign_with("PS256", "JWT", &claims()).unwrap();
+    let pem = super::generate_pem(SigningAlg::Ps256, 2048).unwrap();
+    let set = Keyring::from_keys(&[(SigningAlg::Ps256, true, pem)]).unwrap();
+    let token = set.sign_with(SigningAlg::Ps256, "JWT", &claims()).unwrap();
     let jwks: Value = serde_json::from_str(set.jwks_json()).unwrap();
     let jwk = josekit::jwk::Jwk::from_bytes(jwks["keys"][0].to_string()).unwrap();
     let verifier =

@@ -63,7 +63,7 @@ impl Keyring {
         let header = &jws.header;
         let kid = header.get("kid").and_then(Value::as_str).ok_or(VerifyError::UnknownKey)?;
         let key = self.published_key(kid).ok_or(VerifyError::UnknownKey)?;
-        if header.get("alg").and_then(Value::as_str) != Some(key.alg) {
+        if header.get("alg").and_then(Value::as_str) != Some(key.alg.as_str()) {
             return Err(VerifyError::Algorithm);
         }
         let typ = header.get("typ").and_then(Value::as_str).ok_or(VerifyError::Type)?;

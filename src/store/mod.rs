@@ -1,25 +1,39 @@
-//! Storage layer: durable records in SQL ([`Db`], SQLite or PostgreSQL chosen
-//! by URL scheme) and short-lived protocol state in an [`Ephemeral`] store
-//! (memory by default, Redis when instances must share it).
+//! Storage: repositories over the durable database (SQLite or PostgreSQL,
+//! chosen by URL scheme) and the ephemeral store (memory by default, Redis
+//! when instances share it).
 //!
-//! The ephemeral contract follows node-oidc-provider's storage adapter:
-//! `put` with a TTL, `get`, an atomic `take` (authorization codes and other
-//! single-use values, RFC 6749 §4.1.2 / §10.5), and `delete`. One enum
-//! dispatches to either backend so callers never see which one runs.
+//! The database is the truth. Repositories own every persistence decision:
+//! transactions, group commit on the token path, and the revision bump that
+//! keeps every instance's in-memory caches coherent happen inside their
+//! write methods, so no caller can forget one. Redis and memory hold only
+//! short-lived state (`ephemeral`) and caches of durable state that are
+//! rebuilt from the database whenever they may be incomplete.
 
-pub mod cache;
-pub mod memory;
-pub mod records;
-pub mod redis;
-pub mod sql;
-
+mod audit;
+mod cache;
+mod clients;
+mod denylist;
+pub mod ephemeral;
+mod grants;
+mod signing_keys;
+mod sql;
+#[cfg(test)]
+pub(crate) mod test_db;
 #[cfg(test)]
 mod tests;
+mod users;
 
-use std::time::Duration;
+pub use audit::{Audit, Audited};
+pub use clients::Clients;
+pub use denylist::Denylist;
+pub use ephemeral::Ephemeral;
+pub use grants::Grants;
+pub use signing_keys::{KeySetError, SigningKeys};
+pub use sql::Backend;
+pub use users::Users;
 
-pub use records::{AuditEvent, ClientRecord, RefreshTokenRecord, SigningKeyRecord, UserRecord};
-pub use sql::{AnyConnection, Backend, Db};
+use crate::protocol::OAuthError;
+pub use crate::protocol::{AuditEvent, ClientRecord, RefreshTokenRecord, SigningKeyRecord, UserRecord};
 
 /// Errors of both stores; callers map `Unavailable` to HTTP 503.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -38,129 +52,123 @@ pub enum StoreError {
     /// Bad URL scheme and other configuration mistakes.
     #[error("configuration: {0}")]
     Config(String),
+    /// The database does not exist and the caller may not create it.
+    #[error("{0}")]
+    Missing(String),
 }
 
-/// Longest TTL honoured; longer ones are clamped so deadlines never overflow.
-pub(crate) const MAX_TTL: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 60);
-
-/// Short-lived state (SSO sessions, authorization codes, login transactions)
-/// with TTL and atomic take. Cheap to clone: both variants share their state.
-#[derive(Clone, Debug)]
-pub enum Ephemeral {
-    Memory(memory::MemoryStore),
-    Redis(redis::RedisStore),
-}
-
-impl Ephemeral {
-    /// A process-local store; state is lost on restart and not shared.
-    pub fn memory() -> Ephemeral {
-        Ephemeral::Memory(memory::MemoryStore::new())
-    }
-
-    /// Connects to Redis and PINGs it, so a wrong URL fails at startup.
-    /// Keys are laid out as `{prefix}{kind}:{id}`.
-    pub async fn connect_redis(url: &str, prefix: &str) -> Result<Ephemeral, StoreError> {
-        Ok(Ephemeral::Redis(redis::RedisStore::connect(url, prefix).await?))
-    }
-
-    /// `"memory"` or `"redis"`, for logs and health output.
-    pub fn backend_name(&self) -> &'static str {
-        match self {
-            Ephemeral::Memory(_) => "memory",
-            Ephemeral::Redis(_) => "redis",
-        }
-    }
-
-    /// Stores `value` under `kind`/`id`, replacing any previous value.
-    pub async fn put(&self, kind: &str, id: &str, value: &str, ttl: Duration) -> Result<(), StoreError> {
-        match self {
-            Ephemeral::Memory(s) => {
-                s.put(kind, id, value, ttl);
-                Ok(())
+/// Infrastructure failures become `server_error`, or `temporarily_unavailable`
+/// when a backing service is down; details go to the log, not the client.
+impl From<StoreError> for OAuthError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Unavailable(detail) => {
+                tracing::error!(%detail, "backing store unavailable");
+                OAuthError::temporarily_unavailable("the service is temporarily unavailable")
             }
-            Ephemeral::Redis(s) => s.put(kind, id, value, ttl).await,
-        }
-    }
-
-    /// Atomically stores `value` unless a live entry exists (for single-use
-    /// identifiers such as assertion `jti`s); returns whether it stored.
-    pub async fn put_if_absent(
-        &self,
-        kind: &str,
-        id: &str,
-        value: &str,
-        ttl: Duration,
-    ) -> Result<bool, StoreError> {
-        match self {
-            Ephemeral::Memory(s) => Ok(s.put_if_absent(kind, id, value, ttl)),
-            Ephemeral::Redis(s) => s.put_if_absent(kind, id, value, ttl).await,
-        }
-    }
-
-    /// The live value, or `None` when absent or expired.
-    pub async fn get(&self, kind: &str, id: &str) -> Result<Option<String>, StoreError> {
-        match self {
-            Ephemeral::Memory(s) => Ok(s.get(kind, id)),
-            Ephemeral::Redis(s) => s.get(kind, id).await,
-        }
-    }
-
-    /// Atomic get-and-delete: of many concurrent takers exactly one gets the
-    /// value, which is what makes authorization codes single-use.
-    pub async fn take(&self, kind: &str, id: &str) -> Result<Option<String>, StoreError> {
-        match self {
-            Ephemeral::Memory(s) => Ok(s.take(kind, id)),
-            Ephemeral::Redis(s) => s.take(kind, id).await,
-        }
-    }
-
-    /// Removes the value; absent keys are not an error.
-    pub async fn delete(&self, kind: &str, id: &str) -> Result<(), StoreError> {
-        match self {
-            Ephemeral::Memory(s) => {
-                s.delete(kind, id);
-                Ok(())
+            other => {
+                tracing::error!(error = %other, "store error");
+                OAuthError::server_error("internal error")
             }
-            Ephemeral::Redis(s) => s.delete(kind, id).await,
         }
-    }
-
-    /// [`put`](Self::put) of a value serialised as JSON.
-    pub async fn put_json<T: serde::Serialize + ?Sized>(
-        &self,
-        kind: &str,
-        id: &str,
-        value: &T,
-        ttl: Duration,
-    ) -> Result<(), StoreError> {
-        let json = serde_json::to_string(value)
-            .map_err(|e| StoreError::Corrupt(format!("{kind}: cannot encode: {e}")))?;
-        self.put(kind, id, &json, ttl).await
-    }
-
-    /// [`get`](Self::get) decoding JSON; undecodable data is `Corrupt`.
-    pub async fn get_json<T: serde::de::DeserializeOwned>(
-        &self,
-        kind: &str,
-        id: &str,
-    ) -> Result<Option<T>, StoreError> {
-        decode(kind, self.get(kind, id).await?)
-    }
-
-    /// [`take`](Self::take) decoding JSON; undecodable data is `Corrupt`
-    /// (and is consumed all the same).
-    pub async fn take_json<T: serde::de::DeserializeOwned>(
-        &self,
-        kind: &str,
-        id: &str,
-    ) -> Result<Option<T>, StoreError> {
-        decode(kind, self.take(kind, id).await?)
     }
 }
 
-fn decode<T: serde::de::DeserializeOwned>(kind: &str, raw: Option<String>) -> Result<Option<T>, StoreError> {
-    raw.map(|s| {
-        serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("{kind}: cannot decode: {e}")))
-    })
-    .transpose()
+/// Where the stores are and how they behave.
+#[derive(Clone)]
+pub struct StoreConfig {
+    pub database_url: String,
+    pub max_connections: u32,
+    /// Keep clients and users in memory between revision checks.
+    pub cache_rows: bool,
+    /// `None`: ephemeral state stays in this process.
+    pub redis: Option<RedisConfig>,
+}
+
+#[derive(Clone)]
+pub struct RedisConfig {
+    pub url: String,
+    pub prefix: String,
+}
+
+/// Every repository, over one database and one ephemeral store.
+#[derive(Clone)]
+pub struct Stores {
+    pub clients: Clients,
+    pub users: Users,
+    pub grants: Grants,
+    pub denylist: Denylist,
+    pub audit: Audit,
+    pub signing_keys: SigningKeys,
+    pub ephemeral: Ephemeral,
+    db: sql::Db,
+}
+
+/// Whether [`Stores::open`] may create a missing (SQLite) database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// The server and commands that create state.
+    CreateIfMissing,
+    /// Read-only and modifying commands: a missing database is an error.
+    MustExist,
+}
+
+impl Stores {
+    /// Opens the database (applying pending migrations) and the ephemeral
+    /// store. Errors never show a password from the URLs.
+    pub async fn open(config: &StoreConfig, mode: OpenMode) -> Result<Stores, StoreError> {
+        let (url, max) = (config.database_url.clone(), config.max_connections);
+        let create = mode == OpenMode::CreateIfMissing;
+        let db = tokio::task::spawn_blocking(move || sql::Db::open(&url, max, create))
+            .await
+            .map_err(|e| StoreError::Database(format!("database task failed: {e}")))??;
+        let ephemeral = match &config.redis {
+            Some(redis) => Ephemeral::connect_redis(&redis.url, &redis.prefix).await?,
+            None => Ephemeral::memory(),
+        };
+        let shared = matches!(ephemeral, Ephemeral::Redis(_)).then(|| ephemeral.clone());
+        let denylist = Denylist::new(db.clone(), shared);
+        let audit = Audit::new(db.clone());
+        Ok(Stores {
+            clients: Clients::new(db.clone(), config.cache_rows),
+            users: Users::new(db.clone(), config.cache_rows),
+            grants: Grants::new(db.clone(), denylist.clone()),
+            denylist,
+            audit,
+            signing_keys: SigningKeys::new(db.clone()),
+            ephemeral,
+            db,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+
+    /// Reads every revision counter in one query and refreshes what moved:
+    /// the client and user caches are dropped, the denylist reloaded. The
+    /// first call only records where the counters stand (and loads the
+    /// denylist). Returns the names of the caches that changed.
+    pub async fn revalidate(&self, now: i64) -> Result<Vec<&'static str>, StoreError> {
+        use sql::revisions::Counter;
+        let counters = self.db.run(sql::revisions::all).await?;
+        let mut changed = Vec::new();
+        for (counter, value) in counters {
+            let moved = match counter {
+                Counter::Clients => self.clients.observe_revision(value),
+                Counter::Users => self.users.observe_revision(value),
+                Counter::Denylist => self.denylist.observe_revision(value, now).await?,
+            };
+            if moved {
+                changed.push(counter.as_str());
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Drops every cached row (when the counters cannot be read).
+    pub fn flush_caches(&self) {
+        self.clients.flush();
+        self.users.flush();
+    }
 }

@@ -1,130 +1,155 @@
-//! One conformance suite for every `Ephemeral` backend: memory always, Redis
-//! when `OXIDP_TEST_REDIS_URL` is set (own random prefix, removed at the end;
-//! every key also carries a TTL of at most a minute in case a test fails).
+//! The repositories' promises across instances: two `Stores` on one SQLite
+//! file stand for two servers. Caches follow the revision counters, refused
+//! writes leave the counters alone, and the denylist is rebuilt from the
+//! database whatever a cache lost.
 
-use std::time::Duration;
+use super::sql::revisions::{self, Counter};
+use super::*;
+use crate::protocol::{AuditKind, ClientAuthMethod, GrantType};
 
-use serde::{Deserialize, Serialize};
+const NOW: i64 = 1_800_000_000;
 
-use super::{Ephemeral, StoreError};
-
-const MINUTE: Duration = Duration::from_secs(60);
-
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
-struct Payload {
-    client_id: String,
-    scopes: Vec<String>,
-    nonce: Option<String>,
-}
-
-async fn conformance(store: &Ephemeral) {
-    // put / get: get does not consume; put replaces; kinds are namespaces.
-    store.put("t", "a", "v1", MINUTE).await.expect("put");
-    assert_eq!(store.get("t", "a").await.expect("get").as_deref(), Some("v1"));
-    assert_eq!(store.get("t", "a").await.expect("get").as_deref(), Some("v1"));
-    store.put("t", "a", "v2", MINUTE).await.expect("put");
-    assert_eq!(store.get("t", "a").await.expect("get").as_deref(), Some("v2"));
-    assert_eq!(store.get("t", "missing").await.expect("get"), None);
-    assert_eq!(store.get("other", "a").await.expect("get"), None);
-
-    // TTL: invisible to get and take once expired; zero TTL is already gone
-    // (or nearly: Redis keeps it for its 1 ms minimum).
-    store.put("ttl", "x", "v", Duration::from_millis(150)).await.expect("put");
-    store.put("ttl", "zero", "v", Duration::ZERO).await.expect("put");
-    assert_eq!(store.get("ttl", "x").await.expect("get").as_deref(), Some("v"));
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(store.get("ttl", "x").await.expect("get"), None);
-    assert_eq!(store.take("ttl", "x").await.expect("take"), None);
-    assert_eq!(store.get("ttl", "zero").await.expect("get"), None);
-
-    // take is single-use.
-    store.put("code", "c1", "grant", MINUTE).await.expect("put");
-    assert_eq!(store.take("code", "c1").await.expect("take").as_deref(), Some("grant"));
-    assert_eq!(store.take("code", "c1").await.expect("take"), None);
-    assert_eq!(store.get("code", "c1").await.expect("get"), None);
-
-    // Of 16 concurrent takers exactly one wins.
-    for round in 0..3 {
-        let id = format!("race{round}");
-        store.put("code", &id, "grant", MINUTE).await.expect("put");
-        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(16));
-        let tasks: Vec<_> = (0..16)
-            .map(|_| {
-                let (store, barrier, id) = (store.clone(), barrier.clone(), id.clone());
-                tokio::spawn(async move {
-                    barrier.wait().await;
-                    store.take("code", &id).await
-                })
-            })
-            .collect();
-        let mut winners = 0;
-        for task in tasks {
-            if task.await.expect("join").expect("take").is_some() {
-                winners += 1;
-            }
-        }
-        assert_eq!(winners, 1, "round {round}");
+fn config(dir: &tempfile::TempDir, cache_rows: bool) -> StoreConfig {
+    StoreConfig {
+        database_url: format!("sqlite://{}/oxidp.db", dir.path().display()),
+        max_connections: 2,
+        cache_rows,
+        redis: None,
     }
-
-    // delete, including of an absent key.
-    store.put("sso", "s1", "v", MINUTE).await.expect("put");
-    store.delete("sso", "s1").await.expect("delete");
-    assert_eq!(store.get("sso", "s1").await.expect("get"), None);
-    store.delete("sso", "s1").await.expect("delete absent");
-
-    // JSON helpers.
-    let payload = Payload {
-        client_id: "app".into(),
-        scopes: vec!["openid".into(), "profile".into()],
-        nonce: Some("n-\"quoted\"-é".into()),
-    };
-    store.put_json("json", "p", &payload, MINUTE).await.expect("put_json");
-    let got: Option<Payload> = store.get_json("json", "p").await.expect("get_json");
-    assert_eq!(got.as_ref(), Some(&payload));
-    let took: Option<Payload> = store.take_json("json", "p").await.expect("take_json");
-    assert_eq!(took, Some(payload));
-    let again: Option<Payload> = store.take_json("json", "p").await.expect("take_json");
-    assert_eq!(again, None);
-    let absent: Option<Payload> = store.get_json("json", "nope").await.expect("get_json");
-    assert_eq!(absent, None);
-
-    // Undecodable JSON is Corrupt, not a panic and not None.
-    store.put("json", "bad", "{not json", MINUTE).await.expect("put");
-    let err = store.get_json::<Payload>("json", "bad").await.expect_err("corrupt");
-    assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
-    let err = store.take_json::<Payload>("json", "bad").await.expect_err("corrupt");
-    assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
-    assert_eq!(store.get("json", "bad").await.expect("get"), None);
-
-    // put_if_absent: only the first writer of a live key wins; expiry frees it.
-    assert!(store.put_if_absent("nx", "k", "1", MINUTE).await.expect("nx"));
-    assert!(!store.put_if_absent("nx", "k", "2", MINUTE).await.expect("nx"));
-    assert_eq!(store.get("nx", "k").await.expect("get").as_deref(), Some("1"));
-    assert!(store.put_if_absent("nx", "short", "1", Duration::from_millis(20)).await.expect("nx"));
-    tokio::time::sleep(Duration::from_millis(60)).await;
-    assert!(store.put_if_absent("nx", "short", "2", MINUTE).await.expect("nx after expiry"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn memory_conformance() {
-    let store = Ephemeral::memory();
-    assert_eq!(store.backend_name(), "memory");
-    conformance(&store).await;
+async fn instance(dir: &tempfile::TempDir) -> Stores {
+    let stores = Stores::open(&config(dir, true), OpenMode::CreateIfMissing).await.expect("stores");
+    stores.revalidate(NOW).await.expect("first look");
+    stores
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn redis_conformance() {
-    let Ok(url) = std::env::var("OXIDP_TEST_REDIS_URL") else {
-        eprintln!("OXIDP_TEST_REDIS_URL not set: skipping Redis conformance");
-        return;
-    };
-    let prefix = format!("oxidp-test:{}:", uuid::Uuid::new_v4().simple());
-    let store = Ephemeral::connect_redis(&url, &prefix).await.expect("connect to OXIDP_TEST_REDIS_URL");
-    assert_eq!(store.backend_name(), "redis");
-    conformance(&store).await;
+fn client(id: &str) -> ClientRecord {
+    ClientRecord {
+        client_id: id.into(),
+        secret_hash: Some("h1".into()),
+        redirect_uris: vec!["https://app.example/cb".into()],
+        grant_types: vec![GrantType::AuthorizationCode],
+        token_endpoint_auth_method: ClientAuthMethod::ClientSecretBasic,
+        ..ClientRecord::default()
+    }
+}
 
-    let Ephemeral::Redis(redis) = &store else { unreachable!("connect_redis returns the Redis variant") };
-    assert_eq!(redis.prefix(), prefix);
-    redis.delete_prefixed().await.expect("clean up");
-    assert_eq!(redis.delete_prefixed().await.expect("clean up"), 0);
+async fn counters(stores: &Stores) -> Vec<(Counter, i64)> {
+    stores.db.run(revisions::all).await.expect("counters")
+}
+
+#[tokio::test]
+async fn a_change_at_one_instance_reaches_the_other_at_its_next_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (instance(&dir).await, instance(&dir).await);
+    assert!(a.clients.find("app").await.unwrap().is_none());
+    assert!(!a.clients.cached("app"), "unknown ids are not cached");
+
+    b.clients.create(client("app")).await.unwrap();
+    let first = a.clients.find("app").await.unwrap().expect("created at b");
+    assert!(a.clients.cached("app"));
+
+    assert!(b.clients.update_secret("app", "h2".into(), NOW).await.unwrap());
+    let stale = a.clients.find("app").await.unwrap().expect("cached");
+    assert_eq!(stale.secret_hash, first.secret_hash, "served from memory until revalidated");
+    assert_eq!(a.revalidate(NOW).await.unwrap(), ["clients"], "the rotation moved the revision");
+    assert_eq!(a.clients.find("app").await.unwrap().expect("reloaded").secret_hash.as_deref(), Some("h2"));
+
+    assert!(b.clients.delete("app").await.unwrap());
+    assert_eq!(a.revalidate(NOW).await.unwrap(), ["clients"]);
+    assert!(a.clients.find("app").await.unwrap().is_none());
+    assert!(a.revalidate(NOW).await.unwrap().is_empty(), "nothing changed since");
+}
+
+#[tokio::test]
+async fn find_fresh_replaces_the_cached_copy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (instance(&dir).await, instance(&dir).await);
+    a.clients.create(client("app")).await.unwrap();
+    a.clients.find("app").await.unwrap().expect("cached");
+    b.clients.update_secret("app", "h2".into(), NOW).await.unwrap();
+    let fresh = a.clients.find_fresh("app").await.unwrap().expect("fresh");
+    assert_eq!(fresh.secret_hash.as_deref(), Some("h2"));
+    assert_eq!(a.clients.find("app").await.unwrap().unwrap().secret_hash.as_deref(), Some("h2"));
+    b.clients.delete("app").await.unwrap();
+    assert!(a.clients.find_fresh("app").await.unwrap().is_none());
+    assert!(!a.clients.cached("app"), "a deleted client leaves the cache");
+}
+
+#[tokio::test]
+async fn refused_writes_leave_the_counters_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stores = instance(&dir).await;
+    stores.clients.create(client("app")).await.unwrap();
+    let before = counters(&stores).await;
+    assert!(!stores.clients.delete("nobody").await.unwrap());
+    assert!(!stores.clients.update_secret("nobody", "h".into(), NOW).await.unwrap());
+    assert!(!stores.users.delete("nobody").await.unwrap());
+    assert!(matches!(stores.clients.create(client("app")).await, Err(StoreError::Duplicate(_))));
+    assert_eq!(counters(&stores).await, before);
+}
+
+#[tokio::test]
+async fn users_are_cached_and_follow_their_revision() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (instance(&dir).await, instance(&dir).await);
+    let alice = UserRecord {
+        id: "u1".into(),
+        username: "alice".into(),
+        email: None,
+        email_verified: false,
+        name: None,
+        password_hash: "$argon2id$x".into(),
+        disabled: false,
+        created_at: NOW,
+        updated_at: NOW,
+    };
+    b.users.create(alice.clone()).await.unwrap();
+    assert_eq!(a.revalidate(NOW).await.unwrap(), ["users"]);
+    assert_eq!(a.users.find_active("u1").await.unwrap(), Some(alice));
+    assert!(a.users.cached("u1"));
+    assert!(b.users.delete("u1").await.unwrap());
+    assert!(a.users.find_active("u1").await.unwrap().is_some(), "cached until the next check");
+    assert!(a.users.find_active_fresh("u1").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn without_row_caching_every_read_goes_to_the_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = Stores::open(&config(&dir, false), OpenMode::CreateIfMissing).await.unwrap();
+    let b = instance(&dir).await;
+    a.clients.create(client("app")).await.unwrap();
+    a.clients.find("app").await.unwrap();
+    b.clients.update_secret("app", "h2".into(), NOW).await.unwrap();
+    assert_eq!(a.clients.find("app").await.unwrap().unwrap().secret_hash.as_deref(), Some("h2"));
+    assert!(!a.clients.cached("app"));
+}
+
+#[tokio::test]
+async fn a_denial_holds_at_every_instance_new_ones_included() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (instance(&dir).await, instance(&dir).await);
+    let audited = Audited::new(AuditKind::TokenRevoked).client("app").detail("jti", "j1");
+    assert_eq!(a.grants.revoke_access_token("j1", NOW + 300, audited, NOW).await.unwrap(), 1);
+    assert!(a.denylist.is_denied("j1", NOW).await.unwrap(), "at once where it was revoked");
+    assert!(!b.denylist.is_denied("j1", NOW).await.unwrap(), "not yet checked");
+    assert_eq!(b.revalidate(NOW).await.unwrap(), ["denylist"]);
+    assert!(b.denylist.is_denied("j1", NOW).await.unwrap(), "after one check");
+    let c = instance(&dir).await;
+    assert!(c.denylist.is_denied("j1", NOW).await.unwrap(), "a new instance loads the denylist");
+    assert!(!c.denylist.is_denied("j1", NOW + 300).await.unwrap(), "until the token expires");
+
+    // The revocation and its audit event are one write.
+    let events = a.audit.recent(10).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, AuditKind::TokenRevoked);
+    assert!(events[0].detail.contains(r#""revoked_access_tokens":1"#), "{}", events[0].detail);
+
+    // An expired token needs no denial: nothing written, counter unmoved.
+    let before = counters(&a).await;
+    let audited = Audited::new(AuditKind::TokenRevoked).client("app");
+    assert_eq!(a.grants.revoke_access_token("j2", NOW - 1, audited, NOW).await.unwrap(), 0);
+    assert_eq!(counters(&a).await, before);
+    assert_eq!(a.grants.delete_expired_denials(NOW + 300).await.unwrap(), 1);
 }

@@ -10,7 +10,7 @@ use openidconnect::{
     AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
     OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, TokenResponse,
 };
-use oxidp::admin::NewClient;
+use oxidp::flows::admin::NewClient;
 
 use crate::helpers::*;
 
@@ -23,8 +23,9 @@ const ALGS: [(&str, CoreJwsSigningAlgorithm); 4] = [
 ];
 
 fn all_algorithms() -> SpawnOptions {
-    SpawnOptions::default()
-        .settings(|s| s.keys.algorithms = ALGS.iter().map(|(a, _)| a.to_string()).collect())
+    SpawnOptions::default().settings(|s| {
+        s.keys.algorithms = ALGS.iter().map(|(a, _)| a.parse().expect("a signing algorithm")).collect()
+    })
 }
 
 backend_test!(each_algorithm_has_its_own_published_keys, options = all_algorithms(), |app| async move {

@@ -2,7 +2,7 @@
 //! (RFC 9068) and resource indicators (RFC 8707).
 
 use crate::helpers::*;
-use oxidp::admin::NewClient;
+use oxidp::flows::admin::NewClient;
 use reqwest::header::CACHE_CONTROL;
 
 const API: &str = "https://api.example.com/";

@@ -12,7 +12,7 @@ use openidconnect::{
     Nonce, OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, RevocationUrl, Scope,
     TokenIntrospectionResponse, TokenResponse,
 };
-use oxidp::admin::NewClient;
+use oxidp::flows::admin::NewClient;
 
 const PASSWORD: &str = "correct horse battery";
 const CB: &str = "http://127.0.0.1:9999/cb";

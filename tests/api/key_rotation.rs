@@ -1,15 +1,18 @@
 //! Signing-key rotation: the shared key set (next → active → retired), the
 //! JWKS and its cache validators, reload on every instance, racing
-//! rotations, the key-encryption key at startup and the `oxidp keys` CLI.
+//! rotations and the key-encryption key at startup. The `oxidp keys` CLI is
+//! in `keys_cli.rs`.
 
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Output, Stdio};
-use std::sync::{Arc, Barrier};
+use std::sync::Arc;
 use std::time::Duration;
 
 use oxidp::config::Settings;
-use oxidp::jose::keystore::{self, ACTIVE, NEXT, RETIRED, Rotation};
-use oxidp::store::{Db, SigningKeyRecord};
+use oxidp::flows::keys;
+use oxidp::jose::SigningAlg;
+use oxidp::protocol::KeyState::{self, Active as ACTIVE, Next as NEXT, Retired as RETIRED};
+use oxidp::protocol::key_lifecycle::Rotation;
+use oxidp::store::SigningKeyRecord;
 use reqwest::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
 use serde_json::Value;
 
@@ -35,39 +38,35 @@ fn options_with_clock() -> SpawnOptions {
 }
 
 /// Every stored key, sealed private keys included, oldest first.
-async fn stored_keys(db: &Db) -> Vec<SigningKeyRecord> {
-    let db = db.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut conn = db.conn().expect("database connection");
-        oxidp::store::sql::signing_keys::list(&mut conn).expect("list signing keys")
-    })
-    .await
-    .expect("list task")
+async fn stored_keys(app: &TestApp) -> Vec<SigningKeyRecord> {
+    app.services.stores.signing_keys.list().await.expect("list signing keys")
 }
 
-fn kids_in(keys: &[SigningKeyRecord], state: &str) -> Vec<String> {
+fn kids_in(keys: &[SigningKeyRecord], state: KeyState) -> Vec<String> {
     keys.iter().filter(|k| k.state == state).map(|k| k.kid.clone()).collect()
 }
 
 /// The kid of the single key in `state`.
-fn only_kid(keys: &[SigningKeyRecord], state: &str) -> String {
+fn only_kid(keys: &[SigningKeyRecord], state: KeyState) -> String {
     match kids_in(keys, state).as_slice() {
         [kid] => kid.clone(),
         other => panic!("expected exactly one {state} key, got {other:?}: {keys:?}"),
     }
 }
 
-/// `keystore::rotate` through the library on the app's database, the way
-/// an operator's tool (or another instance) would.
+/// The key-encryption key of the app's key set, as an operator's tool
+/// (or another instance) reads it.
+async fn kek(app: &TestApp) -> oxidp::jose::Kek {
+    keys::load_kek(&app.settings.keys.kek_path(), false).await.expect("the KEK file").0
+}
+
+/// `flows::keys::rotate` through the library on the app's database, the
+/// way an operator's tool (or another instance) would.
 async fn rotate(app: &TestApp, force: bool) -> Rotation {
-    let (db, keys) = (app.db.clone(), app.settings.keys.clone());
-    tokio::task::spawn_blocking(move || {
-        let mut conn = db.conn().expect("database connection");
-        let kek = keystore::open(&mut conn, &keys, now()).expect("open the key set");
-        keystore::rotate(&mut conn, &kek, &keys, "RS256", now(), force).expect("rotate")
-    })
-    .await
-    .expect("rotate task")
+    let (kek, policy) = (kek(app).await, app.settings.key_policy());
+    keys::rotate(&app.services.stores.signing_keys, &kek, &policy, SigningAlg::Rs256, now(), force)
+        .await
+        .expect("rotate")
 }
 
 /// `(active, next, retired)` of a rotation that happened.
@@ -152,7 +151,7 @@ async fn assert_userinfo_ok(app: &TestApp, tokens: &Tokens, user: &TestUser, wha
 }
 
 backend_test!(jwks_publishes_active_and_next_with_validators, options = options(), |app| async move {
-    let keys = stored_keys(&app.db).await;
+    let keys = stored_keys(&app).await;
     assert_eq!(keys.len(), 2, "a fresh key set is one active and one next key: {keys:?}");
     let (active, next) = (only_kid(&keys, ACTIVE), only_kid(&keys, NEXT));
 
@@ -209,12 +208,12 @@ backend_test!(
     |app| async move {
         let user = app.with_user("alice", PASSWORD).await;
         let client = app.with_confidential_client("app1", &[CB]).await;
-        let keys = stored_keys(&app.db).await;
+        let keys = stored_keys(&app).await;
         let (active, next) = (only_kid(&keys, ACTIVE), only_kid(&keys, NEXT));
 
         app.advance(app.settings.keys.rotation_period as i64);
         let stored = eventually("an automatic rotation", async || {
-            let stored = stored_keys(&app.db).await;
+            let stored = stored_keys(&app).await;
             (stored.len() == 3).then_some(stored)
         })
         .await;
@@ -236,7 +235,7 @@ backend_test!(
 backend_test!(tokens_outlive_the_rotation_of_their_key, options = options(), |app| async move {
     let user = app.with_user("alice", PASSWORD).await;
     let client = app.with_confidential_client("app1", &[CB]).await;
-    let keys = stored_keys(&app.db).await;
+    let keys = stored_keys(&app).await;
     let (active, next) = (only_kid(&keys, ACTIVE), only_kid(&keys, NEXT));
 
     let before = app.tokens_for(&user, &client).await;
@@ -251,7 +250,7 @@ backend_test!(tokens_outlive_the_rotation_of_their_key, options = options(), |ap
     let (new_active, new_next, retired) = rotated(rotate(&app, false).await);
     assert_eq!((&new_active, &retired), (&next, &active));
     let jwks = wait_for_jwks(&app, &[&active, &next, &new_next]).await;
-    let stored = stored_keys(&app.db).await;
+    let stored = stored_keys(&app).await;
     assert_eq!(only_kid(&stored, RETIRED), active);
     let retired_row = stored.iter().find(|k| k.kid == active).unwrap();
     assert!(retired_row.retired_at.is_some() && retired_row.delete_after > retired_row.retired_at);
@@ -272,15 +271,16 @@ backend_test!(tokens_outlive_the_rotation_of_their_key, options = options(), |ap
 
 /// Two instances on one PostgreSQL + Redis, same issuer and keys dir.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(oxidp_pg_redis),
+    ignore = "needs PostgreSQL + Redis: set OXIDP_TEST_DATABASE_URL and OXIDP_TEST_REDIS_URL"
+)]
 async fn a_rotation_reaches_every_instance() {
-    let Some(a) = try_spawn_app_with(Backend::PgRedis, options()).await else {
-        skip_note(module_path!());
-        return;
-    };
+    let a = spawn_app_with(Backend::PgRedis, options()).await;
     let b = a.spawn_sibling().await;
     let user = a.with_user("alice", PASSWORD).await;
     let client = a.with_confidential_client("app1", &[CB]).await;
-    let keys = stored_keys(&a.db).await;
+    let keys = stored_keys(&a).await;
     let (active, next) = (only_kid(&keys, ACTIVE), only_kid(&keys, NEXT));
 
     let (browser_a, browser_b) = {
@@ -327,24 +327,17 @@ async fn a_rotation_reaches_every_instance() {
 
 backend_test!(racing_rotations_rotate_once, options = options(), |app| async move {
     const RACERS: usize = 4;
-    let keys = stored_keys(&app.db).await;
+    let keys = stored_keys(&app).await;
     let (active, next) = (only_kid(&keys, ACTIVE), only_kid(&keys, NEXT));
-    let (db, settings) = (app.db.clone(), app.settings.keys.clone());
-    let kek = {
-        let (db, settings) = (db.clone(), settings.clone());
-        let opened = tokio::task::spawn_blocking(move || {
-            keystore::open(&mut db.conn().expect("database connection"), &settings, now())
-        });
-        Arc::new(opened.await.unwrap().expect("open the key set"))
-    };
-    let start = Arc::new(Barrier::new(RACERS));
+    let (kek, policy) = (Arc::new(kek(&app).await), app.settings.key_policy());
+    let start = Arc::new(tokio::sync::Barrier::new(RACERS));
     let racers: Vec<_> = (0..RACERS)
         .map(|_| {
-            let (db, settings, kek, start) = (db.clone(), settings.clone(), kek.clone(), start.clone());
-            tokio::task::spawn_blocking(move || {
-                let mut conn = db.conn().expect("database connection");
-                start.wait();
-                keystore::rotate(&mut conn, &kek, &settings, "RS256", now(), false)
+            let signing_keys = app.services.stores.signing_keys.clone();
+            let (kek, policy, start) = (kek.clone(), policy.clone(), start.clone());
+            tokio::spawn(async move {
+                start.wait().await;
+                keys::rotate(&signing_keys, &kek, &policy, SigningAlg::Rs256, now(), false).await
             })
         })
         .collect();
@@ -366,7 +359,7 @@ backend_test!(racing_rotations_rotate_once, options = options(), |app| async mov
     assert_eq!((*won_active, *won_retired), (&next, &active));
     let won_next = (*won_next).clone();
 
-    let stored = stored_keys(&app.db).await;
+    let stored = stored_keys(&app).await;
     assert_eq!(stored.len(), 3, "{stored:?}");
     assert_eq!(only_kid(&stored, ACTIVE), next);
     assert_eq!(only_kid(&stored, RETIRED), active);
@@ -382,7 +375,7 @@ backend_test!(racing_rotations_rotate_once, options = options(), |app| async mov
 /// `Application::build_with_listener` with `settings`; its error, which it must be.
 async fn startup_error(settings: &Settings) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
-    match oxidp::startup::Application::build_with_listener(settings.clone(), listener).await {
+    match oxidp::app::Application::build_with_listener(settings.clone(), listener).await {
         Ok(_) => panic!("the server started"),
         Err(e) => format!("{e:#}"),
     }
@@ -392,14 +385,14 @@ backend_test!(startup_needs_the_right_kek, options = options(), |app| async move
     let kek_path = app.settings.keys.kek_path();
     let original = std::fs::read(&kek_path).expect("the KEK file was created at first start");
     assert_eq!(std::fs::metadata(&kek_path).unwrap().permissions().mode() & 0o777, 0o600);
-    let rows = stored_keys(&app.db).await;
+    let rows = stored_keys(&app).await;
 
     // Well-formed (43 × 'A' is base64url of 32 zero bytes) but not the KEK
     // that sealed the keys.
     std::fs::write(&kek_path, format!("{}\n", "A".repeat(43))).unwrap();
     let error = startup_error(&app.settings).await;
     assert!(error.contains("key-encryption key"), "unclear error: {error}");
-    assert_eq!(stored_keys(&app.db).await, rows, "a start with the wrong KEK changed the key set");
+    assert_eq!(stored_keys(&app).await, rows, "a start with the wrong KEK changed the key set");
 
     // No KEK file while the database holds keys: no new KEK is made up.
     std::fs::remove_file(&kek_path).unwrap();
@@ -407,166 +400,12 @@ backend_test!(startup_needs_the_right_kek, options = options(), |app| async move
     assert!(error.contains("key-encryption key"), "unclear error: {error}");
     assert!(error.contains("missing"), "unclear error: {error}");
     assert!(!kek_path.exists(), "a start without the KEK created {}", kek_path.display());
-    assert_eq!(stored_keys(&app.db).await, rows, "a start without the KEK changed the key set");
+    assert_eq!(stored_keys(&app).await, rows, "a start without the KEK changed the key set");
 
     // With the right KEK back, another instance starts on the same keys.
     std::fs::write(&kek_path, &original).unwrap();
     std::fs::set_permissions(&kek_path, std::fs::Permissions::from_mode(0o600)).unwrap();
     let sibling = app.spawn_sibling().await;
     assert_eq!(sibling.jwks().await, app.jwks().await);
-    assert_eq!(stored_keys(&app.db).await, rows);
+    assert_eq!(stored_keys(&app).await, rows);
 });
-
-/// `oxidp keys …` as a real process on a temp SQLite database and keys dir.
-struct KeysCli {
-    dir: tempfile::TempDir,
-}
-
-impl KeysCli {
-    fn new() -> KeysCli {
-        KeysCli { dir: tempfile::Builder::new().prefix("oxidp-keys-cli-").tempdir().unwrap() }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_oxidp"))
-            .arg("keys")
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("OXIDP__DATABASE__URL", format!("sqlite://{}/db.sqlite", self.dir.path().display()))
-            .env("OXIDP__KEYS__DIR", self.dir.path().join("keys"))
-            .env("OXIDP__KEYS__ALGORITHMS", "RS256")
-            .env_remove("OXIDP__REDIS__URL")
-            .env_remove("OXIDP_ENV")
-            .stdin(Stdio::null())
-            .output()
-            .expect("run oxidp")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(out.status.code(), Some(0), "keys {args:?}: {}", describe(&out));
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// Exit status 2 and exactly one line on stderr.
-    fn usage_error(&self, args: &[&str]) {
-        let out = self.run(args);
-        assert_eq!(out.status.code(), Some(2), "keys {args:?}: {}", describe(&out));
-        let stderr = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(stderr.trim_end_matches('\n').lines().count(), 1, "one line on stderr: {stderr:?}");
-        assert!(!stderr.trim().is_empty());
-    }
-
-    /// `keys list --json`, checked for key material.
-    fn list(&self) -> Vec<Value> {
-        let out = self.ok(&["list", "--json"]);
-        for leak in ["\"d\"", "\"p\"", "PRIVATE", "private", "sealed"] {
-            assert!(!out.contains(leak), "keys list shows {leak}: {out}");
-        }
-        let keys: Vec<Value> = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"));
-        for key in &keys {
-            assert!(key["kid"].as_str().is_some_and(|k| k.len() == 43), "{key}");
-            assert_eq!(key["alg"], "RS256", "{key}");
-        }
-        keys
-    }
-
-    /// `(state, kid)` of every key, sorted.
-    fn states(&self) -> Vec<(String, String)> {
-        let mut states: Vec<(String, String)> = self
-            .list()
-            .iter()
-            .map(|k| (k["state"].as_str().expect("state").into(), k["kid"].as_str().unwrap().into()))
-            .collect();
-        states.sort();
-        states
-    }
-
-    fn kid(&self, state: &str) -> String {
-        let kids: Vec<String> =
-            self.states().into_iter().filter(|(s, _)| s == state).map(|(_, kid)| kid).collect();
-        assert_eq!(kids.len(), 1, "exactly one {state} key: {kids:?}");
-        kids[0].clone()
-    }
-
-    fn write(&self, name: &str, contents: &[u8]) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, contents).unwrap();
-        path.to_str().unwrap().to_string()
-    }
-}
-
-fn describe(out: &Output) -> String {
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    format!("exit {:?}\nstdout: {stdout}\nstderr: {stderr}", out.status.code())
-}
-
-/// An RSA private key (PKCS#8 PEM) and its RFC 7638 thumbprint.
-fn rsa_key(bits: u32) -> (Vec<u8>, String) {
-    let rsa = openssl::rsa::Rsa::generate(bits).expect("generate RSA key");
-    let (n, e) = (b64url(rsa.n().to_vec()), b64url(rsa.e().to_vec()));
-    let thumbprint =
-        b64url(openssl::sha::sha256(format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#).as_bytes()));
-    let pem = openssl::pkey::PKey::from_rsa(rsa).unwrap().private_key_to_pem_pkcs8().unwrap();
-    (pem, thumbprint)
-}
-
-#[test]
-fn cli_lists_and_rotates_keys() {
-    let cli = KeysCli::new();
-    let states = cli.states();
-    let kinds: Vec<&str> = states.iter().map(|(s, _)| s.as_str()).collect();
-    assert_eq!(kinds, [ACTIVE, NEXT], "{states:?}");
-    let kek = cli.dir.path().join("keys").join("kek");
-    assert_eq!(std::fs::metadata(&kek).expect("KEK file").permissions().mode() & 0o777, 0o600);
-    let (active, next) = (cli.kid(ACTIVE), cli.kid(NEXT));
-
-    // The first next key may sign at once.
-    cli.ok(&["rotate"]);
-    assert_eq!((cli.kid(ACTIVE), cli.kid(RETIRED)), (next.clone(), active));
-    let new_next = cli.kid(NEXT);
-
-    // The new next key has not been published for jwks_max_age yet.
-    let before = cli.states();
-    cli.usage_error(&["rotate"]);
-    assert_eq!(cli.states(), before, "a refused rotation changed the key set");
-
-    cli.ok(&["rotate", "--force"]);
-    assert_eq!(cli.kid(ACTIVE), new_next);
-    assert_eq!(kids_of(&cli.states(), RETIRED).len(), 2);
-}
-
-fn kids_of(states: &[(String, String)], state: &str) -> Vec<String> {
-    states.iter().filter(|(s, _)| s == state).map(|(_, kid)| kid.clone()).collect()
-}
-
-#[test]
-fn cli_imports_a_pem_key_as_next() {
-    let cli = KeysCli::new();
-    let (active, generated_next) = (cli.kid(ACTIVE), cli.kid(NEXT));
-    let (pem, kid) = rsa_key(2048);
-    let file = cli.write("k.pem", &pem);
-
-    let out = cli.ok(&["import", "--file", &file]);
-    assert!(out.contains(&kid), "import names the kid: {out}");
-    assert!(!out.contains("PRIVATE"), "{out}");
-    assert_eq!(cli.kid(NEXT), kid, "the imported key is the next key");
-    assert_eq!(cli.kid(ACTIVE), active);
-    assert!(!cli.states().iter().any(|(_, k)| *k == generated_next), "the unused generated next key stays");
-
-    // Not a usable key, no file, a key already in the set: usage errors, nothing written.
-    let before = cli.states();
-    let garbage =
-        cli.write("garbage.pem", b"-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
-    let (small, _) = rsa_key(1024);
-    let small = cli.write("small.pem", &small);
-    let missing = cli.dir.path().join("missing.pem").to_str().unwrap().to_string();
-    for bad in [&garbage, &small, &missing, &file] {
-        cli.usage_error(&["import", "--file", bad]);
-    }
-    assert_eq!(cli.states(), before);
-
-    // The imported key signs after the next rotation.
-    cli.ok(&["rotate", "--force"]);
-    assert_eq!(cli.kid(ACTIVE), kid);
-}

@@ -16,6 +16,7 @@ mod id_token;
 mod interop;
 mod introspection;
 mod key_rotation;
+mod keys_cli;
 mod login;
 mod multi_instance;
 mod private_key_jwt;

@@ -5,7 +5,7 @@
 
 use josekit::jwk::{Jwk, JwkSet, KeyPair};
 use josekit::jws::{ES256, JwsSigner, RS256};
-use oxidp::admin::NewClient;
+use oxidp::flows::admin::NewClient;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

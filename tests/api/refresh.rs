@@ -2,7 +2,7 @@
 //! rotation, reuse detection, scope narrowing, client binding, lifetimes.
 
 use crate::helpers::*;
-use oxidp::admin::NewClient;
+use oxidp::flows::admin::NewClient;
 use reqwest::header::CACHE_CONTROL;
 
 const PASSWORD: &str = "correct horse battery";

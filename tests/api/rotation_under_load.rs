@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use josekit::jwk::JwkSet;
 use josekit::jws::RS256;
-use oxidp::jose::keystore::{self, Rotation};
+use oxidp::protocol::key_lifecycle::Rotation;
 
 use crate::helpers::*;
 
@@ -42,14 +42,12 @@ impl CachingRelyingParty {
 }
 
 async fn rotate(app: &TestApp) -> Rotation {
-    let (db, keys) = (app.db.clone(), app.settings.keys.clone());
-    tokio::task::spawn_blocking(move || {
-        let mut conn = db.conn().expect("conn");
-        let kek = oxidp::jose::Kek::load(&keys.kek_path(), false).expect("kek").0;
-        keystore::rotate(&mut conn, &kek, &keys, "RS256", oxidp::clock::unix_now(), false).expect("rotate")
-    })
-    .await
-    .expect("rotation task")
+    let kek = oxidp::flows::keys::load_kek(&app.settings.keys.kek_path(), false).await.expect("kek").0;
+    let (keys, policy) = (&app.services.stores.signing_keys, app.settings.key_policy());
+    let alg = oxidp::jose::SigningAlg::Rs256;
+    oxidp::flows::keys::rotate(keys, &kek, &policy, alg, oxidp::clock::unix_now(), false)
+        .await
+        .expect("rotate")
 }
 
 backend_test!(

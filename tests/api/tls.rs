@@ -17,9 +17,9 @@ use openssl::nid::Nid;
 use openssl::pkey::PKey;
 use openssl::x509::extension::SubjectAlternativeName;
 use openssl::x509::{X509, X509NameBuilder};
-use oxidp::admin::{NewClient, NewUser};
+use oxidp::app::Application;
 use oxidp::config::Settings;
-use oxidp::startup::Application;
+use oxidp::flows::admin::{NewClient, NewUser};
 
 use crate::helpers::{Callback, LoginForm};
 
@@ -64,25 +64,19 @@ async fn library_completes_the_lifecycle_over_https() {
     settings.database.url = format!("sqlite://{}/oxidp.db", dir.path().display());
     settings.keys.dir = dir.path().join("keys");
     let app = Application::build_with_listener(settings, listener).await.expect("build");
-    let db = app.db();
+    let admin = app.services().admin.clone();
     tokio::spawn(app.run_until_stopped());
 
     let now = oxidp::clock::unix_now();
-    let user_db = db.clone();
-    let user = tokio::task::spawn_blocking(move || {
-        let new = NewUser { username: "alice".into(), password: PASSWORD.into(), email: None, name: None };
-        oxidp::admin::create_user(&user_db, new, now)
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    let new = NewUser { username: "alice".into(), password: PASSWORD.into(), email: None, name: None };
+    let user = admin.create_user(new, now).await.unwrap();
     let new_client = NewClient {
         client_id: "tls-app".into(),
         redirect_uris: vec![CB.into()],
         grant_types: vec!["authorization_code".into(), "refresh_token".into()],
         ..NewClient::default()
     };
-    let secret = oxidp::admin::create_client(&db, new_client, now).unwrap().secret.unwrap();
+    let secret = admin.create_client(new_client, now).await.unwrap().secret.unwrap();
 
     let root = reqwest::Certificate::from_pem(&cert_pem).unwrap();
     let http = reqwest::Client::builder()

@@ -3,7 +3,7 @@
 
 use crate::authorize::CB;
 use crate::helpers::*;
-use oxidp::admin::NewClient;
+use oxidp::flows::admin::NewClient;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
 
 /// RFC 6749 §5.1 response shape and headers.

@@ -5,13 +5,14 @@ use diesel::prelude::*;
 use super::AnyConnection;
 use super::models::AuditRow;
 use super::schema::audit_events;
-use crate::store::{AuditEvent, StoreError};
+use crate::protocol::AuditEvent;
+use crate::store::StoreError;
 
 pub fn insert(conn: &mut AnyConnection, event: &AuditEvent) -> Result<(), StoreError> {
     let row = AuditRow {
         id: event.id.clone(),
         at: event.at,
-        kind: event.kind.clone(),
+        kind: event.kind.to_string(),
         client_id: event.client_id.clone(),
         user_id: event.user_id.clone(),
         detail: event.detail.clone(),
@@ -26,15 +27,24 @@ pub fn recent(conn: &mut AnyConnection, limit: i64) -> Result<Vec<AuditEvent>, S
         .limit(limit)
         .select(AuditRow::as_select())
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| AuditEvent {
-            id: r.id,
-            at: r.at,
-            kind: r.kind,
-            client_id: r.client_id,
-            user_id: r.user_id,
-            detail: r.detail,
+    rows.into_iter()
+        .map(|r| {
+            Ok(AuditEvent {
+                kind: r
+                    .kind
+                    .parse()
+                    .map_err(|e| StoreError::Corrupt(format!("audit event {}: {e}", r.id)))?,
+                id: r.id,
+                at: r.at,
+                client_id: r.client_id,
+                user_id: r.user_id,
+                detail: r.detail,
+            })
         })
-        .collect())
+        .collect()
+}
+
+/// Removes events older than `cutoff`; returns how many.
+pub fn delete_before(conn: &mut AnyConnection, cutoff: i64) -> Result<usize, StoreError> {
+    Ok(diesel::delete(audit_events::table.filter(audit_events::at.lt(cutoff))).execute(conn)?)
 }

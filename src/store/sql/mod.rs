@@ -2,9 +2,9 @@
 //! vaultwarden recipe): a `MultiConnection` enum picked by URL scheme, one
 //! portable `schema.rs`, an r2d2 pool, and per-backend embedded migrations
 //! run at connect time. Blocking diesel work runs on tokio's blocking pool
-//! via [`Db::run`], one hop per request.
+//! via [`Db::run`], one hop per request. Private to `store`: the
+//! repositories are the only callers.
 
-pub mod admin;
 pub mod audit;
 pub mod clients;
 pub mod denied_tokens;
@@ -24,7 +24,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+#[cfg(test)]
+use diesel::r2d2::PooledConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -146,12 +148,25 @@ impl Db {
     /// Opens `sqlite://relative/path.db`, `sqlite:///abs/path.db` (creating
     /// parent folders) or `postgres://…` / `postgresql://…`, runs pending
     /// embedded migrations, then builds a pool of up to `max_connections`.
+    #[cfg(test)]
     pub fn connect(url: &str, max_connections: u32) -> Result<Db, StoreError> {
+        Db::open(url, max_connections, true)
+    }
+
+    /// As [`connect`](Self::connect) with `create`; without it a missing
+    /// SQLite file is [`StoreError::Missing`] and nothing is created.
+    pub fn open(url: &str, max_connections: u32, create: bool) -> Result<Db, StoreError> {
         let target = parse_url(url)?;
         // Migrate on a direct connection first: it fails fast with the
         // driver's own error message, which the pool would swallow.
         match target.backend {
             Backend::Sqlite => {
+                if !create && !Path::new(&target.location).is_file() {
+                    return Err(StoreError::Missing(format!(
+                        "the database {} does not exist (start the server once, or create a user or client)",
+                        target.location
+                    )));
+                }
                 if let Some(parent) = Path::new(&target.location).parent()
                     && !parent.as_os_str().is_empty()
                 {
@@ -185,8 +200,9 @@ impl Db {
         self.backend
     }
 
-    /// A pooled connection for synchronous callers (the CLI). Async code
-    /// uses [`Db::run`].
+    /// A pooled connection for synchronous tests. Everything else uses
+    /// [`Db::run`] or [`Db::write`].
+    #[cfg(test)]
     pub fn conn(&self) -> Result<PooledConnection<Manager>, StoreError> {
         Ok(self.pool.get()?)
     }

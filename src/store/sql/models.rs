@@ -4,7 +4,8 @@
 use diesel::prelude::*;
 
 use super::schema::{clients, users};
-use crate::store::{ClientRecord, StoreError, UserRecord};
+use crate::protocol::{ClientRecord, RefreshTokenRecord, UserRecord};
+use crate::store::StoreError;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -94,8 +95,19 @@ fn encode_list(list: &[String]) -> Result<String, StoreError> {
     serde_json::to_string(list).map_err(|e| StoreError::Corrupt(format!("list: {e}")))
 }
 
-fn decode_list(client_id: &str, column: &str, json: &str) -> Result<Vec<String>, StoreError> {
+fn decode_list<T: serde::de::DeserializeOwned>(
+    client_id: &str,
+    column: &str,
+    json: &str,
+) -> Result<Vec<T>, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("client {client_id:?} {column}: {e}")))
+}
+
+fn decode_word<T: std::str::FromStr<Err = crate::vocabulary::UnknownWord>>(
+    client_id: &str,
+    word: &str,
+) -> Result<T, StoreError> {
+    word.parse().map_err(|e| StoreError::Corrupt(format!("client {client_id:?}: {e}")))
 }
 
 impl TryFrom<&ClientRecord> for ClientRow {
@@ -108,16 +120,17 @@ impl TryFrom<&ClientRecord> for ClientRow {
             public: c.public,
             redirect_uris: encode_list(&c.redirect_uris)?,
             post_logout_redirect_uris: encode_list(&c.post_logout_redirect_uris)?,
-            grant_types: encode_list(&c.grant_types)?,
+            grant_types: serde_json::to_string(&c.grant_types)
+                .map_err(|e| StoreError::Corrupt(format!("grant types: {e}")))?,
             scopes: encode_list(&c.scopes)?,
-            token_endpoint_auth_method: c.token_endpoint_auth_method.clone(),
+            token_endpoint_auth_method: c.token_endpoint_auth_method.to_string(),
             jwks: c.jwks.clone(),
             jwks_uri: c.jwks_uri.clone(),
             resources: encode_list(&c.resources)?,
             access_token_ttl: c.access_token_ttl,
             refresh_token_idle_ttl: c.refresh_token_idle_ttl,
             refresh_token_absolute_ttl: c.refresh_token_absolute_ttl,
-            id_token_signed_response_alg: c.id_token_signed_response_alg.clone(),
+            id_token_signed_response_alg: c.id_token_signed_response_alg.map(|alg| alg.to_string()),
             created_at: c.created_at,
             updated_at: c.updated_at,
         })
@@ -139,13 +152,17 @@ impl TryFrom<ClientRow> for ClientRecord {
             grant_types: decode_list(id, "grant_types", &r.grant_types)?,
             scopes: decode_list(id, "scopes", &r.scopes)?,
             resources: decode_list(id, "resources", &r.resources)?,
-            token_endpoint_auth_method: r.token_endpoint_auth_method,
+            token_endpoint_auth_method: decode_word(id, &r.token_endpoint_auth_method)?,
             jwks: r.jwks,
             jwks_uri: r.jwks_uri,
             access_token_ttl: r.access_token_ttl,
             refresh_token_idle_ttl: r.refresh_token_idle_ttl,
             refresh_token_absolute_ttl: r.refresh_token_absolute_ttl,
-            id_token_signed_response_alg: r.id_token_signed_response_alg,
+            id_token_signed_response_alg: r
+                .id_token_signed_response_alg
+                .as_deref()
+                .map(|alg| decode_word(id, alg))
+                .transpose()?,
             client_id: r.client_id,
             secret_hash: r.secret_hash,
             public: r.public,
@@ -176,9 +193,9 @@ pub struct RefreshTokenRow {
     pub revoked_at: Option<i64>,
 }
 
-impl From<RefreshTokenRow> for crate::store::RefreshTokenRecord {
+impl From<RefreshTokenRow> for RefreshTokenRecord {
     fn from(r: RefreshTokenRow) -> Self {
-        crate::store::RefreshTokenRecord {
+        RefreshTokenRecord {
             id: r.id,
             token_hash: r.token_hash,
             family_id: r.family_id,
@@ -198,8 +215,8 @@ impl From<RefreshTokenRow> for crate::store::RefreshTokenRecord {
     }
 }
 
-impl From<&crate::store::RefreshTokenRecord> for RefreshTokenRow {
-    fn from(r: &crate::store::RefreshTokenRecord) -> Self {
+impl From<&RefreshTokenRecord> for RefreshTokenRow {
+    fn from(r: &RefreshTokenRecord) -> Self {
         RefreshTokenRow {
             id: r.id.clone(),
             token_hash: r.token_hash.clone(),

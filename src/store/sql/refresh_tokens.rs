@@ -72,7 +72,27 @@ pub fn revoke_by_sid(
     Ok(denied)
 }
 
-/// Removes tokens whose family can no longer be used; returns how many.
-pub fn delete_expired(conn: &mut AnyConnection, now: i64) -> Result<usize, StoreError> {
-    Ok(diesel::delete(rt::table.filter(rt::family_expires_at.le(now))).execute(conn)?)
+/// Families that could not produce a token any more at `cutoff`: revoked,
+/// past their absolute lifetime, or with every token idle-expired (the
+/// newest token's `expires_at` is the family's idle expiry). Until then
+/// even rotated tokens stay, so a replay is still recognised as one.
+pub fn dead_families(conn: &mut AnyConnection, cutoff: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+    use diesel::dsl::{count, count_star, max};
+    Ok(rt::table
+        .group_by(rt::family_id)
+        .having(
+            max(rt::expires_at).le(cutoff).or(max(rt::family_expires_at).le(cutoff)).or(count(
+                rt::revoked_at,
+            )
+            .eq(count_star())
+            .and(max(rt::revoked_at).le(cutoff))),
+        )
+        .select(rt::family_id)
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Deletes every token of the given families; returns how many.
+pub fn delete_families(conn: &mut AnyConnection, families: &[String]) -> Result<usize, StoreError> {
+    Ok(diesel::delete(rt::table.filter(rt::family_id.eq_any(families))).execute(conn)?)
 }

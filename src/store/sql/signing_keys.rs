@@ -5,22 +5,25 @@ use diesel::prelude::*;
 
 use super::AnyConnection;
 use super::schema::{key_set_lock, signing_keys as sk};
-use crate::store::{SigningKeyRecord, StoreError};
+use crate::protocol::{KeyState, SigningKeyRecord};
+use crate::store::StoreError;
 
 type Row = (String, String, String, String, i64, i64, Option<i64>, Option<i64>, Option<i64>);
 
-fn record(r: Row) -> SigningKeyRecord {
-    SigningKeyRecord {
+fn record(r: Row) -> Result<SigningKeyRecord, StoreError> {
+    let corrupt =
+        |e: crate::vocabulary::UnknownWord| StoreError::Corrupt(format!("signing key {}: {e}", r.0));
+    Ok(SigningKeyRecord {
+        alg: r.1.parse().map_err(corrupt)?,
+        state: r.2.parse().map_err(corrupt)?,
         kid: r.0,
-        alg: r.1,
-        state: r.2,
         private_key_sealed: r.3,
         created_at: r.4,
         signs_from: r.5,
         activated_at: r.6,
         retired_at: r.7,
         delete_after: r.8,
-    }
+    })
 }
 
 /// Runs `f` in a transaction that first takes the key-set lock.
@@ -51,15 +54,15 @@ pub fn list(conn: &mut AnyConnection) -> Result<Vec<SigningKeyRecord>, StoreErro
             sk::delete_after,
         ))
         .load(conn)?;
-    Ok(rows.into_iter().map(record).collect())
+    rows.into_iter().map(record).collect()
 }
 
 pub fn insert(conn: &mut AnyConnection, key: &SigningKeyRecord) -> Result<(), StoreError> {
     diesel::insert_into(sk::table)
         .values((
             sk::kid.eq(&key.kid),
-            sk::alg.eq(&key.alg),
-            sk::state.eq(&key.state),
+            sk::alg.eq(key.alg.as_str()),
+            sk::state.eq(key.state.as_str()),
             sk::private_key.eq(&key.private_key_sealed),
             sk::created_at.eq(key.created_at),
             sk::signs_from.eq(key.signs_from),
@@ -73,14 +76,18 @@ pub fn insert(conn: &mut AnyConnection, key: &SigningKeyRecord) -> Result<(), St
 
 pub fn activate(conn: &mut AnyConnection, kid: &str, now: i64) -> Result<(), StoreError> {
     diesel::update(sk::table.find(kid))
-        .set((sk::state.eq("active"), sk::activated_at.eq(now)))
+        .set((sk::state.eq(KeyState::Active.as_str()), sk::activated_at.eq(now)))
         .execute(conn)?;
     Ok(())
 }
 
 pub fn retire(conn: &mut AnyConnection, kid: &str, now: i64, delete_after: i64) -> Result<(), StoreError> {
     diesel::update(sk::table.find(kid))
-        .set((sk::state.eq("retired"), sk::retired_at.eq(now), sk::delete_after.eq(delete_after)))
+        .set((
+            sk::state.eq(KeyState::Retired.as_str()),
+            sk::retired_at.eq(now),
+            sk::delete_after.eq(delete_after),
+        ))
         .execute(conn)?;
     Ok(())
 }
@@ -92,6 +99,8 @@ pub fn delete(conn: &mut AnyConnection, kid: &str) -> Result<(), StoreError> {
 
 /// Drops retired keys whose tokens have all expired; returns how many.
 pub fn delete_expired(conn: &mut AnyConnection, now: i64) -> Result<usize, StoreError> {
-    Ok(diesel::delete(sk::table.filter(sk::state.eq("retired")).filter(sk::delete_after.le(now)))
-        .execute(conn)?)
+    Ok(diesel::delete(
+        sk::table.filter(sk::state.eq(KeyState::Retired.as_str())).filter(sk::delete_after.le(now)),
+    )
+    .execute(conn)?)
 }

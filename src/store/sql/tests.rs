@@ -2,12 +2,15 @@
 //! `OXIDP_TEST_DATABASE_URL` is set (in a database of its own, dropped at
 //! the end).
 
+use diesel::Connection;
 use diesel::migration::MigrationSource;
 use diesel::prelude::*;
 
 use super::schema::clients as clients_table;
 use super::{AnyConnection, Backend, Db, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, Target};
-use super::{admin, clients, parse_url, users};
+use super::{clients, parse_url, users};
+use crate::protocol::{AuditKind, ClientAuthMethod, GrantType, SigningAlg};
+use crate::store::test_db as admin;
 use crate::store::{ClientRecord, StoreError, UserRecord};
 
 fn user(username: &str) -> UserRecord {
@@ -31,16 +34,16 @@ fn client(client_id: &str) -> ClientRecord {
         public: false,
         redirect_uris: vec!["https://app.example/cb".into(), "https://app.example/cb?x=\"1\"&y=é".into()],
         post_logout_redirect_uris: vec![],
-        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
         scopes: vec!["openid".into(), "profile".into(), "email".into()],
-        token_endpoint_auth_method: "private_key_jwt".into(),
+        token_endpoint_auth_method: ClientAuthMethod::PrivateKeyJwt,
         jwks: Some(r#"{"keys":[]}"#.into()),
         jwks_uri: None,
         resources: vec!["https://api.example/".into()],
         access_token_ttl: Some(60),
         refresh_token_idle_ttl: None,
         refresh_token_absolute_ttl: Some(86_400),
-        id_token_signed_response_alg: Some("ES256".into()),
+        id_token_signed_response_alg: Some(SigningAlg::Es256),
         created_at: 1_790_000_000,
         updated_at: i64::MAX,
     }
@@ -97,24 +100,50 @@ fn exercise_refresh_tokens(conn: &mut AnyConnection) {
         "expired access tokens are not reported"
     );
     assert_eq!(rt::revoke_by_sid(conn, "sid-1", 400).expect("by sid").len(), 3);
-    assert_eq!(rt::delete_expired(conn, 900).expect("gc"), 3);
+    // Families die at revocation (f1: 300), at idle expiry (f2: its newest
+    // token's 500) or at their absolute expiry (900), whichever comes first.
+    rt::insert(conn, &refresh("r5", "f4", "rt-client", &owner.id)).expect("insert");
+    let mut dead = rt::dead_families(conn, 299, 100).expect("dead");
+    assert!(dead.is_empty(), "{dead:?}");
+    dead = rt::dead_families(conn, 400, 100).expect("dead");
+    dead.sort();
+    assert_eq!(dead, ["f1", "f2"], "revoked at 300 and 400 (by sid)");
+    assert_eq!(rt::dead_families(conn, 500, 1).expect("limited").len(), 1);
+    assert_eq!(rt::dead_families(conn, 500, 100).expect("dead").len(), 3, "f4 idle-expired at 500");
+    assert_eq!(rt::delete_families(conn, &["f1".into(), "f2".into()]).expect("delete"), 3);
+    assert!(rt::find_by_hash(conn, "hash-r1").expect("find").is_none());
+    assert!(rt::find_by_hash(conn, "hash-r5").expect("find").is_some(), "another family stays");
 
     let event = crate::store::AuditEvent {
         id: "e1".into(),
         at: 5,
-        kind: "refresh_token_reuse".into(),
+        kind: AuditKind::RefreshTokenReuse,
         client_id: Some("rt-client".into()),
         user_id: None,
         detail: "{}".into(),
     };
     audit::insert(conn, &event).expect("audit");
     assert_eq!(audit::recent(conn, 10).expect("recent"), vec![event]);
+    assert_eq!(audit::delete_before(conn, 5).expect("delete"), 0, "not older than 5");
+    assert_eq!(audit::delete_before(conn, 6).expect("delete"), 1);
     assert!(clients::update_secret(conn, "rt-client", "new-hash", 7).expect("update"));
     assert_eq!(
         clients::find(conn, "rt-client").expect("find").expect("present").secret_hash.as_deref(),
         Some("new-hash")
     );
     assert!(!clients::update_secret(conn, "missing", "x", 7).expect("update"));
+
+    // Denials are idempotent, also inside a transaction that goes on after
+    // a duplicate (PostgreSQL aborts a transaction on a failed statement).
+    use crate::store::sql::denied_tokens;
+    let after: Result<usize, StoreError> = conn.transaction(|c| {
+        denied_tokens::insert(c, &[("d1".into(), 9_000), ("d1".into(), 9_000)])?;
+        denied_tokens::insert(c, &[("d1".into(), 9_000), ("d2".into(), 9_000)])?;
+        Ok(denied_tokens::live(c, 100)?.len())
+    });
+    assert_eq!(after.expect("the transaction survives duplicates"), 2);
+    assert!(denied_tokens::is_denied(conn, "d2", 100).expect("lookup"));
+    assert_eq!(denied_tokens::delete_expired(conn, 9_000).expect("expired"), 2);
 
     // Deleting the user takes its refresh tokens with it (ON DELETE CASCADE).
     rt::insert(conn, &refresh("r4", "f3", "rt-client", &owner.id)).expect("insert");

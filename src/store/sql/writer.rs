@@ -107,7 +107,9 @@ fn commit(pool: &Pool<Manager>, batch: Vec<Job>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::store::{Db, StoreError, sql};
+    use crate::store::StoreError;
+    use crate::store::sql::Db;
+    use crate::store::sql::revisions::{self, Counter};
 
     fn db() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -125,10 +127,10 @@ mod tests {
                 db.write(move |c| {
                     if i % 10 == 0 {
                         // Fails after writing: only this write is rolled back.
-                        sql::revisions::bump(c, sql::revisions::CLIENTS)?;
+                        revisions::bump(c, Counter::Clients)?;
                         return Err(StoreError::Database(format!("write {i} refused")));
                     }
-                    sql::revisions::bump(c, sql::revisions::USERS)?;
+                    revisions::bump(c, Counter::Users)?;
                     Ok(i)
                 })
                 .await
@@ -145,10 +147,9 @@ mod tests {
             }
         }
         assert_eq!(ok, 45);
-        let (users, clients) = db
-            .run(|c| Ok((sql::revisions::get(c, "users")?, sql::revisions::get(c, "clients")?)))
-            .await
-            .unwrap();
+        let counters = db.run(revisions::all).await.unwrap();
+        let value = |counter: Counter| counters.iter().find(|(c, _)| *c == counter).map(|(_, v)| *v);
+        let (users, clients) = (value(Counter::Users).unwrap(), value(Counter::Clients).unwrap());
         assert_eq!((users, clients), (45, 0), "refused writes left nothing behind");
     }
 }

@@ -54,9 +54,9 @@ impl Infra {
                 let url = run_off_runtime({
                     let base_url = base_url.clone();
                     let name = name.clone();
-                    move || oxidp::store::sql::admin::create_postgres_database(&base_url, &name)
+                    move || create_database(&base_url, &name)
                 })
-                .unwrap_or_else(|e| panic!("create postgres database {name}: {e:?}"));
+                .unwrap_or_else(|e| panic!("create postgres database {name}: {e}"));
                 let prefix = format!("oxidp-test:{}:", uuid::Uuid::new_v4());
                 (Some(PgDatabase { base_url, name, url }), Some(RedisNamespace { url: redis_url, prefix }))
             }
@@ -70,7 +70,7 @@ impl Infra {
         s.server.workers = Some(1);
         s.keys.dir = self.dir.path().join("keys");
         // One algorithm keeps start-up fast; tests/api/algorithms.rs enables all.
-        s.keys.algorithms = vec!["RS256".into()];
+        s.keys.algorithms = vec![oxidp::jose::SigningAlg::Rs256];
         s.database.url = match &self.pg {
             Some(pg) => pg.url.clone(),
             None => format!("sqlite://{}/oxidp.db", self.dir.path().display()),
@@ -137,19 +137,23 @@ fn delete_redis_prefix(url: &str, prefix: &str) -> redis::RedisResult<()> {
     Ok(())
 }
 
-fn drop_database(pg: &PgDatabase) -> Result<(), String> {
-    match oxidp::store::sql::admin::drop_postgres_database(&pg.base_url, &pg.name) {
-        Ok(_) => Ok(()),
-        // The servers of this test may still hold pooled connections.
-        Err(first) => force_drop_database(&pg.base_url, &pg.name)
-            .map_err(|second| format!("{first:?}; forced drop: {second}")),
-    }
+/// `CREATE DATABASE "name"` next to `base_url`'s; returns the new URL. The
+/// name is ours (`oxidp_test_<uuid>`), safe to interpolate.
+fn create_database(base_url: &str, name: &str) -> Result<String, String> {
+    use diesel::{Connection, RunQueryDsl};
+    let mut url = url::Url::parse(base_url).map_err(|e| format!("invalid {DATABASE_URL_ENV}: {e}"))?;
+    url.set_path(&format!("/{name}"));
+    let mut conn = diesel::PgConnection::establish(base_url).map_err(|e| e.to_string())?;
+    diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).map_err(|e| e.to_string())?;
+    Ok(url.into())
 }
 
-fn force_drop_database(base_url: &str, name: &str) -> Result<(), String> {
+/// `DROP DATABASE … WITH (FORCE)`: the servers of this test may still hold
+/// pooled connections.
+fn drop_database(pg: &PgDatabase) -> Result<(), String> {
     use diesel::{Connection, RunQueryDsl};
-    let mut conn = diesel::PgConnection::establish(base_url).map_err(|e| e.to_string())?;
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+    let mut conn = diesel::PgConnection::establish(&pg.base_url).map_err(|e| e.to_string())?;
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", pg.name))
         .execute(&mut conn)
         .map(|_| ())
         .map_err(|e| e.to_string())

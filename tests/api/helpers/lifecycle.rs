@@ -2,7 +2,7 @@
 //! grants, refresh, revocation (RFC 7009), introspection (RFC 7662), the
 //! audit trail and the fixed clock.
 
-use oxidp::admin::NewClient;
+use oxidp::flows::admin::NewClient;
 use oxidp::store::AuditEvent;
 use reqwest::header::WWW_AUTHENTICATE;
 use serde_json::{Value, json};
@@ -201,30 +201,16 @@ impl TestApp {
 
     /// The most recent audit events (newest first).
     pub async fn audit_events(&self) -> Vec<AuditEvent> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = db.conn().expect("database connection");
-            oxidp::store::sql::audit::recent(&mut conn, 500).expect("read audit events")
-        })
-        .await
-        .expect("audit task")
+        self.services.admin.recent_audit_events(500).await.expect("read audit events")
     }
 
     /// Audit events of `kind`.
     pub async fn audit_events_of(&self, kind: &str) -> Vec<AuditEvent> {
-        self.audit_events().await.into_iter().filter(|e| e.kind == kind).collect()
+        self.audit_events().await.into_iter().filter(|e| e.kind.as_str() == kind).collect()
     }
 
     pub async fn delete_user(&self, user: &TestUser) {
-        let db = self.db.clone();
-        let id = user.sub();
-        let deleted = tokio::task::spawn_blocking(move || {
-            let mut conn = db.conn().expect("database connection");
-            oxidp::store::sql::users::delete(&mut conn, &id).expect("delete user")
-        })
-        .await
-        .expect("delete task");
-        assert!(deleted, "user was not deleted");
+        self.services.admin.delete_user(&user.sub()).await.expect("delete user");
     }
 
     /// Deletes every Redis key of this test; `false` on `Embedded`.

@@ -17,13 +17,15 @@ pub use lifecycle::*;
 pub use oauth::*;
 
 use infra::Infra;
-use oxidp::admin::{NewClient, NewUser};
+use oxidp::app::Services;
 use oxidp::clock::Clock;
 use oxidp::config::Settings;
+use oxidp::flows::admin::{NewClient, NewUser};
 
 /// Two test functions per body: `embedded` always runs; `pg_redis` runs when
-/// `OXIDP_TEST_DATABASE_URL` and `OXIDP_TEST_REDIS_URL` are set and is a
-/// no-op otherwise.
+/// `OXIDP_TEST_DATABASE_URL` and `OXIDP_TEST_REDIS_URL` were set at build
+/// time (the `oxidp_pg_redis` cfg, see build.rs) and is reported as ignored
+/// otherwise.
 ///
 /// ```ignore
 /// backend_test!(happy_path, |app| async move { /* app: TestApp */ });
@@ -52,23 +54,16 @@ macro_rules! backend_test {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(
+                not(oxidp_pg_redis),
+                ignore = "needs PostgreSQL + Redis: set OXIDP_TEST_DATABASE_URL and OXIDP_TEST_REDIS_URL"
+            )]
             async fn pg_redis() {
-                let Some($app) =
-                    $crate::helpers::try_spawn_app_with($crate::helpers::Backend::PgRedis, $options).await
-                else {
-                    $crate::helpers::skip_note(module_path!());
-                    return;
-                };
+                let $app = $crate::helpers::spawn_app_with($crate::helpers::Backend::PgRedis, $options).await;
                 $body.await
             }
         }
     };
-}
-
-pub fn skip_note(test: &str) {
-    eprintln!(
-        "skipping {test}: set OXIDP_TEST_DATABASE_URL and OXIDP_TEST_REDIS_URL to run on PostgreSQL + Redis"
-    );
 }
 
 /// Current Unix time in seconds (for provisioning calls).
@@ -115,7 +110,8 @@ pub struct TestApp {
     /// The configured issuer (equal to `address` unless it is a sibling).
     pub issuer: String,
     pub port: u16,
-    pub db: oxidp::store::Db,
+    /// The application's stores and admin operations.
+    pub services: Services,
     /// Plain HTTP client: no cookies, no redirects.
     pub api: reqwest::Client,
     /// The fixed clock, when the test asked for one.
@@ -134,11 +130,6 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, SpawnOptions::default()).await
 }
 
-/// Starts a server, or `None` when `PgRedis` is requested but not configured.
-pub async fn try_spawn_app(backend: Backend) -> Option<TestApp> {
-    try_spawn_app_with(backend, SpawnOptions::default()).await
-}
-
 /// Like [`spawn_app`], with a fixed clock and/or adjusted settings.
 pub async fn spawn_app_with(backend: Backend, options: SpawnOptions) -> TestApp {
     try_spawn_app_with(backend, options)
@@ -146,7 +137,7 @@ pub async fn spawn_app_with(backend: Backend, options: SpawnOptions) -> TestApp 
         .unwrap_or_else(|| panic!("backend {backend:?} is not configured"))
 }
 
-/// Like [`try_spawn_app`], with a fixed clock and/or adjusted settings.
+/// Like [`spawn_app_with`], `None` when the backend is not configured.
 pub async fn try_spawn_app_with(backend: Backend, options: SpawnOptions) -> Option<TestApp> {
     let infra =
         tokio::task::spawn_blocking(move || Infra::create(backend)).await.expect("create test infra")?;
@@ -169,16 +160,28 @@ async fn start(
     }
     let app = match &options.clock {
         Some(clock) => {
-            oxidp::startup::Application::build_with_clock(settings.clone(), listener, clock.clone()).await
+            oxidp::app::Application::build_with_clock(settings.clone(), listener, clock.clone()).await
         }
-        None => oxidp::startup::Application::build_with_listener(settings.clone(), listener).await,
+        None => oxidp::app::Application::build_with_listener(settings.clone(), listener).await,
     }
     .expect("build application");
-    let db = app.db();
+    let services = app.services().clone();
     let handle = app.handle();
     let server = tokio::spawn(app.run_until_stopped());
     let clock = options.clock.clone();
-    TestApp { address, issuer, port, db, api: http_client(), clock, settings, server, handle, options, infra }
+    TestApp {
+        address,
+        issuer,
+        port,
+        services,
+        api: http_client(),
+        clock,
+        settings,
+        server,
+        handle,
+        options,
+        infra,
+    }
 }
 
 /// A reqwest client that does not follow redirects.
@@ -226,12 +229,8 @@ impl TestApp {
     }
 
     pub async fn with_user_details(&self, new: NewUser) -> TestUser {
-        let db = self.db.clone();
         let password = new.password.clone();
-        let record = tokio::task::spawn_blocking(move || oxidp::admin::create_user(&db, new, now()))
-            .await
-            .expect("create_user task")
-            .expect("create_user");
+        let record = self.services.admin.create_user(new, now()).await.expect("create_user");
         TestUser { record, password }
     }
 
@@ -244,13 +243,9 @@ impl TestApp {
     }
 
     pub async fn with_client(&self, new: NewClient) -> TestClient {
-        let db = self.db.clone();
         let client_id = new.client_id.clone();
         let redirect_uris = new.redirect_uris.clone();
-        let created = tokio::task::spawn_blocking(move || oxidp::admin::create_client(&db, new, now()))
-            .await
-            .expect("create_client task")
-            .expect("create_client");
+        let created = self.services.admin.create_client(new, now()).await.expect("create_client");
         TestClient { client_id, secret: created.secret, redirect_uris }
     }
 

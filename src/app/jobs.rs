@@ -1,0 +1,125 @@
+//! Every background loop of the server, in one place, each with its
+//! interval from the configuration and a log line per run:
+//! - key poller (`keys.poll_interval`): rotates when due, reloads the
+//!   keyring when the shared key set changed;
+//! - cache revalidation (`database.cache_interval`): one read of the
+//!   revision counters; changed client and user caches are dropped and the
+//!   denylist reloaded;
+//! - client keys (`jobs.client_keys_interval`): drops the fetched JWK Sets
+//!   of clients that stopped authenticating;
+//! - janitor (`jobs.janitor_interval`): deletes dead refresh tokens,
+//!   expired denials, retired keys past their time and old audit events.
+//!
+//! Plus two one-off warm-ups right after start, off the way to the first
+//! request: the dummy password hash and the outbound HTTP client.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::accounts::PasswordHasher;
+use crate::clock::Clock;
+use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
+use crate::flows::janitor::Janitor;
+use crate::flows::keys::KeyPoller;
+use crate::store::Stores;
+
+/// Seconds between runs of each job.
+pub struct Intervals {
+    pub key_poll: u64,
+    /// 0 turns the caches, and so their revalidation, off.
+    pub cache_revalidation: u64,
+    pub janitor: u64,
+    pub client_keys: u64,
+}
+
+pub struct Jobs {
+    pub stores: Stores,
+    pub key_poller: Arc<KeyPoller>,
+    pub janitor: Arc<Janitor>,
+    pub client_keys: Arc<ClientKeyCache>,
+    pub hasher: Arc<PasswordHasher>,
+    pub http: Arc<OutboundHttp>,
+    pub clock: Clock,
+    pub intervals: Intervals,
+}
+
+/// Starts every job on the current runtime.
+pub fn spawn(jobs: Jobs) {
+    let Jobs { stores, key_poller, janitor, client_keys, hasher, http, clock, intervals } = jobs;
+
+    // The dummy hash (for unknown users) costs one Argon2 run, and loading
+    // the system's CA certificates tens of milliseconds.
+    tokio::task::spawn_blocking(move || hasher.prepare());
+    tokio::task::spawn_blocking(move || http.prepare());
+
+    let now = clock.clone();
+    every("key poller", intervals.key_poll, move || {
+        let (poller, now) = (key_poller.clone(), now.now());
+        async move {
+            match poller.poll(now).await {
+                Ok(reloaded) => tracing::debug!(job = "key poller", reloaded, "job ran"),
+                Err(e) => tracing::error!(job = "key poller", error = %e, "signing key check failed"),
+            }
+        }
+    });
+
+    if intervals.cache_revalidation > 0 {
+        let now = clock.clone();
+        every("cache revalidation", intervals.cache_revalidation, move || {
+            let (stores, now) = (stores.clone(), now.now());
+            async move {
+                match stores.revalidate(now).await {
+                    Ok(changed) => tracing::debug!(job = "cache revalidation", ?changed, "job ran"),
+                    Err(e) => {
+                        // Unknown state: start over rather than serve stale rows.
+                        stores.flush_caches();
+                        tracing::warn!(job = "cache revalidation", error = %e, "cannot read the revisions; caches flushed");
+                    }
+                }
+            }
+        });
+    }
+
+    let now = clock.clone();
+    every("client keys", intervals.client_keys, move || {
+        let (cache, now) = (client_keys.clone(), now.now());
+        async move {
+            let dropped = cache.prune(now);
+            tracing::debug!(job = "client keys", dropped, kept = cache.len(), "job ran");
+        }
+    });
+
+    every("janitor", intervals.janitor, move || {
+        let (janitor, now) = (janitor.clone(), clock.now());
+        async move {
+            match janitor.run(now).await {
+                Ok(swept) => tracing::info!(
+                    job = "janitor",
+                    refresh_tokens = swept.refresh_tokens,
+                    denied_tokens = swept.denied_tokens,
+                    retired_keys = swept.retired_keys,
+                    audit_events = swept.audit_events,
+                    "job ran"
+                ),
+                Err(e) => tracing::error!(job = "janitor", error = %e, "janitor run failed"),
+            }
+        }
+    });
+}
+
+/// Runs `run` every `secs` seconds, the first time one interval after start.
+fn every<F, Fut>(name: &'static str, secs: u64, run: F)
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    tracing::debug!(job = name, interval_secs = secs, "job scheduled");
+    tokio::spawn(async move {
+        let period = Duration::from_secs(secs.max(1));
+        loop {
+            tokio::time::sleep(period).await;
+            run().await;
+        }
+    });
+}

@@ -1,0 +1,9 @@
+//! The composition root: the only place that sees every concrete type. It
+//! opens the stores, builds each flow with the dependencies it declares,
+//! registers them for the web layer, and starts the background jobs.
+
+mod jobs;
+mod startup;
+pub mod telemetry;
+
+pub use startup::{Application, Services, build_services};

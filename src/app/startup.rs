@@ -1,0 +1,285 @@
+//! Builds the application from settings: stores, keys, flows, HTTP server,
+//! background jobs. `build_with_listener` lets tests bind port 0 first and
+//! derive the issuer.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+
+use super::jobs::{self, Jobs};
+use crate::accounts::PasswordHasher;
+use crate::clock::Clock;
+use crate::config::{Settings, redact_url};
+use crate::flows::access_tokens::AccessTokenVerifier;
+use crate::flows::admin::Admin;
+use crate::flows::authorize::AuthorizeFlow;
+use crate::flows::client_auth::ClientAuthenticator;
+use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
+use crate::flows::interaction::InteractionFlow;
+use crate::flows::introspection::IntrospectionFlow;
+use crate::flows::janitor::Janitor;
+use crate::flows::keys::{self, KeyPoller};
+use crate::flows::metadata::Metadata;
+use crate::flows::revocation::RevocationFlow;
+use crate::flows::sessions::Sessions;
+use crate::flows::token::{
+    AuthorizationCodeGrant, ClientCredentialsGrant, RefreshTokenGrant, TokenFlow, TokenIssuer,
+};
+use crate::flows::userinfo::UserinfoFlow;
+use crate::jose::KeyringHandle;
+use crate::store::{OpenMode, Stores};
+
+/// What tests and operators' tools may reach of a running application.
+#[derive(Clone)]
+pub struct Services {
+    pub stores: Stores,
+    pub admin: Arc<Admin>,
+    pub janitor: Arc<Janitor>,
+    pub keyring: Arc<KeyringHandle>,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    services: Services,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&settings.server.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.bind))?;
+        Self::build_with_listener(settings, listener).await
+    }
+
+    pub async fn build_with_listener(
+        settings: Settings,
+        listener: TcpListener,
+    ) -> anyhow::Result<Application> {
+        Self::build_with_clock(settings, listener, Clock::System).await
+    }
+
+    /// As `build_with_listener`, with a given clock (tests use `Clock::fixed`).
+    pub async fn build_with_clock(
+        settings: Settings,
+        listener: TcpListener,
+        clock: Clock,
+    ) -> anyhow::Result<Application> {
+        settings.validate()?;
+        let built = build_services(&settings, &clock).await?;
+        let port = listener.local_addr()?.port();
+        let https = settings.issuer.starts_with("https://");
+        let registry = built.registry.clone();
+        let mut server = HttpServer::new(move || {
+            registry.register(
+                App::new()
+                    .wrap(crate::web::middleware::security_headers(https))
+                    .wrap(TracingLogger::default()),
+            )
+        });
+        server = match tls_acceptor(&settings)? {
+            Some(acceptor) => server.listen_openssl(listener, acceptor)?,
+            None => server.listen(listener)?,
+        };
+        if let Some(workers) = settings.server.workers {
+            server = server.workers(workers);
+        }
+        let server = server.run();
+        jobs::spawn(built.jobs);
+        Ok(Application { port, server, services: built.services })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
+    /// Stops the server from another task (graceful or not).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Everything the web layer is handed, each flow once.
+#[derive(Clone)]
+struct Registry {
+    clock: web::Data<Clock>,
+    site: web::Data<crate::web::Site>,
+    metadata: web::Data<Metadata>,
+    authorize: web::Data<AuthorizeFlow>,
+    interaction: web::Data<InteractionFlow>,
+    token: web::Data<TokenFlow>,
+    revocation: web::Data<RevocationFlow>,
+    introspection: web::Data<IntrospectionFlow>,
+    userinfo: web::Data<UserinfoFlow>,
+}
+
+impl Registry {
+    fn register<T>(&self, app: App<T>) -> App<T>
+    where
+        T: actix_web::dev::ServiceFactory<
+                actix_web::dev::ServiceRequest,
+                Config = (),
+                Error = actix_web::Error,
+                InitError = (),
+            >,
+    {
+        app.app_data(self.clock.clone())
+            .app_data(self.site.clone())
+            .app_data(self.metadata.clone())
+            .app_data(self.authorize.clone())
+            .app_data(self.interaction.clone())
+            .app_data(self.token.clone())
+            .app_data(self.revocation.clone())
+            .app_data(self.introspection.clone())
+            .app_data(self.userinfo.clone())
+            .configure(crate::web::configure)
+    }
+}
+
+/// The application's parts, before the HTTP server starts.
+pub struct Built {
+    services: Services,
+    registry: Registry,
+    jobs: Jobs,
+}
+
+/// Opens the stores and the key set and builds every flow.
+pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Result<Built> {
+    let now = clock.now();
+    let stores = Stores::open(&settings.store_config(), OpenMode::CreateIfMissing).await.map_err(|e| {
+        anyhow::anyhow!(
+            "opening the stores (database {}, redis {}): {e}",
+            redact_url(&settings.database.url),
+            settings.redis.url.as_deref().map_or_else(|| "none".into(), redact_url)
+        )
+    })?;
+    // The revisions the (empty) caches start from, and the denylist.
+    stores.revalidate(now).await.map_err(|e| anyhow::anyhow!("reading the revision counters: {e}"))?;
+    let key_policy = settings.key_policy();
+    let (kek, keyring) = keys::open(&stores.signing_keys, &key_policy, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("signing keys: {e}"))?;
+    let (kek, keyring) = (Arc::new(kek), Arc::new(KeyringHandle::new(keyring)));
+    let hasher = Arc::new(PasswordHasher::new(&settings.hash_policy())?);
+    let http = Arc::new(OutboundHttp::new());
+    let client_keys = Arc::new(ClientKeyCache::new());
+    let issuer = settings.issuer.clone();
+
+    let sessions = Sessions::new(stores.ephemeral.clone(), stores.grants.clone(), settings.session.ttl);
+    let authorize = Arc::new(AuthorizeFlow::new(
+        stores.clients.clone(),
+        sessions.clone(),
+        stores.ephemeral.clone(),
+        keyring.clone(),
+        settings.authorize_policy(),
+    ));
+    let interaction = InteractionFlow::new(
+        stores.ephemeral.clone(),
+        stores.users.clone(),
+        hasher.clone(),
+        sessions,
+        authorize.clone(),
+    );
+    let client_auth = Arc::new(ClientAuthenticator::new(
+        stores.clients.clone(),
+        client_keys.clone(),
+        http.clone(),
+        stores.ephemeral.clone(),
+        &issuer,
+    ));
+    let token_issuer = Arc::new(TokenIssuer::new(
+        keyring.clone(),
+        issuer.clone(),
+        settings.default_audience().to_string(),
+        settings.token_policy(),
+    ));
+    let token = TokenFlow::new(
+        client_auth.clone(),
+        AuthorizationCodeGrant::new(
+            stores.ephemeral.clone(),
+            stores.users.clone(),
+            stores.grants.clone(),
+            token_issuer.clone(),
+        ),
+        RefreshTokenGrant::new(stores.grants.clone(), stores.users.clone(), token_issuer.clone()),
+        ClientCredentialsGrant::new(token_issuer),
+    );
+    let access_tokens =
+        Arc::new(AccessTokenVerifier::new(keyring.clone(), stores.denylist.clone(), issuer.clone()));
+    let revocation =
+        RevocationFlow::new(client_auth.clone(), stores.grants.clone(), keyring.clone(), issuer.clone());
+    let introspection = IntrospectionFlow::new(
+        client_auth,
+        access_tokens.clone(),
+        stores.grants.clone(),
+        stores.users.clone(),
+    );
+    let userinfo = UserinfoFlow::new(access_tokens, stores.users.clone());
+    let metadata =
+        Metadata::new(&issuer, &keyring.current().algorithms(), keyring.clone(), settings.keys.jwks_max_age);
+    let janitor = Arc::new(Janitor::new(
+        stores.grants.clone(),
+        stores.signing_keys.clone(),
+        stores.audit.clone(),
+        settings.retention_policy(),
+    ));
+    let admin = Arc::new(Admin::new(stores.clone(), settings.hash_policy(), key_policy.clone()));
+    let key_poller = Arc::new(KeyPoller::new(stores.signing_keys.clone(), kek, key_policy, keyring.clone()));
+
+    let registry = Registry {
+        clock: web::Data::new(clock.clone()),
+        site: web::Data::new(settings.site()),
+        metadata: web::Data::new(metadata),
+        authorize: web::Data::from(authorize),
+        interaction: web::Data::new(interaction),
+        token: web::Data::new(token),
+        revocation: web::Data::new(revocation),
+        introspection: web::Data::new(introspection),
+        userinfo: web::Data::new(userinfo),
+    };
+    let jobs = Jobs {
+        stores: stores.clone(),
+        key_poller,
+        janitor: janitor.clone(),
+        client_keys,
+        hasher,
+        http,
+        clock: clock.clone(),
+        intervals: jobs::Intervals {
+            key_poll: settings.keys.poll_interval,
+            cache_revalidation: settings.database.cache_interval,
+            janitor: settings.jobs.janitor_interval,
+            client_keys: settings.jobs.client_keys_interval,
+        },
+    };
+    Ok(Built { services: Services { stores, admin, janitor, keyring }, registry, jobs })
+}
+
+/// TLS with Mozilla's intermediate profile (TLS 1.2+), when configured.
+fn tls_acceptor(settings: &Settings) -> anyhow::Result<Option<openssl::ssl::SslAcceptorBuilder>> {
+    use openssl::ssl::{SslAcceptor, SslFiletype, SslMethod};
+    let (Some(cert), Some(key)) = (&settings.server.tls_cert_file, &settings.server.tls_key_file) else {
+        return Ok(None);
+    };
+    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())?;
+    acceptor
+        .set_private_key_file(key, SslFiletype::PEM)
+        .map_err(|e| anyhow::anyhow!("TLS key {}: {e}", key.display()))?;
+    acceptor
+        .set_certificate_chain_file(cert)
+        .map_err(|e| anyhow::anyhow!("TLS certificate {}: {e}", cert.display()))?;
+    acceptor
+        .check_private_key()
+        .map_err(|e| anyhow::anyhow!("TLS key does not match the certificate: {e}"))?;
+    Ok(Some(acceptor))
+}

@@ -1,0 +1,158 @@
+//! The command line's shape (clap): `serve` and the admin subcommands.
+//! Values that are protocol words are parsed with their vocabulary, so the
+//! help lists exactly the words the server knows.
+
+use std::path::PathBuf;
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
+
+use crate::jose::SigningAlg;
+use crate::protocol::{ClientAuthMethod, GrantType};
+use crate::vocabulary::Vocabulary;
+
+/// A value parser accepting the words of vocabulary `T`.
+fn word<T: Vocabulary + Clone>() -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(T::words()).try_map(|s| s.parse::<T>())
+}
+
+#[derive(Parser)]
+#[command(name = "oxidp", version, about = "OAuth 2.0 / OpenID Connect identity provider")]
+pub struct Cli {
+    /// TOML configuration file (default: ./oxidp.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage OAuth clients.
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Manage signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Show every key: kid, algorithm, state and times (never key material).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rotate now: next becomes active, the active key retires, a new next is published.
+    Rotate {
+        /// Only this algorithm (default: every enabled one).
+        #[arg(long, value_parser = word::<SigningAlg>())]
+        alg: Option<SigningAlg>,
+        /// Rotate even if the next key was published less than keys.jwks_max_age ago
+        /// (relying parties with a cached JWKS may reject new tokens until they refetch).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Bring in your own PEM private key; it becomes the next key of its algorithm.
+    Import {
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// The algorithm (default: RS256 for RSA keys, ES256 for P-256, EdDSA for Ed25519).
+        #[arg(long, value_parser = word::<SigningAlg>())]
+        alg: Option<SigningAlg>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from stdin (first line) or --password-file.
+    Create(UserCreate),
+}
+
+#[derive(Args)]
+pub struct UserCreate {
+    #[arg(long)]
+    pub username: String,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Read the password from the first line of this file instead of stdin.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum ClientCommand {
+    /// Register a client. A confidential client's secret is generated and printed once,
+    /// or read from stdin with --secret-stdin.
+    Create(Box<ClientCreate>),
+    /// List registered clients.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a client.
+    Delete {
+        #[arg(long)]
+        client_id: String,
+    },
+    /// Issue a new secret for a confidential client (printed once); the old one stops working.
+    RotateSecret {
+        #[arg(long)]
+        client_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct ClientCreate {
+    #[arg(long)]
+    pub client_id: String,
+    #[arg(long = "redirect-uri", value_name = "URI", required = true)]
+    pub redirect_uris: Vec<String>,
+    #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+    pub post_logout_redirect_uris: Vec<String>,
+    #[arg(long = "grant-type", value_name = "GRANT", value_parser = word::<GrantType>())]
+    pub grant_types: Vec<GrantType>,
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// A public client (no secret; PKCE required).
+    #[arg(long)]
+    pub public: bool,
+    /// Read the client secret (at least 32 characters) from stdin.
+    #[arg(long, conflicts_with = "public")]
+    pub secret_stdin: bool,
+    /// How the client authenticates at the token endpoint.
+    #[arg(long, value_parser = word::<ClientAuthMethod>())]
+    pub token_endpoint_auth_method: Option<ClientAuthMethod>,
+    /// The client's public keys (a JWK Set file) for private_key_jwt.
+    #[arg(long, value_name = "FILE", conflicts_with = "jwks_uri")]
+    pub jwks_file: Option<PathBuf>,
+    /// Where to fetch the client's public keys for private_key_jwt.
+    #[arg(long, value_name = "URL")]
+    pub jwks_uri: Option<String>,
+    /// A resource indicator (RFC 8707) the client may request tokens for.
+    #[arg(long = "resource", value_name = "URI")]
+    pub resources: Vec<String>,
+    /// Access-token lifetime for this client, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub access_token_ttl: Option<i64>,
+    /// Refresh-token idle lifetime for this client, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub refresh_token_idle_ttl: Option<i64>,
+    /// Refresh-token absolute lifetime for this client, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub refresh_token_absolute_ttl: Option<i64>,
+    /// Algorithm of this client's ID tokens (default: RS256); one of keys.algorithms.
+    #[arg(long, value_parser = word::<SigningAlg>())]
+    pub id_token_signed_response_alg: Option<SigningAlg>,
+    #[arg(long)]
+    pub json: bool,
+}

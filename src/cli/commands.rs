@@ -1,0 +1,195 @@
+//! What each command does: `serve` builds and runs the application; every
+//! other command opens the database (creating it only for commands that
+//! create state) and calls one admin operation.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use super::Failure;
+use super::args::{ClientCommand, Command, KeysCommand, UserCommand};
+use super::output;
+use crate::app::{Application, telemetry};
+use crate::clock::unix_now;
+use crate::config::{Settings, redact_url};
+use crate::flows::admin::{Admin, NewClient, NewUser};
+use crate::protocol::key_lifecycle::Rotation;
+use crate::store::{OpenMode, Stores};
+
+pub(super) fn run(command: Command, settings: Settings) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::System(e.to_string()))?;
+    let now = unix_now();
+    match command {
+        Command::Serve => runtime.block_on(serve(settings)),
+        Command::User(command) => runtime.block_on(user(command, &settings, now)),
+        Command::Client(command) => runtime.block_on(client(command, &settings, now)),
+        Command::Keys(command) => runtime.block_on(keys(command, &settings, now)),
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), Failure> {
+    telemetry::init(&settings.log);
+    let started = std::time::Instant::now();
+    let app = Application::build(settings.clone()).await?;
+    let services = app.services();
+    tracing::info!(
+        issuer = %settings.issuer,
+        bind = %settings.server.bind,
+        database = %redact_url(&settings.database.url),
+        sessions = services.stores.ephemeral.backend_name(),
+        kid = %services.keyring.current().active_kid(),
+        startup_ms = started.elapsed().as_millis() as u64,
+        "oxidp is ready at {}/.well-known/openid-configuration",
+        settings.issuer
+    );
+    app.run_until_stopped().await.map_err(|e| Failure::System(e.to_string()))
+}
+
+/// The admin operations over the configured database. Only commands that
+/// create state (`CreateIfMissing`) may create it: a mistyped path must not
+/// turn into a fresh, empty database.
+async fn admin(settings: &Settings, mode: OpenMode) -> Result<Admin, Failure> {
+    let mut config = settings.store_config();
+    // One connection, used in turn: the pool then never opens another in
+    // the background, which could still be inside libpq/OpenSSL when the
+    // process exits (a crash at exit on PostgreSQL). No Redis: the admin
+    // operations only touch the database.
+    config.max_connections = 1;
+    config.redis = None;
+    let stores = Stores::open(&config, mode).await.map_err(|e| match e {
+        crate::store::StoreError::Missing(message) => Failure::Usage(message),
+        other => Failure::System(format!("database {}: {other}", redact_url(&settings.database.url))),
+    })?;
+    Ok(Admin::new(stores, settings.hash_policy(), settings.key_policy()))
+}
+
+async fn user(command: UserCommand, settings: &Settings, now: i64) -> Result<(), Failure> {
+    match command {
+        UserCommand::Create(args) => {
+            // Input that can be wrong is read before anything is opened.
+            let password = read_secret(args.password_file.as_deref(), "Password")?;
+            let new = NewUser { username: args.username, password, email: args.email, name: args.name };
+            let user = admin(settings, OpenMode::CreateIfMissing).await?.create_user(new, now).await?;
+            output::created_user(&user);
+        }
+    }
+    Ok(())
+}
+
+async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result<(), Failure> {
+    match command {
+        ClientCommand::Create(args) => {
+            let secret = if args.secret_stdin { Some(read_secret(None, "Client secret")?) } else { None };
+            let jwks = match &args.jwks_file {
+                Some(path) => Some(
+                    std::fs::read_to_string(path)
+                        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?,
+                ),
+                None => None,
+            };
+            let json = args.json;
+            let new = NewClient {
+                client_id: args.client_id,
+                redirect_uris: args.redirect_uris,
+                post_logout_redirect_uris: args.post_logout_redirect_uris,
+                grant_types: args.grant_types.iter().map(ToString::to_string).collect(),
+                scopes: args.scopes,
+                public: args.public,
+                secret,
+                token_endpoint_auth_method: args.token_endpoint_auth_method.map(|m| m.to_string()),
+                jwks,
+                jwks_uri: args.jwks_uri,
+                resources: args.resources,
+                access_token_ttl: args.access_token_ttl,
+                refresh_token_idle_ttl: args.refresh_token_idle_ttl,
+                refresh_token_absolute_ttl: args.refresh_token_absolute_ttl,
+                id_token_signed_response_alg: args.id_token_signed_response_alg.map(|a| a.to_string()),
+            };
+            let created = admin(settings, OpenMode::CreateIfMissing).await?.create_client(new, now).await?;
+            output::created_client(&created.client, created.secret.as_deref(), json);
+        }
+        ClientCommand::List { json } => {
+            let clients = admin(settings, OpenMode::MustExist).await?.list_clients().await?;
+            output::clients(&clients, json);
+        }
+        ClientCommand::Delete { client_id } => {
+            admin(settings, OpenMode::MustExist).await?.delete_client(&client_id).await?;
+            println!("Deleted client {client_id:?}.");
+        }
+        ClientCommand::RotateSecret { client_id, json } => {
+            let secret =
+                admin(settings, OpenMode::MustExist).await?.rotate_client_secret(&client_id, now).await?;
+            output::rotated_secret(&client_id, &secret, json);
+        }
+    }
+    Ok(())
+}
+
+async fn keys(command: KeysCommand, settings: &Settings, now: i64) -> Result<(), Failure> {
+    match command {
+        KeysCommand::List { json } => {
+            let keys = admin(settings, OpenMode::MustExist).await?.list_keys().await?;
+            output::keys(&keys, json);
+        }
+        KeysCommand::Rotate { alg, force } => {
+            let outcomes = admin(settings, OpenMode::MustExist).await?.rotate_keys(alg, force, now).await?;
+            let mut waiting = Vec::new();
+            for (alg, outcome) in outcomes {
+                match outcome {
+                    Rotation::Rotated { active, next, retired } => {
+                        println!("{alg}: active {active}, next {next}, retired {retired}.");
+                    }
+                    Rotation::NotYet { signs_from } => waiting.push(format!("{alg} (from {signs_from})")),
+                }
+            }
+            if !waiting.is_empty() {
+                return Err(Failure::Usage(format!(
+                    "not rotated: the next key has been published for less than keys.jwks_max_age: {} (Unix time; use --force to rotate anyway)",
+                    waiting.join(", ")
+                )));
+            }
+            println!("Running servers switch within keys.poll_interval ({} s).", settings.keys.poll_interval);
+        }
+        KeysCommand::Import { file, alg } => {
+            let pem = std::fs::read(&file)
+                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", file.display())))?;
+            let admin = admin(settings, OpenMode::MustExist).await?;
+            let (alg, kid) = admin.import_key(alg, &pem, now).await.map_err(|e| match Failure::from(e) {
+                Failure::Usage(message) => Failure::Usage(format!("{}: {message}", file.display())),
+                system => system,
+            })?;
+            println!("Imported {alg} key {kid} as the next key; it signs after the next rotation.");
+        }
+    }
+    Ok(())
+}
+
+/// First line of `file`, or of stdin (with a prompt on a terminal).
+fn read_secret(file: Option<&Path>, what: &str) -> Result<String, Failure> {
+    let line = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        None => {
+            if std::io::stdin().is_terminal() {
+                eprint!("{what}: ");
+                let _ = std::io::stderr().flush();
+            }
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| Failure::Usage(format!("cannot read {what} from stdin: {e}")))?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if line.is_empty() {
+        return Err(Failure::Usage(format!("{what} must not be empty")));
+    }
+    Ok(line)
+}

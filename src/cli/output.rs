@@ -1,0 +1,102 @@
+//! What the commands print: one line per item for people, `--json` for
+//! scripts. Secrets appear only in the output of the command that made them.
+
+use serde_json::{Value, json};
+
+use crate::flows::admin::KeyInfo;
+use crate::protocol::{ClientRecord, UserRecord};
+
+pub fn created_user(user: &UserRecord) {
+    println!("Created user {:?} (sub {}).", user.username, user.id);
+}
+
+fn client_json(c: &ClientRecord, secret: Option<&str>) -> Value {
+    let mut value = json!({
+        "client_id": c.client_id,
+        "public": c.public,
+        "token_endpoint_auth_method": c.token_endpoint_auth_method,
+        "jwks_uri": c.jwks_uri,
+        "resources": c.resources,
+        "access_token_ttl": c.access_token_ttl,
+        "refresh_token_idle_ttl": c.refresh_token_idle_ttl,
+        "refresh_token_absolute_ttl": c.refresh_token_absolute_ttl,
+        "id_token_signed_response_alg": c.id_token_signed_response_alg,
+        "redirect_uris": c.redirect_uris,
+        "post_logout_redirect_uris": c.post_logout_redirect_uris,
+        "grant_types": c.grant_types,
+        "scopes": c.scopes,
+        "created_at": c.created_at,
+    });
+    if let Some(secret) = secret {
+        value["client_secret"] = json!(secret);
+    }
+    value
+}
+
+pub fn created_client(c: &ClientRecord, secret: Option<&str>, as_json: bool) {
+    if as_json {
+        println!("{}", client_json(c, secret));
+        return;
+    }
+    let kind = if c.public { "public" } else { "confidential" };
+    println!("Created {kind} client {:?} ({}).", c.client_id, c.token_endpoint_auth_method);
+    println!("client_id:     {}", c.client_id);
+    if let Some(secret) = secret {
+        println!("client_secret: {secret}");
+        println!("Store the secret now: it is shown only once (only its hash is kept).");
+    }
+}
+
+pub fn clients(clients: &[ClientRecord], as_json: bool) {
+    if as_json {
+        let list: Vec<_> = clients.iter().map(|c| client_json(c, None)).collect();
+        println!("{}", Value::Array(list));
+        return;
+    }
+    for c in clients {
+        let kind = if c.public { "public" } else { "confidential" };
+        println!("{}\t{kind}\t{}", c.client_id, c.redirect_uris.join(" "));
+    }
+}
+
+pub fn rotated_secret(client_id: &str, secret: &str, as_json: bool) {
+    if as_json {
+        println!("{}", json!({ "client_id": client_id, "client_secret": secret }));
+    } else {
+        println!("New secret for client {client_id:?} (the old one no longer works):");
+        println!("client_secret: {secret}");
+    }
+}
+
+pub fn keys(keys: &[KeyInfo], as_json: bool) {
+    if as_json {
+        let list: Vec<_> = keys
+            .iter()
+            .map(|k| {
+                json!({
+                    "kid": k.kid, "alg": k.alg, "state": k.state, "created_at": k.created_at,
+                    "signs_from": k.signs_from, "activated_at": k.activated_at,
+                    "retired_at": k.retired_at, "delete_after": k.delete_after,
+                })
+            })
+            .collect();
+        println!("{}", Value::Array(list));
+        return;
+    }
+    println!(
+        "{:<44} {:<6} {:<8} {:<11} {:<11} {:<11}",
+        "KID", "ALG", "STATE", "CREATED", "ACTIVATED", "RETIRED"
+    );
+    let t = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+    for k in keys {
+        println!(
+            "{:<44} {:<6} {:<8} {:<11} {:<11} {:<11}",
+            k.kid,
+            k.alg.as_str(),
+            k.state.as_str(),
+            k.created_at,
+            t(k.activated_at),
+            t(k.retired_at)
+        );
+    }
+}

@@ -1,0 +1,377 @@
+//! Settings, layered: code defaults → optional TOML file (`oxidp.toml` in the
+//! working directory, or `--config FILE`) → `OXIDP__SECTION__KEY` environment
+//! variables. `validate()` runs before anything starts. Read only by the
+//! composition root (`app`) and the CLI, which turn the settings into the
+//! small typed policies each flow takes (`policies`).
+
+mod policies;
+#[cfg(test)]
+mod tests;
+mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::jose::SigningAlg;
+use crate::vocabulary::vocabulary;
+
+#[derive(Clone, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The issuer identifier (OpenID Connect Discovery §3): scheme, host,
+    /// optional port and path, no query or fragment, no trailing slash.
+    pub issuer: String,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub redis: RedisSettings,
+    pub keys: KeySettings,
+    pub tokens: TokenSettings,
+    pub session: SessionSettings,
+    pub login: LoginSettings,
+    pub jobs: JobSettings,
+    pub retention: RetentionSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    pub bind: String,
+    /// Worker threads; defaults to the number of CPUs.
+    pub workers: Option<usize>,
+    /// PEM certificate chain and private key: serve HTTPS directly instead
+    /// of behind a TLS-terminating proxy.
+    pub tls_cert_file: Option<PathBuf>,
+    pub tls_key_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    /// `sqlite://path` (embedded default) or `postgres://…`.
+    pub url: String,
+    pub max_connections: u32,
+    /// Seconds between checks for client and user changes made elsewhere
+    /// (CLI, other instances); they are cached in memory in between. 0
+    /// turns the caches off.
+    pub cache_interval: u64,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(default)]
+pub struct RedisSettings {
+    /// Absent: SSO sessions and codes live in this process only.
+    pub url: Option<String>,
+    pub prefix: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct KeySettings {
+    /// Folder of the key-encryption key (`kek`), created on first start.
+    pub dir: PathBuf,
+    /// The key-encryption key file; default `{dir}/kek`.
+    pub kek_file: Option<PathBuf>,
+    pub rsa_bits: u32,
+    /// Signing algorithms, each with its own key lifecycle. RS256 (always
+    /// listed) signs access tokens; clients pick one for their ID tokens.
+    pub algorithms: Vec<SigningAlg>,
+    /// Seconds between automatic rotations.
+    pub rotation_period: u64,
+    /// `Cache-Control: max-age` of the JWKS; a new key is published at least
+    /// this long before it signs.
+    pub jwks_max_age: u64,
+    /// Seconds a retired key stays published (≥ the longest token lifetime).
+    pub retired_retention: u64,
+    /// Seconds between checks of the shared key set (the bound within which
+    /// every instance signs with a newly activated key).
+    pub poll_interval: u64,
+}
+
+impl KeySettings {
+    pub fn kek_path(&self) -> PathBuf {
+        self.kek_file.clone().unwrap_or_else(|| self.dir.join("kek"))
+    }
+}
+
+/// Lifetimes in seconds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct TokenSettings {
+    pub access_token_ttl: u64,
+    pub id_token_ttl: u64,
+    pub code_ttl: u64,
+    /// A refresh token unused this long expires (each rotation renews it).
+    pub refresh_token_idle_ttl: u64,
+    /// No refresh-token family outlives this, however often it is used.
+    pub refresh_token_absolute_ttl: u64,
+    /// `aud` of access tokens requested without a `resource` (RFC 8707);
+    /// the issuer when unset.
+    pub default_audience: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct SessionSettings {
+    /// Absolute lifetime of an SSO session, in seconds.
+    pub ttl: u64,
+    pub cookie_name: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct LoginSettings {
+    /// How long a login page stays usable, in seconds.
+    pub ttl: u64,
+    /// Argon2id memory cost in KiB, iterations and lanes for new hashes.
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+    /// Password hashes computed at once; more wait their turn, so a login
+    /// flood cannot take every core from token issuance. Default: one less
+    /// than the number of CPUs, at least one.
+    pub max_concurrent_hashes: Option<usize>,
+}
+
+/// Intervals of the background jobs that have no other home, in seconds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct JobSettings {
+    /// Between runs of the janitor (expired tokens, denials, keys, audit rows).
+    pub janitor_interval: u64,
+    /// Between sweeps of the cache of clients' fetched JWK Sets.
+    pub client_keys_interval: u64,
+}
+
+/// How long the janitor keeps what is no longer usable, in seconds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct RetentionSettings {
+    /// Refresh-token families that died (revoked, expired) are deleted this
+    /// long after.
+    pub refresh_tokens: u64,
+    /// Audit events are deleted this long after they happened.
+    pub audit_events: u64,
+}
+
+vocabulary! {
+    /// How log lines are written.
+    pub enum LogFormat("log format") {
+        Text => "text",
+        Json => "json",
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct LogSettings {
+    /// A tracing `EnvFilter` directive; `RUST_LOG` wins when set.
+    pub level: String,
+    pub format: LogFormat,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            issuer: "http://127.0.0.1:8080".into(),
+            server: ServerSettings::default(),
+            database: DatabaseSettings::default(),
+            redis: RedisSettings::default(),
+            keys: KeySettings::default(),
+            tokens: TokenSettings::default(),
+            session: SessionSettings::default(),
+            login: LoginSettings::default(),
+            jobs: JobSettings::default(),
+            retention: RetentionSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            bind: "127.0.0.1:8080".into(),
+            workers: None,
+            tls_cert_file: None,
+            tls_key_file: None,
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings { url: "sqlite://data/oxidp.db".into(), max_connections: 8, cache_interval: 1 }
+    }
+}
+
+impl Default for RedisSettings {
+    fn default() -> Self {
+        RedisSettings { url: None, prefix: "oxidp:".into() }
+    }
+}
+
+impl Default for KeySettings {
+    fn default() -> Self {
+        KeySettings {
+            dir: PathBuf::from("keys"),
+            kek_file: None,
+            rsa_bits: 2048,
+            // PS256 is opt-in: another RSA key pair doubles first-start time.
+            algorithms: vec![SigningAlg::Rs256, SigningAlg::Es256, SigningAlg::EdDsa],
+            rotation_period: 30 * 24 * 3600,
+            jwks_max_age: 300,
+            retired_retention: 24 * 3600,
+            poll_interval: 10,
+        }
+    }
+}
+
+impl Default for TokenSettings {
+    fn default() -> Self {
+        TokenSettings {
+            access_token_ttl: 300,
+            id_token_ttl: 300,
+            code_ttl: 60,
+            refresh_token_idle_ttl: 30 * 24 * 3600,
+            refresh_token_absolute_ttl: 90 * 24 * 3600,
+            default_audience: None,
+        }
+    }
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        SessionSettings { ttl: 10 * 3600, cookie_name: "oxidp_session".into() }
+    }
+}
+
+impl Default for LoginSettings {
+    fn default() -> Self {
+        // OWASP's Argon2id minimum (m=19 MiB, t=2, p=1), the argon2 crate's default.
+        LoginSettings {
+            ttl: 15 * 60,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            max_concurrent_hashes: None,
+        }
+    }
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        JobSettings { janitor_interval: 3600, client_keys_interval: 300 }
+    }
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        RetentionSettings { refresh_tokens: 24 * 3600, audit_events: 90 * 24 * 3600 }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings { level: "info".into(), format: LogFormat::Text }
+    }
+}
+
+impl Settings {
+    /// Loads defaults, then `file` (or `oxidp.toml` if present), then the
+    /// environment, then validates.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
+        let mut builder = config::Config::builder();
+        builder = match file {
+            Some(path) => builder.add_source(config::File::from(path).required(true)),
+            None => builder.add_source(config::File::with_name("oxidp.toml").required(false)),
+        };
+        let settings: Settings = builder
+            .add_source(
+                config::Environment::with_prefix("OXIDP")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("keys.algorithms"),
+            )
+            .build()?
+            .try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Plain-http issuers are accepted only on loopback, where cookies may
+    /// drop the Secure flag.
+    pub fn issuer_is_loopback(&self) -> bool {
+        url::Url::parse(&self.issuer)
+            .ok()
+            .and_then(|u| match u.host() {
+                Some(url::Host::Ipv4(ip)) => Some(ip.is_loopback()),
+                Some(url::Host::Ipv6(ip)) => Some(ip.is_loopback()),
+                Some(url::Host::Domain(d)) => Some(d == "localhost"),
+                None => None,
+            })
+            .unwrap_or(false)
+    }
+
+    /// The audience of access tokens issued without a resource indicator.
+    pub fn default_audience(&self) -> &str {
+        self.tokens.default_audience.as_deref().unwrap_or(&self.issuer)
+    }
+
+    /// Cookies carry `Secure` unless the issuer is plain http on loopback.
+    pub fn secure_cookies(&self) -> bool {
+        !(self.issuer.starts_with("http://") && self.issuer_is_loopback())
+    }
+}
+
+/// Hides the password part of a connection URL.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("redacted"));
+            u.to_string()
+        }
+        _ => raw.to_string(),
+    }
+}
+
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .field("cache_interval", &self.cache_interval)
+            .finish()
+    }
+}
+
+impl fmt::Debug for RedisSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisSettings")
+            .field("url", &self.url.as_deref().map(redact_url))
+            .field("prefix", &self.prefix)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("issuer", &self.issuer)
+            .field("server", &self.server)
+            .field("database", &self.database)
+            .field("redis", &self.redis)
+            .field("keys", &self.keys)
+            .field("tokens", &self.tokens)
+            .field("session", &self.session)
+            .field("login", &self.login)
+            .field("jobs", &self.jobs)
+            .field("retention", &self.retention)
+            .field("log", &self.log)
+            .finish()
+    }
+}

@@ -1,0 +1,79 @@
+//! The settings as the small typed policies the flows and stores take, so
+//! nothing below the composition root reads `Settings`.
+
+use super::Settings;
+use crate::accounts::password::HashPolicy;
+use crate::flows::authorize::AuthorizePolicy;
+use crate::flows::janitor::RetentionPolicy;
+use crate::flows::keys::KeyPolicy;
+use crate::protocol::lifetimes::TokenPolicy;
+use crate::store::{RedisConfig, StoreConfig};
+use crate::web::Site;
+
+impl Settings {
+    pub fn store_config(&self) -> StoreConfig {
+        StoreConfig {
+            database_url: self.database.url.clone(),
+            max_connections: self.database.max_connections,
+            cache_rows: self.database.cache_interval > 0,
+            redis: self
+                .redis
+                .url
+                .as_ref()
+                .map(|url| RedisConfig { url: url.clone(), prefix: self.redis.prefix.clone() }),
+        }
+    }
+
+    pub fn hash_policy(&self) -> HashPolicy {
+        HashPolicy {
+            memory_kib: self.login.argon2_memory_kib,
+            iterations: self.login.argon2_iterations,
+            parallelism: self.login.argon2_parallelism,
+            max_concurrent: self.login.max_concurrent_hashes,
+        }
+    }
+
+    pub fn key_policy(&self) -> KeyPolicy {
+        KeyPolicy {
+            algorithms: self.keys.algorithms.clone(),
+            rsa_bits: self.keys.rsa_bits,
+            rotation_period: self.keys.rotation_period,
+            jwks_max_age: self.keys.jwks_max_age,
+            retired_retention: self.keys.retired_retention,
+            kek_file: self.keys.kek_path(),
+        }
+    }
+
+    pub fn token_policy(&self) -> TokenPolicy {
+        TokenPolicy {
+            access_token_ttl: self.tokens.access_token_ttl,
+            id_token_ttl: self.tokens.id_token_ttl,
+            code_ttl: self.tokens.code_ttl,
+            refresh_token_idle_ttl: self.tokens.refresh_token_idle_ttl,
+            refresh_token_absolute_ttl: self.tokens.refresh_token_absolute_ttl,
+            // A token must not outlive the publication of its key (retired
+            // keys stay in the JWKS for `retired_retention`).
+            longest_access_token: self.keys.retired_retention.saturating_sub(self.keys.jwks_max_age),
+        }
+    }
+
+    pub fn authorize_policy(&self) -> AuthorizePolicy {
+        AuthorizePolicy { code_ttl: self.tokens.code_ttl, interaction_ttl: self.login.ttl }
+    }
+
+    pub fn retention_policy(&self) -> RetentionPolicy {
+        RetentionPolicy {
+            refresh_token_retention: self.retention.refresh_tokens,
+            audit_retention: self.retention.audit_events,
+        }
+    }
+
+    pub fn site(&self) -> Site {
+        Site {
+            issuer: self.issuer.clone(),
+            secure_cookies: self.secure_cookies(),
+            session_cookie: self.session.cookie_name.clone(),
+            session_ttl: self.session.ttl,
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! What the server refuses to start with.
+
+use super::Settings;
+use crate::jose::SigningAlg;
+
+impl Settings {
+    /// Rejects settings the server cannot run with safely.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let issuer = url::Url::parse(&self.issuer)
+            .map_err(|e| anyhow::anyhow!("issuer {:?} is not a URL: {e}", self.issuer))?;
+        anyhow::ensure!(
+            issuer.scheme() == "https" || issuer.scheme() == "http",
+            "issuer must be an http(s) URL"
+        );
+        anyhow::ensure!(
+            issuer.query().is_none() && issuer.fragment().is_none(),
+            "issuer must not have a query or fragment (OpenID Connect Discovery §3)"
+        );
+        anyhow::ensure!(!self.issuer.ends_with('/'), "issuer must not end with '/'");
+        anyhow::ensure!(
+            issuer.scheme() == "https" || self.issuer_is_loopback(),
+            "issuer must be https unless it is on a loopback address"
+        );
+        anyhow::ensure!(
+            self.server.tls_cert_file.is_some() == self.server.tls_key_file.is_some(),
+            "server.tls_cert_file and server.tls_key_file must be set together"
+        );
+        anyhow::ensure!(
+            [2048, 3072, 4096].contains(&self.keys.rsa_bits),
+            "keys.rsa_bits must be 2048, 3072 or 4096"
+        );
+        // Every algorithm is a SigningAlg already (unknown ones fail to
+        // parse); RS256 must stay: OpenID Connect Core §15.1 makes it the one
+        // every OpenID Provider supports, and it signs the access tokens.
+        anyhow::ensure!(
+            self.keys.algorithms.contains(&SigningAlg::Rs256),
+            "keys.algorithms must include RS256 (OpenID Connect Core §15.1; it also signs access tokens)"
+        );
+        anyhow::ensure!(
+            self.keys.rotation_period > self.keys.jwks_max_age,
+            "keys.rotation_period must be longer than keys.jwks_max_age"
+        );
+        let longest_token = self.tokens.access_token_ttl.max(self.tokens.id_token_ttl);
+        anyhow::ensure!(
+            self.keys.retired_retention >= longest_token + self.keys.jwks_max_age,
+            "keys.retired_retention must cover the longest token lifetime plus keys.jwks_max_age"
+        );
+        anyhow::ensure!(self.keys.poll_interval > 0, "keys.poll_interval must be positive");
+        anyhow::ensure!(
+            self.tokens.code_ttl > 0 && self.tokens.code_ttl <= 600,
+            "tokens.code_ttl must be 1..=600 seconds"
+        );
+        anyhow::ensure!(self.tokens.access_token_ttl > 0, "tokens.access_token_ttl must be positive");
+        anyhow::ensure!(self.tokens.id_token_ttl > 0, "tokens.id_token_ttl must be positive");
+        anyhow::ensure!(
+            self.tokens.refresh_token_idle_ttl > 0
+                && self.tokens.refresh_token_idle_ttl <= self.tokens.refresh_token_absolute_ttl,
+            "tokens.refresh_token_idle_ttl must be positive and at most tokens.refresh_token_absolute_ttl"
+        );
+        anyhow::ensure!(self.session.ttl > 0, "session.ttl must be positive");
+        anyhow::ensure!(self.login.ttl > 0, "login.ttl must be positive");
+        anyhow::ensure!(
+            self.login.max_concurrent_hashes != Some(0),
+            "login.max_concurrent_hashes must be positive"
+        );
+        anyhow::ensure!(self.database.max_connections > 0, "database.max_connections must be positive");
+        anyhow::ensure!(!self.redis.prefix.is_empty(), "redis.prefix must not be empty");
+        anyhow::ensure!(self.jobs.janitor_interval > 0, "jobs.janitor_interval must be positive");
+        anyhow::ensure!(self.jobs.client_keys_interval > 0, "jobs.client_keys_interval must be positive");
+        Ok(())
+    }
+}

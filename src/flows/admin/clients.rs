@@ -1,0 +1,216 @@
+//! Registering clients (RFC 7591's metadata, checked by
+//! `protocol::clients`), listing, deleting, and rotating their secrets.
+
+use super::{Admin, AdminError};
+use crate::crypto::{random_token, secret_digest};
+use crate::jose::SigningAlg;
+use crate::protocol::client_assertion::{is_acceptable_jwks_uri, parse_public_jwks};
+use crate::protocol::clients::{
+    self, DEFAULT_SCOPES, MIN_SECRET_LEN, validate_client_id, validate_redirect_uri, validate_resource,
+    validate_scope_value,
+};
+use crate::protocol::{ClientAuthMethod, ClientRecord};
+use crate::store::StoreError;
+
+/// A client as an operator describes it: words not yet parsed, lists not
+/// yet checked.
+#[derive(Debug, Default)]
+pub struct NewClient {
+    pub client_id: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Empty means `authorization_code`.
+    pub grant_types: Vec<String>,
+    /// Empty means `openid profile email`.
+    pub scopes: Vec<String>,
+    pub public: bool,
+    /// None for a confidential client using a secret means "generate one".
+    pub secret: Option<String>,
+    /// Default: `none` for public clients, else `client_secret_basic`.
+    pub token_endpoint_auth_method: Option<String>,
+    /// Inline JWK Set (JSON text) for `private_key_jwt`.
+    pub jwks: Option<String>,
+    pub jwks_uri: Option<String>,
+    /// Resource indicators (RFC 8707) the client may request.
+    pub resources: Vec<String>,
+    pub access_token_ttl: Option<i64>,
+    pub refresh_token_idle_ttl: Option<i64>,
+    pub refresh_token_absolute_ttl: Option<i64>,
+    /// One of the server's signing algorithms; the default (RS256) when unset.
+    pub id_token_signed_response_alg: Option<String>,
+}
+
+pub struct CreatedClient {
+    pub client: ClientRecord,
+    /// The plaintext secret, shown once; only its hash is stored.
+    pub secret: Option<String>,
+}
+
+fn invalid(message: String) -> AdminError {
+    AdminError::Invalid(message)
+}
+
+impl Admin {
+    pub async fn create_client(&self, new: NewClient, now: i64) -> Result<CreatedClient, AdminError> {
+        let (client, secret) = self.client_record(new, now)?;
+        let client_id = client.client_id.clone();
+        match self.stores.clients.create(client.clone()).await {
+            Ok(()) => Ok(CreatedClient { client, secret }),
+            Err(StoreError::Duplicate(_)) => {
+                Err(AdminError::Conflict(format!("client {client_id:?} already exists")))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Every check of a new client, and its secret; nothing is written.
+    fn client_record(&self, new: NewClient, now: i64) -> Result<(ClientRecord, Option<String>), AdminError> {
+        validate_client_id(&new.client_id).map_err(invalid)?;
+        if new.redirect_uris.is_empty() {
+            return Err(invalid("at least one --redirect-uri is required".into()));
+        }
+        for uri in new.redirect_uris.iter().chain(&new.post_logout_redirect_uris) {
+            validate_redirect_uri(uri).map_err(invalid)?;
+        }
+        let grant_types = clients::grant_types(&new.grant_types, new.public).map_err(invalid)?;
+        let scopes = if new.scopes.is_empty() {
+            DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect()
+        } else {
+            new.scopes
+        };
+        for scope in &scopes {
+            validate_scope_value(scope).map_err(invalid)?;
+        }
+        let method =
+            clients::auth_method(new.public, new.token_endpoint_auth_method.as_deref()).map_err(invalid)?;
+        let (jwks, jwks_uri) = key_source(method, new.jwks, new.jwks_uri)?;
+        let secret = match (method.uses_secret(), new.secret) {
+            (false, Some(_)) => return Err(invalid(format!("a client using {method} has no secret"))),
+            (false, None) => None,
+            (true, Some(s)) if s.chars().count() < MIN_SECRET_LEN => {
+                return Err(invalid(format!("a client secret must be at least {MIN_SECRET_LEN} characters")));
+            }
+            (true, Some(s)) => Some(s),
+            (true, None) => Some(random_token(32)),
+        };
+        let id_token_alg = match new.id_token_signed_response_alg.as_deref() {
+            None => None,
+            Some(raw) => Some(self.id_token_alg(raw)?),
+        };
+        for resource in &new.resources {
+            validate_resource(resource).map_err(invalid)?;
+        }
+        for ttl in [new.access_token_ttl, new.refresh_token_idle_ttl, new.refresh_token_absolute_ttl]
+            .into_iter()
+            .flatten()
+        {
+            if ttl <= 0 {
+                return Err(invalid("token lifetimes must be positive numbers of seconds".into()));
+            }
+        }
+        let client = ClientRecord {
+            client_id: new.client_id,
+            secret_hash: secret.as_deref().map(secret_digest),
+            public: new.public,
+            redirect_uris: dedup(new.redirect_uris),
+            post_logout_redirect_uris: dedup(new.post_logout_redirect_uris),
+            grant_types,
+            scopes: dedup(scopes),
+            token_endpoint_auth_method: method,
+            jwks,
+            jwks_uri,
+            resources: dedup(new.resources),
+            access_token_ttl: new.access_token_ttl,
+            refresh_token_idle_ttl: new.refresh_token_idle_ttl,
+            refresh_token_absolute_ttl: new.refresh_token_absolute_ttl,
+            id_token_signed_response_alg: id_token_alg,
+            created_at: now,
+            updated_at: now,
+        };
+        Ok((client, secret))
+    }
+
+    /// A client may only ask for ID tokens in an algorithm the server keeps
+    /// keys for (`keys.algorithms`): anything else would fail every login.
+    fn id_token_alg(&self, raw: &str) -> Result<SigningAlg, AdminError> {
+        let alg: SigningAlg =
+            raw.parse().map_err(|e: crate::vocabulary::UnknownWord| invalid(e.to_string()))?;
+        if self.keys.algorithms.contains(&alg) {
+            return Ok(alg);
+        }
+        let offered: Vec<&str> = self.keys.algorithms.iter().map(|a| a.as_str()).collect();
+        Err(invalid(format!(
+            "id_token_signed_response_alg {alg} has no signing key on this server (keys.algorithms: {}); add it to keys.algorithms first",
+            offered.join(", ")
+        )))
+    }
+
+    pub async fn list_clients(&self) -> Result<Vec<ClientRecord>, AdminError> {
+        Ok(self.stores.clients.list().await?)
+    }
+
+    pub async fn delete_client(&self, client_id: &str) -> Result<(), AdminError> {
+        if self.stores.clients.delete(client_id).await? {
+            Ok(())
+        } else {
+            Err(AdminError::NotFound(format!("client {client_id:?} does not exist")))
+        }
+    }
+
+    /// Issues a new secret for a client that uses one; the old one stops
+    /// working at once. Returns the new plaintext secret (shown once).
+    pub async fn rotate_client_secret(&self, client_id: &str, now: i64) -> Result<String, AdminError> {
+        let client = self
+            .stores
+            .clients
+            .find_fresh(client_id)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("client {client_id:?} does not exist")))?;
+        if !client.token_endpoint_auth_method.uses_secret() {
+            return Err(invalid(format!(
+                "client {client_id:?} uses {} and has no secret",
+                client.token_endpoint_auth_method
+            )));
+        }
+        let secret = random_token(32);
+        if self.stores.clients.update_secret(client_id, secret_digest(&secret), now).await? {
+            Ok(secret)
+        } else {
+            Err(AdminError::NotFound(format!("client {client_id:?} does not exist")))
+        }
+    }
+}
+
+/// `private_key_jwt` needs exactly one key source; other methods none.
+fn key_source(
+    method: ClientAuthMethod,
+    jwks: Option<String>,
+    jwks_uri: Option<String>,
+) -> Result<(Option<String>, Option<String>), AdminError> {
+    match (method, jwks, jwks_uri) {
+        (ClientAuthMethod::PrivateKeyJwt, Some(_), Some(_)) => {
+            Err(invalid("give either a JWKS or a jwks_uri, not both".into()))
+        }
+        (ClientAuthMethod::PrivateKeyJwt, None, None) => {
+            Err(invalid("private_key_jwt needs --jwks-file or --jwks-uri".into()))
+        }
+        (ClientAuthMethod::PrivateKeyJwt, Some(jwks), None) => {
+            parse_public_jwks(&jwks).map_err(invalid)?;
+            Ok((Some(jwks), None))
+        }
+        (ClientAuthMethod::PrivateKeyJwt, None, Some(uri)) => {
+            if !is_acceptable_jwks_uri(&uri) {
+                return Err(invalid(format!("jwks_uri {uri:?} must be https (or http on loopback)")));
+            }
+            Ok((None, Some(uri)))
+        }
+        (_, None, None) => Ok((None, None)),
+        (m, _, _) => Err(invalid(format!("a JWKS is only used with private_key_jwt, not {m}"))),
+    }
+}
+
+fn dedup(mut values: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    values.retain(|v| seen.insert(v.clone()));
+    values
+}

@@ -1,0 +1,204 @@
+//! The authorization endpoint as a use case (RFC 6749 §4.1.1, OpenID
+//! Connect Core §3.1.2): validate the request, look at the browser's
+//! session, let the interaction policy decide, and answer with a typed
+//! outcome that only the web layer turns into HTTP.
+
+use std::sync::Arc;
+
+use crate::crypto::{random_token, secret_digest};
+use crate::flows::sessions::Sessions;
+use crate::jose::KeyringHandle;
+use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizeError};
+use crate::protocol::entries::{CodeGrant, Interaction, SsoSession};
+use crate::protocol::interaction::{Context, Decision, Policy, PromptName};
+use crate::protocol::{OAuthError, Params, StandardScope};
+use crate::store::{Clients, Ephemeral};
+
+/// What the browser gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizeOutcome {
+    /// Back to the client with a code (RFC 6749 §4.1.2).
+    Redirect { redirect_uri: String, code: String, state: Option<String> },
+    /// The user must complete a prompt first.
+    Interact(InteractionView),
+    /// The redirect URI is not trusted: tell the user.
+    ErrorPage(OAuthError),
+    /// Back to the client's validated redirect URI with an error (§4.1.2.1).
+    ErrorRedirect { redirect_uri: String, state: Option<String>, error: OAuthError },
+}
+
+impl From<AuthorizeError> for AuthorizeOutcome {
+    fn from(e: AuthorizeError) -> Self {
+        match e {
+            AuthorizeError::Page(error) => AuthorizeOutcome::ErrorPage(error),
+            AuthorizeError::Redirect { redirect_uri, state, error } => {
+                AuthorizeOutcome::ErrorRedirect { redirect_uri, state, error }
+            }
+        }
+    }
+}
+
+impl AuthorizeOutcome {
+    /// The error sent back to the client of a validated `request`.
+    pub fn client_error(request: &AuthorizationRequest, error: OAuthError) -> AuthorizeOutcome {
+        AuthorizeError::to_client(request, error).into()
+    }
+}
+
+/// What a page of the interaction shows, and the id it posts back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InteractionView {
+    pub id: String,
+    pub prompt: PromptName,
+    pub client_id: String,
+    pub login_hint: Option<String>,
+}
+
+/// Lifetimes of what the flow stores, in seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthorizePolicy {
+    pub code_ttl: u64,
+    pub interaction_ttl: u64,
+}
+
+pub struct AuthorizeFlow {
+    clients: Clients,
+    sessions: Sessions,
+    ephemeral: Ephemeral,
+    keyring: Arc<KeyringHandle>,
+    prompts: Policy,
+    policy: AuthorizePolicy,
+}
+
+impl AuthorizeFlow {
+    pub fn new(
+        clients: Clients,
+        sessions: Sessions,
+        ephemeral: Ephemeral,
+        keyring: Arc<KeyringHandle>,
+        policy: AuthorizePolicy,
+    ) -> AuthorizeFlow {
+        AuthorizeFlow { clients, sessions, ephemeral, keyring, prompts: Policy::standard(), policy }
+    }
+
+    /// `GET|POST /authorize` with the browser's session cookie.
+    pub async fn authorize(
+        &self,
+        params: &Params,
+        session_cookie: Option<&str>,
+        now: i64,
+    ) -> AuthorizeOutcome {
+        let request = match self.validate(params).await {
+            Ok(request) => request,
+            Err(e) => return e.into(),
+        };
+        let session = match session_cookie {
+            Some(secret) => match self.sessions.find(secret, now).await {
+                Ok(session) => session,
+                Err(e) => return AuthorizeOutcome::client_error(&request, e.into()),
+            },
+            None => None,
+        };
+        self.proceed(request, session.as_ref(), &[], now).await
+    }
+
+    async fn validate(&self, params: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
+        let client_id = authorize::client_id(params)?;
+        let client = self
+            .clients
+            .find(client_id)
+            .await
+            .map_err(|e| AuthorizeError::Page(e.into()))?
+            .ok_or_else(|| AuthorizeError::Page(OAuthError::invalid_request("unknown client")))?;
+        let request = authorize::validate_for(&client, params)?;
+        // An ID token this server cannot sign must not cost the user a code.
+        if let Some(alg) = client.id_token_signed_response_alg
+            && request.scope.contains(StandardScope::OpenId.as_str())
+            && !self.keyring.current().algorithms().contains(&alg)
+        {
+            tracing::error!(client_id = %client.client_id, %alg, "the client's ID-token algorithm has no signing key");
+            return Err(AuthorizeError::to_client(
+                &request,
+                OAuthError::server_error("the client's id_token_signed_response_alg is not available"),
+            ));
+        }
+        Ok(request)
+    }
+
+    /// Evaluates the interaction policy and acts on it: a code, the next
+    /// prompt (stored as an interaction), or the prompt's error for
+    /// `prompt=none`. `completed` are the prompts done in this interaction.
+    pub async fn proceed(
+        &self,
+        request: AuthorizationRequest,
+        session: Option<&SsoSession>,
+        completed: &[PromptName],
+        now: i64,
+    ) -> AuthorizeOutcome {
+        let context = Context { request: &request, session, completed, now };
+        match (self.prompts.evaluate(&context), session) {
+            (Decision::Done, Some(session)) => self.issue_code(request, session, now).await,
+            (Decision::Done, None) => AuthorizeOutcome::client_error(
+                &request,
+                OAuthError::server_error("no session after the prompts"),
+            ),
+            (Decision::Interact { prompt, reasons }, _) => {
+                tracing::debug!(%prompt, ?reasons, client_id = %request.client_id, "interaction required");
+                self.interact(request, prompt, completed.to_vec(), now).await
+            }
+            (Decision::Refuse(error), _) => AuthorizeOutcome::client_error(&request, error),
+        }
+    }
+
+    /// Issues a code: 256 random bits, stored under their SHA-256 for
+    /// `code_ttl` seconds (RFC 6749 §4.1.2).
+    async fn issue_code(
+        &self,
+        request: AuthorizationRequest,
+        session: &SsoSession,
+        now: i64,
+    ) -> AuthorizeOutcome {
+        let code = random_token(32);
+        let grant = CodeGrant {
+            client_id: request.client_id.clone(),
+            redirect_uri: request.redirect_uri.clone(),
+            redirect_uri_given: request.redirect_uri_given,
+            scope: request.scope.clone(),
+            nonce: request.nonce.clone(),
+            code_challenge: request.code_challenge.clone(),
+            user_id: session.user_id.clone(),
+            sid: session.sid.clone(),
+            auth_time: session.auth_time,
+            expires_at: now + self.policy.code_ttl as i64,
+        };
+        match self.ephemeral.put(&secret_digest(&code), &grant, now).await {
+            Ok(()) => {
+                AuthorizeOutcome::Redirect { redirect_uri: request.redirect_uri, code, state: request.state }
+            }
+            Err(e) => AuthorizeOutcome::client_error(&request, e.into()),
+        }
+    }
+
+    /// Stores the request as an interaction under a fresh random id.
+    async fn interact(
+        &self,
+        request: AuthorizationRequest,
+        prompt: PromptName,
+        completed: Vec<PromptName>,
+        now: i64,
+    ) -> AuthorizeOutcome {
+        let id = random_token(32);
+        let view = InteractionView {
+            id: id.clone(),
+            prompt,
+            client_id: request.client_id.clone(),
+            login_hint: request.login_hint.clone(),
+        };
+        let interaction =
+            Interaction { request, completed, expires_at: now + self.policy.interaction_ttl as i64 };
+        match self.ephemeral.put(&id, &interaction, now).await {
+            Ok(()) => AuthorizeOutcome::Interact(view),
+            Err(e) => AuthorizeOutcome::client_error(&interaction.request, e.into()),
+        }
+    }
+}

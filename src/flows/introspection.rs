@@ -1,0 +1,121 @@
+//! Token introspection (RFC 7662). Inactive answers carry nothing but
+//! `active: false` (§2.2), whether the token is expired, revoked, malformed,
+//! unknown, or not the caller's business: access tokens may be introspected
+//! by the client they were issued to and by the resources named in their
+//! `aud`; refresh tokens only by their own client.
+
+use std::sync::Arc;
+
+use crate::crypto::secret_digest;
+use crate::flows::access_tokens::AccessTokenVerifier;
+use crate::flows::client_auth::ClientAuthenticator;
+use crate::protocol::introspection::Introspection;
+use crate::protocol::{ClientRecord, OAuthError, Params, TokenType, TokenTypeHint};
+use crate::store::{Grants, Users};
+
+pub struct IntrospectionFlow {
+    client_auth: Arc<ClientAuthenticator>,
+    access_tokens: Arc<AccessTokenVerifier>,
+    grants: Grants,
+    users: Users,
+}
+
+impl IntrospectionFlow {
+    pub fn new(
+        client_auth: Arc<ClientAuthenticator>,
+        access_tokens: Arc<AccessTokenVerifier>,
+        grants: Grants,
+        users: Users,
+    ) -> IntrospectionFlow {
+        IntrospectionFlow { client_auth, access_tokens, grants, users }
+    }
+
+    /// `POST /introspect` with its `Authorization` header and form parameters.
+    pub async fn introspect(
+        &self,
+        authorization: Option<&str>,
+        params: &Params,
+        now: i64,
+    ) -> Result<Introspection, OAuthError> {
+        params.reject_repeated()?;
+        let client = self.client_auth.authenticate(authorization, params, now).await?;
+        let token = params.require("token")?;
+        let hint = params.get("token_type_hint").and_then(|h| h.parse::<TokenTypeHint>().ok());
+        let found = if hint == Some(TokenTypeHint::RefreshToken) {
+            match self.refresh_token(&client, token, now).await? {
+                Some(found) => Some(found),
+                None => self.access_token(&client, token, now).await?,
+            }
+        } else {
+            match self.access_token(&client, token, now).await? {
+                Some(found) => Some(found),
+                None => self.refresh_token(&client, token, now).await?,
+            }
+        };
+        Ok(found.unwrap_or_else(Introspection::inactive))
+    }
+
+    async fn access_token(
+        &self,
+        client: &ClientRecord,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<Introspection>, OAuthError> {
+        let claims = match self.access_tokens.live_claims(token, now).await {
+            Ok(claims) => claims,
+            Err(e) if e.code.status() >= 500 => return Err(e),
+            Err(_) => return Ok(None),
+        };
+        let entitled =
+            claims.client_id == client.client_id || claims.aud.iter().any(|a| a == &client.client_id);
+        // Tokens issued for a user die with the user.
+        let user_ok =
+            claims.auth_time.is_none() || self.users.find_active_fresh(&claims.sub).await?.is_some();
+        if !entitled || !user_ok {
+            return Ok(Some(Introspection::inactive()));
+        }
+        Ok(Some(Introspection {
+            active: true,
+            scope: Some(claims.scope),
+            client_id: Some(claims.client_id),
+            sub: Some(claims.sub),
+            aud: Some(claims.aud),
+            iss: Some(claims.iss),
+            exp: Some(claims.exp),
+            iat: Some(claims.iat),
+            token_type: Some(TokenType::Bearer),
+            jti: Some(claims.jti),
+        }))
+    }
+
+    async fn refresh_token(
+        &self,
+        client: &ClientRecord,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<Introspection>, OAuthError> {
+        let Some(record) = self.grants.find_by_hash(&secret_digest(token)).await? else {
+            return Ok(None);
+        };
+        let live = record.client_id == client.client_id
+            && record.revoked_at.is_none()
+            && record.rotated_at.is_none()
+            && record.expires_at > now
+            && record.family_expires_at > now;
+        if !live || self.users.find_active_fresh(&record.user_id).await?.is_none() {
+            return Ok(Some(Introspection::inactive()));
+        }
+        Ok(Some(Introspection {
+            active: true,
+            scope: Some(record.scope),
+            client_id: Some(record.client_id),
+            sub: Some(record.user_id),
+            aud: None,
+            iss: Some(self.access_tokens.issuer().to_string()),
+            exp: Some(record.expires_at),
+            iat: Some(record.created_at),
+            token_type: Some(TokenType::RefreshToken),
+            jti: None,
+        }))
+    }
+}

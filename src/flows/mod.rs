@@ -1,0 +1,20 @@
+//! The use cases, one struct each, holding only what it depends on and
+//! answering with typed outcomes: the browser flow (authorize, the
+//! interaction and its prompts), the token endpoint (one module per grant),
+//! revocation, introspection, UserInfo, the published metadata, the key
+//! lifecycle, the janitor and the admin operations. Nothing here knows
+//! HTTP or the configuration file.
+
+pub mod access_tokens;
+pub mod admin;
+pub mod authorize;
+pub mod client_auth;
+pub mod interaction;
+pub mod introspection;
+pub mod janitor;
+pub mod keys;
+pub mod metadata;
+pub mod revocation;
+pub mod sessions;
+pub mod token;
+pub mod userinfo;

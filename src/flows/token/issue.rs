@@ -1,0 +1,203 @@
+//! Minting tokens, shared by the grants: for a user, an RFC 9068 access
+//! token, an ID token for `openid`, and, when the client may refresh, the
+//! next refresh token of the grant's family; for a client acting for
+//! itself, an access token alone.
+
+use std::sync::Arc;
+
+use crate::crypto::{random_token, secret_digest, time_ordered_id};
+use crate::jose::KeyringHandle;
+use crate::protocol::claims::{IdTokenRequest, mint_id_token};
+use crate::protocol::lifetimes::{Lifetimes, TokenPolicy};
+use crate::protocol::tokens::{AccessTokenRequest, MintedAccessToken, TokenResponse, mint_access_token};
+use crate::protocol::{
+    ClientRecord, GrantType, OAuthError, RefreshTokenRecord, Scope, StandardScope, TokenType, UserRecord,
+};
+
+/// What the tokens are issued for.
+pub struct UserGrant<'a> {
+    pub user: &'a UserRecord,
+    /// Scope of the access token (may be narrower than the grant).
+    pub scope: &'a Scope,
+    /// Scope of the whole grant, carried by every refresh token.
+    pub grant_scope: &'a Scope,
+    pub sid: &'a str,
+    pub auth_time: i64,
+    pub nonce: Option<&'a str>,
+    /// The refresh-token family, with its absolute expiry.
+    pub family_id: &'a str,
+    pub family_expires_at: i64,
+}
+
+pub struct Issued {
+    pub response: TokenResponse,
+    pub access_token: MintedAccessToken,
+    /// The new refresh token's row, to be stored by the caller.
+    pub refresh_token: Option<RefreshTokenRecord>,
+}
+
+/// A refresh token is issued to clients allowed the `refresh_token` grant,
+/// and for `offline_access` when the client may request it (OIDC Core
+/// §11). Offline tokens are not bound to the SSO session.
+pub fn wants_refresh_token(client: &ClientRecord, grant_scope: &Scope) -> bool {
+    let offline = StandardScope::OfflineAccess.as_str();
+    client.allows_grant(GrantType::RefreshToken)
+        || (grant_scope.contains(offline) && client.allows_scope(offline))
+}
+
+/// Mints with the current keyring for one issuer.
+pub struct TokenIssuer {
+    keyring: Arc<KeyringHandle>,
+    issuer: String,
+    /// `aud` of access tokens requested without a resource (RFC 8707).
+    default_audience: String,
+    policy: TokenPolicy,
+}
+
+impl TokenIssuer {
+    pub fn new(
+        keyring: Arc<KeyringHandle>,
+        issuer: String,
+        default_audience: String,
+        policy: TokenPolicy,
+    ) -> TokenIssuer {
+        TokenIssuer { keyring, issuer, default_audience, policy }
+    }
+
+    pub fn lifetimes(&self, client: &ClientRecord) -> Lifetimes {
+        self.policy.for_client(client)
+    }
+
+    pub fn policy(&self) -> &TokenPolicy {
+        &self.policy
+    }
+
+    pub fn default_audience(&self) -> &str {
+        &self.default_audience
+    }
+
+    /// The audience of access tokens for the user: the configured default
+    /// and the issuer itself (so UserInfo accepts them).
+    fn user_audience(&self) -> Vec<String> {
+        if self.default_audience == self.issuer {
+            vec![self.issuer.clone()]
+        } else {
+            vec![self.default_audience.clone(), self.issuer.clone()]
+        }
+    }
+
+    /// An access token for a client acting for itself (`sub` = client id).
+    pub fn client_token(
+        &self,
+        client: &ClientRecord,
+        scope: &Scope,
+        audience: Vec<String>,
+        now: i64,
+    ) -> Result<TokenResponse, OAuthError> {
+        let ttl = self.lifetimes(client).access_token;
+        let access_token = mint_access_token(
+            &self.keyring.current(),
+            AccessTokenRequest {
+                issuer: &self.issuer,
+                subject: &client.client_id,
+                client_id: &client.client_id,
+                audience,
+                scope: scope.to_string(),
+                auth_time: None,
+                sid: None,
+                now,
+                ttl_secs: ttl,
+            },
+        )?;
+        Ok(TokenResponse {
+            access_token: access_token.token,
+            token_type: TokenType::Bearer,
+            expires_in: ttl,
+            refresh_token: None,
+            id_token: None,
+            scope: scope.to_string(),
+        })
+    }
+
+    pub fn user_tokens(
+        &self,
+        client: &ClientRecord,
+        grant: &UserGrant<'_>,
+        now: i64,
+    ) -> Result<Issued, OAuthError> {
+        let ttl = self.lifetimes(client);
+        // One snapshot, so both tokens carry the same key even mid-rotation.
+        let keyring = self.keyring.current();
+        let access_token = mint_access_token(
+            &keyring,
+            AccessTokenRequest {
+                issuer: &self.issuer,
+                subject: &grant.user.id,
+                client_id: &client.client_id,
+                audience: self.user_audience(),
+                scope: grant.scope.to_string(),
+                auth_time: Some(grant.auth_time),
+                sid: Some(grant.sid.to_string()),
+                now,
+                ttl_secs: ttl.access_token,
+            },
+        )?;
+        let id_token = if grant.scope.contains(StandardScope::OpenId.as_str()) {
+            let alg = client.id_token_signed_response_alg.unwrap_or(keyring.algorithm());
+            Some(mint_id_token(
+                &keyring,
+                IdTokenRequest {
+                    alg,
+                    issuer: &self.issuer,
+                    user: grant.user,
+                    client_id: &client.client_id,
+                    scope: grant.scope,
+                    nonce: grant.nonce,
+                    auth_time: grant.auth_time,
+                    sid: grant.sid,
+                    access_token: &access_token.token,
+                    now,
+                    ttl_secs: self.policy.id_token_ttl,
+                },
+            )?)
+        } else {
+            None
+        };
+        let (refresh_token, record) = if wants_refresh_token(client, grant.grant_scope) {
+            let secret = random_token(32);
+            let offline = grant.grant_scope.contains(StandardScope::OfflineAccess.as_str());
+            let record = RefreshTokenRecord {
+                id: time_ordered_id(now),
+                token_hash: secret_digest(&secret),
+                family_id: grant.family_id.to_string(),
+                client_id: client.client_id.clone(),
+                user_id: grant.user.id.clone(),
+                scope: grant.grant_scope.to_string(),
+                sid: (!offline).then(|| grant.sid.to_string()),
+                auth_time: grant.auth_time,
+                access_token_jti: Some(access_token.jti.clone()),
+                access_token_exp: Some(access_token.exp),
+                created_at: now,
+                expires_at: (now + ttl.refresh_idle as i64).min(grant.family_expires_at),
+                family_expires_at: grant.family_expires_at,
+                rotated_at: None,
+                revoked_at: None,
+            };
+            (Some(secret), Some(record))
+        } else {
+            (None, None)
+        };
+        Ok(Issued {
+            response: TokenResponse {
+                access_token: access_token.token.clone(),
+                token_type: TokenType::Bearer,
+                expires_in: ttl.access_token,
+                refresh_token,
+                id_token,
+                scope: grant.scope.to_string(),
+            },
+            access_token,
+            refresh_token: record,
+        })
+    }
+}

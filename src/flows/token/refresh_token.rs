@@ -1,0 +1,120 @@
+//! The refresh token grant (RFC 6749 §6) with rotation and reuse detection
+//! (RFC 9700 §4.14.2): every use returns a new refresh token and retires the
+//! old one; presenting a retired token means two parties hold the family, so
+//! the whole family is revoked, its access tokens included.
+
+use std::sync::Arc;
+
+use crate::crypto::secret_digest;
+use crate::flows::token::TokenIssuer;
+use crate::flows::token::issue::UserGrant;
+use crate::protocol::tokens::TokenResponse;
+use crate::protocol::{
+    AuditKind, ClientRecord, GrantType, OAuthError, Params, RefreshTokenRecord, Scope, StandardScope,
+};
+use crate::store::{Audited, Grants, Users};
+
+pub struct RefreshTokenGrant {
+    grants: Grants,
+    users: Users,
+    issuer: Arc<TokenIssuer>,
+}
+
+impl RefreshTokenGrant {
+    pub fn new(grants: Grants, users: Users, issuer: Arc<TokenIssuer>) -> RefreshTokenGrant {
+        RefreshTokenGrant { grants, users, issuer }
+    }
+
+    pub async fn refresh(
+        &self,
+        client: &ClientRecord,
+        params: &Params,
+        now: i64,
+    ) -> Result<TokenResponse, OAuthError> {
+        let offline_client = client.allows_scope(StandardScope::OfflineAccess.as_str());
+        if !client.allows_grant(GrantType::RefreshToken) && !offline_client {
+            return Err(OAuthError::unauthorized_client("client may not use the refresh token grant"));
+        }
+        let hash = secret_digest(params.require("refresh_token")?);
+        let Some(current) = self.grants.find_by_hash(&hash).await? else {
+            return Err(invalid());
+        };
+        if current.client_id != client.client_id || current.revoked_at.is_some() {
+            return Err(invalid());
+        }
+        if current.rotated_at.is_some() {
+            self.revoke_on_reuse(&current, now).await?;
+            return Err(invalid());
+        }
+        if current.expires_at <= now || current.family_expires_at <= now {
+            return Err(OAuthError::invalid_grant("the refresh token has expired"));
+        }
+        let grant_scope = Scope::parse(&current.scope).unwrap_or_default();
+        let scope = narrowed_scope(&grant_scope, params.get("scope"))?;
+        let user = self
+            .users
+            .find_active_fresh(&current.user_id)
+            .await?
+            .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists or is disabled"))?;
+
+        let sid = current.sid.clone().unwrap_or_default();
+        let issued = self.issuer.user_tokens(
+            client,
+            &UserGrant {
+                user: &user,
+                scope: &scope,
+                grant_scope: &grant_scope,
+                sid: &sid,
+                auth_time: current.auth_time,
+                nonce: None,
+                family_id: &current.family_id,
+                family_expires_at: current.family_expires_at,
+            },
+            now,
+        )?;
+        if !self.grants.rotate(&current.id, issued.refresh_token, now).await? {
+            // A concurrent request used the same token first: that is reuse.
+            self.revoke_on_reuse(&current, now).await?;
+            return Err(invalid());
+        }
+        Ok(issued.response)
+    }
+
+    async fn revoke_on_reuse(&self, token: &RefreshTokenRecord, now: i64) -> Result<(), OAuthError> {
+        let audited = Audited::new(AuditKind::RefreshTokenReuse)
+            .client(&token.client_id)
+            .user(&token.user_id)
+            .detail("family_id", token.family_id.clone());
+        self.grants.revoke_family(&token.family_id, None, audited, now).await?;
+        Ok(())
+    }
+}
+
+fn invalid() -> OAuthError {
+    OAuthError::invalid_grant("the refresh token is invalid, expired or revoked")
+}
+
+/// RFC 6749 §6: the requested scope must not exceed the original grant;
+/// omitted means the original scope.
+fn narrowed_scope(grant: &Scope, requested: Option<&str>) -> Result<Scope, OAuthError> {
+    let Some(raw) = requested else { return Ok(grant.clone()) };
+    let scope = Scope::parse(raw).ok_or_else(|| OAuthError::invalid_scope("malformed scope"))?;
+    if scope.is_empty() || !scope.iter().all(|s| grant.contains(s)) {
+        return Err(OAuthError::invalid_scope("the requested scope exceeds the original grant"));
+    }
+    Ok(scope)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_may_narrow_but_not_widen() {
+        let grant = Scope::parse("openid profile email").unwrap();
+        assert_eq!(narrowed_scope(&grant, None).unwrap(), grant);
+        assert_eq!(narrowed_scope(&grant, Some("openid")).unwrap().to_string(), "openid");
+        assert_eq!(narrowed_scope(&grant, Some("openid admin")).unwrap_err().code.as_str(), "invalid_scope");
+        assert_eq!(narrowed_scope(&grant, Some("a\"b")).unwrap_err().code.as_str(), "invalid_scope");
+    }
+}

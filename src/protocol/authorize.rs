@@ -1,0 +1,207 @@
+//! Validating an authorization request (RFC 6749 §4.1.1, OpenID Connect
+//! Core §3.1.2) as an ordered list of small checks. Until the client and its
+//! redirect URI are trusted, errors are shown to the user
+//! (`AuthorizeError::Page`); after that they go back to the client
+//! (`AuthorizeError::Redirect`, §4.1.2.1). What to do with a valid request
+//! (log in, issue a code) is the interaction policy's (`interaction`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::vocabulary::{CodeChallengeMethod, GrantType, Prompt, ResponseMode, ResponseType};
+use crate::protocol::{ClientRecord, OAuthError, Params, Scope, StandardScope, pkce};
+
+/// A validated authorization request, kept while the user interacts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizationRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    /// RFC 6749 §4.1.3: if the request named a redirect_uri, the token
+    /// request must repeat it.
+    pub redirect_uri_given: bool,
+    pub scope: Scope,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    /// The `prompt` values asked for, without duplicates (OIDC Core §3.1.2.1).
+    pub prompts: Vec<Prompt>,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+}
+
+impl AuthorizationRequest {
+    pub fn prompts_for(&self, prompt: Prompt) -> bool {
+        self.prompts.contains(&prompt)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizeError {
+    /// Shown on an error page: the redirect URI is not trusted.
+    Page(OAuthError),
+    /// Sent back to the client's validated redirect URI.
+    Redirect { redirect_uri: String, state: Option<String>, error: OAuthError },
+}
+
+impl AuthorizeError {
+    /// The error sent back to the client of a validated `request`.
+    pub fn to_client(request: &AuthorizationRequest, error: OAuthError) -> AuthorizeError {
+        AuthorizeError::Redirect {
+            redirect_uri: request.redirect_uri.clone(),
+            state: request.state.clone(),
+            error,
+        }
+    }
+}
+
+const MAX_STATE_LEN: usize = 2048;
+const MAX_LOGIN_HINT_CHARS: usize = 128;
+
+/// The `client_id` of a request, which must appear once, as must
+/// `redirect_uri`.
+pub fn client_id(params: &Params) -> Result<&str, AuthorizeError> {
+    let page = |e: OAuthError| AuthorizeError::Page(e);
+    if params.is_repeated("client_id") || params.is_repeated("redirect_uri") {
+        return Err(page(OAuthError::invalid_request("client_id and redirect_uri must appear only once")));
+    }
+    params.get("client_id").ok_or_else(|| page(OAuthError::invalid_request("missing client_id")))
+}
+
+/// Every check of a request for `client` (its `client_id` already looked up).
+pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
+    let page = |e: OAuthError| AuthorizeError::Page(e);
+    let (redirect_uri, redirect_uri_given) = redirect_uri(client, params).map_err(page)?;
+
+    let state = params.get("state").map(str::to_string);
+    let back = |error: OAuthError| AuthorizeError::Redirect {
+        redirect_uri: redirect_uri.clone(),
+        state: state.clone(),
+        error,
+    };
+    if state.as_ref().is_some_and(|s| s.len() > MAX_STATE_LEN) {
+        return Err(back(OAuthError::invalid_request("state is too long")));
+    }
+    let checked = check_request(client, params).map_err(back)?;
+    Ok(AuthorizationRequest {
+        client_id: client.client_id.clone(),
+        redirect_uri,
+        redirect_uri_given,
+        scope: checked.scope,
+        state,
+        nonce: params.get("nonce").map(str::to_string),
+        code_challenge: checked.code_challenge,
+        prompts: checked.prompts,
+        max_age: checked.max_age,
+        login_hint: params.get("login_hint").map(|h| h.chars().take(MAX_LOGIN_HINT_CHARS).collect()),
+    })
+}
+
+/// RFC 6749 §3.1.2.3 and OIDC Core §3.1.2.1: exact match against a
+/// registered URI; required for OpenID requests; may be omitted only by a
+/// plain OAuth client with exactly one registered URI.
+fn redirect_uri(client: &ClientRecord, params: &Params) -> Result<(String, bool), OAuthError> {
+    match params.get("redirect_uri") {
+        Some(uri) if client.has_redirect_uri(uri) => Ok((uri.to_string(), true)),
+        Some(_) => Err(OAuthError::invalid_request("redirect_uri is not registered for this client")),
+        None => {
+            let openid = StandardScope::OpenId.as_str();
+            let asks_openid = params.get("scope").is_some_and(|s| s.split(' ').any(|t| t == openid));
+            match client.redirect_uris.as_slice() {
+                [only] if !asks_openid => Ok((only.clone(), false)),
+                _ => Err(OAuthError::invalid_request("missing redirect_uri")),
+            }
+        }
+    }
+}
+
+struct Checked {
+    scope: Scope,
+    code_challenge: Option<String>,
+    prompts: Vec<Prompt>,
+    max_age: Option<i64>,
+}
+
+/// The checks whose failures are reported to the client, in order.
+fn check_request(client: &ClientRecord, params: &Params) -> Result<Checked, OAuthError> {
+    params.reject_repeated()?;
+    if params.contains("request") {
+        return Err(OAuthError::request_not_supported("request objects are not supported"));
+    }
+    if params.contains("request_uri") {
+        return Err(OAuthError::request_uri_not_supported("request_uri is not supported"));
+    }
+    match params.get("response_type").map(str::parse::<ResponseType>) {
+        None => return Err(OAuthError::invalid_request("missing response_type")),
+        Some(Ok(ResponseType::Code)) => {}
+        Some(Err(_)) => {
+            return Err(OAuthError::unsupported_response_type("only response_type=code is supported"));
+        }
+    }
+    match params.get("response_mode").map(str::parse::<ResponseMode>) {
+        None | Some(Ok(ResponseMode::Query)) => {}
+        Some(Err(_)) => return Err(OAuthError::invalid_request("only response_mode=query is supported")),
+    }
+    if !client.allows_grant(GrantType::AuthorizationCode) {
+        return Err(OAuthError::unauthorized_client("client may not use the authorization code grant"));
+    }
+    let scope = check_scope(client, params.get("scope"))?;
+    let code_challenge = check_pkce(client, params)?;
+    let prompts = check_prompt(params.get("prompt"))?;
+    let max_age = match params.get("max_age") {
+        None => None,
+        Some(raw) => Some(
+            raw.parse::<u32>()
+                .map_err(|_| OAuthError::invalid_request("max_age must be a non-negative integer"))?
+                as i64,
+        ),
+    };
+    Ok(Checked { scope, code_challenge, prompts, max_age })
+}
+
+fn check_scope(client: &ClientRecord, raw: Option<&str>) -> Result<Scope, OAuthError> {
+    let scope =
+        Scope::parse(raw.unwrap_or("")).ok_or_else(|| OAuthError::invalid_scope("malformed scope"))?;
+    if !scope.is_subset_of(&client.scopes) {
+        return Err(OAuthError::invalid_scope("requested scope is not allowed for this client"));
+    }
+    Ok(scope)
+}
+
+/// RFC 7636 §4.3 with RFC 9700 §2.1.1: S256 only; required for public clients.
+fn check_pkce(client: &ClientRecord, params: &Params) -> Result<Option<String>, OAuthError> {
+    let method = params.get("code_challenge_method").map(str::parse::<CodeChallengeMethod>);
+    match (params.get("code_challenge"), method) {
+        (None, None) if client.public => {
+            Err(OAuthError::invalid_request("PKCE (code_challenge with S256) is required"))
+        }
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err(OAuthError::invalid_request("code_challenge_method without code_challenge")),
+        (Some(_), None) => Err(OAuthError::invalid_request(
+            "code_challenge_method=S256 is required (plain is not supported)",
+        )),
+        (Some(_), Some(Err(_))) => {
+            Err(OAuthError::invalid_request("only code_challenge_method=S256 is supported"))
+        }
+        (Some(challenge), Some(Ok(CodeChallengeMethod::S256))) => {
+            if pkce::is_valid_s256_challenge(challenge) {
+                Ok(Some(challenge.to_string()))
+            } else {
+                Err(OAuthError::invalid_request("malformed code_challenge"))
+            }
+        }
+    }
+}
+
+/// OIDC Core §3.1.2.1: `none` must stand alone; unknown values are ignored.
+fn check_prompt(raw: Option<&str>) -> Result<Vec<Prompt>, OAuthError> {
+    let values: Vec<&str> = raw.unwrap_or("").split(' ').filter(|v| !v.is_empty()).collect();
+    if values.contains(&Prompt::None.as_str()) && values.len() > 1 {
+        return Err(OAuthError::invalid_request("prompt=none cannot be combined with other values"));
+    }
+    let mut prompts: Vec<Prompt> = values.iter().filter_map(|v| v.parse().ok()).collect();
+    prompts.sort();
+    prompts.dedup();
+    Ok(prompts)
+}
+
+#[cfg(test)]
+mod tests;

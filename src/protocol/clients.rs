@@ -1,0 +1,159 @@
+//! Client registration rules (RFC 6749 §2, §3.1.2; RFC 7591 §2): what a
+//! client id, redirect URI, scope value, resource, grant type and
+//! authentication method must look like. Pure checks with a message for the
+//! operator; the admin flow applies them before writing anything.
+
+use crate::protocol::scope::is_valid_scope_token;
+use crate::protocol::vocabulary::{ClientAuthMethod, GrantType, StandardScope};
+
+/// Scopes a client gets when none are given.
+pub const DEFAULT_SCOPES: [StandardScope; 3] =
+    [StandardScope::OpenId, StandardScope::Profile, StandardScope::Email];
+
+/// Operator-supplied client secrets must be at least this long.
+pub const MIN_SECRET_LEN: usize = 32;
+
+/// 1–128 characters that need no escaping in Basic credentials or URLs.
+pub fn validate_client_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b':' | b'@'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("client id {id:?} must be 1-128 characters of letters, digits and - _ . ~ : @"))
+    }
+}
+
+/// A redirect URI must be absolute and carry no fragment (RFC 6749 §3.1.2).
+/// http(s) URIs need a host; private-use schemes for native apps (RFC 8252
+/// §7.1) must contain a dot. Script-bearing schemes are refused outright.
+pub fn validate_redirect_uri(raw: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(raw).map_err(|_| format!("redirect URI {raw:?} is not an absolute URI"))?;
+    if parsed.fragment().is_some() || raw.contains('#') {
+        return Err(format!("redirect URI {raw:?} must not contain a fragment"));
+    }
+    match parsed.scheme() {
+        // The url crate repairs `http:cb` and `http:///cb` into URLs with
+        // a host; the registered string must already have one.
+        scheme @ ("https" | "http")
+            if !has_authority(raw, scheme) || parsed.host_str().is_none_or(str::is_empty) =>
+        {
+            return Err(format!("redirect URI {raw:?} has no host"));
+        }
+        "https" | "http" => {}
+        "javascript" | "data" | "file" | "vbscript" | "blob" | "about" => {
+            return Err(format!("redirect URI scheme {:?} is not allowed", parsed.scheme()));
+        }
+        scheme if !scheme.contains('.') => {
+            return Err(format!(
+                "redirect URI {raw:?}: use https, http, or a reverse-domain private-use scheme"
+            ));
+        }
+        _ => {}
+    }
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("redirect URI {raw:?} contains whitespace"));
+    }
+    Ok(())
+}
+
+fn has_authority(raw: &str, scheme: &str) -> bool {
+    raw.get(scheme.len()..).is_some_and(|rest| rest.starts_with("://") && !rest.starts_with(":///"))
+}
+
+/// The grant types named, `authorization_code` when none are; a public
+/// client cannot have a grant that needs a confidential one.
+pub fn grant_types(raw: &[String], public: bool) -> Result<Vec<GrantType>, String> {
+    let mut grants = Vec::new();
+    for word in raw {
+        let grant: GrantType = word.parse().map_err(|e: crate::vocabulary::UnknownWord| e.to_string())?;
+        if public && grant.needs_confidential_client() {
+            return Err(format!("a public client cannot use {grant}"));
+        }
+        if !grants.contains(&grant) {
+            grants.push(grant);
+        }
+    }
+    if grants.is_empty() {
+        grants.push(GrantType::AuthorizationCode);
+    }
+    Ok(grants)
+}
+
+/// Public clients authenticate with `none` only; confidential clients with
+/// a secret (basic or post) or a signed assertion (`private_key_jwt`).
+pub fn auth_method(public: bool, requested: Option<&str>) -> Result<ClientAuthMethod, String> {
+    let Some(raw) = requested else {
+        return Ok(if public { ClientAuthMethod::None } else { ClientAuthMethod::ClientSecretBasic });
+    };
+    let method: ClientAuthMethod = raw.parse().map_err(|e: crate::vocabulary::UnknownWord| e.to_string())?;
+    match (public, method.for_public_clients()) {
+        (true, false) => Err(format!("a public client must use none, not {method}")),
+        (false, true) => Err(format!("a confidential client cannot use {method} (use --public)")),
+        _ => Ok(method),
+    }
+}
+
+pub fn validate_scope_value(scope: &str) -> Result<(), String> {
+    if is_valid_scope_token(scope) { Ok(()) } else { Err(format!("invalid scope value {scope:?}")) }
+}
+
+/// RFC 8707 §2: an absolute URI without a fragment.
+pub fn validate_resource(resource: &str) -> Result<(), String> {
+    match url::Url::parse(resource) {
+        Ok(u) if u.fragment().is_none() && !resource.contains('#') => Ok(()),
+        _ => Err(format!("resource {resource:?} must be an absolute URI without a fragment")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_ordinary_redirect_uris() {
+        for ok in [
+            "https://app.example.com/cb",
+            "http://127.0.0.1:9000/callback?x=1",
+            "com.example.app:/oauth2redirect",
+        ] {
+            validate_redirect_uri(ok).unwrap();
+        }
+    }
+
+    #[test]
+    fn grant_types_and_methods_follow_the_client_type() {
+        assert_eq!(grant_types(&[], true).unwrap(), [GrantType::AuthorizationCode]);
+        let both = ["refresh_token".to_string(), "authorization_code".into(), "refresh_token".into()];
+        assert_eq!(
+            grant_types(&both, false).unwrap(),
+            [GrantType::RefreshToken, GrantType::AuthorizationCode]
+        );
+        assert!(grant_types(&["client_credentials".into()], true).unwrap_err().contains("public"));
+        assert!(grant_types(&["password".into()], false).unwrap_err().contains("unknown grant type"));
+        assert_eq!(auth_method(true, None), Ok(ClientAuthMethod::None));
+        assert_eq!(auth_method(false, None), Ok(ClientAuthMethod::ClientSecretBasic));
+        assert!(auth_method(true, Some("client_secret_post")).is_err());
+        assert!(auth_method(false, Some("none")).is_err());
+        assert!(auth_method(false, Some("tls_client_auth")).is_err());
+        assert_eq!(auth_method(false, Some("private_key_jwt")), Ok(ClientAuthMethod::PrivateKeyJwt));
+    }
+
+    #[test]
+    fn rejects_relative_fragment_and_script_uris() {
+        for bad in [
+            "/cb",
+            "cb",
+            "http://x/cb#frag",
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "myapp:/cb",
+            "http:///cb",
+        ] {
+            assert!(validate_redirect_uri(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Provider metadata (OpenID Connect Discovery 1.0 §3, RFC 8414). Built once
+//! at start; every list comes from a vocabulary, so it advertises exactly
+//! what this server does.
+
+use serde_json::{Value, json};
+
+use crate::jose::SigningAlg;
+use crate::protocol::vocabulary::{
+    ClientAuthMethod, CodeChallengeMethod, GrantType, ResponseMode, ResponseType, StandardScope,
+};
+
+/// Claims an ID token or the UserInfo response may carry.
+pub const CLAIMS_SUPPORTED: [&str; 15] = [
+    "iss",
+    "sub",
+    "aud",
+    "azp",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "at_hash",
+    "sid",
+    "name",
+    "preferred_username",
+    "updated_at",
+    "email",
+    "email_verified",
+];
+
+/// `signing_algs`: the algorithms with an active key (ID tokens).
+pub fn metadata(issuer: &str, signing_algs: &[SigningAlg]) -> Value {
+    let auth_methods = ClientAuthMethod::words();
+    let assertion_algs = SigningAlg::words();
+    json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/authorize"),
+        "token_endpoint": format!("{issuer}/token"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
+        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+        "revocation_endpoint": format!("{issuer}/revoke"),
+        "introspection_endpoint": format!("{issuer}/introspect"),
+        "scopes_supported": StandardScope::words(),
+        "response_types_supported": ResponseType::words(),
+        "response_modes_supported": ResponseMode::words(),
+        "grant_types_supported": GrantType::words(),
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": signing_algs,
+        "token_endpoint_auth_methods_supported": auth_methods,
+        "token_endpoint_auth_signing_alg_values_supported": assertion_algs,
+        "revocation_endpoint_auth_methods_supported": auth_methods,
+        "revocation_endpoint_auth_signing_alg_values_supported": assertion_algs,
+        "introspection_endpoint_auth_methods_supported": auth_methods,
+        "introspection_endpoint_auth_signing_alg_values_supported": assertion_algs,
+        "code_challenge_methods_supported": CodeChallengeMethod::words(),
+        "claims_supported": CLAIMS_SUPPORTED,
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "authorization_response_iss_parameter_supported": true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_hang_off_the_issuer_and_lists_come_from_the_vocabularies() {
+        let m = metadata("https://id.example.com/tenant", &[SigningAlg::Rs256]);
+        assert_eq!(m["issuer"], "https://id.example.com/tenant");
+        assert_eq!(m["token_endpoint"], "https://id.example.com/tenant/token");
+        assert_eq!(m["jwks_uri"], "https://id.example.com/tenant/.well-known/jwks.json");
+        assert_eq!(m["code_challenge_methods_supported"], json!(["S256"]));
+        assert_eq!(m["id_token_signing_alg_values_supported"], json!(["RS256"]));
+        assert_eq!(
+            m["grant_types_supported"],
+            json!(["authorization_code", "refresh_token", "client_credentials"])
+        );
+        assert_eq!(
+            m["token_endpoint_auth_methods_supported"],
+            json!(["client_secret_basic", "client_secret_post", "private_key_jwt", "none"])
+        );
+    }
+}

@@ -1,0 +1,217 @@
+//! Every short-lived value the server keeps (codes, sessions, interactions,
+//! denied tokens, used assertion ids) is a type that names its own kind and
+//! expiry and the secondary indexes it is listed in, after
+//! node-oidc-provider's models over one storage adapter. The ephemeral store
+//! (`store::ephemeral`) stores any [`Entry`] and needs no per-kind code.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::Scope;
+use crate::protocol::authorize::AuthorizationRequest;
+use crate::protocol::interaction::PromptName;
+use crate::vocabulary::vocabulary;
+
+vocabulary! {
+    /// The kinds of entries; each is the namespace of its ids.
+    pub enum EntryKind("ephemeral entry kind") {
+        AuthorizationCode => "code",
+        SpentCode => "code_spent",
+        Interaction => "interaction",
+        Session => "session",
+        DeniedToken => "denied_at",
+        UsedAssertion => "assertion_jti",
+    }
+}
+
+vocabulary! {
+    /// Secondary indexes: sets of ids under an owner, kept as long as the
+    /// longest-lived member.
+    pub enum IndexKind("ephemeral index") {
+        /// A user's SSO sessions (`owner` = user id; members = session entries).
+        UserSessions => "user_sessions",
+        /// What a session handed out (`owner` = sid; members = grant ids).
+        SessionGrants => "session_grants",
+        /// Every entry of one grant (`owner` = grant id; members = entries),
+        /// removed together by `revoke_by_grant`.
+        GrantEntries => "grant_entries",
+    }
+}
+
+/// One index: its kind and owner.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IndexKey {
+    pub kind: IndexKind,
+    pub owner: String,
+}
+
+impl IndexKey {
+    pub fn new(kind: IndexKind, owner: &str) -> IndexKey {
+        IndexKey { kind, owner: owner.to_string() }
+    }
+}
+
+/// A stored short-lived value.
+pub trait Entry: Serialize + DeserializeOwned + Send + Sync + 'static {
+    const KIND: EntryKind;
+
+    /// Unix time from which the entry is dead; the store keeps it no longer.
+    fn expires_at(&self) -> i64;
+
+    /// The indexes that list this entry.
+    fn indexes(&self) -> Vec<IndexKey> {
+        Vec::new()
+    }
+}
+
+/// An entry as an index member: `"{kind}:{id}"`.
+pub fn member_of(kind: EntryKind, id: &str) -> String {
+    format!("{kind}:{id}")
+}
+
+/// The kind and id of an index member written by [`member_of`].
+pub fn parse_member(member: &str) -> Option<(EntryKind, &str)> {
+    let (kind, id) = member.split_once(':')?;
+    Some((kind.parse().ok()?, id))
+}
+
+/// What an authorization code stands for (RFC 6749 §4.1.2): bound to
+/// client, redirect URI, PKCE challenge, nonce and SSO session. Stored under
+/// the SHA-256 of the code, taken once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeGrant {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub redirect_uri_given: bool,
+    pub scope: Scope,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub user_id: String,
+    pub sid: String,
+    pub auth_time: i64,
+    pub expires_at: i64,
+}
+
+impl Entry for CodeGrant {
+    const KIND: EntryKind = EntryKind::AuthorizationCode;
+    fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
+}
+
+/// Left behind by a redeemed code, so a replay can revoke what it issued
+/// (RFC 6749 §4.1.2). Same id as the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpentCode {
+    pub client_id: String,
+    pub user_id: String,
+    /// The refresh-token family the code started.
+    pub family_id: String,
+    pub access_token_jti: String,
+    pub access_token_exp: i64,
+    pub expires_at: i64,
+}
+
+impl Entry for SpentCode {
+    const KIND: EntryKind = EntryKind::SpentCode;
+    fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
+}
+
+/// A validated authorization request waiting for the user, and the prompts
+/// completed so far. Stored under a random id that the pages carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interaction {
+    pub request: AuthorizationRequest,
+    pub completed: Vec<PromptName>,
+    pub expires_at: i64,
+}
+
+impl Entry for Interaction {
+    const KIND: EntryKind = EntryKind::Interaction;
+    fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
+}
+
+/// An SSO session, stored under the SHA-256 of the cookie secret, so a
+/// store dump yields no usable cookie.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoSession {
+    /// Public session id (OIDC `sid` claim); unrelated to the cookie secret.
+    pub sid: String,
+    pub user_id: String,
+    /// When the user last entered credentials (OIDC `auth_time`).
+    pub auth_time: i64,
+    pub expires_at: i64,
+}
+
+impl Entry for SsoSession {
+    const KIND: EntryKind = EntryKind::Session;
+    fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
+    fn indexes(&self) -> Vec<IndexKey> {
+        vec![IndexKey::new(IndexKind::UserSessions, &self.user_id)]
+    }
+}
+
+/// The shared copy of a revoked access token's `jti` (the database holds
+/// the durable one), kept until the token would have expired anyway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeniedToken {
+    pub exp: i64,
+}
+
+impl Entry for DeniedToken {
+    const KIND: EntryKind = EntryKind::DeniedToken;
+    fn expires_at(&self) -> i64 {
+        self.exp
+    }
+}
+
+/// A client assertion `jti` already accepted (RFC 7523 §3 item 7), under
+/// `"{client_id}:{jti}"`, until the assertion could no longer be accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsedAssertion {
+    pub expires_at: i64,
+}
+
+impl Entry for UsedAssertion {
+    const KIND: EntryKind = EntryKind::UsedAssertion;
+    fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_type_has_its_own_kind() {
+        let kinds = [
+            CodeGrant::KIND,
+            SpentCode::KIND,
+            Interaction::KIND,
+            SsoSession::KIND,
+            DeniedToken::KIND,
+            UsedAssertion::KIND,
+        ];
+        let mut unique = kinds.to_vec();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), kinds.len(), "two entry types share a kind: {kinds:?}");
+        assert_eq!(unique, EntryKind::ALL, "every kind belongs to an entry type");
+    }
+
+    #[test]
+    fn members_name_their_entry() {
+        let member = member_of(EntryKind::Session, "abc:def");
+        assert_eq!(member, "session:abc:def");
+        assert_eq!(parse_member(&member), Some((EntryKind::Session, "abc:def")));
+        assert_eq!(parse_member("nonsense"), None);
+        assert_eq!(parse_member("unknown:x"), None);
+    }
+}

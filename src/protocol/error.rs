@@ -1,0 +1,169 @@
+//! The one protocol error type: RFC 6749 §4.1.2.1 / §5.2 codes, RFC 6750 §3.1
+//! bearer-token codes and OpenID Connect Core §3.1.2.6 codes. How it is
+//! rendered (JSON, redirect, page) is decided once, in `web::respond`.
+
+use std::fmt;
+
+use crate::vocabulary::vocabulary;
+
+vocabulary! {
+    /// The registered error codes we answer with.
+    pub enum ErrorCode("error code") {
+        InvalidRequest => "invalid_request",
+        InvalidClient => "invalid_client",
+        InvalidGrant => "invalid_grant",
+        UnauthorizedClient => "unauthorized_client",
+        UnsupportedGrantType => "unsupported_grant_type",
+        InvalidScope => "invalid_scope",
+        AccessDenied => "access_denied",
+        UnsupportedResponseType => "unsupported_response_type",
+        ServerError => "server_error",
+        TemporarilyUnavailable => "temporarily_unavailable",
+        LoginRequired => "login_required",
+        InteractionRequired => "interaction_required",
+        ConsentRequired => "consent_required",
+        AccountSelectionRequired => "account_selection_required",
+        RequestNotSupported => "request_not_supported",
+        RequestUriNotSupported => "request_uri_not_supported",
+        InvalidToken => "invalid_token",
+        InsufficientScope => "insufficient_scope",
+        /// RFC 8707 §2: the requested resource is invalid or not allowed.
+        InvalidTarget => "invalid_target",
+    }
+}
+
+impl ErrorCode {
+    /// HTTP status when the error is returned directly (not by redirect).
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCode::InvalidClient | ErrorCode::InvalidToken => 401,
+            ErrorCode::InsufficientScope => 403,
+            ErrorCode::ServerError => 500,
+            ErrorCode::TemporarilyUnavailable => 503,
+            _ => 400,
+        }
+    }
+}
+
+/// A protocol error with a human-readable `error_description`.
+/// Descriptions are restricted to the RFC 6749 §5.2 character set when rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    pub code: ErrorCode,
+    pub description: String,
+}
+
+impl OAuthError {
+    pub fn new(code: ErrorCode, description: impl Into<String>) -> OAuthError {
+        OAuthError { code, description: description.into() }
+    }
+    pub fn invalid_request(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::InvalidRequest, description)
+    }
+    pub fn invalid_client(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::InvalidClient, description)
+    }
+    pub fn invalid_grant(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::InvalidGrant, description)
+    }
+    pub fn unauthorized_client(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::UnauthorizedClient, description)
+    }
+    pub fn unsupported_grant_type(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::UnsupportedGrantType, description)
+    }
+    pub fn invalid_scope(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::InvalidScope, description)
+    }
+    pub fn access_denied(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::AccessDenied, description)
+    }
+    pub fn unsupported_response_type(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::UnsupportedResponseType, description)
+    }
+    pub fn server_error(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::ServerError, description)
+    }
+    pub fn temporarily_unavailable(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::TemporarilyUnavailable, description)
+    }
+    pub fn login_required(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::LoginRequired, description)
+    }
+    pub fn interaction_required(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::InteractionRequired, description)
+    }
+    pub fn consent_required(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::ConsentRequired, description)
+    }
+    pub fn request_not_supported(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::RequestNotSupported, description)
+    }
+    pub fn request_uri_not_supported(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::RequestUriNotSupported, description)
+    }
+    pub fn invalid_token(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::InvalidToken, description)
+    }
+    pub fn insufficient_scope(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::InsufficientScope, description)
+    }
+    pub fn invalid_target(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::InvalidTarget, description)
+    }
+}
+
+impl OAuthError {
+    pub fn status(&self) -> u16 {
+        self.code.status()
+    }
+
+    /// The description with characters outside RFC 6749 §5.2's allowed set
+    /// (%x20-21 / %x23-5B / %x5D-7E) replaced, so it is safe in JSON,
+    /// query strings and `WWW-Authenticate` quoted strings.
+    pub fn safe_description(&self) -> String {
+        self.description
+            .chars()
+            .map(|c| match c {
+                '"' | '\\' => '\'',
+                c if (' '..='~').contains(&c) => c,
+                _ => '?',
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.description)
+    }
+}
+
+impl std::error::Error for OAuthError {}
+
+impl From<crate::jose::KeyError> for OAuthError {
+    fn from(err: crate::jose::KeyError) -> Self {
+        tracing::error!(error = %err, "signing failed");
+        OAuthError::server_error("internal error")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_follow_the_rfcs() {
+        assert_eq!(OAuthError::invalid_client("x").status(), 401);
+        assert_eq!(OAuthError::invalid_grant("x").status(), 400);
+        assert_eq!(OAuthError::invalid_token("x").status(), 401);
+        assert_eq!(OAuthError::insufficient_scope("x").status(), 403);
+        assert_eq!(OAuthError::temporarily_unavailable("x").status(), 503);
+    }
+
+    #[test]
+    fn descriptions_are_sanitised() {
+        let e = OAuthError::invalid_request("bad \"x\"\n\u{e9}");
+        assert_eq!(e.safe_description(), "bad 'x'??");
+    }
+}

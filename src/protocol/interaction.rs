@@ -1,0 +1,196 @@
+//! The interaction policy: what the user must do before a code is issued,
+//! as an ordered list of prompts, each made of named checks (the shape of
+//! node-oidc-provider's `interaction_policy`). A check says whether its
+//! prompt is required; the first prompt with a check that says so is the
+//! next step. `prompt=none` turns a required prompt into that prompt's
+//! error (OpenID Connect Core §3.1.2.1, §3.1.2.6).
+//!
+//! Login is the only prompt today; consent and MFA are one new
+//! [`PromptName`] each, with their checks, and the compiler lists the
+//! places (page rendering, submission) that must learn about them.
+
+use crate::protocol::OAuthError;
+use crate::protocol::authorize::AuthorizationRequest;
+use crate::protocol::entries::SsoSession;
+use crate::protocol::vocabulary::Prompt;
+use crate::vocabulary::vocabulary;
+
+vocabulary! {
+    /// A step of the browser interaction.
+    pub enum PromptName("interaction prompt") {
+        Login => "login",
+    }
+}
+
+impl PromptName {
+    /// The error a `prompt=none` request gets when this prompt is required.
+    pub fn error(self) -> OAuthError {
+        match self {
+            PromptName::Login => OAuthError::login_required("the user must log in"),
+        }
+    }
+}
+
+/// What the checks look at: the request, the browser's live session, and
+/// the prompts the user completed in this interaction.
+pub struct Context<'a> {
+    pub request: &'a AuthorizationRequest,
+    pub session: Option<&'a SsoSession>,
+    pub completed: &'a [PromptName],
+    pub now: i64,
+}
+
+impl Context<'_> {
+    fn completed(&self, prompt: PromptName) -> bool {
+        self.completed.contains(&prompt)
+    }
+}
+
+/// One named reason to ask for a prompt.
+pub struct Check {
+    pub name: &'static str,
+    pub required: fn(&Context<'_>) -> bool,
+}
+
+pub struct PromptPolicy {
+    pub name: PromptName,
+    pub checks: Vec<Check>,
+}
+
+/// The prompts, in the order they are asked for.
+pub struct Policy {
+    prompts: Vec<PromptPolicy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Nothing is required: the code may be issued.
+    Done,
+    /// The user must complete `prompt`; `reasons` are the checks that asked.
+    Interact { prompt: PromptName, reasons: Vec<&'static str> },
+    /// Interaction is required but the client asked for none.
+    Refuse(OAuthError),
+}
+
+impl Policy {
+    /// The policy every authorization request goes through.
+    pub fn standard() -> Policy {
+        Policy { prompts: vec![login()] }
+    }
+
+    pub fn evaluate(&self, ctx: &Context<'_>) -> Decision {
+        for prompt in &self.prompts {
+            let reasons: Vec<&'static str> =
+                prompt.checks.iter().filter(|check| (check.required)(ctx)).map(|check| check.name).collect();
+            if reasons.is_empty() {
+                continue;
+            }
+            if ctx.request.prompts_for(Prompt::None) {
+                return Decision::Refuse(prompt.name.error());
+            }
+            return Decision::Interact { prompt: prompt.name, reasons };
+        }
+        Decision::Done
+    }
+}
+
+/// Login: no session, a session older than `max_age` (`max_age=0` is
+/// `prompt=login`), or `prompt=login` not yet honoured in this interaction.
+fn login() -> PromptPolicy {
+    PromptPolicy {
+        name: PromptName::Login,
+        checks: vec![
+            Check { name: "no_session", required: |ctx| ctx.session.is_none() },
+            Check {
+                name: "max_age",
+                required: |ctx| match (ctx.request.max_age, ctx.session) {
+                    (Some(0), Some(_)) => !ctx.completed(PromptName::Login),
+                    (Some(max), Some(session)) => ctx.now - session.auth_time > max,
+                    _ => false,
+                },
+            },
+            Check {
+                name: "prompt_login",
+                required: |ctx| ctx.request.prompts_for(Prompt::Login) && !ctx.completed(PromptName::Login),
+            },
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Scope;
+
+    fn request(prompts: &[Prompt], max_age: Option<i64>) -> AuthorizationRequest {
+        AuthorizationRequest {
+            client_id: "app".into(),
+            redirect_uri: "http://127.0.0.1:9000/cb".into(),
+            redirect_uri_given: true,
+            scope: Scope::parse("openid").unwrap(),
+            state: None,
+            nonce: None,
+            code_challenge: None,
+            prompts: prompts.to_vec(),
+            max_age,
+            login_hint: None,
+        }
+    }
+
+    fn session(auth_time: i64) -> SsoSession {
+        SsoSession { sid: "s".into(), user_id: "u".into(), auth_time, expires_at: auth_time + 3600 }
+    }
+
+    fn decide(
+        req: &AuthorizationRequest,
+        session: Option<&SsoSession>,
+        completed: &[PromptName],
+    ) -> Decision {
+        Policy::standard().evaluate(&Context { request: req, session, completed, now: 1100 })
+    }
+
+    fn login(reason: &'static str) -> Decision {
+        Decision::Interact { prompt: PromptName::Login, reasons: vec![reason] }
+    }
+
+    #[test]
+    fn a_live_session_needs_no_interaction() {
+        let s = session(1000);
+        assert_eq!(decide(&request(&[], None), Some(&s), &[]), Decision::Done);
+        assert_eq!(decide(&request(&[Prompt::None], None), Some(&s), &[]), Decision::Done);
+        assert_eq!(decide(&request(&[], Some(100)), Some(&s), &[]), Decision::Done);
+    }
+
+    #[test]
+    fn each_check_names_itself() {
+        let s = session(1000);
+        assert_eq!(decide(&request(&[], None), None, &[]), login("no_session"));
+        assert_eq!(decide(&request(&[Prompt::Login], None), Some(&s), &[]), login("prompt_login"));
+        assert_eq!(decide(&request(&[], Some(50)), Some(&s), &[]), login("max_age"));
+        assert_eq!(
+            decide(&request(&[], Some(0)), Some(&s), &[]),
+            login("max_age"),
+            "max_age=0 is prompt=login"
+        );
+    }
+
+    #[test]
+    fn a_login_in_this_interaction_satisfies_prompt_login_and_max_age_zero() {
+        let fresh = session(1100);
+        let done = [PromptName::Login];
+        assert_eq!(decide(&request(&[Prompt::Login], None), Some(&fresh), &done), Decision::Done);
+        assert_eq!(decide(&request(&[], Some(0)), Some(&fresh), &done), Decision::Done);
+        assert_eq!(decide(&request(&[Prompt::Login], None), None, &done), login("no_session"));
+    }
+
+    #[test]
+    fn prompt_none_turns_a_required_prompt_into_its_error() {
+        let refused = |d: Decision| match d {
+            Decision::Refuse(e) => e.code.as_str(),
+            other => panic!("expected a refusal, got {other:?}"),
+        };
+        assert_eq!(refused(decide(&request(&[Prompt::None], None), None, &[])), "login_required");
+        let old = session(1000);
+        assert_eq!(refused(decide(&request(&[Prompt::None], Some(50)), Some(&old), &[])), "login_required");
+    }
+}

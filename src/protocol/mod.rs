@@ -1,0 +1,32 @@
+//! The protocol rules of OAuth 2.0 and OpenID Connect, synchronous and free
+//! of I/O and settings: the vocabularies, the records and entries the
+//! stores keep, request validation, the interaction policy, token claims,
+//! discovery metadata and the one error type. Unit-tested without a runtime.
+
+pub mod authorize;
+pub mod claims;
+pub mod client_assertion;
+pub mod clients;
+pub mod discovery;
+pub mod entries;
+pub mod error;
+pub mod interaction;
+pub mod introspection;
+pub mod key_lifecycle;
+pub mod lifetimes;
+pub mod models;
+pub mod params;
+pub mod pkce;
+pub mod scope;
+pub mod tokens;
+pub mod verified;
+pub mod vocabulary;
+
+pub use error::{ErrorCode, OAuthError};
+pub use models::{AuditEvent, ClientRecord, RefreshTokenRecord, SigningKeyRecord, UserRecord};
+pub use params::Params;
+pub use scope::Scope;
+pub use vocabulary::{
+    AuditKind, ClientAssertionType, ClientAuthMethod, CodeChallengeMethod, GrantType, KeyState, Prompt,
+    ResponseMode, ResponseType, SigningAlg, StandardScope, TokenType, TokenTypeHint,
+};

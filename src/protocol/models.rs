@@ -1,0 +1,237 @@
+//! Plain records exchanged between the domain and the SQL store, free of
+//! diesel types so domain code does not depend on the ORM. `Debug` is written
+//! by hand so password and secret hashes never reach logs.
+
+use std::fmt;
+
+use crate::protocol::vocabulary::{AuditKind, ClientAuthMethod, GrantType, KeyState, SigningAlg};
+
+/// A local account. Times are Unix seconds.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// UUID v4 as text.
+    pub id: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("email", &self.email)
+            .field("email_verified", &self.email_verified)
+            .field("name", &self.name)
+            .field("password_hash", &"[redacted]")
+            .field("disabled", &self.disabled)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// A registered OAuth client (RFC 6749 §2). Times are Unix seconds.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientRecord {
+    pub client_id: String,
+    /// Hash of the client secret; `None` for public clients.
+    pub secret_hash: Option<String>,
+    pub public: bool,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub grant_types: Vec<GrantType>,
+    pub scopes: Vec<String>,
+    pub token_endpoint_auth_method: ClientAuthMethod,
+    /// Inline JWK Set (JSON) for `private_key_jwt`.
+    pub jwks: Option<String>,
+    /// Where to fetch the client's JWK Set for `private_key_jwt`.
+    pub jwks_uri: Option<String>,
+    /// Resource indicators (RFC 8707) the client may ask tokens for.
+    pub resources: Vec<String>,
+    /// Per-client overrides of the global lifetimes, in seconds.
+    pub access_token_ttl: Option<i64>,
+    pub refresh_token_idle_ttl: Option<i64>,
+    pub refresh_token_absolute_ttl: Option<i64>,
+    /// JWS algorithm of this client's ID tokens (OIDC Dynamic Client
+    /// Registration §2); the server default when unset.
+    pub id_token_signed_response_alg: Option<SigningAlg>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Default for ClientRecord {
+    fn default() -> Self {
+        ClientRecord {
+            client_id: String::new(),
+            secret_hash: None,
+            public: false,
+            redirect_uris: Vec::new(),
+            post_logout_redirect_uris: Vec::new(),
+            grant_types: Vec::new(),
+            scopes: Vec::new(),
+            token_endpoint_auth_method: ClientAuthMethod::ClientSecretBasic,
+            jwks: None,
+            jwks_uri: None,
+            resources: Vec::new(),
+            access_token_ttl: None,
+            refresh_token_idle_ttl: None,
+            refresh_token_absolute_ttl: None,
+            id_token_signed_response_alg: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+}
+
+impl ClientRecord {
+    pub fn allows_grant(&self, grant: GrantType) -> bool {
+        self.grant_types.contains(&grant)
+    }
+
+    /// Exact, case-sensitive string comparison against the registered URIs
+    /// (RFC 6749 §3.1.2.3, RFC 9700 §2.1).
+    pub fn has_redirect_uri(&self, candidate: &str) -> bool {
+        self.redirect_uris.iter().any(|registered| registered == candidate)
+    }
+
+    pub fn allows_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+impl fmt::Debug for ClientRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientRecord")
+            .field("client_id", &self.client_id)
+            .field("secret_hash", &self.secret_hash.as_ref().map(|_| "[redacted]"))
+            .field("public", &self.public)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("post_logout_redirect_uris", &self.post_logout_redirect_uris)
+            .field("grant_types", &self.grant_types)
+            .field("scopes", &self.scopes)
+            .field("token_endpoint_auth_method", &self.token_endpoint_auth_method)
+            .field("jwks_uri", &self.jwks_uri)
+            .field("resources", &self.resources)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// One refresh token of a rotation family (RFC 9700 §4.14.2). Only the
+/// SHA-256 of the token is kept.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RefreshTokenRecord {
+    pub id: String,
+    pub token_hash: String,
+    pub family_id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub scope: String,
+    /// The SSO session it is bound to; `None` for offline access.
+    pub sid: Option<String>,
+    pub auth_time: i64,
+    pub access_token_jti: Option<String>,
+    pub access_token_exp: Option<i64>,
+    pub created_at: i64,
+    /// Idle expiry of this token.
+    pub expires_at: i64,
+    /// Absolute expiry of the whole family.
+    pub family_expires_at: i64,
+    pub rotated_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl fmt::Debug for RefreshTokenRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefreshTokenRecord")
+            .field("id", &self.id)
+            .field("token_hash", &"[redacted]")
+            .field("family_id", &self.family_id)
+            .field("client_id", &self.client_id)
+            .field("user_id", &self.user_id)
+            .field("scope", &self.scope)
+            .field("expires_at", &self.expires_at)
+            .field("rotated_at", &self.rotated_at)
+            .field("revoked_at", &self.revoked_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A signing key as stored: the private key is sealed under the KEK.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SigningKeyRecord {
+    pub kid: String,
+    pub alg: SigningAlg,
+    pub state: KeyState,
+    pub private_key_sealed: String,
+    pub created_at: i64,
+    pub signs_from: i64,
+    pub activated_at: Option<i64>,
+    pub retired_at: Option<i64>,
+    pub delete_after: Option<i64>,
+}
+
+impl fmt::Debug for SigningKeyRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKeyRecord")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .field("state", &self.state)
+            .field("private_key_sealed", &"[redacted]")
+            .field("signs_from", &self.signs_from)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A security-relevant event, kept in the database for operators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub id: String,
+    pub at: i64,
+    pub kind: AuditKind,
+    pub client_id: Option<String>,
+    pub user_id: Option<String>,
+    /// JSON object with event-specific details (never secrets).
+    pub detail: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_hashes() {
+        let user = UserRecord {
+            id: "u1".into(),
+            username: "alice".into(),
+            email: None,
+            email_verified: false,
+            name: None,
+            password_hash: "$argon2id$secret".into(),
+            disabled: false,
+            created_at: 1,
+            updated_at: 1,
+        };
+        let shown = format!("{user:?}");
+        assert!(shown.contains("alice") && shown.contains("[redacted]"));
+        assert!(!shown.contains("argon2id"), "{shown}");
+
+        let client = ClientRecord {
+            client_id: "app".into(),
+            secret_hash: Some("$argon2id$secret".into()),
+            ..ClientRecord::default()
+        };
+        let shown = format!("{client:?}");
+        assert!(shown.contains("[redacted]"));
+        assert!(!shown.contains("argon2id"), "{shown}");
+    }
+}

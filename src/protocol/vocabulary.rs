@@ -1,0 +1,185 @@
+//! The protocol's words, one enum each (see `crate::vocabulary`): what
+//! discovery advertises, what configuration, the CLI and registration
+//! accept, and what rows store all derive from these lists.
+
+use crate::vocabulary::vocabulary;
+
+pub use crate::jose::SigningAlg;
+
+vocabulary! {
+    /// Grant types (RFC 6749 §4, §6; RFC 7591 §2 `grant_types`).
+    pub enum GrantType("grant type") {
+        AuthorizationCode => "authorization_code",
+        RefreshToken => "refresh_token",
+        ClientCredentials => "client_credentials",
+    }
+}
+
+impl GrantType {
+    /// Grants in which a client acts for itself and must prove it
+    /// (RFC 6749 §4.4.2: "MUST only be used by confidential clients").
+    pub fn needs_confidential_client(self) -> bool {
+        match self {
+            GrantType::ClientCredentials => true,
+            GrantType::AuthorizationCode | GrantType::RefreshToken => false,
+        }
+    }
+}
+
+vocabulary! {
+    /// Client authentication methods at the token endpoint (RFC 7591 §2,
+    /// OpenID Connect Core §9).
+    pub enum ClientAuthMethod("token endpoint auth method") {
+        ClientSecretBasic => "client_secret_basic",
+        ClientSecretPost => "client_secret_post",
+        PrivateKeyJwt => "private_key_jwt",
+        None => "none",
+    }
+}
+
+impl ClientAuthMethod {
+    /// Whether the method authenticates with a shared secret.
+    pub fn uses_secret(self) -> bool {
+        match self {
+            ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost => true,
+            ClientAuthMethod::PrivateKeyJwt | ClientAuthMethod::None => false,
+        }
+    }
+
+    /// Whether a public client (RFC 6749 §2.1) may use the method.
+    pub fn for_public_clients(self) -> bool {
+        match self {
+            ClientAuthMethod::None => true,
+            ClientAuthMethod::ClientSecretBasic
+            | ClientAuthMethod::ClientSecretPost
+            | ClientAuthMethod::PrivateKeyJwt => false,
+        }
+    }
+}
+
+vocabulary! {
+    /// `client_assertion_type` values (RFC 7521 §4.2, RFC 7523 §2.2).
+    pub enum ClientAssertionType("client assertion type") {
+        JwtBearer => "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+    }
+}
+
+vocabulary! {
+    /// `response_type` values (RFC 6749 §3.1.1).
+    pub enum ResponseType("response type") {
+        Code => "code",
+    }
+}
+
+vocabulary! {
+    /// `response_mode` values (OAuth 2.0 Multiple Response Types §2.1).
+    pub enum ResponseMode("response mode") {
+        Query => "query",
+    }
+}
+
+vocabulary! {
+    /// PKCE `code_challenge_method` values (RFC 7636 §4.3); `plain` is
+    /// refused (RFC 9700 §2.1.1).
+    pub enum CodeChallengeMethod("code challenge method") {
+        S256 => "S256",
+    }
+}
+
+vocabulary! {
+    /// `prompt` values (OpenID Connect Core §3.1.2.1).
+    pub enum Prompt("prompt value") {
+        None => "none",
+        Login => "login",
+        Consent => "consent",
+        SelectAccount => "select_account",
+    }
+}
+
+vocabulary! {
+    /// `token_type_hint` values (RFC 7009 §2.1, RFC 7662 §2.1).
+    pub enum TokenTypeHint("token type hint") {
+        AccessToken => "access_token",
+        RefreshToken => "refresh_token",
+    }
+}
+
+vocabulary! {
+    /// `token_type` in token and introspection responses (RFC 6749 §7.1,
+    /// RFC 7662 §2.2).
+    pub enum TokenType("token type") {
+        Bearer => "Bearer",
+        RefreshToken => "refresh_token",
+    }
+}
+
+vocabulary! {
+    /// Scope values with a meaning of their own (OpenID Connect Core §5.4, §11).
+    pub enum StandardScope("scope") {
+        OpenId => "openid",
+        Profile => "profile",
+        Email => "email",
+        OfflineAccess => "offline_access",
+    }
+}
+
+impl StandardScope {
+    /// Scopes about a user: meaningless for a client acting for itself.
+    pub fn is_about_a_user(self) -> bool {
+        match self {
+            StandardScope::OpenId
+            | StandardScope::Profile
+            | StandardScope::Email
+            | StandardScope::OfflineAccess => true,
+        }
+    }
+}
+
+vocabulary! {
+    /// The lifecycle of a signing key: published before it signs, signing,
+    /// published until its tokens have expired.
+    pub enum KeyState("key state") {
+        Next => "next",
+        Active => "active",
+        Retired => "retired",
+    }
+}
+
+vocabulary! {
+    /// Kinds of audit events.
+    pub enum AuditKind("audit event kind") {
+        /// A rotated refresh token was presented again (RFC 9700 §4.14.2).
+        RefreshTokenReuse => "refresh_token_reuse",
+        /// An authorization code was presented again (RFC 6749 §4.1.2).
+        CodeReplay => "code_replay",
+        /// A client revoked a token (RFC 7009).
+        TokenRevoked => "token_revoked",
+        /// An SSO session ended and took its tokens with it.
+        SessionEnded => "session_ended",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_the_registered_strings() {
+        assert_eq!(GrantType::words(), ["authorization_code", "refresh_token", "client_credentials"]);
+        assert_eq!(
+            "private_key_jwt".parse::<ClientAuthMethod>(),
+            Ok(ClientAuthMethod::PrivateKeyJwt),
+            "RFC 7591 spelling"
+        );
+        assert!("plain".parse::<CodeChallengeMethod>().is_err());
+        assert_eq!(KeyState::Retired.to_string(), "retired");
+    }
+
+    #[test]
+    fn public_clients_use_none_and_only_secret_methods_use_secrets() {
+        let public: Vec<_> = ClientAuthMethod::ALL.iter().filter(|m| m.for_public_clients()).collect();
+        assert_eq!(public, [&ClientAuthMethod::None]);
+        assert!(ClientAuthMethod::ClientSecretPost.uses_secret());
+        assert!(!ClientAuthMethod::PrivateKeyJwt.uses_secret());
+    }
+}

@@ -1,0 +1,100 @@
+//! The audit trail: security-relevant events (token reuse, code replay,
+//! revocations, ended sessions), kept in the database for operators and
+//! written to the log. Events caused by a revocation are written in the
+//! revocation's own transaction (`Grants`), so neither exists without the
+//! other; the log line follows the commit. Never a secret in `detail`.
+
+use serde_json::{Map, Value};
+
+use super::StoreError;
+use super::sql::{self, AnyConnection, Db};
+use crate::protocol::{AuditEvent, AuditKind};
+
+/// An event about to be recorded.
+#[derive(Debug, Clone)]
+pub struct Audited {
+    pub kind: AuditKind,
+    pub client_id: Option<String>,
+    pub user_id: Option<String>,
+    /// A JSON object of event-specific facts.
+    pub detail: Map<String, Value>,
+}
+
+impl Audited {
+    pub fn new(kind: AuditKind) -> Audited {
+        Audited { kind, client_id: None, user_id: None, detail: Map::new() }
+    }
+
+    pub fn client(mut self, client_id: &str) -> Audited {
+        self.client_id = Some(client_id.to_string());
+        self
+    }
+
+    pub fn user(mut self, user_id: &str) -> Audited {
+        self.user_id = Some(user_id.to_string());
+        self
+    }
+
+    pub fn detail(mut self, name: &str, value: impl Into<Value>) -> Audited {
+        self.detail.insert(name.to_string(), value.into());
+        self
+    }
+
+    /// The row, stamped with `now` and a time-ordered id.
+    pub(super) fn event(&self, now: i64) -> AuditEvent {
+        AuditEvent {
+            id: crate::crypto::time_ordered_id(now),
+            at: now,
+            kind: self.kind,
+            client_id: self.client_id.clone(),
+            user_id: self.user_id.clone(),
+            detail: Value::Object(self.detail.clone()).to_string(),
+        }
+    }
+
+    /// Inserts the row in the caller's transaction.
+    pub(super) fn insert(&self, conn: &mut AnyConnection, now: i64) -> Result<AuditEvent, StoreError> {
+        let event = self.event(now);
+        sql::audit::insert(conn, &event)?;
+        Ok(event)
+    }
+}
+
+/// The log line of a committed event.
+pub(super) fn log(event: &AuditEvent) {
+    tracing::warn!(
+        kind = %event.kind,
+        client_id = event.client_id.as_deref(),
+        user_id = event.user_id.as_deref(),
+        detail = %event.detail,
+        "audit event"
+    );
+}
+
+#[derive(Clone)]
+pub struct Audit {
+    db: Db,
+}
+
+impl Audit {
+    pub(super) fn new(db: Db) -> Audit {
+        Audit { db }
+    }
+
+    /// Records an event that has no other write to go with.
+    pub async fn record(&self, audited: Audited, now: i64) -> Result<(), StoreError> {
+        let event = self.db.run(move |c| audited.insert(c, now)).await?;
+        log(&event);
+        Ok(())
+    }
+
+    /// The most recent events, newest first.
+    pub async fn recent(&self, limit: i64) -> Result<Vec<AuditEvent>, StoreError> {
+        self.db.run(move |c| sql::audit::recent(c, limit)).await
+    }
+
+    /// Removes events older than `cutoff`; returns how many.
+    pub async fn delete_before(&self, cutoff: i64) -> Result<usize, StoreError> {
+        self.db.run(move |c| sql::audit::delete_before(c, cutoff)).await
+    }
+}

@@ -1,0 +1,104 @@
+//! Registered clients: read through an in-memory cache on every token,
+//! authorize and revocation request; written by the admin operations, each
+//! write bumping the `clients` revision in its own transaction so every
+//! instance drops its cached copy within `database.cache_interval`.
+
+use std::sync::Arc;
+
+use super::StoreError;
+use super::cache::RowCache;
+use super::sql::revisions::{self, Counter};
+use super::sql::{self, Db};
+use crate::protocol::ClientRecord;
+
+#[derive(Clone)]
+pub struct Clients {
+    db: Db,
+    cache: Arc<RowCache<ClientRecord>>,
+}
+
+impl Clients {
+    pub(super) fn new(db: Db, cache_rows: bool) -> Clients {
+        Clients { cache: Arc::new(RowCache::new(db.clone(), cache_rows, sql::clients::find)), db }
+    }
+
+    /// The client, from memory when cached.
+    pub async fn find(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
+        self.cache.find(client_id).await
+    }
+
+    /// The client as the database has it now (refreshes the cached copy):
+    /// for decisions a stale copy would get wrong, e.g. a new secret.
+    pub async fn find_fresh(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
+        self.cache.find_fresh(client_id).await
+    }
+
+    /// Every client, ordered by `client_id`.
+    pub async fn list(&self) -> Result<Vec<ClientRecord>, StoreError> {
+        self.db.run(sql::clients::list).await
+    }
+
+    /// Inserts a new client; a taken `client_id` is `Duplicate`.
+    pub async fn create(&self, client: ClientRecord) -> Result<(), StoreError> {
+        self.db
+            .run(move |c| {
+                revisions::changing(c, Counter::Clients, |c| Ok((sql::clients::insert(c, &client)?, true)))
+            })
+            .await
+    }
+
+    /// Deletes a client (its refresh tokens go with it); `false` when there
+    /// was none, and then nothing at all is written.
+    pub async fn delete(&self, client_id: &str) -> Result<bool, StoreError> {
+        let id = client_id.to_string();
+        let deleted = self
+            .db
+            .run(move |c| {
+                revisions::changing(c, Counter::Clients, |c| {
+                    let deleted = sql::clients::delete(c, &id)?;
+                    Ok((deleted, deleted))
+                })
+            })
+            .await?;
+        if deleted {
+            self.cache.flush();
+        }
+        Ok(deleted)
+    }
+
+    /// Replaces the client's secret hash; `false` when there is no such client.
+    pub async fn update_secret(
+        &self,
+        client_id: &str,
+        secret_hash: String,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let id = client_id.to_string();
+        let updated = self
+            .db
+            .run(move |c| {
+                revisions::changing(c, Counter::Clients, |c| {
+                    let updated = sql::clients::update_secret(c, &id, &secret_hash, now)?;
+                    Ok((updated, updated))
+                })
+            })
+            .await?;
+        if updated {
+            self.cache.flush();
+        }
+        Ok(updated)
+    }
+
+    pub(super) fn observe_revision(&self, value: i64) -> bool {
+        self.cache.observe_revision(value)
+    }
+
+    pub(super) fn flush(&self) {
+        self.cache.flush();
+    }
+
+    #[cfg(test)]
+    pub(super) fn cached(&self, client_id: &str) -> bool {
+        self.cache.cached(client_id)
+    }
+}

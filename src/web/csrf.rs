@@ -1,0 +1,53 @@
+//! CSRF protection for the interaction forms. The browser holds a random key in an
+//! HttpOnly cookie; each form carries HMAC(key, purpose ‖ challenge). A
+//! cross-site page can neither read the cookie nor compute the token, and a
+//! token is useless for any other login transaction.
+
+use crate::crypto::{constant_time_eq, hmac_sha256_b64url, random_token};
+
+pub const COOKIE_NAME: &str = "oxidp_csrf";
+
+/// A new browser key (256 bits), or `None` if the browser's is usable.
+pub fn ensure_key(existing: Option<&str>) -> (String, bool) {
+    match existing {
+        Some(key) if is_well_formed(key) => (key.to_string(), false),
+        _ => (random_token(32), true),
+    }
+}
+
+fn is_well_formed(key: &str) -> bool {
+    key.len() == 43 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+pub fn token_for(key: &str, challenge: &str) -> String {
+    hmac_sha256_b64url(key.as_bytes(), format!("login\0{challenge}").as_bytes())
+}
+
+/// True when the form token matches the browser key and the challenge.
+pub fn verify(key: Option<&str>, challenge: &str, token: Option<&str>) -> bool {
+    match (key, token) {
+        (Some(key), Some(token)) if is_well_formed(key) => {
+            constant_time_eq(token_for(key, challenge).as_bytes(), token.as_bytes())
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_binds_key_and_challenge() {
+        let (key, fresh) = ensure_key(None);
+        assert!(fresh);
+        let token = token_for(&key, "c1");
+        assert!(verify(Some(&key), "c1", Some(&token)));
+        assert!(!verify(Some(&key), "c2", Some(&token)));
+        let (other, _) = ensure_key(Some("short"));
+        assert!(!verify(Some(&other), "c1", Some(&token)));
+        assert!(!verify(None, "c1", Some(&token)));
+        assert!(!verify(Some(&key), "c1", None));
+        assert_eq!(ensure_key(Some(&key)), (key.clone(), false));
+    }
+}

@@ -1,0 +1,69 @@
+//! `POST /login`, the login prompt's form: checks the form's origin and
+//! CSRF token before the interaction flow sees the credentials. A
+//! successful login sets a fresh session cookie (no fixation) and carries
+//! on with the authorization.
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::clock::Clock;
+use crate::flows::interaction::{InteractionFlow, LoginOutcome};
+use crate::protocol::OAuthError;
+use crate::web::interaction::pages::page;
+use crate::web::{Site, cookies, csrf, extract, outcome, respond};
+
+/// The one message for unknown users and wrong passwords.
+pub const BAD_CREDENTIALS: &str = "Invalid username or password.";
+
+pub async fn login_post(
+    flow: Data<InteractionFlow>,
+    site: Data<Site>,
+    clock: Data<Clock>,
+    req: HttpRequest,
+    body: Bytes,
+) -> HttpResponse {
+    let params = match extract::form_params(&req, &body) {
+        Ok(p) => p,
+        Err(e) => return respond::error_page(&e),
+    };
+    let challenge = params.get("challenge").unwrap_or_default();
+    let csrf_key = extract::cookie_value(&req, csrf::COOKIE_NAME);
+    if !same_origin(&site, &req) || !csrf::verify(csrf_key.as_deref(), challenge, params.get("csrf_token")) {
+        return respond::error_page(&OAuthError::invalid_request(
+            "The login form expired or was submitted from another site. Please start again from the application.",
+        ));
+    }
+    let username = params.get("username").unwrap_or_default();
+    let password = params.get("password").unwrap_or_default();
+    let previous = extract::cookie_value(&req, &site.session_cookie);
+    match flow.login(challenge, username, password, previous.as_deref(), clock.now()).await {
+        LoginOutcome::Expired => respond::error_page(&OAuthError::invalid_request(
+            "This login page has expired. Please start again from the application.",
+        )),
+        LoginOutcome::Rejected(view) => page(&site, &req, &view, username, Some(BAD_CREDENTIALS)),
+        LoginOutcome::AlreadyCompleted => {
+            respond::error_page(&OAuthError::invalid_request("This login was already completed."))
+        }
+        LoginOutcome::Failed(error) => respond::error_page(&error),
+        LoginOutcome::Next { session_cookie, next } => {
+            let mut resp = outcome::render(&site, &req, next, StatusCode::SEE_OTHER);
+            if let Some(secret) = session_cookie
+                && let Err(e) = resp.add_cookie(&cookies::session(&site, secret))
+            {
+                tracing::error!(error = %e, "cannot set session cookie");
+            }
+            resp
+        }
+    }
+}
+
+/// Browsers send `Origin` on form posts; when present (and not the opaque
+/// "null"), it must be the issuer's origin.
+fn same_origin(site: &Site, req: &HttpRequest) -> bool {
+    let Some(origin) = extract::header_str(req, "origin") else { return true };
+    if origin == "null" {
+        return true;
+    }
+    url::Url::parse(&site.issuer).map(|u| u.origin().ascii_serialization() == origin).unwrap_or(false)
+}

@@ -1,0 +1,40 @@
+//! The interaction's pages, one per prompt, each form carrying the
+//! interaction id and a CSRF token bound to it and to the browser.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::flows::authorize::InteractionView;
+use crate::protocol::interaction::PromptName;
+use crate::web::views::LoginPage;
+use crate::web::{Site, cookies, csrf, extract, respond};
+
+/// Renders the page of the interaction's prompt, setting the CSRF key
+/// cookie when the browser has none.
+pub fn page(
+    site: &Site,
+    req: &HttpRequest,
+    view: &InteractionView,
+    username: &str,
+    error: Option<&str>,
+) -> HttpResponse {
+    let existing = extract::cookie_value(req, csrf::COOKIE_NAME);
+    let (key, fresh) = csrf::ensure_key(existing.as_deref());
+    let token = csrf::token_for(&key, &view.id);
+    let mut resp = match view.prompt {
+        PromptName::Login => {
+            let page = LoginPage {
+                client_id: &view.client_id,
+                challenge: &view.id,
+                csrf_token: &token,
+                username,
+                error,
+            };
+            respond::html(StatusCode::OK, &page)
+        }
+    };
+    if fresh && let Err(e) = resp.add_cookie(&cookies::csrf(site, key)) {
+        tracing::error!(error = %e, "cannot set CSRF cookie");
+    }
+    resp
+}

@@ -1,0 +1,47 @@
+//! The actix layer: handlers extract the request, call the one flow they
+//! take, and render its outcome. Only this layer knows status codes,
+//! headers and cookies; `respond` renders every protocol error. The whole
+//! route table is [`configure`].
+
+pub mod assets;
+pub mod cookies;
+pub mod csrf;
+pub mod extract;
+pub mod interaction;
+pub mod middleware;
+pub mod oauth;
+pub mod outcome;
+pub mod respond;
+pub mod views;
+
+use actix_web::web;
+
+/// What the handlers need to know about the site itself.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The issuer identifier: the origin forms must come from, and `iss` in
+    /// authorization responses (RFC 9207).
+    pub issuer: String,
+    /// Cookies carry `Secure` unless the issuer is plain http on loopback.
+    pub secure_cookies: bool,
+    pub session_cookie: String,
+    /// Absolute lifetime of an SSO session (the cookie's `Max-Age`), seconds.
+    pub session_ttl: u64,
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    use interaction::login;
+    use oauth::{authorize, discovery, health, introspect, revoke, token, userinfo};
+    cfg.route("/.well-known/openid-configuration", web::get().to(discovery::discovery_get))
+        .route("/.well-known/jwks.json", web::get().to(discovery::jwks_get))
+        .route("/authorize", web::get().to(authorize::authorize_get))
+        .route("/authorize", web::post().to(authorize::authorize_post))
+        .route("/login", web::post().to(login::login_post))
+        .route("/token", web::post().to(token::token_post))
+        .route("/revoke", web::post().to(revoke::revoke_post))
+        .route("/introspect", web::post().to(introspect::introspect_post))
+        .route("/userinfo", web::get().to(userinfo::userinfo_get))
+        .route("/userinfo", web::post().to(userinfo::userinfo_post))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/static/style.css", web::get().to(assets::style_css));
+}

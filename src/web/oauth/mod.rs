@@ -1,0 +1,9 @@
+//! The OAuth 2.0 and OpenID Connect endpoints.
+
+pub mod authorize;
+pub mod discovery;
+pub mod health;
+pub mod introspect;
+pub mod revoke;
+pub mod token;
+pub mod userinfo;

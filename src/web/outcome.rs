@@ -1,0 +1,27 @@
+//! Rendering what the browser flow decided: a redirect back to the client
+//! (with a code or an error), an error page, or the page of the prompt the
+//! user must complete.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::flows::authorize::AuthorizeOutcome;
+use crate::web::interaction::pages;
+use crate::web::{Site, respond};
+
+/// Renders what the browser flow decided; `status` is the redirect status
+/// of a successful response (303 after a form post).
+pub fn render(site: &Site, req: &HttpRequest, outcome: AuthorizeOutcome, status: StatusCode) -> HttpResponse {
+    match outcome {
+        AuthorizeOutcome::Redirect { redirect_uri, code, state } => {
+            respond::code_redirect(&site.issuer, &redirect_uri, &code, state.as_deref(), status)
+        }
+        AuthorizeOutcome::Interact(view) => {
+            pages::page(site, req, &view, view.login_hint.as_deref().unwrap_or(""), None)
+        }
+        AuthorizeOutcome::ErrorPage(error) => respond::error_page(&error),
+        AuthorizeOutcome::ErrorRedirect { redirect_uri, state, error } => {
+            respond::error_redirect(&site.issuer, &redirect_uri, state.as_deref(), &error)
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Renders `OAuthError` in exactly one of three ways: RFC 6749 §5.2 JSON, a
+//! redirect to the client's validated redirect URI (§4.1.2.1), or an HTML
+//! error page. Plus the RFC 6750 §3 bearer challenge.
+
+use actix_web::HttpResponse;
+use actix_web::http::{StatusCode, header};
+use askama::Template;
+use serde_json::json;
+
+use crate::protocol::{ErrorCode, OAuthError};
+use crate::web::views::ErrorPage;
+
+const REALM: &str = "oxidp";
+
+fn status(err: &OAuthError) -> StatusCode {
+    StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST)
+}
+
+/// Token-endpoint style JSON error, never cached. `invalid_client` is 401
+/// with a Basic challenge (RFC 6749 §5.2).
+pub fn json_error(err: &OAuthError) -> HttpResponse {
+    let mut resp = HttpResponse::build(status(err));
+    resp.insert_header((header::CACHE_CONTROL, "no-store")).insert_header((header::PRAGMA, "no-cache"));
+    if err.code == ErrorCode::InvalidClient {
+        resp.insert_header((header::WWW_AUTHENTICATE, format!("Basic realm=\"{REALM}\"")));
+    }
+    resp.json(json!({ "error": err.code.as_str(), "error_description": err.safe_description() }))
+}
+
+/// RFC 6750 §3: a request without a token gets a bare challenge; a bad token
+/// gets the error code in the challenge.
+pub fn bearer_error(err: Option<&OAuthError>) -> HttpResponse {
+    let Some(err) = err else {
+        return HttpResponse::Unauthorized()
+            .insert_header((header::WWW_AUTHENTICATE, format!("Bearer realm=\"{REALM}\"")))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .finish();
+    };
+    let challenge = format!(
+        "Bearer realm=\"{REALM}\", error=\"{}\", error_description=\"{}\"",
+        err.code.as_str(),
+        err.safe_description()
+    );
+    HttpResponse::build(status(err))
+        .insert_header((header::WWW_AUTHENTICATE, challenge))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({ "error": err.code.as_str(), "error_description": err.safe_description() }))
+}
+
+/// The HTML error page, for errors that must not go back to a client.
+pub fn error_page(err: &OAuthError) -> HttpResponse {
+    let title = match err.code.status() {
+        500 => "Something went wrong",
+        503 => "Temporarily unavailable",
+        _ => "This request cannot be processed",
+    };
+    let page = ErrorPage { title, error: err.code.as_str(), description: &err.description };
+    html(status(err), &page)
+}
+
+pub fn html<T: Template>(status: StatusCode, page: &T) -> HttpResponse {
+    match page.render() {
+        Ok(body) => HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            HttpResponse::InternalServerError().content_type("text/plain").body("internal error")
+        }
+    }
+}
+
+/// An authorization error sent back to the client's validated redirect
+/// URI (RFC 6749 §4.1.2.1) with `state` and `iss` (RFC 9207).
+pub fn error_redirect(
+    issuer: &str,
+    redirect_uri: &str,
+    state: Option<&str>,
+    error: &OAuthError,
+) -> HttpResponse {
+    let description = error.safe_description();
+    let mut pairs = vec![("error", error.code.as_str()), ("error_description", description.as_str())];
+    if let Some(state) = state {
+        pairs.push(("state", state));
+    }
+    pairs.push(("iss", issuer));
+    redirect(redirect_uri, &pairs, StatusCode::FOUND)
+}
+
+/// The authorization response (RFC 6749 §4.1.2) with `iss` for mix-up
+/// defence (RFC 9207).
+pub fn code_redirect(
+    issuer: &str,
+    redirect_uri: &str,
+    code: &str,
+    state: Option<&str>,
+    status: StatusCode,
+) -> HttpResponse {
+    let mut pairs = vec![("code", code)];
+    if let Some(state) = state {
+        pairs.push(("state", state));
+    }
+    pairs.push(("iss", issuer));
+    redirect(redirect_uri, &pairs, status)
+}
+
+/// Redirects to `base` with `pairs` appended to its query (RFC 6749 §4.1.2:
+/// the redirect URI's own query is kept).
+pub fn redirect(base: &str, pairs: &[(&str, &str)], status: StatusCode) -> HttpResponse {
+    let location = with_query(base, pairs);
+    HttpResponse::build(status)
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
+    let mut extra = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        extra.append_pair(k, v);
+    }
+    let extra = extra.finish();
+    let separator = match base.find('?') {
+        None => "?",
+        Some(i) if i + 1 == base.len() || base.ends_with('&') => "",
+        Some(_) => "&",
+    };
+    format!("{base}{separator}{extra}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_is_appended_to_existing_query() {
+        assert_eq!(with_query("http://a/cb", &[("code", "x y")]), "http://a/cb?code=x+y");
+        assert_eq!(with_query("http://a/cb?k=1", &[("code", "x")]), "http://a/cb?k=1&code=x");
+        assert_eq!(with_query("http://a/cb?", &[("code", "x")]), "http://a/cb?code=x");
+    }
+}
