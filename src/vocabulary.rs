@@ -47,7 +47,7 @@ pub trait Vocabulary: Copy + std::str::FromStr<Err = UnknownWord> + Send + Sync 
 
 /// Declares a vocabulary enum:
 ///
-/// ```ignore
+/// ```text
 /// vocabulary! {
 ///     /// RFC 6749 grant types.
 ///     pub enum GrantType("grant type") {

@@ -120,3 +120,25 @@ backend_test!(
         }
     }
 );
+
+backend_test!(a_client_whose_id_token_algorithm_lost_its_keys_gets_an_error_not_a_code, |app| async move {
+    // Registered while ES256 was configured, and the configuration changed
+    // since: only RS256 keys now (admin registration would refuse ES256).
+    let client = oxidp::protocol::ClientRecord {
+        client_id: "es".into(),
+        public: true,
+        redirect_uris: vec![CB.into()],
+        grant_types: vec![oxidp::protocol::GrantType::AuthorizationCode],
+        scopes: vec!["openid".into()],
+        token_endpoint_auth_method: oxidp::protocol::ClientAuthMethod::None,
+        id_token_signed_response_alg: Some(oxidp::jose::SigningAlg::Es256),
+        ..oxidp::protocol::ClientRecord::default()
+    };
+    app.services.stores.clients.create(client).await.expect("store the client");
+    let test_client = TestClient { client_id: "es".into(), secret: None, redirect_uris: vec![CB.into()] };
+    let resp = app.browser().authorize(&AuthRequest::new(&test_client).scope("openid")).await;
+    assert_eq!(resp.status(), 302, "back to the client");
+    let location = header(&resp, reqwest::header::LOCATION).expect("Location");
+    assert!(location.starts_with(CB) && location.contains("error=server_error"), "{location}");
+    assert!(!location.contains("code="), "no code is spent on a login that cannot end well: {location}");
+});

@@ -16,13 +16,20 @@ impl Cli {
 
     /// Runs `oxidp <args>` with `stdin` piped in.
     fn run(&self, args: &[&str], stdin: &str) -> Output {
+        self.run_with(args, stdin, &[])
+    }
+
+    /// [`run`](Self::run) with extra environment variables.
+    fn run_with(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
         let mut child = Command::new(env!("CARGO_BIN_EXE_oxidp"))
             .args(args)
             .current_dir(self.dir.path())
-            .env("OXIDP__DATABASE__URL", format!("sqlite://{}/db.sqlite", self.dir.path().display()))
+            .env("OXIDP__DATABASE__URL", format!("sqlite://{}", self.database().display()))
             .env("OXIDP__KEYS__DIR", self.dir.path().join("keys"))
             .env_remove("OXIDP__REDIS__URL")
+            .env_remove("OXIDP__KEYS__ALGORITHMS")
             .env_remove("OXIDP_ENV")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -33,6 +40,28 @@ impl Cli {
         let _ = pipe.write_all(stdin.as_bytes());
         drop(pipe);
         child.wait_with_output().expect("wait for oxidp")
+    }
+
+    fn database(&self) -> std::path::PathBuf {
+        self.dir.path().join("db.sqlite")
+    }
+
+    /// The change counters, read from the database file itself.
+    fn revisions(&self) -> Vec<(String, i64)> {
+        use diesel::{Connection, QueryableByName, RunQueryDsl};
+        #[derive(QueryableByName)]
+        struct Counter {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            value: i64,
+        }
+        let path = self.database().display().to_string();
+        let mut conn = diesel::SqliteConnection::establish(&path).expect("open the database");
+        let rows: Vec<Counter> = diesel::sql_query("SELECT name, value FROM revisions ORDER BY name")
+            .load(&mut conn)
+            .expect("counters");
+        rows.into_iter().map(|c| (c.name, c.value)).collect()
     }
 
     fn ok(&self, args: &[&str], stdin: &str) -> String {
@@ -179,4 +208,76 @@ fn client_list_and_delete() {
     assert_eq!(ids, ["one", "two"]);
     cli.ok(&["client", "delete", "--client-id", "one"], "");
     assert_eq!(cli.client_ids(), ["two"]);
+}
+
+#[test]
+fn read_only_and_modifying_commands_never_create_a_database() {
+    let cli = Cli::new();
+    for args in [
+        &["client", "list"][..],
+        &["client", "list", "--json"],
+        &["client", "delete", "--client-id", "app"],
+        &["client", "rotate-secret", "--client-id", "app"],
+        &["keys", "list"],
+        &["keys", "rotate"],
+    ] {
+        let out = cli.usage_error(args, "");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("does not exist"), "{args:?}: {stderr}");
+    }
+    assert!(!cli.database().exists(), "a database was created");
+    assert!(!cli.dir.path().join("keys").exists(), "a key-encryption key was created");
+    // Commands that create state create it.
+    cli.ok(&["client", "create", "--client-id", "app", "--redirect-uri", "http://127.0.0.1:1/cb"], "");
+    assert!(cli.database().exists());
+    assert_eq!(cli.client_ids(), ["app"]);
+}
+
+#[test]
+fn a_refused_command_writes_nothing_not_even_a_counter() {
+    let cli = Cli::new();
+    cli.ok(&["client", "create", "--client-id", "one", "--redirect-uri", "http://127.0.0.1:1/cb"], "");
+    let before = cli.revisions();
+    cli.usage_error(&["client", "delete", "--client-id", "nobody"], "");
+    cli.usage_error(&["client", "rotate-secret", "--client-id", "nobody"], "");
+    cli.usage_error(
+        &["client", "create", "--client-id", "one", "--redirect-uri", "http://127.0.0.1:1/cb"],
+        "",
+    );
+    cli.usage_error(BOB, "");
+    assert_eq!(cli.revisions(), before);
+    cli.ok(&["client", "delete", "--client-id", "one"], "");
+    assert_ne!(cli.revisions(), before, "a deletion moves the clients counter");
+}
+
+#[test]
+fn an_id_token_algorithm_needs_a_signing_key() {
+    let cli = Cli::new();
+    let args = |id: &'static str, alg: &'static str| {
+        ["client", "create", "--client-id", id, "--redirect-uri", "http://127.0.0.1:1/cb"]
+            .into_iter()
+            .chain(["--id-token-signed-response-alg", alg])
+            .collect::<Vec<_>>()
+    };
+    // PS256 is not among the default keys.algorithms.
+    let out = cli.usage_error(&args("ps", "PS256"), "");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("keys.algorithms"), "{}", describe(&out));
+    assert!(!cli.client_ids().contains(&"ps".to_string()));
+    cli.ok(&args("es", "ES256"), "");
+    // With PS256 keys configured, it is a valid choice.
+    let out = cli.run_with(&args("ps", "PS256"), "", &[("OXIDP__KEYS__ALGORITHMS", "RS256,PS256")]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    // Not a signing algorithm at all: refused by the parser.
+    cli.usage_error(&args("hs", "HS256"), "");
+}
+
+#[test]
+fn rs256_cannot_be_configured_away() {
+    let cli = Cli::new();
+    for algorithms in ["ES256", "ES256,EdDSA", "RS384"] {
+        let out = cli.run_with(&["client", "list"], "", &[("OXIDP__KEYS__ALGORITHMS", algorithms)]);
+        assert_eq!(out.status.code(), Some(2), "{algorithms}: {}", describe(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("configuration"), "{algorithms}: {stderr}");
+    }
 }
