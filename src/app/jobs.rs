@@ -2,9 +2,9 @@
 //! interval from the configuration and a log line per run:
 //! - key poller (`keys.poll_interval`): rotates when due, reloads the
 //!   keyring when the shared key set changed;
-//! - cache revalidation (`database.cache_interval`): one read of the
-//!   revision counters; changed client and user caches are dropped and the
-//!   denylist reloaded;
+//! - cache revalidation (`database.cache_interval`, every second when the
+//!   row caches are off): one read of the revision counters; changed client
+//!   and user caches are dropped and the denylist reloaded;
 //! - client keys (`jobs.client_keys_interval`): drops the fetched JWK Sets
 //!   of clients that stopped authenticating;
 //! - janitor (`jobs.janitor_interval`): deletes dead refresh tokens,
@@ -27,7 +27,7 @@ use crate::store::Stores;
 /// Seconds between runs of each job.
 pub struct Intervals {
     pub key_poll: u64,
-    /// 0 turns the caches, and so their revalidation, off.
+    /// 0 turns the row caches off; the denylist is then checked every second.
     pub cache_revalidation: u64,
     pub janitor: u64,
     pub client_keys: u64,
@@ -64,9 +64,11 @@ pub fn spawn(jobs: Jobs) {
         }
     });
 
-    if intervals.cache_revalidation > 0 {
+    {
+        // With the row caches off, the denylist still needs its reloads.
+        let interval = intervals.cache_revalidation.max(1);
         let now = clock.clone();
-        every("cache revalidation", intervals.cache_revalidation, move || {
+        every("cache revalidation", interval, move || {
             let (stores, now) = (stores.clone(), now.now());
             async move {
                 match stores.revalidate(now).await {

@@ -5,7 +5,7 @@
 
 use crate::crypto::{random_token, secret_digest};
 use crate::protocol::AuditKind;
-use crate::protocol::entries::SsoSession;
+use crate::protocol::entries::{Entry, IndexKey, IndexKind, SsoSession, member_of};
 use crate::store::{Audited, Ephemeral, Grants, StoreError};
 
 /// Cookie secrets are 32 random bytes, base64url: 43 characters.
@@ -52,7 +52,7 @@ impl Sessions {
                 (SsoSession { auth_time: now, expires_at: now + self.ttl as i64, ..old }, Some(secret))
             }
             Some((secret, old)) => {
-                self.destroy(secret).await?;
+                self.destroy(secret, &old.user_id).await?;
                 self.end_tokens(&old, now).await?;
                 (self.fresh(user_id, now), None)
             }
@@ -61,7 +61,7 @@ impl Sessions {
         let secret = random_token(32);
         self.ephemeral.put(&secret_digest(&secret), &session, now).await?;
         if let Some(old_secret) = replaced {
-            self.destroy(old_secret).await?;
+            self.destroy(old_secret, user_id).await?;
         }
         Ok((secret, session))
     }
@@ -75,9 +75,13 @@ impl Sessions {
         }
     }
 
-    /// Ends the session behind a cookie value.
-    async fn destroy(&self, cookie_secret: &str) -> Result<(), StoreError> {
-        self.ephemeral.delete::<SsoSession>(&secret_digest(cookie_secret)).await
+    /// Ends the session behind a cookie value, and takes it off its
+    /// user's list.
+    async fn destroy(&self, cookie_secret: &str, user_id: &str) -> Result<(), StoreError> {
+        let id = secret_digest(cookie_secret);
+        self.ephemeral.delete::<SsoSession>(&id).await?;
+        let index = IndexKey::new(IndexKind::UserSessions, user_id);
+        self.ephemeral.remove_from_index(&index, &member_of(SsoSession::KIND, &id)).await
     }
 
     /// The refresh tokens bound to an ended session (all but offline ones)
@@ -86,5 +90,46 @@ impl Sessions {
         let audited =
             Audited::new(AuditKind::SessionEnded).user(&session.user_id).detail("sid", session.sid.clone());
         self.grants.revoke_session(&session.sid, audited, now).await.map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_db::temp_stores;
+
+    const NOW: i64 = 1_800_000_000;
+
+    async fn listed(sessions: &Sessions, user_id: &str) -> usize {
+        let index = IndexKey::new(IndexKind::UserSessions, user_id);
+        sessions.ephemeral.index_members(&index).await.expect("members").len()
+    }
+
+    #[tokio::test]
+    async fn a_login_renews_or_replaces_the_session_under_a_new_cookie() {
+        let (stores, _dir) = temp_stores().await;
+        let sessions = Sessions::new(stores.ephemeral.clone(), stores.grants.clone(), 3600);
+        let (first, alice) = sessions.start(None, "alice", NOW).await.unwrap();
+        assert_eq!(sessions.find(&first, NOW).await.unwrap().as_ref(), Some(&alice));
+        assert_eq!(listed(&sessions, "alice").await, 1);
+
+        // The same user again: same sid, new cookie, new auth_time; the old cookie is dead.
+        let (second, renewed) = sessions.start(Some(&first), "alice", NOW + 10).await.unwrap();
+        assert_ne!(first, second);
+        assert_eq!((renewed.sid.as_str(), renewed.auth_time), (alice.sid.as_str(), NOW + 10));
+        assert!(sessions.find(&first, NOW + 10).await.unwrap().is_none());
+        assert_eq!(listed(&sessions, "alice").await, 1, "the replaced cookie left the user's list");
+
+        // Another user in the same browser: a new session; alice's ends.
+        let (third, bob) = sessions.start(Some(&second), "bob", NOW + 20).await.unwrap();
+        assert_ne!(bob.sid, alice.sid);
+        assert!(sessions.find(&second, NOW + 20).await.unwrap().is_none());
+        assert_eq!((listed(&sessions, "alice").await, listed(&sessions, "bob").await), (0, 1));
+        let events = stores.audit.recent(10).await.unwrap();
+        assert_eq!(events.iter().map(|e| e.kind).collect::<Vec<_>>(), [AuditKind::SessionEnded]);
+
+        // Expiry is the session's own.
+        assert!(sessions.find(&third, NOW + 20 + 3600).await.unwrap().is_none());
+        assert!(sessions.find("not-a-cookie", NOW).await.unwrap().is_none());
     }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::protocol::Scope;
 use crate::protocol::authorize::AuthorizationRequest;
-use crate::protocol::interaction::PromptName;
+use crate::protocol::vocabulary::PromptName;
 use crate::vocabulary::vocabulary;
 
 vocabulary! {
@@ -109,6 +109,9 @@ pub struct SpentCode {
     pub family_id: String,
     pub access_token_jti: String,
     pub access_token_exp: i64,
+    /// Absent in entries written before it was recorded: those are read as
+    /// already expired, which only shortens how long they are remembered.
+    #[serde(default)]
     pub expires_at: i64,
 }
 

@@ -13,14 +13,7 @@ use crate::protocol::OAuthError;
 use crate::protocol::authorize::AuthorizationRequest;
 use crate::protocol::entries::SsoSession;
 use crate::protocol::vocabulary::Prompt;
-use crate::vocabulary::vocabulary;
-
-vocabulary! {
-    /// A step of the browser interaction.
-    pub enum PromptName("interaction prompt") {
-        Login => "login",
-    }
-}
+pub use crate::protocol::vocabulary::PromptName;
 
 impl PromptName {
     /// The error a `prompt=none` request gets when this prompt is required.

@@ -97,6 +97,13 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// The steps of the browser interaction (`interaction::Policy`).
+    pub enum PromptName("interaction prompt") {
+        Login => "login",
+    }
+}
+
+vocabulary! {
     /// `token_type_hint` values (RFC 7009 §2.1, RFC 7662 §2.1).
     pub enum TokenTypeHint("token type hint") {
         AccessToken => "access_token",

@@ -51,6 +51,12 @@ impl Denylist {
                 Ok(denied.exp > now)
             }
             Ok(None) => Ok(false),
+            // Something is stored under this jti: only a denial ever is (an
+            // older format, say). Fail closed.
+            Err(StoreError::Corrupt(e)) => {
+                tracing::warn!(error = %e, "denylist: undecodable entry in Redis, treated as denied");
+                Ok(true)
+            }
             Err(StoreError::Unavailable(e)) => {
                 tracing::warn!(error = %e, "denylist: Redis unavailable, asking the database");
                 let id = jti.to_string();

@@ -1,5 +1,6 @@
-//! PostgreSQL databases for the unit tests: each test gets its own, so tests
-//! never share state or order. Test-only: not part of the library's API.
+//! Stores for the unit tests: a temp SQLite file each, and PostgreSQL
+//! databases of their own, so tests never share state or order. Test-only:
+//! not part of the library's API.
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
@@ -64,6 +65,20 @@ impl Drop for DropOnExit {
             eprintln!("could not drop test database {}", self.name);
         }
     }
+}
+
+/// Stores on a temp SQLite file and the memory ephemeral store, as one
+/// instance of the embedded server has them; the dir must outlive them.
+pub(crate) async fn temp_stores() -> (super::Stores, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = super::StoreConfig {
+        database_url: format!("sqlite://{}/oxidp.db", dir.path().display()),
+        max_connections: 2,
+        cache_rows: true,
+        redis: None,
+    };
+    let stores = super::Stores::open(&config, super::OpenMode::CreateIfMissing).await.expect("stores");
+    (stores, dir)
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@ use serde_json::{Value, json};
 use super::*;
 use crate::protocol::client_assertion::test_support::*;
 use crate::protocol::{ClientAuthMethod, GrantType};
-use crate::store::{OpenMode, StoreConfig, Stores};
 
 const BASIC_SECRET: &str = "a-very-long-client-secret-of-40-characters";
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -50,14 +49,7 @@ fn registered(client_id: &str, method: ClientAuthMethod) -> ClientRecord {
 /// (private_key_jwt, inline ES256 key returned), `basic`
 /// (client_secret_basic) and `spa` (public).
 async fn authenticator_with_clients() -> (ClientAuthenticator, TestKey, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = StoreConfig {
-        database_url: format!("sqlite://{}/oxidp.db", dir.path().display()),
-        max_connections: 2,
-        cache_rows: true,
-        redis: None,
-    };
-    let stores = Stores::open(&config, OpenMode::CreateIfMissing).await.expect("stores");
+    let (stores, dir) = crate::store::test_db::temp_stores().await;
     let key = TestKey::es256("k1");
     let jwt = ClientRecord {
         jwks: Some(jwks(&[&key.public]).to_string()),

@@ -12,7 +12,6 @@ use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
 use crate::jose::{Keyring, KeyringHandle, generate_rsa_pem};
 use crate::protocol::lifetimes::TokenPolicy;
 use crate::protocol::{ClientAuthMethod, ClientRecord, TokenType};
-use crate::store::{OpenMode, StoreConfig, Stores};
 
 const ISSUER: &str = "https://idp.example";
 const NOW: i64 = 1_800_000_000;
@@ -31,14 +30,7 @@ fn client(client_id: &str, grants: &[GrantType]) -> ClientRecord {
 }
 
 async fn token_flow() -> (TokenFlow, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = StoreConfig {
-        database_url: format!("sqlite://{}/oxidp.db", dir.path().display()),
-        max_connections: 2,
-        cache_rows: true,
-        redis: None,
-    };
-    let stores = Stores::open(&config, OpenMode::CreateIfMissing).await.expect("stores");
+    let (stores, dir) = crate::store::test_db::temp_stores().await;
     stores.clients.create(client("svc", &[GrantType::ClientCredentials])).await.expect("svc");
     stores.clients.create(client("web", &[GrantType::AuthorizationCode])).await.expect("web");
     let refresh = client("app", &[GrantType::AuthorizationCode, GrantType::RefreshToken]);
