@@ -135,18 +135,14 @@ impl AuthorizeFlow {
         completed: &[PromptName],
         now: i64,
     ) -> AuthorizeOutcome {
-        let context = Context { request: &request, session, completed, now };
-        match (self.prompts.evaluate(&context), session) {
-            (Decision::Done, Some(session)) => self.issue_code(request, session, now).await,
-            (Decision::Done, None) => AuthorizeOutcome::client_error(
-                &request,
-                OAuthError::server_error("no session after the prompts"),
-            ),
-            (Decision::Interact { prompt, reasons }, _) => {
+        let decision = self.prompts.evaluate(&Context { request: &request, session, completed, now });
+        match decision {
+            Decision::Done(session) => self.issue_code(request, session, now).await,
+            Decision::Interact { prompt, reasons } => {
                 tracing::debug!(%prompt, ?reasons, client_id = %request.client_id, "interaction required");
                 self.interact(request, prompt, completed.to_vec(), now).await
             }
-            (Decision::Refuse(error), _) => AuthorizeOutcome::client_error(&request, error),
+            Decision::Refuse(error) => AuthorizeOutcome::client_error(&request, error),
         }
     }
 

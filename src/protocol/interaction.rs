@@ -25,15 +25,16 @@ impl PromptName {
 }
 
 /// What the checks look at: the request, the browser's live session, and
-/// the prompts the user completed in this interaction.
-pub struct Context<'a> {
+/// the prompts the user completed in this interaction. The session has a
+/// lifetime of its own: a decision hands it on without holding the request.
+pub struct Context<'a, 's> {
     pub request: &'a AuthorizationRequest,
-    pub session: Option<&'a SsoSession>,
+    pub session: Option<&'s SsoSession>,
     pub completed: &'a [PromptName],
     pub now: i64,
 }
 
-impl Context<'_> {
+impl Context<'_, '_> {
     fn completed(&self, prompt: PromptName) -> bool {
         self.completed.contains(&prompt)
     }
@@ -42,7 +43,7 @@ impl Context<'_> {
 /// One named reason to ask for a prompt.
 pub struct Check {
     pub name: &'static str,
-    pub required: fn(&Context<'_>) -> bool,
+    pub required: fn(&Context<'_, '_>) -> bool,
 }
 
 pub struct PromptPolicy {
@@ -56,9 +57,9 @@ pub struct Policy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    /// Nothing is required: the code may be issued.
-    Done,
+pub enum Decision<'s> {
+    /// Nothing is required: the code may be issued, to this session's user.
+    Done(&'s SsoSession),
     /// The user must complete `prompt`; `reasons` are the checks that asked.
     Interact { prompt: PromptName, reasons: Vec<&'static str> },
     /// Interaction is required but the client asked for none.
@@ -71,19 +72,29 @@ impl Policy {
         Policy { prompts: vec![login()] }
     }
 
-    pub fn evaluate(&self, ctx: &Context<'_>) -> Decision {
+    pub fn evaluate<'s>(&self, ctx: &Context<'_, 's>) -> Decision<'s> {
         for prompt in &self.prompts {
             let reasons: Vec<&'static str> =
                 prompt.checks.iter().filter(|check| (check.required)(ctx)).map(|check| check.name).collect();
-            if reasons.is_empty() {
-                continue;
+            if !reasons.is_empty() {
+                return required(ctx, prompt.name, reasons);
             }
-            if ctx.request.prompts_for(Prompt::None) {
-                return Decision::Refuse(prompt.name.error());
-            }
-            return Decision::Interact { prompt: prompt.name, reasons };
         }
-        Decision::Done
+        match ctx.session {
+            Some(session) => Decision::Done(session),
+            // A code is always issued to someone: whatever a policy's
+            // prompts say, without a session the user logs in first.
+            None => required(ctx, PromptName::Login, vec!["no_session"]),
+        }
+    }
+}
+
+/// `prompt` must be completed: an interaction, or its error for `prompt=none`.
+fn required<'s>(ctx: &Context<'_, 's>, prompt: PromptName, reasons: Vec<&'static str>) -> Decision<'s> {
+    if ctx.request.prompts_for(Prompt::None) {
+        Decision::Refuse(prompt.error())
+    } else {
+        Decision::Interact { prompt, reasons }
     }
 }
 
@@ -134,24 +145,24 @@ mod tests {
         SsoSession { sid: "s".into(), user_id: "u".into(), auth_time, expires_at: auth_time + 3600 }
     }
 
-    fn decide(
+    fn decide<'s>(
         req: &AuthorizationRequest,
-        session: Option<&SsoSession>,
+        session: Option<&'s SsoSession>,
         completed: &[PromptName],
-    ) -> Decision {
+    ) -> Decision<'s> {
         Policy::standard().evaluate(&Context { request: req, session, completed, now: 1100 })
     }
 
-    fn login(reason: &'static str) -> Decision {
+    fn login(reason: &'static str) -> Decision<'static> {
         Decision::Interact { prompt: PromptName::Login, reasons: vec![reason] }
     }
 
     #[test]
     fn a_live_session_needs_no_interaction() {
         let s = session(1000);
-        assert_eq!(decide(&request(&[], None), Some(&s), &[]), Decision::Done);
-        assert_eq!(decide(&request(&[Prompt::None], None), Some(&s), &[]), Decision::Done);
-        assert_eq!(decide(&request(&[], Some(100)), Some(&s), &[]), Decision::Done);
+        assert_eq!(decide(&request(&[], None), Some(&s), &[]), Decision::Done(&s));
+        assert_eq!(decide(&request(&[Prompt::None], None), Some(&s), &[]), Decision::Done(&s));
+        assert_eq!(decide(&request(&[], Some(100)), Some(&s), &[]), Decision::Done(&s));
     }
 
     #[test]
@@ -171,19 +182,47 @@ mod tests {
     fn a_login_in_this_interaction_satisfies_prompt_login_and_max_age_zero() {
         let fresh = session(1100);
         let done = [PromptName::Login];
-        assert_eq!(decide(&request(&[Prompt::Login], None), Some(&fresh), &done), Decision::Done);
-        assert_eq!(decide(&request(&[], Some(0)), Some(&fresh), &done), Decision::Done);
+        assert_eq!(decide(&request(&[Prompt::Login], None), Some(&fresh), &done), Decision::Done(&fresh));
+        assert_eq!(decide(&request(&[], Some(0)), Some(&fresh), &done), Decision::Done(&fresh));
         assert_eq!(decide(&request(&[Prompt::Login], None), None, &done), login("no_session"));
     }
 
     #[test]
     fn prompt_none_turns_a_required_prompt_into_its_error() {
-        let refused = |d: Decision| match d {
+        let refused = |d: Decision<'_>| match d {
             Decision::Refuse(e) => e.code.as_str(),
             other => panic!("expected a refusal, got {other:?}"),
         };
         assert_eq!(refused(decide(&request(&[Prompt::None], None), None, &[])), "login_required");
         let old = session(1000);
         assert_eq!(refused(decide(&request(&[Prompt::None], Some(50)), Some(&old), &[])), "login_required");
+    }
+}
+
+#[cfg(test)]
+mod without_a_login_prompt {
+    use super::*;
+    use crate::protocol::Scope;
+
+    #[test]
+    fn a_policy_without_login_still_asks_for_one_when_nobody_is_logged_in() {
+        let request = AuthorizationRequest {
+            client_id: "app".into(),
+            redirect_uri: "http://127.0.0.1:9000/cb".into(),
+            redirect_uri_given: true,
+            scope: Scope::parse("openid").unwrap(),
+            state: None,
+            nonce: None,
+            code_challenge: None,
+            prompts: vec![],
+            max_age: None,
+            login_hint: None,
+        };
+        let empty = Policy { prompts: vec![] };
+        let ctx = Context { request: &request, session: None, completed: &[], now: 0 };
+        assert_eq!(
+            empty.evaluate(&ctx),
+            Decision::Interact { prompt: PromptName::Login, reasons: vec!["no_session"] }
+        );
     }
 }
