@@ -26,7 +26,7 @@ function note_bad(status, detail)
   end
 end
 
--- One machine-readable line for bench/run.sh (latencies in microseconds).
+-- One machine-readable line for bench/run.py (latencies in microseconds).
 -- `checked=1` means the script had a response() hook, so ok/bad are real.
 function done(summary, latency, requests)
   local sum = { ok = 0, bad = 0, exhausted = 0 }

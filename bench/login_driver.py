@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Password-login driver for bench/run.sh (stdlib only).
+"""Password-login driver for bench/run.py (stdlib only).
 
 A login is two requests that wrk cannot chain: GET /authorize (a fresh
 browser: no cookies) answers the login form and sets the CSRF cookie; POST

@@ -10,9 +10,8 @@
 //! shared by every clone; no pool is needed.
 
 use std::fmt;
-use std::time::Duration;
-
 use std::sync::LazyLock;
+use std::time::Duration;
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use ::redis::{ErrorKind, RedisError, Script, ServerErrorKind};
