@@ -16,23 +16,19 @@ pub struct UnknownWord {
     /// What the vocabulary is called in messages ("grant type").
     pub vocabulary: &'static str,
     pub value: String,
-    /// The words that exist, comma-separated.
-    pub expected: String,
-}
-
-impl UnknownWord {
-    pub fn new<'a>(
-        vocabulary: &'static str,
-        value: &str,
-        words: impl Iterator<Item = &'a str>,
-    ) -> UnknownWord {
-        UnknownWord { vocabulary, value: value.to_string(), expected: words.collect::<Vec<_>>().join(", ") }
-    }
+    /// The words that exist.
+    pub expected: &'static [&'static str],
 }
 
 impl fmt::Display for UnknownWord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown {} {:?} (expected one of {})", self.vocabulary, self.value, self.expected)
+        write!(
+            f,
+            "unknown {} {:?} (expected one of {})",
+            self.vocabulary,
+            self.value,
+            self.expected.join(", ")
+        )
     }
 }
 
@@ -57,7 +53,8 @@ pub trait Vocabulary: Copy + std::str::FromStr<Err = UnknownWord> + Send + Sync 
 /// }
 /// ```
 ///
-/// The enum gets `ALL` (declaration order), `as_str`, `words`, `FromStr`
+/// The enum gets `ALL` and `WORDS` (declaration order), `as_str`,
+/// `from_word`, `words`, `FromStr`
 /// (failing with [`UnknownWord`]), `Display` and string serde.
 macro_rules! vocabulary {
     (
@@ -76,6 +73,9 @@ macro_rules! vocabulary {
             /// Every word, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// The registered strings of [`Self::ALL`], in the same order.
+            pub const WORDS: &'static [&'static str] = &[$($word),+];
+
             /// The registered string.
             pub const fn as_str(self) -> &'static str {
                 match self {
@@ -83,9 +83,17 @@ macro_rules! vocabulary {
                 }
             }
 
-            /// The registered strings of [`Self::ALL`].
+            /// [`Self::WORDS`] as a list (for serde and clap).
             pub fn words() -> Vec<&'static str> {
-                Self::ALL.iter().map(|w| w.as_str()).collect()
+                Self::WORDS.to_vec()
+            }
+
+            /// The variant of a registered string, without allocating.
+            pub fn from_word(word: &str) -> Option<$name> {
+                match word {
+                    $($word => Some($name::$variant),)+
+                    _ => None,
+                }
             }
         }
 
@@ -99,14 +107,11 @@ macro_rules! vocabulary {
             type Err = $crate::vocabulary::UnknownWord;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($word => Ok($name::$variant),)+
-                    _ => Err($crate::vocabulary::UnknownWord::new(
-                        $what,
-                        s,
-                        Self::ALL.iter().map(|w| w.as_str()),
-                    )),
-                }
+                $name::from_word(s).ok_or_else(|| $crate::vocabulary::UnknownWord {
+                    vocabulary: $what,
+                    value: s.to_string(),
+                    expected: $name::WORDS,
+                })
             }
         }
 

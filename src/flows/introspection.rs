@@ -40,7 +40,7 @@ impl IntrospectionFlow {
         params.reject_repeated()?;
         let client = self.client_auth.authenticate(authorization, params, now).await?;
         let token = params.require("token")?;
-        let hint = params.get("token_type_hint").and_then(|h| h.parse::<TokenTypeHint>().ok());
+        let hint = params.get("token_type_hint").and_then(TokenTypeHint::from_word);
         let found = if hint == Some(TokenTypeHint::RefreshToken) {
             match self.refresh_token(&client, token, now).await? {
                 Some(found) => Some(found),

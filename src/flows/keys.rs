@@ -119,8 +119,12 @@ fn sealed(
 /// The keyring of the stored set: each algorithm's active key signs; next
 /// and retired keys are published and verify. Fails clearly on a wrong KEK.
 pub async fn load(keys: &SigningKeys, kek: &Kek) -> Result<Keyring, KeyError> {
+    keyring_of(&keys.list().await?, kek)
+}
+
+fn keyring_of(stored: &[SigningKeyRecord], kek: &Kek) -> Result<Keyring, KeyError> {
     let mut opened = Vec::new();
-    for key in keys.list().await? {
+    for key in stored {
         let pem = kek.open(&key.kid, &key.private_key_sealed)?;
         opened.push((key.alg, key.state == KeyState::Active, pem));
     }
@@ -158,7 +162,18 @@ pub async fn rotate_if_due(
     policy: &KeyPolicy,
     now: i64,
 ) -> Result<bool, KeyError> {
-    let due = key_lifecycle::due_for_rotation(&keys.list().await?, policy.rotation_period, now);
+    rotate_due(keys, &keys.list().await?, kek, policy, now).await
+}
+
+/// [`rotate_if_due`] with the key set already read.
+async fn rotate_due(
+    keys: &SigningKeys,
+    stored: &[SigningKeyRecord],
+    kek: &Kek,
+    policy: &KeyPolicy,
+    now: i64,
+) -> Result<bool, KeyError> {
+    let due = key_lifecycle::due_for_rotation(stored, policy.rotation_period, now);
     let mut rotated = false;
     for alg in due {
         rotated |= matches!(rotate(keys, kek, policy, alg, now, false).await?, Rotation::Rotated { .. });
@@ -211,13 +226,17 @@ impl KeyPoller {
 
     /// One check; returns whether the keyring was replaced.
     pub async fn poll(&self, now: i64) -> Result<bool, KeyError> {
-        rotate_if_due(&self.keys, &self.kek, &self.policy, now).await?;
-        let fingerprint = key_lifecycle::fingerprint(&self.keys.list().await?);
+        // One read of the key set when nothing is due (every poll, every instance).
+        let mut stored = self.keys.list().await?;
+        if rotate_due(&self.keys, &stored, &self.kek, &self.policy, now).await? {
+            stored = self.keys.list().await?;
+        }
+        let fingerprint = key_lifecycle::fingerprint(&stored);
         let mut seen = self.seen.lock().await;
         if *seen == fingerprint {
             return Ok(false);
         }
-        let keyring = load(&self.keys, &self.kek).await?;
+        let keyring = keyring_of(&stored, &self.kek)?;
         let first = seen.is_empty();
         if !first {
             tracing::info!(active = keyring.active_kid(), "signing key set changed; reloaded");

@@ -47,7 +47,7 @@ impl RevocationFlow {
         params.reject_repeated()?;
         let client = self.client_auth.authenticate(authorization, params, now).await?;
         let token = params.require("token")?;
-        let hint = params.get("token_type_hint").and_then(|h| h.parse::<TokenTypeHint>().ok());
+        let hint = params.get("token_type_hint").and_then(TokenTypeHint::from_word);
         if hint == Some(TokenTypeHint::RefreshToken) {
             if let Found::NotThisType = self.revoke_refresh_token(&client, token, now).await? {
                 self.revoke_access_token(&client, token, now).await?;

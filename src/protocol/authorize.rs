@@ -197,7 +197,7 @@ fn check_prompt(raw: Option<&str>) -> Result<Vec<Prompt>, OAuthError> {
     if values.contains(&Prompt::None.as_str()) && values.len() > 1 {
         return Err(OAuthError::invalid_request("prompt=none cannot be combined with other values"));
     }
-    let mut prompts: Vec<Prompt> = values.iter().filter_map(|v| v.parse().ok()).collect();
+    let mut prompts: Vec<Prompt> = values.iter().filter_map(|v| Prompt::from_word(v)).collect();
     prompts.sort();
     prompts.dedup();
     Ok(prompts)

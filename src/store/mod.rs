@@ -29,7 +29,6 @@ pub use denylist::Denylist;
 pub use ephemeral::Ephemeral;
 pub use grants::Grants;
 pub use signing_keys::{KeySetError, SigningKeys};
-pub use sql::Backend;
 pub use users::Users;
 
 use crate::protocol::OAuthError;
@@ -139,10 +138,6 @@ impl Stores {
             ephemeral,
             db,
         })
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.db.backend()
     }
 
     /// Reads every revision counter in one query and refreshes what moved:

@@ -5,7 +5,6 @@
 
 use super::StoreError;
 use super::sql::{self, Db};
-use crate::jose::SigningAlg;
 use crate::protocol::key_lifecycle::{self, Incomplete, Rotation};
 use crate::protocol::{KeyState, SigningKeyRecord};
 
@@ -116,11 +115,5 @@ impl SigningKeys {
         self.db
             .run(move |c| sql::signing_keys::locked(c, now, |c| sql::signing_keys::delete_expired(c, now)))
             .await
-    }
-
-    /// The algorithms that have an active key.
-    pub async fn active_algorithms(&self) -> Result<Vec<SigningAlg>, StoreError> {
-        let keys = self.list().await?;
-        Ok(keys.iter().filter(|k| k.state == KeyState::Active).map(|k| k.alg).collect())
     }
 }

@@ -39,11 +39,6 @@ impl Users {
         self.db.run(move |c| sql::users::find_by_username(c, &name)).await
     }
 
-    /// Every user, ordered by username.
-    pub async fn list(&self) -> Result<Vec<UserRecord>, StoreError> {
-        self.db.run(sql::users::list).await
-    }
-
     /// Inserts a new user; a taken username or id is `Duplicate`.
     pub async fn create(&self, user: UserRecord) -> Result<(), StoreError> {
         self.db

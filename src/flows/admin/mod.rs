@@ -6,8 +6,6 @@ mod clients;
 mod keys;
 mod users;
 
-use std::sync::Arc;
-
 pub use clients::{CreatedClient, NewClient};
 pub use keys::KeyInfo;
 pub use users::NewUser;
@@ -82,10 +80,6 @@ impl Admin {
     /// the ones the server keeps keys for.
     pub fn new(stores: Stores, hashing: HashPolicy, keys: KeyPolicy) -> Admin {
         Admin { stores, hashing, keys }
-    }
-
-    pub fn shared(self) -> Arc<Admin> {
-        Arc::new(self)
     }
 
     /// The audit trail, newest first.

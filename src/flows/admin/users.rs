@@ -1,4 +1,4 @@
-//! Creating, listing and deleting local accounts.
+//! Creating and deleting local accounts.
 
 use super::{Admin, AdminError};
 use crate::accounts::PasswordHasher;
@@ -50,10 +50,6 @@ impl Admin {
             Err(StoreError::Duplicate(_)) => Err(taken()),
             Err(other) => Err(other.into()),
         }
-    }
-
-    pub async fn list_users(&self) -> Result<Vec<UserRecord>, AdminError> {
-        Ok(self.stores.users.list().await?)
     }
 
     /// Deletes a user; their refresh tokens go with them.

@@ -84,7 +84,7 @@ fn extract_assertion(authorization: Option<&str>, params: &Params) -> Result<Cli
     }
     let assertion_type = params.require("client_assertion_type")?;
     let assertion = params.require("client_assertion")?;
-    if assertion_type.parse::<ClientAssertionType>() != Ok(ClientAssertionType::JwtBearer) {
+    if ClientAssertionType::from_word(assertion_type) != Some(ClientAssertionType::JwtBearer) {
         // RFC 6749 §5.2: an unsupported authentication method is invalid_client.
         return Err(OAuthError::invalid_client("unsupported client_assertion_type"));
     }

@@ -35,7 +35,7 @@ impl ClientCredentialsGrant {
 
 /// Scopes about a user make no sense without one.
 fn is_user_scope(scope: &str) -> bool {
-    scope.parse::<StandardScope>().is_ok_and(StandardScope::is_about_a_user)
+    StandardScope::from_word(scope).is_some_and(StandardScope::is_about_a_user)
 }
 
 /// Requested scopes must be registered for the client and not user scopes;

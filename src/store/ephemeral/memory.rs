@@ -110,8 +110,10 @@ impl MemoryStore {
         }
     }
 
-    pub fn delete(&self, key: &str) {
-        self.lock().entries.remove(key);
+    /// Removes the entry; whether a live one was there.
+    pub fn delete(&self, key: &str) -> bool {
+        let now = Instant::now();
+        self.lock().entries.remove(key).is_some_and(|(_, exp)| exp > now)
     }
 
     pub fn add_to_index(&self, index: &str, member: &str, ttl: Duration) {

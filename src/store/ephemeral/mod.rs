@@ -130,15 +130,13 @@ impl Ephemeral {
 
     /// Removes the entry; absent ones are not an error.
     pub async fn delete<E: Entry>(&self, id: &str) -> Result<(), StoreError> {
-        self.delete_key(&member_of(E::KIND, id)).await
+        self.delete_key(&member_of(E::KIND, id)).await.map(drop)
     }
 
-    async fn delete_key(&self, key: &str) -> Result<(), StoreError> {
+    /// Whether a live entry was there to delete.
+    async fn delete_key(&self, key: &str) -> Result<bool, StoreError> {
         match self {
-            Ephemeral::Memory(s) => {
-                s.delete(key);
-                Ok(())
-            }
+            Ephemeral::Memory(s) => Ok(s.delete(key)),
             Ephemeral::Redis(s) => s.delete(key).await,
         }
     }
@@ -187,8 +185,7 @@ impl Ephemeral {
         let members = self.index_members(&index).await?;
         let mut deleted = 0;
         for member in members.iter().filter(|m| parse_member(m).is_some()) {
-            if self.exists(member).await? {
-                self.delete_key(member).await?;
+            if self.delete_key(member).await? {
                 deleted += 1;
             }
         }
@@ -197,12 +194,5 @@ impl Ephemeral {
             Ephemeral::Redis(s) => s.delete_index(&index_name(&index)).await?,
         }
         Ok(deleted)
-    }
-
-    async fn exists(&self, key: &str) -> Result<bool, StoreError> {
-        Ok(match self {
-            Ephemeral::Memory(s) => s.get(key).is_some(),
-            Ephemeral::Redis(s) => s.get(key).await?.is_some(),
-        })
     }
 }

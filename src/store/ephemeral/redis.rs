@@ -141,12 +141,14 @@ impl RedisStore {
         ::redis::cmd("GETDEL").arg(self.key(key)).query_async(&mut self.conn.clone()).await.map_err(map_err)
     }
 
-    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        ::redis::cmd("DEL")
+    /// `DEL`; whether a live key was there (Redis expires a key on access).
+    pub async fn delete(&self, key: &str) -> Result<bool, StoreError> {
+        let deleted: u64 = ::redis::cmd("DEL")
             .arg(self.key(key))
-            .query_async::<()>(&mut self.conn.clone())
+            .query_async(&mut self.conn.clone())
             .await
-            .map_err(map_err)
+            .map_err(map_err)?;
+        Ok(deleted > 0)
     }
 
     pub async fn add_to_index(&self, index: &str, member: &str, ttl: Duration) -> Result<(), StoreError> {

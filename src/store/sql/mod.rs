@@ -196,6 +196,7 @@ impl Db {
         Ok(Db { pool, backend: target.backend, writer })
     }
 
+    #[cfg(test)]
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -28,6 +28,7 @@ pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> Result<Opti
 }
 
 /// Every user, ordered by username.
+#[cfg(test)]
 pub fn list(conn: &mut AnyConnection) -> Result<Vec<UserRecord>, StoreError> {
     let rows = users::table.order(users::username.asc()).select(UserRow::as_select()).load(conn)?;
     Ok(rows.into_iter().map(UserRecord::from).collect())
