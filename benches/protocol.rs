@@ -13,7 +13,9 @@ use oxidp::jose::{Keyring, KeyringHandle, SigningAlg, generate_rsa_pem};
 use oxidp::protocol::authorize::validate_for;
 use oxidp::protocol::claims::{IdTokenRequest, mint_id_token};
 use oxidp::protocol::tokens::{AccessTokenRequest, mint_access_token};
-use oxidp::protocol::{ClientAuthMethod, ClientRecord, GrantType, Params, Scope, UserRecord};
+use oxidp::protocol::{
+    AuthLevel, AuthMethod, ClientAuthMethod, ClientRecord, GrantType, Params, Scope, UserRecord,
+};
 use oxidp::store::{OpenMode, StoreConfig, Stores};
 
 const ISSUER: &str = "https://idp.example";
@@ -68,6 +70,8 @@ fn minting(c: &mut Criterion) {
                 scope: &scope,
                 nonce: Some("n-0S6_WzA2Mj"),
                 auth_time: NOW - 60,
+                acr: Some(AuthLevel::SingleFactor),
+                amr: &[AuthMethod::Password],
                 sid: "0b8f3c2a-4d5e-4f60-8a7b-9c0d1e2f3a4b",
                 access_token: &access.token,
                 now: NOW,

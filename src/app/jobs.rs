@@ -22,6 +22,7 @@ use crate::clock::Clock;
 use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
 use crate::flows::janitor::Janitor;
 use crate::flows::keys::KeyPoller;
+use crate::flows::logout::backchannel::BackchannelWorker;
 use crate::store::Stores;
 
 /// Seconds between runs of each job.
@@ -40,13 +41,17 @@ pub struct Jobs {
     pub client_keys: Arc<ClientKeyCache>,
     pub hasher: Arc<PasswordHasher>,
     pub http: Arc<OutboundHttp>,
+    pub backchannel: BackchannelWorker,
     pub clock: Clock,
     pub intervals: Intervals,
 }
 
 /// Starts every job on the current runtime.
 pub fn spawn(jobs: Jobs) {
-    let Jobs { stores, key_poller, janitor, client_keys, hasher, http, clock, intervals } = jobs;
+    let Jobs { stores, key_poller, janitor, client_keys, hasher, http, backchannel, clock, intervals } = jobs;
+
+    // Logout tokens for the clients of ended sessions, as they come.
+    tokio::spawn(backchannel.run());
 
     // The dummy hash (for unknown users) costs one Argon2 run, and loading
     // the system's CA certificates tens of milliseconds.

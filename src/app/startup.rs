@@ -4,6 +4,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
@@ -15,13 +16,15 @@ use crate::clock::Clock;
 use crate::config::{Settings, redact_url};
 use crate::flows::access_tokens::AccessTokenVerifier;
 use crate::flows::admin::Admin;
-use crate::flows::authorize::AuthorizeFlow;
+use crate::flows::authorize::{AuthorizeFlow, AuthorizeStores};
 use crate::flows::client_auth::ClientAuthenticator;
 use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
 use crate::flows::interaction::InteractionFlow;
 use crate::flows::introspection::IntrospectionFlow;
 use crate::flows::janitor::Janitor;
 use crate::flows::keys::{self, KeyPoller};
+use crate::flows::logout::LogoutFlow;
+use crate::flows::logout::backchannel::{Backchannel, DeliveryPolicy, WorkerParts};
 use crate::flows::metadata::Metadata;
 use crate::flows::revocation::RevocationFlow;
 use crate::flows::sessions::Sessions;
@@ -117,6 +120,7 @@ struct Registry {
     metadata: web::Data<Metadata>,
     authorize: web::Data<AuthorizeFlow>,
     interaction: web::Data<InteractionFlow>,
+    logout: web::Data<LogoutFlow>,
     token: web::Data<TokenFlow>,
     revocation: web::Data<RevocationFlow>,
     introspection: web::Data<IntrospectionFlow>,
@@ -138,6 +142,7 @@ impl Registry {
             .app_data(self.metadata.clone())
             .app_data(self.authorize.clone())
             .app_data(self.interaction.clone())
+            .app_data(self.logout.clone())
             .app_data(self.token.clone())
             .app_data(self.revocation.clone())
             .app_data(self.introspection.clone())
@@ -175,20 +180,46 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
     let client_keys = Arc::new(ClientKeyCache::new());
     let issuer = settings.issuer.clone();
 
-    let sessions = Sessions::new(stores.ephemeral.clone(), stores.grants.clone(), settings.session.ttl);
-    let authorize = Arc::new(AuthorizeFlow::new(
-        stores.clients.clone(),
-        sessions.clone(),
+    let (backchannel, backchannel_worker) = Backchannel::new(WorkerParts {
+        clients: stores.clients.clone(),
+        keyring: keyring.clone(),
+        issuer: issuer.clone(),
+        http: http.clone(),
+        audit: stores.audit.clone(),
+        clock: clock.clone(),
+        policy: DeliveryPolicy::default(),
+    });
+    let sessions = Sessions::new(
         stores.ephemeral.clone(),
+        stores.grants.clone(),
+        stores.users.clone(),
+        backchannel,
+        settings.session_policy(),
+    );
+    let authorize = Arc::new(AuthorizeFlow::new(
+        AuthorizeStores {
+            clients: stores.clients.clone(),
+            users: stores.users.clone(),
+            sessions: sessions.clone(),
+            ephemeral: stores.ephemeral.clone(),
+        },
         keyring.clone(),
+        issuer.clone(),
         settings.authorize_policy(),
     ));
     let interaction = InteractionFlow::new(
         stores.ephemeral.clone(),
         stores.users.clone(),
         hasher.clone(),
-        sessions,
+        sessions.clone(),
         authorize.clone(),
+    );
+    let logout = LogoutFlow::new(
+        sessions.clone(),
+        stores.clients.clone(),
+        keyring.clone(),
+        issuer.clone(),
+        Duration::from_secs(settings.logout.backchannel_wait),
     );
     let client_auth = Arc::new(ClientAuthenticator::new(
         stores.clients.clone(),
@@ -209,9 +240,10 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             stores.ephemeral.clone(),
             stores.users.clone(),
             stores.grants.clone(),
+            sessions.clone(),
             token_issuer.clone(),
         ),
-        RefreshTokenGrant::new(stores.grants.clone(), stores.users.clone(), token_issuer.clone()),
+        RefreshTokenGrant::new(stores.grants.clone(), stores.users.clone(), sessions, token_issuer.clone()),
         ClientCredentialsGrant::new(token_issuer),
     );
     let access_tokens =
@@ -242,6 +274,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         metadata: web::Data::new(metadata),
         authorize: web::Data::from(authorize),
         interaction: web::Data::new(interaction),
+        logout: web::Data::new(logout),
         token: web::Data::new(token),
         revocation: web::Data::new(revocation),
         introspection: web::Data::new(introspection),
@@ -254,6 +287,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         client_keys,
         hasher,
         http,
+        backchannel: backchannel_worker,
         clock: clock.clone(),
         intervals: jobs::Intervals {
             key_poll: settings.keys.poll_interval,

@@ -153,6 +153,21 @@ pub struct ClientCreate {
     /// Algorithm of this client's ID tokens (default: RS256); one of keys.algorithms.
     #[arg(long, value_parser = word::<SigningAlg>())]
     pub id_token_signed_response_alg: Option<SigningAlg>,
+    /// Display name shown on the login and logout pages (default: the client id).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Back-Channel Logout 1.0: where oxidp POSTs logout tokens when a session ends.
+    #[arg(long, value_name = "URI")]
+    pub backchannel_logout_uri: Option<String>,
+    /// The client needs `sid` in logout tokens (oxidp always sends it).
+    #[arg(long)]
+    pub backchannel_logout_session_required: bool,
+    /// Front-Channel Logout 1.0: the page the logged-out page loads in a frame.
+    #[arg(long, value_name = "URI")]
+    pub frontchannel_logout_uri: Option<String>,
+    /// The client needs `iss` and `sid` on its front-channel URI (oxidp always adds them).
+    #[arg(long)]
+    pub frontchannel_logout_session_required: bool,
     #[arg(long)]
     pub json: bool,
 }

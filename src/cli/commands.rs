@@ -106,6 +106,11 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 refresh_token_idle_ttl: args.refresh_token_idle_ttl,
                 refresh_token_absolute_ttl: args.refresh_token_absolute_ttl,
                 id_token_signed_response_alg: args.id_token_signed_response_alg.map(|a| a.to_string()),
+                name: args.name,
+                backchannel_logout_uri: args.backchannel_logout_uri,
+                backchannel_logout_session_required: args.backchannel_logout_session_required,
+                frontchannel_logout_uri: args.frontchannel_logout_uri,
+                frontchannel_logout_session_required: args.frontchannel_logout_session_required,
             };
             let created = admin(settings, OpenMode::CreateIfMissing).await?.create_client(new, now).await?;
             output::created_client(&created.client, created.secret.as_deref(), json);

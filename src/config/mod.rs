@@ -29,6 +29,7 @@ pub struct Settings {
     pub keys: KeySettings,
     pub tokens: TokenSettings,
     pub session: SessionSettings,
+    pub logout: LogoutSettings,
     pub login: LoginSettings,
     pub jobs: JobSettings,
     pub retention: RetentionSettings,
@@ -117,7 +118,17 @@ pub struct TokenSettings {
 pub struct SessionSettings {
     /// Absolute lifetime of an SSO session, in seconds.
     pub ttl: u64,
+    /// A session unused this long ends, in seconds (at most `ttl`).
+    pub idle_ttl: u64,
     pub cookie_name: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct LogoutSettings {
+    /// How long the logged-out page waits for back-channel deliveries, in
+    /// seconds; they carry on in the background afterwards.
+    pub backchannel_wait: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -182,6 +193,7 @@ impl Default for Settings {
             keys: KeySettings::default(),
             tokens: TokenSettings::default(),
             session: SessionSettings::default(),
+            logout: LogoutSettings::default(),
             login: LoginSettings::default(),
             jobs: JobSettings::default(),
             retention: RetentionSettings::default(),
@@ -244,7 +256,13 @@ impl Default for TokenSettings {
 
 impl Default for SessionSettings {
     fn default() -> Self {
-        SessionSettings { ttl: 10 * 3600, cookie_name: "oxidp_session".into() }
+        SessionSettings { ttl: 10 * 3600, idle_ttl: 2 * 3600, cookie_name: "oxidp_session".into() }
+    }
+}
+
+impl Default for LogoutSettings {
+    fn default() -> Self {
+        LogoutSettings { backchannel_wait: 2 }
     }
 }
 
@@ -368,6 +386,7 @@ impl fmt::Debug for Settings {
             .field("keys", &self.keys)
             .field("tokens", &self.tokens)
             .field("session", &self.session)
+            .field("logout", &self.logout)
             .field("login", &self.login)
             .field("jobs", &self.jobs)
             .field("retention", &self.retention)

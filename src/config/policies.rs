@@ -6,6 +6,7 @@ use crate::accounts::password::HashPolicy;
 use crate::flows::authorize::AuthorizePolicy;
 use crate::flows::janitor::RetentionPolicy;
 use crate::flows::keys::KeyPolicy;
+use crate::flows::sessions::SessionPolicy;
 use crate::protocol::lifetimes::TokenPolicy;
 use crate::store::{RedisConfig, StoreConfig};
 use crate::web::Site;
@@ -59,6 +60,10 @@ impl Settings {
 
     pub fn authorize_policy(&self) -> AuthorizePolicy {
         AuthorizePolicy { code_ttl: self.tokens.code_ttl, interaction_ttl: self.login.ttl }
+    }
+
+    pub fn session_policy(&self) -> SessionPolicy {
+        SessionPolicy { ttl: self.session.ttl, idle_ttl: self.session.idle_ttl }
     }
 
     pub fn retention_policy(&self) -> RetentionPolicy {

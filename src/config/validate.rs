@@ -58,6 +58,14 @@ impl Settings {
             "tokens.refresh_token_idle_ttl must be positive and at most tokens.refresh_token_absolute_ttl"
         );
         anyhow::ensure!(self.session.ttl > 0, "session.ttl must be positive");
+        anyhow::ensure!(
+            self.session.idle_ttl > 0 && self.session.idle_ttl <= self.session.ttl,
+            "session.idle_ttl must be positive and at most session.ttl"
+        );
+        anyhow::ensure!(
+            self.logout.backchannel_wait <= 30,
+            "logout.backchannel_wait must be at most 30 seconds"
+        );
         anyhow::ensure!(self.login.ttl > 0, "login.ttl must be positive");
         anyhow::ensure!(
             self.login.max_concurrent_hashes != Some(0),

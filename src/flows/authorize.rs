@@ -9,10 +9,11 @@ use crate::crypto::{random_token, secret_digest};
 use crate::flows::sessions::Sessions;
 use crate::jose::KeyringHandle;
 use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizeError};
-use crate::protocol::entries::{CodeGrant, Interaction, SsoSession};
+use crate::protocol::entries::{CodeGrant, Device, Interaction, SsoSession};
 use crate::protocol::interaction::{Context, Decision, Policy, PromptName};
+use crate::protocol::logout::IdTokenHint;
 use crate::protocol::{OAuthError, Params, StandardScope};
-use crate::store::{Clients, Ephemeral};
+use crate::store::{Clients, Ephemeral, Users};
 
 /// What the browser gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,22 +64,41 @@ pub struct AuthorizePolicy {
 
 pub struct AuthorizeFlow {
     clients: Clients,
+    users: Users,
     sessions: Sessions,
     ephemeral: Ephemeral,
     keyring: Arc<KeyringHandle>,
+    issuer: String,
     prompts: Policy,
     policy: AuthorizePolicy,
 }
 
+/// What the authorize flow stores and reads.
+pub struct AuthorizeStores {
+    pub clients: Clients,
+    pub users: Users,
+    pub sessions: Sessions,
+    pub ephemeral: Ephemeral,
+}
+
 impl AuthorizeFlow {
     pub fn new(
-        clients: Clients,
-        sessions: Sessions,
-        ephemeral: Ephemeral,
+        stores: AuthorizeStores,
         keyring: Arc<KeyringHandle>,
+        issuer: String,
         policy: AuthorizePolicy,
     ) -> AuthorizeFlow {
-        AuthorizeFlow { clients, sessions, ephemeral, keyring, prompts: Policy::standard(), policy }
+        let AuthorizeStores { clients, users, sessions, ephemeral } = stores;
+        AuthorizeFlow {
+            clients,
+            users,
+            sessions,
+            ephemeral,
+            keyring,
+            issuer,
+            prompts: Policy::standard(),
+            policy,
+        }
     }
 
     /// `GET|POST /authorize` with the browser's session cookie.
@@ -86,6 +106,7 @@ impl AuthorizeFlow {
         &self,
         params: &Params,
         session_cookie: Option<&str>,
+        device: &Device,
         now: i64,
     ) -> AuthorizeOutcome {
         let request = match self.validate(params).await {
@@ -93,7 +114,7 @@ impl AuthorizeFlow {
             Err(e) => return e.into(),
         };
         let session = match session_cookie {
-            Some(secret) => match self.sessions.find(secret, now).await {
+            Some(cookie) => match self.sessions.find(cookie, device, now).await {
                 Ok(session) => session,
                 Err(e) => return AuthorizeOutcome::client_error(&request, e.into()),
             },
@@ -110,7 +131,12 @@ impl AuthorizeFlow {
             .await
             .map_err(|e| AuthorizeError::Page(e.into()))?
             .ok_or_else(|| AuthorizeError::Page(OAuthError::invalid_request("unknown client")))?;
-        let request = authorize::validate_for(&client, params)?;
+        let mut request = authorize::validate_for(&client, params)?;
+        if let Some(hint) = params.get("id_token_hint") {
+            let verified = IdTokenHint::verify(&self.keyring.current(), &self.issuer, hint)
+                .map_err(|e| AuthorizeError::to_client(&request, e))?;
+            request.id_token_hint = Some(verified);
+        }
         // An ID token this server cannot sign must not cost the user a code.
         if let Some(alg) = client.id_token_signed_response_alg
             && request.scope.contains(StandardScope::OpenId.as_str())
@@ -164,14 +190,36 @@ impl AuthorizeFlow {
             code_challenge: request.code_challenge.clone(),
             user_id: session.user_id.clone(),
             sid: session.sid.clone(),
-            auth_time: session.auth_time,
+            authentication: session.authentication.clone(),
             expires_at: now + self.policy.code_ttl as i64,
         };
-        match self.ephemeral.put(&secret_digest(&code), &grant, now).await {
+        // The client is told when the session ends; listed before the code
+        // exists, so no client holds tokens of a session unbeknown to it.
+        let stored = match self.sessions.note_client(session, &request.client_id, now).await {
+            Ok(()) => self.ephemeral.put(&secret_digest(&code), &grant, now).await,
+            Err(e) => Err(e),
+        };
+        match stored {
             Ok(()) => {
                 AuthorizeOutcome::Redirect { redirect_uri: request.redirect_uri, code, state: request.state }
             }
             Err(e) => AuthorizeOutcome::client_error(&request, e.into()),
+        }
+    }
+
+    /// The username to pre-fill: `login_hint`, else the user an
+    /// `id_token_hint` names (OIDC Core §3.1.2.1).
+    async fn login_hint(&self, request: &AuthorizationRequest) -> Option<String> {
+        if let Some(hint) = &request.login_hint {
+            return Some(hint.clone());
+        }
+        let sub = &request.id_token_hint.as_ref()?.sub;
+        match self.users.find_active(sub).await {
+            Ok(user) => user.map(|u| u.username),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot look up the user of an id_token_hint");
+                None
+            }
         }
     }
 
@@ -188,7 +236,7 @@ impl AuthorizeFlow {
             id: id.clone(),
             prompt,
             client_id: request.client_id.clone(),
-            login_hint: request.login_hint.clone(),
+            login_hint: self.login_hint(&request).await,
         };
         let interaction =
             Interaction { request, completed, expires_at: now + self.policy.interaction_ttl as i64 };

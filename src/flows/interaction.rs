@@ -10,9 +10,9 @@ use crate::accounts::PasswordHasher;
 use crate::accounts::users::normalize_username;
 use crate::flows::authorize::{AuthorizeFlow, AuthorizeOutcome, InteractionView};
 use crate::flows::sessions::Sessions;
-use crate::protocol::entries::Interaction;
+use crate::protocol::entries::{Authentication, Device, Interaction};
 use crate::protocol::interaction::PromptName;
-use crate::protocol::{OAuthError, UserRecord};
+use crate::protocol::{AuthLevel, AuthMethod, OAuthError, UserRecord};
 use crate::store::{Ephemeral, StoreError, Users};
 
 /// Interaction ids are 32 random bytes, base64url: 43 characters.
@@ -60,6 +60,7 @@ impl InteractionFlow {
         username: &str,
         password: &str,
         previous_cookie: Option<&str>,
+        device: &Device,
         now: i64,
     ) -> LoginOutcome {
         let interaction = match self.find(id).await {
@@ -81,8 +82,11 @@ impl InteractionFlow {
             Ok(None) => return LoginOutcome::AlreadyCompleted,
             Err(e) => return LoginOutcome::Failed(e.into()),
         };
-        let (session_cookie, session) = match self.sessions.start(previous_cookie, &user.id, now).await {
-            Ok(started) => started,
+        let authentication =
+            Authentication { auth_time: now, amr: vec![AuthMethod::Password], acr: AuthLevel::SingleFactor };
+        let started = self.sessions.start(previous_cookie, &user.id, authentication, device, now).await;
+        let (session_cookie, session) = match started {
+            Ok((cookie, session, _replaced)) => (cookie, session),
             Err(e) => {
                 let next = AuthorizeOutcome::client_error(&interaction.request, e.into());
                 return LoginOutcome::Next { session_cookie: None, next };

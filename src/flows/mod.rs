@@ -13,6 +13,7 @@ pub mod interaction;
 pub mod introspection;
 pub mod janitor;
 pub mod keys;
+pub mod logout;
 pub mod metadata;
 pub mod revocation;
 pub mod sessions;

@@ -1,135 +1,267 @@
-//! SSO sessions. The cookie holds a 256-bit random secret; the store keys the
-//! session by the secret's SHA-256, so a store dump yields no usable cookie.
-//! A new secret is issued at every login (no session fixation), and each
-//! session is listed under its user (`IndexKind::UserSessions`).
+//! SSO sessions. The cookie is `{sid}.{secret}`: the store keys the session
+//! by its public `sid` and keeps only the SHA-256 of the 256-bit secret, so a
+//! store dump yields no usable cookie, and tokens bound to a session can ask
+//! whether it still lives. A new secret is issued at every login (no
+//! session fixation). Each session is listed under its user
+//! (`IndexKind::UserSessions`) and lists the clients it issued codes to
+//! (`IndexKind::SessionClients`), who are told when it ends.
+//!
+//! Lifetimes: an absolute `ttl` from the first login and an `idle_ttl`
+//! that each use extends with one conditional write, at most once per
+//! [`TOUCH_AFTER`] seconds, so a session ended meanwhile stays ended.
 
-use crate::crypto::{random_token, secret_digest};
-use crate::protocol::AuditKind;
-use crate::protocol::entries::{Entry, IndexKey, IndexKind, SsoSession, member_of};
-use crate::store::{Audited, Ephemeral, Grants, StoreError};
+use crate::crypto::{constant_time_eq, random_token, secret_digest};
+use crate::flows::logout::backchannel::{Backchannel, Delivery};
+use crate::protocol::entries::{
+    Authentication, Device, Entry, IndexKey, IndexKind, SsoSession, member_of, parse_member,
+};
+use crate::protocol::{AuditKind, SessionEndReason};
+use crate::store::{Audited, Ephemeral, Grants, StoreError, Users};
 
-/// Cookie secrets are 32 random bytes, base64url: 43 characters.
+/// The secret half of a cookie: 32 random bytes, base64url (43 characters).
 const SECRET_LEN: usize = 43;
+/// A `sid` is a UUID.
+const SID_LEN: usize = 36;
+/// Uses closer together than this do not rewrite the session.
+pub const TOUCH_AFTER: i64 = 60;
+
+/// Lifetimes of a session, in seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub ttl: u64,
+    pub idle_ttl: u64,
+}
+
+/// A session that ended, and what its clients are being told.
+#[derive(Debug)]
+pub struct Ended {
+    pub session: SsoSession,
+    /// The clients that received tokens in it.
+    pub clients: Vec<String>,
+    /// The back-channel logout deliveries under way.
+    pub delivery: Delivery,
+}
 
 #[derive(Clone)]
 pub struct Sessions {
     ephemeral: Ephemeral,
     grants: Grants,
-    /// Absolute lifetime of a session, in seconds.
-    ttl: u64,
+    users: Users,
+    backchannel: Backchannel,
+    policy: SessionPolicy,
+}
+
+/// The `sid` and secret of a well-formed cookie value.
+fn split_cookie(value: &str) -> Option<(&str, &str)> {
+    let (sid, secret) = value.split_once('.')?;
+    (sid.len() == SID_LEN && secret.len() == SECRET_LEN).then_some((sid, secret))
 }
 
 impl Sessions {
-    pub fn new(ephemeral: Ephemeral, grants: Grants, ttl: u64) -> Sessions {
-        Sessions { ephemeral, grants, ttl }
+    pub fn new(
+        ephemeral: Ephemeral,
+        grants: Grants,
+        users: Users,
+        backchannel: Backchannel,
+        policy: SessionPolicy,
+    ) -> Sessions {
+        Sessions { ephemeral, grants, users, backchannel, policy }
     }
 
-    /// The live session behind a cookie value, if any.
-    pub async fn find(&self, cookie_secret: &str, now: i64) -> Result<Option<SsoSession>, StoreError> {
-        if cookie_secret.len() != SECRET_LEN {
+    /// Sessions over `stores` that tell no client when they end.
+    #[cfg(test)]
+    pub fn detached(stores: &crate::store::Stores, policy: SessionPolicy) -> Sessions {
+        let (ephemeral, grants, users) =
+            (stores.ephemeral.clone(), stores.grants.clone(), stores.users.clone());
+        Sessions::new(ephemeral, grants, users, Backchannel::disabled(), policy)
+    }
+
+    pub fn policy(&self) -> SessionPolicy {
+        self.policy
+    }
+
+    /// The live session behind a cookie value, if any, with its idle timer
+    /// extended. A session whose user was disabled or deleted is ended.
+    pub async fn find(
+        &self,
+        cookie: &str,
+        device: &Device,
+        now: i64,
+    ) -> Result<Option<SsoSession>, StoreError> {
+        let Some((sid, secret)) = split_cookie(cookie) else { return Ok(None) };
+        let Some(session) = self.find_by_sid(sid, now).await? else { return Ok(None) };
+        if !constant_time_eq(secret_digest(secret).as_bytes(), session.secret_hash.as_bytes()) {
             return Ok(None);
         }
-        let session: Option<SsoSession> = self.ephemeral.get(&secret_digest(cookie_secret)).await?;
-        Ok(session.filter(|s| s.expires_at > now))
+        if self.users.find_active(&session.user_id).await?.is_none() {
+            self.end(&session, SessionEndReason::UserGone, now).await?;
+            return Ok(None);
+        }
+        self.touch(session, device, now).await
+    }
+
+    /// The live session with this `sid` (tokens bound to it ask), as is.
+    pub async fn find_by_sid(&self, sid: &str, now: i64) -> Result<Option<SsoSession>, StoreError> {
+        if sid.len() != SID_LEN {
+            return Ok(None);
+        }
+        let session: Option<SsoSession> = self.ephemeral.get(sid).await?;
+        Ok(session.filter(|s| s.is_live(now)))
+    }
+
+    /// Extends the idle timer (once per [`TOUCH_AFTER`]); `None` when the
+    /// session ended meanwhile.
+    async fn touch(
+        &self,
+        mut session: SsoSession,
+        device: &Device,
+        now: i64,
+    ) -> Result<Option<SsoSession>, StoreError> {
+        if now - session.last_seen < TOUCH_AFTER && &session.device == device {
+            return Ok(Some(session));
+        }
+        session.last_seen = now;
+        session.idle_expires_at = (now + self.policy.idle_ttl as i64).min(session.expires_at);
+        session.device = device.clone();
+        let still_there = self.ephemeral.replace(&session.sid.clone(), &session, now).await?;
+        Ok(still_there.then_some(session))
+    }
+
+    /// Extends a session used by a token grant (a refresh keeps it alive,
+    /// as in Keycloak); `false` when it is no longer live.
+    pub async fn keep_alive(&self, sid: &str, now: i64) -> Result<bool, StoreError> {
+        match self.find_by_sid(sid, now).await? {
+            Some(session) => {
+                let device = session.device.clone();
+                Ok(self.touch(session, &device, now).await?.is_some())
+            }
+            None => Ok(false),
+        }
     }
 
     /// The session after a successful login, always under a new cookie
-    /// secret (returned with it). The browser's previous session continues,
+    /// value (returned with it). The browser's previous session continues,
     /// keeping its `sid`, when the same user logged in again; a different
-    /// user's session is ended, and the refresh tokens bound to it revoked.
+    /// user's session is ended (returned too).
     pub async fn start(
         &self,
         previous_cookie: Option<&str>,
         user_id: &str,
+        authentication: Authentication,
+        device: &Device,
         now: i64,
-    ) -> Result<(String, SsoSession), StoreError> {
+    ) -> Result<(String, SsoSession, Option<Ended>), StoreError> {
         let previous = match previous_cookie {
-            Some(secret) => self.find(secret, now).await?.map(|s| (secret, s)),
+            Some(cookie) => self.find(cookie, device, now).await?,
             None => None,
         };
-        let (session, replaced) = match previous {
-            Some((secret, old)) if old.user_id == user_id => {
-                (SsoSession { auth_time: now, expires_at: now + self.ttl as i64, ..old }, Some(secret))
-            }
-            Some((secret, old)) => {
-                self.destroy(secret, &old.user_id).await?;
-                self.end_tokens(&old, now).await?;
-                (self.fresh(user_id, now), None)
-            }
-            None => (self.fresh(user_id, now), None),
-        };
         let secret = random_token(32);
-        self.ephemeral.put(&secret_digest(&secret), &session, now).await?;
-        if let Some(old_secret) = replaced {
-            self.destroy(old_secret, user_id).await?;
-        }
-        Ok((secret, session))
+        let idle_end = now + self.policy.idle_ttl as i64;
+        let (session, ended) = match previous {
+            Some(old) if old.user_id == user_id => {
+                let session = SsoSession {
+                    secret_hash: secret_digest(&secret),
+                    authentication,
+                    last_seen: now,
+                    idle_expires_at: idle_end.min(old.expires_at),
+                    device: device.clone(),
+                    ..old
+                };
+                (session, None)
+            }
+            other => {
+                let ended = match other {
+                    Some(old) => Some(self.end(&old, SessionEndReason::OtherUser, now).await?),
+                    None => None,
+                };
+                let expires_at = now + self.policy.ttl as i64;
+                let session = SsoSession {
+                    sid: uuid::Uuid::new_v4().to_string(),
+                    user_id: user_id.to_string(),
+                    secret_hash: secret_digest(&secret),
+                    authentication,
+                    created_at: now,
+                    last_seen: now,
+                    expires_at,
+                    idle_expires_at: idle_end.min(expires_at),
+                    device: device.clone(),
+                };
+                (session, ended)
+            }
+        };
+        self.ephemeral.put(&session.sid, &session, now).await?;
+        Ok((format!("{}.{secret}", session.sid), session, ended))
     }
 
-    fn fresh(&self, user_id: &str, now: i64) -> SsoSession {
-        SsoSession {
-            sid: uuid::Uuid::new_v4().to_string(),
-            user_id: user_id.to_string(),
-            auth_time: now,
-            expires_at: now + self.ttl as i64,
-        }
+    /// Records that `client_id` received a code in the session.
+    pub async fn note_client(
+        &self,
+        session: &SsoSession,
+        client_id: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let index = IndexKey::new(IndexKind::SessionClients, &session.sid);
+        self.ephemeral.add_to_index(&index, client_id, session.expires_at, now).await
     }
 
-    /// Ends the session behind a cookie value, and takes it off its
-    /// user's list.
-    async fn destroy(&self, cookie_secret: &str, user_id: &str) -> Result<(), StoreError> {
-        let id = secret_digest(cookie_secret);
-        self.ephemeral.delete::<SsoSession>(&id).await?;
+    /// Ends a session everywhere: the entry and its index listings go, the
+    /// refresh tokens bound to it (all but offline ones) are revoked with
+    /// their access tokens, and its clients get back-channel logout tokens.
+    pub async fn end(
+        &self,
+        session: &SsoSession,
+        reason: SessionEndReason,
+        now: i64,
+    ) -> Result<Ended, StoreError> {
+        self.ephemeral.delete::<SsoSession>(&session.sid).await?;
+        let listed = IndexKey::new(IndexKind::UserSessions, &session.user_id);
+        self.ephemeral.remove_from_index(&listed, &member_of(SsoSession::KIND, &session.sid)).await?;
+        let clients_index = IndexKey::new(IndexKind::SessionClients, &session.sid);
+        let mut clients = self.ephemeral.index_members(&clients_index).await?;
+        clients.sort();
+        self.ephemeral.delete_index(&clients_index).await?;
+        let audited = Audited::new(AuditKind::SessionEnded)
+            .user(&session.user_id)
+            .detail("sid", session.sid.clone())
+            .detail("reason", reason.as_str());
+        self.grants.revoke_session(&session.sid, audited, now).await?;
+        tracing::info!(sid = %session.sid, user_id = %session.user_id, %reason, "session ended");
+        let delivery = self.backchannel.notify(session, &clients, now);
+        Ok(Ended { session: session.clone(), clients, delivery })
+    }
+
+    /// The user's live sessions, newest first.
+    pub async fn list(&self, user_id: &str, now: i64) -> Result<Vec<SsoSession>, StoreError> {
         let index = IndexKey::new(IndexKind::UserSessions, user_id);
-        self.ephemeral.remove_from_index(&index, &member_of(SsoSession::KIND, &id)).await
+        let mut sessions = Vec::new();
+        for member in self.ephemeral.index_members(&index).await? {
+            if let Some((SsoSession::KIND, sid)) = parse_member(&member)
+                && let Some(session) = self.find_by_sid(sid, now).await?
+                && session.user_id == user_id
+            {
+                sessions.push(session);
+            }
+        }
+        sessions.sort_by(|a, b| b.last_seen.cmp(&a.last_seen).then_with(|| a.sid.cmp(&b.sid)));
+        Ok(sessions)
     }
 
-    /// The refresh tokens bound to an ended session (all but offline ones)
-    /// are revoked with their access tokens.
-    async fn end_tokens(&self, session: &SsoSession, now: i64) -> Result<(), StoreError> {
-        let audited =
-            Audited::new(AuditKind::SessionEnded).user(&session.user_id).detail("sid", session.sid.clone());
-        self.grants.revoke_session(&session.sid, audited, now).await.map(drop)
+    /// Ends every live session of a user (disabled, deleted, or the admin
+    /// said so).
+    pub async fn end_all(
+        &self,
+        user_id: &str,
+        reason: SessionEndReason,
+        now: i64,
+    ) -> Result<Vec<Ended>, StoreError> {
+        let mut ended = Vec::new();
+        for session in self.list(user_id, now).await? {
+            ended.push(self.end(&session, reason, now).await?);
+        }
+        Ok(ended)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::test_db::temp_stores;
-
-    const NOW: i64 = 1_800_000_000;
-
-    async fn listed(sessions: &Sessions, user_id: &str) -> usize {
-        let index = IndexKey::new(IndexKind::UserSessions, user_id);
-        sessions.ephemeral.index_members(&index).await.expect("members").len()
-    }
-
-    #[tokio::test]
-    async fn a_login_renews_or_replaces_the_session_under_a_new_cookie() {
-        let (stores, _dir) = temp_stores().await;
-        let sessions = Sessions::new(stores.ephemeral.clone(), stores.grants.clone(), 3600);
-        let (first, alice) = sessions.start(None, "alice", NOW).await.unwrap();
-        assert_eq!(sessions.find(&first, NOW).await.unwrap().as_ref(), Some(&alice));
-        assert_eq!(listed(&sessions, "alice").await, 1);
-
-        // The same user again: same sid, new cookie, new auth_time; the old cookie is dead.
-        let (second, renewed) = sessions.start(Some(&first), "alice", NOW + 10).await.unwrap();
-        assert_ne!(first, second);
-        assert_eq!((renewed.sid.as_str(), renewed.auth_time), (alice.sid.as_str(), NOW + 10));
-        assert!(sessions.find(&first, NOW + 10).await.unwrap().is_none());
-        assert_eq!(listed(&sessions, "alice").await, 1, "the replaced cookie left the user's list");
-
-        // Another user in the same browser: a new session; alice's ends.
-        let (third, bob) = sessions.start(Some(&second), "bob", NOW + 20).await.unwrap();
-        assert_ne!(bob.sid, alice.sid);
-        assert!(sessions.find(&second, NOW + 20).await.unwrap().is_none());
-        assert_eq!((listed(&sessions, "alice").await, listed(&sessions, "bob").await), (0, 1));
-        let events = stores.audit.recent(10).await.unwrap();
-        assert_eq!(events.iter().map(|e| e.kind).collect::<Vec<_>>(), [AuditKind::SessionEnded]);
-
-        // Expiry is the session's own.
-        assert!(sessions.find(&third, NOW + 20 + 3600).await.unwrap().is_none());
-        assert!(sessions.find("not-a-cookie", NOW).await.unwrap().is_none());
-    }
-}
+#[path = "sessions_tests.rs"]
+mod tests;

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::protocol::logout::IdTokenHint;
 use crate::protocol::vocabulary::{CodeChallengeMethod, GrantType, Prompt, ResponseMode, ResponseType};
 use crate::protocol::{ClientRecord, OAuthError, Params, Scope, StandardScope, pkce};
 
@@ -26,6 +27,14 @@ pub struct AuthorizationRequest {
     pub prompts: Vec<Prompt>,
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
+    /// The verified `id_token_hint` (OIDC Core §3.1.2.1), set by the flow,
+    /// which holds the keys.
+    #[serde(default)]
+    pub id_token_hint: Option<IdTokenHint>,
+    /// `acr_values`, in order of preference (OIDC Core §3.1.2.1): recorded,
+    /// and answered with the `acr` actually achieved.
+    #[serde(default)]
+    pub acr_values: Vec<String>,
 }
 
 impl AuthorizationRequest {
@@ -55,6 +64,7 @@ impl AuthorizeError {
 
 const MAX_STATE_LEN: usize = 2048;
 const MAX_LOGIN_HINT_CHARS: usize = 128;
+const MAX_ACR_VALUES: usize = 8;
 
 /// The `client_id` of a request, which must appear once, as must
 /// `redirect_uri`.
@@ -92,6 +102,13 @@ pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<Authorizat
         prompts: checked.prompts,
         max_age: checked.max_age,
         login_hint: params.get("login_hint").map(|h| h.chars().take(MAX_LOGIN_HINT_CHARS).collect()),
+        id_token_hint: None,
+        acr_values: params
+            .get("acr_values")
+            .map(|v| {
+                v.split(' ').filter(|v| !v.is_empty()).take(MAX_ACR_VALUES).map(str::to_string).collect()
+            })
+            .unwrap_or_default(),
     })
 }
 

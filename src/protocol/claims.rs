@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use crate::crypto::b64url;
 use crate::jose::{KeyError, Keyring, SigningAlg};
-use crate::protocol::{Scope, StandardScope, UserRecord};
+use crate::protocol::{AuthLevel, AuthMethod, Scope, StandardScope, UserRecord};
 
 pub const ID_TOKEN_TYP: &str = "JWT";
 
@@ -51,6 +51,10 @@ pub struct IdTokenRequest<'a> {
     pub scope: &'a Scope,
     pub nonce: Option<&'a str>,
     pub auth_time: i64,
+    /// How the user authenticated (OIDC Core §2), when the token follows
+    /// an authentication (not on refresh).
+    pub acr: Option<AuthLevel>,
+    pub amr: &'a [AuthMethod],
     pub sid: &'a str,
     pub access_token: &'a str,
     pub now: i64,
@@ -66,6 +70,12 @@ pub fn mint_id_token(keyring: &Keyring, req: IdTokenRequest<'_>) -> Result<Strin
     claims.insert("exp".into(), json!(req.now + req.ttl_secs as i64));
     claims.insert("auth_time".into(), json!(req.auth_time));
     claims.insert("sid".into(), json!(req.sid));
+    if let Some(acr) = req.acr {
+        claims.insert("acr".into(), json!(acr));
+    }
+    if !req.amr.is_empty() {
+        claims.insert("amr".into(), json!(req.amr));
+    }
     claims.insert("at_hash".into(), json!(at_hash(req.alg, req.access_token)));
     if let Some(nonce) = req.nonce {
         claims.insert("nonce".into(), json!(nonce));

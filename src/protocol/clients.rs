@@ -60,6 +60,40 @@ pub fn validate_redirect_uri(raw: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A logout endpoint of a client (Back-Channel Logout 1.0 §2.2,
+/// Front-Channel Logout 1.0 §2): an absolute https URL without fragment;
+/// plain http only on loopback, for development.
+pub fn validate_logout_uri(raw: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(raw).map_err(|_| format!("logout URI {raw:?} is not an absolute URI"))?;
+    if parsed.fragment().is_some() || raw.contains('#') {
+        return Err(format!("logout URI {raw:?} must not contain a fragment"));
+    }
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("logout URI {raw:?} contains whitespace"));
+    }
+    let loopback = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => return Err(format!("logout URI {raw:?} has no host")),
+    };
+    match parsed.scheme() {
+        "https" if has_authority(raw, "https") => Ok(()),
+        "http" if has_authority(raw, "http") && loopback => Ok(()),
+        "http" => Err(format!("logout URI {raw:?} must use https (http only on loopback)")),
+        _ => Err(format!("logout URI {raw:?} must be an https URL")),
+    }
+}
+
+/// A display name: 1 to 100 characters, no control characters.
+pub fn validate_display_name(raw: &str) -> Result<(), String> {
+    let length = raw.chars().count();
+    if raw.trim().is_empty() || length > 100 || raw.chars().any(char::is_control) {
+        return Err(format!("client name {raw:?} must be 1 to 100 printable characters"));
+    }
+    Ok(())
+}
+
 fn has_authority(raw: &str, scheme: &str) -> bool {
     raw.get(scheme.len()..).is_some_and(|rest| rest.starts_with("://") && !rest.starts_with(":///"))
 }
@@ -112,6 +146,25 @@ pub fn validate_resource(resource: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logout_uris_are_https_or_loopback_http_without_fragment() {
+        assert!(validate_logout_uri("https://app.example/logout?x=1").is_ok());
+        assert!(validate_logout_uri("http://127.0.0.1:9000/bc").is_ok());
+        assert!(validate_logout_uri("http://[::1]/bc").is_ok());
+        for bad in [
+            "http://app.example/bc",
+            "https://app.example/bc#f",
+            "ftp://app.example/",
+            "/relative",
+            "https:app",
+        ] {
+            assert!(validate_logout_uri(bad).is_err(), "{bad}");
+        }
+        assert!(validate_display_name("Wiki").is_ok());
+        assert!(validate_display_name(" ").is_err() && validate_display_name("a\nb").is_err());
+        assert!(validate_display_name(&"x".repeat(101)).is_err());
+    }
 
     #[test]
     fn accepts_ordinary_redirect_uris() {

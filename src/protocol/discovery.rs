@@ -6,11 +6,11 @@ use serde_json::{Value, json};
 
 use crate::jose::SigningAlg;
 use crate::protocol::vocabulary::{
-    ClientAuthMethod, CodeChallengeMethod, GrantType, ResponseMode, ResponseType, StandardScope,
+    AuthLevel, ClientAuthMethod, CodeChallengeMethod, GrantType, ResponseMode, ResponseType, StandardScope,
 };
 
 /// Claims an ID token or the UserInfo response may carry.
-pub const CLAIMS_SUPPORTED: [&str; 15] = [
+pub const CLAIMS_SUPPORTED: [&str; 17] = [
     "iss",
     "sub",
     "aud",
@@ -21,6 +21,8 @@ pub const CLAIMS_SUPPORTED: [&str; 15] = [
     "nonce",
     "at_hash",
     "sid",
+    "acr",
+    "amr",
     "name",
     "preferred_username",
     "updated_at",
@@ -40,6 +42,7 @@ pub fn metadata(issuer: &str, signing_algs: &[SigningAlg]) -> Value {
         "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
         "revocation_endpoint": format!("{issuer}/revoke"),
         "introspection_endpoint": format!("{issuer}/introspect"),
+        "end_session_endpoint": format!("{issuer}/logout"),
         "scopes_supported": StandardScope::words(),
         "response_types_supported": ResponseType::words(),
         "response_modes_supported": ResponseMode::words(),
@@ -58,6 +61,11 @@ pub fn metadata(issuer: &str, signing_algs: &[SigningAlg]) -> Value {
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,
+        "acr_values_supported": AuthLevel::words(),
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
+        "frontchannel_logout_supported": true,
+        "frontchannel_logout_session_supported": true,
     })
 }
 
@@ -71,6 +79,8 @@ mod tests {
         assert_eq!(m["issuer"], "https://id.example.com/tenant");
         assert_eq!(m["token_endpoint"], "https://id.example.com/tenant/token");
         assert_eq!(m["jwks_uri"], "https://id.example.com/tenant/.well-known/jwks.json");
+        assert_eq!(m["end_session_endpoint"], "https://id.example.com/tenant/logout");
+        assert_eq!(m["backchannel_logout_session_supported"], true);
         assert_eq!(m["code_challenge_methods_supported"], json!(["S256"]));
         assert_eq!(m["id_token_signing_alg_values_supported"], json!(["RS256"]));
         assert_eq!(

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::protocol::Scope;
 use crate::protocol::authorize::AuthorizationRequest;
-use crate::protocol::vocabulary::PromptName;
+use crate::protocol::vocabulary::{AuthLevel, AuthMethod, PromptName};
 use crate::vocabulary::vocabulary;
 
 vocabulary! {
@@ -32,6 +32,10 @@ vocabulary! {
         UserSessions => "user_sessions",
         /// What a session handed out (`owner` = sid; members = grant ids).
         SessionGrants => "session_grants",
+        /// The clients that received tokens in a session (`owner` = sid;
+        /// members = client ids), told when it ends (Back-Channel and
+        /// Front-Channel Logout 1.0).
+        SessionClients => "session_clients",
         /// Every entry of one grant (`owner` = grant id; members = entries),
         /// removed together by `revoke_by_grant`.
         GrantEntries => "grant_entries",
@@ -88,7 +92,7 @@ pub struct CodeGrant {
     pub code_challenge: Option<String>,
     pub user_id: String,
     pub sid: String,
-    pub auth_time: i64,
+    pub authentication: Authentication,
     pub expires_at: i64,
 }
 
@@ -138,22 +142,58 @@ impl Entry for Interaction {
     }
 }
 
-/// An SSO session, stored under the SHA-256 of the cookie secret, so a
-/// store dump yields no usable cookie.
+/// An SSO session, stored under its `sid`. The browser's cookie is
+/// `{sid}.{secret}` and only the secret's SHA-256 is kept, so a store dump
+/// yields no usable cookie.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SsoSession {
-    /// Public session id (OIDC `sid` claim); unrelated to the cookie secret.
+    /// Public session id (OIDC `sid` claim); unrelated to the secret.
     pub sid: String,
     pub user_id: String,
-    /// When the user last entered credentials (OIDC `auth_time`).
-    pub auth_time: i64,
+    pub secret_hash: String,
+    /// How and when the user last entered credentials.
+    pub authentication: Authentication,
+    pub created_at: i64,
+    /// The last request that extended the idle timer.
+    pub last_seen: i64,
+    /// The absolute end (`session.ttl` after the first login).
     pub expires_at: i64,
+    /// The idle end (`session.idle_ttl` after `last_seen`), never later
+    /// than `expires_at`.
+    pub idle_expires_at: i64,
+    pub device: Device,
+}
+
+/// OpenID Connect Core §2: `auth_time`, `amr` and `acr` of a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authentication {
+    pub auth_time: i64,
+    pub amr: Vec<AuthMethod>,
+    pub acr: AuthLevel,
+}
+
+/// Where a session was last used from, for the user's account page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+impl SsoSession {
+    /// Whether the session may still be used at `now`.
+    pub fn is_live(&self, now: i64) -> bool {
+        self.expires_at.min(self.idle_expires_at) > now
+    }
+
+    pub fn auth_time(&self) -> i64 {
+        self.authentication.auth_time
+    }
 }
 
 impl Entry for SsoSession {
     const KIND: EntryKind = EntryKind::Session;
     fn expires_at(&self) -> i64 {
-        self.expires_at
+        self.expires_at.min(self.idle_expires_at)
     }
     fn indexes(&self) -> Vec<IndexKey> {
         vec![IndexKey::new(IndexKind::UserSessions, &self.user_id)]

@@ -8,6 +8,8 @@
 //! Login is the only prompt today; consent and MFA are one new
 //! [`PromptName`] each, with their checks, and the compiler lists the
 //! places (page rendering, submission) that must learn about them.
+//! `prompt=select_account` is answered by the login form: a browser holds
+//! one session, and the form lets the user pick the account to use.
 
 use crate::protocol::OAuthError;
 use crate::protocol::authorize::AuthorizationRequest;
@@ -99,7 +101,9 @@ fn required<'s>(ctx: &Context<'_, 's>, prompt: PromptName, reasons: Vec<&'static
 }
 
 /// Login: no session, a session older than `max_age` (`max_age=0` is
-/// `prompt=login`), or `prompt=login` not yet honoured in this interaction.
+/// `prompt=login`), `prompt=login` or `prompt=select_account` not yet
+/// honoured in this interaction, or an `id_token_hint` naming another user
+/// than the session's (OIDC Core §3.1.2.1).
 fn login() -> PromptPolicy {
     PromptPolicy {
         name: PromptName::Login,
@@ -109,13 +113,28 @@ fn login() -> PromptPolicy {
                 name: "max_age",
                 required: |ctx| match (ctx.request.max_age, ctx.session) {
                     (Some(0), Some(_)) => !ctx.completed(PromptName::Login),
-                    (Some(max), Some(session)) => ctx.now - session.auth_time > max,
+                    (Some(max), Some(session)) => ctx.now - session.auth_time() > max,
                     _ => false,
                 },
             },
             Check {
                 name: "prompt_login",
                 required: |ctx| ctx.request.prompts_for(Prompt::Login) && !ctx.completed(PromptName::Login),
+            },
+            Check {
+                name: "prompt_select_account",
+                required: |ctx| {
+                    ctx.request.prompts_for(Prompt::SelectAccount) && !ctx.completed(PromptName::Login)
+                },
+            },
+            Check {
+                name: "id_token_hint",
+                required: |ctx| match (&ctx.request.id_token_hint, ctx.session) {
+                    (Some(hint), Some(session)) => {
+                        hint.sub != session.user_id && !ctx.completed(PromptName::Login)
+                    }
+                    _ => false,
+                },
             },
         ],
     }
@@ -125,6 +144,9 @@ fn login() -> PromptPolicy {
 mod tests {
     use super::*;
     use crate::protocol::Scope;
+    use crate::protocol::entries::Authentication;
+    use crate::protocol::logout::IdTokenHint;
+    use crate::protocol::vocabulary::AuthLevel;
 
     fn request(prompts: &[Prompt], max_age: Option<i64>) -> AuthorizationRequest {
         AuthorizationRequest {
@@ -138,11 +160,23 @@ mod tests {
             prompts: prompts.to_vec(),
             max_age,
             login_hint: None,
+            id_token_hint: None,
+            acr_values: vec![],
         }
     }
 
     fn session(auth_time: i64) -> SsoSession {
-        SsoSession { sid: "s".into(), user_id: "u".into(), auth_time, expires_at: auth_time + 3600 }
+        SsoSession {
+            sid: "s".into(),
+            user_id: "u".into(),
+            secret_hash: String::new(),
+            authentication: Authentication { auth_time, amr: vec![], acr: AuthLevel::SingleFactor },
+            created_at: auth_time,
+            last_seen: auth_time,
+            expires_at: auth_time + 3600,
+            idle_expires_at: auth_time + 3600,
+            device: Default::default(),
+        }
     }
 
     fn decide<'s>(
@@ -185,6 +219,34 @@ mod tests {
         assert_eq!(decide(&request(&[Prompt::Login], None), Some(&fresh), &done), Decision::Done(&fresh));
         assert_eq!(decide(&request(&[], Some(0)), Some(&fresh), &done), Decision::Done(&fresh));
         assert_eq!(decide(&request(&[Prompt::Login], None), None, &done), login("no_session"));
+    }
+
+    #[test]
+    fn select_account_and_a_hint_for_someone_else_ask_for_a_login() {
+        let s = session(1000);
+        assert_eq!(
+            decide(&request(&[Prompt::SelectAccount], None), Some(&s), &[]),
+            login("prompt_select_account")
+        );
+        assert_eq!(
+            decide(&request(&[Prompt::SelectAccount], None), Some(&s), &[PromptName::Login]),
+            Decision::Done(&s)
+        );
+        let hinted = |sub: &str| AuthorizationRequest {
+            id_token_hint: Some(IdTokenHint { sub: sub.into(), sid: None, audience: vec!["app".into()] }),
+            ..request(&[], None)
+        };
+        assert_eq!(decide(&hinted("u"), Some(&s), &[]), Decision::Done(&s), "the session's own user");
+        assert_eq!(decide(&hinted("bob"), Some(&s), &[]), login("id_token_hint"));
+        assert_eq!(
+            decide(&hinted("bob"), Some(&s), &[PromptName::Login]),
+            Decision::Done(&s),
+            "whoever logged in then is the user"
+        );
+        let none = AuthorizationRequest { prompts: vec![Prompt::None], ..hinted("bob") };
+        assert!(
+            matches!(decide(&none, Some(&s), &[]), Decision::Refuse(e) if e.code.as_str() == "login_required")
+        );
     }
 
     #[test]

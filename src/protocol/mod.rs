@@ -14,6 +14,7 @@ pub mod interaction;
 pub mod introspection;
 pub mod key_lifecycle;
 pub mod lifetimes;
+pub mod logout;
 pub mod models;
 pub mod params;
 pub mod pkce;
@@ -23,10 +24,11 @@ pub mod verified;
 pub mod vocabulary;
 
 pub use error::{ErrorCode, OAuthError};
-pub use models::{AuditEvent, ClientRecord, RefreshTokenRecord, SigningKeyRecord, UserRecord};
+pub use models::{AuditEvent, ClientRecord, LogoutUri, RefreshTokenRecord, SigningKeyRecord, UserRecord};
 pub use params::Params;
 pub use scope::Scope;
 pub use vocabulary::{
-    AuditKind, ClientAssertionType, ClientAuthMethod, CodeChallengeMethod, GrantType, KeyState, Prompt,
-    ResponseMode, ResponseType, SigningAlg, StandardScope, TokenType, TokenTypeHint,
+    AuditKind, AuthLevel, AuthMethod, ClientAssertionType, ClientAuthMethod, CodeChallengeMethod, GrantType,
+    KeyState, Prompt, ResponseMode, ResponseType, SessionEndReason, SigningAlg, StandardScope, TokenType,
+    TokenTypeHint,
 };

@@ -63,8 +63,22 @@ pub struct ClientRecord {
     /// JWS algorithm of this client's ID tokens (OIDC Dynamic Client
     /// Registration §2); the server default when unset.
     pub id_token_signed_response_alg: Option<SigningAlg>,
+    /// Display name for people (login, consent and logout pages).
+    pub name: Option<String>,
+    /// Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed.
+    pub backchannel_logout: Option<LogoutUri>,
+    /// Front-Channel Logout 1.0 §2: the page the logged-out page embeds.
+    pub frontchannel_logout: Option<LogoutUri>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// A client's logout endpoint and whether it needs the `sid` (and `iss`)
+/// (`*_logout_session_required`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoutUri {
+    pub uri: String,
+    pub session_required: bool,
 }
 
 impl Default for ClientRecord {
@@ -85,6 +99,9 @@ impl Default for ClientRecord {
             refresh_token_idle_ttl: None,
             refresh_token_absolute_ttl: None,
             id_token_signed_response_alg: None,
+            name: None,
+            backchannel_logout: None,
+            frontchannel_logout: None,
             created_at: 0,
             updated_at: 0,
         }
@@ -105,6 +122,17 @@ impl ClientRecord {
     pub fn allows_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
     }
+
+    /// Exact comparison against the registered post-logout redirect URIs
+    /// (RP-Initiated Logout 1.0 §3).
+    pub fn has_post_logout_redirect_uri(&self, candidate: &str) -> bool {
+        self.post_logout_redirect_uris.iter().any(|registered| registered == candidate)
+    }
+
+    /// What people see: the display name, or the client id.
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.client_id)
+    }
 }
 
 impl fmt::Debug for ClientRecord {
@@ -120,6 +148,9 @@ impl fmt::Debug for ClientRecord {
             .field("token_endpoint_auth_method", &self.token_endpoint_auth_method)
             .field("jwks_uri", &self.jwks_uri)
             .field("resources", &self.resources)
+            .field("name", &self.name)
+            .field("backchannel_logout", &self.backchannel_logout)
+            .field("frontchannel_logout", &self.frontchannel_logout)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
             .finish()
@@ -136,8 +167,10 @@ pub struct RefreshTokenRecord {
     pub client_id: String,
     pub user_id: String,
     pub scope: String,
-    /// The SSO session it is bound to; `None` for offline access.
+    /// The SSO session it was issued in (the `sid` of its ID tokens).
     pub sid: Option<String>,
+    /// Offline access (OIDC Core §11): the family outlives the session.
+    pub offline: bool,
     pub auth_time: i64,
     pub access_token_jti: Option<String>,
     pub access_token_exp: Option<i64>,
@@ -162,6 +195,7 @@ impl fmt::Debug for RefreshTokenRecord {
             .field("expires_at", &self.expires_at)
             .field("rotated_at", &self.rotated_at)
             .field("revoked_at", &self.revoked_at)
+            .field("offline", &self.offline)
             .finish_non_exhaustive()
     }
 }

@@ -163,6 +163,42 @@ vocabulary! {
         TokenRevoked => "token_revoked",
         /// An SSO session ended and took its tokens with it.
         SessionEnded => "session_ended",
+        /// A logout token was delivered, or given up on (Back-Channel
+        /// Logout 1.0 §2.5); the detail says which.
+        BackchannelLogout => "backchannel_logout",
+    }
+}
+
+vocabulary! {
+    /// Authentication method references (`amr`, RFC 8176 §2).
+    pub enum AuthMethod("authentication method") {
+        /// Password-based authentication.
+        Password => "pwd",
+    }
+}
+
+vocabulary! {
+    /// Authentication context class references (`acr`, OpenID Connect Core
+    /// §2) this server can satisfy, as levels of assurance.
+    pub enum AuthLevel("acr value") {
+        /// One factor: the user's password.
+        SingleFactor => "1",
+    }
+}
+
+vocabulary! {
+    /// Why an SSO session ended (the `reason` of its audit event).
+    pub enum SessionEndReason("session end reason") {
+        /// The user logged out (RP-Initiated Logout, or the account page).
+        Logout => "logout",
+        /// Another user logged in with the same browser.
+        OtherUser => "other_user_login",
+        /// An administrator ended it.
+        Admin => "admin",
+        /// The user was disabled or deleted.
+        UserGone => "user_disabled_or_deleted",
+        /// It was found past its idle or absolute lifetime.
+        Expired => "expired",
     }
 }
 

@@ -81,6 +81,13 @@ impl Audit {
         Audit { db }
     }
 
+    /// Records an event that belongs to no other write.
+    pub async fn record(&self, audited: Audited, now: i64) -> Result<(), StoreError> {
+        let event = self.db.run(move |c| audited.insert(c, now)).await?;
+        log(&event);
+        Ok(())
+    }
+
     /// The most recent events, newest first.
     pub async fn recent(&self, limit: i64) -> Result<Vec<AuditEvent>, StoreError> {
         self.db.run(move |c| sql::audit::recent(c, limit)).await

@@ -3,6 +3,7 @@
 use actix_web::HttpRequest;
 use actix_web::http::header;
 
+use crate::protocol::entries::Device;
 use crate::protocol::{OAuthError, Params};
 
 /// Parameters of a GET query string.
@@ -38,4 +39,26 @@ pub fn cookie_value(req: &HttpRequest, name: &str) -> Option<String> {
 /// The `Authorization` header, for client authentication.
 pub fn authorization(req: &HttpRequest) -> Option<&str> {
     header_str(req, header::AUTHORIZATION.as_str())
+}
+
+/// Longest user agent kept with a session.
+const MAX_USER_AGENT: usize = 256;
+
+/// Where the request comes from, for the session's device record: the
+/// user agent (truncated) and the peer address (forwarding headers are not
+/// trusted).
+pub fn device(req: &HttpRequest) -> Device {
+    let user_agent = header_str(req, "user-agent").map(|ua| {
+        let end = (0..=ua.len().min(MAX_USER_AGENT)).rev().find(|&i| ua.is_char_boundary(i)).unwrap_or(0);
+        ua[..end].to_string()
+    });
+    Device { user_agent, ip: req.peer_addr().map(|addr| addr.ip().to_string()) }
+}
+
+/// Browsers send `Origin` on form posts; when present it must be the
+/// issuer's origin. The opaque `null` (sandboxed frames, some cross-site
+/// redirects) is refused: no page of ours posts from one.
+pub fn same_origin(issuer: &str, req: &HttpRequest) -> bool {
+    let Some(origin) = header_str(req, "origin") else { return true };
+    url::Url::parse(issuer).map(|u| u.origin().ascii_serialization() == origin).unwrap_or(false)
 }

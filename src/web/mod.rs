@@ -8,6 +8,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod extract;
 pub mod interaction;
+pub mod logout;
 pub mod middleware;
 pub mod oauth;
 pub mod outcome;
@@ -37,6 +38,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/authorize", web::get().to(authorize::authorize_get))
         .route("/authorize", web::post().to(authorize::authorize_post))
         .route("/login", web::post().to(login::login_post))
+        .route("/logout", web::get().to(logout::logout_get))
+        .route("/logout", web::post().to(logout::logout_post))
+        .route("/logout/confirm", web::post().to(logout::confirm_post))
         .route("/token", web::post().to(token::token_post))
         .route("/revoke", web::post().to(revoke::revoke_post))
         .route("/introspect", web::post().to(introspect::introspect_post))

@@ -20,6 +20,23 @@ pub struct ErrorPage<'a> {
     pub description: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "logout_confirm.html")]
+pub struct LogoutConfirmPage<'a> {
+    pub client_name: Option<&'a str>,
+    pub csrf_token: &'a str,
+    /// The end-session parameters, posted back with the answer.
+    pub fields: Vec<(&'a str, &'a str)>,
+}
+
+#[derive(Template)]
+#[template(path = "logged_out.html")]
+pub struct LoggedOutPage<'a> {
+    pub client_name: Option<&'a str>,
+    pub redirect: Option<&'a str>,
+    pub frontchannel: &'a [String],
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,5 +54,22 @@ mod tests {
         assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"), "{html}");
         assert!(html.contains(r#"name="challenge" value="c""#));
         assert!(html.contains(r#"name="csrf_token" value="t""#));
+    }
+
+    #[test]
+    fn the_logged_out_page_frames_each_frontchannel_url_and_escapes_it() {
+        let frames = ["https://a.example/fc?iss=x&sid=\"s\"".to_string()];
+        let page = LoggedOutPage {
+            client_name: Some("App"),
+            redirect: Some("https://a.example/bye"),
+            frontchannel: &frames,
+        };
+        let html = page.render().unwrap();
+        assert_eq!(html.matches("<iframe").count(), 1);
+        assert!(html.contains("&#34;s&#34;") || html.contains("&quot;s&quot;"), "{html}");
+        assert!(
+            html.contains(r#"content="2;url=https://a.example/bye""#) || html.contains("url=https:&#x2f;"),
+            "{html}"
+        );
     }
 }

@@ -1,12 +1,14 @@
 //! Refresh tokens and revocations are durable: they survive a restart (and,
-//! on PostgreSQL + Redis, losing Redis) and hold across instances.
+//! on PostgreSQL + Redis, losing Redis) and hold across instances. Only
+//! session-bound refresh tokens die with their session, which the embedded
+//! (in-process) session store loses at a restart, as does a flushed Redis.
 
 use crate::helpers::*;
 
 const PASSWORD: &str = "correct horse battery";
 
 backend_test!(refresh_works_after_a_restart, |app| async move {
-    let f = Granted::new(app).await;
+    let f = Granted::offline(app).await;
     let restarted = f.app.restart().await;
     assert_eq!(restarted.issuer, f.app.issuer);
     assert_eq!(restarted.port, f.app.port);
@@ -15,6 +17,18 @@ backend_test!(refresh_works_after_a_restart, |app| async move {
     restarted.assert_access_token_alive(&f.client, &next.access_token, "access token after restart").await;
     // Same keys: the access token minted before the restart still verifies.
     restarted.assert_access_token_alive(&f.client, &f.tokens.access_token, "pre-restart access token").await;
+});
+
+backend_test!(session_bound_refresh_tokens_die_with_a_lost_session_store, |app| async move {
+    let f = Granted::new(app).await;
+    let restarted = f.app.restart().await;
+    let shared_sessions = f.app.settings.redis.url.is_some();
+    let resp = restarted.refresh(&f.client, &f.rt()).await;
+    if shared_sessions {
+        assert_eq!(resp.status(), 200, "Redis kept the session across the restart");
+    } else {
+        assert_oauth_error(resp, 400, "invalid_grant").await;
+    }
 });
 
 backend_test!(reuse_is_detected_across_a_restart, |app| async move {
@@ -67,8 +81,12 @@ async fn pg_redis_fixture() -> Granted {
     ignore = "needs PostgreSQL + Redis: set OXIDP_TEST_DATABASE_URL and OXIDP_TEST_REDIS_URL"
 )]
 async fn refresh_works_after_redis_is_flushed() {
-    let f = pg_redis_fixture().await;
+    let f = Granted::offline(spawn_app(Backend::PgRedis).await).await;
+    let bob = f.app.with_user("bob", PASSWORD).await;
+    let bound = f.app.tokens_for(&bob, &f.client).await;
     assert!(f.app.flush_redis().await);
+    // The sessions went with Redis, and the refresh tokens bound to them.
+    f.app.assert_refresh_fails(&f.client, bound.refresh_token(), "session-bound, session flushed").await;
     let next = f.app.refreshed(&f.client, &f.rt()).await;
     f.app.assert_access_token_alive(&f.client, &next.access_token, "access token after the flush").await;
     // Rotation state lives in the database too: reuse is still detected.

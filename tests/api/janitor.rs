@@ -23,7 +23,7 @@ async fn refresh_token_row_exists(app: &TestApp, token: &str) -> bool {
 }
 
 backend_test!(a_run_removes_dead_rows_and_keeps_live_ones, options = options(), |app| async move {
-    let f = Granted::new(app).await;
+    let f = Granted::offline(app).await;
     let app = &f.app;
     // A dead family: rotated once, then revoked with its access tokens.
     let rotated = f.rt();
@@ -31,7 +31,8 @@ backend_test!(a_run_removes_dead_rows_and_keeps_live_ones, options = options(), 
     app.revoked(&f.client, latest.refresh_token()).await;
     // A live family, and a key retired by a rotation.
     let bob = app.with_user("bob", Granted::PASSWORD).await;
-    let live = app.tokens_for(&bob, &f.client).await;
+    // Offline, so it outlives bob's session, which ends before the sweep.
+    let live = app.tokens_scoped(&bob, &f.client, "openid offline_access").await;
     let rotation =
         app.services.admin.rotate_keys(Some(SigningAlg::Rs256), true, app.now()).await.expect("rotate");
     assert_eq!(rotation.len(), 1);

@@ -6,10 +6,10 @@ use crate::crypto::{random_token, secret_digest};
 use crate::jose::SigningAlg;
 use crate::protocol::client_assertion::{is_acceptable_jwks_uri, parse_public_jwks};
 use crate::protocol::clients::{
-    self, DEFAULT_SCOPES, MIN_SECRET_LEN, validate_client_id, validate_redirect_uri, validate_resource,
-    validate_scope_value,
+    self, DEFAULT_SCOPES, MIN_SECRET_LEN, validate_client_id, validate_display_name, validate_logout_uri,
+    validate_redirect_uri, validate_resource, validate_scope_value,
 };
-use crate::protocol::{ClientAuthMethod, ClientRecord};
+use crate::protocol::{ClientAuthMethod, ClientRecord, LogoutUri};
 use crate::store::StoreError;
 
 /// A client as an operator describes it: words not yet parsed, lists not
@@ -38,6 +38,14 @@ pub struct NewClient {
     pub refresh_token_absolute_ttl: Option<i64>,
     /// One of the server's signing algorithms; the default (RS256) when unset.
     pub id_token_signed_response_alg: Option<String>,
+    /// Shown to people instead of the client id.
+    pub name: Option<String>,
+    /// Back-Channel Logout 1.0 §2.2.
+    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_session_required: bool,
+    /// Front-Channel Logout 1.0 §2.
+    pub frontchannel_logout_uri: Option<String>,
+    pub frontchannel_logout_session_required: bool,
 }
 
 pub struct CreatedClient {
@@ -48,6 +56,24 @@ pub struct CreatedClient {
 
 fn invalid(message: String) -> AdminError {
     AdminError::Invalid(message)
+}
+
+/// A logout endpoint, checked; `session_required` needs an endpoint.
+fn logout_uri(
+    channel: &str,
+    uri: Option<String>,
+    session_required: bool,
+) -> Result<Option<LogoutUri>, AdminError> {
+    match uri {
+        Some(uri) => {
+            validate_logout_uri(&uri).map_err(invalid)?;
+            Ok(Some(LogoutUri { uri, session_required }))
+        }
+        None if session_required => {
+            Err(invalid(format!("--{channel}-logout-session-required needs --{channel}-logout-uri")))
+        }
+        None => Ok(None),
+    }
 }
 
 impl Admin {
@@ -108,6 +134,16 @@ impl Admin {
                 return Err(invalid("token lifetimes must be positive numbers of seconds".into()));
             }
         }
+        if let Some(name) = &new.name {
+            validate_display_name(name).map_err(invalid)?;
+        }
+        let backchannel_logout =
+            logout_uri("backchannel", new.backchannel_logout_uri, new.backchannel_logout_session_required)?;
+        let frontchannel_logout = logout_uri(
+            "frontchannel",
+            new.frontchannel_logout_uri,
+            new.frontchannel_logout_session_required,
+        )?;
         let client = ClientRecord {
             client_id: new.client_id,
             secret_hash: secret.as_deref().map(secret_digest),
@@ -124,6 +160,9 @@ impl Admin {
             refresh_token_idle_ttl: new.refresh_token_idle_ttl,
             refresh_token_absolute_ttl: new.refresh_token_absolute_ttl,
             id_token_signed_response_alg: id_token_alg,
+            name: new.name,
+            backchannel_logout,
+            frontchannel_logout,
             created_at: now,
             updated_at: now,
         };

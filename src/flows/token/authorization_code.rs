@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use crate::crypto::{secret_digest, time_ordered_id};
+use crate::flows::sessions::Sessions;
 use crate::flows::token::TokenIssuer;
 use crate::flows::token::issue::UserGrant;
 use crate::protocol::entries::{CodeGrant, SpentCode};
@@ -19,6 +20,7 @@ pub struct AuthorizationCodeGrant {
     ephemeral: Ephemeral,
     users: Users,
     grants: Grants,
+    sessions: Sessions,
     issuer: Arc<TokenIssuer>,
 }
 
@@ -27,9 +29,10 @@ impl AuthorizationCodeGrant {
         ephemeral: Ephemeral,
         users: Users,
         grants: Grants,
+        sessions: Sessions,
         issuer: Arc<TokenIssuer>,
     ) -> AuthorizationCodeGrant {
-        AuthorizationCodeGrant { ephemeral, users, grants, issuer }
+        AuthorizationCodeGrant { ephemeral, users, grants, sessions, issuer }
     }
 
     /// RFC 6749 §4.1.3: exchanges a code for tokens.
@@ -49,6 +52,10 @@ impl AuthorizationCodeGrant {
             return Err(OAuthError::invalid_grant("the code is invalid, expired or already used"));
         };
         check_grant(&grant, client, params, now)?;
+        // A code issued in a session that has since ended is dead with it.
+        if self.sessions.find_by_sid(&grant.sid, now).await?.is_none() {
+            return Err(OAuthError::invalid_grant("the session the code was issued in has ended"));
+        }
         let user = self
             .users
             .find_active(&grant.user_id)
@@ -64,7 +71,9 @@ impl AuthorizationCodeGrant {
                 scope: &grant.scope,
                 grant_scope: &grant.scope,
                 sid: &grant.sid,
-                auth_time: grant.auth_time,
+                auth_time: grant.authentication.auth_time,
+                acr: Some(grant.authentication.acr),
+                amr: &grant.authentication.amr,
                 nonce: grant.nonce.as_deref(),
                 family_id: &family_id,
                 family_expires_at: now + lifetimes.refresh_absolute as i64,
@@ -144,7 +153,8 @@ fn check_grant(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::Scope;
+    use crate::protocol::entries::Authentication;
+    use crate::protocol::{AuthLevel, Scope};
 
     const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
@@ -170,7 +180,7 @@ mod tests {
             code_challenge: challenge.map(str::to_string),
             user_id: "u".into(),
             sid: "s".into(),
-            auth_time: 100,
+            authentication: Authentication { auth_time: 100, amr: vec![], acr: AuthLevel::SingleFactor },
             expires_at: 160,
         }
     }

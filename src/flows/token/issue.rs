@@ -11,7 +11,8 @@ use crate::protocol::claims::{IdTokenRequest, mint_id_token};
 use crate::protocol::lifetimes::{Lifetimes, TokenPolicy};
 use crate::protocol::tokens::{AccessTokenRequest, MintedAccessToken, TokenResponse, mint_access_token};
 use crate::protocol::{
-    ClientRecord, GrantType, OAuthError, RefreshTokenRecord, Scope, StandardScope, TokenType, UserRecord,
+    AuthLevel, AuthMethod, ClientRecord, GrantType, OAuthError, RefreshTokenRecord, Scope, StandardScope,
+    TokenType, UserRecord,
 };
 
 /// What the tokens are issued for.
@@ -23,6 +24,8 @@ pub struct UserGrant<'a> {
     pub grant_scope: &'a Scope,
     pub sid: &'a str,
     pub auth_time: i64,
+    pub acr: Option<AuthLevel>,
+    pub amr: &'a [AuthMethod],
     pub nonce: Option<&'a str>,
     /// The refresh-token family, with its absolute expiry.
     pub family_id: &'a str,
@@ -154,6 +157,8 @@ impl TokenIssuer {
                     scope: grant.scope,
                     nonce: grant.nonce,
                     auth_time: grant.auth_time,
+                    acr: grant.acr,
+                    amr: grant.amr,
                     sid: grant.sid,
                     access_token: &access_token.token,
                     now,
@@ -173,7 +178,8 @@ impl TokenIssuer {
                 client_id: client.client_id.clone(),
                 user_id: grant.user.id.clone(),
                 scope: grant.grant_scope.to_string(),
-                sid: (!offline).then(|| grant.sid.to_string()),
+                sid: Some(grant.sid.to_string()),
+                offline,
                 auth_time: grant.auth_time,
                 access_token_jti: Some(access_token.jti.clone()),
                 access_token_exp: Some(access_token.exp),

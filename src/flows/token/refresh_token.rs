@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::crypto::secret_digest;
+use crate::flows::sessions::Sessions;
 use crate::flows::token::TokenIssuer;
 use crate::flows::token::issue::UserGrant;
 use crate::protocol::tokens::TokenResponse;
@@ -17,12 +18,18 @@ use crate::store::{Audited, Grants, Users};
 pub struct RefreshTokenGrant {
     grants: Grants,
     users: Users,
+    sessions: Sessions,
     issuer: Arc<TokenIssuer>,
 }
 
 impl RefreshTokenGrant {
-    pub fn new(grants: Grants, users: Users, issuer: Arc<TokenIssuer>) -> RefreshTokenGrant {
-        RefreshTokenGrant { grants, users, issuer }
+    pub fn new(
+        grants: Grants,
+        users: Users,
+        sessions: Sessions,
+        issuer: Arc<TokenIssuer>,
+    ) -> RefreshTokenGrant {
+        RefreshTokenGrant { grants, users, sessions, issuer }
     }
 
     pub async fn refresh(
@@ -49,6 +56,17 @@ impl RefreshTokenGrant {
         if current.expires_at <= now || current.family_expires_at <= now {
             return Err(OAuthError::invalid_grant("the refresh token has expired"));
         }
+        // Session-bound families die with their session (however it ended);
+        // a refresh keeps a live session from idling out.
+        if !current.offline {
+            let live = match &current.sid {
+                Some(sid) => self.sessions.keep_alive(sid, now).await?,
+                None => false,
+            };
+            if !live {
+                return Err(OAuthError::invalid_grant("the session of this refresh token has ended"));
+            }
+        }
         let grant_scope = Scope::parse(&current.scope).unwrap_or_default();
         let scope = narrowed_scope(&grant_scope, params.get("scope"))?;
         let user = self
@@ -66,6 +84,8 @@ impl RefreshTokenGrant {
                 grant_scope: &grant_scope,
                 sid: &sid,
                 auth_time: current.auth_time,
+                acr: None,
+                amr: &[],
                 nonce: None,
                 family_id: &current.family_id,
                 family_expires_at: current.family_expires_at,

@@ -9,6 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::*;
 use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
+use crate::flows::sessions::{SessionPolicy, Sessions};
 use crate::jose::{Keyring, KeyringHandle, generate_rsa_pem};
 use crate::protocol::lifetimes::TokenPolicy;
 use crate::protocol::{ClientAuthMethod, ClientRecord, TokenType};
@@ -58,15 +59,17 @@ async fn token_flow() -> (TokenFlow, tempfile::TempDir) {
         stores.ephemeral.clone(),
         ISSUER,
     ));
+    let sessions = Sessions::detached(&stores, SessionPolicy { ttl: 3600, idle_ttl: 600 });
     let flow = TokenFlow::new(
         client_auth,
         AuthorizationCodeGrant::new(
             stores.ephemeral.clone(),
             stores.users.clone(),
             stores.grants.clone(),
+            sessions.clone(),
             issuer.clone(),
         ),
-        RefreshTokenGrant::new(stores.grants.clone(), stores.users.clone(), issuer.clone()),
+        RefreshTokenGrant::new(stores.grants.clone(), stores.users.clone(), sessions, issuer.clone()),
         ClientCredentialsGrant::new(issuer),
     );
     (flow, dir)

@@ -91,6 +91,22 @@ impl MemoryStore {
         }
     }
 
+    /// Stores only over a live entry (and extends its indexes); returns
+    /// whether it stored.
+    pub fn replace(&self, key: &str, value: &str, ttl: Duration, indexes: &[String]) -> bool {
+        let now = Instant::now();
+        let until = deadline(now, ttl);
+        let mut inner = self.lock();
+        match inner.entries.get_mut(key) {
+            Some(entry) if entry.1 > now => *entry = (value.to_owned(), until),
+            _ => return false,
+        }
+        for index in indexes {
+            add(&mut inner, index, key, until, now);
+        }
+        true
+    }
+
     pub fn get(&self, key: &str) -> Option<String> {
         let now = Instant::now();
         let inner = self.lock();

@@ -2,7 +2,7 @@
 //! under one contract after node-oidc-provider's storage adapter, on two
 //! backends that one conformance suite checks alike:
 //! - `put` with the entry's own expiry, `put_new` (set-if-absent, for
-//!   single-use ids), `get`, an atomic `take` (codes and other single-use
+//!   single-use ids), `replace` (set-if-present), `get`, an atomic `take` (codes and other single-use
 //!   values, RFC 6749 §4.1.2 / §10.5) and `delete`;
 //! - secondary indexes: sets of ids under an owner ([`IndexKey`]) that an
 //!   entry joins when stored, `index_members`, `add_to_index`,
@@ -107,6 +107,18 @@ impl Ephemeral {
         Ok(stored)
     }
 
+    /// Stores `entry` only over a live entry with this id (and extends its
+    /// indexes); returns whether it stored. A session refreshed while it is
+    /// being ended stays ended.
+    pub async fn replace<E: Entry>(&self, id: &str, entry: &E, now: i64) -> Result<bool, StoreError> {
+        let (key, value, ttl) = (member_of(E::KIND, id), encode(entry)?, ttl(entry.expires_at(), now));
+        let indexes: Vec<String> = entry.indexes().iter().map(index_name).collect();
+        match self {
+            Ephemeral::Memory(s) => Ok(s.replace(&key, &value, ttl, &indexes)),
+            Ephemeral::Redis(s) => s.replace(&key, &value, ttl, &indexes).await,
+        }
+    }
+
     /// The live entry, or `None` when absent or expired; undecodable data
     /// is `Corrupt`.
     pub async fn get<E: Entry>(&self, id: &str) -> Result<Option<E>, StoreError> {
@@ -178,6 +190,17 @@ impl Ephemeral {
         }
     }
 
+    /// Deletes an index (not the entries it lists).
+    pub async fn delete_index(&self, index: &IndexKey) -> Result<(), StoreError> {
+        match self {
+            Ephemeral::Memory(s) => {
+                s.delete_index(&index_name(index));
+                Ok(())
+            }
+            Ephemeral::Redis(s) => s.delete_index(&index_name(index)).await,
+        }
+    }
+
     /// Deletes every entry listed under the grant, and the index itself;
     /// returns how many entries were deleted.
     pub async fn revoke_by_grant(&self, grant_id: &str) -> Result<usize, StoreError> {
@@ -189,10 +212,7 @@ impl Ephemeral {
                 deleted += 1;
             }
         }
-        match self {
-            Ephemeral::Memory(s) => s.delete_index(&index_name(&index)),
-            Ephemeral::Redis(s) => s.delete_index(&index_name(&index)).await?,
-        }
+        self.delete_index(&index).await?;
         Ok(deleted)
     }
 }

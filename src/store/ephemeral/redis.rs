@@ -40,6 +40,17 @@ for i = 2, #KEYS do
 end
 return 1";
 
+/// As [`PUT_INDEXED`], but only over a live KEYS[1] (`SET .. XX`); 0 when
+/// there was none, so a concurrent delete is never undone.
+const REPLACE_INDEXED: &str = r"
+if not redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2], 'XX') then return 0 end
+for i = 2, #KEYS do
+  redis.call('SADD', KEYS[i], ARGV[1])
+  if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+end
+return 1";
+
+static REPLACE_INDEXED_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(REPLACE_INDEXED));
 static EXTEND_INDEXES_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(EXTEND_INDEXES));
 static PUT_INDEXED_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(PUT_INDEXED));
 
@@ -117,6 +128,29 @@ impl RedisStore {
             .await
             .map(drop)
             .map_err(map_err)
+    }
+
+    /// The [`REPLACE_INDEXED`] script: stores only over a live key; returns
+    /// whether it stored.
+    pub async fn replace(
+        &self,
+        key: &str,
+        value: &str,
+        ttl: Duration,
+        indexes: &[String],
+    ) -> Result<bool, StoreError> {
+        let mut invocation = REPLACE_INDEXED_SCRIPT.key(self.key(key));
+        for index in indexes {
+            invocation.key(self.index_key(index));
+        }
+        let stored: i64 = invocation
+            .arg(key)
+            .arg(px(ttl))
+            .arg(value)
+            .invoke_async(&mut self.conn.clone())
+            .await
+            .map_err(map_err)?;
+        Ok(stored == 1)
     }
 
     /// `SET … NX PX`: stores only if the key is absent; returns whether it stored.

@@ -5,8 +5,10 @@
 use std::time::Duration;
 
 use super::{Ephemeral, StoreError};
+use crate::protocol::AuthLevel;
 use crate::protocol::entries::{
-    DeniedToken, EntryKind, IndexKey, IndexKind, SpentCode, SsoSession, UsedAssertion, member_of,
+    Authentication, DeniedToken, EntryKind, IndexKey, IndexKind, SpentCode, SsoSession, UsedAssertion,
+    member_of,
 };
 
 const NOW: i64 = 1_800_000_000;
@@ -24,7 +26,17 @@ fn spent(family: &str) -> SpentCode {
 }
 
 fn session(user_id: &str, sid: &str) -> SsoSession {
-    SsoSession { sid: sid.into(), user_id: user_id.into(), auth_time: NOW, expires_at: NOW + MINUTE }
+    SsoSession {
+        sid: sid.into(),
+        user_id: user_id.into(),
+        secret_hash: "h".into(),
+        authentication: Authentication { auth_time: NOW, amr: vec![], acr: AuthLevel::SingleFactor },
+        created_at: NOW,
+        last_seen: NOW,
+        expires_at: NOW + MINUTE,
+        idle_expires_at: NOW + MINUTE,
+        device: Default::default(),
+    }
 }
 
 async fn entries(store: &Ephemeral) {
@@ -50,6 +62,16 @@ async fn entries(store: &Ephemeral) {
     assert!(store.take::<SpentCode>("c1").await.expect("take").is_some());
     assert_eq!(store.take::<SpentCode>("c1").await.expect("take"), None);
     assert_eq!(store.get::<SpentCode>("c1").await.expect("get"), None);
+
+    // replace writes only over a live entry.
+    assert!(!store.replace("r1", &spent("f1"), NOW).await.expect("replace"), "nothing to replace");
+    assert_eq!(store.get::<SpentCode>("r1").await.expect("get"), None);
+    store.put("r1", &spent("f1"), NOW).await.expect("put");
+    assert!(store.replace("r1", &spent("f2"), NOW).await.expect("replace"));
+    assert_eq!(store.get::<SpentCode>("r1").await.expect("get").map(|s| s.family_id), Some("f2".into()));
+    store.delete::<SpentCode>("r1").await.expect("delete");
+    assert!(!store.replace("r1", &spent("f3"), NOW).await.expect("replace"), "a deleted entry stays deleted");
+    assert_eq!(store.get::<SpentCode>("r1").await.expect("get"), None);
 
     // Of 16 concurrent takers exactly one wins.
     for round in 0..3 {

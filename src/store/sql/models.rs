@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 
 use super::schema::{clients, users};
-use crate::protocol::{ClientRecord, RefreshTokenRecord, UserRecord};
+use crate::protocol::{ClientRecord, LogoutUri, RefreshTokenRecord, UserRecord};
 use crate::store::StoreError;
 
 #[derive(Queryable, Selectable)]
@@ -89,6 +89,11 @@ pub struct ClientRow {
     pub id_token_signed_response_alg: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub name: Option<String>,
+    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_session_required: bool,
+    pub frontchannel_logout_uri: Option<String>,
+    pub frontchannel_logout_session_required: bool,
 }
 
 fn encode_list(list: &[String]) -> Result<String, StoreError> {
@@ -133,6 +138,17 @@ impl TryFrom<&ClientRecord> for ClientRow {
             id_token_signed_response_alg: c.id_token_signed_response_alg.map(|alg| alg.to_string()),
             created_at: c.created_at,
             updated_at: c.updated_at,
+            name: c.name.clone(),
+            backchannel_logout_uri: c.backchannel_logout.as_ref().map(|l| l.uri.clone()),
+            backchannel_logout_session_required: c
+                .backchannel_logout
+                .as_ref()
+                .is_some_and(|l| l.session_required),
+            frontchannel_logout_uri: c.frontchannel_logout.as_ref().map(|l| l.uri.clone()),
+            frontchannel_logout_session_required: c
+                .frontchannel_logout
+                .as_ref()
+                .is_some_and(|l| l.session_required),
         })
     }
 }
@@ -163,6 +179,13 @@ impl TryFrom<ClientRow> for ClientRecord {
                 .as_deref()
                 .map(|alg| decode_word(id, alg))
                 .transpose()?,
+            name: r.name,
+            backchannel_logout: r
+                .backchannel_logout_uri
+                .map(|uri| LogoutUri { uri, session_required: r.backchannel_logout_session_required }),
+            frontchannel_logout: r
+                .frontchannel_logout_uri
+                .map(|uri| LogoutUri { uri, session_required: r.frontchannel_logout_session_required }),
             client_id: r.client_id,
             secret_hash: r.secret_hash,
             public: r.public,
@@ -191,6 +214,7 @@ pub struct RefreshTokenRow {
     pub family_expires_at: i64,
     pub rotated_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    pub offline: bool,
 }
 
 impl From<RefreshTokenRow> for RefreshTokenRecord {
@@ -211,6 +235,7 @@ impl From<RefreshTokenRow> for RefreshTokenRecord {
             family_expires_at: r.family_expires_at,
             rotated_at: r.rotated_at,
             revoked_at: r.revoked_at,
+            offline: r.offline,
         }
     }
 }
@@ -233,6 +258,7 @@ impl From<&RefreshTokenRecord> for RefreshTokenRow {
             family_expires_at: r.family_expires_at,
             rotated_at: r.rotated_at,
             revoked_at: r.revoked_at,
+            offline: r.offline,
         }
     }
 }

@@ -57,14 +57,18 @@ pub fn revoke_family(
     Ok(rows.into_iter().filter_map(|(jti, exp)| Some((jti?, exp?))).collect())
 }
 
-/// Revokes the families bound to an SSO session (used when it ends).
+/// Revokes the families bound to an SSO session (used when it ends);
+/// offline families keep the sid but are not bound to the session.
 pub fn revoke_by_sid(
     conn: &mut AnyConnection,
     sid: &str,
     now: i64,
 ) -> Result<Vec<IssuedAccessToken>, StoreError> {
-    let families: Vec<String> =
-        rt::table.filter(rt::sid.eq(sid)).select(rt::family_id).distinct().load(conn)?;
+    let families: Vec<String> = rt::table
+        .filter(rt::sid.eq(sid).and(rt::offline.eq(false)))
+        .select(rt::family_id)
+        .distinct()
+        .load(conn)?;
     let mut denied = Vec::new();
     for family in families {
         denied.extend(revoke_family(conn, &family, now)?);

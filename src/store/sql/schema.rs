@@ -35,6 +35,11 @@ diesel::table! {
         id_token_signed_response_alg -> Nullable<Text>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        name -> Nullable<Text>,
+        backchannel_logout_uri -> Nullable<Text>,
+        backchannel_logout_session_required -> Bool,
+        frontchannel_logout_uri -> Nullable<Text>,
+        frontchannel_logout_session_required -> Bool,
     }
 }
 
@@ -55,6 +60,7 @@ diesel::table! {
         family_expires_at -> BigInt,
         rotated_at -> Nullable<BigInt>,
         revoked_at -> Nullable<BigInt>,
+        offline -> Bool,
     }
 }
 

@@ -9,9 +9,9 @@ use diesel::prelude::*;
 use super::schema::clients as clients_table;
 use super::{AnyConnection, Backend, Db, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, Target};
 use super::{clients, parse_url, users};
-use crate::protocol::{AuditKind, ClientAuthMethod, GrantType, SigningAlg};
+use crate::protocol::{AuditKind, ClientAuthMethod, GrantType, LogoutUri, SigningAlg};
 use crate::store::test_db as admin;
-use crate::store::{ClientRecord, StoreError, UserRecord};
+use crate::store::{ClientRecord, RefreshTokenRecord, StoreError, UserRecord};
 
 fn user(username: &str) -> UserRecord {
     UserRecord {
@@ -44,13 +44,19 @@ fn client(client_id: &str) -> ClientRecord {
         refresh_token_idle_ttl: None,
         refresh_token_absolute_ttl: Some(86_400),
         id_token_signed_response_alg: Some(SigningAlg::Es256),
+        name: Some("App \"é\"".into()),
+        backchannel_logout: Some(LogoutUri {
+            uri: "https://app.example/bc?x=1".into(),
+            session_required: true,
+        }),
+        frontchannel_logout: None,
         created_at: 1_790_000_000,
         updated_at: i64::MAX,
     }
 }
 
-fn refresh(id: &str, family: &str, client_id: &str, user_id: &str) -> crate::store::RefreshTokenRecord {
-    crate::store::RefreshTokenRecord {
+fn refresh(id: &str, family: &str, client_id: &str, user_id: &str) -> RefreshTokenRecord {
+    RefreshTokenRecord {
         id: id.into(),
         token_hash: format!("hash-{id}"),
         family_id: family.into(),
@@ -66,6 +72,7 @@ fn refresh(id: &str, family: &str, client_id: &str, user_id: &str) -> crate::sto
         family_expires_at: 900,
         rotated_at: None,
         revoked_at: None,
+        offline: false,
     }
 }
 
@@ -99,7 +106,16 @@ fn exercise_refresh_tokens(conn: &mut AnyConnection) {
         rt::revoke_family(conn, "f1", 2_000).expect("revoke").is_empty(),
         "expired access tokens are not reported"
     );
+    // An offline family of the same session outlives it.
+    let offline =
+        RefreshTokenRecord { offline: true, expires_at: 800, ..refresh("r6", "f5", "rt-client", &owner.id) };
+    rt::insert(conn, &offline).expect("insert offline");
     assert_eq!(rt::revoke_by_sid(conn, "sid-1", 400).expect("by sid").len(), 3);
+    assert_eq!(
+        rt::find_by_hash(conn, "hash-r6").expect("find"),
+        Some(offline),
+        "offline is not session-bound"
+    );
     // Families die at revocation (f1: 300), at idle expiry (f2: its newest
     // token's 500) or at their absolute expiry (900), whichever comes first.
     rt::insert(conn, &refresh("r5", "f4", "rt-client", &owner.id)).expect("insert");

@@ -29,7 +29,9 @@ pub async fn login_post(
     };
     let challenge = params.get("challenge").unwrap_or_default();
     let csrf_key = extract::cookie_value(&req, csrf::COOKIE_NAME);
-    if !same_origin(&site, &req) || !csrf::verify(csrf_key.as_deref(), challenge, params.get("csrf_token")) {
+    if !extract::same_origin(&site.issuer, &req)
+        || !csrf::verify(csrf_key.as_deref(), challenge, params.get("csrf_token"))
+    {
         return respond::error_page(&OAuthError::invalid_request(
             "The login form expired or was submitted from another site. Please start again from the application.",
         ));
@@ -37,7 +39,8 @@ pub async fn login_post(
     let username = params.get("username").unwrap_or_default();
     let password = params.get("password").unwrap_or_default();
     let previous = extract::cookie_value(&req, &site.session_cookie);
-    match flow.login(challenge, username, password, previous.as_deref(), clock.now()).await {
+    let device = extract::device(&req);
+    match flow.login(challenge, username, password, previous.as_deref(), &device, clock.now()).await {
         LoginOutcome::Expired => respond::error_page(&OAuthError::invalid_request(
             "This login page has expired. Please start again from the application.",
         )),
@@ -56,14 +59,4 @@ pub async fn login_post(
             resp
         }
     }
-}
-
-/// Browsers send `Origin` on form posts; when present (and not the opaque
-/// "null"), it must be the issuer's origin.
-fn same_origin(site: &Site, req: &HttpRequest) -> bool {
-    let Some(origin) = extract::header_str(req, "origin") else { return true };
-    if origin == "null" {
-        return true;
-    }
-    url::Url::parse(&site.issuer).map(|u| u.origin().ascii_serialization() == origin).unwrap_or(false)
 }

@@ -42,6 +42,6 @@ async fn authorize(
     params: Params,
 ) -> HttpResponse {
     let cookie = extract::cookie_value(req, &site.session_cookie);
-    let decided = flow.authorize(&params, cookie.as_deref(), clock.now()).await;
+    let decided = flow.authorize(&params, cookie.as_deref(), &extract::device(req), clock.now()).await;
     outcome::render(site, req, decided, StatusCode::FOUND)
 }

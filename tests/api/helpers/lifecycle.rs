@@ -262,6 +262,17 @@ impl Granted {
         Granted { app, user, client, tokens }
     }
 
+    /// Tokens with `offline_access`: a refresh family that outlives the
+    /// session (OIDC Core §11), so it survives losing the session store.
+    pub async fn offline(app: TestApp) -> Granted {
+        let scopes = ["openid", "profile", "email", "offline_access"].map(String::from).to_vec();
+        let client = app.with_client(NewClient { scopes, ..refresh_client_spec("app1") }).await;
+        let user = app.with_user("alice", Self::PASSWORD).await;
+        let tokens = app.tokens_scoped(&user, &client, "openid profile email offline_access").await;
+        assert!(tokens.refresh_token.is_some(), "offline_access gives a refresh token");
+        Granted { app, user, client, tokens }
+    }
+
     pub fn rt(&self) -> String {
         self.tokens.refresh_token().to_string()
     }

@@ -6,6 +6,7 @@ mod browser;
 mod infra;
 mod jwt;
 mod lifecycle;
+mod logout;
 mod oauth;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ pub use browser::*;
 pub use infra::Backend;
 pub use jwt::*;
 pub use lifecycle::*;
+pub use logout::*;
 pub use oauth::*;
 
 use infra::Infra;
