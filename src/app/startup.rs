@@ -200,6 +200,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         AuthorizeStores {
             clients: stores.clients.clone(),
             users: stores.users.clone(),
+            consents: stores.consents.clone(),
             sessions: sessions.clone(),
             ephemeral: stores.ephemeral.clone(),
         },
@@ -210,6 +211,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
     let interaction = InteractionFlow::new(
         stores.ephemeral.clone(),
         stores.users.clone(),
+        stores.consents.clone(),
         hasher.clone(),
         sessions.clone(),
         authorize.clone(),

@@ -8,7 +8,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
 use crate::jose::SigningAlg;
-use crate::protocol::{ClientAuthMethod, GrantType};
+use crate::protocol::{ClientAuthMethod, ConsentMode, GrantType};
 use crate::vocabulary::Vocabulary;
 
 /// A value parser accepting the words of vocabulary `T`.
@@ -153,7 +153,11 @@ pub struct ClientCreate {
     /// Algorithm of this client's ID tokens (default: RS256); one of keys.algorithms.
     #[arg(long, value_parser = word::<SigningAlg>())]
     pub id_token_signed_response_alg: Option<SigningAlg>,
-    /// Display name shown on the login and logout pages (default: the client id).
+    /// Ask users before the client receives their data: `required` for
+    /// third-party apps; `implicit` (default) for the operator's own.
+    #[arg(long, value_name = "MODE", value_parser = word::<ConsentMode>())]
+    pub consent: Option<ConsentMode>,
+    /// Display name shown on the login, consent and logout pages (default: the client id).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
     /// Back-Channel Logout 1.0: where oxidp POSTs logout tokens when a session ends.

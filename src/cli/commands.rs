@@ -107,6 +107,7 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 refresh_token_absolute_ttl: args.refresh_token_absolute_ttl,
                 id_token_signed_response_alg: args.id_token_signed_response_alg.map(|a| a.to_string()),
                 name: args.name,
+                consent: args.consent.map(|c| c.to_string()),
                 backchannel_logout_uri: args.backchannel_logout_uri,
                 backchannel_logout_session_required: args.backchannel_logout_session_required,
                 frontchannel_logout_uri: args.frontchannel_logout_uri,

@@ -10,10 +10,10 @@ use crate::flows::sessions::Sessions;
 use crate::jose::KeyringHandle;
 use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizeError};
 use crate::protocol::entries::{CodeGrant, Device, Interaction, SsoSession};
-use crate::protocol::interaction::{Context, Decision, Policy, PromptName};
+use crate::protocol::interaction::{Consent, Context, Decision, Policy, PromptName};
 use crate::protocol::logout::IdTokenHint;
-use crate::protocol::{OAuthError, Params, StandardScope};
-use crate::store::{Clients, Ephemeral, Users};
+use crate::protocol::{ConsentMode, OAuthError, Params, StandardScope};
+use crate::store::{Clients, Consents, Ephemeral, Users};
 
 /// What the browser gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +52,10 @@ pub struct InteractionView {
     pub id: String,
     pub prompt: PromptName,
     pub client_id: String,
+    /// The client's display name (its id when it has none).
+    pub client_name: String,
+    /// The scopes requested, for the consent page.
+    pub scopes: Vec<String>,
     pub login_hint: Option<String>,
 }
 
@@ -65,6 +69,7 @@ pub struct AuthorizePolicy {
 pub struct AuthorizeFlow {
     clients: Clients,
     users: Users,
+    consents: Consents,
     sessions: Sessions,
     ephemeral: Ephemeral,
     keyring: Arc<KeyringHandle>,
@@ -77,6 +82,7 @@ pub struct AuthorizeFlow {
 pub struct AuthorizeStores {
     pub clients: Clients,
     pub users: Users,
+    pub consents: Consents,
     pub sessions: Sessions,
     pub ephemeral: Ephemeral,
 }
@@ -88,10 +94,11 @@ impl AuthorizeFlow {
         issuer: String,
         policy: AuthorizePolicy,
     ) -> AuthorizeFlow {
-        let AuthorizeStores { clients, users, sessions, ephemeral } = stores;
+        let AuthorizeStores { clients, users, consents, sessions, ephemeral } = stores;
         AuthorizeFlow {
             clients,
             users,
+            consents,
             sessions,
             ephemeral,
             keyring,
@@ -161,12 +168,29 @@ impl AuthorizeFlow {
         completed: &[PromptName],
         now: i64,
     ) -> AuthorizeOutcome {
-        let decision = self.prompts.evaluate(&Context { request: &request, session, completed, now });
+        let client = match self.clients.find(&request.client_id).await {
+            Ok(Some(client)) => client,
+            Ok(None) => return AuthorizeOutcome::ErrorPage(OAuthError::invalid_request("unknown client")),
+            Err(e) => return AuthorizeOutcome::client_error(&request, e.into()),
+        };
+        let granted = match (client.consent, session) {
+            (ConsentMode::Required, Some(session)) => {
+                match self.consents.find(&session.user_id, &client.client_id).await {
+                    Ok(found) => found.map(|c| c.scope),
+                    Err(e) => return AuthorizeOutcome::client_error(&request, e.into()),
+                }
+            }
+            _ => None,
+        };
+        let consent = Consent { mode: client.consent, granted: granted.as_ref() };
+        let decision =
+            self.prompts.evaluate(&Context { request: &request, session, completed, consent, now });
         match decision {
             Decision::Done(session) => self.issue_code(request, session, now).await,
             Decision::Interact { prompt, reasons } => {
                 tracing::debug!(%prompt, ?reasons, client_id = %request.client_id, "interaction required");
-                self.interact(request, prompt, completed.to_vec(), now).await
+                let name = client.display_name().to_string();
+                self.interact(request, prompt, name, completed.to_vec(), now).await
             }
             Decision::Refuse(error) => AuthorizeOutcome::client_error(&request, error),
         }
@@ -228,6 +252,7 @@ impl AuthorizeFlow {
         &self,
         request: AuthorizationRequest,
         prompt: PromptName,
+        client_name: String,
         completed: Vec<PromptName>,
         now: i64,
     ) -> AuthorizeOutcome {
@@ -236,10 +261,17 @@ impl AuthorizeFlow {
             id: id.clone(),
             prompt,
             client_id: request.client_id.clone(),
+            client_name,
+            scopes: request.scope.iter().map(str::to_string).collect(),
             login_hint: self.login_hint(&request).await,
         };
-        let interaction =
-            Interaction { request, completed, expires_at: now + self.policy.interaction_ttl as i64 };
+        let interaction = Interaction {
+            request,
+            prompt,
+            completed,
+            client_name: view.client_name.clone(),
+            expires_at: now + self.policy.interaction_ttl as i64,
+        };
         match self.ephemeral.put(&id, &interaction, now).await {
             Ok(()) => AuthorizeOutcome::Interact(view),
             Err(e) => AuthorizeOutcome::client_error(&interaction.request, e.into()),

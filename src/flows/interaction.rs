@@ -1,5 +1,5 @@
-//! The browser interaction: what the user submits for a prompt, and the
-//! authorization that then continues. Login checks the credentials (the
+//! The browser interaction: what the user submits for a prompt (login,
+//! consent), and the authorization that then continues. Login checks the credentials (the
 //! same Argon2 work and the same answer for unknown users and wrong
 //! passwords), starts a new SSO session, and hands the interaction back to
 //! the authorize flow, which issues the code or asks for the next prompt.
@@ -13,15 +13,15 @@ use crate::flows::sessions::Sessions;
 use crate::protocol::entries::{Authentication, Device, Interaction};
 use crate::protocol::interaction::PromptName;
 use crate::protocol::{AuthLevel, AuthMethod, OAuthError, UserRecord};
-use crate::store::{Ephemeral, StoreError, Users};
+use crate::store::{Consents, Ephemeral, StoreError, Users};
 
 /// Interaction ids are 32 random bytes, base64url: 43 characters.
 const ID_LEN: usize = 43;
 
-/// What became of a login form submission.
+/// What became of a prompt's form submission.
 #[derive(Debug)]
-pub enum LoginOutcome {
-    /// No such interaction (expired, or never issued).
+pub enum StepOutcome {
+    /// No such interaction (expired, never issued, or at another prompt).
     Expired,
     /// Wrong credentials: show the form again.
     Rejected(InteractionView),
@@ -37,6 +37,7 @@ pub enum LoginOutcome {
 pub struct InteractionFlow {
     ephemeral: Ephemeral,
     users: Users,
+    consents: Consents,
     hasher: Arc<PasswordHasher>,
     sessions: Sessions,
     authorize: Arc<AuthorizeFlow>,
@@ -46,11 +47,12 @@ impl InteractionFlow {
     pub fn new(
         ephemeral: Ephemeral,
         users: Users,
+        consents: Consents,
         hasher: Arc<PasswordHasher>,
         sessions: Sessions,
         authorize: Arc<AuthorizeFlow>,
     ) -> InteractionFlow {
-        InteractionFlow { ephemeral, users, hasher, sessions, authorize }
+        InteractionFlow { ephemeral, users, consents, hasher, sessions, authorize }
     }
 
     /// The login prompt's submission for interaction `id`.
@@ -62,25 +64,25 @@ impl InteractionFlow {
         previous_cookie: Option<&str>,
         device: &Device,
         now: i64,
-    ) -> LoginOutcome {
-        let interaction = match self.find(id).await {
+    ) -> StepOutcome {
+        let interaction = match self.find(id, PromptName::Login).await {
             Ok(Some(found)) => found,
-            Ok(None) => return LoginOutcome::Expired,
-            Err(e) => return LoginOutcome::Failed(e.into()),
+            Ok(None) => return StepOutcome::Expired,
+            Err(e) => return StepOutcome::Failed(e.into()),
         };
         let user = match self.authenticate(username, password).await {
             Ok(user) => user,
-            Err(e) => return LoginOutcome::Failed(e.into()),
+            Err(e) => return StepOutcome::Failed(e.into()),
         };
         let Some(user) = user else {
             tracing::info!(client_id = %interaction.request.client_id, "failed login");
-            return LoginOutcome::Rejected(view(id, &interaction));
+            return StepOutcome::Rejected(view(id, &interaction));
         };
         // Single use: a second submission of the same form finds nothing.
         let mut interaction = match self.ephemeral.take::<Interaction>(id).await {
             Ok(Some(taken)) => taken,
-            Ok(None) => return LoginOutcome::AlreadyCompleted,
-            Err(e) => return LoginOutcome::Failed(e.into()),
+            Ok(None) => return StepOutcome::AlreadyCompleted,
+            Err(e) => return StepOutcome::Failed(e.into()),
         };
         let authentication =
             Authentication { auth_time: now, amr: vec![AuthMethod::Password], acr: AuthLevel::SingleFactor };
@@ -89,21 +91,77 @@ impl InteractionFlow {
             Ok((cookie, session, _replaced)) => (cookie, session),
             Err(e) => {
                 let next = AuthorizeOutcome::client_error(&interaction.request, e.into());
-                return LoginOutcome::Next { session_cookie: None, next };
+                return StepOutcome::Next { session_cookie: None, next };
             }
         };
         tracing::info!(user_id = %user.id, sid = %session.sid, client_id = %interaction.request.client_id, "login");
         interaction.completed.push(PromptName::Login);
         let next =
             self.authorize.proceed(interaction.request, Some(&session), &interaction.completed, now).await;
-        LoginOutcome::Next { session_cookie: Some(session_cookie), next }
+        StepOutcome::Next { session_cookie: Some(session_cookie), next }
     }
 
-    async fn find(&self, id: &str) -> Result<Option<Interaction>, StoreError> {
+    /// The consent prompt's answer for interaction `id`: recorded for the
+    /// session's user, then the authorization carries on; a refusal is
+    /// `access_denied` for the client (OIDC Core §3.1.2.6).
+    pub async fn consent(
+        &self,
+        id: &str,
+        allow: bool,
+        cookie: Option<&str>,
+        device: &Device,
+        now: i64,
+    ) -> StepOutcome {
+        match self.find(id, PromptName::Consent).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return StepOutcome::Expired,
+            Err(e) => return StepOutcome::Failed(e.into()),
+        }
+        let session = match cookie {
+            Some(cookie) => match self.sessions.find(cookie, device, now).await {
+                Ok(session) => session,
+                Err(e) => return StepOutcome::Failed(e.into()),
+            },
+            None => None,
+        };
+        let mut interaction = match self.ephemeral.take::<Interaction>(id).await {
+            Ok(Some(taken)) => taken,
+            Ok(None) => return StepOutcome::AlreadyCompleted,
+            Err(e) => return StepOutcome::Failed(e.into()),
+        };
+        let request = interaction.request;
+        let Some(session) = session else {
+            // The session ended meanwhile: the policy asks for a login again.
+            let next = self.authorize.proceed(request, None, &interaction.completed, now).await;
+            return StepOutcome::Next { session_cookie: None, next };
+        };
+        if !allow {
+            tracing::info!(user_id = %session.user_id, client_id = %request.client_id, "consent denied");
+            let denied = OAuthError::access_denied("the user denied the request");
+            return StepOutcome::Next {
+                session_cookie: None,
+                next: AuthorizeOutcome::client_error(&request, denied),
+            };
+        }
+        if let Err(e) = self.consents.grant(&session.user_id, &request.client_id, &request.scope, now).await {
+            return StepOutcome::Next {
+                session_cookie: None,
+                next: AuthorizeOutcome::client_error(&request, e.into()),
+            };
+        }
+        tracing::info!(user_id = %session.user_id, client_id = %request.client_id, scope = %request.scope, "consent granted");
+        interaction.completed.push(PromptName::Consent);
+        let next = self.authorize.proceed(request, Some(&session), &interaction.completed, now).await;
+        StepOutcome::Next { session_cookie: None, next }
+    }
+
+    /// The interaction `id`, if it is waiting for `prompt`.
+    async fn find(&self, id: &str, prompt: PromptName) -> Result<Option<Interaction>, StoreError> {
         if id.len() != ID_LEN {
             return Ok(None);
         }
-        self.ephemeral.get(id).await
+        let found: Option<Interaction> = self.ephemeral.get(id).await?;
+        Ok(found.filter(|i| i.prompt == prompt))
     }
 
     /// Checks a username and password. Unknown, malformed and disabled
@@ -126,8 +184,10 @@ impl InteractionFlow {
 fn view(id: &str, interaction: &Interaction) -> InteractionView {
     InteractionView {
         id: id.to_string(),
-        prompt: PromptName::Login,
+        prompt: interaction.prompt,
         client_id: interaction.request.client_id.clone(),
+        client_name: interaction.client_name.clone(),
+        scopes: interaction.request.scope.iter().map(str::to_string).collect(),
         login_hint: interaction.request.login_hint.clone(),
     }
 }

@@ -131,8 +131,18 @@ impl Entry for SpentCode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Interaction {
     pub request: AuthorizationRequest,
+    /// The prompt whose page the user is shown; only its form may answer.
+    #[serde(default = "login_prompt")]
+    pub prompt: PromptName,
     pub completed: Vec<PromptName>,
+    /// The client's display name, for the pages.
+    #[serde(default)]
+    pub client_name: String,
     pub expires_at: i64,
+}
+
+fn login_prompt() -> PromptName {
+    PromptName::Login
 }
 
 impl Entry for Interaction {

@@ -12,16 +12,18 @@
 //! one session, and the form lets the user pick the account to use.
 
 use crate::protocol::OAuthError;
+use crate::protocol::Scope;
 use crate::protocol::authorize::AuthorizationRequest;
 use crate::protocol::entries::SsoSession;
-use crate::protocol::vocabulary::Prompt;
 pub use crate::protocol::vocabulary::PromptName;
+use crate::protocol::vocabulary::{ConsentMode, Prompt};
 
 impl PromptName {
     /// The error a `prompt=none` request gets when this prompt is required.
     pub fn error(self) -> OAuthError {
         match self {
             PromptName::Login => OAuthError::login_required("the user must log in"),
+            PromptName::Consent => OAuthError::consent_required("the user must consent"),
         }
     }
 }
@@ -33,7 +35,20 @@ pub struct Context<'a, 's> {
     pub request: &'a AuthorizationRequest,
     pub session: Option<&'s SsoSession>,
     pub completed: &'a [PromptName],
+    pub consent: Consent<'a>,
     pub now: i64,
+}
+
+/// The client's consent mode, and what the session's user granted it.
+#[derive(Debug, Clone, Copy)]
+pub struct Consent<'a> {
+    pub mode: ConsentMode,
+    pub granted: Option<&'a Scope>,
+}
+
+impl Consent<'_> {
+    /// A client that never asks.
+    pub const IMPLICIT: Consent<'static> = Consent { mode: ConsentMode::Implicit, granted: None };
 }
 
 impl Context<'_, '_> {
@@ -71,7 +86,7 @@ pub enum Decision<'s> {
 impl Policy {
     /// The policy every authorization request goes through.
     pub fn standard() -> Policy {
-        Policy { prompts: vec![login()] }
+        Policy { prompts: vec![login(), consent()] }
     }
 
     pub fn evaluate<'s>(&self, ctx: &Context<'_, 's>) -> Decision<'s> {
@@ -140,6 +155,36 @@ fn login() -> PromptPolicy {
     }
 }
 
+/// Consent (OIDC Core §3.1.2.4): a client that requires it asks for
+/// scopes the user has not granted it yet; `prompt=consent` always asks.
+fn consent() -> PromptPolicy {
+    PromptPolicy {
+        name: PromptName::Consent,
+        checks: vec![
+            Check {
+                name: "consent_missing",
+                required: |ctx| {
+                    ctx.consent.mode == ConsentMode::Required
+                        && ctx.session.is_some()
+                        && !ctx
+                            .consent
+                            .granted
+                            .is_some_and(|granted| ctx.request.scope.is_covered_by(granted))
+                        && !ctx.completed(PromptName::Consent)
+                },
+            },
+            Check {
+                name: "prompt_consent",
+                required: |ctx| {
+                    ctx.request.prompts_for(Prompt::Consent)
+                        && ctx.session.is_some()
+                        && !ctx.completed(PromptName::Consent)
+                },
+            },
+        ],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,7 +229,13 @@ mod tests {
         session: Option<&'s SsoSession>,
         completed: &[PromptName],
     ) -> Decision<'s> {
-        Policy::standard().evaluate(&Context { request: req, session, completed, now: 1100 })
+        Policy::standard().evaluate(&Context {
+            request: req,
+            session,
+            completed,
+            consent: Consent::IMPLICIT,
+            now: 1100,
+        })
     }
 
     fn login(reason: &'static str) -> Decision<'static> {
@@ -250,6 +301,43 @@ mod tests {
     }
 
     #[test]
+    fn consent_is_asked_for_what_was_not_granted_or_when_prompted() {
+        let s = session(1000);
+        let req = request(&[], None); // scope: openid
+        let decide_with = |req: &AuthorizationRequest, granted: Option<&Scope>, completed: &[PromptName]| {
+            let consent = Consent { mode: ConsentMode::Required, granted };
+            let ctx = Context { request: req, session: Some(&s), completed, consent, now: 1100 };
+            Policy::standard().evaluate(&ctx)
+        };
+        let ask = |reason| Decision::Interact { prompt: PromptName::Consent, reasons: vec![reason] };
+        assert_eq!(decide_with(&req, None, &[]), ask("consent_missing"));
+        let (openid, email) = (Scope::parse("openid").unwrap(), Scope::parse("email").unwrap());
+        assert_eq!(decide_with(&req, Some(&openid), &[]), Decision::Done(&s), "remembered");
+        assert_eq!(decide_with(&req, Some(&email), &[]), ask("consent_missing"), "a new scope asks again");
+        assert_eq!(decide_with(&req, None, &[PromptName::Consent]), Decision::Done(&s));
+        let prompted = request(&[Prompt::Consent], None);
+        assert_eq!(
+            decide_with(&prompted, Some(&openid), &[]),
+            ask("prompt_consent"),
+            "prompt=consent always asks"
+        );
+        assert_eq!(decide(&prompted, Some(&s), &[]), ask("prompt_consent"), "even for implicit clients");
+        let none = request(&[Prompt::None], None);
+        assert!(
+            matches!(decide_with(&none, None, &[]), Decision::Refuse(e) if e.code.as_str() == "consent_required")
+        );
+        // Without a session, the login comes first.
+        let ctx = Context {
+            request: &req,
+            session: None,
+            completed: &[],
+            consent: Consent { mode: ConsentMode::Required, granted: None },
+            now: 0,
+        };
+        assert_eq!(Policy::standard().evaluate(&ctx), login("no_session"));
+    }
+
+    #[test]
     fn prompt_none_turns_a_required_prompt_into_its_error() {
         let refused = |d: Decision<'_>| match d {
             Decision::Refuse(e) => e.code.as_str(),
@@ -263,7 +351,8 @@ mod tests {
     #[test]
     fn a_policy_without_login_still_asks_for_one_when_nobody_is_logged_in() {
         let (request, empty) = (request(&[], None), Policy { prompts: vec![] });
-        let ctx = Context { request: &request, session: None, completed: &[], now: 0 };
+        let ctx =
+            Context { request: &request, session: None, completed: &[], consent: Consent::IMPLICIT, now: 0 };
         assert_eq!(empty.evaluate(&ctx), login("no_session"));
     }
 }

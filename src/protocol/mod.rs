@@ -24,11 +24,13 @@ pub mod verified;
 pub mod vocabulary;
 
 pub use error::{ErrorCode, OAuthError};
-pub use models::{AuditEvent, ClientRecord, LogoutUri, RefreshTokenRecord, SigningKeyRecord, UserRecord};
+pub use models::{
+    AuditEvent, ClientRecord, ConsentRecord, LogoutUri, RefreshTokenRecord, SigningKeyRecord, UserRecord,
+};
 pub use params::Params;
 pub use scope::Scope;
 pub use vocabulary::{
-    AuditKind, AuthLevel, AuthMethod, ClientAssertionType, ClientAuthMethod, CodeChallengeMethod, GrantType,
-    KeyState, Prompt, ResponseMode, ResponseType, SessionEndReason, SigningAlg, StandardScope, TokenType,
-    TokenTypeHint,
+    AuditKind, AuthLevel, AuthMethod, ClientAssertionType, ClientAuthMethod, CodeChallengeMethod,
+    ConsentMode, GrantType, KeyState, Prompt, ResponseMode, ResponseType, SessionEndReason, SigningAlg,
+    StandardScope, TokenType, TokenTypeHint,
 };

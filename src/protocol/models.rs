@@ -4,7 +4,10 @@
 
 use std::fmt;
 
-use crate::protocol::vocabulary::{AuditKind, ClientAuthMethod, GrantType, KeyState, SigningAlg};
+use crate::protocol::Scope;
+use crate::protocol::vocabulary::{
+    AuditKind, ClientAuthMethod, ConsentMode, GrantType, KeyState, SigningAlg,
+};
 
 /// A local account. Times are Unix seconds.
 #[derive(Clone, PartialEq, Eq)]
@@ -69,6 +72,8 @@ pub struct ClientRecord {
     pub backchannel_logout: Option<LogoutUri>,
     /// Front-Channel Logout 1.0 §2: the page the logged-out page embeds.
     pub frontchannel_logout: Option<LogoutUri>,
+    /// Whether users are asked before the client receives their data.
+    pub consent: ConsentMode,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -102,6 +107,7 @@ impl Default for ClientRecord {
             name: None,
             backchannel_logout: None,
             frontchannel_logout: None,
+            consent: ConsentMode::Implicit,
             created_at: 0,
             updated_at: 0,
         }
@@ -151,10 +157,21 @@ impl fmt::Debug for ClientRecord {
             .field("name", &self.name)
             .field("backchannel_logout", &self.backchannel_logout)
             .field("frontchannel_logout", &self.frontchannel_logout)
+            .field("consent", &self.consent)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
             .finish()
     }
+}
+
+/// What one user granted one client (OIDC Core §3.1.2.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRecord {
+    pub user_id: String,
+    pub client_id: String,
+    pub scope: Scope,
+    pub granted_at: i64,
+    pub updated_at: i64,
 }
 
 /// One refresh token of a rotation family (RFC 9700 §4.14.2). Only the

@@ -41,6 +41,19 @@ impl Scope {
         self.0.iter().map(String::as_str)
     }
 
+    /// True when every token is also in `granted`.
+    pub fn is_covered_by(&self, granted: &Scope) -> bool {
+        self.0.iter().all(|t| granted.contains(t))
+    }
+
+    /// Both scopes' tokens, sorted (a stable form to store).
+    pub fn union(&self, other: &Scope) -> Scope {
+        let mut tokens: Vec<String> = self.0.iter().chain(&other.0).cloned().collect();
+        tokens.sort();
+        tokens.dedup();
+        Scope(tokens)
+    }
+
     /// True when every token is in `allowed`.
     pub fn is_subset_of(&self, allowed: &[String]) -> bool {
         self.0.iter().all(|t| allowed.contains(t))
@@ -56,6 +69,16 @@ impl fmt::Display for Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coverage_and_union() {
+        let (asked, granted) =
+            (Scope::parse("openid email").unwrap(), Scope::parse("profile openid").unwrap());
+        assert!(!asked.is_covered_by(&granted));
+        let both = granted.union(&asked);
+        assert_eq!(both.to_string(), "email openid profile");
+        assert!(asked.is_covered_by(&both) && granted.is_covered_by(&both));
+    }
 
     #[test]
     fn parses_and_deduplicates() {

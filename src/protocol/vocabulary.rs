@@ -100,6 +100,7 @@ vocabulary! {
     /// The steps of the browser interaction (`interaction::Policy`).
     pub enum PromptName("interaction prompt") {
         Login => "login",
+        Consent => "consent",
     }
 }
 
@@ -131,6 +132,16 @@ vocabulary! {
 }
 
 impl StandardScope {
+    /// What granting the scope means, in plain words, for the consent page.
+    pub fn description(self) -> &'static str {
+        match self {
+            StandardScope::OpenId => "Know who you are (your account identifier)",
+            StandardScope::Profile => "See your name and username",
+            StandardScope::Email => "See your email address",
+            StandardScope::OfflineAccess => "Keep access while you are not signed in",
+        }
+    }
+
     /// Scopes about a user: meaningless for a client acting for itself.
     pub fn is_about_a_user(self) -> bool {
         match self {
@@ -166,6 +177,17 @@ vocabulary! {
         /// A logout token was delivered, or given up on (Back-Channel
         /// Logout 1.0 §2.5); the detail says which.
         BackchannelLogout => "backchannel_logout",
+    }
+}
+
+vocabulary! {
+    /// Whether a client asks users before it receives their data (OpenID
+    /// Connect Core §3.1.2.4).
+    pub enum ConsentMode("consent mode") {
+        /// An application of the operator's: no consent page.
+        Implicit => "implicit",
+        /// A third-party application: the user decides, once per scope.
+        Required => "required",
     }
 }
 

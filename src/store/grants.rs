@@ -84,15 +84,38 @@ impl Grants {
         self.revoke(audited, now, move |c| {
             let mut denied = sql::refresh_tokens::revoke_family(c, &family, now)?;
             denied.extend(also_deny);
-            Ok(denied)
+            Ok((denied, ()))
         })
         .await
+        .map(|(denied, ())| denied)
     }
 
     /// Revokes the families bound to an SSO session (not offline ones).
     pub async fn revoke_session(&self, sid: &str, audited: Audited, now: i64) -> Result<usize, StoreError> {
         let sid = sid.to_string();
-        self.revoke(audited, now, move |c| sql::refresh_tokens::revoke_by_sid(c, &sid, now)).await
+        self.revoke(audited, now, move |c| Ok((sql::refresh_tokens::revoke_by_sid(c, &sid, now)?, ())))
+            .await
+            .map(|(denied, ())| denied)
+    }
+
+    /// Withdraws a consent: the user's consent for the client is forgotten
+    /// and every refresh-token family of the user at that client revoked,
+    /// in one transaction. Whether there was a consent.
+    pub async fn withdraw_consent(
+        &self,
+        user_id: &str,
+        client_id: &str,
+        audited: Audited,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let (user, client) = (user_id.to_string(), client_id.to_string());
+        let (_, forgot) = self
+            .revoke(audited, now, move |c| {
+                let forgot = sql::consents::delete(c, &user, &client)?;
+                Ok((sql::refresh_tokens::revoke_user_client(c, &user, &client, now)?, forgot))
+            })
+            .await?;
+        Ok(forgot)
     }
 
     /// Denies one access token until it expires.
@@ -104,34 +127,38 @@ impl Grants {
         now: i64,
     ) -> Result<usize, StoreError> {
         let token = (jti.to_string(), exp);
-        self.revoke(audited, now, move |_| Ok(vec![token])).await
+        self.revoke(audited, now, move |_| Ok((vec![token], ()))).await.map(|(denied, ())| denied)
     }
 
-    /// One transaction: `revoked` decides what to deny, then the denials,
-    /// the revision bump and the audit event.
-    async fn revoke(
+    /// One transaction: `revoked` decides what to deny (and may write more,
+    /// returning a value of its own), then the denials, the revision bump
+    /// and the audit event.
+    async fn revoke<T: Send + 'static>(
         &self,
         mut audited: Audited,
         now: i64,
-        revoked: impl FnOnce(&mut AnyConnection) -> Result<Vec<IssuedAccessToken>, StoreError> + Send + 'static,
-    ) -> Result<usize, StoreError> {
-        let (denied, event) = self
+        revoked: impl FnOnce(&mut AnyConnection) -> Result<(Vec<IssuedAccessToken>, T), StoreError>
+        + Send
+        + 'static,
+    ) -> Result<(usize, T), StoreError> {
+        let (denied, event, extra) = self
             .db
             .run(move |c| {
                 revisions::changing(c, Counter::Denylist, |c| {
+                    let (revoked, extra) = revoked(c)?;
                     let denied: Vec<IssuedAccessToken> =
-                        revoked(c)?.into_iter().filter(|(_, exp)| *exp > now).collect();
+                        revoked.into_iter().filter(|(_, exp)| *exp > now).collect();
                     sql::denied_tokens::insert(c, &denied)?;
                     audited.detail.insert("revoked_access_tokens".into(), Value::from(denied.len()));
                     let event = audited.insert(c, now)?;
                     let changed = !denied.is_empty();
-                    Ok(((denied, event), changed))
+                    Ok(((denied, event, extra), changed))
                 })
             })
             .await?;
         audit::log(&event);
         self.denylist.publish(&denied, now).await;
-        Ok(denied.len())
+        Ok((denied.len(), extra))
     }
 
     /// Deletes the families that stopped being usable before `cutoff`

@@ -12,6 +12,7 @@
 mod audit;
 mod cache;
 mod clients;
+mod consents;
 mod denylist;
 pub mod ephemeral;
 mod grants;
@@ -25,6 +26,7 @@ mod users;
 
 pub use audit::{Audit, Audited};
 pub use clients::Clients;
+pub use consents::Consents;
 pub use denylist::Denylist;
 pub use ephemeral::Ephemeral;
 pub use grants::Grants;
@@ -95,6 +97,7 @@ pub struct RedisConfig {
 pub struct Stores {
     pub clients: Clients,
     pub users: Users,
+    pub consents: Consents,
     pub grants: Grants,
     pub denylist: Denylist,
     pub audit: Audit,
@@ -131,6 +134,7 @@ impl Stores {
         Ok(Stores {
             clients: Clients::new(db.clone(), config.cache_rows),
             users: Users::new(db.clone(), config.cache_rows),
+            consents: Consents::new(db.clone()),
             grants: Grants::new(db.clone(), denylist.clone()),
             denylist,
             audit,

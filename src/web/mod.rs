@@ -31,13 +31,14 @@ pub struct Site {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    use interaction::login;
+    use interaction::{consent, login};
     use oauth::{authorize, discovery, health, introspect, revoke, token, userinfo};
     cfg.route("/.well-known/openid-configuration", web::get().to(discovery::discovery_get))
         .route("/.well-known/jwks.json", web::get().to(discovery::jwks_get))
         .route("/authorize", web::get().to(authorize::authorize_get))
         .route("/authorize", web::post().to(authorize::authorize_post))
         .route("/login", web::post().to(login::login_post))
+        .route("/consent", web::post().to(consent::consent_post))
         .route("/logout", web::get().to(logout::logout_get))
         .route("/logout", web::post().to(logout::logout_post))
         .route("/logout/confirm", web::post().to(logout::confirm_post))

@@ -5,11 +5,21 @@ use askama::Template;
 #[derive(Template)]
 #[template(path = "login.html")]
 pub struct LoginPage<'a> {
-    pub client_id: &'a str,
+    pub client_name: &'a str,
     pub challenge: &'a str,
     pub csrf_token: &'a str,
     pub username: &'a str,
     pub error: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+pub struct ConsentPage<'a> {
+    pub client_name: &'a str,
+    pub challenge: &'a str,
+    pub csrf_token: &'a str,
+    /// Each scope with what it means in plain words (itself when unknown).
+    pub scopes: Vec<(&'a str, &'a str)>,
 }
 
 #[derive(Template)]
@@ -44,7 +54,7 @@ mod tests {
     #[test]
     fn login_page_escapes_user_input() {
         let page = LoginPage {
-            client_id: "app",
+            client_name: "app",
             challenge: "c",
             csrf_token: "t",
             username: "<script>",

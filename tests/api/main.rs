@@ -11,6 +11,7 @@ mod cli;
 mod client_cache;
 mod client_credentials;
 mod code_replay;
+mod consent;
 mod discovery;
 mod durability;
 mod id_token;

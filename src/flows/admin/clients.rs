@@ -9,7 +9,7 @@ use crate::protocol::clients::{
     self, DEFAULT_SCOPES, MIN_SECRET_LEN, validate_client_id, validate_display_name, validate_logout_uri,
     validate_redirect_uri, validate_resource, validate_scope_value,
 };
-use crate::protocol::{ClientAuthMethod, ClientRecord, LogoutUri};
+use crate::protocol::{ClientAuthMethod, ClientRecord, ConsentMode, LogoutUri};
 use crate::store::StoreError;
 
 /// A client as an operator describes it: words not yet parsed, lists not
@@ -40,6 +40,8 @@ pub struct NewClient {
     pub id_token_signed_response_alg: Option<String>,
     /// Shown to people instead of the client id.
     pub name: Option<String>,
+    /// `implicit` (default) or `required`.
+    pub consent: Option<String>,
     /// Back-Channel Logout 1.0 §2.2.
     pub backchannel_logout_uri: Option<String>,
     pub backchannel_logout_session_required: bool,
@@ -144,6 +146,10 @@ impl Admin {
             new.frontchannel_logout_uri,
             new.frontchannel_logout_session_required,
         )?;
+        let consent = match new.consent.as_deref() {
+            Some(word) => word.parse().map_err(|e: crate::vocabulary::UnknownWord| invalid(e.to_string()))?,
+            None => ConsentMode::Implicit,
+        };
         let client = ClientRecord {
             client_id: new.client_id,
             secret_hash: secret.as_deref().map(secret_digest),
@@ -161,6 +167,7 @@ impl Admin {
             refresh_token_absolute_ttl: new.refresh_token_absolute_ttl,
             id_token_signed_response_alg: id_token_alg,
             name: new.name,
+            consent,
             backchannel_logout,
             frontchannel_logout,
             created_at: now,

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod clients;
+pub mod consents;
 pub mod denied_tokens;
 pub mod models;
 pub mod refresh_tokens;

@@ -94,6 +94,7 @@ pub struct ClientRow {
     pub backchannel_logout_session_required: bool,
     pub frontchannel_logout_uri: Option<String>,
     pub frontchannel_logout_session_required: bool,
+    pub consent: String,
 }
 
 fn encode_list(list: &[String]) -> Result<String, StoreError> {
@@ -144,6 +145,7 @@ impl TryFrom<&ClientRecord> for ClientRow {
                 .backchannel_logout
                 .as_ref()
                 .is_some_and(|l| l.session_required),
+            consent: c.consent.to_string(),
             frontchannel_logout_uri: c.frontchannel_logout.as_ref().map(|l| l.uri.clone()),
             frontchannel_logout_session_required: c
                 .frontchannel_logout
@@ -180,6 +182,7 @@ impl TryFrom<ClientRow> for ClientRecord {
                 .map(|alg| decode_word(id, alg))
                 .transpose()?,
             name: r.name,
+            consent: decode_word(id, &r.consent)?,
             backchannel_logout: r
                 .backchannel_logout_uri
                 .map(|uri| LogoutUri { uri, session_required: r.backchannel_logout_session_required }),

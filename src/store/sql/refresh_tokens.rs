@@ -76,6 +76,25 @@ pub fn revoke_by_sid(
     Ok(denied)
 }
 
+/// Revokes a user's families at one client (a consent withdrawn).
+pub fn revoke_user_client(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    client_id: &str,
+    now: i64,
+) -> Result<Vec<IssuedAccessToken>, StoreError> {
+    let families: Vec<String> = rt::table
+        .filter(rt::user_id.eq(user_id).and(rt::client_id.eq(client_id)))
+        .select(rt::family_id)
+        .distinct()
+        .load(conn)?;
+    let mut denied = Vec::new();
+    for family in families {
+        denied.extend(revoke_family(conn, &family, now)?);
+    }
+    Ok(denied)
+}
+
 /// Families that could not produce a token any more at `cutoff`: revoked,
 /// past their absolute lifetime, or with every token idle-expired (the
 /// newest token's `expires_at` is the family's idle expiry). Until then

@@ -40,6 +40,7 @@ diesel::table! {
         backchannel_logout_session_required -> Bool,
         frontchannel_logout_uri -> Nullable<Text>,
         frontchannel_logout_session_required -> Bool,
+        consent -> Text,
     }
 }
 
@@ -61,6 +62,16 @@ diesel::table! {
         rotated_at -> Nullable<BigInt>,
         revoked_at -> Nullable<BigInt>,
         offline -> Bool,
+    }
+}
+
+diesel::table! {
+    consents (user_id, client_id) {
+        user_id -> Text,
+        client_id -> Text,
+        scopes -> Text,
+        granted_at -> BigInt,
+        updated_at -> BigInt,
     }
 }
 
@@ -114,6 +125,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     clients,
     refresh_tokens,
+    consents,
     audit_events,
     denied_access_tokens,
     signing_keys,

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::schema::clients as clients_table;
 use super::{AnyConnection, Backend, Db, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, Target};
 use super::{clients, parse_url, users};
-use crate::protocol::{AuditKind, ClientAuthMethod, GrantType, LogoutUri, SigningAlg};
+use crate::protocol::{AuditKind, ClientAuthMethod, ConsentMode, GrantType, LogoutUri, Scope, SigningAlg};
 use crate::store::test_db as admin;
 use crate::store::{ClientRecord, RefreshTokenRecord, StoreError, UserRecord};
 
@@ -50,6 +50,7 @@ fn client(client_id: &str) -> ClientRecord {
             session_required: true,
         }),
         frontchannel_logout: None,
+        consent: ConsentMode::Required,
         created_at: 1_790_000_000,
         updated_at: i64::MAX,
     }
@@ -228,6 +229,32 @@ fn exercise_clients(conn: &mut AnyConnection) {
     assert_eq!(clients::list(conn).expect("list"), vec![web]);
 }
 
+/// A consent grows by union, is listed per user, and goes with its user.
+fn exercise_consents(conn: &mut AnyConnection) {
+    use crate::store::sql::consents;
+    let owner = user("consent-owner");
+    crate::store::sql::users::insert(conn, &owner).expect("user");
+    clients::insert(conn, &client("consent-client")).expect("client");
+    let scope = |s: &str| Scope::parse(s).unwrap();
+    assert_eq!(consents::find(conn, &owner.id, "consent-client").expect("find"), None);
+    let first =
+        consents::grant(conn, &owner.id, "consent-client", &scope("profile openid"), 10).expect("grant");
+    assert_eq!(first.scope.to_string(), "openid profile");
+    let grown =
+        consents::grant(conn, &owner.id, "consent-client", &scope("email openid"), 20).expect("grant");
+    assert_eq!(
+        (grown.scope.to_string(), grown.granted_at, grown.updated_at),
+        ("email openid profile".into(), 10, 20)
+    );
+    assert_eq!(consents::find(conn, &owner.id, "consent-client").expect("find"), Some(grown.clone()));
+    assert_eq!(consents::list_for_user(conn, &owner.id).expect("list"), vec![grown]);
+    assert!(consents::delete(conn, &owner.id, "consent-client").expect("delete"));
+    assert!(!consents::delete(conn, &owner.id, "consent-client").expect("delete again"));
+    consents::grant(conn, &owner.id, "consent-client", &scope("openid"), 30).expect("grant");
+    crate::store::sql::users::delete(conn, &owner.id).expect("delete user");
+    assert!(consents::list_for_user(conn, &owner.id).expect("list").is_empty(), "cascaded");
+}
+
 /// The whole suite against a freshly migrated database at `url`.
 async fn exercise(url: &str, backend: Backend) {
     let db = Db::connect(url, 4).expect("connect");
@@ -239,6 +266,7 @@ async fn exercise(url: &str, backend: Backend) {
         exercise_users(&mut conn);
         exercise_clients(&mut conn);
         exercise_refresh_tokens(&mut conn);
+        exercise_consents(&mut conn);
     }
     // The async path, and several hops at once.
     let tasks: Vec<_> = (0..8)

@@ -8,7 +8,7 @@ use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
-use crate::flows::interaction::{InteractionFlow, LoginOutcome};
+use crate::flows::interaction::{InteractionFlow, StepOutcome};
 use crate::protocol::OAuthError;
 use crate::web::interaction::pages::page;
 use crate::web::{Site, cookies, csrf, extract, outcome, respond};
@@ -41,15 +41,15 @@ pub async fn login_post(
     let previous = extract::cookie_value(&req, &site.session_cookie);
     let device = extract::device(&req);
     match flow.login(challenge, username, password, previous.as_deref(), &device, clock.now()).await {
-        LoginOutcome::Expired => respond::error_page(&OAuthError::invalid_request(
+        StepOutcome::Expired => respond::error_page(&OAuthError::invalid_request(
             "This login page has expired. Please start again from the application.",
         )),
-        LoginOutcome::Rejected(view) => page(&site, &req, &view, username, Some(BAD_CREDENTIALS)),
-        LoginOutcome::AlreadyCompleted => {
+        StepOutcome::Rejected(view) => page(&site, &req, &view, username, Some(BAD_CREDENTIALS)),
+        StepOutcome::AlreadyCompleted => {
             respond::error_page(&OAuthError::invalid_request("This login was already completed."))
         }
-        LoginOutcome::Failed(error) => respond::error_page(&error),
-        LoginOutcome::Next { session_cookie, next } => {
+        StepOutcome::Failed(error) => respond::error_page(&error),
+        StepOutcome::Next { session_cookie, next } => {
             let mut resp = outcome::render(&site, &req, next, StatusCode::SEE_OTHER);
             if let Some(secret) = session_cookie
                 && let Err(e) = resp.add_cookie(&cookies::session(&site, secret))

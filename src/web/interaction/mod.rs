@@ -1,5 +1,6 @@
 //! The pages of the browser interaction and what they post: the login form
-//! today; consent and MFA pages join here, one module per prompt.
+//! and the consent form; MFA pages join here, one module per prompt.
 
+pub mod consent;
 pub mod login;
 pub mod pages;

@@ -1,12 +1,13 @@
-//! The interaction's pages, one per prompt, each form carrying the
+//! The interaction's pages, one per prompt (login, consent), each form carrying the
 //! interaction id and a CSRF token bound to it and to the browser.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::flows::authorize::InteractionView;
+use crate::protocol::StandardScope;
 use crate::protocol::interaction::PromptName;
-use crate::web::views::LoginPage;
+use crate::web::views::{ConsentPage, LoginPage};
 use crate::web::{Site, cookies, csrf, extract, respond};
 
 /// Renders the page of the interaction's prompt, setting the CSRF key
@@ -24,11 +25,30 @@ pub fn page(
     let mut resp = match view.prompt {
         PromptName::Login => {
             let page = LoginPage {
-                client_id: &view.client_id,
+                client_name: &view.client_name,
                 challenge: &view.id,
                 csrf_token: &token,
                 username,
                 error,
+            };
+            respond::html(StatusCode::OK, &page)
+        }
+        PromptName::Consent => {
+            let scopes = view
+                .scopes
+                .iter()
+                .map(|scope| {
+                    (
+                        scope.as_str(),
+                        StandardScope::from_word(scope).map_or(scope.as_str(), |s| s.description()),
+                    )
+                })
+                .collect();
+            let page = ConsentPage {
+                client_name: &view.client_name,
+                challenge: &view.id,
+                csrf_token: &token,
+                scopes,
             };
             respond::html(StatusCode::OK, &page)
         }

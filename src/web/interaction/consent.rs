@@ -1,0 +1,50 @@
+//! `POST /consent`, the consent prompt's form: the same origin and CSRF
+//! checks as the login form, then the user's decision ("allow" or "deny")
+//! goes to the interaction flow.
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::clock::Clock;
+use crate::flows::interaction::{InteractionFlow, StepOutcome};
+use crate::protocol::OAuthError;
+use crate::web::{Site, csrf, extract, outcome, respond};
+
+pub async fn consent_post(
+    flow: Data<InteractionFlow>,
+    site: Data<Site>,
+    clock: Data<Clock>,
+    req: HttpRequest,
+    body: Bytes,
+) -> HttpResponse {
+    let params = match extract::form_params(&req, &body) {
+        Ok(p) => p,
+        Err(e) => return respond::error_page(&e),
+    };
+    let challenge = params.get("challenge").unwrap_or_default();
+    let csrf_key = extract::cookie_value(&req, csrf::COOKIE_NAME);
+    if !extract::same_origin(&site.issuer, &req)
+        || !csrf::verify(csrf_key.as_deref(), challenge, params.get("csrf_token"))
+    {
+        return respond::error_page(&OAuthError::invalid_request(
+            "The form expired or was submitted from another site. Please start again from the application.",
+        ));
+    }
+    let allow = match params.get("decision") {
+        Some("allow") => true,
+        Some("deny") => false,
+        _ => return respond::error_page(&OAuthError::invalid_request("decision must be allow or deny")),
+    };
+    let cookie = extract::cookie_value(&req, &site.session_cookie);
+    match flow.consent(challenge, allow, cookie.as_deref(), &extract::device(&req), clock.now()).await {
+        StepOutcome::Expired | StepOutcome::Rejected(_) => respond::error_page(&OAuthError::invalid_request(
+            "This page has expired. Please start again from the application.",
+        )),
+        StepOutcome::AlreadyCompleted => {
+            respond::error_page(&OAuthError::invalid_request("This request was already answered."))
+        }
+        StepOutcome::Failed(error) => respond::error_page(&error),
+        StepOutcome::Next { next, .. } => outcome::render(&site, &req, next, StatusCode::SEE_OTHER),
+    }
+}
