@@ -11,10 +11,12 @@ mod validate;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::jose::SigningAlg;
+use crate::store::RedisConfig;
 use crate::vocabulary::vocabulary;
 
 #[derive(Clone, Deserialize)]
@@ -66,6 +68,13 @@ pub struct RedisSettings {
     /// Absent: SSO sessions and codes live in this process only.
     pub url: Option<String>,
     pub prefix: String,
+    /// Milliseconds a command waits for its reply before Redis counts as
+    /// unreachable (requests then answer 503 at once until it is back).
+    pub command_timeout_ms: u64,
+    /// Milliseconds a connection attempt may take.
+    pub connect_timeout_ms: u64,
+    /// Milliseconds between background PINGs of an unreachable Redis.
+    pub probe_interval_ms: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -221,7 +230,14 @@ impl Default for DatabaseSettings {
 
 impl Default for RedisSettings {
     fn default() -> Self {
-        RedisSettings { url: None, prefix: "oxidp:".into() }
+        let ms = |d: Duration| d.as_millis() as u64;
+        RedisSettings {
+            url: None,
+            prefix: "oxidp:".into(),
+            command_timeout_ms: ms(RedisConfig::DEFAULT_COMMAND_TIMEOUT),
+            connect_timeout_ms: ms(RedisConfig::DEFAULT_CONNECT_TIMEOUT),
+            probe_interval_ms: ms(RedisConfig::DEFAULT_PROBE_INTERVAL),
+        }
     }
 }
 
@@ -372,6 +388,9 @@ impl fmt::Debug for RedisSettings {
         f.debug_struct("RedisSettings")
             .field("url", &self.url.as_deref().map(redact_url))
             .field("prefix", &self.prefix)
+            .field("command_timeout_ms", &self.command_timeout_ms)
+            .field("connect_timeout_ms", &self.connect_timeout_ms)
+            .field("probe_interval_ms", &self.probe_interval_ms)
             .finish()
     }
 }

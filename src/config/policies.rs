@@ -1,6 +1,8 @@
 //! The settings as the small typed policies the flows and stores take, so
 //! nothing below the composition root reads `Settings`.
 
+use std::time::Duration;
+
 use super::Settings;
 use crate::accounts::password::HashPolicy;
 use crate::flows::authorize::AuthorizePolicy;
@@ -17,11 +19,13 @@ impl Settings {
             database_url: self.database.url.clone(),
             max_connections: self.database.max_connections,
             cache_rows: self.database.cache_interval > 0,
-            redis: self
-                .redis
-                .url
-                .as_ref()
-                .map(|url| RedisConfig { url: url.clone(), prefix: self.redis.prefix.clone() }),
+            redis: self.redis.url.as_ref().map(|url| RedisConfig {
+                url: url.clone(),
+                prefix: self.redis.prefix.clone(),
+                command_timeout: Duration::from_millis(self.redis.command_timeout_ms),
+                connect_timeout: Duration::from_millis(self.redis.connect_timeout_ms),
+                probe_interval: Duration::from_millis(self.redis.probe_interval_ms),
+            }),
         }
     }
 

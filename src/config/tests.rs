@@ -36,3 +36,18 @@ fn debug_redacts_passwords() {
     let shown = format!("{s:?}");
     assert!(!shown.contains("hunter2") && !shown.contains("sekrit"), "{shown}");
 }
+
+#[test]
+fn redis_timeouts_reach_the_store_and_are_bounded() {
+    let mut s = Settings::default();
+    s.redis.url = Some("redis://cache:6379".into());
+    s.redis.command_timeout_ms = 80;
+    let redis = s.store_config().redis.expect("redis configured");
+    assert_eq!(redis.command_timeout, std::time::Duration::from_millis(80));
+    assert_eq!(redis.connect_timeout, crate::store::RedisConfig::DEFAULT_CONNECT_TIMEOUT);
+    s.validate().unwrap();
+    for bad in [0, 60_001] {
+        s.redis.probe_interval_ms = bad;
+        assert!(s.validate().is_err(), "probe_interval_ms = {bad}");
+    }
+}

@@ -73,6 +73,13 @@ impl Settings {
         );
         anyhow::ensure!(self.database.max_connections > 0, "database.max_connections must be positive");
         anyhow::ensure!(!self.redis.prefix.is_empty(), "redis.prefix must not be empty");
+        for (name, ms) in [
+            ("redis.command_timeout_ms", self.redis.command_timeout_ms),
+            ("redis.connect_timeout_ms", self.redis.connect_timeout_ms),
+            ("redis.probe_interval_ms", self.redis.probe_interval_ms),
+        ] {
+            anyhow::ensure!((1..=60_000).contains(&ms), "{name} must be 1..=60000 milliseconds");
+        }
         anyhow::ensure!(self.jobs.janitor_interval > 0, "jobs.janitor_interval must be positive");
         anyhow::ensure!(self.jobs.client_keys_interval > 0, "jobs.client_keys_interval must be positive");
         Ok(())

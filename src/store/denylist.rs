@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use super::StoreError;
-use super::ephemeral::Ephemeral;
+use super::ephemeral::{CIRCUIT_OPEN, Ephemeral};
 use super::sql::{self, Db};
 use crate::protocol::entries::DeniedToken;
 
@@ -57,8 +57,14 @@ impl Denylist {
                 tracing::warn!(error = %e, "denylist: undecodable entry in Redis, treated as denied");
                 Ok(true)
             }
+            // While the circuit is open this costs no wait (the outage was
+            // logged once when it began).
             Err(StoreError::Unavailable(e)) => {
-                tracing::warn!(error = %e, "denylist: Redis unavailable, asking the database");
+                if e == CIRCUIT_OPEN {
+                    tracing::debug!("denylist: Redis unavailable, asking the database");
+                } else {
+                    tracing::warn!(error = %e, "denylist: Redis unavailable, asking the database");
+                }
                 let id = jti.to_string();
                 self.db.run(move |c| sql::denied_tokens::is_denied(c, &id, now)).await
             }

@@ -33,6 +33,8 @@ pub use grants::Grants;
 pub use signing_keys::{KeySetError, SigningKeys};
 pub use users::Users;
 
+use std::time::Duration;
+
 use crate::protocol::OAuthError;
 pub use crate::protocol::{AuditEvent, ClientRecord, RefreshTokenRecord, SigningKeyRecord, UserRecord};
 
@@ -44,7 +46,8 @@ pub enum StoreError {
     Duplicate(String),
     #[error("database error: {0}")]
     Database(String),
-    /// Redis down, pool timeout, connection refused.
+    /// Redis down, pool timeout, connection refused; while the Redis
+    /// circuit is open the detail is [`ephemeral::CIRCUIT_OPEN`].
     #[error("store unavailable: {0}")]
     Unavailable(String),
     /// Stored data that does not decode (e.g. JSON).
@@ -58,14 +61,22 @@ pub enum StoreError {
     Missing(String),
 }
 
+/// What a client or user is told while a backing service is down.
+const UNAVAILABLE: &str = "The service is temporarily unavailable. Please try again in a moment.";
+
 /// Infrastructure failures become `server_error`, or `temporarily_unavailable`
 /// when a backing service is down; details go to the log, not the client.
 impl From<StoreError> for OAuthError {
     fn from(err: StoreError) -> Self {
         match err {
+            // A known outage was logged once when it began.
+            StoreError::Unavailable(detail) if detail == ephemeral::CIRCUIT_OPEN => {
+                tracing::debug!(%detail, "backing store unavailable");
+                OAuthError::temporarily_unavailable(UNAVAILABLE)
+            }
             StoreError::Unavailable(detail) => {
                 tracing::error!(%detail, "backing store unavailable");
-                OAuthError::temporarily_unavailable("the service is temporarily unavailable")
+                OAuthError::temporarily_unavailable(UNAVAILABLE)
             }
             other => {
                 tracing::error!(error = %other, "store error");
@@ -90,6 +101,30 @@ pub struct StoreConfig {
 pub struct RedisConfig {
     pub url: String,
     pub prefix: String,
+    /// The longest wait for a command's reply; a longer one counts as an
+    /// outage (the circuit opens, see `ephemeral::redis`).
+    pub command_timeout: Duration,
+    /// The longest wait for a connection (TCP, TLS, handshake).
+    pub connect_timeout: Duration,
+    /// How often an unreachable Redis is PINGed, in the background.
+    pub probe_interval: Duration,
+}
+
+impl RedisConfig {
+    pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_millis(250);
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
+    pub const DEFAULT_PROBE_INTERVAL: Duration = Duration::from_millis(250);
+
+    /// `url` and `prefix` with the default timeouts.
+    pub fn new(url: &str, prefix: &str) -> RedisConfig {
+        RedisConfig {
+            url: url.to_owned(),
+            prefix: prefix.to_owned(),
+            command_timeout: Self::DEFAULT_COMMAND_TIMEOUT,
+            connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
+            probe_interval: Self::DEFAULT_PROBE_INTERVAL,
+        }
+    }
 }
 
 /// Every repository, over one database and one ephemeral store.
@@ -125,7 +160,7 @@ impl Stores {
             .await
             .map_err(|e| StoreError::Database(format!("database task failed: {e}")))??;
         let ephemeral = match &config.redis {
-            Some(redis) => Ephemeral::connect_redis(&redis.url, &redis.prefix).await?,
+            Some(redis) => Ephemeral::connect_redis(redis).await?,
             None => Ephemeral::memory(),
         };
         let shared = matches!(ephemeral, Ephemeral::Redis(_)).then(|| ephemeral.clone());

@@ -1,11 +1,12 @@
 //! Rendering what the browser flow decided: a redirect back to the client
-//! (with a code or an error), an error page, or the page of the prompt the
-//! user must complete.
+//! (with a code or an error), an error page (also for a store outage), or
+//! the page of the prompt the user must complete.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::flows::authorize::AuthorizeOutcome;
+use crate::protocol::ErrorCode;
 use crate::web::interaction::pages;
 use crate::web::{Site, respond};
 
@@ -20,6 +21,11 @@ pub fn render(site: &Site, req: &HttpRequest, outcome: AuthorizeOutcome, status:
             pages::page(site, req, &view, view.login_hint.as_deref().unwrap_or(""), None)
         }
         AuthorizeOutcome::ErrorPage(error) => respond::error_page(&error),
+        // A store outage is the server's own: the user gets a 503 page to
+        // retry from, not a trip back to the client (which may just retry).
+        AuthorizeOutcome::ErrorRedirect { error, .. } if error.code == ErrorCode::TemporarilyUnavailable => {
+            respond::error_page(&error)
+        }
         AuthorizeOutcome::ErrorRedirect { redirect_uri, state, error } => {
             respond::error_redirect(&site.issuer, &redirect_uri, state.as_deref(), &error)
         }

@@ -12,6 +12,7 @@
 //! Memory is the zero-config default; Redis lets instances share the state.
 //! One enum dispatches, so callers never see which one runs.
 
+mod breaker;
 mod memory;
 mod redis;
 #[cfg(test)]
@@ -19,10 +20,11 @@ mod tests;
 
 use std::time::Duration;
 
+pub use breaker::CIRCUIT_OPEN;
 pub use memory::MemoryStore;
 pub use redis::RedisStore;
 
-use super::StoreError;
+use super::{RedisConfig, StoreError};
 use crate::protocol::entries::{Entry, IndexKey, IndexKind, member_of, parse_member};
 
 /// Longest TTL honoured; longer ones are clamped so deadlines never overflow.
@@ -64,8 +66,8 @@ impl Ephemeral {
 
     /// Connects to Redis and PINGs it, so a wrong URL fails at startup.
     /// Entries are `{prefix}{kind}:{id}`, indexes `{prefix}idx:{index}:{owner}`.
-    pub async fn connect_redis(url: &str, prefix: &str) -> Result<Ephemeral, StoreError> {
-        Ok(Ephemeral::Redis(RedisStore::connect(url, prefix).await?))
+    pub async fn connect_redis(config: &RedisConfig) -> Result<Ephemeral, StoreError> {
+        Ok(Ephemeral::Redis(RedisStore::connect(config).await?))
     }
 
     /// `"memory"` or `"redis"`, for logs and health output.

@@ -8,18 +8,28 @@
 //!
 //! One `ConnectionManager` (a multiplexed, auto-reconnecting connection) is
 //! shared by every clone; no pool is needed.
+//!
+//! Outages cost requests little: a command waits at most
+//! `redis.command_timeout` for its reply (and a reconnection at most
+//! `redis.connect_timeout`, attempted once), and the first connection-class
+//! failure opens the [`Breaker`]: from then on commands fail at once with
+//! `Unavailable` (503) until the background probe's PING answers, which
+//! closes it again without a restart. A connection that went silent for
+//! good is replaced by a new one that answers.
 
 use std::fmt;
-use std::sync::LazyLock;
-use std::time::Duration;
+use std::future::Future;
+use std::sync::{Arc, LazyLock, RwLock, Weak};
+use std::time::{Duration, Instant};
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use ::redis::{ErrorKind, RedisError, Script, ServerErrorKind};
+use ::redis::{
+    Cmd, ErrorKind, FromRedisValue, RedisError, RedisResult, Script, ScriptInvocation, ServerErrorKind,
+};
 
+use super::breaker::{self, Breaker, CIRCUIT_OPEN, ProbeEnd};
 use super::{MAX_TTL, StoreError};
-
-/// Per-attempt connect timeout and per-command response timeout.
-const TIMEOUT: Duration = Duration::from_secs(5);
+use crate::store::RedisConfig;
 
 /// Adds ARGV[1] to each set in KEYS and makes each live at least ARGV[2] ms
 /// (PTTL is -1 for a new set, -2 for none: both below any TTL).
@@ -56,33 +66,127 @@ static PUT_INDEXED_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(PUT_I
 
 #[derive(Clone)]
 pub struct RedisStore {
-    conn: ConnectionManager,
+    shared: Arc<Shared>,
     prefix: String,
+}
+
+/// What every clone shares, and the background probe holds while it PINGs.
+struct Shared {
+    /// Replaced by the probe when it stops answering while a new
+    /// connection does (a vanished host, a moved address).
+    conn: RwLock<ConnectionManager>,
+    client: ::redis::Client,
+    manager: ConnectionManagerConfig,
+    breaker: Breaker,
+    /// The longest a command may take in all: one reconnection attempt
+    /// plus the reply (both are also bounded inside the connection).
+    deadline: Duration,
+    probe_interval: Duration,
+    /// The runtime the connection lives on; the probe runs there too.
+    runtime: tokio::runtime::Handle,
+}
+
+impl Shared {
+    fn conn(&self) -> ConnectionManager {
+        self.conn.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The probe's check: PING on the connection in use. When that gets no
+    /// answer at all, the connection may be dead without knowing it (TCP
+    /// takes minutes to notice a vanished host); a new one that answers
+    /// replaces it. Other failures (refused, dropped) already make the
+    /// connection manager reconnect on its own.
+    async fn answers(&self) -> bool {
+        let (mut conn, ping) = (self.conn(), ::redis::cmd("PING"));
+        match tokio::time::timeout(self.deadline, ping.query_async::<String>(&mut conn)).await {
+            Ok(Ok(_)) => return true,
+            Ok(Err(e)) if !e.is_timeout() => return false,
+            _ => {}
+        }
+        match tokio::time::timeout(self.deadline, open(&self.client, &self.manager)).await {
+            Ok(Ok(fresh)) => {
+                *self.conn.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+impl AsRef<Breaker> for Shared {
+    fn as_ref(&self) -> &Breaker {
+        &self.breaker
+    }
 }
 
 impl fmt::Debug for RedisStore {
     // The URL may carry a password; only the prefix is shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisStore").field("prefix", &self.prefix).finish_non_exhaustive()
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .field("circuit_open", &self.shared.breaker.is_open())
+            .finish_non_exhaustive()
     }
 }
 
 impl RedisStore {
     /// Connects and PINGs, so a wrong URL or a down server fails at startup.
-    pub async fn connect(url: &str, prefix: &str) -> Result<RedisStore, StoreError> {
-        let client =
-            ::redis::Client::open(url).map_err(|e| StoreError::Config(format!("invalid Redis URL: {e}")))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(TIMEOUT))
-            .set_response_timeout(Some(TIMEOUT))
-            .set_number_of_retries(3)
-            .set_max_delay(Duration::from_secs(2));
-        let mut conn = ConnectionManager::new_with_config(client, config).await.map_err(map_err)?;
-        let pong: String = ::redis::cmd("PING").query_async(&mut conn).await.map_err(map_err)?;
-        if pong != "PONG" {
-            return Err(StoreError::Unavailable(format!("unexpected PING reply {pong:?}")));
-        }
-        Ok(RedisStore { conn, prefix: prefix.to_owned() })
+    pub async fn connect(config: &RedisConfig) -> Result<RedisStore, StoreError> {
+        let client = ::redis::Client::open(config.url.as_str())
+            .map_err(|e| StoreError::Config(format!("invalid Redis URL: {e}")))?;
+        // One connection attempt per reconnection: while Redis is away the
+        // probe is the retry, and requests do not wait for backoffs.
+        let manager = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(config.connect_timeout))
+            .set_response_timeout(Some(config.command_timeout))
+            .set_number_of_retries(0);
+        let conn = open(&client, &manager).await.map_err(map_err)?;
+        let shared = Shared {
+            conn: RwLock::new(conn),
+            client,
+            manager,
+            breaker: Breaker::default(),
+            deadline: config.connect_timeout + config.command_timeout,
+            probe_interval: config.probe_interval,
+            runtime: tokio::runtime::Handle::current(),
+        };
+        Ok(RedisStore { shared: Arc::new(shared), prefix: config.prefix.clone() })
+    }
+
+    /// Whether commands currently fail at once because Redis is unreachable.
+    pub fn circuit_open(&self) -> bool {
+        self.shared.breaker.is_open()
+    }
+
+    async fn query<T: FromRedisValue>(&self, cmd: &Cmd) -> Result<T, StoreError> {
+        let mut conn = self.shared.conn();
+        self.guarded(cmd.query_async(&mut conn)).await
+    }
+
+    async fn invoke(&self, script: &ScriptInvocation<'_>) -> Result<(), StoreError> {
+        let mut conn = self.shared.conn();
+        self.guarded(script.invoke_async::<i64>(&mut conn)).await.map(drop)
+    }
+
+    /// Runs `command` through the breaker: refused at once while the
+    /// circuit is open; a connection-class failure opens it.
+    async fn guarded<T>(&self, command: impl Future<Output = RedisResult<T>>) -> Result<T, StoreError> {
+        let Some(admitted) = self.shared.breaker.admit() else {
+            return Err(StoreError::Unavailable(CIRCUIT_OPEN.into()));
+        };
+        let result = tokio::time::timeout(self.shared.deadline, command)
+            .await
+            .unwrap_or_else(|_| Err(std::io::Error::from(std::io::ErrorKind::TimedOut).into()));
+        result.map_err(|e| {
+            if trips(&e) && self.shared.breaker.trip(admitted, Instant::now()) {
+                tracing::warn!(
+                    error = %e,
+                    "redis unreachable: circuit open, requests that need it answer 503 at once until a background PING succeeds"
+                );
+                self.shared.runtime.spawn(probe(Arc::downgrade(&self.shared)));
+            }
+            map_err(e)
+        })
     }
 
     /// The key prefix given at connect time.
@@ -107,27 +211,15 @@ impl RedisStore {
         indexes: &[String],
     ) -> Result<(), StoreError> {
         if indexes.is_empty() {
-            return ::redis::cmd("SET")
-                .arg(self.key(key))
-                .arg(value)
-                .arg("PX")
-                .arg(px(ttl))
-                .query_async::<()>(&mut self.conn.clone())
-                .await
-                .map_err(map_err);
+            return self
+                .query(::redis::cmd("SET").arg(self.key(key)).arg(value).arg("PX").arg(px(ttl)))
+                .await;
         }
         let mut invocation = PUT_INDEXED_SCRIPT.key(self.key(key));
         for index in indexes {
             invocation.key(self.index_key(index));
         }
-        invocation
-            .arg(key)
-            .arg(px(ttl))
-            .arg(value)
-            .invoke_async::<i64>(&mut self.conn.clone())
-            .await
-            .map(drop)
-            .map_err(map_err)
+        self.invoke(invocation.arg(key).arg(px(ttl)).arg(value)).await
     }
 
     /// The [`REPLACE_INDEXED`] script: stores only over a live key; returns
@@ -143,88 +235,54 @@ impl RedisStore {
         for index in indexes {
             invocation.key(self.index_key(index));
         }
-        let stored: i64 = invocation
-            .arg(key)
-            .arg(px(ttl))
-            .arg(value)
-            .invoke_async(&mut self.conn.clone())
-            .await
-            .map_err(map_err)?;
+        invocation.arg(key).arg(px(ttl)).arg(value);
+        let mut conn = self.shared.conn();
+        let stored: i64 = self.guarded(invocation.invoke_async(&mut conn)).await?;
         Ok(stored == 1)
     }
 
     /// `SET … NX PX`: stores only if the key is absent; returns whether it stored.
     pub async fn put_if_absent(&self, key: &str, value: &str, ttl: Duration) -> Result<bool, StoreError> {
-        let reply: Option<String> = ::redis::cmd("SET")
-            .arg(self.key(key))
-            .arg(value)
-            .arg("NX")
-            .arg("PX")
-            .arg(px(ttl))
-            .query_async(&mut self.conn.clone())
-            .await
-            .map_err(map_err)?;
+        let reply: Option<String> = self
+            .query(::redis::cmd("SET").arg(self.key(key)).arg(value).arg("NX").arg("PX").arg(px(ttl)))
+            .await?;
         Ok(reply.is_some())
     }
 
     pub async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        ::redis::cmd("GET").arg(self.key(key)).query_async(&mut self.conn.clone()).await.map_err(map_err)
+        self.query(::redis::cmd("GET").arg(self.key(key))).await
     }
 
     pub async fn take(&self, key: &str) -> Result<Option<String>, StoreError> {
-        ::redis::cmd("GETDEL").arg(self.key(key)).query_async(&mut self.conn.clone()).await.map_err(map_err)
+        self.query(::redis::cmd("GETDEL").arg(self.key(key))).await
     }
 
     /// `DEL`; whether a live key was there (Redis expires a key on access).
     pub async fn delete(&self, key: &str) -> Result<bool, StoreError> {
-        let deleted: u64 = ::redis::cmd("DEL")
-            .arg(self.key(key))
-            .query_async(&mut self.conn.clone())
-            .await
-            .map_err(map_err)?;
+        let deleted: u64 = self.query(::redis::cmd("DEL").arg(self.key(key))).await?;
         Ok(deleted > 0)
     }
 
     pub async fn add_to_index(&self, index: &str, member: &str, ttl: Duration) -> Result<(), StoreError> {
-        EXTEND_INDEXES_SCRIPT
-            .key(self.index_key(index))
-            .arg(member)
-            .arg(px(ttl))
-            .invoke_async::<i64>(&mut self.conn.clone())
-            .await
-            .map(drop)
-            .map_err(map_err)
+        self.invoke(EXTEND_INDEXES_SCRIPT.key(self.index_key(index)).arg(member).arg(px(ttl))).await
     }
 
     pub async fn index_members(&self, index: &str) -> Result<Vec<String>, StoreError> {
-        ::redis::cmd("SMEMBERS")
-            .arg(self.index_key(index))
-            .query_async(&mut self.conn.clone())
-            .await
-            .map_err(map_err)
+        self.query(::redis::cmd("SMEMBERS").arg(self.index_key(index))).await
     }
 
     pub async fn remove_from_index(&self, index: &str, member: &str) -> Result<(), StoreError> {
-        ::redis::cmd("SREM")
-            .arg(self.index_key(index))
-            .arg(member)
-            .query_async::<()>(&mut self.conn.clone())
-            .await
-            .map_err(map_err)
+        self.query(::redis::cmd("SREM").arg(self.index_key(index)).arg(member)).await
     }
 
     pub async fn delete_index(&self, index: &str) -> Result<(), StoreError> {
-        ::redis::cmd("DEL")
-            .arg(self.index_key(index))
-            .query_async::<()>(&mut self.conn.clone())
-            .await
-            .map_err(map_err)
+        self.query(::redis::cmd("DEL").arg(self.index_key(index))).await
     }
 
     /// Deletes every key under this store's prefix (test clean-up).
     #[cfg(test)]
     pub(crate) async fn delete_prefixed(&self) -> Result<usize, StoreError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.shared.conn();
         let pattern = format!("{}*", self.prefix);
         let mut cursor: u64 = 0;
         let mut deleted = 0;
@@ -250,8 +308,50 @@ impl RedisStore {
     }
 }
 
-/// Connection trouble is `Unavailable` (→ 503 `temporarily_unavailable`);
-/// a value that is not a UTF-8 string is `Corrupt`; the rest is `Database`.
+/// A new connection that has answered PING.
+async fn open(client: &::redis::Client, config: &ConnectionManagerConfig) -> RedisResult<ConnectionManager> {
+    let mut conn = ConnectionManager::new_with_config(client.clone(), config.clone()).await?;
+    let pong: String = ::redis::cmd("PING").query_async(&mut conn).await?;
+    if pong != "PONG" {
+        return Err(RedisError::from((ErrorKind::UnexpectedReturnType, "unexpected PING reply", pong)));
+    }
+    Ok(conn)
+}
+
+/// The background probe of an open circuit: checks every
+/// `redis.probe_interval` until Redis answers, then closes the circuit.
+async fn probe(store: Weak<Shared>) {
+    let Some(interval) = store.upgrade().map(|s| s.probe_interval) else { return };
+    let end =
+        breaker::probe(store, interval, |shared: Arc<Shared>| async move { shared.answers().await }).await;
+    if let ProbeEnd::Closed { pings, open_for } = end {
+        tracing::info!(open_ms = open_for.as_millis() as u64, pings, "redis reachable again: circuit closed");
+    }
+}
+
+/// Whether `e` says Redis cannot be reached (refused, dropped, timed out,
+/// a connection that must be replaced): that opens the circuit. An error
+/// Redis replied with (WRONGTYPE, a script error, LOADING) proves it is
+/// there, and a reply that does not convert is the data's fault: neither
+/// does.
+fn trips(e: &RedisError) -> bool {
+    match e.kind() {
+        ErrorKind::Server(_) | ErrorKind::Extension | ErrorKind::Parse | ErrorKind::UnexpectedReturnType => {
+            false
+        }
+        _ => {
+            e.is_io_error()
+                || e.is_connection_refusal()
+                || e.is_connection_dropped()
+                || e.is_timeout()
+                || e.is_unrecoverable_error()
+        }
+    }
+}
+
+/// Connection trouble and the server's transient refusals are
+/// `Unavailable` (→ 503 `temporarily_unavailable`); a reply that does not
+/// convert (e.g. not a UTF-8 string) is `Corrupt`; the rest is `Database`.
 fn map_err(e: RedisError) -> StoreError {
     let transient_server = matches!(
         e.kind(),
@@ -263,18 +363,12 @@ fn map_err(e: RedisError) -> StoreError {
                 | ServerErrorKind::ReadOnly
         )
     );
-    if e.is_io_error()
-        || e.is_connection_refusal()
-        || e.is_connection_dropped()
-        || e.is_timeout()
-        || e.is_unrecoverable_error()
-        || transient_server
-    {
+    if matches!(e.kind(), ErrorKind::UnexpectedReturnType | ErrorKind::Parse) {
+        StoreError::Corrupt(format!("redis: {e}"))
+    } else if trips(&e) || transient_server {
         StoreError::Unavailable(format!("redis: {e}"))
     } else if matches!(e.kind(), ErrorKind::InvalidClientConfig) {
         StoreError::Config(format!("redis: {e}"))
-    } else if matches!(e.kind(), ErrorKind::UnexpectedReturnType | ErrorKind::Parse) {
-        StoreError::Corrupt(format!("redis: {e}"))
     } else {
         StoreError::Database(format!("redis: {e}"))
     }
@@ -287,20 +381,5 @@ fn px(ttl: Duration) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn refused_connection_is_unavailable() {
-        // Port 1 on localhost: nothing listens there.
-        let err =
-            RedisStore::connect("redis://127.0.0.1:1", "t:").await.expect_err("nothing listens on port 1");
-        assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
-    }
-
-    #[tokio::test]
-    async fn bad_url_is_config() {
-        let err = RedisStore::connect("http://example.com", "t:").await.expect_err("not a redis URL");
-        assert!(matches!(err, StoreError::Config(_)), "{err:?}");
-    }
-}
+#[path = "redis_tests.rs"]
+mod tests;

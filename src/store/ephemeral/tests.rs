@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::{Ephemeral, StoreError};
+use super::{Ephemeral, RedisConfig, StoreError};
 use crate::protocol::AuthLevel;
 use crate::protocol::entries::{
     Authentication, DeniedToken, EntryKind, IndexKey, IndexKind, SpentCode, SsoSession, UsedAssertion,
@@ -178,7 +178,9 @@ async fn memory_conformance() {
 async fn redis_conformance() {
     let url = std::env::var("OXIDP_TEST_REDIS_URL").expect("OXIDP_TEST_REDIS_URL");
     let prefix = format!("oxidp-test:{}:", uuid::Uuid::new_v4().simple());
-    let store = Ephemeral::connect_redis(&url, &prefix).await.expect("connect to OXIDP_TEST_REDIS_URL");
+    let store = Ephemeral::connect_redis(&RedisConfig::new(&url, &prefix))
+        .await
+        .expect("connect to OXIDP_TEST_REDIS_URL");
     assert_eq!(store.backend_name(), "redis");
     entries(&store).await;
     let Ephemeral::Redis(raw) = &store else { unreachable!("connect_redis returns the Redis variant") };

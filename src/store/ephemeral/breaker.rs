@@ -1,0 +1,240 @@
+//! The circuit breaker in front of Redis, so an outage costs each request
+//! nothing once it is known:
+//! - **closed**: commands go to Redis. The first one that fails for a
+//!   connection-class reason (refused, dropped, timed out: the caller
+//!   decides, see `redis::trips`) opens the circuit. Errors Redis itself
+//!   reports (WRONGTYPE, a script error) prove it is up and never open it.
+//! - **open**: every command fails at once with [`CIRCUIT_OPEN`], without
+//!   touching the network, while one background [`probe`] PINGs Redis
+//!   every `probe_interval` and closes the circuit when a PING answers.
+//!
+//! There is no half-open state letting requests through: the probe is the
+//! only traffic while open, so a hung Redis cannot hold requests. Closings
+//! are counted (`epoch`), so a command admitted before the last closing
+//! that fails late cannot reopen a circuit the probe just closed.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
+
+/// The `StoreError::Unavailable` detail of every command refused while the
+/// circuit is open.
+pub const CIRCUIT_OPEN: &str = "redis unavailable (circuit open)";
+
+#[derive(Debug)]
+pub struct Breaker {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// `epoch` counts the closings so far.
+    Closed {
+        epoch: u64,
+    },
+    Open {
+        epoch: u64,
+        since: Instant,
+    },
+}
+
+/// A command admitted while the circuit was closed, in that closed epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admitted {
+    epoch: u64,
+}
+
+impl Default for Breaker {
+    fn default() -> Self {
+        Breaker { state: Mutex::new(State::Closed { epoch: 0 }) }
+    }
+}
+
+impl Breaker {
+    /// `None` while open: the command must fail at once with [`CIRCUIT_OPEN`].
+    pub fn admit(&self) -> Option<Admitted> {
+        match *self.lock() {
+            State::Closed { epoch } => Some(Admitted { epoch }),
+            State::Open { .. } => None,
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        matches!(*self.lock(), State::Open { .. })
+    }
+
+    /// A connection-class failure of `admitted` at `now`. Opens the circuit
+    /// when it is still closed in the epoch the command was admitted in;
+    /// returns whether this call opened it (its caller starts the probe:
+    /// of concurrent failures exactly one does).
+    pub fn trip(&self, admitted: Admitted, now: Instant) -> bool {
+        let mut state = self.lock();
+        match *state {
+            State::Closed { epoch } if epoch == admitted.epoch => {
+                *state = State::Open { epoch, since: now };
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A PING answered at `now`: closes the circuit and returns how long it
+    /// was open (`None` when it was not).
+    pub fn close(&self, now: Instant) -> Option<Duration> {
+        let mut state = self.lock();
+        match *state {
+            State::Open { epoch, since } => {
+                *state = State::Closed { epoch: epoch + 1 };
+                Some(now.saturating_duration_since(since))
+            }
+            State::Closed { .. } => None,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// How a probe ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeEnd {
+    /// A PING answered and the circuit is closed again, after this many
+    /// PINGs and this long open.
+    Closed { pings: u32, open_for: Duration },
+    /// Every handle on the store was dropped (or the circuit was closed
+    /// by someone else): nothing left to probe for.
+    Abandoned,
+}
+
+/// The background probe of an open circuit: `ping(store)` (which must
+/// bound its own duration) until one succeeds, sleeping `interval` after
+/// each failure, then closes the circuit. It holds the store only while a
+/// PING runs, so dropping every handle on the store ends it.
+pub async fn probe<S, F, Fut>(store: Weak<S>, interval: Duration, mut ping: F) -> ProbeEnd
+where
+    S: AsRef<Breaker>,
+    F: FnMut(Arc<S>) -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let mut pings = 0;
+    loop {
+        let Some(live) = store.upgrade() else { return ProbeEnd::Abandoned };
+        if !breaker(&*live).is_open() {
+            return ProbeEnd::Abandoned;
+        }
+        pings += 1;
+        if ping(live.clone()).await {
+            return match breaker(&*live).close(Instant::now()) {
+                Some(open_for) => ProbeEnd::Closed { pings, open_for },
+                None => ProbeEnd::Abandoned,
+            };
+        }
+        drop(live);
+        tokio::time::sleep(interval).await;
+    }
+}
+
+fn breaker<S: AsRef<Breaker>>(store: &S) -> &Breaker {
+    store.as_ref()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    #[test]
+    fn a_failure_opens_and_a_ping_closes() {
+        let breaker = Breaker::default();
+        let t0 = Instant::now();
+        let admitted = breaker.admit().expect("closed at first");
+        assert!(breaker.trip(admitted, t0), "the first failure opens");
+        assert!(breaker.is_open());
+        assert_eq!(breaker.admit(), None, "open: nothing is admitted");
+        assert_eq!(breaker.close(t0 + Duration::from_millis(300)), Some(Duration::from_millis(300)));
+        assert!(!breaker.is_open());
+        assert!(breaker.admit().is_some(), "closed again: commands are admitted");
+        assert_eq!(breaker.close(t0), None, "closing a closed circuit reports nothing");
+    }
+
+    #[test]
+    fn of_concurrent_failures_one_opens() {
+        let breaker = Breaker::default();
+        let (a, b) = (breaker.admit().unwrap(), breaker.admit().unwrap());
+        assert!(breaker.trip(a, Instant::now()));
+        assert!(!breaker.trip(b, Instant::now()), "already open: no second probe");
+    }
+
+    #[test]
+    fn a_late_failure_from_before_the_closing_does_not_reopen() {
+        let breaker = Breaker::default();
+        let t0 = Instant::now();
+        let (first, straggler) = (breaker.admit().unwrap(), breaker.admit().unwrap());
+        assert!(breaker.trip(first, t0));
+        breaker.close(t0);
+        assert!(!breaker.trip(straggler, t0), "admitted in the previous epoch");
+        assert!(!breaker.is_open());
+        let fresh = breaker.admit().unwrap();
+        assert!(breaker.trip(fresh, t0), "a failure admitted after the closing opens again");
+    }
+
+    struct Fake {
+        breaker: Breaker,
+        pings: AtomicU32,
+        up_after: u32,
+    }
+
+    impl AsRef<Breaker> for Fake {
+        fn as_ref(&self) -> &Breaker {
+            &self.breaker
+        }
+    }
+
+    fn opened(up_after: u32) -> Arc<Fake> {
+        let fake = Arc::new(Fake { breaker: Breaker::default(), pings: AtomicU32::new(0), up_after });
+        let admitted = fake.breaker.admit().unwrap();
+        assert!(fake.breaker.trip(admitted, Instant::now()));
+        fake
+    }
+
+    async fn ping(fake: Arc<Fake>) -> bool {
+        fake.pings.fetch_add(1, Ordering::SeqCst) + 1 >= fake.up_after
+    }
+
+    // The 10 s bounds only catch a probe that never ends.
+    const HANG: Duration = Duration::from_secs(10);
+
+    #[tokio::test]
+    async fn the_probe_pings_until_redis_answers_then_closes() {
+        let fake = opened(3);
+        let end = tokio::time::timeout(HANG, probe(Arc::downgrade(&fake), Duration::from_millis(1), ping))
+            .await
+            .expect("the probe ends");
+        assert!(matches!(end, ProbeEnd::Closed { pings: 3, .. }), "{end:?}");
+        assert_eq!(fake.pings.load(Ordering::SeqCst), 3, "no PING after the circuit closed");
+        assert!(fake.breaker.admit().is_some());
+    }
+
+    #[tokio::test]
+    async fn the_probe_stops_when_the_store_is_dropped() {
+        let fake = opened(u32::MAX);
+        let weak = Arc::downgrade(&fake);
+        let task = tokio::spawn(probe(weak, Duration::from_millis(1), ping));
+        while fake.pings.load(Ordering::SeqCst) < 2 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        drop(fake);
+        let end = tokio::time::timeout(HANG, task).await.expect("the probe ends").expect("no panic");
+        assert_eq!(end, ProbeEnd::Abandoned);
+    }
+
+    #[tokio::test]
+    async fn the_probe_of_a_closed_circuit_does_nothing() {
+        let fake = Arc::new(Fake { breaker: Breaker::default(), pings: AtomicU32::new(0), up_after: 1 });
+        let end = probe(Arc::downgrade(&fake), Duration::from_millis(1), ping).await;
+        assert_eq!(end, ProbeEnd::Abandoned);
+        assert_eq!(fake.pings.load(Ordering::SeqCst), 0);
+    }
+}
