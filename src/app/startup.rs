@@ -15,10 +15,12 @@ use crate::accounts::PasswordHasher;
 use crate::clock::Clock;
 use crate::config::{Settings, redact_url};
 use crate::flows::access_tokens::AccessTokenVerifier;
+use crate::flows::account::{AccountFlow, AccountStores};
 use crate::flows::admin::Admin;
 use crate::flows::authorize::{AuthorizeFlow, AuthorizeStores};
 use crate::flows::client_auth::ClientAuthenticator;
 use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
+use crate::flows::credentials::Credentials;
 use crate::flows::interaction::InteractionFlow;
 use crate::flows::introspection::IntrospectionFlow;
 use crate::flows::janitor::Janitor;
@@ -121,6 +123,7 @@ struct Registry {
     authorize: web::Data<AuthorizeFlow>,
     interaction: web::Data<InteractionFlow>,
     logout: web::Data<LogoutFlow>,
+    account: web::Data<AccountFlow>,
     token: web::Data<TokenFlow>,
     revocation: web::Data<RevocationFlow>,
     introspection: web::Data<IntrospectionFlow>,
@@ -143,6 +146,7 @@ impl Registry {
             .app_data(self.authorize.clone())
             .app_data(self.interaction.clone())
             .app_data(self.logout.clone())
+            .app_data(self.account.clone())
             .app_data(self.token.clone())
             .app_data(self.revocation.clone())
             .app_data(self.introspection.clone())
@@ -208,13 +212,24 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         issuer.clone(),
         settings.authorize_policy(),
     ));
+    let credentials = Credentials::new(stores.users.clone(), hasher.clone());
     let interaction = InteractionFlow::new(
         stores.ephemeral.clone(),
-        stores.users.clone(),
+        credentials.clone(),
         stores.consents.clone(),
-        hasher.clone(),
         sessions.clone(),
         authorize.clone(),
+    );
+    let account = AccountFlow::new(
+        credentials,
+        sessions.clone(),
+        AccountStores {
+            users: stores.users.clone(),
+            clients: stores.clients.clone(),
+            consents: stores.consents.clone(),
+            grants: stores.grants.clone(),
+            audit: stores.audit.clone(),
+        },
     );
     let logout = LogoutFlow::new(
         sessions.clone(),
@@ -277,6 +292,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         authorize: web::Data::from(authorize),
         interaction: web::Data::new(interaction),
         logout: web::Data::new(logout),
+        account: web::Data::new(account),
         token: web::Data::new(token),
         revocation: web::Data::new(revocation),
         introspection: web::Data::new(introspection),

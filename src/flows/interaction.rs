@@ -6,14 +6,13 @@
 
 use std::sync::Arc;
 
-use crate::accounts::PasswordHasher;
-use crate::accounts::users::normalize_username;
 use crate::flows::authorize::{AuthorizeFlow, AuthorizeOutcome, InteractionView};
+use crate::flows::credentials::Credentials;
 use crate::flows::sessions::Sessions;
 use crate::protocol::entries::{Authentication, Device, Interaction};
 use crate::protocol::interaction::PromptName;
-use crate::protocol::{AuthLevel, AuthMethod, OAuthError, UserRecord};
-use crate::store::{Consents, Ephemeral, StoreError, Users};
+use crate::protocol::{AuthLevel, AuthMethod, OAuthError};
+use crate::store::{Consents, Ephemeral, StoreError};
 
 /// Interaction ids are 32 random bytes, base64url: 43 characters.
 const ID_LEN: usize = 43;
@@ -36,9 +35,8 @@ pub enum StepOutcome {
 
 pub struct InteractionFlow {
     ephemeral: Ephemeral,
-    users: Users,
+    credentials: Credentials,
     consents: Consents,
-    hasher: Arc<PasswordHasher>,
     sessions: Sessions,
     authorize: Arc<AuthorizeFlow>,
 }
@@ -46,13 +44,12 @@ pub struct InteractionFlow {
 impl InteractionFlow {
     pub fn new(
         ephemeral: Ephemeral,
-        users: Users,
+        credentials: Credentials,
         consents: Consents,
-        hasher: Arc<PasswordHasher>,
         sessions: Sessions,
         authorize: Arc<AuthorizeFlow>,
     ) -> InteractionFlow {
-        InteractionFlow { ephemeral, users, consents, hasher, sessions, authorize }
+        InteractionFlow { ephemeral, credentials, consents, sessions, authorize }
     }
 
     /// The login prompt's submission for interaction `id`.
@@ -70,7 +67,7 @@ impl InteractionFlow {
             Ok(None) => return StepOutcome::Expired,
             Err(e) => return StepOutcome::Failed(e.into()),
         };
-        let user = match self.authenticate(username, password).await {
+        let user = match self.credentials.check(username, password).await {
             Ok(user) => user,
             Err(e) => return StepOutcome::Failed(e.into()),
         };
@@ -162,22 +159,6 @@ impl InteractionFlow {
         }
         let found: Option<Interaction> = self.ephemeral.get(id).await?;
         Ok(found.filter(|i| i.prompt == prompt))
-    }
-
-    /// Checks a username and password. Unknown, malformed and disabled
-    /// users and wrong passwords all give `None` after the same Argon2 work.
-    async fn authenticate(&self, username: &str, password: &str) -> Result<Option<UserRecord>, StoreError> {
-        let user = match normalize_username(username) {
-            Ok(name) => self.users.find_by_username(&name).await?,
-            Err(_) => None,
-        };
-        let stored = user.as_ref().map(|u| u.password_hash.clone());
-        let verified = self
-            .hasher
-            .verify_in_turn(password.to_owned(), stored)
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(user.filter(|u| verified && !u.disabled))
     }
 }
 

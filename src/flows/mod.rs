@@ -6,9 +6,11 @@
 //! HTTP or the configuration file.
 
 pub mod access_tokens;
+pub mod account;
 pub mod admin;
 pub mod authorize;
 pub mod client_auth;
+pub mod credentials;
 pub mod interaction;
 pub mod introspection;
 pub mod janitor;

@@ -177,6 +177,10 @@ vocabulary! {
         /// A logout token was delivered, or given up on (Back-Channel
         /// Logout 1.0 §2.5); the detail says which.
         BackchannelLogout => "backchannel_logout",
+        /// A user withdrew a consent; the client's refresh tokens for them died.
+        ConsentWithdrawn => "consent_withdrawn",
+        /// A user changed their password; their other sessions ended.
+        PasswordChanged => "password_changed",
     }
 }
 
@@ -219,8 +223,8 @@ vocabulary! {
         Admin => "admin",
         /// The user was disabled or deleted.
         UserGone => "user_disabled_or_deleted",
-        /// It was found past its idle or absolute lifetime.
-        Expired => "expired",
+        /// The user changed their password in another session.
+        PasswordChanged => "password_changed",
     }
 }
 

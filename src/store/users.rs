@@ -48,6 +48,30 @@ impl Users {
             .await
     }
 
+    /// Replaces a user's password hash (Argon2id PHC string); `false` when
+    /// there is no such user.
+    pub async fn set_password(
+        &self,
+        user_id: &str,
+        password_hash: String,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let id = user_id.to_string();
+        let changed = self
+            .db
+            .run(move |c| {
+                revisions::changing(c, Counter::Users, |c| {
+                    let changed = sql::users::set_password(c, &id, &password_hash, now)?;
+                    Ok((changed, changed))
+                })
+            })
+            .await?;
+        if changed {
+            self.cache.flush();
+        }
+        Ok(changed)
+    }
+
     /// Deletes a user and (by cascade) their refresh tokens; `false` when
     /// there was none, and then nothing at all is written.
     pub async fn delete(&self, user_id: &str) -> Result<bool, StoreError> {

@@ -3,6 +3,7 @@
 //! headers and cookies; `respond` renders every protocol error. The whole
 //! route table is [`configure`].
 
+pub mod account;
 pub mod assets;
 pub mod cookies;
 pub mod csrf;
@@ -39,6 +40,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/authorize", web::post().to(authorize::authorize_post))
         .route("/login", web::post().to(login::login_post))
         .route("/consent", web::post().to(consent::consent_post))
+        .route("/account", web::get().to(account::account_get))
+        .route("/account/login", web::post().to(account::sign_in_post))
+        .route("/account/sessions/end", web::post().to(account::end_session_post))
+        .route("/account/apps/revoke", web::post().to(account::revoke_app_post))
+        .route("/account/password", web::post().to(account::password_post))
         .route("/logout", web::get().to(logout::logout_get))
         .route("/logout", web::post().to(logout::logout_post))
         .route("/logout/confirm", web::post().to(logout::confirm_post))

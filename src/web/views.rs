@@ -5,7 +5,10 @@ use askama::Template;
 #[derive(Template)]
 #[template(path = "login.html")]
 pub struct LoginPage<'a> {
-    pub client_name: &'a str,
+    /// Where the form posts: the login prompt, or the account page's sign-in.
+    pub action: &'a str,
+    /// What signing in continues to (the client's display name).
+    pub continue_to: &'a str,
     pub challenge: &'a str,
     pub csrf_token: &'a str,
     pub username: &'a str,
@@ -20,6 +23,37 @@ pub struct ConsentPage<'a> {
     pub csrf_token: &'a str,
     /// Each scope with what it means in plain words (itself when unknown).
     pub scopes: Vec<(&'a str, &'a str)>,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+pub struct AccountPage<'a> {
+    pub username: &'a str,
+    pub email: Option<&'a str>,
+    pub csrf_token: &'a str,
+    pub notice: Option<&'a str>,
+    pub error: Option<&'a str>,
+    pub sessions: Vec<SessionRow>,
+    pub apps: Vec<AppRow>,
+    pub min_password: usize,
+}
+
+/// One session as the account page lists it.
+pub struct SessionRow {
+    pub sid: String,
+    pub device: String,
+    pub ip: String,
+    pub last_seen: String,
+    pub signed_in: String,
+    pub current: bool,
+}
+
+/// One app the user consented to.
+pub struct AppRow {
+    pub client_id: String,
+    pub name: String,
+    pub scopes: String,
+    pub since: String,
 }
 
 #[derive(Template)]
@@ -54,7 +88,8 @@ mod tests {
     #[test]
     fn login_page_escapes_user_input() {
         let page = LoginPage {
-            client_name: "app",
+            action: "/login",
+            continue_to: "app",
             challenge: "c",
             csrf_token: "t",
             username: "<script>",

@@ -3,6 +3,7 @@
 #[macro_use]
 mod helpers;
 
+mod account;
 mod algorithms;
 mod authorize;
 mod authorize_errors;

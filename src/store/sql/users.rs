@@ -34,6 +34,14 @@ pub fn list(conn: &mut AnyConnection) -> Result<Vec<UserRecord>, StoreError> {
     Ok(rows.into_iter().map(UserRecord::from).collect())
 }
 
+/// Replaces a user's password hash; returns whether the user exists.
+pub fn set_password(conn: &mut AnyConnection, id: &str, hash: &str, now: i64) -> Result<bool, StoreError> {
+    let n = diesel::update(users::table.find(id))
+        .set((users::password_hash.eq(hash), users::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(n > 0)
+}
+
 /// Returns whether a user was deleted.
 pub fn delete(conn: &mut AnyConnection, id: &str) -> Result<bool, StoreError> {
     let n = diesel::delete(users::table.find(id)).execute(conn)?;

@@ -25,7 +25,8 @@ pub fn page(
     let mut resp = match view.prompt {
         PromptName::Login => {
             let page = LoginPage {
-                client_name: &view.client_name,
+                action: "/login",
+                continue_to: &view.client_name,
                 challenge: &view.id,
                 csrf_token: &token,
                 username,

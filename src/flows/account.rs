@@ -1,0 +1,198 @@
+//! The user's account page (`/account`): signing in to it, the user's live
+//! sessions (ending any of them runs the same logout as RP-Initiated
+//! Logout, back-channel included), the apps they consented to (withdrawing
+//! forgets the consent and kills that app's refresh tokens for them), and
+//! changing the password (the current one required; every other session
+//! ends).
+
+use crate::flows::credentials::Credentials;
+use crate::flows::sessions::Sessions;
+use crate::protocol::entries::{Authentication, Device, SsoSession};
+use crate::protocol::{AuditKind, AuthLevel, AuthMethod, OAuthError, SessionEndReason, UserRecord};
+use crate::store::{Audit, Audited, Clients, Consents, Grants, StoreError, Users};
+
+/// Shortest password the account page accepts.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+const MAX_PASSWORD_CHARS: usize = 1024;
+
+/// Everything the page shows.
+#[derive(Debug)]
+pub struct AccountView {
+    pub user: UserRecord,
+    /// The session of this browser.
+    pub current: SsoSession,
+    /// Every live session of the user, newest use first.
+    pub sessions: Vec<SsoSession>,
+    pub apps: Vec<GrantedApp>,
+}
+
+/// A client the user consented to.
+#[derive(Debug, PartialEq, Eq)]
+pub struct GrantedApp {
+    pub client_id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub granted_at: i64,
+}
+
+/// What became of a password change.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PasswordChange {
+    Changed {
+        other_sessions_ended: usize,
+    },
+    WrongPassword,
+    /// The new password is not acceptable; why, for the user.
+    Rejected(String),
+}
+
+pub struct AccountFlow {
+    credentials: Credentials,
+    sessions: Sessions,
+    users: Users,
+    clients: Clients,
+    consents: Consents,
+    grants: Grants,
+    audit: Audit,
+}
+
+/// The stores the account page reads and writes.
+pub struct AccountStores {
+    pub users: Users,
+    pub clients: Clients,
+    pub consents: Consents,
+    pub grants: Grants,
+    pub audit: Audit,
+}
+
+impl AccountFlow {
+    pub fn new(credentials: Credentials, sessions: Sessions, stores: AccountStores) -> AccountFlow {
+        let AccountStores { users, clients, consents, grants, audit } = stores;
+        AccountFlow { credentials, sessions, users, clients, consents, grants, audit }
+    }
+
+    /// The session behind the cookie, if any.
+    pub async fn session(
+        &self,
+        cookie: Option<&str>,
+        device: &Device,
+        now: i64,
+    ) -> Result<Option<SsoSession>, OAuthError> {
+        match cookie {
+            Some(cookie) => Ok(self.sessions.find(cookie, device, now).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// Signs in to the account page: a new session (or this browser's,
+    /// renewed) and its cookie; `None` for wrong credentials.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        previous_cookie: Option<&str>,
+        device: &Device,
+        now: i64,
+    ) -> Result<Option<String>, OAuthError> {
+        let Some(user) = self.credentials.check(username, password).await? else {
+            tracing::info!("failed account sign-in");
+            return Ok(None);
+        };
+        let authentication =
+            Authentication { auth_time: now, amr: vec![AuthMethod::Password], acr: AuthLevel::SingleFactor };
+        let (cookie, session, _) =
+            self.sessions.start(previous_cookie, &user.id, authentication, device, now).await?;
+        tracing::info!(user_id = %user.id, sid = %session.sid, "account sign-in");
+        Ok(Some(cookie))
+    }
+
+    pub async fn overview(&self, current: SsoSession, now: i64) -> Result<AccountView, OAuthError> {
+        let user = self
+            .users
+            .find_active(&current.user_id)
+            .await?
+            .ok_or_else(|| OAuthError::login_required("the account no longer exists"))?;
+        let sessions = self.sessions.list(&user.id, now).await?;
+        let mut apps = Vec::new();
+        for consent in self.consents.list_for_user(&user.id).await? {
+            let name = match self.clients.find(&consent.client_id).await? {
+                Some(client) => client.display_name().to_string(),
+                None => continue,
+            };
+            let scopes = consent.scope.iter().map(str::to_string).collect();
+            apps.push(GrantedApp {
+                client_id: consent.client_id,
+                name,
+                scopes,
+                granted_at: consent.granted_at,
+            });
+        }
+        Ok(AccountView { user, current, sessions, apps })
+    }
+
+    /// Ends one of the user's sessions (this one included); whether it
+    /// was theirs and live.
+    pub async fn end_session(&self, current: &SsoSession, sid: &str, now: i64) -> Result<bool, OAuthError> {
+        let Some(session) = self.sessions.find_by_sid(sid, now).await? else { return Ok(false) };
+        if session.user_id != current.user_id {
+            return Ok(false);
+        }
+        self.sessions.end(&session, SessionEndReason::Logout, now).await?;
+        Ok(true)
+    }
+
+    /// Withdraws the consent given to `client_id`; whether there was one.
+    pub async fn withdraw_consent(
+        &self,
+        current: &SsoSession,
+        client_id: &str,
+        now: i64,
+    ) -> Result<bool, OAuthError> {
+        let audited = Audited::new(AuditKind::ConsentWithdrawn).user(&current.user_id).client(client_id);
+        Ok(self.grants.withdraw_consent(&current.user_id, client_id, audited, now).await?)
+    }
+
+    /// Changes the password after checking the current one; every other
+    /// session of the user ends.
+    pub async fn change_password(
+        &self,
+        current: &SsoSession,
+        old: &str,
+        new: &str,
+        now: i64,
+    ) -> Result<PasswordChange, OAuthError> {
+        if !self.credentials.check_user(&current.user_id, old).await? {
+            tracing::info!(user_id = %current.user_id, "password change: wrong current password");
+            return Ok(PasswordChange::WrongPassword);
+        }
+        let length = new.chars().count();
+        if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&length) {
+            return Ok(PasswordChange::Rejected(format!(
+                "The new password must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters long."
+            )));
+        }
+        if new == old {
+            return Ok(PasswordChange::Rejected("The new password must differ from the current one.".into()));
+        }
+        let hash = self.credentials.hash(new).await?;
+        if !self.users.set_password(&current.user_id, hash, now).await? {
+            return Err(OAuthError::login_required("the account no longer exists"));
+        }
+        let mut ended = 0;
+        for session in self.sessions.list(&current.user_id, now).await? {
+            if session.sid != current.sid {
+                self.sessions.end(&session, SessionEndReason::PasswordChanged, now).await?;
+                ended += 1;
+            }
+        }
+        let audited = Audited::new(AuditKind::PasswordChanged)
+            .user(&current.user_id)
+            .detail("other_sessions_ended", ended);
+        self.record(audited, now).await?;
+        Ok(PasswordChange::Changed { other_sessions_ended: ended })
+    }
+
+    async fn record(&self, audited: Audited, now: i64) -> Result<(), StoreError> {
+        self.audit.record(audited, now).await
+    }
+}

@@ -1,0 +1,359 @@
+//! `/account`: the user's own page (sessions, apps, password), and its
+//! sign-in form when the browser has no session. Every form is a POST from
+//! our origin with a CSRF token bound to the browser and to the session;
+//! each answers with a redirect back to the page (post/redirect/get).
+
+use actix_web::cookie::time::OffsetDateTime;
+use actix_web::http::StatusCode;
+use actix_web::web::{Bytes, Data, Query};
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::clock::Clock;
+use crate::flows::account::{AccountFlow, AccountView, MIN_PASSWORD_CHARS, PasswordChange};
+use crate::protocol::entries::{Device, SsoSession};
+use crate::protocol::{OAuthError, Params};
+use crate::web::interaction::login::BAD_CREDENTIALS;
+use crate::web::views::{AccountPage, AppRow, LoginPage, SessionRow};
+use crate::web::{Site, cookies, csrf, extract, respond};
+
+/// CSRF purpose of the sign-in form (no session yet).
+const SIGN_IN: &str = "account-sign-in";
+
+/// Confirmations shown after a form, by the word in `?done=`.
+const NOTICES: [(&str, &str); 3] = [
+    ("session_ended", "The session was ended."),
+    ("app_removed", "The app's access was removed."),
+    ("password_changed", "Your password was changed. Your other sessions were ended."),
+];
+
+#[derive(serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn account_get(
+    flow: Data<AccountFlow>,
+    site: Data<Site>,
+    clock: Data<Clock>,
+    req: HttpRequest,
+    query: Query<Done>,
+) -> HttpResponse {
+    let now = clock.now();
+    let cookie = extract::cookie_value(&req, &site.session_cookie);
+    match flow.session(cookie.as_deref(), &extract::device(&req), now).await {
+        Ok(Some(session)) => {
+            let notice =
+                NOTICES.iter().find(|(word, _)| Some(*word) == query.done.as_deref()).map(|(_, text)| *text);
+            page(&flow, &site, &req, session, notice, None, now).await
+        }
+        Ok(None) => sign_in_page(&site, &req, "", None),
+        Err(e) => respond::error_page(&e),
+    }
+}
+
+pub async fn sign_in_post(
+    flow: Data<AccountFlow>,
+    site: Data<Site>,
+    clock: Data<Clock>,
+    req: HttpRequest,
+    body: Bytes,
+) -> HttpResponse {
+    let params = match checked_form(&req, &body, &site, SIGN_IN) {
+        Ok(params) => params,
+        Err(refusal) => return refusal.respond(),
+    };
+    let username = params.get("username").unwrap_or_default();
+    let password = params.get("password").unwrap_or_default();
+    let previous = extract::cookie_value(&req, &site.session_cookie);
+    let device = extract::device(&req);
+    match flow.sign_in(username, password, previous.as_deref(), &device, clock.now()).await {
+        Ok(Some(cookie)) => {
+            let mut resp = back(None);
+            if let Err(e) = resp.add_cookie(&cookies::session(&site, cookie)) {
+                tracing::error!(error = %e, "cannot set session cookie");
+            }
+            resp
+        }
+        Ok(None) => sign_in_page(&site, &req, username, Some(BAD_CREDENTIALS)),
+        Err(e) => respond::error_page(&e),
+    }
+}
+
+pub async fn end_session_post(
+    flow: Data<AccountFlow>,
+    site: Data<Site>,
+    clock: Data<Clock>,
+    req: HttpRequest,
+    body: Bytes,
+) -> HttpResponse {
+    let (session, params) = match signed_in_form(&flow, &site, &req, &body, clock.now()).await {
+        Ok(found) => found,
+        Err(refusal) => return refusal.respond(),
+    };
+    let sid = params.get("sid").unwrap_or_default();
+    match flow.end_session(&session, sid, clock.now()).await {
+        Ok(true) if sid == session.sid => {
+            let mut resp = back(None);
+            if let Err(e) = resp.add_removal_cookie(&cookies::session(&site, String::new())) {
+                tracing::error!(error = %e, "cannot remove the session cookie");
+            }
+            resp
+        }
+        Ok(true) => back(Some("session_ended")),
+        Ok(false) => back(None),
+        Err(e) => respond::error_page(&e),
+    }
+}
+
+pub async fn revoke_app_post(
+    flow: Data<AccountFlow>,
+    site: Data<Site>,
+    clock: Data<Clock>,
+    req: HttpRequest,
+    body: Bytes,
+) -> HttpResponse {
+    let (session, params) = match signed_in_form(&flow, &site, &req, &body, clock.now()).await {
+        Ok(found) => found,
+        Err(refusal) => return refusal.respond(),
+    };
+    match flow.withdraw_consent(&session, params.get("client_id").unwrap_or_default(), clock.now()).await {
+        Ok(true) => back(Some("app_removed")),
+        Ok(false) => back(None),
+        Err(e) => respond::error_page(&e),
+    }
+}
+
+pub async fn password_post(
+    flow: Data<AccountFlow>,
+    site: Data<Site>,
+    clock: Data<Clock>,
+    req: HttpRequest,
+    body: Bytes,
+) -> HttpResponse {
+    let now = clock.now();
+    let (session, params) = match signed_in_form(&flow, &site, &req, &body, now).await {
+        Ok(found) => found,
+        Err(refusal) => return refusal.respond(),
+    };
+    let old = params.get("current_password").unwrap_or_default();
+    let new = params.get("new_password").unwrap_or_default();
+    let error = match flow.change_password(&session, old, new, now).await {
+        Ok(PasswordChange::Changed { .. }) => return back(Some("password_changed")),
+        Ok(PasswordChange::WrongPassword) => "The current password is not correct.".to_string(),
+        Ok(PasswordChange::Rejected(why)) => why,
+        Err(e) => return respond::error_page(&e),
+    };
+    let mut resp = page(&flow, &site, &req, session, None, Some(&error), now).await;
+    *resp.status_mut() = StatusCode::BAD_REQUEST;
+    resp
+}
+
+/// 303 to the account page, with a notice.
+fn back(done: Option<&str>) -> HttpResponse {
+    let location = match done {
+        Some(word) => format!("/account?done={word}"),
+        None => "/account".to_string(),
+    };
+    HttpResponse::SeeOther().insert_header(("Location", location)).finish()
+}
+
+/// Why a form is not acted on.
+enum Refusal {
+    /// No session (any more): back to the page, which offers to sign in.
+    SignedOut,
+    Invalid(OAuthError),
+}
+
+impl Refusal {
+    fn respond(self) -> HttpResponse {
+        match self {
+            Refusal::SignedOut => back(None),
+            Refusal::Invalid(e) => respond::error_page(&e),
+        }
+    }
+}
+
+/// The form's parameters, when it came from our origin with a CSRF token
+/// for `purpose`.
+fn checked_form(req: &HttpRequest, body: &[u8], site: &Site, purpose: &str) -> Result<Params, Refusal> {
+    let params = extract::form_params(req, body).map_err(Refusal::Invalid)?;
+    let key = extract::cookie_value(req, csrf::COOKIE_NAME);
+    if !extract::same_origin(&site.issuer, req)
+        || !csrf::verify(key.as_deref(), purpose, params.get("csrf_token"))
+    {
+        return Err(Refusal::Invalid(OAuthError::invalid_request(
+            "The form expired or was submitted from another site. Nothing was changed.",
+        )));
+    }
+    Ok(params)
+}
+
+/// A form of the signed-in page: the session, then the CSRF check bound to it.
+async fn signed_in_form(
+    flow: &AccountFlow,
+    site: &Site,
+    req: &HttpRequest,
+    body: &[u8],
+    now: i64,
+) -> Result<(SsoSession, Params), Refusal> {
+    let cookie = extract::cookie_value(req, &site.session_cookie);
+    let session = match flow.session(cookie.as_deref(), &extract::device(req), now).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return Err(Refusal::SignedOut),
+        Err(e) => return Err(Refusal::Invalid(e)),
+    };
+    let params = checked_form(req, body, site, &purpose(&session))?;
+    Ok((session, params))
+}
+
+/// The signed-in page's CSRF purpose: bound to the session, so a token
+/// dies with it.
+fn purpose(session: &SsoSession) -> String {
+    format!("account:{}", session.sid)
+}
+
+fn sign_in_page(site: &Site, req: &HttpRequest, username: &str, error: Option<&str>) -> HttpResponse {
+    with_csrf(site, req, SIGN_IN, |token| {
+        let page = LoginPage {
+            action: "/account/login",
+            continue_to: "your account",
+            challenge: "",
+            csrf_token: token,
+            username,
+            error,
+        };
+        respond::html(StatusCode::OK, &page)
+    })
+}
+
+async fn page(
+    flow: &AccountFlow,
+    site: &Site,
+    req: &HttpRequest,
+    session: SsoSession,
+    notice: Option<&str>,
+    error: Option<&str>,
+    now: i64,
+) -> HttpResponse {
+    let view = match flow.overview(session, now).await {
+        Ok(view) => view,
+        Err(e) => return respond::error_page(&e),
+    };
+    let purpose = purpose(&view.current);
+    with_csrf(site, req, &purpose, |token| render(&view, token, notice, error))
+}
+
+fn render(view: &AccountView, csrf_token: &str, notice: Option<&str>, error: Option<&str>) -> HttpResponse {
+    let sessions = view
+        .sessions
+        .iter()
+        .map(|s| SessionRow {
+            sid: s.sid.clone(),
+            device: describe(&s.device),
+            ip: s.device.ip.clone().unwrap_or_else(|| "unknown address".into()),
+            last_seen: when(s.last_seen),
+            signed_in: when(s.created_at),
+            current: s.sid == view.current.sid,
+        })
+        .collect();
+    let apps = view
+        .apps
+        .iter()
+        .map(|a| AppRow {
+            client_id: a.client_id.clone(),
+            name: a.name.clone(),
+            scopes: a.scopes.join(", "),
+            since: when(a.granted_at),
+        })
+        .collect();
+    let page = AccountPage {
+        username: &view.user.username,
+        email: view.user.email.as_deref(),
+        csrf_token,
+        notice,
+        error,
+        sessions,
+        apps,
+        min_password: MIN_PASSWORD_CHARS,
+    };
+    respond::html(StatusCode::OK, &page)
+}
+
+/// Renders with a CSRF token for `purpose`, setting the browser's CSRF key
+/// cookie when it has none.
+fn with_csrf(
+    site: &Site,
+    req: &HttpRequest,
+    purpose: &str,
+    render: impl FnOnce(&str) -> HttpResponse,
+) -> HttpResponse {
+    let existing = extract::cookie_value(req, csrf::COOKIE_NAME);
+    let (key, fresh) = csrf::ensure_key(existing.as_deref());
+    let mut resp = render(&csrf::token_for(&key, purpose));
+    if fresh && let Err(e) = resp.add_cookie(&cookies::csrf(site, key)) {
+        tracing::error!(error = %e, "cannot set CSRF cookie");
+    }
+    resp
+}
+
+/// `2026-12-02 10:15 UTC`.
+fn when(unix: i64) -> String {
+    match OffsetDateTime::from_unix_timestamp(unix) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        ),
+        Err(_) => "unknown".into(),
+    }
+}
+
+/// "Firefox on Linux" from a user agent, for people; the raw string is not shown.
+fn describe(device: &Device) -> String {
+    let Some(ua) = device.user_agent.as_deref() else { return "Unknown device".into() };
+    const BROWSERS: [(&str, &str); 7] = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+        ("reqwest", "a program"),
+    ];
+    const SYSTEMS: [(&str, &str); 6] = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ];
+    let browser = BROWSERS.iter().find(|(marker, _)| ua.contains(marker)).map(|(_, name)| *name);
+    let system = SYSTEMS.iter().find(|(marker, _)| ua.contains(marker)).map(|(_, name)| *name);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), None) => b.to_string(),
+        (None, Some(s)) => format!("A browser on {s}"),
+        (None, None) => "Unknown device".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_and_times_read_naturally() {
+        let ua = |s: &str| Device { user_agent: Some(s.into()), ip: None };
+        let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+        assert_eq!(describe(&ua(firefox)), "Firefox on Linux");
+        let chrome = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36";
+        assert_eq!(describe(&ua(chrome)), "Chrome on Android");
+        assert_eq!(describe(&ua("")), "Unknown device");
+        assert_eq!(describe(&Device::default()), "Unknown device");
+        assert_eq!(when(1_796_206_500), "2026-12-02 10:15 UTC");
+    }
+}
