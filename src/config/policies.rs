@@ -12,6 +12,7 @@ use crate::flows::sessions::SessionPolicy;
 use crate::protocol::lifetimes::TokenPolicy;
 use crate::store::{RedisConfig, StoreConfig};
 use crate::web::Site;
+use crate::web::cookies::CookieNames;
 
 impl Settings {
     pub fn store_config(&self) -> StoreConfig {
@@ -81,7 +82,7 @@ impl Settings {
         Site {
             issuer: self.issuer.clone(),
             secure_cookies: self.secure_cookies(),
-            session_cookie: self.session.cookie_name.clone(),
+            cookies: CookieNames::new(&self.session.cookie_name, self.issuer.starts_with("https://")),
             session_ttl: self.session.ttl,
         }
     }

@@ -39,7 +39,7 @@ pub async fn account_get(
     query: Query<Done>,
 ) -> HttpResponse {
     let now = clock.now();
-    let cookie = extract::cookie_value(&req, &site.session_cookie);
+    let cookie = cookies::session(&req, &site);
     match flow.session(cookie.as_deref(), &extract::device(&req), now).await {
         Ok(Some(session)) => {
             let notice =
@@ -64,14 +64,12 @@ pub async fn sign_in_post(
     };
     let username = params.get("username").unwrap_or_default();
     let password = params.get("password").unwrap_or_default();
-    let previous = extract::cookie_value(&req, &site.session_cookie);
+    let previous = cookies::session(&req, &site);
     let device = extract::device(&req);
     match flow.sign_in(username, password, previous.as_deref(), &device, clock.now()).await {
         Ok(Some(cookie)) => {
             let mut resp = back(None);
-            if let Err(e) = resp.add_cookie(&cookies::session(&site, cookie)) {
-                tracing::error!(error = %e, "cannot set session cookie");
-            }
+            cookies::set_session(&mut resp, &site, cookie);
             resp
         }
         Ok(None) => sign_in_page(&site, &req, username, Some(BAD_CREDENTIALS)),
@@ -94,9 +92,7 @@ pub async fn end_session_post(
     match flow.end_session(&session, sid, clock.now()).await {
         Ok(true) if sid == session.sid => {
             let mut resp = back(None);
-            if let Err(e) = resp.add_removal_cookie(&cookies::session(&site, String::new())) {
-                tracing::error!(error = %e, "cannot remove the session cookie");
-            }
+            cookies::remove_session(&mut resp, &site);
             resp
         }
         Ok(true) => back(Some("session_ended")),
@@ -177,7 +173,7 @@ impl Refusal {
 /// for `purpose`.
 fn checked_form(req: &HttpRequest, body: &[u8], site: &Site, purpose: &str) -> Result<Params, Refusal> {
     let params = extract::form_params(req, body).map_err(Refusal::Invalid)?;
-    let key = extract::cookie_value(req, csrf::COOKIE_NAME);
+    let key = cookies::csrf_key(req, site);
     if !extract::same_origin(&site.issuer, req)
         || !csrf::verify(key.as_deref(), purpose, params.get("csrf_token"))
     {
@@ -196,7 +192,7 @@ async fn signed_in_form(
     body: &[u8],
     now: i64,
 ) -> Result<(SsoSession, Params), Refusal> {
-    let cookie = extract::cookie_value(req, &site.session_cookie);
+    let cookie = cookies::session(req, site);
     let session = match flow.session(cookie.as_deref(), &extract::device(req), now).await {
         Ok(Some(session)) => session,
         Ok(None) => return Err(Refusal::SignedOut),
@@ -287,11 +283,11 @@ fn with_csrf(
     purpose: &str,
     render: impl FnOnce(&str) -> HttpResponse,
 ) -> HttpResponse {
-    let existing = extract::cookie_value(req, csrf::COOKIE_NAME);
+    let existing = cookies::csrf_key(req, site);
     let (key, fresh) = csrf::ensure_key(existing.as_deref());
     let mut resp = render(&csrf::token_for(&key, purpose));
-    if fresh && let Err(e) = resp.add_cookie(&cookies::csrf(site, key)) {
-        tracing::error!(error = %e, "cannot set CSRF cookie");
+    if fresh {
+        cookies::set_csrf_key(&mut resp, site, key);
     }
     resp
 }

@@ -1,11 +1,9 @@
-//! CSRF protection for the interaction forms. The browser holds a random key in an
-//! HttpOnly cookie; each form carries HMAC(key, purpose ‖ challenge). A
+//! CSRF protection for every form. The browser holds a random key in an
+//! HttpOnly cookie (`cookies::csrf_key`); each form carries HMAC(key, purpose ‖ challenge). A
 //! cross-site page can neither read the cookie nor compute the token, and a
 //! token is useless for any other login transaction.
 
 use crate::crypto::{constant_time_eq, hmac_sha256_b64url, random_token};
-
-pub const COOKIE_NAME: &str = "oxidp_csrf";
 
 /// A new browser key (256 bits), or `None` if the browser's is usable.
 pub fn ensure_key(existing: Option<&str>) -> (String, bool) {

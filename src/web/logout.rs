@@ -51,7 +51,7 @@ async fn request(
     req: &HttpRequest,
     params: Params,
 ) -> HttpResponse {
-    let cookie = extract::cookie_value(req, &site.session_cookie);
+    let cookie = cookies::session(req, site);
     let outcome = flow.request(&params, cookie.as_deref(), &extract::device(req), clock.now()).await;
     render(site, req, outcome)
 }
@@ -67,7 +67,7 @@ pub async fn confirm_post(
         Ok(params) => params,
         Err(e) => return respond::error_page(&e),
     };
-    let csrf_key = extract::cookie_value(&req, csrf::COOKIE_NAME);
+    let csrf_key = cookies::csrf_key(&req, &site);
     if !extract::same_origin(&site.issuer, &req)
         || !csrf::verify(csrf_key.as_deref(), CONFIRM_PURPOSE, params.get("csrf_token"))
     {
@@ -75,7 +75,7 @@ pub async fn confirm_post(
             "The sign-out form expired or was submitted from another site. Nothing was changed.",
         ));
     }
-    let cookie = extract::cookie_value(&req, &site.session_cookie);
+    let cookie = cookies::session(&req, &site);
     let outcome = flow.confirm(&params, cookie.as_deref(), &extract::device(&req), clock.now()).await;
     render(&site, &req, outcome)
 }
@@ -84,7 +84,7 @@ fn render(site: &Site, req: &HttpRequest, outcome: LogoutOutcome) -> HttpRespons
     match outcome {
         LogoutOutcome::Error(e) => respond::error_page(&e),
         LogoutOutcome::Confirm { request, client_name } => {
-            let existing = extract::cookie_value(req, csrf::COOKIE_NAME);
+            let existing = cookies::csrf_key(req, site);
             let (key, fresh) = csrf::ensure_key(existing.as_deref());
             let token = csrf::token_for(&key, CONFIRM_PURPOSE);
             let page = LogoutConfirmPage {
@@ -93,16 +93,14 @@ fn render(site: &Site, req: &HttpRequest, outcome: LogoutOutcome) -> HttpRespons
                 fields: request.fields(),
             };
             let mut resp = respond::html(StatusCode::OK, &page);
-            if fresh && let Err(e) = resp.add_cookie(&cookies::csrf(site, key)) {
-                tracing::error!(error = %e, "cannot set CSRF cookie");
+            if fresh {
+                cookies::set_csrf_key(&mut resp, site, key);
             }
             resp
         }
         LogoutOutcome::LoggedOut(done) => {
             let mut resp = logged_out(&done);
-            if let Err(e) = resp.add_removal_cookie(&cookies::session(site, String::new())) {
-                tracing::error!(error = %e, "cannot remove the session cookie");
-            }
+            cookies::remove_session(&mut resp, site);
             resp
         }
     }

@@ -26,7 +26,7 @@ pub struct Site {
     pub issuer: String,
     /// Cookies carry `Secure` unless the issuer is plain http on loopback.
     pub secure_cookies: bool,
-    pub session_cookie: String,
+    pub cookies: cookies::CookieNames,
     /// Absolute lifetime of an SSO session (the cookie's `Max-Age`), seconds.
     pub session_ttl: u64,
 }

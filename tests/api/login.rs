@@ -126,6 +126,27 @@ backend_test!(csrf_is_enforced, |app| async move {
         .await;
     assert_rejected(resp, "csrf_token from another browser").await;
 
+    // A valid form posted from an opaque origin (a sandboxed frame, a
+    // data: page) or another site is refused.
+    for origin in ["null", "https://evil.example"] {
+        let form = browser.login_page(&AuthRequest::new(&client)).await;
+        let fields = [
+            ("challenge", form.challenge.as_str()),
+            ("csrf_token", form.csrf_token.as_str()),
+            ("username", "alice"),
+            ("password", PASSWORD),
+        ];
+        let resp = browser
+            .client
+            .post(browser.url("/login"))
+            .header("Origin", origin)
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_rejected(resp, &format!("Origin: {origin}")).await;
+    }
+
     assert!(browser.cookie(SESSION_COOKIE).is_none());
     assert!(attacker.cookie(SESSION_COOKIE).is_none());
 });

@@ -121,16 +121,51 @@ async fn library_completes_the_lifecycle_over_https() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    let session_cookie = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("oxidp_session="))
-        .expect("session cookie")
-        .to_string();
-    assert!(session_cookie.contains("Secure"), "https issuer → Secure cookie: {session_cookie}");
+    let set_cookie = |prefix: &str| {
+        resp.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} cookie"))
+            .to_string()
+    };
+    // https issuer: __Host- names, Secure; the Lax cookie and its
+    // SameSite=None copy for cross-site POSTs to /authorize.
+    let lax = set_cookie("__Host-oxidp_session=");
+    assert!(lax.contains("Secure") && lax.contains("SameSite=Lax") && lax.contains("Path=/"), "{lax}");
+    assert!(!lax.contains("Domain"), "{lax}");
+    let cross_site = set_cookie("__Host-oxidp_session_cross_site=");
+    assert!(cross_site.contains("Secure") && cross_site.contains("SameSite=None"), "{cross_site}");
     let code = Callback::from_redirect(&resp, CB).code;
+    let cross_site_value = cross_site.split(';').next().unwrap().to_string();
+
+    // A cross-site POST carries only the SameSite=None cookie: SSO holds at
+    // /authorize, and nowhere else does that cookie count.
+    let (challenge2, _) = PkceCodeChallenge::new_random_sha256();
+    let form_post = [
+        ("client_id", "tls-app"),
+        ("redirect_uri", CB),
+        ("response_type", "code"),
+        ("scope", "openid"),
+        ("prompt", "none"),
+        ("code_challenge", challenge2.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let resp = http
+        .post(format!("{issuer}/authorize"))
+        .header("cookie", &cross_site_value)
+        .header("origin", "https://rp.example")
+        .form(&form_post)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 302);
+    Callback::from_redirect(&resp, CB);
+    let account =
+        http.get(format!("{issuer}/account")).header("cookie", &cross_site_value).send().await.unwrap();
+    let page = account.text().await.unwrap();
+    assert!(page.contains("/account/login"), "the cross-site cookie is not a session elsewhere: {page}");
 
     let tokens = rp
         .exchange_code(AuthorizationCode::new(code))

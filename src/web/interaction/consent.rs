@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::clock::Clock;
 use crate::flows::interaction::{InteractionFlow, StepOutcome};
 use crate::protocol::OAuthError;
-use crate::web::{Site, csrf, extract, outcome, respond};
+use crate::web::{Site, cookies, csrf, extract, outcome, respond};
 
 pub async fn consent_post(
     flow: Data<InteractionFlow>,
@@ -23,7 +23,7 @@ pub async fn consent_post(
         Err(e) => return respond::error_page(&e),
     };
     let challenge = params.get("challenge").unwrap_or_default();
-    let csrf_key = extract::cookie_value(&req, csrf::COOKIE_NAME);
+    let csrf_key = cookies::csrf_key(&req, &site);
     if !extract::same_origin(&site.issuer, &req)
         || !csrf::verify(csrf_key.as_deref(), challenge, params.get("csrf_token"))
     {
@@ -36,7 +36,7 @@ pub async fn consent_post(
         Some("deny") => false,
         _ => return respond::error_page(&OAuthError::invalid_request("decision must be allow or deny")),
     };
-    let cookie = extract::cookie_value(&req, &site.session_cookie);
+    let cookie = cookies::session(&req, &site);
     match flow.consent(challenge, allow, cookie.as_deref(), &extract::device(&req), clock.now()).await {
         StepOutcome::Expired | StepOutcome::Rejected(_) => respond::error_page(&OAuthError::invalid_request(
             "This page has expired. Please start again from the application.",

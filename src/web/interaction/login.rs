@@ -28,7 +28,7 @@ pub async fn login_post(
         Err(e) => return respond::error_page(&e),
     };
     let challenge = params.get("challenge").unwrap_or_default();
-    let csrf_key = extract::cookie_value(&req, csrf::COOKIE_NAME);
+    let csrf_key = cookies::csrf_key(&req, &site);
     if !extract::same_origin(&site.issuer, &req)
         || !csrf::verify(csrf_key.as_deref(), challenge, params.get("csrf_token"))
     {
@@ -38,7 +38,7 @@ pub async fn login_post(
     }
     let username = params.get("username").unwrap_or_default();
     let password = params.get("password").unwrap_or_default();
-    let previous = extract::cookie_value(&req, &site.session_cookie);
+    let previous = cookies::authorize_session(&req, &site);
     let device = extract::device(&req);
     match flow.login(challenge, username, password, previous.as_deref(), &device, clock.now()).await {
         StepOutcome::Expired => respond::error_page(&OAuthError::invalid_request(
@@ -51,10 +51,8 @@ pub async fn login_post(
         StepOutcome::Failed(error) => respond::error_page(&error),
         StepOutcome::Next { session_cookie, next } => {
             let mut resp = outcome::render(&site, &req, next, StatusCode::SEE_OTHER);
-            if let Some(secret) = session_cookie
-                && let Err(e) = resp.add_cookie(&cookies::session(&site, secret))
-            {
-                tracing::error!(error = %e, "cannot set session cookie");
+            if let Some(value) = session_cookie {
+                cookies::set_session(&mut resp, &site, value);
             }
             resp
         }

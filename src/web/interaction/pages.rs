@@ -8,7 +8,7 @@ use crate::flows::authorize::InteractionView;
 use crate::protocol::StandardScope;
 use crate::protocol::interaction::PromptName;
 use crate::web::views::{ConsentPage, LoginPage};
-use crate::web::{Site, cookies, csrf, extract, respond};
+use crate::web::{Site, cookies, csrf, respond};
 
 /// Renders the page of the interaction's prompt, setting the CSRF key
 /// cookie when the browser has none.
@@ -19,7 +19,7 @@ pub fn page(
     username: &str,
     error: Option<&str>,
 ) -> HttpResponse {
-    let existing = extract::cookie_value(req, csrf::COOKIE_NAME);
+    let existing = cookies::csrf_key(req, site);
     let (key, fresh) = csrf::ensure_key(existing.as_deref());
     let token = csrf::token_for(&key, &view.id);
     let mut resp = match view.prompt {
@@ -54,8 +54,8 @@ pub fn page(
             respond::html(StatusCode::OK, &page)
         }
     };
-    if fresh && let Err(e) = resp.add_cookie(&cookies::csrf(site, key)) {
-        tracing::error!(error = %e, "cannot set CSRF cookie");
+    if fresh {
+        cookies::set_csrf_key(&mut resp, site, key);
     }
     resp
 }

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::clock::Clock;
 use crate::flows::authorize::AuthorizeFlow;
 use crate::protocol::Params;
-use crate::web::{Site, extract, outcome, respond};
+use crate::web::{Site, cookies, extract, outcome, respond};
 
 pub async fn authorize_get(
     flow: Data<AuthorizeFlow>,
@@ -41,7 +41,7 @@ async fn authorize(
     req: &HttpRequest,
     params: Params,
 ) -> HttpResponse {
-    let cookie = extract::cookie_value(req, &site.session_cookie);
+    let cookie = cookies::authorize_session(req, site);
     let decided = flow.authorize(&params, cookie.as_deref(), &extract::device(req), clock.now()).await;
     outcome::render(site, req, decided, StatusCode::FOUND)
 }
