@@ -17,6 +17,7 @@ mod discovery;
 mod durability;
 mod id_token;
 mod interop;
+mod interop_logout;
 mod introspection;
 mod janitor;
 mod key_rotation;
