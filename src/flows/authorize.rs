@@ -220,7 +220,11 @@ impl AuthorizeFlow {
         // The client is told when the session ends; listed before the code
         // exists, so no client holds tokens of a session unbeknown to it.
         let stored = match self.sessions.note_client(session, &request.client_id, now).await {
-            Ok(()) => self.ephemeral.put(&secret_digest(&code), &grant, now).await,
+            Ok(true) => self.ephemeral.put(&secret_digest(&code), &grant, now).await,
+            Ok(false) => {
+                let ended = OAuthError::login_required("the session ended");
+                return AuthorizeOutcome::client_error(&request, ended);
+            }
             Err(e) => Err(e),
         };
         match stored {

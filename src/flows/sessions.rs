@@ -3,12 +3,15 @@
 //! store dump yields no usable cookie, and tokens bound to a session can ask
 //! whether it still lives. A new secret is issued at every login (no
 //! session fixation). Each session is listed under its user
-//! (`IndexKind::UserSessions`) and lists the clients it issued codes to
-//! (`IndexKind::SessionClients`), who are told when it ends.
+//! (`IndexKind::UserSessions`) and lists the clients it issued codes to,
+//! who are told when it ends.
 //!
 //! Lifetimes: an absolute `ttl` from the first login and an `idle_ttl`
-//! that each use extends with one conditional write, at most once per
-//! [`TOUCH_AFTER`] seconds, so a session ended meanwhile stays ended.
+//! that each use extends, at most once per [`TOUCH_AFTER`] seconds. Every
+//! change to a stored session is a compare-and-swap of the value as read,
+//! so concurrent changes never overwrite each other and a session ended
+//! meanwhile stays ended. An SSO authorize in a session that already knows
+//! the client costs one store read and the code's write, nothing more.
 
 use crate::crypto::{constant_time_eq, random_token, secret_digest};
 use crate::flows::logout::backchannel::{Backchannel, Delivery};
@@ -24,6 +27,8 @@ const SECRET_LEN: usize = 43;
 const SID_LEN: usize = 36;
 /// Uses closer together than this do not rewrite the session.
 pub const TOUCH_AFTER: i64 = 60;
+/// Compare-and-swap attempts before a write gives up.
+const UPDATE_ATTEMPTS: usize = 4;
 
 /// Lifetimes of a session, in seconds.
 #[derive(Debug, Clone, Copy)]
@@ -113,18 +118,43 @@ impl Sessions {
     /// session ended meanwhile.
     async fn touch(
         &self,
-        mut session: SsoSession,
+        session: SsoSession,
         device: &Device,
         now: i64,
     ) -> Result<Option<SsoSession>, StoreError> {
         if now - session.last_seen < TOUCH_AFTER && &session.device == device {
             return Ok(Some(session));
         }
-        session.last_seen = now;
-        session.idle_expires_at = (now + self.policy.idle_ttl as i64).min(session.expires_at);
-        session.device = device.clone();
-        let still_there = self.ephemeral.replace(&session.sid.clone(), &session, now).await?;
-        Ok(still_there.then_some(session))
+        let idle_ttl = self.policy.idle_ttl as i64;
+        self.update(session, now, |s| {
+            s.last_seen = now;
+            s.idle_expires_at = (now + idle_ttl).min(s.expires_at);
+            s.device = device.clone();
+        })
+        .await
+    }
+
+    /// Applies `change` to the stored session by compare-and-swap, reading
+    /// it again when another request changed it first (a few times at
+    /// most); `None` when the session is no longer live.
+    async fn update(
+        &self,
+        mut current: SsoSession,
+        now: i64,
+        change: impl Fn(&mut SsoSession),
+    ) -> Result<Option<SsoSession>, StoreError> {
+        for _ in 0..UPDATE_ATTEMPTS {
+            let mut next = current.clone();
+            change(&mut next);
+            if self.ephemeral.swap(&current.sid, &current, &next, now).await? {
+                return Ok(Some(next));
+            }
+            match self.find_by_sid(&current.sid, now).await? {
+                Some(fresh) => current = fresh,
+                None => return Ok(None),
+            }
+        }
+        Err(StoreError::Unavailable(format!("session {} kept changing under a write", current.sid)))
     }
 
     /// Extends a session used by a token grant (a refresh keeps it alive,
@@ -185,6 +215,7 @@ impl Sessions {
                     expires_at,
                     idle_expires_at: idle_end.min(expires_at),
                     device: device.clone(),
+                    clients: Vec::new(),
                 };
                 (session, ended)
             }
@@ -193,39 +224,50 @@ impl Sessions {
         Ok((format!("{}.{secret}", session.sid), session, ended))
     }
 
-    /// Records that `client_id` received a code in the session.
+    /// Records that `client_id` received a code in the session: one write
+    /// the first time, none after. `false` when the session ended meanwhile.
     pub async fn note_client(
         &self,
         session: &SsoSession,
         client_id: &str,
         now: i64,
-    ) -> Result<(), StoreError> {
-        let index = IndexKey::new(IndexKind::SessionClients, &session.sid);
-        self.ephemeral.add_to_index(&index, client_id, session.expires_at, now).await
+    ) -> Result<bool, StoreError> {
+        if session.clients.iter().any(|c| c == client_id) {
+            return Ok(true);
+        }
+        let noted = self
+            .update(session.clone(), now, |s| {
+                if !s.clients.iter().any(|c| c == client_id) {
+                    s.clients.push(client_id.to_string());
+                }
+            })
+            .await?;
+        Ok(noted.is_some())
     }
 
-    /// Ends a session everywhere: the entry and its index listings go, the
+    /// Ends a session everywhere: the entry is taken (its latest state, so
+    /// no client noted meanwhile is missed) and leaves its user's list, the
     /// refresh tokens bound to it (all but offline ones) are revoked with
     /// their access tokens, and its clients get back-channel logout tokens.
+    /// A session another request ended first only has its tokens revoked
+    /// again (a no-op): its clients were told by that request.
     pub async fn end(
         &self,
         session: &SsoSession,
         reason: SessionEndReason,
         now: i64,
     ) -> Result<Ended, StoreError> {
-        self.ephemeral.delete::<SsoSession>(&session.sid).await?;
+        let taken: Option<SsoSession> = self.ephemeral.take(&session.sid).await?;
         let listed = IndexKey::new(IndexKind::UserSessions, &session.user_id);
         self.ephemeral.remove_from_index(&listed, &member_of(SsoSession::KIND, &session.sid)).await?;
-        let clients_index = IndexKey::new(IndexKind::SessionClients, &session.sid);
-        let mut clients = self.ephemeral.index_members(&clients_index).await?;
-        clients.sort();
-        self.ephemeral.delete_index(&clients_index).await?;
         let audited = Audited::new(AuditKind::SessionEnded)
             .user(&session.user_id)
             .detail("sid", session.sid.clone())
             .detail("reason", reason.as_str());
         self.grants.revoke_session(&session.sid, audited, now).await?;
         tracing::info!(sid = %session.sid, user_id = %session.user_id, %reason, "session ended");
+        let mut clients = taken.map(|s| s.clients).unwrap_or_default();
+        clients.sort();
         let delivery = self.backchannel.notify(session, &clients, now);
         Ok(Ended { session: session.clone(), clients, delivery })
     }

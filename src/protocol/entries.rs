@@ -32,10 +32,6 @@ vocabulary! {
         UserSessions => "user_sessions",
         /// What a session handed out (`owner` = sid; members = grant ids).
         SessionGrants => "session_grants",
-        /// The clients that received tokens in a session (`owner` = sid;
-        /// members = client ids), told when it ends (Back-Channel and
-        /// Front-Channel Logout 1.0).
-        SessionClients => "session_clients",
         /// Every entry of one grant (`owner` = grant id; members = entries),
         /// removed together by `revoke_by_grant`.
         GrantEntries => "grant_entries",
@@ -172,6 +168,10 @@ pub struct SsoSession {
     /// than `expires_at`.
     pub idle_expires_at: i64,
     pub device: Device,
+    /// The clients that received codes in the session, told when it ends
+    /// (Back-Channel and Front-Channel Logout 1.0).
+    #[serde(default)]
+    pub clients: Vec<String>,
 }
 
 /// OpenID Connect Core §2: `auth_time`, `amr` and `acr` of a session.

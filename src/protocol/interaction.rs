@@ -221,6 +221,7 @@ mod tests {
             expires_at: auth_time + 3600,
             idle_expires_at: auth_time + 3600,
             device: Default::default(),
+            clients: vec![],
         }
     }
 

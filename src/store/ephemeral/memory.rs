@@ -91,14 +91,14 @@ impl MemoryStore {
         }
     }
 
-    /// Stores only over a live entry (and extends its indexes); returns
-    /// whether it stored.
-    pub fn replace(&self, key: &str, value: &str, ttl: Duration, indexes: &[String]) -> bool {
+    /// Stores `value` only over a live entry equal to `current` (and
+    /// extends its indexes); returns whether it stored.
+    pub fn swap(&self, key: &str, current: &str, value: &str, ttl: Duration, indexes: &[String]) -> bool {
         let now = Instant::now();
         let until = deadline(now, ttl);
         let mut inner = self.lock();
         match inner.entries.get_mut(key) {
-            Some(entry) if entry.1 > now => *entry = (value.to_owned(), until),
+            Some(entry) if entry.1 > now && entry.0 == current => *entry = (value.to_owned(), until),
             _ => return false,
         }
         for index in indexes {

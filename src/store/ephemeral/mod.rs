@@ -2,7 +2,7 @@
 //! under one contract after node-oidc-provider's storage adapter, on two
 //! backends that one conformance suite checks alike:
 //! - `put` with the entry's own expiry, `put_new` (set-if-absent, for
-//!   single-use ids), `replace` (set-if-present), `get`, an atomic `take` (codes and other single-use
+//!   single-use ids), `swap` (compare-and-swap), `get`, an atomic `take` (codes and other single-use
 //!   values, RFC 6749 §4.1.2 / §10.5) and `delete`;
 //! - secondary indexes: sets of ids under an owner ([`IndexKey`]) that an
 //!   entry joins when stored, `index_members`, `add_to_index`,
@@ -109,15 +109,23 @@ impl Ephemeral {
         Ok(stored)
     }
 
-    /// Stores `entry` only over a live entry with this id (and extends its
-    /// indexes); returns whether it stored. A session refreshed while it is
-    /// being ended stays ended.
-    pub async fn replace<E: Entry>(&self, id: &str, entry: &E, now: i64) -> Result<bool, StoreError> {
-        let (key, value, ttl) = (member_of(E::KIND, id), encode(entry)?, ttl(entry.expires_at(), now));
-        let indexes: Vec<String> = entry.indexes().iter().map(index_name).collect();
+    /// Compare-and-swap: stores `next` only while the entry is still
+    /// `current` as read (and extends its indexes); returns whether it
+    /// stored. A change made meanwhile is never overwritten, and an entry
+    /// deleted meanwhile (a session ended) stays deleted.
+    pub async fn swap<E: Entry>(
+        &self,
+        id: &str,
+        current: &E,
+        next: &E,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let (key, value, ttl) = (member_of(E::KIND, id), encode(next)?, ttl(next.expires_at(), now));
+        let current = encode(current)?;
+        let indexes: Vec<String> = next.indexes().iter().map(index_name).collect();
         match self {
-            Ephemeral::Memory(s) => Ok(s.replace(&key, &value, ttl, &indexes)),
-            Ephemeral::Redis(s) => s.replace(&key, &value, ttl, &indexes).await,
+            Ephemeral::Memory(s) => Ok(s.swap(&key, &current, &value, ttl, &indexes)),
+            Ephemeral::Redis(s) => s.swap(&key, &current, &value, ttl, &indexes).await,
         }
     }
 

@@ -50,17 +50,19 @@ for i = 2, #KEYS do
 end
 return 1";
 
-/// As [`PUT_INDEXED`], but only over a live KEYS[1] (`SET .. XX`); 0 when
-/// there was none, so a concurrent delete is never undone.
-const REPLACE_INDEXED: &str = r"
-if not redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2], 'XX') then return 0 end
+/// As [`PUT_INDEXED`], but only while KEYS[1] still holds ARGV[4]
+/// (compare-and-swap); 0 when it does not (changed, deleted or expired), so
+/// a concurrent change is never overwritten and a delete never undone.
+const SWAP_INDEXED: &str = r"
+if redis.call('GET', KEYS[1]) ~= ARGV[4] then return 0 end
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
 for i = 2, #KEYS do
   redis.call('SADD', KEYS[i], ARGV[1])
   if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 end
 return 1";
 
-static REPLACE_INDEXED_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(REPLACE_INDEXED));
+static SWAP_INDEXED_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(SWAP_INDEXED));
 static EXTEND_INDEXES_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(EXTEND_INDEXES));
 static PUT_INDEXED_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(PUT_INDEXED));
 
@@ -222,20 +224,21 @@ impl RedisStore {
         self.invoke(invocation.arg(key).arg(px(ttl)).arg(value)).await
     }
 
-    /// The [`REPLACE_INDEXED`] script: stores only over a live key; returns
-    /// whether it stored.
-    pub async fn replace(
+    /// The [`SWAP_INDEXED`] script: stores `value` only while the key
+    /// holds `current`; returns whether it stored.
+    pub async fn swap(
         &self,
         key: &str,
+        current: &str,
         value: &str,
         ttl: Duration,
         indexes: &[String],
     ) -> Result<bool, StoreError> {
-        let mut invocation = REPLACE_INDEXED_SCRIPT.key(self.key(key));
+        let mut invocation = SWAP_INDEXED_SCRIPT.key(self.key(key));
         for index in indexes {
             invocation.key(self.index_key(index));
         }
-        invocation.arg(key).arg(px(ttl)).arg(value);
+        invocation.arg(key).arg(px(ttl)).arg(value).arg(current);
         let mut conn = self.shared.conn();
         let stored: i64 = self.guarded(invocation.invoke_async(&mut conn)).await?;
         Ok(stored == 1)

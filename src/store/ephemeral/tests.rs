@@ -36,6 +36,7 @@ fn session(user_id: &str, sid: &str) -> SsoSession {
         expires_at: NOW + MINUTE,
         idle_expires_at: NOW + MINUTE,
         device: Default::default(),
+        clients: vec![],
     }
 }
 
@@ -63,14 +64,17 @@ async fn entries(store: &Ephemeral) {
     assert_eq!(store.take::<SpentCode>("c1").await.expect("take"), None);
     assert_eq!(store.get::<SpentCode>("c1").await.expect("get"), None);
 
-    // replace writes only over a live entry.
-    assert!(!store.replace("r1", &spent("f1"), NOW).await.expect("replace"), "nothing to replace");
+    // swap writes only over the value as read.
+    let (f1, f2, f3) = (spent("f1"), spent("f2"), spent("f3"));
+    assert!(!store.swap("r1", &f1, &f2, NOW).await.expect("swap"), "nothing to swap");
     assert_eq!(store.get::<SpentCode>("r1").await.expect("get"), None);
-    store.put("r1", &spent("f1"), NOW).await.expect("put");
-    assert!(store.replace("r1", &spent("f2"), NOW).await.expect("replace"));
-    assert_eq!(store.get::<SpentCode>("r1").await.expect("get").map(|s| s.family_id), Some("f2".into()));
+    store.put("r1", &f1, NOW).await.expect("put");
+    assert!(store.swap("r1", &f1, &f2, NOW).await.expect("swap"));
+    assert_eq!(store.get::<SpentCode>("r1").await.expect("get"), Some(f2.clone()));
+    assert!(!store.swap("r1", &f1, &f3, NOW).await.expect("swap"), "changed since it was read");
+    assert_eq!(store.get::<SpentCode>("r1").await.expect("get"), Some(f2.clone()));
     store.delete::<SpentCode>("r1").await.expect("delete");
-    assert!(!store.replace("r1", &spent("f3"), NOW).await.expect("replace"), "a deleted entry stays deleted");
+    assert!(!store.swap("r1", &f2, &f3, NOW).await.expect("swap"), "a deleted entry stays deleted");
     assert_eq!(store.get::<SpentCode>("r1").await.expect("get"), None);
 
     // Of 16 concurrent takers exactly one wins.
