@@ -1,24 +1,51 @@
 #!/usr/bin/env bash
-# Real-browser check against a fresh release build (not part of CI: needs
-# Debian's chromium and `npm install playwright-core` in this folder).
-#   apt-get install -y chromium && (cd tests/browser && npm install --no-save playwright-core@1)
-#   bash tests/browser/run.sh
+# Real-browser checks (Debian's chromium + playwright-core) with independent
+# client code: sso.mjs (login, code, tokens, userinfo, SSO) and logout.mjs
+# (openid-client as the relying party of two apps: SSO, consent, the account
+# page, RP-initiated logout, back- and front-channel logout, login_required
+# and invalid_grant afterwards). .ci/run runs this after `cargo test`.
+#   Needs: apt-get install -y chromium; node 20 (npm ci runs here if needed).
+#   OXIDP_BIN=path/to/oxidp to test a given binary (default: a release build).
+#   SCREENSHOT_DIR=dir keeps the screenshots of every page (default: a temp dir).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-(cd "$root" && cargo build --release -q)
-bin="$CARGO_TARGET_DIR/release/oxidp"
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+if [[ -z "${OXIDP_BIN:-}" ]]; then
+  export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+  (cd "$root" && cargo build --release -q)
+  OXIDP_BIN="$CARGO_TARGET_DIR/release/oxidp"
+fi
+[[ -x /usr/bin/chromium ]] || { echo "FATAL: /usr/bin/chromium missing (apt-get install -y chromium)" >&2; exit 1; }
+[[ -d "$here/node_modules/openid-client" ]] || (cd "$here" && npm ci --no-audit --no-fund --silent)
+
 work="$(mktemp -d)"
-trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+shots="${SCREENSHOT_DIR:-$work/screenshots}"
+mkdir -p "$shots"
+trap 'kill "${pid:-0}" 2>/dev/null || true; [[ -n "${SCREENSHOT_DIR:-}" ]] || rm -rf "$work"; rm -rf "$work/data" "$work/keys"' EXIT
 cd "$work"
-export OXIDP__SERVER__BIND=127.0.0.1:18080 OXIDP__ISSUER=http://127.0.0.1:18080
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export OXIDP__SERVER__BIND="127.0.0.1:$port" OXIDP__ISSUER="http://127.0.0.1:$port"
+bin="$OXIDP_BIN"
 echo 'correct horse battery staple' | "$bin" user create --username alice --email alice@example.com --name "Alice Example" >/dev/null
-secret() { "$bin" client create --client-id "$1" --redirect-uri "$2" --json | sed 's/.*"client_secret":"\([^"]*\)".*/\1/'; }
-APP1_SECRET=$(secret app1 http://127.0.0.1:9000/cb)
-APP2_SECRET=$(secret app2 http://127.0.0.1:9001/cb)
+secret() { "$bin" client create --json "$@" | python3 -c 'import json, sys; print(json.load(sys.stdin)["client_secret"])'; }
+APP1_SECRET=$(secret --client-id app1 --name "App One" --redirect-uri http://127.0.0.1:9000/cb \
+  --post-logout-redirect-uri http://127.0.0.1:9000/bye --grant-type authorization_code --grant-type refresh_token \
+  --backchannel-logout-uri http://127.0.0.1:9000/backchannel)
+APP2_SECRET=$(secret --client-id app2 --name "App Two" --redirect-uri http://127.0.0.1:9001/cb \
+  --grant-type authorization_code --grant-type refresh_token \
+  --backchannel-logout-uri http://127.0.0.1:9001/backchannel --backchannel-logout-session-required \
+  --frontchannel-logout-uri http://127.0.0.1:9001/frontchannel --frontchannel-logout-session-required)
+GALLERY_SECRET=$(secret --client-id gallery --name "Photo Gallery" --consent required --redirect-uri http://127.0.0.1:9002/cb)
 "$bin" serve >server.log 2>&1 &
 pid=$!
-for _ in $(seq 50); do curl -sf "$OXIDP__ISSUER/healthz" >/dev/null && break; sleep 0.1; done
-ISSUER=$OXIDP__ISSUER APP1_SECRET=$APP1_SECRET APP2_SECRET=$APP2_SECRET PASSWORD='correct horse battery staple' \
-  SCREENSHOT="${SCREENSHOT:-$root/tests/browser/login.png}" NODE_PATH="$root/tests/browser/node_modules" \
-  node "$root/tests/browser/sso.mjs"
+for _ in $(seq 100); do curl -sf "$OXIDP__ISSUER/healthz" >/dev/null && break; sleep 0.1; done
+
+export ISSUER=$OXIDP__ISSUER APP1_SECRET APP2_SECRET GALLERY_SECRET PASSWORD='correct horse battery staple'
+export SCREENSHOT="$shots/sso-login.png" SCREENSHOT_DIR="$shots" NODE_PATH="$here/node_modules"
+status=0
+node "$here/sso.mjs" && node "$here/logout.mjs" || status=$?
+if [[ $status -ne 0 ]]; then
+  echo "--- server log (last 40 lines)" >&2
+  tail -n 40 server.log >&2
+fi
+exit $status
