@@ -78,10 +78,7 @@ impl AccountFlow {
         device: &Device,
         now: i64,
     ) -> Result<Option<SsoSession>, OAuthError> {
-        match cookie {
-            Some(cookie) => Ok(self.sessions.find(cookie, device, now).await?),
-            None => Ok(None),
-        }
+        Ok(self.sessions.find(cookie, device, now).await?)
     }
 
     /// Signs in to the account page: a new session (or this browser's,

@@ -12,7 +12,7 @@ use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizeError};
 use crate::protocol::entries::{CodeGrant, Device, Interaction, SsoSession};
 use crate::protocol::interaction::{Consent, Context, Decision, Policy, PromptName};
 use crate::protocol::logout::IdTokenHint;
-use crate::protocol::{ConsentMode, OAuthError, Params, StandardScope};
+use crate::protocol::{ClientRecord, ConsentMode, OAuthError, Params, StandardScope};
 use crate::store::{Clients, Consents, Ephemeral, Users};
 
 /// What the browser gets.
@@ -116,21 +116,22 @@ impl AuthorizeFlow {
         device: &Device,
         now: i64,
     ) -> AuthorizeOutcome {
-        let request = match self.validate(params).await {
-            Ok(request) => request,
+        let (request, client) = match self.validate(params).await {
+            Ok(validated) => validated,
             Err(e) => return e.into(),
         };
-        let session = match session_cookie {
-            Some(cookie) => match self.sessions.find(cookie, device, now).await {
-                Ok(session) => session,
-                Err(e) => return AuthorizeOutcome::client_error(&request, e.into()),
-            },
-            None => None,
+        let session = match self.sessions.find(session_cookie, device, now).await {
+            Ok(session) => session,
+            Err(e) => return AuthorizeOutcome::client_error(&request, e.into()),
         };
-        self.proceed(request, session.as_ref(), &[], now).await
+        self.decide(request, &client, session.as_ref(), &[], now).await
     }
 
-    async fn validate(&self, params: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
+    /// The request, checked for its client, and the client.
+    async fn validate(
+        &self,
+        params: &Params,
+    ) -> Result<(AuthorizationRequest, ClientRecord), AuthorizeError> {
         let client_id = authorize::client_id(params)?;
         let client = self
             .clients
@@ -155,12 +156,12 @@ impl AuthorizeFlow {
                 OAuthError::server_error("the client's id_token_signed_response_alg is not available"),
             ));
         }
-        Ok(request)
+        Ok((request, client))
     }
 
-    /// Evaluates the interaction policy and acts on it: a code, the next
-    /// prompt (stored as an interaction), or the prompt's error for
-    /// `prompt=none`. `completed` are the prompts done in this interaction.
+    /// Carries on with a stored request after a prompt was completed: the
+    /// interaction policy decides again. `completed` are the prompts done
+    /// in this interaction.
     pub async fn proceed(
         &self,
         request: AuthorizationRequest,
@@ -168,11 +169,26 @@ impl AuthorizeFlow {
         completed: &[PromptName],
         now: i64,
     ) -> AuthorizeOutcome {
-        let client = match self.clients.find(&request.client_id).await {
-            Ok(Some(client)) => client,
-            Ok(None) => return AuthorizeOutcome::ErrorPage(OAuthError::invalid_request("unknown client")),
-            Err(e) => return AuthorizeOutcome::client_error(&request, e.into()),
-        };
+        match self.clients.find(&request.client_id).await {
+            Ok(Some(client)) => self.decide(request, &client, session, completed, now).await,
+            Ok(None) => {
+                AuthorizeOutcome::ErrorPage(OAuthError::invalid_request("the client no longer exists"))
+            }
+            Err(e) => AuthorizeOutcome::client_error(&request, e.into()),
+        }
+    }
+
+    /// Evaluates the interaction policy and acts on it: a code, the next
+    /// prompt (stored as an interaction), or the prompt's error for
+    /// `prompt=none`.
+    async fn decide(
+        &self,
+        request: AuthorizationRequest,
+        client: &ClientRecord,
+        session: Option<&SsoSession>,
+        completed: &[PromptName],
+        now: i64,
+    ) -> AuthorizeOutcome {
         let granted = match (client.consent, session) {
             (ConsentMode::Required, Some(session)) => {
                 match self.consents.find(&session.user_id, &client.client_id).await {

@@ -114,12 +114,9 @@ impl InteractionFlow {
             Ok(None) => return StepOutcome::Expired,
             Err(e) => return StepOutcome::Failed(e.into()),
         }
-        let session = match cookie {
-            Some(cookie) => match self.sessions.find(cookie, device, now).await {
-                Ok(session) => session,
-                Err(e) => return StepOutcome::Failed(e.into()),
-            },
-            None => None,
+        let session = match self.sessions.find(cookie, device, now).await {
+            Ok(session) => session,
+            Err(e) => return StepOutcome::Failed(e.into()),
         };
         let mut interaction = match self.ephemeral.take::<Interaction>(id).await {
             Ok(Some(taken)) => taken,

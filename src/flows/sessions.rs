@@ -85,15 +85,15 @@ impl Sessions {
         self.policy
     }
 
-    /// The live session behind a cookie value, if any, with its idle timer
-    /// extended. A session whose user was disabled or deleted is ended.
+    /// The live session behind the browser's cookie, if any, with its idle
+    /// timer extended. A session whose user was disabled or deleted is ended.
     pub async fn find(
         &self,
-        cookie: &str,
+        cookie: Option<&str>,
         device: &Device,
         now: i64,
     ) -> Result<Option<SsoSession>, StoreError> {
-        let Some((sid, secret)) = split_cookie(cookie) else { return Ok(None) };
+        let Some((sid, secret)) = cookie.and_then(split_cookie) else { return Ok(None) };
         let Some(session) = self.find_by_sid(sid, now).await? else { return Ok(None) };
         if !constant_time_eq(secret_digest(secret).as_bytes(), session.secret_hash.as_bytes()) {
             return Ok(None);
@@ -181,10 +181,7 @@ impl Sessions {
         device: &Device,
         now: i64,
     ) -> Result<(String, SsoSession, Option<Ended>), StoreError> {
-        let previous = match previous_cookie {
-            Some(cookie) => self.find(cookie, device, now).await?,
-            None => None,
-        };
+        let previous = self.find(previous_cookie, device, now).await?;
         let secret = random_token(32);
         let idle_end = now + self.policy.idle_ttl as i64;
         let (session, ended) = match previous {

@@ -173,10 +173,7 @@ impl Refusal {
 /// for `purpose`.
 fn checked_form(req: &HttpRequest, body: &[u8], site: &Site, purpose: &str) -> Result<Params, Refusal> {
     let params = extract::form_params(req, body).map_err(Refusal::Invalid)?;
-    let key = cookies::csrf_key(req, site);
-    if !extract::same_origin(&site.issuer, req)
-        || !csrf::verify(key.as_deref(), purpose, params.get("csrf_token"))
-    {
+    if !csrf::form_is_ours(site, req, purpose, &params) {
         return Err(Refusal::Invalid(OAuthError::invalid_request(
             "The form expired or was submitted from another site. Nothing was changed.",
         )));

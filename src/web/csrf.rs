@@ -3,7 +3,11 @@
 //! cross-site page can neither read the cookie nor compute the token, and a
 //! token is useless for any other login transaction.
 
+use actix_web::HttpRequest;
+
 use crate::crypto::{constant_time_eq, hmac_sha256_b64url, random_token};
+use crate::protocol::Params;
+use crate::web::{Site, cookies, extract};
 
 /// A new browser key (256 bits), or `None` if the browser's is usable.
 pub fn ensure_key(existing: Option<&str>) -> (String, bool) {
@@ -19,6 +23,13 @@ fn is_well_formed(key: &str) -> bool {
 
 pub fn token_for(key: &str, challenge: &str) -> String {
     hmac_sha256_b64url(key.as_bytes(), format!("login\0{challenge}").as_bytes())
+}
+
+/// A form of ours: posted from our origin (`extract::same_origin`) with
+/// the CSRF token of this browser for `purpose`.
+pub fn form_is_ours(site: &Site, req: &HttpRequest, purpose: &str, params: &Params) -> bool {
+    let key = cookies::csrf_key(req, site);
+    extract::same_origin(&site.issuer, req) && verify(key.as_deref(), purpose, params.get("csrf_token"))
 }
 
 /// True when the form token matches the browser key and the challenge.

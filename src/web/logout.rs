@@ -67,10 +67,7 @@ pub async fn confirm_post(
         Ok(params) => params,
         Err(e) => return respond::error_page(&e),
     };
-    let csrf_key = cookies::csrf_key(&req, &site);
-    if !extract::same_origin(&site.issuer, &req)
-        || !csrf::verify(csrf_key.as_deref(), CONFIRM_PURPOSE, params.get("csrf_token"))
-    {
+    if !csrf::form_is_ours(&site, &req, CONFIRM_PURPOSE, &params) {
         return respond::error_page(&OAuthError::invalid_request(
             "The sign-out form expired or was submitted from another site. Nothing was changed.",
         ));

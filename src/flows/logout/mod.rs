@@ -127,10 +127,7 @@ impl LogoutFlow {
         device: &Device,
         now: i64,
     ) -> Result<Option<SsoSession>, OAuthError> {
-        match cookie {
-            Some(cookie) => Ok(self.sessions.find(cookie, device, now).await?),
-            None => Ok(None),
-        }
+        Ok(self.sessions.find(cookie, device, now).await?)
     }
 
     /// RP-Initiated Logout 1.0 §2–3: a hint must be ours; `client_id`, when

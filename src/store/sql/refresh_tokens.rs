@@ -64,16 +64,9 @@ pub fn revoke_by_sid(
     sid: &str,
     now: i64,
 ) -> Result<Vec<IssuedAccessToken>, StoreError> {
-    let families: Vec<String> = rt::table
-        .filter(rt::sid.eq(sid).and(rt::offline.eq(false)))
-        .select(rt::family_id)
-        .distinct()
-        .load(conn)?;
-    let mut denied = Vec::new();
-    for family in families {
-        denied.extend(revoke_family(conn, &family, now)?);
-    }
-    Ok(denied)
+    let families = rt::table.filter(rt::sid.eq(sid).and(rt::offline.eq(false))).select(rt::family_id);
+    let families = families.distinct().load(conn)?;
+    revoke_families(conn, families, now)
 }
 
 /// Revokes a user's families at one client (a consent withdrawn).
@@ -83,11 +76,17 @@ pub fn revoke_user_client(
     client_id: &str,
     now: i64,
 ) -> Result<Vec<IssuedAccessToken>, StoreError> {
-    let families: Vec<String> = rt::table
-        .filter(rt::user_id.eq(user_id).and(rt::client_id.eq(client_id)))
-        .select(rt::family_id)
-        .distinct()
-        .load(conn)?;
+    let families =
+        rt::table.filter(rt::user_id.eq(user_id).and(rt::client_id.eq(client_id))).select(rt::family_id);
+    let families = families.distinct().load(conn)?;
+    revoke_families(conn, families, now)
+}
+
+fn revoke_families(
+    conn: &mut AnyConnection,
+    families: Vec<String>,
+    now: i64,
+) -> Result<Vec<IssuedAccessToken>, StoreError> {
     let mut denied = Vec::new();
     for family in families {
         denied.extend(revoke_family(conn, &family, now)?);

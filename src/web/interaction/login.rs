@@ -28,10 +28,7 @@ pub async fn login_post(
         Err(e) => return respond::error_page(&e),
     };
     let challenge = params.get("challenge").unwrap_or_default();
-    let csrf_key = cookies::csrf_key(&req, &site);
-    if !extract::same_origin(&site.issuer, &req)
-        || !csrf::verify(csrf_key.as_deref(), challenge, params.get("csrf_token"))
-    {
+    if !csrf::form_is_ours(&site, &req, challenge, &params) {
         return respond::error_page(&OAuthError::invalid_request(
             "The login form expired or was submitted from another site. Please start again from the application.",
         ));
