@@ -260,7 +260,12 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             sessions.clone(),
             token_issuer.clone(),
         ),
-        RefreshTokenGrant::new(stores.grants.clone(), stores.users.clone(), sessions, token_issuer.clone()),
+        RefreshTokenGrant::new(
+            stores.grants.clone(),
+            stores.users.clone(),
+            sessions.clone(),
+            token_issuer.clone(),
+        ),
         ClientCredentialsGrant::new(token_issuer),
     );
     let access_tokens =
@@ -272,6 +277,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         access_tokens.clone(),
         stores.grants.clone(),
         stores.users.clone(),
+        sessions.clone(),
     );
     let userinfo = UserinfoFlow::new(access_tokens, stores.users.clone());
     let metadata =

@@ -2,13 +2,15 @@
 //! `active: false` (§2.2), whether the token is expired, revoked, malformed,
 //! unknown, or not the caller's business: access tokens may be introspected
 //! by the client they were issued to and by the resources named in their
-//! `aud`; refresh tokens only by their own client.
+//! `aud`; refresh tokens only by their own client. A session-bound refresh
+//! token is active only while its session lives.
 
 use std::sync::Arc;
 
 use crate::crypto::secret_digest;
 use crate::flows::access_tokens::AccessTokenVerifier;
 use crate::flows::client_auth::ClientAuthenticator;
+use crate::flows::sessions::Sessions;
 use crate::protocol::introspection::Introspection;
 use crate::protocol::{ClientRecord, OAuthError, Params, TokenType, TokenTypeHint};
 use crate::store::{Grants, Users};
@@ -18,6 +20,7 @@ pub struct IntrospectionFlow {
     access_tokens: Arc<AccessTokenVerifier>,
     grants: Grants,
     users: Users,
+    sessions: Sessions,
 }
 
 impl IntrospectionFlow {
@@ -26,8 +29,9 @@ impl IntrospectionFlow {
         access_tokens: Arc<AccessTokenVerifier>,
         grants: Grants,
         users: Users,
+        sessions: Sessions,
     ) -> IntrospectionFlow {
-        IntrospectionFlow { client_auth, access_tokens, grants, users }
+        IntrospectionFlow { client_auth, access_tokens, grants, users, sessions }
     }
 
     /// `POST /introspect` with its `Authorization` header and form parameters.
@@ -103,6 +107,14 @@ impl IntrospectionFlow {
             && record.expires_at > now
             && record.family_expires_at > now;
         if !live || self.users.find_active_fresh(&record.user_id).await?.is_none() {
+            return Ok(Some(Introspection::inactive()));
+        }
+        let session_ended = match (&record.sid, record.offline) {
+            (_, true) => false,
+            (Some(sid), false) => self.sessions.find_by_sid(sid, now).await?.is_none(),
+            (None, false) => true,
+        };
+        if session_ended {
             return Ok(Some(Introspection::inactive()));
         }
         Ok(Some(Introspection {

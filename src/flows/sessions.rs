@@ -184,38 +184,40 @@ impl Sessions {
         let previous = self.find(previous_cookie, device, now).await?;
         let secret = random_token(32);
         let idle_end = now + self.policy.idle_ttl as i64;
-        let (session, ended) = match previous {
-            Some(old) if old.user_id == user_id => {
-                let session = SsoSession {
-                    secret_hash: secret_digest(&secret),
-                    authentication,
-                    last_seen: now,
-                    idle_expires_at: idle_end.min(old.expires_at),
-                    device: device.clone(),
-                    ..old
-                };
-                (session, None)
+        if let Some(old) = &previous
+            && old.user_id == user_id
+        {
+            let renewed = self
+                .update(old.clone(), now, |s| {
+                    s.secret_hash = secret_digest(&secret);
+                    s.authentication = authentication.clone();
+                    s.last_seen = now;
+                    s.idle_expires_at = idle_end.min(s.expires_at);
+                    s.device = device.clone();
+                })
+                .await?;
+            if let Some(session) = renewed {
+                return Ok((format!("{}.{secret}", session.sid), session, None));
             }
-            other => {
-                let ended = match other {
-                    Some(old) => Some(self.end(&old, SessionEndReason::OtherUser, now).await?),
-                    None => None,
-                };
-                let expires_at = now + self.policy.ttl as i64;
-                let session = SsoSession {
-                    sid: uuid::Uuid::new_v4().to_string(),
-                    user_id: user_id.to_string(),
-                    secret_hash: secret_digest(&secret),
-                    authentication,
-                    created_at: now,
-                    last_seen: now,
-                    expires_at,
-                    idle_expires_at: idle_end.min(expires_at),
-                    device: device.clone(),
-                    clients: Vec::new(),
-                };
-                (session, ended)
+        }
+        let ended = match previous {
+            Some(old) if old.user_id != user_id => {
+                Some(self.end(&old, SessionEndReason::OtherUser, now).await?)
             }
+            _ => None,
+        };
+        let expires_at = now + self.policy.ttl as i64;
+        let session = SsoSession {
+            sid: uuid::Uuid::new_v4().to_string(),
+            user_id: user_id.to_string(),
+            secret_hash: secret_digest(&secret),
+            authentication,
+            created_at: now,
+            last_seen: now,
+            expires_at,
+            idle_expires_at: idle_end.min(expires_at),
+            device: device.clone(),
+            clients: Vec::new(),
         };
         self.ephemeral.put(&session.sid, &session, now).await?;
         Ok((format!("{}.{secret}", session.sid), session, ended))

@@ -205,3 +205,30 @@ backend_test!(discovery_advertises_logout, |app| async move {
         assert_eq!(d[flag], true, "{flag}");
     }
 });
+
+backend_test!(
+    a_hanging_back_channel_does_not_hold_the_logout_page,
+    options = SpawnOptions::default().settings(|s| s.logout.backchannel_wait = 1),
+    |app| async move {
+        // A receiver that accepts connections and never answers: each
+        // delivery attempt runs into its 5 s timeout, three times.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let uri = format!("http://{}/backchannel", silent.local_addr().unwrap());
+        let held = std::thread::spawn(move || {
+            let _connections: Vec<_> = silent.incoming().take(3).collect();
+            std::thread::sleep(std::time::Duration::from_secs(20));
+        });
+        let a = app.with_client(logout_client("app-a", crate::authorize::CB, Some(&uri), None)).await;
+        let browser = app.browser();
+        let (_, tokens) = logged_in(&app, &browser, &a).await;
+        let hint = tokens.id_token().to_string();
+        let started = std::time::Instant::now();
+        let resp = browser.logout(&[("id_token_hint", &hint), ("post_logout_redirect_uri", BYE)]).await;
+        // Functional bound: the deliveries alone take over 15 s; the page
+        // waits logout.backchannel_wait (1 s) for them.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+        assert_eq!(resp.status(), 303);
+        assert_login_required(&browser, &a).await;
+        drop(held);
+    }
+);

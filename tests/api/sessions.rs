@@ -40,7 +40,14 @@ backend_test!(
         // Idle: unused for longer than idle_ttl.
         let bob = app.with_user("bob", PASSWORD).await;
         let idle = app.tokens_for(&bob, &f.client).await;
+        let introspect = || async {
+            let form = [("token", idle.refresh_token())];
+            let resp = app.post_form("/introspect", &f.client.auth(), &form).await;
+            resp.json::<serde_json::Value>().await.unwrap()["active"].clone()
+        };
+        assert_eq!(introspect().await, true);
         app.advance(601);
+        assert_eq!(introspect().await, false, "introspection: the session idled out");
         app.assert_refresh_fails(&f.client, idle.refresh_token(), "the session idled out").await;
     }
 );

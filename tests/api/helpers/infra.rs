@@ -78,6 +78,10 @@ impl Infra {
         if let Some(redis) = &self.redis {
             s.redis.url = Some(redis.url.clone());
             s.redis.prefix = redis.prefix.clone();
+            // Dozens of servers share two cores under `cargo test`: a reply
+            // slower than the production default (250 ms) is load, not an
+            // outage. tests/api/redis_faults.rs sets its own timeouts.
+            s.redis.command_timeout_ms = 2_000;
         }
         s
     }
