@@ -267,7 +267,7 @@ impl Sessions {
         tracing::info!(sid = %session.sid, user_id = %session.user_id, %reason, "session ended");
         let mut clients = taken.map(|s| s.clients).unwrap_or_default();
         clients.sort();
-        let delivery = self.backchannel.notify(session, &clients, now);
+        let delivery = self.backchannel.notify(session, &clients);
         Ok(Ended { session: session.clone(), clients, delivery })
     }
 

@@ -84,7 +84,7 @@ impl Backchannel {
     }
 
     /// Queues the logout of `session` for its `clients`.
-    pub fn notify(&self, session: &SsoSession, clients: &[String], _now: i64) -> Delivery {
+    pub fn notify(&self, session: &SsoSession, clients: &[String]) -> Delivery {
         let Some(queue) = &self.queue else { return Delivery(None) };
         if clients.is_empty() {
             return Delivery(None);
