@@ -9,7 +9,7 @@ use crate::flows::credentials::Credentials;
 use crate::flows::sessions::Sessions;
 use crate::protocol::entries::{Authentication, Device, SsoSession};
 use crate::protocol::{AuditKind, AuthLevel, AuthMethod, OAuthError, SessionEndReason, UserRecord};
-use crate::store::{Audit, Audited, Clients, Consents, Grants, StoreError, Users};
+use crate::store::{Audit, Audited, Clients, Consents, Grants, Users};
 
 /// Shortest password the account page accepts.
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -185,11 +185,7 @@ impl AccountFlow {
         let audited = Audited::new(AuditKind::PasswordChanged)
             .user(&current.user_id)
             .detail("other_sessions_ended", ended);
-        self.record(audited, now).await?;
+        self.audit.record(audited, now).await?;
         Ok(PasswordChange::Changed { other_sessions_ended: ended })
-    }
-
-    async fn record(&self, audited: Audited, now: i64) -> Result<(), StoreError> {
-        self.audit.record(audited, now).await
     }
 }

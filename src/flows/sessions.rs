@@ -81,10 +81,6 @@ impl Sessions {
         Sessions::new(ephemeral, grants, users, Backchannel::disabled(), policy)
     }
 
-    pub fn policy(&self) -> SessionPolicy {
-        self.policy
-    }
-
     /// The live session behind the browser's cookie, if any, with its idle
     /// timer extended. A session whose user was disabled or deleted is ended.
     pub async fn find(

@@ -39,6 +39,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/authorize", web::get().to(authorize::authorize_get))
         .route("/authorize", web::post().to(authorize::authorize_post))
         .route("/login", web::post().to(login::login_post))
+        .route("/token", web::post().to(token::token_post))
+        .route("/revoke", web::post().to(revoke::revoke_post))
+        .route("/introspect", web::post().to(introspect::introspect_post))
+        .route("/userinfo", web::get().to(userinfo::userinfo_get))
+        .route("/userinfo", web::post().to(userinfo::userinfo_post))
         .route("/consent", web::post().to(consent::consent_post))
         .route("/account", web::get().to(account::account_get))
         .route("/account/login", web::post().to(account::sign_in_post))
@@ -48,11 +53,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::get().to(logout::logout_get))
         .route("/logout", web::post().to(logout::logout_post))
         .route("/logout/confirm", web::post().to(logout::confirm_post))
-        .route("/token", web::post().to(token::token_post))
-        .route("/revoke", web::post().to(revoke::revoke_post))
-        .route("/introspect", web::post().to(introspect::introspect_post))
-        .route("/userinfo", web::get().to(userinfo::userinfo_get))
-        .route("/userinfo", web::post().to(userinfo::userinfo_post))
         .route("/healthz", web::get().to(health::healthz))
         .route("/static/style.css", web::get().to(assets::style_css));
 }

@@ -61,8 +61,12 @@ async function request(config, redirectUri, extra = {}) {
   return { url, checks: { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce } };
 }
 
+// Every page at desktop width, then at a phone's.
 async function shot(page, name) {
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(shots, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize({ width: 800, height: 900 });
 }
 
 const [a1, a2, a3] = await Promise.all([app(9000), app(9001), app(9002)]);

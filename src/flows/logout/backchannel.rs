@@ -212,12 +212,7 @@ async fn post(http: &OutboundHttp, client: &ClientRecord, token: &str, policy: D
     for attempt in 1..=policy.attempts.max(1) {
         let sent = match http.client() {
             Ok(http) => {
-                http.post(&endpoint.uri)
-                    .timeout(policy.timeout)
-                    .header("cache-control", "no-store")
-                    .form(&[("logout_token", token)])
-                    .send()
-                    .await
+                http.post(&endpoint.uri).timeout(policy.timeout).form(&[("logout_token", token)]).send().await
             }
             Err(e) => return Outcome { delivered: false, attempts: attempt, result: e.to_string() },
         };

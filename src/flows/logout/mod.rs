@@ -45,6 +45,17 @@ struct Checked {
     redirect: Option<String>,
 }
 
+impl Checked {
+    /// No session in this browser: only the way back to the client.
+    fn nothing_to_end(self) -> LogoutOutcome {
+        LogoutOutcome::LoggedOut(LoggedOut {
+            redirect: self.redirect,
+            frontchannel: Vec::new(),
+            client_name: self.client.map(|c| c.display_name().to_string()),
+        })
+    }
+}
+
 pub struct LogoutFlow {
     sessions: Sessions,
     clients: Clients,
@@ -77,9 +88,9 @@ impl LogoutFlow {
             Ok(checked) => checked,
             Err(e) => return LogoutOutcome::Error(e),
         };
-        let session = match self.session(cookie, device, now).await {
+        let session = match self.sessions.find(cookie, device, now).await {
             Ok(session) => session,
-            Err(e) => return LogoutOutcome::Error(e),
+            Err(e) => return LogoutOutcome::Error(e.into()),
         };
         match session {
             Some(session) if checked.hint.as_ref().is_some_and(|hint| hint.sub == session.user_id) => {
@@ -89,11 +100,7 @@ impl LogoutFlow {
                 client_name: checked.client.as_ref().map(|c| c.display_name().to_string()),
                 request,
             },
-            None => LogoutOutcome::LoggedOut(LoggedOut {
-                redirect: checked.redirect,
-                frontchannel: Vec::new(),
-                client_name: checked.client.map(|c| c.display_name().to_string()),
-            }),
+            None => checked.nothing_to_end(),
         }
     }
 
@@ -110,24 +117,11 @@ impl LogoutFlow {
             Ok((_, checked)) => checked,
             Err(e) => return LogoutOutcome::Error(e),
         };
-        match self.session(cookie, device, now).await {
+        match self.sessions.find(cookie, device, now).await {
             Ok(Some(session)) => self.end(&session, checked, now).await,
-            Ok(None) => LogoutOutcome::LoggedOut(LoggedOut {
-                redirect: checked.redirect,
-                frontchannel: Vec::new(),
-                client_name: checked.client.map(|c| c.display_name().to_string()),
-            }),
-            Err(e) => LogoutOutcome::Error(e),
+            Ok(None) => checked.nothing_to_end(),
+            Err(e) => LogoutOutcome::Error(e.into()),
         }
-    }
-
-    async fn session(
-        &self,
-        cookie: Option<&str>,
-        device: &Device,
-        now: i64,
-    ) -> Result<Option<SsoSession>, OAuthError> {
-        Ok(self.sessions.find(cookie, device, now).await?)
     }
 
     /// RP-Initiated Logout 1.0 §2–3: a hint must be ours; `client_id`, when

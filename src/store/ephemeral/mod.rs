@@ -201,7 +201,7 @@ impl Ephemeral {
     }
 
     /// Deletes an index (not the entries it lists).
-    pub async fn delete_index(&self, index: &IndexKey) -> Result<(), StoreError> {
+    async fn delete_index(&self, index: &IndexKey) -> Result<(), StoreError> {
         match self {
             Ephemeral::Memory(s) => {
                 s.delete_index(&index_name(index));
