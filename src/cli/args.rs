@@ -8,7 +8,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
 use crate::jose::SigningAlg;
-use crate::protocol::{ClientAuthMethod, ConsentMode, GrantType};
+use crate::protocol::{ClientAuthMethod, ConsentMode, GrantType, PkcePolicy};
 use crate::vocabulary::Vocabulary;
 
 /// A value parser accepting the words of vocabulary `T`.
@@ -39,6 +39,50 @@ pub enum Command {
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage protected resources (APIs) that accept oxidp's access tokens.
+    #[command(subcommand)]
+    Resource(ResourceCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ResourceCommand {
+    /// Register an API. Its introspection secret is generated and printed once,
+    /// read from stdin with --secret-stdin, or replaced by --jwks-file (private_key_jwt).
+    Create(ResourceCreate),
+    /// List registered resources.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a resource.
+    Delete {
+        #[arg(long)]
+        identifier: String,
+    },
+}
+
+#[derive(Args)]
+pub struct ResourceCreate {
+    /// The resource indicator (RFC 8707): the `aud` of its tokens, e.g. https://api.example.com.
+    #[arg(long, value_name = "URI")]
+    pub identifier: String,
+    /// A scope this API defines (grantable only together with it).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// Lifetime of access tokens for this API, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub access_token_ttl: Option<i64>,
+    /// Algorithm of access tokens for this API (default: RS256); one of keys.algorithms.
+    #[arg(long, value_parser = word::<SigningAlg>())]
+    pub signing_alg: Option<SigningAlg>,
+    /// Read the introspection secret (at least 32 characters) from stdin.
+    #[arg(long, conflicts_with = "jwks_file")]
+    pub secret_stdin: bool,
+    /// Authenticate at /introspect with private_key_jwt, using these public keys.
+    #[arg(long, value_name = "FILE")]
+    pub jwks_file: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Subcommand)]
@@ -115,7 +159,8 @@ pub enum ClientCommand {
 pub struct ClientCreate {
     #[arg(long)]
     pub client_id: String,
-    #[arg(long = "redirect-uri", value_name = "URI", required = true)]
+    /// Where codes are sent (required with authorization_code).
+    #[arg(long = "redirect-uri", value_name = "URI")]
     pub redirect_uris: Vec<String>,
     #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
     pub post_logout_redirect_uris: Vec<String>,
@@ -123,7 +168,7 @@ pub struct ClientCreate {
     pub grant_types: Vec<GrantType>,
     #[arg(long = "scope", value_name = "SCOPE")]
     pub scopes: Vec<String>,
-    /// A public client (no secret; PKCE required).
+    /// A public client: a browser or native app without a secret (PKCE required).
     #[arg(long)]
     pub public: bool,
     /// Read the client secret (at least 32 characters) from stdin.
@@ -172,6 +217,17 @@ pub struct ClientCreate {
     /// The client needs `iss` and `sid` on its front-channel URI (oxidp always adds them).
     #[arg(long)]
     pub frontchannel_logout_session_required: bool,
+    /// A browser origin (scheme://host[:port]) allowed to call /token, /userinfo and /revoke
+    /// with CORS (default: the origins of the http(s) redirect URIs).
+    #[arg(long = "web-origin", value_name = "ORIGIN")]
+    pub web_origins: Vec<String>,
+    /// `required` (default) or `optional`: a confidential client may opt out of PKCE.
+    #[arg(long, value_name = "POLICY", value_parser = word::<PkcePolicy>())]
+    pub pkce: Option<PkcePolicy>,
+    /// Seconds during which a rotated refresh token may be used again without revoking
+    /// its family (0 to 60; default 0), for apps whose tabs race to refresh.
+    #[arg(long, value_name = "SECONDS")]
+    pub refresh_reuse_leeway: Option<i64>,
     #[arg(long)]
     pub json: bool,
 }

@@ -6,12 +6,12 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use super::Failure;
-use super::args::{ClientCommand, Command, KeysCommand, UserCommand};
+use super::args::{ClientCommand, Command, KeysCommand, ResourceCommand, UserCommand};
 use super::output;
 use crate::app::{Application, telemetry};
 use crate::clock::unix_now;
 use crate::config::{Settings, redact_url};
-use crate::flows::admin::{Admin, NewClient, NewUser};
+use crate::flows::admin::{Admin, NewClient, NewResource, NewUser};
 use crate::protocol::key_lifecycle::Rotation;
 use crate::store::{OpenMode, Stores};
 
@@ -26,6 +26,7 @@ pub(super) fn run(command: Command, settings: Settings) -> Result<(), Failure> {
         Command::User(command) => runtime.block_on(user(command, &settings, now)),
         Command::Client(command) => runtime.block_on(client(command, &settings, now)),
         Command::Keys(command) => runtime.block_on(keys(command, &settings, now)),
+        Command::Resource(command) => runtime.block_on(resource(command, &settings, now)),
     }
 }
 
@@ -82,13 +83,7 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
     match command {
         ClientCommand::Create(args) => {
             let secret = if args.secret_stdin { Some(read_secret(None, "Client secret")?) } else { None };
-            let jwks = match &args.jwks_file {
-                Some(path) => Some(
-                    std::fs::read_to_string(path)
-                        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?,
-                ),
-                None => None,
-            };
+            let jwks = read_jwks(args.jwks_file.as_deref())?;
             let json = args.json;
             let new = NewClient {
                 client_id: args.client_id,
@@ -112,6 +107,9 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 backchannel_logout_session_required: args.backchannel_logout_session_required,
                 frontchannel_logout_uri: args.frontchannel_logout_uri,
                 frontchannel_logout_session_required: args.frontchannel_logout_session_required,
+                web_origins: args.web_origins,
+                pkce: args.pkce.map(|p| p.to_string()),
+                refresh_reuse_leeway: args.refresh_reuse_leeway,
             };
             let created = admin(settings, OpenMode::CreateIfMissing).await?.create_client(new, now).await?;
             output::created_client(&created.client, created.secret.as_deref(), json);
@@ -131,6 +129,42 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
         }
     }
     Ok(())
+}
+
+async fn resource(command: ResourceCommand, settings: &Settings, now: i64) -> Result<(), Failure> {
+    match command {
+        ResourceCommand::Create(args) => {
+            let secret = if args.secret_stdin { Some(read_secret(None, "Secret")?) } else { None };
+            let new = NewResource {
+                identifier: args.identifier,
+                scopes: args.scopes,
+                access_token_ttl: args.access_token_ttl,
+                signing_alg: args.signing_alg.map(|a| a.to_string()),
+                secret,
+                jwks: read_jwks(args.jwks_file.as_deref())?,
+            };
+            let created = admin(settings, OpenMode::CreateIfMissing).await?.create_resource(new, now).await?;
+            output::created_resource(&created.resource, created.secret.as_deref(), args.json);
+        }
+        ResourceCommand::List { json } => {
+            let resources = admin(settings, OpenMode::MustExist).await?.list_resources().await?;
+            output::resources(&resources, json);
+        }
+        ResourceCommand::Delete { identifier } => {
+            admin(settings, OpenMode::MustExist).await?.delete_resource(&identifier).await?;
+            println!("Deleted resource {identifier:?}.");
+        }
+    }
+    Ok(())
+}
+
+/// The JWK Set file's text, when one is given.
+fn read_jwks(file: Option<&Path>) -> Result<Option<String>, Failure> {
+    file.map(|path| {
+        std::fs::read_to_string(path)
+            .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))
+    })
+    .transpose()
 }
 
 async fn keys(command: KeysCommand, settings: &Settings, now: i64) -> Result<(), Failure> {

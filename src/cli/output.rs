@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::flows::admin::KeyInfo;
-use crate::protocol::{ClientRecord, UserRecord};
+use crate::protocol::{ClientRecord, ResourceRecord, UserRecord};
 
 pub fn created_user(user: &UserRecord) {
     println!("Created user {:?} (sub {}).", user.username, user.id);
@@ -25,6 +25,11 @@ fn client_json(c: &ClientRecord, secret: Option<&str>) -> Value {
         "post_logout_redirect_uris": c.post_logout_redirect_uris,
         "grant_types": c.grant_types,
         "scopes": c.scopes,
+        "web_origins": c.web_origins,
+        "pkce": c.pkce,
+        "refresh_reuse_leeway": c.refresh_reuse_leeway,
+        "consent": c.consent,
+        "name": c.name,
         "created_at": c.created_at,
     });
     if let Some(secret) = secret {
@@ -56,6 +61,45 @@ pub fn clients(clients: &[ClientRecord], as_json: bool) {
     for c in clients {
         let kind = if c.public { "public" } else { "confidential" };
         println!("{}\t{kind}\t{}", c.client_id, c.redirect_uris.join(" "));
+    }
+}
+
+fn resource_json(r: &ResourceRecord, secret: Option<&str>) -> Value {
+    let mut value = json!({
+        "identifier": r.identifier,
+        "scopes": r.scopes,
+        "access_token_ttl": r.access_token_ttl,
+        "signing_alg": r.signing_alg,
+        "introspection_auth": if r.jwks.is_some() { "private_key_jwt" } else { "client_secret_basic" },
+        "created_at": r.created_at,
+    });
+    if let Some(secret) = secret {
+        value["secret"] = json!(secret);
+    }
+    value
+}
+
+pub fn created_resource(r: &ResourceRecord, secret: Option<&str>, as_json: bool) {
+    if as_json {
+        println!("{}", resource_json(r, secret));
+        return;
+    }
+    println!("Created resource {:?}.", r.identifier);
+    if let Some(secret) = secret {
+        println!("secret: {secret}");
+        println!("The API introspects with HTTP Basic: the identifier (form-urlencoded) and this secret.");
+        println!("Store the secret now: it is shown only once (only its hash is kept).");
+    }
+}
+
+pub fn resources(resources: &[ResourceRecord], as_json: bool) {
+    if as_json {
+        let list: Vec<_> = resources.iter().map(|r| resource_json(r, None)).collect();
+        println!("{}", Value::Array(list));
+        return;
+    }
+    for r in resources {
+        println!("{}\t{}", r.identifier, r.scopes.join(" "));
     }
 }
 

@@ -13,6 +13,11 @@ pub const DEFAULT_SCOPES: [StandardScope; 3] =
 /// Operator-supplied client secrets must be at least this long.
 pub const MIN_SECRET_LEN: usize = 32;
 
+/// The longest `refresh_reuse_leeway`: enough for tabs racing each other,
+/// short enough that a stolen token is not usable for long (Okta's grace
+/// period has the same bound).
+pub const MAX_REFRESH_REUSE_LEEWAY: i64 = 60;
+
 /// 1–128 characters that need no escaping in Basic credentials or URLs.
 pub fn validate_client_id(id: &str) -> Result<(), String> {
     let ok = !id.is_empty()
@@ -58,6 +63,53 @@ pub fn validate_redirect_uri(raw: &str) -> Result<(), String> {
         return Err(format!("redirect URI {raw:?} contains whitespace"));
     }
     Ok(())
+}
+
+/// Whether a (valid) redirect URI uses a private-use scheme (RFC 8252
+/// §7.1), which only a native app, a public client, may register.
+pub fn is_private_use_redirect(raw: &str) -> bool {
+    url::Url::parse(raw).is_ok_and(|u| !matches!(u.scheme(), "http" | "https"))
+}
+
+/// A browser origin allowed to call the token, UserInfo and revocation
+/// endpoints (the Fetch standard's serialized origin): `http(s)://host`
+/// with an optional port, nothing else. Returns it in the form browsers
+/// send in `Origin` (lower-case host, default port left out).
+pub fn web_origin(raw: &str) -> Result<String, String> {
+    let bad =
+        || format!("web origin {raw:?} must be scheme://host[:port] with http or https and nothing after it");
+    let parsed = url::Url::parse(raw).map_err(|_| bad())?;
+    let bare = parsed.path() == "/" && parsed.query().is_none() && parsed.fragment().is_none();
+    let trimmed = raw.strip_suffix('/').unwrap_or(raw);
+    if !matches!(parsed.scheme(), "http" | "https")
+        || !bare
+        || !has_authority(raw, parsed.scheme())
+        || parsed.host_str().is_none_or(str::is_empty)
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+        || trimmed.contains(['?', '#'])
+        || trimmed.chars().filter(|c| *c == '/').count() != 2
+    {
+        return Err(bad());
+    }
+    Ok(parsed.origin().ascii_serialization())
+}
+
+/// The origins of the http(s) redirect URIs: where a browser app that
+/// receives codes there runs, hence the default web origins of a client.
+pub fn origins_of(redirect_uris: &[String]) -> Vec<String> {
+    let mut origins: Vec<String> = Vec::new();
+    for uri in redirect_uris {
+        if let Ok(parsed) = url::Url::parse(uri)
+            && matches!(parsed.scheme(), "http" | "https")
+        {
+            let origin = parsed.origin().ascii_serialization();
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+    }
+    origins
 }
 
 /// A logout endpoint of a client (Back-Channel Logout 1.0 §2.2,
@@ -164,6 +216,31 @@ mod tests {
         assert!(validate_display_name("Wiki").is_ok());
         assert!(validate_display_name(" ").is_err() && validate_display_name("a\nb").is_err());
         assert!(validate_display_name(&"x".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn web_origins_are_bare_origins_in_browser_form() {
+        assert_eq!(web_origin("https://App.Example").unwrap(), "https://app.example");
+        assert_eq!(web_origin("https://app.example:443/").unwrap(), "https://app.example");
+        assert_eq!(web_origin("http://127.0.0.1:5173").unwrap(), "http://127.0.0.1:5173");
+        for bad in [
+            "https://app.example/spa",
+            "https://app.example?x",
+            "https://app.example#x",
+            "https://user@app.example",
+            "ftp://app.example",
+            "app.example",
+            "*",
+            "null",
+            "https:app.example",
+        ] {
+            assert!(web_origin(bad).is_err(), "{bad}");
+        }
+        let uris =
+            ["https://a.example/cb".to_string(), "https://a.example/x".into(), "com.example.app:/cb".into()];
+        assert_eq!(origins_of(&uris), ["https://a.example"]);
+        assert!(is_private_use_redirect("com.example.app:/cb"));
+        assert!(!is_private_use_redirect("http://127.0.0.1/cb"));
     }
 
     #[test]

@@ -25,12 +25,13 @@ pub mod vocabulary;
 
 pub use error::{ErrorCode, OAuthError};
 pub use models::{
-    AuditEvent, ClientRecord, ConsentRecord, LogoutUri, RefreshTokenRecord, SigningKeyRecord, UserRecord,
+    AuditEvent, ClientRecord, ConsentRecord, LogoutUri, RefreshTokenRecord, ResourceRecord, SigningKeyRecord,
+    UserRecord,
 };
 pub use params::Params;
 pub use scope::Scope;
 pub use vocabulary::{
     AuditKind, AuthLevel, AuthMethod, ClientAssertionType, ClientAuthMethod, CodeChallengeMethod,
-    ConsentMode, GrantType, KeyState, Prompt, ResponseMode, ResponseType, SessionEndReason, SigningAlg,
-    StandardScope, TokenType, TokenTypeHint,
+    ConsentMode, GrantType, KeyState, PkcePolicy, Prompt, ResponseMode, ResponseType, SessionEndReason,
+    SigningAlg, StandardScope, TokenType, TokenTypeHint,
 };

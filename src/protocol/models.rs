@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::protocol::Scope;
 use crate::protocol::vocabulary::{
-    AuditKind, ClientAuthMethod, ConsentMode, GrantType, KeyState, SigningAlg,
+    AuditKind, ClientAuthMethod, ConsentMode, GrantType, KeyState, PkcePolicy, SigningAlg,
 };
 
 /// A local account. Times are Unix seconds.
@@ -74,6 +74,14 @@ pub struct ClientRecord {
     pub frontchannel_logout: Option<LogoutUri>,
     /// Whether users are asked before the client receives their data.
     pub consent: ConsentMode,
+    /// Browser origins (`scheme://host[:port]`) allowed to call the token,
+    /// UserInfo and revocation endpoints with CORS.
+    pub web_origins: Vec<String>,
+    /// Whether authorization requests must carry a PKCE challenge.
+    pub pkce: PkcePolicy,
+    /// Seconds after a rotation during which the rotated refresh token may
+    /// be presented again without revoking its family (0: never).
+    pub refresh_reuse_leeway: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -108,6 +116,9 @@ impl Default for ClientRecord {
             backchannel_logout: None,
             frontchannel_logout: None,
             consent: ConsentMode::Implicit,
+            web_origins: Vec::new(),
+            pkce: PkcePolicy::Required,
+            refresh_reuse_leeway: 0,
             created_at: 0,
             updated_at: 0,
         }
@@ -158,9 +169,45 @@ impl fmt::Debug for ClientRecord {
             .field("backchannel_logout", &self.backchannel_logout)
             .field("frontchannel_logout", &self.frontchannel_logout)
             .field("consent", &self.consent)
+            .field("web_origins", &self.web_origins)
+            .field("pkce", &self.pkce)
+            .field("refresh_reuse_leeway", &self.refresh_reuse_leeway)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
             .finish()
+    }
+}
+
+/// A protected resource (an API, RFC 8707 `resource` / RFC 9068 `aud`):
+/// the tokens it accepts and how it proves itself at introspection.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResourceRecord {
+    /// The resource indicator: an absolute URI without fragment.
+    pub identifier: String,
+    /// Hash of the resource's introspection secret, when it has one.
+    pub secret_hash: Option<String>,
+    /// Inline JWK Set (JSON) for `private_key_jwt` at introspection.
+    pub jwks: Option<String>,
+    /// Scopes this resource defines: grantable only together with it.
+    pub scopes: Vec<String>,
+    /// Lifetime of access tokens for this resource, in seconds.
+    pub access_token_ttl: Option<i64>,
+    /// Algorithm of access tokens for this resource (default RS256).
+    pub signing_alg: Option<SigningAlg>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl fmt::Debug for ResourceRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourceRecord")
+            .field("identifier", &self.identifier)
+            .field("secret_hash", &self.secret_hash.as_ref().map(|_| "[redacted]"))
+            .field("jwks", &self.jwks.is_some())
+            .field("scopes", &self.scopes)
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("signing_alg", &self.signing_alg)
+            .finish_non_exhaustive()
     }
 }
 

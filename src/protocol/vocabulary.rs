@@ -196,6 +196,17 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Whether a client must use PKCE (RFC 7636) in the code flow. Required
+    /// for every client unless a confidential one opts out (RFC 9700
+    /// §2.1.1: mandatory for public clients, recommended for all).
+    pub enum PkcePolicy("PKCE policy") {
+        Required => "required",
+        /// Confidential clients only: PKCE is checked when used.
+        Optional => "optional",
+    }
+}
+
+vocabulary! {
     /// Authentication method references (`amr`, RFC 8176 §2).
     pub enum AuthMethod("authentication method") {
         /// Password-based authentication.

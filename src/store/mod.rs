@@ -16,6 +16,7 @@ mod consents;
 mod denylist;
 pub mod ephemeral;
 mod grants;
+mod resources;
 mod signing_keys;
 mod sql;
 #[cfg(test)]
@@ -30,13 +31,16 @@ pub use consents::Consents;
 pub use denylist::Denylist;
 pub use ephemeral::Ephemeral;
 pub use grants::Grants;
+pub use resources::Resources;
 pub use signing_keys::{KeySetError, SigningKeys};
 pub use users::Users;
 
 use std::time::Duration;
 
 use crate::protocol::OAuthError;
-pub use crate::protocol::{AuditEvent, ClientRecord, RefreshTokenRecord, SigningKeyRecord, UserRecord};
+pub use crate::protocol::{
+    AuditEvent, ClientRecord, RefreshTokenRecord, ResourceRecord, SigningKeyRecord, UserRecord,
+};
 
 /// Errors of both stores; callers map `Unavailable` to HTTP 503.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -131,6 +135,7 @@ impl RedisConfig {
 #[derive(Clone)]
 pub struct Stores {
     pub clients: Clients,
+    pub resources: Resources,
     pub users: Users,
     pub consents: Consents,
     pub grants: Grants,
@@ -168,6 +173,7 @@ impl Stores {
         let audit = Audit::new(db.clone());
         Ok(Stores {
             clients: Clients::new(db.clone(), config.cache_rows),
+            resources: Resources::new(db.clone(), config.cache_rows),
             users: Users::new(db.clone(), config.cache_rows),
             consents: Consents::new(db.clone()),
             grants: Grants::new(db.clone(), denylist.clone()),
@@ -191,6 +197,7 @@ impl Stores {
             let moved = match counter {
                 Counter::Clients => self.clients.observe_revision(value),
                 Counter::Users => self.users.observe_revision(value),
+                Counter::Resources => self.resources.observe_revision(value),
                 Counter::Denylist => self.denylist.observe_revision(value, now).await?,
             };
             if moved {
@@ -204,5 +211,6 @@ impl Stores {
     pub fn flush_caches(&self) {
         self.clients.flush();
         self.users.flush();
+        self.resources.flush();
     }
 }

@@ -6,10 +6,11 @@ use crate::crypto::{random_token, secret_digest};
 use crate::jose::SigningAlg;
 use crate::protocol::client_assertion::{is_acceptable_jwks_uri, parse_public_jwks};
 use crate::protocol::clients::{
-    self, DEFAULT_SCOPES, MIN_SECRET_LEN, validate_client_id, validate_display_name, validate_logout_uri,
-    validate_redirect_uri, validate_resource, validate_scope_value,
+    self, DEFAULT_SCOPES, MAX_REFRESH_REUSE_LEEWAY, MIN_SECRET_LEN, is_private_use_redirect, origins_of,
+    validate_client_id, validate_display_name, validate_logout_uri, validate_redirect_uri, validate_resource,
+    validate_scope_value, web_origin,
 };
-use crate::protocol::{ClientAuthMethod, ClientRecord, ConsentMode, LogoutUri};
+use crate::protocol::{ClientAuthMethod, ClientRecord, ConsentMode, GrantType, LogoutUri, PkcePolicy};
 use crate::store::StoreError;
 
 /// A client as an operator describes it: words not yet parsed, lists not
@@ -48,6 +49,13 @@ pub struct NewClient {
     /// Front-Channel Logout 1.0 §2.
     pub frontchannel_logout_uri: Option<String>,
     pub frontchannel_logout_session_required: bool,
+    /// Browser origins allowed to use CORS; default: the origins of the
+    /// http(s) redirect URIs.
+    pub web_origins: Vec<String>,
+    /// `required` (default) or `optional` (confidential clients only).
+    pub pkce: Option<String>,
+    /// Seconds a rotated refresh token may be reused (0 to 60, default 0).
+    pub refresh_reuse_leeway: Option<i64>,
 }
 
 pub struct CreatedClient {
@@ -82,6 +90,10 @@ impl Admin {
     pub async fn create_client(&self, new: NewClient, now: i64) -> Result<CreatedClient, AdminError> {
         let (client, secret) = self.client_record(new, now)?;
         let client_id = client.client_id.clone();
+        // One name space for whoever authenticates at /introspect.
+        if self.stores.resources.find_fresh(&client_id).await?.is_some() {
+            return Err(AdminError::Conflict(format!("a resource named {client_id:?} already exists")));
+        }
         match self.stores.clients.create(client.clone()).await {
             Ok(()) => Ok(CreatedClient { client, secret }),
             Err(StoreError::Duplicate(_)) => {
@@ -94,13 +106,38 @@ impl Admin {
     /// Every check of a new client, and its secret; nothing is written.
     fn client_record(&self, new: NewClient, now: i64) -> Result<(ClientRecord, Option<String>), AdminError> {
         validate_client_id(&new.client_id).map_err(invalid)?;
-        if new.redirect_uris.is_empty() {
-            return Err(invalid("at least one --redirect-uri is required".into()));
+        let grant_types = clients::grant_types(&new.grant_types, new.public).map_err(invalid)?;
+        // Only the code flow redirects (client_credentials and the device
+        // grant never do).
+        if new.redirect_uris.is_empty() && grant_types.contains(&GrantType::AuthorizationCode) {
+            return Err(invalid("at least one --redirect-uri is required for authorization_code".into()));
         }
         for uri in new.redirect_uris.iter().chain(&new.post_logout_redirect_uris) {
             validate_redirect_uri(uri).map_err(invalid)?;
+            if !new.public && is_private_use_redirect(uri) {
+                return Err(invalid(format!(
+                    "redirect URI {uri:?}: private-use schemes are for native apps, which are public clients (RFC 8252 §8.4)"
+                )));
+            }
         }
-        let grant_types = clients::grant_types(&new.grant_types, new.public).map_err(invalid)?;
+        let web_origins = if new.web_origins.is_empty() {
+            origins_of(&new.redirect_uris)
+        } else {
+            new.web_origins.iter().map(|o| web_origin(o)).collect::<Result<Vec<_>, _>>().map_err(invalid)?
+        };
+        let pkce = match new.pkce.as_deref() {
+            Some(word) => word.parse().map_err(|e: crate::vocabulary::UnknownWord| invalid(e.to_string()))?,
+            None => PkcePolicy::Required,
+        };
+        if new.public && pkce == PkcePolicy::Optional {
+            return Err(invalid("a public client must use PKCE (RFC 9700 §2.1.1); --pkce optional is for confidential clients".into()));
+        }
+        let refresh_reuse_leeway = new.refresh_reuse_leeway.unwrap_or(0);
+        if !(0..=MAX_REFRESH_REUSE_LEEWAY).contains(&refresh_reuse_leeway) {
+            return Err(invalid(format!(
+                "--refresh-reuse-leeway must be 0 to {MAX_REFRESH_REUSE_LEEWAY} seconds"
+            )));
+        }
         let scopes = if new.scopes.is_empty() {
             DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect()
         } else {
@@ -168,6 +205,9 @@ impl Admin {
             id_token_signed_response_alg: id_token_alg,
             name: new.name,
             consent,
+            web_origins: dedup(web_origins),
+            pkce,
+            refresh_reuse_leeway,
             backchannel_logout,
             frontchannel_logout,
             created_at: now,
@@ -176,9 +216,10 @@ impl Admin {
         Ok((client, secret))
     }
 
-    /// A client may only ask for ID tokens in an algorithm the server keeps
-    /// keys for (`keys.algorithms`): anything else would fail every login.
-    fn id_token_alg(&self, raw: &str) -> Result<SigningAlg, AdminError> {
+    /// A client (or resource) may only ask for tokens in an algorithm the
+    /// server keeps keys for (`keys.algorithms`): anything else would fail
+    /// every issuance.
+    pub(super) fn id_token_alg(&self, raw: &str) -> Result<SigningAlg, AdminError> {
         let alg: SigningAlg =
             raw.parse().map_err(|e: crate::vocabulary::UnknownWord| invalid(e.to_string()))?;
         if self.keys.algorithms.contains(&alg) {

@@ -4,10 +4,12 @@
 
 mod clients;
 mod keys;
+mod resources;
 mod users;
 
 pub use clients::{CreatedClient, NewClient};
 pub use keys::KeyInfo;
+pub use resources::{CreatedResource, NewResource};
 pub use users::NewUser;
 
 use crate::accounts::password::HashPolicy;

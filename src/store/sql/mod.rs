@@ -11,6 +11,7 @@ pub mod consents;
 pub mod denied_tokens;
 pub mod models;
 pub mod refresh_tokens;
+pub mod resources;
 pub mod revisions;
 pub mod schema;
 pub mod signing_keys;

@@ -95,6 +95,9 @@ pub struct ClientRow {
     pub frontchannel_logout_uri: Option<String>,
     pub frontchannel_logout_session_required: bool,
     pub consent: String,
+    pub web_origins: String,
+    pub pkce: String,
+    pub refresh_reuse_leeway: i64,
 }
 
 fn encode_list(list: &[String]) -> Result<String, StoreError> {
@@ -146,6 +149,9 @@ impl TryFrom<&ClientRecord> for ClientRow {
                 .as_ref()
                 .is_some_and(|l| l.session_required),
             consent: c.consent.to_string(),
+            web_origins: encode_list(&c.web_origins)?,
+            pkce: c.pkce.to_string(),
+            refresh_reuse_leeway: c.refresh_reuse_leeway,
             frontchannel_logout_uri: c.frontchannel_logout.as_ref().map(|l| l.uri.clone()),
             frontchannel_logout_session_required: c
                 .frontchannel_logout
@@ -183,6 +189,9 @@ impl TryFrom<ClientRow> for ClientRecord {
                 .transpose()?,
             name: r.name,
             consent: decode_word(id, &r.consent)?,
+            web_origins: decode_list(id, "web_origins", &r.web_origins)?,
+            pkce: decode_word(id, &r.pkce)?,
+            refresh_reuse_leeway: r.refresh_reuse_leeway,
             backchannel_logout: r
                 .backchannel_logout_uri
                 .map(|uri| LogoutUri { uri, session_required: r.backchannel_logout_session_required }),

@@ -15,6 +15,7 @@ vocabulary! {
         Clients => "clients",
         Users => "users",
         Denylist => "denylist",
+        Resources => "resources",
     }
 }
 

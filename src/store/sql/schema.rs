@@ -41,6 +41,22 @@ diesel::table! {
         frontchannel_logout_uri -> Nullable<Text>,
         frontchannel_logout_session_required -> Bool,
         consent -> Text,
+        web_origins -> Text,
+        pkce -> Text,
+        refresh_reuse_leeway -> BigInt,
+    }
+}
+
+diesel::table! {
+    resources (identifier) {
+        identifier -> Text,
+        secret_hash -> Nullable<Text>,
+        jwks -> Nullable<Text>,
+        scopes -> Text,
+        access_token_ttl -> Nullable<BigInt>,
+        signing_alg -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
     }
 }
 
@@ -124,6 +140,7 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     clients,
+    resources,
     refresh_tokens,
     consents,
     audit_events,

@@ -9,7 +9,9 @@ use diesel::prelude::*;
 use super::schema::clients as clients_table;
 use super::{AnyConnection, Backend, Db, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, Target};
 use super::{clients, parse_url, users};
-use crate::protocol::{AuditKind, ClientAuthMethod, ConsentMode, GrantType, LogoutUri, Scope, SigningAlg};
+use crate::protocol::{
+    AuditKind, ClientAuthMethod, ConsentMode, GrantType, LogoutUri, PkcePolicy, Scope, SigningAlg,
+};
 use crate::store::test_db as admin;
 use crate::store::{ClientRecord, RefreshTokenRecord, StoreError, UserRecord};
 
@@ -51,6 +53,9 @@ fn client(client_id: &str) -> ClientRecord {
         }),
         frontchannel_logout: None,
         consent: ConsentMode::Required,
+        web_origins: vec!["https://app.example".into(), "http://127.0.0.1:5173".into()],
+        pkce: PkcePolicy::Optional,
+        refresh_reuse_leeway: 30,
         created_at: 1_790_000_000,
         updated_at: i64::MAX,
     }
@@ -229,6 +234,28 @@ fn exercise_clients(conn: &mut AnyConnection) {
     assert_eq!(clients::list(conn).expect("list"), vec![web]);
 }
 
+/// Resources round-trip, refuse duplicates and delete once.
+fn exercise_resources(conn: &mut AnyConnection) {
+    use crate::protocol::ResourceRecord;
+    use crate::store::sql::resources;
+    let api = ResourceRecord {
+        identifier: "https://api.example/orders".into(),
+        secret_hash: Some("digest".into()),
+        jwks: None,
+        scopes: vec!["read:orders".into(), "write:orders".into()],
+        access_token_ttl: Some(120),
+        signing_alg: Some(SigningAlg::Es256),
+        created_at: 1,
+        updated_at: 2,
+    };
+    resources::insert(conn, &api).expect("insert");
+    assert_eq!(resources::find(conn, &api.identifier).expect("find"), Some(api.clone()));
+    assert!(matches!(resources::insert(conn, &api), Err(StoreError::Duplicate(_))));
+    assert_eq!(resources::list(conn).expect("list"), vec![api.clone()]);
+    assert!(resources::delete(conn, &api.identifier).expect("delete"));
+    assert!(!resources::delete(conn, &api.identifier).expect("delete again"));
+}
+
 /// A consent grows by union, is listed per user, and goes with its user.
 fn exercise_consents(conn: &mut AnyConnection) {
     use crate::store::sql::consents;
@@ -267,6 +294,7 @@ async fn exercise(url: &str, backend: Backend) {
         exercise_clients(&mut conn);
         exercise_refresh_tokens(&mut conn);
         exercise_consents(&mut conn);
+        exercise_resources(&mut conn);
     }
     // The async path, and several hops at once.
     let tasks: Vec<_> = (0..8)
