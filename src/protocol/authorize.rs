@@ -8,7 +8,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::protocol::logout::IdTokenHint;
-use crate::protocol::vocabulary::{CodeChallengeMethod, GrantType, Prompt, ResponseMode, ResponseType};
+use crate::protocol::scope::grantable;
+use crate::protocol::vocabulary::{
+    CodeChallengeMethod, GrantType, PkcePolicy, Prompt, ResponseMode, ResponseType,
+};
 use crate::protocol::{ClientRecord, OAuthError, Params, Scope, StandardScope, pkce};
 
 /// A validated authorization request, kept while the user interacts.
@@ -174,20 +177,18 @@ fn check_request(client: &ClientRecord, params: &Params) -> Result<Checked, OAut
     Ok(Checked { scope, code_challenge, prompts, max_age })
 }
 
+/// The requested scopes the client is registered for; others are left out
+/// (`scope::grantable`).
 fn check_scope(client: &ClientRecord, raw: Option<&str>) -> Result<Scope, OAuthError> {
-    let scope =
-        Scope::parse(raw.unwrap_or("")).ok_or_else(|| OAuthError::invalid_scope("malformed scope"))?;
-    if !scope.is_subset_of(&client.scopes) {
-        return Err(OAuthError::invalid_scope("requested scope is not allowed for this client"));
-    }
-    Ok(scope)
+    grantable(raw.unwrap_or(""), |token| client.allows_scope(token))
 }
 
-/// RFC 7636 §4.3 with RFC 9700 §2.1.1: S256 only; required for public clients.
+/// RFC 7636 §4.3 with RFC 9700 §2.1.1: S256 only; required unless a
+/// confidential client opted out (`PkcePolicy::Optional`).
 fn check_pkce(client: &ClientRecord, params: &Params) -> Result<Option<String>, OAuthError> {
     let method = params.get("code_challenge_method").map(str::parse::<CodeChallengeMethod>);
     match (params.get("code_challenge"), method) {
-        (None, None) if client.public => {
+        (None, None) if client.public || client.pkce == PkcePolicy::Required => {
             Err(OAuthError::invalid_request("PKCE (code_challenge with S256) is required"))
         }
         (None, None) => Ok(None),

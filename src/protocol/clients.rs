@@ -65,6 +65,27 @@ pub fn validate_redirect_uri(raw: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A loopback IP redirect URI (RFC 8252 §7.3) with its port left out, so
+/// that a native app's `http://127.0.0.1:51004/cb` matches the registered
+/// `http://127.0.0.1/cb`: the app picks its port when it runs. Everything
+/// but the port still matches exactly. `None` for any other URI (including
+/// `localhost`, which RFC 8252 §8.3 advises against).
+pub fn loopback_without_port(uri: &str) -> Option<String> {
+    let host_end = ["http://127.0.0.1", "http://[::1]"]
+        .iter()
+        .find(|prefix| uri.starts_with(*prefix))
+        .map(|prefix| prefix.len())?;
+    let rest = &uri[host_end..];
+    let Some(after_colon) = rest.strip_prefix(':') else {
+        return (rest.is_empty() || rest.starts_with(['/', '?'])).then(|| uri.to_string());
+    };
+    let digits = after_colon.bytes().take_while(u8::is_ascii_digit).count();
+    let port_ok = (1..=5).contains(&digits) && after_colon[..digits].parse::<u16>().is_ok_and(|p| p > 0);
+    let tail = &after_colon[digits..];
+    (port_ok && (tail.is_empty() || tail.starts_with(['/', '?'])))
+        .then(|| format!("{}{tail}", &uri[..host_end]))
+}
+
 /// Whether a (valid) redirect URI uses a private-use scheme (RFC 8252
 /// §7.1), which only a native app, a public client, may register.
 pub fn is_private_use_redirect(raw: &str) -> bool {
@@ -216,6 +237,27 @@ mod tests {
         assert!(validate_display_name("Wiki").is_ok());
         assert!(validate_display_name(" ").is_err() && validate_display_name("a\nb").is_err());
         assert!(validate_display_name(&"x".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn loopback_redirects_match_without_their_port() {
+        let same = |a: &str| loopback_without_port(a);
+        assert_eq!(same("http://127.0.0.1:51004/cb?x=1").as_deref(), Some("http://127.0.0.1/cb?x=1"));
+        assert_eq!(same("http://127.0.0.1/cb").as_deref(), Some("http://127.0.0.1/cb"));
+        assert_eq!(same("http://[::1]:8080").as_deref(), Some("http://[::1]"));
+        for other in [
+            "https://127.0.0.1:8443/cb",
+            "http://localhost:8080/cb",
+            "http://127.0.0.10:80/cb",
+            "http://127.0.0.1.evil.example/cb",
+            "http://127.0.0.1:/cb",
+            "http://127.0.0.1:0/cb",
+            "http://127.0.0.1:123456/cb",
+            "http://127.0.0.1:80@evil.example/cb",
+            "http://127.0.0.1:80:81/cb",
+        ] {
+            assert_eq!(same(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use std::fmt;
 
 use crate::protocol::Scope;
+use crate::protocol::clients::loopback_without_port;
 use crate::protocol::vocabulary::{
     AuditKind, ClientAuthMethod, ConsentMode, GrantType, KeyState, PkcePolicy, SigningAlg,
 };
@@ -131,9 +132,16 @@ impl ClientRecord {
     }
 
     /// Exact, case-sensitive string comparison against the registered URIs
-    /// (RFC 6749 §3.1.2.3, RFC 9700 §2.1).
+    /// (RFC 6749 §3.1.2.3, RFC 9700 §2.1), except that the port of a
+    /// loopback IP redirect URI may be any (RFC 8252 §7.3).
     pub fn has_redirect_uri(&self, candidate: &str) -> bool {
-        self.redirect_uris.iter().any(|registered| registered == candidate)
+        if self.redirect_uris.iter().any(|registered| registered == candidate) {
+            return true;
+        }
+        let Some(portless) = loopback_without_port(candidate) else { return false };
+        self.redirect_uris
+            .iter()
+            .any(|registered| loopback_without_port(registered).is_some_and(|r| r == portless))
     }
 
     pub fn allows_scope(&self, scope: &str) -> bool {

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::protocol::OAuthError;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Scope(Vec<String>);
@@ -54,10 +56,30 @@ impl Scope {
         Scope(tokens)
     }
 
+    /// The tokens `keep` accepts, in order.
+    pub fn filter(&self, keep: impl Fn(&str) -> bool) -> Scope {
+        Scope(self.0.iter().filter(|t| keep(t)).cloned().collect())
+    }
+
     /// True when every token is in `allowed`.
     pub fn is_subset_of(&self, allowed: &[String]) -> bool {
         self.0.iter().all(|t| allowed.contains(t))
     }
+}
+
+/// What may be granted of a requested `scope`: the values `allowed`
+/// accepts. Values oxidp does not know, or the client may not use, are left
+/// out rather than refused (OpenID Connect Core §3.1.2.1: unknown scope
+/// values "SHOULD be ignored"; RFC 6749 §3.3 lets the server grant less,
+/// and the token response then names what was granted). A malformed value,
+/// or a request of which nothing remains, is `invalid_scope`.
+pub fn grantable(requested: &str, allowed: impl Fn(&str) -> bool) -> Result<Scope, OAuthError> {
+    let scope = Scope::parse(requested).ok_or_else(|| OAuthError::invalid_scope("malformed scope"))?;
+    let granted = scope.filter(allowed);
+    if granted.is_empty() && !scope.is_empty() {
+        return Err(OAuthError::invalid_scope("none of the requested scopes is allowed for this client"));
+    }
+    Ok(granted)
 }
 
 impl fmt::Display for Scope {
@@ -91,6 +113,15 @@ mod tests {
     fn rejects_bad_characters() {
         assert!(Scope::parse("open\"id").is_none());
         assert!(Scope::parse("a\\b").is_none());
+    }
+
+    #[test]
+    fn grantable_drops_what_is_not_allowed_and_refuses_nothing_left() {
+        let allowed = |t: &str| ["openid", "email"].contains(&t);
+        assert_eq!(grantable("openid admin email", allowed).unwrap().to_string(), "openid email");
+        assert_eq!(grantable("", allowed).unwrap().to_string(), "");
+        assert_eq!(grantable("admin", allowed).unwrap_err().code.as_str(), "invalid_scope");
+        assert_eq!(grantable("openid a\"b", allowed).unwrap_err().code.as_str(), "invalid_scope");
     }
 
     #[test]

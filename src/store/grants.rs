@@ -70,6 +70,30 @@ impl Grants {
             .await
     }
 
+    /// Stores `next` beside `current`, a token rotated at `rotated_since`
+    /// or later, when a client's reuse leeway lets it be presented again:
+    /// the family gets a second live branch. `false` (nothing written)
+    /// when `current` was rotated earlier or its family was revoked.
+    pub async fn branch(
+        &self,
+        current_id: &str,
+        rotated_since: i64,
+        next: Option<RefreshTokenRecord>,
+    ) -> Result<bool, StoreError> {
+        let id = current_id.to_string();
+        self.db
+            .write(move |c| {
+                if !sql::refresh_tokens::rotated_since(c, &id, rotated_since)? {
+                    return Ok(false);
+                }
+                if let Some(next) = &next {
+                    sql::refresh_tokens::insert(c, next)?;
+                }
+                Ok(true)
+            })
+            .await
+    }
+
     /// Revokes a family and denies its live access tokens (and `also_deny`,
     /// e.g. the token issued with a replayed code), recording `audited`
     /// with `revoked_access_tokens` added. Returns how many were denied.

@@ -55,11 +55,18 @@ backend_test!(unsupported_response_types, |app| async move {
     }
 });
 
-backend_test!(scope_not_allowed_for_client, |app| async move {
+backend_test!(scope_of_which_nothing_is_allowed, |app| async move {
     let client = app.with_confidential_client("app1", &[CB]).await;
-    let req = AuthRequest::new(&client).scope("openid admin:all");
+    let req = AuthRequest::new(&client).scope("admin:all unknown");
     let resp = app.browser().authorize(&req).await;
     expect_error(&app, resp, "invalid_scope", Some(&req.state)).await;
+});
+
+backend_test!(confidential_clients_require_pkce_by_default, |app| async move {
+    let client = app.with_confidential_client("web", &[CB]).await;
+    let req = AuthRequest::new(&client).without_pkce();
+    let resp = app.browser().authorize(&req).await;
+    expect_error(&app, resp, "invalid_request", Some(&req.state)).await;
 });
 
 backend_test!(public_client_requires_pkce, |app| async move {

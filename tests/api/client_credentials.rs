@@ -57,12 +57,19 @@ backend_test!(no_scope_means_all_of_the_clients_api_scopes, |app| async move {
     assert_eq!(scope_of(&tokens.json), ["api.read"]);
 });
 
-backend_test!(scopes_outside_the_registration_are_invalid, |app| async move {
+backend_test!(scopes_outside_the_registration_are_left_out, |app| async move {
     let client = service(&app).await;
-    for scope in ["api.admin", "openid", "api.read openid", "api.read api.admin"] {
+    // Nothing grantable is left: invalid_scope.
+    for scope in ["api.admin", "openid", "api.admin openid"] {
         let resp = app.client_credentials(&client, &[("scope", scope)]).await;
         let (status, code, body) = oauth_error(resp).await;
         assert_eq!((status, code.as_str()), (400, "invalid_scope"), "{scope}: {body}");
+    }
+    // OpenID Connect Core §3.1.2.1 / RFC 6749 §3.3: the rest is granted,
+    // and the response says what.
+    for scope in ["api.read openid", "api.read api.admin"] {
+        let resp = app.client_credentials(&client, &[("scope", scope)]).await;
+        assert_eq!(scope_of(&Tokens::from_response(resp).await.json), ["api.read"], "{scope}");
     }
     let resp = app.client_credentials(&client, &[("scope", "api.write api.read")]).await;
     assert_eq!(scope_of(&Tokens::from_response(resp).await.json), ["api.read", "api.write"]);

@@ -77,9 +77,11 @@ backend_test!(confidential_client_secret_post, |app| async move {
     assert_token_success(resp, true).await;
 });
 
-backend_test!(confidential_client_without_pkce, |app| async move {
+backend_test!(confidential_client_that_opted_out_of_pkce, |app| async move {
     let user = app.with_user("alice", "correct horse battery").await;
-    let client = app.with_confidential_client("app1", &[CB]).await;
+    let client = app
+        .with_client(NewClient { pkce: Some("optional".into()), ..new_client("app1", &[CB], false) })
+        .await;
     let req = AuthRequest::new(&client).without_pkce();
     let cb = app.browser().authorize_and_login(&req, &user).await;
     let resp = app.exchange_code(&client, &cb.code, CB, None).await;

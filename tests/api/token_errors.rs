@@ -2,6 +2,7 @@
 
 use crate::authorize::CB;
 use crate::helpers::*;
+use oxidp::flows::admin::NewClient;
 use reqwest::header::{CACHE_CONTROL, WWW_AUTHENTICATE};
 
 const PASSWORD: &str = "correct horse battery";
@@ -103,10 +104,14 @@ backend_test!(missing_code_verifier, |app| async move {
 backend_test!(verifier_without_challenge, |app| async move {
     // PKCE downgrade (RFC 9700 §2.1.1): no challenge at authorize, verifier at token.
     let f = Fixture::new(app).await;
-    let req = AuthRequest::new(&f.client).without_pkce();
-    let code = f.code(&req).await;
+    let client = f
+        .app
+        .with_client(NewClient { pkce: Some("optional".into()), ..new_client("opt", &[CB], false) })
+        .await;
+    let req = AuthRequest::new(&client).without_pkce();
+    let code = f.browser.code_for(&req, &f.user).await.code;
     let v = Pkce::new().verifier;
-    assert_error(f.exchange(&code, Some(&v)).await, 400, "invalid_grant").await;
+    assert_error(f.app.exchange_code(&client, &code, CB, Some(&v)).await, 400, "invalid_grant").await;
 });
 
 backend_test!(redirect_uri_mismatch, |app| async move {

@@ -3,7 +3,8 @@
 # client code: sso.mjs (login, code, tokens, userinfo, SSO) and logout.mjs
 # (openid-client as the relying party of two apps: SSO, consent, the account
 # page, RP-initiated logout, back- and front-channel logout, login_required
-# and invalid_grant afterwards). .ci/run runs this after `cargo test`.
+# and invalid_grant afterwards), native.mjs (a native app on a random
+# loopback port, RFC 8252). .ci/run runs this after `cargo test`.
 #   Needs: apt-get install -y chromium; node 20 (npm ci runs here if needed).
 #   OXIDP_BIN=path/to/oxidp to test a given binary (default: a release build).
 #   SCREENSHOT_DIR=dir keeps the screenshots of every page (default: a temp dir).
@@ -36,6 +37,9 @@ APP2_SECRET=$(secret --client-id app2 --name "App Two" --redirect-uri http://127
   --backchannel-logout-uri http://127.0.0.1:9001/backchannel --backchannel-logout-session-required \
   --frontchannel-logout-uri http://127.0.0.1:9001/frontchannel --frontchannel-logout-session-required)
 GALLERY_SECRET=$(secret --client-id gallery --name "Photo Gallery" --consent required --redirect-uri http://127.0.0.1:9002/cb)
+# A native app: public, loopback redirect URI without a port (RFC 8252 §7.3).
+"$bin" client create --client-id native --name "Desktop Notes" --public --redirect-uri http://127.0.0.1/callback \
+  --grant-type authorization_code --grant-type refresh_token >/dev/null
 "$bin" serve >server.log 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf "$OXIDP__ISSUER/healthz" >/dev/null && break; sleep 0.1; done
@@ -43,7 +47,7 @@ for _ in $(seq 100); do curl -sf "$OXIDP__ISSUER/healthz" >/dev/null && break; s
 export ISSUER=$OXIDP__ISSUER APP1_SECRET APP2_SECRET GALLERY_SECRET PASSWORD='correct horse battery staple'
 export SCREENSHOT="$shots/sso-login.png" SCREENSHOT_DIR="$shots" NODE_PATH="$here/node_modules"
 status=0
-node "$here/sso.mjs" && node "$here/logout.mjs" || status=$?
+node "$here/sso.mjs" && node "$here/logout.mjs" && node "$here/native.mjs" || status=$?
 if [[ $status -ne 0 ]]; then
   echo "--- server log (last 40 lines)" >&2
   tail -n 40 server.log >&2

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::flows::token::TokenIssuer;
+use crate::protocol::scope::grantable;
 use crate::protocol::tokens::TokenResponse;
 use crate::protocol::{ClientRecord, GrantType, OAuthError, Params, Scope, StandardScope};
 
@@ -38,20 +39,16 @@ fn is_user_scope(scope: &str) -> bool {
     StandardScope::from_word(scope).is_some_and(StandardScope::is_about_a_user)
 }
 
-/// Requested scopes must be registered for the client and not user scopes;
-/// omitted means every registered non-user scope (RFC 6749 §3.3 default).
+/// The requested scopes registered for the client, user scopes left out
+/// (`scope::grantable`); omitted means every registered non-user scope
+/// (RFC 6749 §3.3 default).
 fn granted_scope(client: &ClientRecord, requested: Option<&str>) -> Result<Scope, OAuthError> {
-    let registered = || client.scopes.iter().filter(|s| !is_user_scope(s)).cloned();
+    let allowed = |s: &str| client.allows_scope(s) && !is_user_scope(s);
     let Some(raw) = requested else {
-        let all: Vec<String> = registered().collect();
+        let all: Vec<&str> = client.scopes.iter().map(String::as_str).filter(|s| allowed(s)).collect();
         return Ok(Scope::parse(&all.join(" ")).unwrap_or_default());
     };
-    let scope = Scope::parse(raw).ok_or_else(|| OAuthError::invalid_scope("malformed scope"))?;
-    let allowed: Vec<String> = registered().collect();
-    if !scope.is_subset_of(&allowed) {
-        return Err(OAuthError::invalid_scope("requested scope is not allowed for this client"));
-    }
-    Ok(scope)
+    grantable(raw, allowed)
 }
 
 /// RFC 8707 §2: each `resource` must be an absolute URI without fragment
@@ -97,5 +94,7 @@ mod tests {
         assert_eq!(granted_scope(&client(), Some("api.read")).unwrap().to_string(), "api.read");
         assert_eq!(granted_scope(&client(), Some("openid")).unwrap_err().code.as_str(), "invalid_scope");
         assert_eq!(granted_scope(&client(), Some("api.admin")).unwrap_err().code.as_str(), "invalid_scope");
+        let mixed = granted_scope(&client(), Some("api.admin openid api.write")).unwrap();
+        assert_eq!(mixed.to_string(), "api.write", "what may not be granted is left out");
     }
 }

@@ -1,7 +1,11 @@
 //! The refresh token grant (RFC 6749 §6) with rotation and reuse detection
 //! (RFC 9700 §4.14.2): every use returns a new refresh token and retires the
 //! old one; presenting a retired token means two parties hold the family, so
-//! the whole family is revoked, its access tokens included.
+//! the whole family is revoked, its access tokens included. A client may
+//! have a reuse leeway (`refresh_reuse_leeway`, as Auth0's reuse interval
+//! and Okta's grace period): for that many seconds after a rotation the old
+//! token still works, so two tabs that race with it both succeed; later,
+//! reuse revokes the family as before.
 
 use std::sync::Arc;
 
@@ -49,7 +53,9 @@ impl RefreshTokenGrant {
         if current.client_id != client.client_id || current.revoked_at.is_some() {
             return Err(invalid());
         }
-        if current.rotated_at.is_some() {
+        let leeway_from = now - client.refresh_reuse_leeway;
+        let within_leeway = |rotated_at: i64| client.refresh_reuse_leeway > 0 && rotated_at >= leeway_from;
+        if current.rotated_at.is_some_and(|at| !within_leeway(at)) {
             self.revoke_on_reuse(&current, now).await?;
             return Err(invalid());
         }
@@ -92,8 +98,20 @@ impl RefreshTokenGrant {
             },
             now,
         )?;
-        if !self.grants.rotate(&current.id, issued.refresh_token, now).await? {
-            // A concurrent request used the same token first: that is reuse.
+        let stored = if current.rotated_at.is_none() {
+            match self.grants.rotate(&current.id, issued.refresh_token.clone(), now).await? {
+                true => true,
+                // A concurrent request used the same token first: within
+                // the leeway that is a race, otherwise reuse.
+                false if client.refresh_reuse_leeway > 0 => {
+                    self.grants.branch(&current.id, leeway_from, issued.refresh_token).await?
+                }
+                false => false,
+            }
+        } else {
+            self.grants.branch(&current.id, leeway_from, issued.refresh_token).await?
+        };
+        if !stored {
             self.revoke_on_reuse(&current, now).await?;
             return Err(invalid());
         }

@@ -35,7 +35,7 @@ fn a_good_request_passes() {
 fn errors_carry_the_rfc_codes() {
     assert_eq!(check(false, "scope=openid").err(), Some("invalid_request"));
     assert_eq!(check(false, "response_type=token").err(), Some("unsupported_response_type"));
-    assert_eq!(check(false, "response_type=code&scope=openid+profile").err(), Some("invalid_scope"));
+    assert_eq!(check(false, "response_type=code&scope=profile+admin").err(), Some("invalid_scope"));
     assert_eq!(check(false, "response_type=code&request=x").err(), Some("request_not_supported"));
     assert_eq!(check(false, "response_type=code&state=a&state=b").err(), Some("invalid_request"));
     assert_eq!(check(false, "response_type=code&response_mode=fragment").err(), Some("invalid_request"));
@@ -44,9 +44,19 @@ fn errors_carry_the_rfc_codes() {
 }
 
 #[test]
-fn pkce_is_s256_only_and_required_for_public_clients() {
+fn unknown_and_unregistered_scopes_are_left_out() {
+    let checked = check(true, &format!("response_type=code&scope=openid+admin+email+x&code_challenge={CHALLENGE}&code_challenge_method=S256")).unwrap();
+    assert_eq!(checked.scope.to_string(), "openid email");
+}
+
+#[test]
+fn pkce_is_s256_only_and_required_unless_a_confidential_client_opts_out() {
     assert_eq!(check(true, "response_type=code").err(), Some("invalid_request"));
-    assert!(check(false, "response_type=code").is_ok());
+    assert_eq!(check(false, "response_type=code").err(), Some("invalid_request"), "required by default");
+    let optional = ClientRecord { pkce: PkcePolicy::Optional, ..client(false) };
+    assert!(check_request(&optional, &Params::parse("response_type=code").unwrap()).is_ok());
+    let public_optional = ClientRecord { pkce: PkcePolicy::Optional, ..client(true) };
+    assert!(check_request(&public_optional, &Params::parse("response_type=code").unwrap()).is_err());
     let plain = format!("response_type=code&code_challenge={CHALLENGE}&code_challenge_method=plain");
     assert_eq!(check(true, &plain).err(), Some("invalid_request"));
     let implicit_plain = format!("response_type=code&code_challenge={CHALLENGE}");
@@ -58,13 +68,14 @@ fn pkce_is_s256_only_and_required_for_public_clients() {
 }
 
 #[test]
-fn redirect_uri_must_match_exactly() {
+fn redirect_uri_must_match_exactly_but_for_loopback_ports() {
     let c = client(false);
     for bad in [
         "http://127.0.0.1:9000/cb/",
         "http://127.0.0.1:9000/cb?x=1",
         "HTTP://127.0.0.1:9000/cb",
-        "http://127.0.0.1:9001/cb",
+        "http://127.0.0.1:9000/cb#x",
+        "http://localhost:9000/cb",
     ] {
         let q = format!(
             "redirect_uri={}",
@@ -72,6 +83,12 @@ fn redirect_uri_must_match_exactly() {
         );
         assert!(redirect_uri(&c, &Params::parse(&q).unwrap()).is_err(), "{bad}");
     }
+    let other_port = Params::parse("redirect_uri=http%3A%2F%2F127.0.0.1%3A51004%2Fcb").unwrap();
+    assert_eq!(
+        redirect_uri(&c, &other_port).unwrap(),
+        ("http://127.0.0.1:51004/cb".into(), true),
+        "RFC 8252 §7.3: any port on a loopback IP"
+    );
     assert_eq!(
         redirect_uri(&c, &Params::parse("scope=email").unwrap()).unwrap(),
         ("http://127.0.0.1:9000/cb".into(), false)

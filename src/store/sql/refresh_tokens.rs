@@ -39,6 +39,18 @@ pub fn mark_rotated(conn: &mut AnyConnection, id: &str, now: i64) -> Result<bool
     Ok(n == 1)
 }
 
+/// Whether the token was rotated at `earliest` or later and is not revoked
+/// (its family is then alive: revocation takes every token of a family).
+pub fn rotated_since(conn: &mut AnyConnection, id: &str, earliest: i64) -> Result<bool, StoreError> {
+    let n: i64 = rt::table
+        .filter(rt::id.eq(id))
+        .filter(rt::rotated_at.ge(earliest))
+        .filter(rt::revoked_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(n == 1)
+}
+
 /// Revokes every token of a family; returns the access tokens issued with
 /// them that have not expired yet.
 pub fn revoke_family(

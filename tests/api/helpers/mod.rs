@@ -358,7 +358,7 @@ impl Drop for TestApp {
     }
 }
 
-fn new_client(client_id: &str, redirect_uris: &[&str], public: bool) -> NewClient {
+pub fn new_client(client_id: &str, redirect_uris: &[&str], public: bool) -> NewClient {
     NewClient {
         client_id: client_id.to_string(),
         redirect_uris: redirect_uris.iter().map(|u| u.to_string()).collect(),
