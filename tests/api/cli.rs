@@ -281,3 +281,98 @@ fn rs256_cannot_be_configured_away() {
         assert!(stderr.contains("configuration"), "{algorithms}: {stderr}");
     }
 }
+
+#[test]
+fn resource_create_list_and_delete() {
+    let cli = Cli::new();
+    let api = "https://api.example.com/orders";
+    let out = cli.ok(
+        &[
+            "resource",
+            "create",
+            "--identifier",
+            api,
+            "--scope",
+            "read:orders",
+            "--signing-alg",
+            "ES256",
+            "--json",
+        ],
+        "",
+    );
+    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let secret = json["secret"].as_str().expect("a generated secret, shown once");
+    assert!(secret.len() >= 43, "{secret}");
+    assert_eq!(
+        (json["signing_alg"].as_str(), json["scopes"][0].as_str()),
+        (Some("ES256"), Some("read:orders"))
+    );
+    let listed = cli.ok(&["resource", "list", "--json"], "");
+    assert!(listed.contains(api) && !listed.contains(secret), "{listed}");
+
+    let before = cli.revisions();
+    for bad in [
+        &["resource", "create", "--identifier", api][..],
+        &["resource", "create", "--identifier", "not a uri"],
+        &["resource", "create", "--identifier", "https://api.example.com/#x"],
+        &["resource", "create", "--identifier", "https://other.example", "--scope", "openid"],
+        &["resource", "create", "--identifier", "https://other.example", "--access-token-ttl", "0"],
+        &["resource", "delete", "--identifier", "https://nobody.example"],
+    ] {
+        cli.usage_error(bad, "");
+    }
+    cli.usage_error(
+        &["resource", "create", "--identifier", "https://other.example", "--secret-stdin"],
+        "short\n",
+    );
+    assert_eq!(cli.revisions(), before, "refused commands write nothing");
+
+    // Clients and resources share one name space (both authenticate at /introspect).
+    cli.ok(&["client", "create", "--client-id", "urn:svc", "--grant-type", "client_credentials"], "");
+    cli.usage_error(&["resource", "create", "--identifier", "urn:svc"], "");
+
+    cli.ok(&["resource", "delete", "--identifier", api], "");
+    assert_eq!(cli.ok(&["resource", "list", "--json"], "").trim(), "[]");
+}
+
+#[test]
+fn client_registration_for_each_kind_of_app() {
+    let cli = Cli::new();
+    let create = |extra: &[&str]| -> Vec<String> {
+        ["client", "create", "--json"].iter().chain(extra).map(|s| s.to_string()).collect()
+    };
+    let ok = |extra: &[&str]| -> Value {
+        let args = create(extra);
+        let out = cli.ok(&args.iter().map(String::as_str).collect::<Vec<_>>(), "");
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    };
+    // A service needs no redirect URI; a code-flow client does.
+    ok(&["--client-id", "svc", "--grant-type", "client_credentials"]);
+    let bad = create(&["--client-id", "web", "--grant-type", "authorization_code"]);
+    cli.usage_error(&bad.iter().map(String::as_str).collect::<Vec<_>>(), "");
+    // A browser app's origins default to its redirect URIs' origins.
+    let spa = ok(&["--client-id", "spa", "--public", "--redirect-uri", "https://Photos.example:443/cb.html"]);
+    assert_eq!(spa["web_origins"], serde_json::json!(["https://photos.example"]));
+    assert_eq!(spa["pkce"], "required");
+    // A native app may use a private-use scheme; a confidential client may not.
+    ok(&["--client-id", "notes", "--public", "--redirect-uri", "com.example.notes:/cb"]);
+    for refused in [
+        &["--client-id", "x1", "--redirect-uri", "com.example.web:/cb"][..],
+        &["--client-id", "x2", "--public", "--redirect-uri", "https://a.example/cb", "--pkce", "optional"],
+        &[
+            "--client-id",
+            "x3",
+            "--redirect-uri",
+            "https://a.example/cb",
+            "--web-origin",
+            "https://a.example/app",
+        ],
+        &["--client-id", "x4", "--redirect-uri", "https://a.example/cb", "--refresh-reuse-leeway", "61"],
+    ] {
+        let args = create(refused);
+        cli.usage_error(&args.iter().map(String::as_str).collect::<Vec<_>>(), "");
+    }
+    let legacy =
+        ok(&["--client-id", "legacy", "--redirect-uri", "https://a.example/cb", "--pkce", "optional"]);
+    assert_eq!(legacy["pkce"], "optional");
+}
