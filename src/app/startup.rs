@@ -28,6 +28,7 @@ use crate::flows::keys::{self, KeyPoller};
 use crate::flows::logout::LogoutFlow;
 use crate::flows::logout::backchannel::{Backchannel, DeliveryPolicy, WorkerParts};
 use crate::flows::metadata::Metadata;
+use crate::flows::origins::BrowserOrigins;
 use crate::flows::revocation::RevocationFlow;
 use crate::flows::sessions::Sessions;
 use crate::flows::token::{
@@ -80,6 +81,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             registry.register(
                 App::new()
+                    .wrap(actix_web::middleware::from_fn(crate::web::middleware::limit_request_target))
                     .wrap(crate::web::middleware::security_headers(https))
                     .wrap(TracingLogger::default()),
             )
@@ -128,6 +130,7 @@ struct Registry {
     revocation: web::Data<RevocationFlow>,
     introspection: web::Data<IntrospectionFlow>,
     userinfo: web::Data<UserinfoFlow>,
+    origins: web::Data<BrowserOrigins>,
 }
 
 impl Registry {
@@ -151,6 +154,7 @@ impl Registry {
             .app_data(self.revocation.clone())
             .app_data(self.introspection.clone())
             .app_data(self.userinfo.clone())
+            .app_data(self.origins.clone())
             .configure(crate::web::configure)
     }
 }
@@ -279,7 +283,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.users.clone(),
         sessions.clone(),
     );
-    let userinfo = UserinfoFlow::new(access_tokens, stores.users.clone());
+    let userinfo = UserinfoFlow::new(access_tokens, stores.users.clone(), stores.clients.clone());
     let metadata =
         Metadata::new(&issuer, &keyring.current().algorithms(), keyring.clone(), settings.keys.jwks_max_age);
     let janitor = Arc::new(Janitor::new(
@@ -303,6 +307,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         revocation: web::Data::new(revocation),
         introspection: web::Data::new(introspection),
         userinfo: web::Data::new(userinfo),
+        origins: web::Data::new(BrowserOrigins::new(stores.clients.clone())),
     };
     let jobs = Jobs {
         stores: stores.clone(),

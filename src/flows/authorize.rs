@@ -12,28 +12,34 @@ use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizeError};
 use crate::protocol::entries::{CodeGrant, Device, Interaction, SsoSession};
 use crate::protocol::interaction::{Consent, Context, Decision, Policy, PromptName};
 use crate::protocol::logout::IdTokenHint;
-use crate::protocol::{ClientRecord, ConsentMode, OAuthError, Params, StandardScope};
+use crate::protocol::{ClientRecord, ConsentMode, OAuthError, Params, ResponseMode, StandardScope};
 use crate::store::{Clients, Consents, Ephemeral, Users};
 
 /// What the browser gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthorizeOutcome {
-    /// Back to the client with a code (RFC 6749 §4.1.2).
-    Redirect { redirect_uri: String, code: String, state: Option<String> },
+    /// Back to the client with a code (RFC 6749 §4.1.2), in the query or
+    /// as a posted form (`response_mode`).
+    Redirect { redirect_uri: String, code: String, state: Option<String>, response_mode: ResponseMode },
     /// The user must complete a prompt first.
     Interact(InteractionView),
     /// The redirect URI is not trusted: tell the user.
     ErrorPage(OAuthError),
     /// Back to the client's validated redirect URI with an error (§4.1.2.1).
-    ErrorRedirect { redirect_uri: String, state: Option<String>, error: OAuthError },
+    ErrorRedirect {
+        redirect_uri: String,
+        state: Option<String>,
+        response_mode: ResponseMode,
+        error: OAuthError,
+    },
 }
 
 impl From<AuthorizeError> for AuthorizeOutcome {
     fn from(e: AuthorizeError) -> Self {
         match e {
             AuthorizeError::Page(error) => AuthorizeOutcome::ErrorPage(error),
-            AuthorizeError::Redirect { redirect_uri, state, error } => {
-                AuthorizeOutcome::ErrorRedirect { redirect_uri, state, error }
+            AuthorizeError::Redirect { redirect_uri, state, response_mode, error } => {
+                AuthorizeOutcome::ErrorRedirect { redirect_uri, state, response_mode, error }
             }
         }
     }
@@ -244,9 +250,12 @@ impl AuthorizeFlow {
             Err(e) => Err(e),
         };
         match stored {
-            Ok(()) => {
-                AuthorizeOutcome::Redirect { redirect_uri: request.redirect_uri, code, state: request.state }
-            }
+            Ok(()) => AuthorizeOutcome::Redirect {
+                redirect_uri: request.redirect_uri,
+                code,
+                state: request.state,
+                response_mode: request.response_mode,
+            },
             Err(e) => AuthorizeOutcome::client_error(&request, e.into()),
         }
     }

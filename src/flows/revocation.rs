@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::crypto::secret_digest;
 use crate::flows::client_auth::ClientAuthenticator;
 use crate::jose::KeyringHandle;
+use crate::protocol::origin::{Answer, WebOrigin};
 use crate::protocol::tokens::{ACCESS_TOKEN_TYP, AccessTokenClaims};
 use crate::protocol::{AuditKind, ClientRecord, OAuthError, Params, TokenTypeHint};
 use crate::store::{Audited, Grants};
@@ -37,23 +38,38 @@ impl RevocationFlow {
         RevocationFlow { client_auth, grants, keyring, issuer }
     }
 
-    /// `POST /revoke` with its `Authorization` header and form parameters.
+    /// `POST /revoke` with its `Authorization` header, form parameters and
+    /// the browser `Origin`, if any (refused, revoking nothing, when the
+    /// client has not registered it).
     pub async fn revoke(
         &self,
         authorization: Option<&str>,
         params: &Params,
+        origin: Option<&WebOrigin>,
         now: i64,
-    ) -> Result<(), OAuthError> {
-        params.reject_repeated()?;
-        let client = self.client_auth.authenticate(authorization, params, now).await?;
+    ) -> Answer<()> {
+        if let Err(e) = params.reject_repeated() {
+            return Answer::undecided(e);
+        }
+        let client = match self.client_auth.authenticate(authorization, params, now).await {
+            Ok(client) => client,
+            Err(e) => return Answer::undecided(e),
+        };
+        if let Err(refused) = Answer::check(&client, origin) {
+            return refused;
+        }
+        Answer::allowed(self.revoke_for(&client, params, now).await)
+    }
+
+    async fn revoke_for(&self, client: &ClientRecord, params: &Params, now: i64) -> Result<(), OAuthError> {
         let token = params.require("token")?;
         let hint = params.get("token_type_hint").and_then(TokenTypeHint::from_word);
         if hint == Some(TokenTypeHint::RefreshToken) {
-            if let Found::NotThisType = self.revoke_refresh_token(&client, token, now).await? {
-                self.revoke_access_token(&client, token, now).await?;
+            if let Found::NotThisType = self.revoke_refresh_token(client, token, now).await? {
+                self.revoke_access_token(client, token, now).await?;
             }
-        } else if let Found::NotThisType = self.revoke_access_token(&client, token, now).await? {
-            self.revoke_refresh_token(&client, token, now).await?;
+        } else if let Found::NotThisType = self.revoke_access_token(client, token, now).await? {
+            self.revoke_refresh_token(client, token, now).await?;
         }
         Ok(())
     }

@@ -7,24 +7,53 @@ use serde_json::{Map, Value};
 
 use crate::flows::access_tokens::AccessTokenVerifier;
 use crate::protocol::claims::user_claims;
+use crate::protocol::origin::{Answer, WebOrigin};
+use crate::protocol::tokens::AccessTokenClaims;
 use crate::protocol::{OAuthError, Scope, StandardScope};
-use crate::store::Users;
+use crate::store::{Clients, Users};
 
 pub struct UserinfoFlow {
     access_tokens: Arc<AccessTokenVerifier>,
     users: Users,
+    clients: Clients,
 }
 
 impl UserinfoFlow {
-    pub fn new(access_tokens: Arc<AccessTokenVerifier>, users: Users) -> UserinfoFlow {
-        UserinfoFlow { access_tokens, users }
+    pub fn new(access_tokens: Arc<AccessTokenVerifier>, users: Users, clients: Clients) -> UserinfoFlow {
+        UserinfoFlow { access_tokens, users, clients }
     }
 
     /// `token` is the bearer token from the request (RFC 6750 §2); the
-    /// UserInfo endpoint is one of our resources, named by the issuer.
-    pub async fn userinfo(&self, token: &str, now: i64) -> Result<Map<String, Value>, OAuthError> {
+    /// UserInfo endpoint is one of our resources, named by the issuer. A
+    /// browser `origin` must be a web origin of the client the token was
+    /// issued to (its `client_id` claim).
+    pub async fn userinfo(
+        &self,
+        token: &str,
+        origin: Option<&WebOrigin>,
+        now: i64,
+    ) -> Answer<Map<String, Value>> {
         let issuer = self.access_tokens.issuer();
-        let claims = self.access_tokens.verify_for(issuer, token, now).await?;
+        let claims = match self.access_tokens.verify_for(issuer, token, now).await {
+            Ok(claims) => claims,
+            Err(e) => return Answer::undecided(e),
+        };
+        if let Some(origin) = origin {
+            let client = match self.clients.find(&claims.client_id).await {
+                Ok(Some(client)) => client,
+                Ok(None) => {
+                    return Answer::undecided(OAuthError::invalid_token("the client no longer exists"));
+                }
+                Err(e) => return Answer::undecided(e.into()),
+            };
+            if let Err(refused) = Answer::check(&client, Some(origin)) {
+                return refused;
+            }
+        }
+        Answer::allowed(self.claims_of(&claims).await)
+    }
+
+    async fn claims_of(&self, claims: &AccessTokenClaims) -> Result<Map<String, Value>, OAuthError> {
         if !claims.has_scope(StandardScope::OpenId.as_str()) {
             return Err(OAuthError::insufficient_scope("the access token lacks the openid scope"));
         }

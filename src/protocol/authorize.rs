@@ -38,6 +38,14 @@ pub struct AuthorizationRequest {
     /// and answered with the `acr` actually achieved.
     #[serde(default)]
     pub acr_values: Vec<String>,
+    /// How the response goes back to the client (query or form_post).
+    #[serde(default = "default_response_mode")]
+    pub response_mode: ResponseMode,
+}
+
+/// RFC 6749 §4.1.2: the code flow answers in the query by default.
+fn default_response_mode() -> ResponseMode {
+    ResponseMode::Query
 }
 
 impl AuthorizationRequest {
@@ -51,7 +59,7 @@ pub enum AuthorizeError {
     /// Shown on an error page: the redirect URI is not trusted.
     Page(OAuthError),
     /// Sent back to the client's validated redirect URI.
-    Redirect { redirect_uri: String, state: Option<String>, error: OAuthError },
+    Redirect { redirect_uri: String, state: Option<String>, response_mode: ResponseMode, error: OAuthError },
 }
 
 impl AuthorizeError {
@@ -60,6 +68,7 @@ impl AuthorizeError {
         AuthorizeError::Redirect {
             redirect_uri: request.redirect_uri.clone(),
             state: request.state.clone(),
+            response_mode: request.response_mode,
             error,
         }
     }
@@ -85,11 +94,15 @@ pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<Authorizat
     let (redirect_uri, redirect_uri_given) = redirect_uri(client, params).map_err(page)?;
 
     let state = params.get("state").map(str::to_string);
-    let back = |error: OAuthError| AuthorizeError::Redirect {
+    let back_by = |response_mode: ResponseMode, error: OAuthError| AuthorizeError::Redirect {
         redirect_uri: redirect_uri.clone(),
         state: state.clone(),
+        response_mode,
         error,
     };
+    // Known first, so that every later error goes back the way asked.
+    let response_mode = response_mode(params, &redirect_uri).map_err(|e| back_by(ResponseMode::Query, e))?;
+    let back = |error: OAuthError| back_by(response_mode, error);
     if state.as_ref().is_some_and(|s| s.len() > MAX_STATE_LEN) {
         return Err(back(OAuthError::invalid_request("state is too long")));
     }
@@ -112,7 +125,34 @@ pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<Authorizat
                 v.split(' ').filter(|v| !v.is_empty()).take(MAX_ACR_VALUES).map(str::to_string).collect()
             })
             .unwrap_or_default(),
+        response_mode,
     })
+}
+
+/// `response_mode` (OAuth 2.0 Multiple Response Types §2.1): `query` (the
+/// default) or `form_post` (Form Post Response Mode §2), which needs an
+/// http(s) redirect URI a browser can post a form to. An unsupported or
+/// repeated mode is reported in the default mode.
+fn response_mode(params: &Params, redirect_uri: &str) -> Result<ResponseMode, OAuthError> {
+    if params.is_repeated("response_mode") {
+        return Err(OAuthError::invalid_request("response_mode must appear only once"));
+    }
+    match params.get("response_mode").map(str::parse::<ResponseMode>) {
+        None | Some(Ok(ResponseMode::Query)) => Ok(ResponseMode::Query),
+        Some(Ok(ResponseMode::FormPost))
+            if redirect_uri.starts_with("https://") || redirect_uri.starts_with("http://") =>
+        {
+            Ok(ResponseMode::FormPost)
+        }
+        Some(Ok(ResponseMode::FormPost)) => {
+            Err(OAuthError::invalid_request("response_mode=form_post needs an http(s) redirect_uri"))
+        }
+        Some(Err(e)) => Err(OAuthError::invalid_request(format!(
+            "response_mode {:?} is not supported (use {})",
+            e.value,
+            ResponseMode::WORDS.join(" or ")
+        ))),
+    }
 }
 
 /// RFC 6749 §3.1.2.3 and OIDC Core §3.1.2.1: exact match against a
@@ -155,10 +195,6 @@ fn check_request(client: &ClientRecord, params: &Params) -> Result<Checked, OAut
         Some(Err(_)) => {
             return Err(OAuthError::unsupported_response_type("only response_type=code is supported"));
         }
-    }
-    match params.get("response_mode").map(str::parse::<ResponseMode>) {
-        None | Some(Ok(ResponseMode::Query)) => {}
-        Some(Err(_)) => return Err(OAuthError::invalid_request("only response_mode=query is supported")),
     }
     if !client.allows_grant(GrantType::AuthorizationCode) {
         return Err(OAuthError::unauthorized_client("client may not use the authorization code grant"));

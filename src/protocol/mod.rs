@@ -16,6 +16,7 @@ pub mod key_lifecycle;
 pub mod lifetimes;
 pub mod logout;
 pub mod models;
+pub mod origin;
 pub mod params;
 pub mod pkce;
 pub mod scope;

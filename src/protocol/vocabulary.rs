@@ -72,9 +72,11 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// `response_mode` values (OAuth 2.0 Multiple Response Types §2.1).
+    /// `response_mode` values (OAuth 2.0 Multiple Response Types §2.1,
+    /// OAuth 2.0 Form Post Response Mode §2).
     pub enum ResponseMode("response mode") {
         Query => "query",
+        FormPost => "form_post",
     }
 }
 

@@ -9,17 +9,28 @@ use super::StoreError;
 use super::cache::RowCache;
 use super::sql::revisions::{self, Counter};
 use super::sql::{self, Db};
+use super::web_origins::WebOriginSet;
 use crate::protocol::ClientRecord;
 
 #[derive(Clone)]
 pub struct Clients {
     db: Db,
     cache: Arc<RowCache<ClientRecord>>,
+    origins: Arc<WebOriginSet>,
 }
 
 impl Clients {
     pub(super) fn new(db: Db, cache_rows: bool) -> Clients {
-        Clients { cache: Arc::new(RowCache::new(db.clone(), cache_rows, sql::clients::find)), db }
+        Clients {
+            cache: Arc::new(RowCache::new(db.clone(), cache_rows, sql::clients::find)),
+            origins: Arc::new(WebOriginSet::new(db.clone(), cache_rows)),
+            db,
+        }
+    }
+
+    /// Whether `origin` is a web origin of some client (CORS preflights).
+    pub async fn is_web_origin(&self, origin: &str) -> Result<bool, StoreError> {
+        self.origins.contains(origin).await
     }
 
     /// The client, from memory when cached.
@@ -44,7 +55,9 @@ impl Clients {
             .run(move |c| {
                 revisions::changing(c, Counter::Clients, |c| Ok((sql::clients::insert(c, &client)?, true)))
             })
-            .await
+            .await?;
+        self.origins.flush();
+        Ok(())
     }
 
     /// Deletes a client (its refresh tokens go with it); `false` when there
@@ -61,7 +74,7 @@ impl Clients {
             })
             .await?;
         if deleted {
-            self.cache.flush();
+            self.flush();
         }
         Ok(deleted)
     }
@@ -84,17 +97,22 @@ impl Clients {
             })
             .await?;
         if updated {
-            self.cache.flush();
+            self.flush();
         }
         Ok(updated)
     }
 
     pub(super) fn observe_revision(&self, value: i64) -> bool {
-        self.cache.observe_revision(value)
+        let flushed = self.cache.observe_revision(value);
+        if flushed {
+            self.origins.flush();
+        }
+        flushed
     }
 
     pub(super) fn flush(&self) {
         self.cache.flush();
+        self.origins.flush();
     }
 
     #[cfg(test)]

@@ -24,6 +24,7 @@ pub(crate) mod test_db;
 #[cfg(test)]
 mod tests;
 mod users;
+mod web_origins;
 
 pub use audit::{Audit, Audited};
 pub use clients::Clients;

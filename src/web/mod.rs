@@ -6,8 +6,10 @@
 pub mod account;
 pub mod assets;
 pub mod cookies;
+pub mod cors;
 pub mod csrf;
 pub mod extract;
+pub mod form_post;
 pub mod interaction;
 pub mod logout;
 pub mod middleware;
@@ -16,7 +18,8 @@ pub mod outcome;
 pub mod respond;
 pub mod views;
 
-use actix_web::web;
+use actix_web::http::Method;
+use actix_web::{FromRequest, Handler, Resource, Responder, web};
 
 /// What the handlers need to know about the site itself.
 #[derive(Debug, Clone)]
@@ -31,28 +34,82 @@ pub struct Site {
     pub session_ttl: u64,
 }
 
+/// The whole route table: one resource per path, so a known path asked with
+/// another method answers 405 with `Allow` (RFC 9110 §15.5.6, actix's
+/// resource default), and every GET also answers HEAD (RFC 9110 §9.3.2).
+/// Only the paths made with `public_document` and `client_bound` answer
+/// CORS (`cors`); protocol routes come before the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    use cors::Methods;
     use interaction::{consent, login};
     use oauth::{authorize, discovery, health, introspect, revoke, token, userinfo};
-    cfg.route("/.well-known/openid-configuration", web::get().to(discovery::discovery_get))
-        .route("/.well-known/jwks.json", web::get().to(discovery::jwks_get))
-        .route("/authorize", web::get().to(authorize::authorize_get))
-        .route("/authorize", web::post().to(authorize::authorize_post))
-        .route("/login", web::post().to(login::login_post))
-        .route("/token", web::post().to(token::token_post))
-        .route("/revoke", web::post().to(revoke::revoke_post))
-        .route("/introspect", web::post().to(introspect::introspect_post))
-        .route("/userinfo", web::get().to(userinfo::userinfo_get))
-        .route("/userinfo", web::post().to(userinfo::userinfo_post))
-        .route("/consent", web::post().to(consent::consent_post))
-        .route("/account", web::get().to(account::account_get))
-        .route("/account/login", web::post().to(account::sign_in_post))
-        .route("/account/sessions/end", web::post().to(account::end_session_post))
-        .route("/account/apps/revoke", web::post().to(account::revoke_app_post))
-        .route("/account/password", web::post().to(account::password_post))
-        .route("/logout", web::get().to(logout::logout_get))
-        .route("/logout", web::post().to(logout::logout_post))
-        .route("/logout/confirm", web::post().to(logout::confirm_post))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/static/style.css", web::get().to(assets::style_css));
+    const POST: Methods = Methods("POST");
+    const GET_HEAD_POST: Methods = Methods("GET, HEAD, POST");
+    cfg.service(public_document("/.well-known/openid-configuration").read(discovery::discovery_get))
+        // RFC 8414 §3: the same document (RFC 8414 §7.1 registers the OpenID
+        // members too), so both always agree.
+        .service(public_document("/.well-known/oauth-authorization-server").read(discovery::discovery_get))
+        .service(public_document("/.well-known/jwks.json").read(discovery::jwks_get))
+        .service(resource("/authorize").read(authorize::authorize_get).post(authorize::authorize_post))
+        .service(resource("/login").post(login::login_post))
+        .service(client_bound("/token", POST).post(token::token_post))
+        .service(client_bound("/revoke", POST).post(revoke::revoke_post))
+        .service(resource("/introspect").post(introspect::introspect_post))
+        .service(
+            client_bound("/userinfo", GET_HEAD_POST)
+                .read(userinfo::userinfo_get)
+                .post(userinfo::userinfo_post),
+        )
+        .service(resource("/consent").post(consent::consent_post))
+        .service(resource("/account").read(account::account_get))
+        .service(resource("/account/login").post(account::sign_in_post))
+        .service(resource("/account/sessions/end").post(account::end_session_post))
+        .service(resource("/account/apps/revoke").post(account::revoke_app_post))
+        .service(resource("/account/password").post(account::password_post))
+        .service(resource("/logout").read(logout::logout_get).post(logout::logout_post))
+        .service(resource("/logout/confirm").post(logout::confirm_post))
+        .service(resource("/healthz").read(health::healthz))
+        .service(resource("/static/style.css").read(assets::style_css));
+}
+
+/// A path of the site, without CORS.
+fn resource(path: &str) -> Resource {
+    web::resource(path)
+}
+
+/// A public document, readable from any origin.
+fn public_document(path: &str) -> Resource {
+    const GET_HEAD: cors::Methods = cors::Methods("GET, HEAD");
+    web::resource(path)
+        .route(web::route().method(Method::OPTIONS).to(|req| cors::public_preflight(req, GET_HEAD)))
+}
+
+/// An endpoint browser apps call for a client (`cors::per_client`).
+fn client_bound(path: &str, methods: cors::Methods) -> Resource {
+    web::resource(path).route(
+        web::route()
+            .method(Method::OPTIONS)
+            .to(move |req, origins| cors::client_preflight(req, origins, methods)),
+    )
+}
+
+/// GET with HEAD (RFC 9110 §9.3.2: HEAD is GET without the content, which
+/// actix-http leaves out of HEAD responses).
+trait Readable {
+    fn read<F, Args>(self, handler: F) -> Self
+    where
+        F: Handler<Args> + Clone,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static;
+}
+
+impl Readable for Resource {
+    fn read<F, Args>(self, handler: F) -> Self
+    where
+        F: Handler<Args> + Clone,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.route(web::get().to(handler.clone())).route(web::head().to(handler))
+    }
 }

@@ -14,9 +14,14 @@ use crate::web::{Site, respond};
 /// of a successful response (303 after a form post).
 pub fn render(site: &Site, req: &HttpRequest, outcome: AuthorizeOutcome, status: StatusCode) -> HttpResponse {
     match outcome {
-        AuthorizeOutcome::Redirect { redirect_uri, code, state } => {
-            respond::code_redirect(&site.issuer, &redirect_uri, &code, state.as_deref(), status)
-        }
+        AuthorizeOutcome::Redirect { redirect_uri, code, state, response_mode } => respond::code_redirect(
+            &site.issuer,
+            &redirect_uri,
+            &code,
+            state.as_deref(),
+            response_mode,
+            status,
+        ),
         AuthorizeOutcome::Interact(view) => {
             pages::page(site, req, &view, view.login_hint.as_deref().unwrap_or(""), None)
         }
@@ -26,8 +31,8 @@ pub fn render(site: &Site, req: &HttpRequest, outcome: AuthorizeOutcome, status:
         AuthorizeOutcome::ErrorRedirect { error, .. } if error.code == ErrorCode::TemporarilyUnavailable => {
             respond::error_page(&error)
         }
-        AuthorizeOutcome::ErrorRedirect { redirect_uri, state, error } => {
-            respond::error_redirect(&site.issuer, &redirect_uri, state.as_deref(), &error)
+        AuthorizeOutcome::ErrorRedirect { redirect_uri, state, response_mode, error } => {
+            respond::error_redirect(&site.issuer, &redirect_uri, state.as_deref(), response_mode, &error)
         }
     }
 }

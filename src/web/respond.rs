@@ -7,7 +7,8 @@ use actix_web::http::{StatusCode, header};
 use askama::Template;
 use serde_json::json;
 
-use crate::protocol::{ErrorCode, OAuthError};
+use crate::protocol::{ErrorCode, OAuthError, ResponseMode};
+use crate::web::form_post;
 use crate::web::views::ErrorPage;
 
 const REALM: &str = "oxidp";
@@ -74,6 +75,7 @@ pub fn error_redirect(
     issuer: &str,
     redirect_uri: &str,
     state: Option<&str>,
+    response_mode: ResponseMode,
     error: &OAuthError,
 ) -> HttpResponse {
     let description = error.safe_description();
@@ -82,7 +84,7 @@ pub fn error_redirect(
         pairs.push(("state", state));
     }
     pairs.push(("iss", issuer));
-    redirect(redirect_uri, &pairs, StatusCode::FOUND)
+    authorization_response(redirect_uri, &pairs, response_mode, StatusCode::FOUND)
 }
 
 /// The authorization response (RFC 6749 §4.1.2) with `iss` for mix-up
@@ -92,6 +94,7 @@ pub fn code_redirect(
     redirect_uri: &str,
     code: &str,
     state: Option<&str>,
+    response_mode: ResponseMode,
     status: StatusCode,
 ) -> HttpResponse {
     let mut pairs = vec![("code", code)];
@@ -99,7 +102,20 @@ pub fn code_redirect(
         pairs.push(("state", state));
     }
     pairs.push(("iss", issuer));
-    redirect(redirect_uri, &pairs, status)
+    authorization_response(redirect_uri, &pairs, response_mode, status)
+}
+
+/// The response in the query of a redirect, or posted by a form page.
+fn authorization_response(
+    redirect_uri: &str,
+    pairs: &[(&str, &str)],
+    response_mode: ResponseMode,
+    status: StatusCode,
+) -> HttpResponse {
+    match response_mode {
+        ResponseMode::Query => redirect(redirect_uri, pairs, status),
+        ResponseMode::FormPost => form_post::page(redirect_uri, pairs),
+    }
 }
 
 /// Redirects to `base` with `pairs` appended to its query (RFC 6749 §4.1.2:

@@ -118,3 +118,14 @@ mod tests {
         );
     }
 }
+
+/// The auto-submitting form of the Form Post Response Mode (§2).
+#[derive(Template)]
+#[template(path = "form_post.html")]
+pub struct FormPostPage<'a> {
+    /// The client's redirect URI.
+    pub action: &'a str,
+    pub fields: Vec<(&'a str, &'a str)>,
+    /// The inline script, allowed by its hash in the page's CSP.
+    pub script: &'a str,
+}

@@ -3,8 +3,10 @@
 # client code: sso.mjs (login, code, tokens, userinfo, SSO) and logout.mjs
 # (openid-client as the relying party of two apps: SSO, consent, the account
 # page, RP-initiated logout, back- and front-channel logout, login_required
-# and invalid_grant afterwards), native.mjs (a native app on a random
-# loopback port, RFC 8252). .ci/run runs this after `cargo test`.
+# and invalid_grant afterwards), spa.mjs (an oidc-client-ts SPA on its own
+# origin: login, tokens via CORS, userinfo, refresh, revoke; another origin
+# blocked) and native.mjs (a native app on a random loopback port, RFC 8252).
+# .ci/run runs this after `cargo test`.
 #   Needs: apt-get install -y chromium; node 20 (npm ci runs here if needed).
 #   OXIDP_BIN=path/to/oxidp to test a given binary (default: a release build).
 #   SCREENSHOT_DIR=dir keeps the screenshots of every page (default: a temp dir).
@@ -17,7 +19,8 @@ if [[ -z "${OXIDP_BIN:-}" ]]; then
   OXIDP_BIN="$CARGO_TARGET_DIR/release/oxidp"
 fi
 [[ -x /usr/bin/chromium ]] || { echo "FATAL: /usr/bin/chromium missing (apt-get install -y chromium)" >&2; exit 1; }
-[[ -d "$here/node_modules/openid-client" ]] || (cd "$here" && npm ci --no-audit --no-fund --silent)
+[[ -d "$here/node_modules/openid-client" && -d "$here/node_modules/oidc-client-ts" ]] ||
+  (cd "$here" && npm ci --no-audit --no-fund --silent)
 
 work="$(mktemp -d)"
 shots="${SCREENSHOT_DIR:-$work/screenshots}"
@@ -36,6 +39,10 @@ APP2_SECRET=$(secret --client-id app2 --name "App Two" --redirect-uri http://127
   --grant-type authorization_code --grant-type refresh_token \
   --backchannel-logout-uri http://127.0.0.1:9001/backchannel --backchannel-logout-session-required \
   --frontchannel-logout-uri http://127.0.0.1:9001/frontchannel --frontchannel-logout-session-required)
+# The SPA's origin must be known when its client is registered.
+spa_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" client create --client-id spa --name "Example SPA" --public --redirect-uri "http://127.0.0.1:$spa_port/callback.html" \
+  --grant-type authorization_code --grant-type refresh_token >/dev/null
 GALLERY_SECRET=$(secret --client-id gallery --name "Photo Gallery" --consent required --redirect-uri http://127.0.0.1:9002/cb)
 # A native app: public, loopback redirect URI without a port (RFC 8252 §7.3).
 "$bin" client create --client-id native --name "Desktop Notes" --public --redirect-uri http://127.0.0.1/callback \
@@ -44,10 +51,10 @@ GALLERY_SECRET=$(secret --client-id gallery --name "Photo Gallery" --consent req
 pid=$!
 for _ in $(seq 100); do curl -sf "$OXIDP__ISSUER/healthz" >/dev/null && break; sleep 0.1; done
 
-export ISSUER=$OXIDP__ISSUER APP1_SECRET APP2_SECRET GALLERY_SECRET PASSWORD='correct horse battery staple'
+export ISSUER=$OXIDP__ISSUER SPA_PORT=$spa_port APP1_SECRET APP2_SECRET GALLERY_SECRET PASSWORD='correct horse battery staple'
 export SCREENSHOT="$shots/sso-login.png" SCREENSHOT_DIR="$shots" NODE_PATH="$here/node_modules"
 status=0
-node "$here/sso.mjs" && node "$here/logout.mjs" && node "$here/native.mjs" || status=$?
+node "$here/sso.mjs" && node "$here/logout.mjs" && node "$here/spa.mjs" && node "$here/native.mjs" || status=$?
 if [[ $status -ne 0 ]]; then
   echo "--- server log (last 40 lines)" >&2
   tail -n 40 server.log >&2

@@ -14,8 +14,9 @@ mod tests;
 use std::sync::Arc;
 
 use crate::flows::client_auth::ClientAuthenticator;
+use crate::protocol::origin::{Answer, WebOrigin};
 use crate::protocol::tokens::TokenResponse;
-use crate::protocol::{GrantType, OAuthError, Params};
+use crate::protocol::{ClientRecord, GrantType, OAuthError, Params};
 
 pub use authorization_code::AuthorizationCodeGrant;
 pub use client_credentials::ClientCredentialsGrant;
@@ -39,16 +40,37 @@ impl TokenFlow {
         TokenFlow { client_auth, authorization_code, refresh_token, client_credentials }
     }
 
-    /// `POST /token` with its `Authorization` header and form parameters.
+    /// `POST /token` with its `Authorization` header, form parameters and
+    /// the browser `Origin`, if any: a browser origin the client has not
+    /// registered is refused before the grant runs (nothing is redeemed).
     pub async fn token(
         &self,
         authorization: Option<&str>,
         params: &Params,
+        origin: Option<&WebOrigin>,
+        now: i64,
+    ) -> Answer<TokenResponse> {
+        // RFC 8707 §2: `resource` may be given several times.
+        if let Err(e) = params.reject_repeated_except(&["resource"]) {
+            return Answer::undecided(e);
+        }
+        let client = match self.client_auth.authenticate(authorization, params, now).await {
+            Ok(client) => client,
+            Err(e) => return Answer::undecided(e),
+        };
+        if let Err(refused) = Answer::check(&client, origin) {
+            return refused;
+        }
+        Answer::allowed(self.grant(&client, params, now).await)
+    }
+
+    /// Runs the grant the authenticated `client` asked for.
+    async fn grant(
+        &self,
+        client: &ClientRecord,
+        params: &Params,
         now: i64,
     ) -> Result<TokenResponse, OAuthError> {
-        // RFC 8707 §2: `resource` may be given several times.
-        params.reject_repeated_except(&["resource"])?;
-        let client = self.client_auth.authenticate(authorization, params, now).await?;
         let requested = params.require("grant_type")?;
         let Ok(grant) = requested.parse::<GrantType>() else {
             return Err(OAuthError::unsupported_grant_type(format!(
@@ -56,9 +78,9 @@ impl TokenFlow {
             )));
         };
         match grant {
-            GrantType::AuthorizationCode => self.authorization_code.exchange(&client, params, now).await,
-            GrantType::RefreshToken => self.refresh_token.refresh(&client, params, now).await,
-            GrantType::ClientCredentials => self.client_credentials.grant(&client, params, now),
+            GrantType::AuthorizationCode => self.authorization_code.exchange(client, params, now).await,
+            GrantType::RefreshToken => self.refresh_token.refresh(client, params, now).await,
+            GrantType::ClientCredentials => self.client_credentials.grant(client, params, now),
         }
     }
 }

@@ -78,7 +78,7 @@ async fn token_flow() -> (TokenFlow, tempfile::TempDir) {
 async fn token(flow: &TokenFlow, client_id: &str, form: &str) -> Result<TokenResponse, &'static str> {
     let basic = format!("Basic {}", STANDARD.encode(format!("{client_id}:{SECRET}")));
     let params = Params::parse(form).expect("form");
-    flow.token(Some(&basic), &params, NOW).await.map_err(|e| e.code.as_str())
+    flow.token(Some(&basic), &params, None, NOW).await.result.map_err(|e| e.code.as_str())
 }
 
 #[tokio::test]

@@ -38,7 +38,6 @@ fn errors_carry_the_rfc_codes() {
     assert_eq!(check(false, "response_type=code&scope=profile+admin").err(), Some("invalid_scope"));
     assert_eq!(check(false, "response_type=code&request=x").err(), Some("request_not_supported"));
     assert_eq!(check(false, "response_type=code&state=a&state=b").err(), Some("invalid_request"));
-    assert_eq!(check(false, "response_type=code&response_mode=fragment").err(), Some("invalid_request"));
     assert_eq!(check(false, "response_type=code&max_age=-1").err(), Some("invalid_request"));
     assert_eq!(check(false, "response_type=code&prompt=none+login").err(), Some("invalid_request"));
 }
@@ -106,4 +105,49 @@ fn prompt_values_are_a_set_and_none_stands_alone() {
     assert_eq!(check_prompt(Some("unknown")).unwrap(), [], "unknown values are ignored");
     assert!(check_prompt(Some("none unknown")).is_err());
     assert!(check_prompt(None).unwrap().is_empty());
+}
+
+fn mode_of(query: &str) -> Result<ResponseMode, (ResponseMode, &'static str)> {
+    let q = format!("client_id=app&redirect_uri=http%3A%2F%2F127.0.0.1%3A9000%2Fcb&scope=openid&{query}");
+    match validate_for(&client(false), &Params::parse(&q).unwrap()) {
+        Ok(request) => Ok(request.response_mode),
+        Err(AuthorizeError::Redirect { response_mode, error, .. }) => {
+            Err((response_mode, error.code.as_str()))
+        }
+        Err(AuthorizeError::Page(e)) => panic!("error page: {e:?}"),
+    }
+}
+
+#[test]
+fn response_mode_is_query_or_form_post_and_later_errors_follow_it() {
+    assert_eq!(mode_of("response_type=code"), Ok(ResponseMode::Query));
+    assert_eq!(mode_of("response_type=code&response_mode=query"), Ok(ResponseMode::Query));
+    assert_eq!(mode_of("response_type=code&response_mode=form_post"), Ok(ResponseMode::FormPost));
+    // Unknown or repeated modes are reported in the default mode.
+    for bad in ["response_mode=fragment", "response_mode=jwt", "response_mode=query&response_mode=form_post"]
+    {
+        let q = format!("response_type=code&{bad}");
+        assert_eq!(mode_of(&q), Err((ResponseMode::Query, "invalid_request")), "{bad}");
+    }
+    // A later error goes back the way the client asked.
+    assert_eq!(
+        mode_of("response_type=token&response_mode=form_post"),
+        Err((ResponseMode::FormPost, "unsupported_response_type"))
+    );
+}
+
+#[test]
+fn form_post_needs_an_http_redirect_uri() {
+    let app =
+        ClientRecord { public: true, redirect_uris: vec!["com.example.app:/cb".into()], ..client(true) };
+    let q = format!(
+        "client_id=app&redirect_uri=com.example.app%3A%2Fcb&scope=openid&response_type=code\
+         &response_mode=form_post&code_challenge={CHALLENGE}&code_challenge_method=S256"
+    );
+    match validate_for(&app, &Params::parse(&q).unwrap()) {
+        Err(AuthorizeError::Redirect { response_mode, error, .. }) => {
+            assert_eq!((response_mode, error.code.as_str()), (ResponseMode::Query, "invalid_request"));
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -54,3 +54,17 @@ pub fn update_secret(
         .execute(conn)?;
     Ok(n > 0)
 }
+
+/// The web origins of every client, each once (CORS preflights, which
+/// cannot name their client, ask whether an origin is any client's).
+pub fn all_web_origins(conn: &mut AnyConnection) -> Result<std::collections::HashSet<String>, StoreError> {
+    let rows: Vec<(String, String)> =
+        clients::table.select((clients::client_id, clients::web_origins)).load(conn)?;
+    let mut origins = std::collections::HashSet::new();
+    for (client_id, json) in rows {
+        let list: Vec<String> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("client {client_id:?} web_origins: {e}")))?;
+        origins.extend(list);
+    }
+    Ok(origins)
+}

@@ -1,18 +1,22 @@
 //! Discovery metadata and the JWKS, both served from bytes serialised once.
-//! Public and cacheable; CORS-open so browser-based clients can read them.
+//! Public and cacheable; readable from any origin (`web::cors::public`).
 
 use actix_web::http::header;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::flows::metadata::Metadata;
+use crate::web::cors;
 
+/// OpenID Provider metadata, also served as RFC 8414 authorization server
+/// metadata (same document).
 pub async fn discovery_get(metadata: Data<Metadata>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .body(metadata.discovery())
+    cors::public(
+        HttpResponse::Ok()
+            .content_type("application/json")
+            .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+            .body(metadata.discovery()),
+    )
 }
 
 /// Next, active and retired public keys. `max-age` is the JWKS cache
@@ -27,10 +31,12 @@ pub async fn jwks_get(metadata: Data<Metadata>, req: HttpRequest) -> HttpRespons
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|tag| weak_match(tag.trim(), &jwks.etag)));
     let mut resp = if matches { HttpResponse::NotModified() } else { HttpResponse::Ok() };
-    resp.insert_header((header::CACHE_CONTROL, cache_control))
-        .insert_header((header::ETAG, jwks.etag))
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"));
-    if matches { resp.finish() } else { resp.content_type("application/jwk-set+json").body(jwks.body) }
+    resp.insert_header((header::CACHE_CONTROL, cache_control)).insert_header((header::ETAG, jwks.etag));
+    cors::public(if matches {
+        resp.finish()
+    } else {
+        resp.content_type("application/jwk-set+json").body(jwks.body)
+    })
 }
 
 /// RFC 9110 §13.1.2: `If-None-Match` uses the weak comparison, so `W/"x"`

@@ -1,29 +1,35 @@
 //! `POST /token` (RFC 6749 §3.2): the token flow authenticates the client
-//! and runs the grant; the answer is JSON that is never cached.
+//! and runs the grant; the answer is JSON that is never cached, readable
+//! by the browser origins of the client (`web::cors`).
 
 use actix_web::http::header;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
+use crate::flows::origins::BrowserOrigins;
 use crate::flows::token::TokenFlow;
-use crate::web::{extract, respond};
+use crate::protocol::origin::Answer;
+use crate::web::{cors, extract, respond};
 
 pub async fn token_post(
     flow: Data<TokenFlow>,
+    origins: Data<BrowserOrigins>,
     clock: Data<Clock>,
     req: HttpRequest,
     body: Bytes,
 ) -> HttpResponse {
-    let issued = match extract::form_params(&req, &body) {
-        Ok(params) => flow.token(extract::authorization(&req), &params, clock.now()).await,
-        Err(e) => Err(e),
+    let origin = cors::origin(&req);
+    let answer = match extract::form_params(&req, &body) {
+        Ok(params) => flow.token(extract::authorization(&req), &params, origin.as_ref(), clock.now()).await,
+        Err(e) => Answer::undecided(e),
     };
-    match issued {
+    let resp = match answer.result {
         Ok(response) => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .insert_header((header::PRAGMA, "no-cache"))
             .json(response),
         Err(e) => respond::json_error(&e),
-    }
+    };
+    cors::per_client(resp, origin.as_ref(), answer.origin, &origins).await
 }

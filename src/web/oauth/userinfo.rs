@@ -1,69 +1,85 @@
 //! `GET|POST /userinfo` with a bearer token (RFC 6750 §2.1 header, or §2.2
-//! form body on POST; never both).
+//! form body on POST; never both), readable by the browser origins of the
+//! client the token was issued to (`web::cors`).
 
 use actix_web::http::header;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
+use crate::flows::origins::BrowserOrigins;
 use crate::flows::userinfo::UserinfoFlow;
 use crate::protocol::OAuthError;
-use crate::web::{extract, respond};
+use crate::protocol::origin::{OriginVerdict, WebOrigin};
+use crate::web::{cors, extract, respond};
 
-pub async fn userinfo_get(flow: Data<UserinfoFlow>, clock: Data<Clock>, req: HttpRequest) -> HttpResponse {
-    respond_with(&flow, &clock, header_token(&req)).await
+pub async fn userinfo_get(
+    flow: Data<UserinfoFlow>,
+    origins: Data<BrowserOrigins>,
+    clock: Data<Clock>,
+    req: HttpRequest,
+) -> HttpResponse {
+    let origin = cors::origin(&req);
+    let resp = respond_with(&flow, &clock, Ok(header_token(&req)), origin.as_ref()).await;
+    cors::per_client(resp.0, origin.as_ref(), resp.1, &origins).await
 }
 
 pub async fn userinfo_post(
     flow: Data<UserinfoFlow>,
+    origins: Data<BrowserOrigins>,
     clock: Data<Clock>,
     req: HttpRequest,
     body: Bytes,
 ) -> HttpResponse {
+    let origin = cors::origin(&req);
     let in_body = if extract::is_form(&req) {
         match extract::form_params(&req, &body) {
-            Ok(params) => params.get("access_token").map(str::to_string),
-            Err(e) => return respond::bearer_error(Some(&e)),
+            Ok(params) => Ok(params.get("access_token").map(str::to_string)),
+            Err(e) => Err(e),
         }
     } else {
-        None
+        Ok(None)
     };
     let token = match (header_token(&req), in_body) {
-        (Ok(Some(_)), Some(_)) => {
+        (_, Err(e)) => Err(e),
+        (Some(_), Ok(Some(_))) => {
             Err(OAuthError::invalid_request("use only one way to send the access token"))
         }
-        (Ok(None), Some(body)) => Ok(Some(body)),
-        (header, _) => header,
+        (None, Ok(body)) => Ok(body),
+        (header, Ok(None)) => Ok(header),
     };
-    respond_with(&flow, &clock, token).await
+    let resp = respond_with(&flow, &clock, token, origin.as_ref()).await;
+    cors::per_client(resp.0, origin.as_ref(), resp.1, &origins).await
 }
 
 async fn respond_with(
     flow: &UserinfoFlow,
     clock: &Clock,
     token: Result<Option<String>, OAuthError>,
-) -> HttpResponse {
+    origin: Option<&WebOrigin>,
+) -> (HttpResponse, OriginVerdict) {
     let token = match token {
         Ok(Some(token)) => token,
-        Ok(None) => return respond::bearer_error(None),
-        Err(e) => return respond::bearer_error(Some(&e)),
+        Ok(None) => return (respond::bearer_error(None), OriginVerdict::Undecided),
+        Err(e) => return (respond::bearer_error(Some(&e)), OriginVerdict::Undecided),
     };
-    match flow.userinfo(&token, clock.now()).await {
-        Ok(claims) => HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-            .json(claims),
+    let answer = flow.userinfo(&token, origin, clock.now()).await;
+    let resp = match answer.result {
+        Ok(claims) => HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(claims),
         Err(e) => respond::bearer_error(Some(&e)),
-    }
+    };
+    (resp, answer.origin)
 }
 
-/// `Authorization: Bearer <token>`; the scheme is case-insensitive.
-fn header_token(req: &HttpRequest) -> Result<Option<String>, OAuthError> {
-    let Some(value) = extract::header_str(req, header::AUTHORIZATION.as_str()) else { return Ok(None) };
+/// The token of `Authorization: Bearer <token>` (the scheme is
+/// case-insensitive). Another scheme (e.g. Basic) is no bearer token at
+/// all: RFC 6750 §3 answers it with a bare challenge, no error code.
+fn header_token(req: &HttpRequest) -> Option<String> {
+    let value = extract::header_str(req, header::AUTHORIZATION.as_str())?;
     match value.split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
-            Ok(Some(token.trim().to_string()))
+            Some(token.trim().to_string())
         }
-        _ => Err(OAuthError::invalid_request("the Authorization header must use the Bearer scheme")),
+        _ => None,
     }
 }
