@@ -17,6 +17,7 @@ pub mod janitor;
 pub mod keys;
 pub mod logout;
 pub mod metadata;
+pub mod resources;
 pub mod revocation;
 pub mod sessions;
 pub mod token;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::protocol::logout::IdTokenHint;
 use crate::protocol::vocabulary::{CodeChallengeMethod, GrantType, Prompt, ResponseMode, ResponseType};
-use crate::protocol::{ClientRecord, OAuthError, Params, Scope, StandardScope, pkce};
+use crate::protocol::{ClientRecord, OAuthError, Params, Scope, StandardScope, pkce, resources};
 
 /// A validated authorization request, kept while the user interacts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +35,10 @@ pub struct AuthorizationRequest {
     /// and answered with the `acr` actually achieved.
     #[serde(default)]
     pub acr_values: Vec<String>,
+    /// RFC 8707 `resource` values (syntax checked here; registration and
+    /// the client's allowance by the flow, `protocol::resources`).
+    #[serde(default)]
+    pub resources: Vec<String>,
 }
 
 impl AuthorizationRequest {
@@ -109,6 +113,7 @@ pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<Authorizat
                 v.split(' ').filter(|v| !v.is_empty()).take(MAX_ACR_VALUES).map(str::to_string).collect()
             })
             .unwrap_or_default(),
+        resources: checked.resources,
     })
 }
 
@@ -135,11 +140,12 @@ struct Checked {
     code_challenge: Option<String>,
     prompts: Vec<Prompt>,
     max_age: Option<i64>,
+    resources: Vec<String>,
 }
 
 /// The checks whose failures are reported to the client, in order.
 fn check_request(client: &ClientRecord, params: &Params) -> Result<Checked, OAuthError> {
-    params.reject_repeated()?;
+    params.reject_repeated_except(&[resources::RESOURCE])?;
     if params.contains("request") {
         return Err(OAuthError::request_not_supported("request objects are not supported"));
     }
@@ -171,7 +177,8 @@ fn check_request(client: &ClientRecord, params: &Params) -> Result<Checked, OAut
                 as i64,
         ),
     };
-    Ok(Checked { scope, code_challenge, prompts, max_age })
+    let resources = resources::requested(params)?;
+    Ok(Checked { scope, code_challenge, prompts, max_age, resources })
 }
 
 fn check_scope(client: &ClientRecord, raw: Option<&str>) -> Result<Scope, OAuthError> {

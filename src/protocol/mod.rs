@@ -18,6 +18,7 @@ pub mod logout;
 pub mod models;
 pub mod params;
 pub mod pkce;
+pub mod resources;
 pub mod scope;
 pub mod tokens;
 pub mod verified;

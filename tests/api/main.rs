@@ -29,6 +29,8 @@ mod multi_instance;
 mod private_key_jwt;
 mod redis_faults;
 mod refresh;
+mod resource_auth;
+mod resources;
 mod revocation;
 mod rotation_under_load;
 mod sessions;
