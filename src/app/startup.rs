@@ -19,6 +19,7 @@ use crate::flows::account::{AccountFlow, AccountStores};
 use crate::flows::admin::Admin;
 use crate::flows::authorize::{AuthorizeFlow, AuthorizeStores};
 use crate::flows::client_auth::ClientAuthenticator;
+use crate::flows::client_auth::caller::CallerAuthenticator;
 use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
 use crate::flows::credentials::Credentials;
 use crate::flows::interaction::InteractionFlow;
@@ -207,6 +208,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
     let authorize = Arc::new(AuthorizeFlow::new(
         AuthorizeStores {
             clients: stores.clients.clone(),
+            resources: stores.resources.clone(),
             users: stores.users.clone(),
             consents: stores.consents.clone(),
             sessions: sessions.clone(),
@@ -254,6 +256,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         issuer.clone(),
         settings.default_audience().to_string(),
         settings.token_policy(),
+        stores.resources.clone(),
     ));
     let token = TokenFlow::new(
         client_auth.clone(),
@@ -277,7 +280,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
     let revocation =
         RevocationFlow::new(client_auth.clone(), stores.grants.clone(), keyring.clone(), issuer.clone());
     let introspection = IntrospectionFlow::new(
-        client_auth,
+        CallerAuthenticator::new(client_auth, stores.resources.clone()),
         access_tokens.clone(),
         stores.grants.clone(),
         stores.users.clone(),

@@ -6,14 +6,16 @@
 use std::sync::Arc;
 
 use crate::crypto::{random_token, secret_digest};
+use crate::flows::resources;
 use crate::flows::sessions::Sessions;
 use crate::jose::KeyringHandle;
 use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizeError};
 use crate::protocol::entries::{CodeGrant, Device, Interaction, SsoSession};
 use crate::protocol::interaction::{Consent, Context, Decision, Policy, PromptName};
 use crate::protocol::logout::IdTokenHint;
+use crate::protocol::resources::Registry;
 use crate::protocol::{ClientRecord, ConsentMode, OAuthError, Params, ResponseMode, StandardScope};
-use crate::store::{Clients, Consents, Ephemeral, Users};
+use crate::store::{Clients, Consents, Ephemeral, Resources, Users};
 
 /// What the browser gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +76,7 @@ pub struct AuthorizePolicy {
 
 pub struct AuthorizeFlow {
     clients: Clients,
+    resources: Resources,
     users: Users,
     consents: Consents,
     sessions: Sessions,
@@ -87,6 +90,7 @@ pub struct AuthorizeFlow {
 /// What the authorize flow stores and reads.
 pub struct AuthorizeStores {
     pub clients: Clients,
+    pub resources: Resources,
     pub users: Users,
     pub consents: Consents,
     pub sessions: Sessions,
@@ -100,9 +104,10 @@ impl AuthorizeFlow {
         issuer: String,
         policy: AuthorizePolicy,
     ) -> AuthorizeFlow {
-        let AuthorizeStores { clients, users, consents, sessions, ephemeral } = stores;
+        let AuthorizeStores { clients, resources, users, consents, sessions, ephemeral } = stores;
         AuthorizeFlow {
             clients,
+            resources,
             users,
             consents,
             sessions,
@@ -146,6 +151,9 @@ impl AuthorizeFlow {
             .map_err(|e| AuthorizeError::Page(e.into()))?
             .ok_or_else(|| AuthorizeError::Page(OAuthError::invalid_request("unknown client")))?;
         let mut request = authorize::validate_for(&client, params)?;
+        self.check_resources(&client, &mut request)
+            .await
+            .map_err(|e| AuthorizeError::to_client(&request, e))?;
         if let Some(hint) = params.get("id_token_hint") {
             let verified = IdTokenHint::verify(&self.keyring.current(), &self.issuer, hint)
                 .map_err(|e| AuthorizeError::to_client(&request, e))?;
@@ -163,6 +171,21 @@ impl AuthorizeFlow {
             ));
         }
         Ok((request, client))
+    }
+
+    /// RFC 8707: the requested resources must be registered and allowed for
+    /// the client (else `invalid_target`, back to the client); scopes of
+    /// resources not requested are left out of the request.
+    async fn check_resources(
+        &self,
+        client: &ClientRecord,
+        request: &mut AuthorizationRequest,
+    ) -> Result<(), OAuthError> {
+        let all = resources::snapshot_for(&self.resources, client, &request.resources).await?;
+        let registry = Registry::new(&all);
+        registry.check_allowed(client, &request.resources)?;
+        request.scope = registry.grantable_scope(&request.scope, &request.resources);
+        Ok(())
     }
 
     /// Carries on with a stored request after a prompt was completed: the
@@ -238,6 +261,7 @@ impl AuthorizeFlow {
             sid: session.sid.clone(),
             authentication: session.authentication.clone(),
             expires_at: now + self.policy.code_ttl as i64,
+            resources: request.resources.clone(),
         };
         // The client is told when the session ends; listed before the code
         // exists, so no client holds tokens of a session unbeknown to it.

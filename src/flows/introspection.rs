@@ -1,22 +1,23 @@
 //! Token introspection (RFC 7662). Inactive answers carry nothing but
 //! `active: false` (§2.2), whether the token is expired, revoked, malformed,
 //! unknown, or not the caller's business: access tokens may be introspected
-//! by the client they were issued to and by the resources named in their
-//! `aud`; refresh tokens only by their own client. A session-bound refresh
-//! token is active only while its session lives.
+//! by the client they were issued to and by the resources (RFC 8707) named
+//! in their `aud`; refresh tokens only by their own client, never by a
+//! resource. A session-bound refresh token is active only while its
+//! session lives. Callers must authenticate (§2.1; [`CallerAuthenticator`]).
 
 use std::sync::Arc;
 
 use crate::crypto::secret_digest;
 use crate::flows::access_tokens::AccessTokenVerifier;
-use crate::flows::client_auth::ClientAuthenticator;
+use crate::flows::client_auth::caller::{Caller, CallerAuthenticator};
 use crate::flows::sessions::Sessions;
 use crate::protocol::introspection::Introspection;
 use crate::protocol::{ClientRecord, OAuthError, Params, TokenType, TokenTypeHint};
 use crate::store::{Grants, Users};
 
 pub struct IntrospectionFlow {
-    client_auth: Arc<ClientAuthenticator>,
+    callers: CallerAuthenticator,
     access_tokens: Arc<AccessTokenVerifier>,
     grants: Grants,
     users: Users,
@@ -25,13 +26,13 @@ pub struct IntrospectionFlow {
 
 impl IntrospectionFlow {
     pub fn new(
-        client_auth: Arc<ClientAuthenticator>,
+        callers: CallerAuthenticator,
         access_tokens: Arc<AccessTokenVerifier>,
         grants: Grants,
         users: Users,
         sessions: Sessions,
     ) -> IntrospectionFlow {
-        IntrospectionFlow { client_auth, access_tokens, grants, users, sessions }
+        IntrospectionFlow { callers, access_tokens, grants, users, sessions }
     }
 
     /// `POST /introspect` with its `Authorization` header and form parameters.
@@ -42,18 +43,22 @@ impl IntrospectionFlow {
         now: i64,
     ) -> Result<Introspection, OAuthError> {
         params.reject_repeated()?;
-        let client = self.client_auth.authenticate(authorization, params, now).await?;
+        let caller = self.callers.authenticate(authorization, params, now).await?;
+        let client = match &caller {
+            Caller::Client(client) => Some(client.as_ref()),
+            Caller::Resource(_) => None,
+        };
         let token = params.require("token")?;
         let hint = params.get("token_type_hint").and_then(TokenTypeHint::from_word);
         let found = if hint == Some(TokenTypeHint::RefreshToken) {
-            match self.refresh_token(&client, token, now).await? {
+            match self.refresh_token(client, token, now).await? {
                 Some(found) => Some(found),
-                None => self.access_token(&client, token, now).await?,
+                None => self.access_token(&caller, token, now).await?,
             }
         } else {
-            match self.access_token(&client, token, now).await? {
+            match self.access_token(&caller, token, now).await? {
                 Some(found) => Some(found),
-                None => self.refresh_token(&client, token, now).await?,
+                None => self.refresh_token(client, token, now).await?,
             }
         };
         Ok(found.unwrap_or_else(Introspection::inactive))
@@ -61,7 +66,7 @@ impl IntrospectionFlow {
 
     async fn access_token(
         &self,
-        client: &ClientRecord,
+        caller: &Caller,
         token: &str,
         now: i64,
     ) -> Result<Option<Introspection>, OAuthError> {
@@ -70,8 +75,12 @@ impl IntrospectionFlow {
             Err(e) if e.code.status() >= 500 => return Err(e),
             Err(_) => return Ok(None),
         };
-        let entitled =
-            claims.client_id == client.client_id || claims.aud.iter().any(|a| a == &client.client_id);
+        let entitled = match caller {
+            Caller::Client(client) => {
+                claims.client_id == client.client_id || claims.aud.iter().any(|a| a == &client.client_id)
+            }
+            Caller::Resource(resource) => claims.aud.iter().any(|a| a == &resource.identifier),
+        };
         // Tokens issued for a user die with the user.
         let user_ok =
             claims.auth_time.is_none() || self.users.find_active_fresh(&claims.sub).await?.is_some();
@@ -92,15 +101,18 @@ impl IntrospectionFlow {
         }))
     }
 
+    /// `client` is `None` for a resource: it finds out nothing about
+    /// refresh tokens (they are not meant for it), not even that one exists.
     async fn refresh_token(
         &self,
-        client: &ClientRecord,
+        client: Option<&ClientRecord>,
         token: &str,
         now: i64,
     ) -> Result<Option<Introspection>, OAuthError> {
         let Some(record) = self.grants.find_by_hash(&secret_digest(token)).await? else {
             return Ok(None);
         };
+        let Some(client) = client else { return Ok(Some(Introspection::inactive())) };
         let live = record.client_id == client.client_id
             && record.revoked_at.is_none()
             && record.rotated_at.is_none()

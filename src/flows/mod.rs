@@ -18,6 +18,7 @@ pub mod keys;
 pub mod logout;
 pub mod metadata;
 pub mod origins;
+pub mod resources;
 pub mod revocation;
 pub mod sessions;
 pub mod token;

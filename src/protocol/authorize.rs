@@ -12,7 +12,7 @@ use crate::protocol::scope::grantable;
 use crate::protocol::vocabulary::{
     CodeChallengeMethod, GrantType, PkcePolicy, Prompt, ResponseMode, ResponseType,
 };
-use crate::protocol::{ClientRecord, OAuthError, Params, Scope, StandardScope, pkce};
+use crate::protocol::{ClientRecord, OAuthError, Params, Scope, StandardScope, pkce, resources};
 
 /// A validated authorization request, kept while the user interacts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +41,10 @@ pub struct AuthorizationRequest {
     /// How the response goes back to the client (query or form_post).
     #[serde(default = "default_response_mode")]
     pub response_mode: ResponseMode,
+    /// RFC 8707 `resource` values (syntax checked here; registration and
+    /// the client's allowance by the flow, `protocol::resources`).
+    #[serde(default)]
+    pub resources: Vec<String>,
 }
 
 /// RFC 6749 §4.1.2: the code flow answers in the query by default.
@@ -126,6 +130,7 @@ pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<Authorizat
             })
             .unwrap_or_default(),
         response_mode,
+        resources: checked.resources,
     })
 }
 
@@ -178,11 +183,12 @@ struct Checked {
     code_challenge: Option<String>,
     prompts: Vec<Prompt>,
     max_age: Option<i64>,
+    resources: Vec<String>,
 }
 
 /// The checks whose failures are reported to the client, in order.
 fn check_request(client: &ClientRecord, params: &Params) -> Result<Checked, OAuthError> {
-    params.reject_repeated()?;
+    params.reject_repeated_except(&[resources::RESOURCE])?;
     if params.contains("request") {
         return Err(OAuthError::request_not_supported("request objects are not supported"));
     }
@@ -210,7 +216,8 @@ fn check_request(client: &ClientRecord, params: &Params) -> Result<Checked, OAut
                 as i64,
         ),
     };
-    Ok(Checked { scope, code_challenge, prompts, max_age })
+    let resources = resources::requested(params)?;
+    Ok(Checked { scope, code_challenge, prompts, max_age, resources })
 }
 
 /// The requested scopes the client is registered for; others are left out

@@ -33,6 +33,9 @@ pub const CLAIMS_SUPPORTED: [&str; 17] = [
 /// `signing_algs`: the algorithms with an active key (ID tokens).
 pub fn metadata(issuer: &str, signing_algs: &[SigningAlg]) -> Value {
     let auth_methods = ClientAuthMethod::words();
+    // RFC 7662 §2.1: introspection requires authentication, so not `none`.
+    let introspection_auth: Vec<&str> =
+        auth_methods.iter().copied().filter(|m| *m != ClientAuthMethod::None.as_str()).collect();
     let assertion_algs = SigningAlg::words();
     json!({
         "issuer": issuer,
@@ -53,7 +56,7 @@ pub fn metadata(issuer: &str, signing_algs: &[SigningAlg]) -> Value {
         "token_endpoint_auth_signing_alg_values_supported": assertion_algs,
         "revocation_endpoint_auth_methods_supported": auth_methods,
         "revocation_endpoint_auth_signing_alg_values_supported": assertion_algs,
-        "introspection_endpoint_auth_methods_supported": auth_methods,
+        "introspection_endpoint_auth_methods_supported": introspection_auth,
         "introspection_endpoint_auth_signing_alg_values_supported": assertion_algs,
         "code_challenge_methods_supported": CodeChallengeMethod::words(),
         "claims_supported": CLAIMS_SUPPORTED,

@@ -90,6 +90,9 @@ pub struct CodeGrant {
     pub sid: String,
     pub authentication: Authentication,
     pub expires_at: i64,
+    /// RFC 8707 resources of the authorization request.
+    #[serde(default)]
+    pub resources: Vec<String>,
 }
 
 impl Entry for CodeGrant {

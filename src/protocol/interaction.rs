@@ -208,6 +208,7 @@ mod tests {
             id_token_hint: None,
             acr_values: vec![],
             response_mode: crate::protocol::ResponseMode::Query,
+            resources: vec![],
         }
     }
 

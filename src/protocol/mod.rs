@@ -19,6 +19,7 @@ pub mod models;
 pub mod origin;
 pub mod params;
 pub mod pkce;
+pub mod resources;
 pub mod scope;
 pub mod tokens;
 pub mod verified;

@@ -253,6 +253,9 @@ pub struct RefreshTokenRecord {
     pub family_expires_at: i64,
     pub rotated_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// The resources (RFC 8707) the family was granted for: the `aud` of
+    /// its access tokens; empty for the default audience.
+    pub resources: Vec<String>,
 }
 
 impl fmt::Debug for RefreshTokenRecord {
@@ -268,6 +271,7 @@ impl fmt::Debug for RefreshTokenRecord {
             .field("rotated_at", &self.rotated_at)
             .field("revoked_at", &self.revoked_at)
             .field("offline", &self.offline)
+            .field("resources", &self.resources)
             .finish_non_exhaustive()
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::crypto::random_token;
-use crate::jose::{KeyError, Keyring};
+use crate::jose::{KeyError, Keyring, SigningAlg};
 use crate::protocol::OAuthError;
 use crate::protocol::vocabulary::TokenType;
 
@@ -69,8 +69,19 @@ pub struct MintedAccessToken {
     pub exp: i64,
 }
 
+/// Signs with the keyring's default algorithm.
 pub fn mint_access_token(
     keyring: &Keyring,
+    req: AccessTokenRequest<'_>,
+) -> Result<MintedAccessToken, KeyError> {
+    mint_access_token_with(keyring, None, req)
+}
+
+/// Signs with the active key of `alg` (a resource's `signing_alg`), or
+/// the default one.
+pub fn mint_access_token_with(
+    keyring: &Keyring,
+    alg: Option<SigningAlg>,
     req: AccessTokenRequest<'_>,
 ) -> Result<MintedAccessToken, KeyError> {
     let claims = AccessTokenClaims {
@@ -89,7 +100,10 @@ pub fn mint_access_token(
     else {
         return Err(KeyError::Crypto("claims are not an object".into()));
     };
-    let token = keyring.sign(ACCESS_TOKEN_TYP, &map)?;
+    let token = match alg {
+        Some(alg) => keyring.sign_with(alg, ACCESS_TOKEN_TYP, &map)?,
+        None => keyring.sign(ACCESS_TOKEN_TYP, &map)?,
+    };
     Ok(MintedAccessToken { token, jti: claims.jti, exp: claims.exp })
 }
 

@@ -1,9 +1,12 @@
 //! Registered protected resources (APIs): read through an in-memory cache
 //! on the token and introspection paths, written by the admin operations
 //! with a revision bump so every instance sees the change within
-//! `database.cache_interval`.
+//! `database.cache_interval`. The whole (small) registry is cached too:
+//! every token request needs it to know which scopes belong to which
+//! resource.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use super::StoreError;
 use super::cache::RowCache;
@@ -15,11 +18,56 @@ use crate::protocol::ResourceRecord;
 pub struct Resources {
     db: Db,
     cache: Arc<RowCache<ResourceRecord>>,
+    all: Arc<ListCache>,
+}
+
+/// The cached registry; `epoch` moves on every flush so that a read that
+/// started before a flush does not store what it read.
+#[derive(Default)]
+struct ListCache {
+    enabled: bool,
+    list: RwLock<Option<Arc<Vec<ResourceRecord>>>>,
+    epoch: AtomicU64,
+}
+
+impl ListCache {
+    fn flush(&self) {
+        let mut list = self.list.write().unwrap_or_else(|p| p.into_inner());
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        *list = None;
+    }
 }
 
 impl Resources {
     pub(super) fn new(db: Db, cache_rows: bool) -> Resources {
-        Resources { cache: Arc::new(RowCache::new(db.clone(), cache_rows, sql::resources::find)), db }
+        Resources {
+            cache: Arc::new(RowCache::new(db.clone(), cache_rows, sql::resources::find)),
+            all: Arc::new(ListCache { enabled: cache_rows, ..ListCache::default() }),
+            db,
+        }
+    }
+
+    /// Every resource, from memory when cached.
+    pub async fn all(&self) -> Result<Arc<Vec<ResourceRecord>>, StoreError> {
+        if self.all.enabled
+            && let Some(list) = self.all.list.read().unwrap_or_else(|p| p.into_inner()).as_ref()
+        {
+            return Ok(list.clone());
+        }
+        self.all_fresh().await
+    }
+
+    /// Every resource as the database has it now; refreshes the cached copy.
+    pub async fn all_fresh(&self) -> Result<Arc<Vec<ResourceRecord>>, StoreError> {
+        let epoch = self.all.epoch.load(Ordering::Acquire);
+        let list = Arc::new(self.db.run(sql::resources::list).await?);
+        if self.all.enabled {
+            let mut cached = self.all.list.write().unwrap_or_else(|p| p.into_inner());
+            if self.all.epoch.load(Ordering::Acquire) == epoch {
+                *cached = Some(list.clone());
+            }
+        }
+        Ok(list)
     }
 
     /// The resource, from memory when cached.
@@ -45,7 +93,9 @@ impl Resources {
                     Ok((sql::resources::insert(c, &resource)?, true))
                 })
             })
-            .await
+            .await?;
+        self.all.flush();
+        Ok(())
     }
 
     /// Deletes a resource; `false` when there was none (nothing written).
@@ -61,16 +111,21 @@ impl Resources {
             })
             .await?;
         if deleted {
-            self.cache.flush();
+            self.flush();
         }
         Ok(deleted)
     }
 
     pub(super) fn observe_revision(&self, value: i64) -> bool {
-        self.cache.observe_revision(value)
+        let changed = self.cache.observe_revision(value);
+        if changed {
+            self.all.flush();
+        }
+        changed
     }
 
     pub(super) fn flush(&self) {
         self.cache.flush();
+        self.all.flush();
     }
 }

@@ -9,6 +9,7 @@ const API: &str = "https://api.example.com/";
 const SCOPES: [&str; 2] = ["api.read", "api.write"];
 
 async fn service(app: &TestApp) -> TestClient {
+    app.with_api(API, &[]).await;
     app.with_service_client("svc", &SCOPES, &[API]).await
 }
 
@@ -110,8 +111,16 @@ backend_test!(registered_resource_sets_the_audience, |app| async move {
 
 backend_test!(unregistered_resource_is_invalid_target, |app| async move {
     let client = service(&app).await;
+    app.with_api("https://other.example.com/", &[]).await;
+    let unregistered = "https://unregistered.example.com/";
+    let listed = app.with_service_client("listed", &SCOPES, &[unregistered]).await;
+    let resp = app.client_credentials(&listed, &[("resource", unregistered)]).await;
+    let (status, code, body) = oauth_error(resp).await;
+    assert_eq!((status, code.as_str()), (400, "invalid_target"), "allowed but not registered: {body}");
     // RFC 8707 §2: invalid_target for a resource the client may not use.
-    for resource in ["https://other.example.com/", "https://api.example.com/other", "not a uri"] {
+    for resource in
+        ["https://other.example.com/", "https://api.example.com/other", "not a uri", "https://a/#f"]
+    {
         let resp = app.client_credentials(&client, &[("resource", resource)]).await;
         let (status, code, body) = oauth_error(resp).await;
         assert_eq!((status, code.as_str()), (400, "invalid_target"), "{resource}: {body}");

@@ -41,6 +41,10 @@ backend_test!(metadata_describes_the_server, |app| async move {
     let mut auth_methods = strings(&m["token_endpoint_auth_methods_supported"]);
     auth_methods.sort();
     assert_eq!(auth_methods, ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"]);
+    // RFC 7662 §2.1: introspection requires authentication.
+    let mut introspection = strings(&m["introspection_endpoint_auth_methods_supported"]);
+    introspection.sort();
+    assert_eq!(introspection, ["client_secret_basic", "client_secret_post", "private_key_jwt"]);
     let scopes = strings(&m["scopes_supported"]);
     for scope in ["openid", "profile", "email"] {
         assert!(scopes.contains(&scope.into()), "{scope} missing: {scopes:?}");

@@ -106,8 +106,8 @@ backend_test!(other_clients_learn_nothing, |app| async move {
 });
 
 backend_test!(the_audience_may_introspect_access_tokens, |app| async move {
+    let api = app.with_api(API, &[]).await;
     let service = app.with_service_client("svc", &["api.read"], &[API]).await;
-    let api = app.with_confidential_client(API, &[CALLBACK]).await;
     let bystander = app.with_confidential_client("bystander", &[CALLBACK]).await;
     let resp = app.client_credentials(&service, &[("scope", "api.read"), ("resource", API)]).await;
     let tokens = Tokens::from_response(resp).await;
@@ -130,7 +130,7 @@ backend_test!(
         assert!(aud.contains(&API.to_string()), "default audience missing: {aud:?}");
         // The audience of the access token may introspect it, but the
         // refresh token of the same grant belongs to app1 alone.
-        let api = f.app.with_confidential_client(API, &[CALLBACK]).await;
+        let api = f.app.with_api(API, &[]).await;
         f.app.assert_active(&api, &f.tokens.access_token, "access token asked by its audience").await;
         f.app.assert_inactive(&api, &f.rt(), "refresh token asked by the audience").await;
     }
@@ -152,6 +152,13 @@ backend_test!(client_authentication_is_required, |app| async move {
 
     let resp = f.app.introspect(&ClientAuth::PublicId("app1".into()), &f.rt(), None).await;
     assert_eq!(resp.status(), 401, "confidential client without its secret");
+    assert_invalid_client(resp).await;
+
+    // RFC 7662 §2.1: a public client has no credentials, so no introspection.
+    let spa = f.app.with_public_refresh_client("spa").await;
+    let own = f.app.tokens_for(&f.user, &spa).await;
+    let resp = f.app.introspect(&spa.auth(), &own.access_token, None).await;
+    assert_eq!(resp.status(), 401, "public client");
     assert_invalid_client(resp).await;
 
     let resp = f.app.introspect(&f.client.post_auth(), &f.tokens.access_token, None).await;

@@ -34,6 +34,8 @@ mod private_key_jwt;
 mod redis_faults;
 mod refresh;
 mod refresh_leeway;
+mod resource_auth;
+mod resources;
 mod revocation;
 mod rotation_under_load;
 mod sessions;

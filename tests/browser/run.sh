@@ -5,8 +5,9 @@
 # page, RP-initiated logout, back- and front-channel logout, login_required
 # and invalid_grant afterwards), spa.mjs (an oidc-client-ts SPA on its own
 # origin: login, tokens via CORS, userinfo, refresh, revoke; another origin
-# blocked) and native.mjs (a native app on a random loopback port, RFC 8252).
-# .ci/run runs this after `cargo test`.
+# blocked), native.mjs (a native app on a random loopback port, RFC 8252) and
+# api.mjs (a resource server built on jose verifies an audience-restricted
+# user token and introspects it). .ci/run runs this after `cargo test`.
 #   Needs: apt-get install -y chromium; node 20 (npm ci runs here if needed).
 #   OXIDP_BIN=path/to/oxidp to test a given binary (default: a release build).
 #   SCREENSHOT_DIR=dir keeps the screenshots of every page (default: a temp dir).
@@ -47,14 +48,24 @@ GALLERY_SECRET=$(secret --client-id gallery --name "Photo Gallery" --consent req
 # A native app: public, loopback redirect URI without a port (RFC 8252 §7.3).
 "$bin" client create --client-id native --name "Desktop Notes" --public --redirect-uri http://127.0.0.1/callback \
   --grant-type authorization_code --grant-type refresh_token >/dev/null
+# api.mjs: two APIs (RFC 8707 resources), a web app for one, a service for the other.
+ORDERS_API=https://orders.api.example OTHER_API=https://other.api.example
+api_secret() { "$bin" resource create --json "$@" | python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])'; }
+ORDERS_SECRET=$(api_secret --identifier "$ORDERS_API" --scope read:orders)
+api_secret --identifier "$OTHER_API" >/dev/null
+SHOP_SECRET=$(secret --client-id shop --name "Shop" --redirect-uri http://127.0.0.1:9011/cb \
+  --scope openid --scope profile --scope read:orders --resource "$ORDERS_API")
+SVC_SECRET=$(secret --client-id svc --grant-type client_credentials --scope jobs --resource "$OTHER_API")
 "$bin" serve >server.log 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf "$OXIDP__ISSUER/healthz" >/dev/null && break; sleep 0.1; done
 
 export ISSUER=$OXIDP__ISSUER SPA_PORT=$spa_port APP1_SECRET APP2_SECRET GALLERY_SECRET PASSWORD='correct horse battery staple'
+export ORDERS_API OTHER_API ORDERS_SECRET SHOP_SECRET SVC_SECRET
 export SCREENSHOT="$shots/sso-login.png" SCREENSHOT_DIR="$shots" NODE_PATH="$here/node_modules"
 status=0
-node "$here/sso.mjs" && node "$here/logout.mjs" && node "$here/spa.mjs" && node "$here/native.mjs" || status=$?
+node "$here/sso.mjs" && node "$here/logout.mjs" && node "$here/spa.mjs" && node "$here/native.mjs" \
+  && node "$here/api.mjs" || status=$?
 if [[ $status -ne 0 ]]; then
   echo "--- server log (last 40 lines)" >&2
   tail -n 40 server.log >&2

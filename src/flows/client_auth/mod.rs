@@ -4,13 +4,15 @@
 //! - `private_key_jwt`, a signed JWT in `client_assertion` (RFC 7521 §4.2,
 //!   RFC 7523 §2.2, §3; `protocol::client_assertion`, keys from
 //!   [`client_keys`]),
-//! - `none` for public clients.
+//! - `none` for public clients (not at introspection, [`caller`], which
+//!   also authenticates registered resources).
 //!
 //! A client uses the method it was registered with; the two secret methods
 //! are interchangeable. Every failure after the request parsed is the same
 //! `invalid_client` (RFC 6749 §5.2, RFC 7521 §4.2.1) so that responses do not
 //! reveal which client ids exist; the reason goes to the log.
 
+pub mod caller;
 pub mod client_keys;
 mod secret;
 

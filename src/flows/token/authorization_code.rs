@@ -62,13 +62,16 @@ impl AuthorizationCodeGrant {
             .await?
             .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists or is disabled"))?;
 
+        // RFC 8707 §2.2: `resource` here may narrow the code's resources.
+        let resolved = self.issuer.resolve(client, Some(&grant.resources), params, &grant.scope).await?;
+
         let family_id = time_ordered_id(now);
         let lifetimes = self.issuer.lifetimes(client);
         let issued = self.issuer.user_tokens(
             client,
             &UserGrant {
                 user: &user,
-                scope: &grant.scope,
+                scope: &resolved.scope,
                 grant_scope: &grant.scope,
                 sid: &grant.sid,
                 auth_time: grant.authentication.auth_time,
@@ -77,20 +80,22 @@ impl AuthorizationCodeGrant {
                 nonce: grant.nonce.as_deref(),
                 family_id: &family_id,
                 family_expires_at: now + lifetimes.refresh_absolute as i64,
+                target: &resolved.target,
+                grant_resources: &grant.resources,
             },
             now,
         )?;
         if let Some(record) = issued.refresh_token {
             self.grants.insert(record).await?;
         }
-        let remember = lifetimes.access_token.max(self.issuer.policy().code_ttl);
+        let remember = (issued.access_token.exp - now).max(self.issuer.policy().code_ttl as i64);
         let spent = SpentCode {
             client_id: client.client_id.clone(),
             user_id: user.id.clone(),
             family_id,
             access_token_jti: issued.access_token.jti.clone(),
             access_token_exp: issued.access_token.exp,
-            expires_at: now + remember as i64,
+            expires_at: now + remember,
         };
         self.ephemeral.put(&code_key, &spent, now).await?;
         Ok(issued.response)
@@ -182,6 +187,7 @@ mod tests {
             sid: "s".into(),
             authentication: Authentication { auth_time: 100, amr: vec![], acr: AuthLevel::SingleFactor },
             expires_at: 160,
+            resources: vec![],
         }
     }
 

@@ -1,7 +1,8 @@
 //! The client credentials grant (RFC 6749 §4.4): a confidential client acts
 //! on its own behalf. RFC 9068 access token with `sub` = client id; no
 //! refresh token, no ID token, no database write. `resource` (RFC 8707)
-//! selects the audience among the client's registered resources.
+//! selects the audience among the registered resources the client is
+//! allowed (`target`).
 
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ impl ClientCredentialsGrant {
         ClientCredentialsGrant { issuer }
     }
 
-    pub fn grant(
+    pub async fn grant(
         &self,
         client: &ClientRecord,
         params: &Params,
@@ -29,8 +30,8 @@ impl ClientCredentialsGrant {
             return Err(OAuthError::unauthorized_client("client may not use the client credentials grant"));
         }
         let scope = granted_scope(client, params.get("scope"))?;
-        let audience = audience(self.issuer.default_audience(), client, &params.get_all("resource"))?;
-        self.issuer.client_token(client, &scope, audience, now)
+        let resolved = self.issuer.resolve(client, None, params, &scope).await?;
+        self.issuer.client_token(client, &resolved.scope, &resolved.target, now)
     }
 }
 
@@ -49,30 +50,6 @@ fn granted_scope(client: &ClientRecord, requested: Option<&str>) -> Result<Scope
         return Ok(Scope::parse(&all.join(" ")).unwrap_or_default());
     };
     grantable(raw, allowed)
-}
-
-/// RFC 8707 §2: each `resource` must be an absolute URI without fragment
-/// and registered for the client; none means the default audience.
-fn audience(default: &str, client: &ClientRecord, resources: &[&str]) -> Result<Vec<String>, OAuthError> {
-    if resources.is_empty() {
-        return Ok(vec![default.to_string()]);
-    }
-    let mut audience: Vec<String> = Vec::new();
-    for resource in resources {
-        let absolute = url::Url::parse(resource).is_ok_and(|u| u.fragment().is_none());
-        if !absolute {
-            return Err(OAuthError::invalid_target("resource must be an absolute URI without a fragment"));
-        }
-        if !client.resources.iter().any(|r| r == resource) {
-            return Err(OAuthError::invalid_target(format!(
-                "resource {resource} is not allowed for this client"
-            )));
-        }
-        if !audience.iter().any(|a| a == resource) {
-            audience.push(resource.to_string());
-        }
-    }
-    Ok(audience)
 }
 
 #[cfg(test)]

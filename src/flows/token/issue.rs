@@ -1,7 +1,8 @@
 //! Minting tokens, shared by the grants: for a user, an RFC 9068 access
 //! token, an ID token for `openid`, and, when the client may refresh, the
 //! next refresh token of the grant's family; for a client acting for
-//! itself, an access token alone.
+//! itself, an access token alone. The token's resources (RFC 8707,
+//! [`target`](super::target)) give its `aud`, lifetime and algorithm.
 
 use std::sync::Arc;
 
@@ -9,11 +10,13 @@ use crate::crypto::{random_token, secret_digest, time_ordered_id};
 use crate::jose::KeyringHandle;
 use crate::protocol::claims::{IdTokenRequest, mint_id_token};
 use crate::protocol::lifetimes::{Lifetimes, TokenPolicy};
-use crate::protocol::tokens::{AccessTokenRequest, MintedAccessToken, TokenResponse, mint_access_token};
+use crate::protocol::resources::Target;
+use crate::protocol::tokens::{AccessTokenRequest, MintedAccessToken, TokenResponse, mint_access_token_with};
 use crate::protocol::{
     AuthLevel, AuthMethod, ClientRecord, GrantType, OAuthError, RefreshTokenRecord, Scope, StandardScope,
     TokenType, UserRecord,
 };
+use crate::store::Resources;
 
 /// What the tokens are issued for.
 pub struct UserGrant<'a> {
@@ -30,6 +33,10 @@ pub struct UserGrant<'a> {
     /// The refresh-token family, with its absolute expiry.
     pub family_id: &'a str,
     pub family_expires_at: i64,
+    /// The resources of the access token (may be fewer than the grant's).
+    pub target: &'a Target,
+    /// The resources of the whole grant, carried by every refresh token.
+    pub grant_resources: &'a [String],
 }
 
 pub struct Issued {
@@ -50,11 +57,13 @@ pub fn wants_refresh_token(client: &ClientRecord, grant_scope: &Scope) -> bool {
 
 /// Mints with the current keyring for one issuer.
 pub struct TokenIssuer {
-    keyring: Arc<KeyringHandle>,
+    pub(super) keyring: Arc<KeyringHandle>,
     issuer: String,
     /// `aud` of access tokens requested without a resource (RFC 8707).
     default_audience: String,
     policy: TokenPolicy,
+    /// The registered resources (RFC 8707), read by [`target`](super::target).
+    pub(super) resources: Resources,
 }
 
 impl TokenIssuer {
@@ -63,8 +72,9 @@ impl TokenIssuer {
         issuer: String,
         default_audience: String,
         policy: TokenPolicy,
+        resources: Resources,
     ) -> TokenIssuer {
-        TokenIssuer { keyring, issuer, default_audience, policy }
+        TokenIssuer { keyring, issuer, default_audience, policy, resources }
     }
 
     pub fn lifetimes(&self, client: &ClientRecord) -> Lifetimes {
@@ -79,8 +89,8 @@ impl TokenIssuer {
         &self.default_audience
     }
 
-    /// The audience of access tokens for the user: the configured default
-    /// and the issuer itself (so UserInfo accepts them).
+    /// The audience of access tokens for the user without a resource: the
+    /// configured default and the issuer itself (so UserInfo accepts them).
     fn user_audience(&self) -> Vec<String> {
         if self.default_audience == self.issuer {
             vec![self.issuer.clone()]
@@ -89,17 +99,48 @@ impl TokenIssuer {
         }
     }
 
+    /// `aud` of an access token (RFC 9068 §3, RFC 8707 §2): its resources,
+    /// else the default audience. A user token for resources that carries
+    /// `openid` names the issuer too, so that the same token still works at
+    /// UserInfo (which checks for the issuer); each API checks only that
+    /// `aud` contains its own identifier (RFC 7519 §4.1.3), so it accepts it.
+    fn audience(&self, target: &Target, user_scope: Option<&Scope>) -> Vec<String> {
+        if target.resources.is_empty() {
+            return match user_scope {
+                Some(_) => self.user_audience(),
+                None => vec![self.default_audience.clone()],
+            };
+        }
+        let mut audience = target.resources.clone();
+        let openid = user_scope.is_some_and(|s| s.contains(StandardScope::OpenId.as_str()));
+        if openid && !audience.contains(&self.issuer) {
+            audience.push(self.issuer.clone());
+        }
+        audience
+    }
+
+    /// The access token's lifetime: its resources' (the shortest), else the
+    /// client's or the server's; never beyond the signing key's publication.
+    fn access_ttl(&self, client: &ClientRecord, target: &Target) -> u64 {
+        match target.access_token_ttl {
+            Some(ttl) => ttl.clamp(1, self.policy.longest_access_token.max(1)),
+            None => self.lifetimes(client).access_token,
+        }
+    }
+
     /// An access token for a client acting for itself (`sub` = client id).
     pub fn client_token(
         &self,
         client: &ClientRecord,
         scope: &Scope,
-        audience: Vec<String>,
+        target: &Target,
         now: i64,
     ) -> Result<TokenResponse, OAuthError> {
-        let ttl = self.lifetimes(client).access_token;
-        let access_token = mint_access_token(
+        let ttl = self.access_ttl(client, target);
+        let audience = self.audience(target, None);
+        let access_token = mint_access_token_with(
             &self.keyring.current(),
+            target.signing_alg,
             AccessTokenRequest {
                 issuer: &self.issuer,
                 subject: &client.client_id,
@@ -129,20 +170,22 @@ impl TokenIssuer {
         now: i64,
     ) -> Result<Issued, OAuthError> {
         let ttl = self.lifetimes(client);
+        let access_ttl = self.access_ttl(client, grant.target);
         // One snapshot, so both tokens carry the same key even mid-rotation.
         let keyring = self.keyring.current();
-        let access_token = mint_access_token(
+        let access_token = mint_access_token_with(
             &keyring,
+            grant.target.signing_alg,
             AccessTokenRequest {
                 issuer: &self.issuer,
                 subject: &grant.user.id,
                 client_id: &client.client_id,
-                audience: self.user_audience(),
+                audience: self.audience(grant.target, Some(grant.scope)),
                 scope: grant.scope.to_string(),
                 auth_time: Some(grant.auth_time),
                 sid: Some(grant.sid.to_string()),
                 now,
-                ttl_secs: ttl.access_token,
+                ttl_secs: access_ttl,
             },
         )?;
         let id_token = if grant.scope.contains(StandardScope::OpenId.as_str()) {
@@ -188,6 +231,7 @@ impl TokenIssuer {
                 family_expires_at: grant.family_expires_at,
                 rotated_at: None,
                 revoked_at: None,
+                resources: grant.grant_resources.to_vec(),
             };
             (Some(secret), Some(record))
         } else {
@@ -197,7 +241,7 @@ impl TokenIssuer {
             response: TokenResponse {
                 access_token: access_token.token.clone(),
                 token_type: TokenType::Bearer,
-                expires_in: ttl.access_token,
+                expires_in: access_ttl,
                 refresh_token,
                 id_token,
                 scope: grant.scope.to_string(),

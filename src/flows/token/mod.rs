@@ -7,6 +7,7 @@ pub mod authorization_code;
 pub mod client_credentials;
 pub mod issue;
 pub mod refresh_token;
+pub mod target;
 
 #[cfg(test)]
 mod tests;
@@ -80,7 +81,7 @@ impl TokenFlow {
         match grant {
             GrantType::AuthorizationCode => self.authorization_code.exchange(client, params, now).await,
             GrantType::RefreshToken => self.refresh_token.refresh(client, params, now).await,
-            GrantType::ClientCredentials => self.client_credentials.grant(client, params, now),
+            GrantType::ClientCredentials => self.client_credentials.grant(client, params, now).await,
         }
     }
 }

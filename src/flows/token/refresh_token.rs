@@ -75,6 +75,8 @@ impl RefreshTokenGrant {
         }
         let grant_scope = Scope::parse(&current.scope).unwrap_or_default();
         let scope = narrowed_scope(&grant_scope, params.get("scope"))?;
+        // RFC 8707 §2.2: `resource` may narrow the family's resources.
+        let resolved = self.issuer.resolve(client, Some(&current.resources), params, &scope).await?;
         let user = self
             .users
             .find_active_fresh(&current.user_id)
@@ -86,7 +88,7 @@ impl RefreshTokenGrant {
             client,
             &UserGrant {
                 user: &user,
-                scope: &scope,
+                scope: &resolved.scope,
                 grant_scope: &grant_scope,
                 sid: &sid,
                 auth_time: current.auth_time,
@@ -95,6 +97,8 @@ impl RefreshTokenGrant {
                 nonce: None,
                 family_id: &current.family_id,
                 family_expires_at: current.family_expires_at,
+                target: &resolved.target,
+                grant_resources: &current.resources,
             },
             now,
         )?;

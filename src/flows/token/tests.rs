@@ -51,6 +51,7 @@ async fn token_flow() -> (TokenFlow, tempfile::TempDir) {
         ISSUER.into(),
         ISSUER.into(),
         policy,
+        stores.resources.clone(),
     ));
     let client_auth = Arc::new(ClientAuthenticator::new(
         stores.clients.clone(),

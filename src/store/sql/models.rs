@@ -227,11 +227,17 @@ pub struct RefreshTokenRow {
     pub rotated_at: Option<i64>,
     pub revoked_at: Option<i64>,
     pub offline: bool,
+    /// JSON array of resource identifiers (RFC 8707).
+    pub resources: String,
 }
 
-impl From<RefreshTokenRow> for RefreshTokenRecord {
-    fn from(r: RefreshTokenRow) -> Self {
-        RefreshTokenRecord {
+impl TryFrom<RefreshTokenRow> for RefreshTokenRecord {
+    type Error = StoreError;
+
+    fn try_from(r: RefreshTokenRow) -> Result<Self, StoreError> {
+        let resources = serde_json::from_str(&r.resources)
+            .map_err(|e| StoreError::Corrupt(format!("refresh token {:?} resources: {e}", r.id)))?;
+        Ok(RefreshTokenRecord {
             id: r.id,
             token_hash: r.token_hash,
             family_id: r.family_id,
@@ -248,13 +254,16 @@ impl From<RefreshTokenRow> for RefreshTokenRecord {
             rotated_at: r.rotated_at,
             revoked_at: r.revoked_at,
             offline: r.offline,
-        }
+            resources,
+        })
     }
 }
 
-impl From<&RefreshTokenRecord> for RefreshTokenRow {
-    fn from(r: &RefreshTokenRecord) -> Self {
-        RefreshTokenRow {
+impl TryFrom<&RefreshTokenRecord> for RefreshTokenRow {
+    type Error = StoreError;
+
+    fn try_from(r: &RefreshTokenRecord) -> Result<Self, StoreError> {
+        Ok(RefreshTokenRow {
             id: r.id.clone(),
             token_hash: r.token_hash.clone(),
             family_id: r.family_id.clone(),
@@ -271,7 +280,8 @@ impl From<&RefreshTokenRecord> for RefreshTokenRow {
             rotated_at: r.rotated_at,
             revoked_at: r.revoked_at,
             offline: r.offline,
-        }
+            resources: encode_list(&r.resources)?,
+        })
     }
 }
 

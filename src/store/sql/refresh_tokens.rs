@@ -12,7 +12,7 @@ use crate::store::{RefreshTokenRecord, StoreError};
 pub type IssuedAccessToken = (String, i64);
 
 pub fn insert(conn: &mut AnyConnection, token: &RefreshTokenRecord) -> Result<(), StoreError> {
-    diesel::insert_into(rt::table).values(RefreshTokenRow::from(token)).execute(conn)?;
+    diesel::insert_into(rt::table).values(RefreshTokenRow::try_from(token)?).execute(conn)?;
     Ok(())
 }
 
@@ -20,12 +20,13 @@ pub fn find_by_hash(
     conn: &mut AnyConnection,
     token_hash: &str,
 ) -> Result<Option<RefreshTokenRecord>, StoreError> {
-    Ok(rt::table
+    rt::table
         .filter(rt::token_hash.eq(token_hash))
         .select(RefreshTokenRow::as_select())
         .first(conn)
         .optional()?
-        .map(RefreshTokenRecord::from))
+        .map(RefreshTokenRecord::try_from)
+        .transpose()
 }
 
 /// Marks a live token as used. Exactly one of several concurrent callers

@@ -78,6 +78,7 @@ diesel::table! {
         rotated_at -> Nullable<BigInt>,
         revoked_at -> Nullable<BigInt>,
         offline -> Bool,
+        resources -> Text,
     }
 }
 

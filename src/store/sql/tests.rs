@@ -79,6 +79,7 @@ fn refresh(id: &str, family: &str, client_id: &str, user_id: &str) -> RefreshTok
         rotated_at: None,
         revoked_at: None,
         offline: false,
+        resources: vec!["https://api.example".into()],
     }
 }
 

@@ -8,6 +8,7 @@ mod jwt;
 mod lifecycle;
 mod logout;
 mod oauth;
+mod resources;
 
 use std::sync::Arc;
 

@@ -1,0 +1,116 @@
+// An API as a resource server, with libraries nobody on this project wrote:
+//   the web app "shop" (openid-client) logs alice in through a real headless
+//   Chromium, asking for resource=ORDERS (RFC 8707) and its scope
+//   read:orders; the Orders API, a small HTTP server built on `jose`
+//   (createRemoteJWKSet + jwtVerify with its own identifier as audience, the
+//   issuer, typ at+jwt, RFC 9068 §4), accepts the user's access token and
+//   introspects it with its own credentials (RFC 7662, HTTP Basic with its
+//   identifier form-urlencoded): active. A token for another API is refused
+//   by jwtVerify and introspects as inactive for the Orders API.
+// Usage: see run.sh (it registers the APIs and clients and passes the env below).
+import { chromium } from 'playwright-core';
+import * as client from 'openid-client';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import http from 'node:http';
+import path from 'node:path';
+
+const issuer = process.env.ISSUER;
+const ORDERS = process.env.ORDERS_API;
+const OTHER = process.env.OTHER_API;
+const shots = process.env.SCREENSHOT_DIR;
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+// The Orders API: GET /orders with a Bearer token verified locally.
+const jwks = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
+async function verify(token) {
+  return jwtVerify(token, jwks, { issuer, audience: ORDERS, typ: 'at+jwt' });
+}
+const api = http.createServer(async (req, res) => {
+  const token = (req.headers.authorization || '').replace(/^Bearer /, '');
+  try {
+    const { payload } = await verify(token);
+    if (!payload.scope?.split(' ').includes('read:orders')) throw new Error('scope read:orders missing');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ orders: [], for: payload.sub }));
+  } catch (e) {
+    res.writeHead(401, { 'www-authenticate': `Bearer error="invalid_token"` }).end(String(e.code || e.message));
+  }
+});
+await new Promise((ok) => api.listen(9010, '127.0.0.1', ok));
+
+// RFC 7662 as the Orders API: Basic with its identifier (form-urlencoded) and secret.
+async function introspect(token) {
+  const id = encodeURIComponent(ORDERS);
+  const basic = Buffer.from(`${id}:${encodeURIComponent(process.env.ORDERS_SECRET)}`).toString('base64');
+  const res = await fetch(`${issuer}/introspect`, {
+    method: 'POST', body: new URLSearchParams({ token }), headers: { authorization: `Basic ${basic}` },
+  });
+  check(res.status === 200, `introspection answered ${res.status}`);
+  return res.json();
+}
+
+// The shop's callback.
+const callbacks = [];
+const shop = http.createServer((req, res) => {
+  callbacks.push(new URL(req.url, 'http://127.0.0.1:9011'));
+  res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>shop</h1>');
+});
+await new Promise((ok) => shop.listen(9011, '127.0.0.1', ok));
+
+const rp = await client.discovery(new URL(issuer), 'shop', process.env.SHOP_SECRET, undefined,
+  { execute: [client.allowInsecureRequests] });
+const verifier = client.randomPKCECodeVerifier();
+const [state, nonce] = [client.randomState(), client.randomNonce()];
+const url = client.buildAuthorizationUrl(rp, {
+  redirect_uri: 'http://127.0.0.1:9011/cb', scope: 'openid profile read:orders', state, nonce, resource: ORDERS,
+  code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+});
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync'] });
+const page = await (await browser.newContext({ viewport: { width: 800, height: 900 } })).newPage();
+await page.goto(url.href);
+await page.screenshot({ path: path.join(shots, 'api-login.png'), fullPage: true });
+await page.fill('#username', 'alice');
+await page.fill('#password', process.env.PASSWORD);
+await Promise.all([page.waitForURL(/127\.0\.0\.1:9011\/cb/), page.click('button[type=submit]')]);
+const tokens = await client.authorizationCodeGrant(rp, new URL(page.url()),
+  { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+await browser.close();
+check(tokens.scope.split(' ').includes('read:orders'), `granted scope: ${tokens.scope}`);
+
+// 1. The API accepts the user's token: audience, issuer, typ and signature check out.
+const { payload } = await verify(tokens.access_token);
+check(payload.aud.includes(ORDERS) && payload.sub === tokens.claims().sub, 'aud and sub');
+const res = await fetch('http://127.0.0.1:9010/orders', { headers: { authorization: `Bearer ${tokens.access_token}` } });
+check(res.status === 200, `the API answered ${res.status}: ${await res.text()}`);
+console.log('the API verified the user access token (aud', JSON.stringify(payload.aud) + ')');
+const info = await introspect(tokens.access_token);
+check(info.active === true && info.sub === payload.sub && info.client_id === 'shop', JSON.stringify(info));
+check(info.aud.includes(ORDERS), 'introspection names the audience');
+// The same token still serves UserInfo (openid was granted).
+const ui = await client.fetchUserInfo(rp, tokens.access_token, payload.sub);
+check(ui.sub === payload.sub, 'userinfo');
+console.log('introspection by the API: active; userinfo OK');
+
+// 2. A token for another API is refused by jwtVerify and is inactive for this API.
+const svc = await fetch(`${issuer}/token`, {
+  method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', resource: OTHER }),
+  headers: { authorization: 'Basic ' + Buffer.from(`svc:${process.env.SVC_SECRET}`).toString('base64') },
+});
+const other = (await svc.json()).access_token;
+check(svc.status === 200 && other, 'client credentials token for the other API');
+let refused = null;
+try { await verify(other); } catch (e) { refused = e; }
+check(refused?.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && refused.claim === 'aud', `jwtVerify: ${refused}`);
+const denied = await fetch('http://127.0.0.1:9010/orders', { headers: { authorization: `Bearer ${other}` } });
+check(denied.status === 401, `the API accepted a token for another API (${denied.status})`);
+const otherInfo = await introspect(other);
+check(JSON.stringify(otherInfo) === '{"active":false}', `introspection: ${JSON.stringify(otherInfo)}`);
+console.log('a token for another API: refused by jwtVerify, inactive at introspection');
+
+api.close();
+shop.close();
