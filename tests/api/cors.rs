@@ -275,3 +275,33 @@ backend_test!(pages_never_carry_cors_headers, |app| async move {
         app.api.post(app.url("/login")).header("Origin", SPA).form(&[("x", "y")]).send().await.unwrap();
     assert!(allow_origin(&resp).is_none());
 });
+
+/// Polls `server`'s preflight answer for `origin` until it is `allowed`.
+async fn wait_for_preflight(server: &TestApp, origin: &str, allowed: bool, what: &str) {
+    let start = std::time::Instant::now();
+    loop {
+        let got = allow_origin(&preflight(server, "/token", origin, "POST").await).is_some();
+        if got == allowed {
+            return;
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "{what}: still {got}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+backend_test!(origins_registered_elsewhere_reach_every_instance, |app| async move {
+    let sibling = app.spawn_sibling().await;
+    let origin = "https://elsewhere.example";
+    // The sibling has loaded its origin set, without this origin.
+    wait_for_preflight(&sibling, origin, false, "before").await;
+    app.with_client(NewClient {
+        public: true,
+        redirect_uris: vec![format!("{origin}/cb")],
+        ..refresh_client_spec("elsewhere")
+    })
+    .await;
+    wait_for_preflight(&sibling, origin, true, "created on another instance").await;
+    app.services.admin.delete_client("elsewhere").await.expect("delete");
+    wait_for_preflight(&sibling, origin, false, "deleted on another instance").await;
+    wait_for_preflight(&app, origin, false, "deleted here").await;
+});
