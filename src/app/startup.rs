@@ -21,6 +21,7 @@ use crate::flows::authorize::{AuthorizeFlow, AuthorizeStores};
 use crate::flows::client_auth::ClientAuthenticator;
 use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
 use crate::flows::credentials::Credentials;
+use crate::flows::device::{DeviceFlow, DeviceStores};
 use crate::flows::interaction::InteractionFlow;
 use crate::flows::introspection::IntrospectionFlow;
 use crate::flows::janitor::Janitor;
@@ -31,7 +32,7 @@ use crate::flows::metadata::Metadata;
 use crate::flows::revocation::RevocationFlow;
 use crate::flows::sessions::Sessions;
 use crate::flows::token::{
-    AuthorizationCodeGrant, ClientCredentialsGrant, RefreshTokenGrant, TokenFlow, TokenIssuer,
+    AuthorizationCodeGrant, ClientCredentialsGrant, DeviceCodeGrant, RefreshTokenGrant, TokenFlow, TokenIssuer,
 };
 use crate::flows::userinfo::UserinfoFlow;
 use crate::jose::KeyringHandle;
@@ -128,6 +129,7 @@ struct Registry {
     revocation: web::Data<RevocationFlow>,
     introspection: web::Data<IntrospectionFlow>,
     userinfo: web::Data<UserinfoFlow>,
+    device: web::Data<DeviceFlow>,
 }
 
 impl Registry {
@@ -151,6 +153,7 @@ impl Registry {
             .app_data(self.revocation.clone())
             .app_data(self.introspection.clone())
             .app_data(self.userinfo.clone())
+            .app_data(self.device.clone())
             .configure(crate::web::configure)
     }
 }
@@ -266,7 +269,25 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             sessions.clone(),
             token_issuer.clone(),
         ),
-        ClientCredentialsGrant::new(token_issuer),
+        ClientCredentialsGrant::new(token_issuer.clone()),
+        DeviceCodeGrant::new(
+            stores.ephemeral.clone(),
+            stores.users.clone(),
+            stores.grants.clone(),
+            sessions.clone(),
+            token_issuer,
+        ),
+    );
+    let device = DeviceFlow::new(
+        client_auth.clone(),
+        DeviceStores {
+            ephemeral: stores.ephemeral.clone(),
+            sessions: sessions.clone(),
+            audit: stores.audit.clone(),
+        },
+        authorize.clone(),
+        &issuer,
+        settings.device_policy(),
     );
     let access_tokens =
         Arc::new(AccessTokenVerifier::new(keyring.clone(), stores.denylist.clone(), issuer.clone()));
@@ -303,6 +324,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         revocation: web::Data::new(revocation),
         introspection: web::Data::new(introspection),
         userinfo: web::Data::new(userinfo),
+        device: web::Data::new(device),
     };
     let jobs = Jobs {
         stores: stores.clone(),

@@ -35,6 +35,11 @@ pub struct AuthorizationRequest {
     /// and answered with the `acr` actually achieved.
     #[serde(default)]
     pub acr_values: Vec<String>,
+    /// Set when the request comes from a device (RFC 8628 §3.3): the id of
+    /// its device authorization. There is no redirect URI: errors are shown
+    /// to the user, and the last step is the user's approval of the device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
 
 impl AuthorizationRequest {
@@ -54,6 +59,9 @@ pub enum AuthorizeError {
 impl AuthorizeError {
     /// The error sent back to the client of a validated `request`.
     pub fn to_client(request: &AuthorizationRequest, error: OAuthError) -> AuthorizeError {
+        if request.device.is_some() {
+            return AuthorizeError::Page(error);
+        }
         AuthorizeError::Redirect {
             redirect_uri: request.redirect_uri.clone(),
             state: request.state.clone(),
@@ -109,6 +117,7 @@ pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<Authorizat
                 v.split(' ').filter(|v| !v.is_empty()).take(MAX_ACR_VALUES).map(str::to_string).collect()
             })
             .unwrap_or_default(),
+        device: None,
     })
 }
 
@@ -174,7 +183,9 @@ fn check_request(client: &ClientRecord, params: &Params) -> Result<Checked, OAut
     Ok(Checked { scope, code_challenge, prompts, max_age })
 }
 
-fn check_scope(client: &ClientRecord, raw: Option<&str>) -> Result<Scope, OAuthError> {
+/// The requested scope, as the client may ask for it (also the device
+/// authorization request's, RFC 8628 §3.1).
+pub fn check_scope(client: &ClientRecord, raw: Option<&str>) -> Result<Scope, OAuthError> {
     let scope =
         Scope::parse(raw.unwrap_or("")).ok_or_else(|| OAuthError::invalid_scope("malformed scope"))?;
     if !scope.is_subset_of(&client.scopes) {

@@ -207,6 +207,7 @@ mod tests {
             login_hint: None,
             id_token_hint: None,
             acr_values: vec![],
+            device: None,
         }
     }
 

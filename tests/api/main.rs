@@ -13,6 +13,7 @@ mod client_cache;
 mod client_credentials;
 mod code_replay;
 mod consent;
+mod device;
 mod discovery;
 mod durability;
 mod id_token;
