@@ -32,7 +32,8 @@ use crate::flows::metadata::Metadata;
 use crate::flows::revocation::RevocationFlow;
 use crate::flows::sessions::Sessions;
 use crate::flows::token::{
-    AuthorizationCodeGrant, ClientCredentialsGrant, DeviceCodeGrant, RefreshTokenGrant, TokenFlow, TokenIssuer,
+    AuthorizationCodeGrant, ClientCredentialsGrant, DeviceCodeGrant, RefreshTokenGrant, TokenFlow,
+    TokenIssuer,
 };
 use crate::flows::userinfo::UserinfoFlow;
 use crate::jose::KeyringHandle;

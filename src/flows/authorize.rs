@@ -183,7 +183,12 @@ impl AuthorizeFlow {
 
     /// The user refused (a prompt's answer): `error` for the client; a
     /// device hears `access_denied` when it next polls (RFC 8628 §3.5).
-    pub async fn refuse(&self, request: &AuthorizationRequest, error: OAuthError, now: i64) -> AuthorizeOutcome {
+    pub async fn refuse(
+        &self,
+        request: &AuthorizationRequest,
+        error: OAuthError,
+        now: i64,
+    ) -> AuthorizeOutcome {
         approval::deny(&self.ephemeral, request, error, now).await
     }
 
@@ -213,8 +218,16 @@ impl AuthorizeFlow {
         match decision {
             Decision::Done(session) if request.device.is_some() => {
                 let ttl = self.policy.interaction_ttl;
-                approval::ask(&self.ephemeral, &self.users, &request, client.display_name(), session, ttl, now)
-                    .await
+                approval::ask(
+                    &self.ephemeral,
+                    &self.users,
+                    &request,
+                    client.display_name(),
+                    session,
+                    ttl,
+                    now,
+                )
+                .await
             }
             Decision::Done(session) => self.issue_code(request, session, now).await,
             Decision::Interact { prompt, reasons } => {

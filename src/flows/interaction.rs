@@ -132,7 +132,10 @@ impl InteractionFlow {
         if !allow {
             tracing::info!(user_id = %session.user_id, client_id = %request.client_id, "consent denied");
             let denied = OAuthError::access_denied("the user denied the request");
-            return StepOutcome::Next { session_cookie: None, next: self.authorize.refuse(&request, denied, now).await };
+            return StepOutcome::Next {
+                session_cookie: None,
+                next: self.authorize.refuse(&request, denied, now).await,
+            };
         }
         if let Err(e) = self.consents.grant(&session.user_id, &request.client_id, &request.scope, now).await {
             return StepOutcome::Next {

@@ -68,11 +68,8 @@ fn user_code_from(bytes: &[u8]) -> Option<String> {
 /// What a user typed, as a normalized user code: case-insensitive, dashes
 /// and whitespace ignored (§6.1); `None` when it cannot be a user code.
 pub fn normalize_user_code(input: &str) -> Option<String> {
-    let code: String = input
-        .chars()
-        .filter(|c| *c != '-' && !c.is_whitespace())
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let code: String =
+        input.chars().filter(|c| *c != '-' && !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
     let valid = code.len() == USER_CODE_LEN && code.bytes().all(|b| USER_CODE_ALPHABET.contains(&b));
     valid.then_some(code)
 }
@@ -92,7 +89,7 @@ pub enum Poll {
     Issue,
     /// Still waiting: store `next` (its `last_poll` moved) and answer with
     /// `error` (`authorization_pending` or `slow_down`).
-    Wait { next: DeviceAuthorization, error: OAuthError },
+    Wait { next: Box<DeviceAuthorization>, error: OAuthError },
 }
 
 /// §3.5: the answer to a poll by `client_id` at `now`.
@@ -107,7 +104,7 @@ pub fn poll(entry: &DeviceAuthorization, client_id: &str, now: i64) -> Result<Po
         DeviceAnswer::Approved { .. } => Ok(Poll::Issue),
         DeviceAnswer::Denied => Err(OAuthError::access_denied("the user denied the request")),
         DeviceAnswer::Pending => {
-            let mut next = entry.clone();
+            let mut next = Box::new(entry.clone());
             next.last_poll = Some(now);
             let too_soon = entry.last_poll.is_some_and(|last| now - last < entry.interval as i64);
             let error = if too_soon {

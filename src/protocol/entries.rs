@@ -268,12 +268,18 @@ pub struct DeviceAuthorization {
 pub enum DeviceAnswer {
     Pending,
     /// Approved in an SSO session, to which the tokens are bound.
-    Approved { user_id: String, sid: String, authentication: Authentication },
+    Approved {
+        user_id: String,
+        sid: String,
+        authentication: Authentication,
+    },
     Denied,
 }
 
 impl Entry for DeviceAuthorization {
     const KIND: EntryKind = EntryKind::DeviceAuthorization;
+    /// The store keeps it past its own expiry, until `forget_at`.
+    #[allow(clippy::misnamed_getters)]
     fn expires_at(&self) -> i64 {
         self.forget_at
     }

@@ -54,7 +54,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::get().to(logout::logout_get))
         .route("/logout", web::post().to(logout::logout_post))
         .route("/logout/confirm", web::post().to(logout::confirm_post))
-        .route("/device_authorization", web::post().to(oauth::device_authorization::device_authorization_post))
+        .route(
+            "/device_authorization",
+            web::post().to(oauth::device_authorization::device_authorization_post),
+        )
         .route("/device", web::get().to(device::device_get))
         .route("/device", web::post().to(device::device_post))
         .route("/device/approve", web::post().to(device::approve_post))

@@ -83,8 +83,11 @@ impl Browser {
     /// Answers a page with a challenge (consent, device approval) at `path`.
     async fn answer(&self, path: &str, page: &str, decision: &str) -> reqwest::Response {
         let form = LoginForm::parse(page);
-        let fields =
-            [("challenge", form.challenge.as_str()), ("csrf_token", &form.csrf_token), ("decision", decision)];
+        let fields = [
+            ("challenge", form.challenge.as_str()),
+            ("csrf_token", &form.csrf_token),
+            ("decision", decision),
+        ];
         self.client.post(self.url(path)).form(&fields).send().await.expect("POST answer")
     }
 
@@ -115,76 +118,87 @@ fn is_approval_page(page: &str) -> bool {
     page.contains("Allow this device?") && page.contains(r#"action="/device/approve""#)
 }
 
-backend_test!(a_device_is_approved_through_the_user_code_page, options = SpawnOptions::fixed_clock(), |app| async move {
-    let user = app.with_user("alice", PASSWORD).await;
-    let tv = tv(&app, None).await;
-    let started = app.start_device(&tv, "openid profile").await;
-    let json = &started.json;
-    assert_eq!((json["expires_in"].as_u64(), json["interval"].as_u64()), (Some(600), Some(5)));
-    assert_eq!(json["verification_uri"], format!("{}/device", app.issuer));
-    assert_eq!(
-        json["verification_uri_complete"],
-        format!("{}/device?user_code={}", app.issuer, started.user_code)
-    );
-    let (head, tail) = started.user_code.split_once('-').expect("grouped XXXX-XXXX");
-    assert!(head.len() == 4 && tail.len() == 4, "{}", started.user_code);
-    assert!(format!("{head}{tail}").chars().all(|c| ALPHABET.contains(c)), "{}", started.user_code);
-    assert!(started.device_code.len() >= 43, "a high-entropy device code");
-    app.assert_poll(&tv, &started.device_code, "authorization_pending").await;
+backend_test!(
+    a_device_is_approved_through_the_user_code_page,
+    options = SpawnOptions::fixed_clock(),
+    |app| async move {
+        let user = app.with_user("alice", PASSWORD).await;
+        let tv = tv(&app, None).await;
+        let started = app.start_device(&tv, "openid profile").await;
+        let json = &started.json;
+        assert_eq!((json["expires_in"].as_u64(), json["interval"].as_u64()), (Some(600), Some(5)));
+        assert_eq!(json["verification_uri"], format!("{}/device", app.issuer));
+        assert_eq!(
+            json["verification_uri_complete"],
+            format!("{}/device?user_code={}", app.issuer, started.user_code)
+        );
+        let (head, tail) = started.user_code.split_once('-').expect("grouped XXXX-XXXX");
+        assert!(head.len() == 4 && tail.len() == 4, "{}", started.user_code);
+        assert!(format!("{head}{tail}").chars().all(|c| ALPHABET.contains(c)), "{}", started.user_code);
+        assert!(started.device_code.len() >= 43, "a high-entropy device code");
+        app.assert_poll(&tv, &started.device_code, "authorization_pending").await;
 
-    let browser = app.browser();
-    let page = browser.approval_page_via_login(&started, &user).await;
-    assert!(is_approval_page(&page), "{page}");
-    assert!(page.contains("Living Room TV") && page.contains(&started.user_code), "{page}");
-    assert!(page.contains("alice") && page.contains("See your name and username"), "{page}");
-    app.advance(5);
-    app.assert_poll(&tv, &started.device_code, "authorization_pending").await;
-    let resp = browser.answer("/device/approve", &page, "allow").await;
-    assert_eq!(resp.status(), 200);
-    assert!(resp.text().await.unwrap().contains("return to your device"));
+        let browser = app.browser();
+        let page = browser.approval_page_via_login(&started, &user).await;
+        assert!(is_approval_page(&page), "{page}");
+        assert!(page.contains("Living Room TV") && page.contains(&started.user_code), "{page}");
+        assert!(page.contains("alice") && page.contains("See your name and username"), "{page}");
+        app.advance(5);
+        app.assert_poll(&tv, &started.device_code, "authorization_pending").await;
+        let resp = browser.answer("/device/approve", &page, "allow").await;
+        assert_eq!(resp.status(), 200);
+        assert!(resp.text().await.unwrap().contains("return to your device"));
 
-    app.advance(5);
-    let tokens = Tokens::from_response(app.poll(&tv, &started.device_code).await).await;
-    let id_token = verify_jwt(&app.jwks().await, tokens.id_token());
-    assert_eq!((id_token.claims["sub"].as_str(), id_token.claims["aud"].as_str()), (Some(&*user.sub()), Some("tv")));
-    assert!(id_token.claims["sid"].is_string(), "bound to the SSO session");
-    assert_eq!(sorted_scope(tokens.json["scope"].as_str().unwrap()), ["openid", "profile"]);
-    let ui: serde_json::Value = app.userinfo(&tokens.access_token).await.json().await.unwrap();
-    assert_eq!(ui["preferred_username"], "alice");
-    app.advance(5);
-    app.assert_poll(&tv, &started.device_code, "invalid_grant").await;
-    let refreshed = app.refreshed(&tv, tokens.refresh_token()).await;
-    assert!(refreshed.refresh_token.is_some(), "rotated for a public client");
-    assert_eq!(app.audit_events_of("device_approved").await.len(), 1);
+        app.advance(5);
+        let tokens = Tokens::from_response(app.poll(&tv, &started.device_code).await).await;
+        let id_token = verify_jwt(&app.jwks().await, tokens.id_token());
+        assert_eq!(
+            (id_token.claims["sub"].as_str(), id_token.claims["aud"].as_str()),
+            (Some(&*user.sub()), Some("tv"))
+        );
+        assert!(id_token.claims["sid"].is_string(), "bound to the SSO session");
+        assert_eq!(sorted_scope(tokens.json["scope"].as_str().unwrap()), ["openid", "profile"]);
+        let ui: serde_json::Value = app.userinfo(&tokens.access_token).await.json().await.unwrap();
+        assert_eq!(ui["preferred_username"], "alice");
+        app.advance(5);
+        app.assert_poll(&tv, &started.device_code, "invalid_grant").await;
+        let refreshed = app.refreshed(&tv, tokens.refresh_token()).await;
+        assert!(refreshed.refresh_token.is_some(), "rotated for a public client");
+        assert_eq!(app.audit_events_of("device_approved").await.len(), 1);
 
-    // The same browser is signed in: the next device goes straight to the question.
-    let second = app.start_device(&tv, "openid").await;
-    let resp = browser.enter_code(&second.user_code.to_lowercase().replace('-', " ")).await;
-    assert_eq!(resp.status(), 200);
-    let page = resp.text().await.unwrap();
-    assert!(is_approval_page(&page), "SSO, lower case and a space are fine: {page}");
-    let sid = id_token.claims["sid"].as_str().unwrap().to_string();
-    assert_eq!(browser.answer("/device/approve", &page, "allow").await.status(), 200);
-    let tokens = Tokens::from_response(app.poll(&tv, &second.device_code).await).await;
-    assert_eq!(decode_jwt(tokens.id_token()).claims["sid"].as_str(), Some(sid.as_str()));
-});
+        // The same browser is signed in: the next device goes straight to the question.
+        let second = app.start_device(&tv, "openid").await;
+        let resp = browser.enter_code(&second.user_code.to_lowercase().replace('-', " ")).await;
+        assert_eq!(resp.status(), 200);
+        let page = resp.text().await.unwrap();
+        assert!(is_approval_page(&page), "SSO, lower case and a space are fine: {page}");
+        let sid = id_token.claims["sid"].as_str().unwrap().to_string();
+        assert_eq!(browser.answer("/device/approve", &page, "allow").await.status(), 200);
+        let tokens = Tokens::from_response(app.poll(&tv, &second.device_code).await).await;
+        assert_eq!(decode_jwt(tokens.id_token()).claims["sid"].as_str(), Some(sid.as_str()));
+    }
+);
 
-backend_test!(polling_too_fast_slows_the_device_down, options = SpawnOptions::fixed_clock(), |app| async move {
-    let tv = tv(&app, None).await;
-    let started = app.start_device(&tv, "openid").await;
-    let code = started.device_code.as_str();
-    app.assert_poll(&tv, code, "authorization_pending").await;
-    app.advance(1);
-    app.assert_poll(&tv, code, "slow_down").await;
-    app.advance(5);
-    app.assert_poll(&tv, code, "slow_down").await; // the interval is 10 now, 15 after this
-    app.advance(15);
-    app.assert_poll(&tv, code, "authorization_pending").await;
-    app.advance(14);
-    app.assert_poll(&tv, code, "slow_down").await;
-    app.advance(20);
-    app.assert_poll(&tv, code, "authorization_pending").await;
-});
+backend_test!(
+    polling_too_fast_slows_the_device_down,
+    options = SpawnOptions::fixed_clock(),
+    |app| async move {
+        let tv = tv(&app, None).await;
+        let started = app.start_device(&tv, "openid").await;
+        let code = started.device_code.as_str();
+        app.assert_poll(&tv, code, "authorization_pending").await;
+        app.advance(1);
+        app.assert_poll(&tv, code, "slow_down").await;
+        app.advance(5);
+        app.assert_poll(&tv, code, "slow_down").await; // the interval is 10 now, 15 after this
+        app.advance(15);
+        app.assert_poll(&tv, code, "authorization_pending").await;
+        app.advance(14);
+        app.assert_poll(&tv, code, "slow_down").await;
+        app.advance(20);
+        app.assert_poll(&tv, code, "authorization_pending").await;
+    }
+);
 
 backend_test!(device_codes_expire, options = SpawnOptions::fixed_clock(), |app| async move {
     let user = app.with_user("alice", PASSWORD).await;
@@ -281,48 +295,60 @@ backend_test!(only_clients_with_the_grant_may_start_or_poll, |app| async move {
     assert!(discovery["grant_types_supported"].as_array().unwrap().iter().any(|g| g == DEVICE_GRANT));
 });
 
-backend_test!(a_client_that_requires_consent_asks_before_the_device_question, options = SpawnOptions::fixed_clock(), |app| async move {
-    let user = app.with_user("alice", PASSWORD).await;
-    let tv = tv(&app, Some("required")).await;
-    let started = app.start_device(&tv, "openid email").await;
-    let browser = app.browser();
-    let page = browser.approval_page_via_login(&started, &user).await;
-    assert!(page.contains("Allow access?") && page.contains("See your email address"), "consent first: {page}");
-    let resp = browser.answer("/consent", &page, "allow").await;
-    assert_eq!(resp.status(), 200);
-    let page = resp.text().await.unwrap();
-    assert!(is_approval_page(&page), "{page}");
-    assert_eq!(browser.answer("/device/approve", &page, "allow").await.status(), 200);
-    Tokens::from_response(app.poll(&tv, &started.device_code).await).await;
+backend_test!(
+    a_client_that_requires_consent_asks_before_the_device_question,
+    options = SpawnOptions::fixed_clock(),
+    |app| async move {
+        let user = app.with_user("alice", PASSWORD).await;
+        let tv = tv(&app, Some("required")).await;
+        let started = app.start_device(&tv, "openid email").await;
+        let browser = app.browser();
+        let page = browser.approval_page_via_login(&started, &user).await;
+        assert!(
+            page.contains("Allow access?") && page.contains("See your email address"),
+            "consent first: {page}"
+        );
+        let resp = browser.answer("/consent", &page, "allow").await;
+        assert_eq!(resp.status(), 200);
+        let page = resp.text().await.unwrap();
+        assert!(is_approval_page(&page), "{page}");
+        assert_eq!(browser.answer("/device/approve", &page, "allow").await.status(), 200);
+        Tokens::from_response(app.poll(&tv, &started.device_code).await).await;
 
-    // Refusing consent refuses the device at once.
-    let second = app.start_device(&tv, "openid profile").await;
-    let page = browser.enter_code(&second.user_code).await.text().await.unwrap();
-    assert!(page.contains("Allow access?"), "a new scope asks again: {page}");
-    let resp = browser.answer("/consent", &page, "deny").await;
-    assert_eq!(resp.status(), 400);
-    app.assert_poll(&tv, &second.device_code, "access_denied").await;
-});
+        // Refusing consent refuses the device at once.
+        let second = app.start_device(&tv, "openid profile").await;
+        let page = browser.enter_code(&second.user_code).await.text().await.unwrap();
+        assert!(page.contains("Allow access?"), "a new scope asks again: {page}");
+        let resp = browser.answer("/consent", &page, "deny").await;
+        assert_eq!(resp.status(), 400);
+        app.assert_poll(&tv, &second.device_code, "access_denied").await;
+    }
+);
 
-backend_test!(the_device_forms_are_bound_to_browser_and_session, options = SpawnOptions::fixed_clock(), |app| async move {
-    let user = app.with_user("alice", PASSWORD).await;
-    let tv = tv(&app, None).await;
-    let started = app.start_device(&tv, "openid").await;
-    // No CSRF token: nothing happens.
-    let browser = app.browser();
-    let fields = [("user_code", started.user_code.as_str())];
-    let resp = browser.client.post(browser.url("/device")).form(&fields).send().await.unwrap();
-    assert_eq!(resp.status(), 400);
-    // Another browser cannot answer the question asked of alice's session.
-    let page = browser.approval_page_via_login(&started, &user).await;
-    let other = app.browser();
-    other.device_page("").await;
-    let form = LoginForm::parse(&page);
-    let fields = [("challenge", form.challenge.as_str()), ("csrf_token", &form.csrf_token), ("decision", "allow")];
-    let resp = other.client.post(other.url("/device/approve")).form(&fields).send().await.unwrap();
-    assert_eq!(resp.status(), 400, "CSRF token of another browser");
-    app.assert_poll(&tv, &started.device_code, "authorization_pending").await;
-    assert_eq!(browser.answer("/device/approve", &page, "allow").await.status(), 200);
-    app.advance(5);
-    Tokens::from_response(app.poll(&tv, &started.device_code).await).await;
-});
+backend_test!(
+    the_device_forms_are_bound_to_browser_and_session,
+    options = SpawnOptions::fixed_clock(),
+    |app| async move {
+        let user = app.with_user("alice", PASSWORD).await;
+        let tv = tv(&app, None).await;
+        let started = app.start_device(&tv, "openid").await;
+        // No CSRF token: nothing happens.
+        let browser = app.browser();
+        let fields = [("user_code", started.user_code.as_str())];
+        let resp = browser.client.post(browser.url("/device")).form(&fields).send().await.unwrap();
+        assert_eq!(resp.status(), 400);
+        // Another browser cannot answer the question asked of alice's session.
+        let page = browser.approval_page_via_login(&started, &user).await;
+        let other = app.browser();
+        other.device_page("").await;
+        let form = LoginForm::parse(&page);
+        let fields =
+            [("challenge", form.challenge.as_str()), ("csrf_token", &form.csrf_token), ("decision", "allow")];
+        let resp = other.client.post(other.url("/device/approve")).form(&fields).send().await.unwrap();
+        assert_eq!(resp.status(), 400, "CSRF token of another browser");
+        app.assert_poll(&tv, &started.device_code, "authorization_pending").await;
+        assert_eq!(browser.answer("/device/approve", &page, "allow").await.status(), 200);
+        app.advance(5);
+        Tokens::from_response(app.poll(&tv, &started.device_code).await).await;
+    }
+);

@@ -3,7 +3,8 @@
 # client code: sso.mjs (login, code, tokens, userinfo, SSO) and logout.mjs
 # (openid-client as the relying party of two apps: SSO, consent, the account
 # page, RP-initiated logout, back- and front-channel logout, login_required
-# and invalid_grant afterwards). .ci/run runs this after `cargo test`.
+# and invalid_grant afterwards), device.mjs (openid-client as a device app,
+# RFC 8628, the /device page in the browser). .ci/run runs this after `cargo test`.
 #   Needs: apt-get install -y chromium; node 20 (npm ci runs here if needed).
 #   OXIDP_BIN=path/to/oxidp to test a given binary (default: a release build).
 #   SCREENSHOT_DIR=dir keeps the screenshots of every page (default: a temp dir).
@@ -35,6 +36,8 @@ APP2_SECRET=$(secret --client-id app2 --name "App Two" --redirect-uri http://127
   --grant-type authorization_code --grant-type refresh_token \
   --backchannel-logout-uri http://127.0.0.1:9001/backchannel --backchannel-logout-session-required \
   --frontchannel-logout-uri http://127.0.0.1:9001/frontchannel --frontchannel-logout-session-required)
+"$bin" client create --client-id tv --name "Living Room TV" --public \
+  --grant-type urn:ietf:params:oauth:grant-type:device_code --grant-type refresh_token >/dev/null
 GALLERY_SECRET=$(secret --client-id gallery --name "Photo Gallery" --consent required --redirect-uri http://127.0.0.1:9002/cb)
 "$bin" serve >server.log 2>&1 &
 pid=$!
@@ -43,7 +46,7 @@ for _ in $(seq 100); do curl -sf "$OXIDP__ISSUER/healthz" >/dev/null && break; s
 export ISSUER=$OXIDP__ISSUER APP1_SECRET APP2_SECRET GALLERY_SECRET PASSWORD='correct horse battery staple'
 export SCREENSHOT="$shots/sso-login.png" SCREENSHOT_DIR="$shots" NODE_PATH="$here/node_modules"
 status=0
-node "$here/sso.mjs" && node "$here/logout.mjs" || status=$?
+node "$here/sso.mjs" && node "$here/logout.mjs" && node "$here/device.mjs" || status=$?
 if [[ $status -ne 0 ]]; then
   echo "--- server log (last 40 lines)" >&2
   tail -n 40 server.log >&2

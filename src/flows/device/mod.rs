@@ -49,7 +49,9 @@ pub enum CodeOutcome {
     /// Not the shape of a user code (not counted).
     Malformed,
     /// No device waits for this code; `remaining` guesses are left.
-    Unknown { remaining: u32 },
+    Unknown {
+        remaining: u32,
+    },
     /// The network's budget of guesses is spent for now.
     TooManyAttempts,
     /// The interaction continues (login, consent or the approval page).
@@ -62,7 +64,10 @@ pub enum CodeOutcome {
 pub enum AnswerOutcome {
     /// The ticket, the session or the device authorization is gone.
     Expired,
-    Answered { approved: bool, client_name: String },
+    Answered {
+        approved: bool,
+        client_name: String,
+    },
     Failed(OAuthError),
 }
 

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use super::{Ephemeral, RedisConfig, StoreError};
 use crate::protocol::AuthLevel;
-use crate::protocol::entries::{
-    Authentication, DeniedToken, DeviceAnswer, DeviceAuthorization, EntryKind, IndexKey, IndexKind, SpentCode,
-    SsoSession, UsedAssertion, member_of,
-};
 use crate::protocol::Scope;
+use crate::protocol::entries::{
+    Authentication, DeniedToken, DeviceAnswer, DeviceAuthorization, EntryKind, IndexKey, IndexKind,
+    SpentCode, SsoSession, UsedAssertion, member_of,
+};
 
 const NOW: i64 = 1_800_000_000;
 const MINUTE: i64 = 60;
@@ -186,13 +186,13 @@ async fn user_codes(store: &Ephemeral) {
     let index = IndexKey::new(IndexKind::UserCode, "BCDFGHJK");
     let member = member_of(EntryKind::DeviceAuthorization, "dk1");
     store.put("dk1", &pending, NOW).await.expect("put");
-    assert_eq!(store.index_members(&index).await.expect("members"), [member.clone()]);
+    assert_eq!(store.index_members(&index).await.expect("members"), [member.as_str()]);
     let authentication = Authentication { auth_time: NOW, amr: vec![], acr: AuthLevel::SingleFactor };
     let answer = DeviceAnswer::Approved { user_id: "u".into(), sid: "s".into(), authentication };
     let approved = DeviceAuthorization { answer, ..pending.clone() };
     assert!(store.swap("dk1", &pending, &approved, NOW).await.expect("swap"));
     assert!(!store.swap("dk1", &pending, &approved, NOW).await.expect("swap"), "answered once");
-    assert_eq!(store.index_members(&index).await.expect("members"), [member.clone()]);
+    assert_eq!(store.index_members(&index).await.expect("members"), [member.as_str()]);
     assert_eq!(store.take::<DeviceAuthorization>("dk1").await.expect("take"), Some(approved));
     store.remove_from_index(&index, &member).await.expect("remove");
     assert!(store.index_members(&index).await.expect("members").is_empty());
