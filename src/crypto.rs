@@ -12,6 +12,13 @@ pub fn random_token(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// `n` bytes from the CSPRNG.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    openssl::rand::rand_bytes(&mut buf).expect("OpenSSL CSPRNG failed");
+    buf
+}
+
 /// SHA-256 of `data`, base64url without padding.
 pub fn sha256_b64url(data: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(openssl::sha::sha256(data))

@@ -22,6 +22,7 @@ use crate::flows::client_auth::ClientAuthenticator;
 use crate::flows::client_auth::caller::CallerAuthenticator;
 use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
 use crate::flows::credentials::Credentials;
+use crate::flows::device::{DeviceFlow, DeviceStores};
 use crate::flows::interaction::InteractionFlow;
 use crate::flows::introspection::IntrospectionFlow;
 use crate::flows::janitor::Janitor;
@@ -33,7 +34,8 @@ use crate::flows::origins::BrowserOrigins;
 use crate::flows::revocation::RevocationFlow;
 use crate::flows::sessions::Sessions;
 use crate::flows::token::{
-    AuthorizationCodeGrant, ClientCredentialsGrant, RefreshTokenGrant, TokenFlow, TokenIssuer,
+    AuthorizationCodeGrant, ClientCredentialsGrant, DeviceCodeGrant, RefreshTokenGrant, TokenFlow,
+    TokenIssuer,
 };
 use crate::flows::userinfo::UserinfoFlow;
 use crate::jose::KeyringHandle;
@@ -132,6 +134,7 @@ struct Registry {
     introspection: web::Data<IntrospectionFlow>,
     userinfo: web::Data<UserinfoFlow>,
     origins: web::Data<BrowserOrigins>,
+    device: web::Data<DeviceFlow>,
 }
 
 impl Registry {
@@ -156,6 +159,7 @@ impl Registry {
             .app_data(self.introspection.clone())
             .app_data(self.userinfo.clone())
             .app_data(self.origins.clone())
+            .app_data(self.device.clone())
             .configure(crate::web::configure)
     }
 }
@@ -273,7 +277,25 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             sessions.clone(),
             token_issuer.clone(),
         ),
-        ClientCredentialsGrant::new(token_issuer),
+        ClientCredentialsGrant::new(token_issuer.clone()),
+        DeviceCodeGrant::new(
+            stores.ephemeral.clone(),
+            stores.users.clone(),
+            stores.grants.clone(),
+            sessions.clone(),
+            token_issuer,
+        ),
+    );
+    let device = DeviceFlow::new(
+        client_auth.clone(),
+        DeviceStores {
+            ephemeral: stores.ephemeral.clone(),
+            sessions: sessions.clone(),
+            audit: stores.audit.clone(),
+        },
+        authorize.clone(),
+        &issuer,
+        settings.device_policy(),
     );
     let access_tokens =
         Arc::new(AccessTokenVerifier::new(keyring.clone(), stores.denylist.clone(), issuer.clone()));
@@ -311,6 +333,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         introspection: web::Data::new(introspection),
         userinfo: web::Data::new(userinfo),
         origins: web::Data::new(BrowserOrigins::new(stores.clients.clone())),
+        device: web::Data::new(device),
     };
     let jobs = Jobs {
         stores: stores.clone(),

@@ -33,6 +33,7 @@ pub struct Settings {
     pub session: SessionSettings,
     pub logout: LogoutSettings,
     pub login: LoginSettings,
+    pub device: DeviceSettings,
     pub jobs: JobSettings,
     pub retention: RetentionSettings,
     pub log: LogSettings,
@@ -155,6 +156,19 @@ pub struct LoginSettings {
     pub max_concurrent_hashes: Option<usize>,
 }
 
+/// The Device Authorization Grant (RFC 8628), in seconds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct DeviceSettings {
+    /// How long a device code and its user code live (§3.2 `expires_in`).
+    pub code_ttl: u64,
+    /// The polling interval devices start with (§3.2 `interval`).
+    pub interval: u64,
+    /// Wrong user codes one address (IPv6: one /64) may enter per window (§5.1).
+    pub max_failures: u32,
+    pub failure_window: u64,
+}
+
 /// Intervals of the background jobs that have no other home, in seconds.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
@@ -204,6 +218,7 @@ impl Default for Settings {
             session: SessionSettings::default(),
             logout: LogoutSettings::default(),
             login: LoginSettings::default(),
+            device: DeviceSettings::default(),
             jobs: JobSettings::default(),
             retention: RetentionSettings::default(),
             log: LogSettings::default(),
@@ -292,6 +307,12 @@ impl Default for LoginSettings {
             argon2_parallelism: 1,
             max_concurrent_hashes: None,
         }
+    }
+}
+
+impl Default for DeviceSettings {
+    fn default() -> Self {
+        DeviceSettings { code_ttl: 600, interval: 5, max_failures: 5, failure_window: 900 }
     }
 }
 
@@ -407,6 +428,7 @@ impl fmt::Debug for Settings {
             .field("session", &self.session)
             .field("logout", &self.logout)
             .field("login", &self.login)
+            .field("device", &self.device)
             .field("jobs", &self.jobs)
             .field("retention", &self.retention)
             .field("log", &self.log)

@@ -6,9 +6,11 @@ use std::time::Duration;
 use super::Settings;
 use crate::accounts::password::HashPolicy;
 use crate::flows::authorize::AuthorizePolicy;
+use crate::flows::device::DevicePolicy;
 use crate::flows::janitor::RetentionPolicy;
 use crate::flows::keys::KeyPolicy;
 use crate::flows::sessions::SessionPolicy;
+use crate::protocol::device::GuessPolicy;
 use crate::protocol::lifetimes::TokenPolicy;
 use crate::store::{RedisConfig, StoreConfig};
 use crate::web::Site;
@@ -65,6 +67,17 @@ impl Settings {
 
     pub fn authorize_policy(&self) -> AuthorizePolicy {
         AuthorizePolicy { code_ttl: self.tokens.code_ttl, interaction_ttl: self.login.ttl }
+    }
+
+    pub fn device_policy(&self) -> DevicePolicy {
+        DevicePolicy {
+            code_ttl: self.device.code_ttl,
+            interval: self.device.interval,
+            guesses: GuessPolicy {
+                max_failures: self.device.max_failures,
+                window: self.device.failure_window,
+            },
+        }
     }
 
     pub fn session_policy(&self) -> SessionPolicy {

@@ -71,6 +71,16 @@ impl Settings {
             self.login.max_concurrent_hashes != Some(0),
             "login.max_concurrent_hashes must be positive"
         );
+        anyhow::ensure!(
+            (60..=3600).contains(&self.device.code_ttl),
+            "device.code_ttl must be 60..=3600 seconds"
+        );
+        anyhow::ensure!((1..=60).contains(&self.device.interval), "device.interval must be 1..=60 seconds");
+        anyhow::ensure!(
+            (1..=100).contains(&self.device.max_failures),
+            "device.max_failures must be 1..=100 (RFC 8628 §5.1: user codes must not be guessable)"
+        );
+        anyhow::ensure!(self.device.failure_window > 0, "device.failure_window must be positive");
         anyhow::ensure!(self.database.max_connections > 0, "database.max_connections must be positive");
         anyhow::ensure!(!self.redis.prefix.is_empty(), "redis.prefix must not be empty");
         for (name, ms) in [

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::crypto::{random_token, secret_digest};
+use crate::flows::device::approval::{self, DeviceApprovalView};
 use crate::flows::resources;
 use crate::flows::sessions::Sessions;
 use crate::jose::KeyringHandle;
@@ -34,6 +35,8 @@ pub enum AuthorizeOutcome {
         response_mode: ResponseMode,
         error: OAuthError,
     },
+    /// A device request's last step: "Allow this device?" (RFC 8628 §3.3).
+    DeviceApproval(DeviceApprovalView),
 }
 
 impl From<AuthorizeError> for AuthorizeOutcome {
@@ -207,6 +210,17 @@ impl AuthorizeFlow {
         }
     }
 
+    /// The user refused (a prompt's answer): `error` for the client; a
+    /// device hears `access_denied` when it next polls (RFC 8628 §3.5).
+    pub async fn refuse(
+        &self,
+        request: &AuthorizationRequest,
+        error: OAuthError,
+        now: i64,
+    ) -> AuthorizeOutcome {
+        approval::deny(&self.ephemeral, request, error, now).await
+    }
+
     /// Evaluates the interaction policy and acts on it: a code, the next
     /// prompt (stored as an interaction), or the prompt's error for
     /// `prompt=none`.
@@ -231,6 +245,19 @@ impl AuthorizeFlow {
         let decision =
             self.prompts.evaluate(&Context { request: &request, session, completed, consent, now });
         match decision {
+            Decision::Done(session) if request.device.is_some() => {
+                let ttl = self.policy.interaction_ttl;
+                approval::ask(
+                    &self.ephemeral,
+                    &self.users,
+                    &request,
+                    client.display_name(),
+                    session,
+                    ttl,
+                    now,
+                )
+                .await
+            }
             Decision::Done(session) => self.issue_code(request, session, now).await,
             Decision::Interact { prompt, reasons } => {
                 tracing::debug!(%prompt, ?reasons, client_id = %request.client_id, "interaction required");

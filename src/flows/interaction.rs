@@ -134,7 +134,7 @@ impl InteractionFlow {
             let denied = OAuthError::access_denied("the user denied the request");
             return StepOutcome::Next {
                 session_cookie: None,
-                next: AuthorizeOutcome::client_error(&request, denied),
+                next: self.authorize.refuse(&request, denied, now).await,
             };
         }
         if let Err(e) = self.consents.grant(&session.user_id, &request.client_id, &request.scope, now).await {

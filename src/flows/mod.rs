@@ -11,6 +11,7 @@ pub mod admin;
 pub mod authorize;
 pub mod client_auth;
 pub mod credentials;
+pub mod device;
 pub mod interaction;
 pub mod introspection;
 pub mod janitor;

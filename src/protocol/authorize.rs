@@ -45,6 +45,11 @@ pub struct AuthorizationRequest {
     /// the client's allowance by the flow, `protocol::resources`).
     #[serde(default)]
     pub resources: Vec<String>,
+    /// Set when the request comes from a device (RFC 8628 §3.3): the id of
+    /// its device authorization. There is no redirect URI: errors are shown
+    /// to the user, and the last step is the user's approval of the device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
 
 /// RFC 6749 §4.1.2: the code flow answers in the query by default.
@@ -69,6 +74,9 @@ pub enum AuthorizeError {
 impl AuthorizeError {
     /// The error sent back to the client of a validated `request`.
     pub fn to_client(request: &AuthorizationRequest, error: OAuthError) -> AuthorizeError {
+        if request.device.is_some() {
+            return AuthorizeError::Page(error);
+        }
         AuthorizeError::Redirect {
             redirect_uri: request.redirect_uri.clone(),
             state: request.state.clone(),
@@ -131,6 +139,7 @@ pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<Authorizat
             .unwrap_or_default(),
         response_mode,
         resources: checked.resources,
+        device: None,
     })
 }
 
@@ -221,8 +230,9 @@ fn check_request(client: &ClientRecord, params: &Params) -> Result<Checked, OAut
 }
 
 /// The requested scopes the client is registered for; others are left out
-/// (`scope::grantable`).
-fn check_scope(client: &ClientRecord, raw: Option<&str>) -> Result<Scope, OAuthError> {
+/// (`scope::grantable`). Also the device authorization request's (RFC 8628
+/// §3.1).
+pub fn check_scope(client: &ClientRecord, raw: Option<&str>) -> Result<Scope, OAuthError> {
     grantable(raw.unwrap_or(""), |token| client.allows_scope(token))
 }
 

@@ -46,6 +46,7 @@ pub fn metadata(issuer: &str, signing_algs: &[SigningAlg]) -> Value {
         "revocation_endpoint": format!("{issuer}/revoke"),
         "introspection_endpoint": format!("{issuer}/introspect"),
         "end_session_endpoint": format!("{issuer}/logout"),
+        "device_authorization_endpoint": format!("{issuer}/device_authorization"),
         "scopes_supported": StandardScope::words(),
         "response_types_supported": ResponseType::words(),
         "response_modes_supported": ResponseMode::words(),
@@ -84,11 +85,17 @@ mod tests {
         assert_eq!(m["jwks_uri"], "https://id.example.com/tenant/.well-known/jwks.json");
         assert_eq!(m["end_session_endpoint"], "https://id.example.com/tenant/logout");
         assert_eq!(m["backchannel_logout_session_supported"], true);
+        assert_eq!(m["device_authorization_endpoint"], "https://id.example.com/tenant/device_authorization");
         assert_eq!(m["code_challenge_methods_supported"], json!(["S256"]));
         assert_eq!(m["id_token_signing_alg_values_supported"], json!(["RS256"]));
         assert_eq!(
             m["grant_types_supported"],
-            json!(["authorization_code", "refresh_token", "client_credentials"])
+            json!([
+                "authorization_code",
+                "refresh_token",
+                "client_credentials",
+                "urn:ietf:params:oauth:grant-type:device_code"
+            ])
         );
         assert_eq!(
             m["token_endpoint_auth_methods_supported"],

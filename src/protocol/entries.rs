@@ -21,6 +21,9 @@ vocabulary! {
         Session => "session",
         DeniedToken => "denied_at",
         UsedAssertion => "assertion_jti",
+        DeviceAuthorization => "device_code",
+        DeviceApproval => "device_approval",
+        CodeGuesses => "device_guesses",
     }
 }
 
@@ -35,6 +38,9 @@ vocabulary! {
         /// Every entry of one grant (`owner` = grant id; members = entries),
         /// removed together by `revoke_by_grant`.
         GrantEntries => "grant_entries",
+        /// The device authorization a user code stands for (`owner` = the
+        /// normalized user code; members = device authorizations).
+        UserCode => "user_code",
     }
 }
 
@@ -241,6 +247,85 @@ impl Entry for UsedAssertion {
     }
 }
 
+/// A device authorization (RFC 8628 §3.1–3.2) waiting for, or holding, the
+/// user's answer. Stored under the SHA-256 of the device code, listed
+/// under its user code ([`IndexKind::UserCode`]), and kept until
+/// `forget_at` (past `expires_at`), so late polls hear `expired_token`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceAuthorization {
+    pub client_id: String,
+    pub scope: Scope,
+    /// The user code, normalized (8 letters, no dash).
+    pub user_code: String,
+    /// Seconds the device must wait between polls (§3.5: `slow_down` adds 5).
+    pub interval: u64,
+    pub last_poll: Option<i64>,
+    pub answer: DeviceAnswer,
+    pub expires_at: i64,
+    pub forget_at: i64,
+}
+
+/// What the user said about a device (RFC 8628 §3.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum DeviceAnswer {
+    Pending,
+    /// Approved in an SSO session, to which the tokens are bound.
+    Approved {
+        user_id: String,
+        sid: String,
+        authentication: Authentication,
+    },
+    Denied,
+}
+
+impl Entry for DeviceAuthorization {
+    const KIND: EntryKind = EntryKind::DeviceAuthorization;
+    /// The store keeps it past its own expiry, until `forget_at`.
+    #[allow(clippy::misnamed_getters)]
+    fn expires_at(&self) -> i64 {
+        self.forget_at
+    }
+    fn indexes(&self) -> Vec<IndexKey> {
+        vec![IndexKey::new(IndexKind::UserCode, &self.user_code)]
+    }
+}
+
+/// The "Allow this device?" form as shown to one session's user, under a
+/// random id the form carries; taken once by the answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceApproval {
+    /// The id of the [`DeviceAuthorization`] (SHA-256 of its device code).
+    pub device_key: String,
+    pub user_id: String,
+    pub sid: String,
+    /// The client's display name, for the answer's page.
+    pub client_name: String,
+    pub expires_at: i64,
+}
+
+impl Entry for DeviceApproval {
+    const KIND: EntryKind = EntryKind::DeviceApproval;
+    fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
+}
+
+/// User-code attempts from one network address in the current window
+/// (RFC 8628 §5.1), under the address (IPv6: its /64).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeGuesses {
+    pub attempts: u32,
+    pub window_ends: i64,
+}
+
+impl Entry for CodeGuesses {
+    const KIND: EntryKind = EntryKind::CodeGuesses;
+    fn expires_at(&self) -> i64 {
+        self.window_ends
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +339,9 @@ mod tests {
             SsoSession::KIND,
             DeniedToken::KIND,
             UsedAssertion::KIND,
+            DeviceAuthorization::KIND,
+            DeviceApproval::KIND,
+            CodeGuesses::KIND,
         ];
         let mut unique = kinds.to_vec();
         unique.sort();

@@ -29,6 +29,12 @@ vocabulary! {
         InsufficientScope => "insufficient_scope",
         /// RFC 8707 §2: the requested resource is invalid or not allowed.
         InvalidTarget => "invalid_target",
+        /// RFC 8628 §3.5: the user has not answered yet; keep polling.
+        AuthorizationPending => "authorization_pending",
+        /// RFC 8628 §3.5: polling too fast; the interval grew by 5 seconds.
+        SlowDown => "slow_down",
+        /// RFC 8628 §3.5: the device code expired; start again.
+        ExpiredToken => "expired_token",
     }
 }
 
@@ -110,6 +116,15 @@ impl OAuthError {
     }
     pub fn invalid_target(description: impl Into<String>) -> OAuthError {
         OAuthError::new(ErrorCode::InvalidTarget, description)
+    }
+    pub fn authorization_pending(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::AuthorizationPending, description)
+    }
+    pub fn slow_down(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::SlowDown, description)
+    }
+    pub fn expired_token(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::ExpiredToken, description)
     }
 }
 

@@ -209,6 +209,7 @@ mod tests {
             acr_values: vec![],
             response_mode: crate::protocol::ResponseMode::Query,
             resources: vec![],
+            device: None,
         }
     }
 

@@ -7,6 +7,7 @@ pub mod authorize;
 pub mod claims;
 pub mod client_assertion;
 pub mod clients;
+pub mod device;
 pub mod discovery;
 pub mod entries;
 pub mod error;

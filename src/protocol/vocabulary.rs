@@ -12,6 +12,8 @@ vocabulary! {
         AuthorizationCode => "authorization_code",
         RefreshToken => "refresh_token",
         ClientCredentials => "client_credentials",
+        /// RFC 8628 §3.4: a device polls for the user's approval.
+        DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
     }
 }
 
@@ -21,7 +23,7 @@ impl GrantType {
     pub fn needs_confidential_client(self) -> bool {
         match self {
             GrantType::ClientCredentials => true,
-            GrantType::AuthorizationCode | GrantType::RefreshToken => false,
+            GrantType::AuthorizationCode | GrantType::RefreshToken | GrantType::DeviceCode => false,
         }
     }
 }
@@ -183,6 +185,12 @@ vocabulary! {
         ConsentWithdrawn => "consent_withdrawn",
         /// A user changed their password; their other sessions ended.
         PasswordChanged => "password_changed",
+        /// A user approved a device (RFC 8628 §3.3); the detail names the scope.
+        DeviceApproved => "device_approved",
+        /// A user refused a device (RFC 8628 §3.3).
+        DeviceDenied => "device_denied",
+        /// An address used up its wrong user-code guesses (RFC 8628 §5.1).
+        DeviceCodeGuessing => "device_code_guessing",
     }
 }
 
@@ -247,7 +255,15 @@ mod tests {
 
     #[test]
     fn words_are_the_registered_strings() {
-        assert_eq!(GrantType::words(), ["authorization_code", "refresh_token", "client_credentials"]);
+        assert_eq!(
+            GrantType::words(),
+            [
+                "authorization_code",
+                "refresh_token",
+                "client_credentials",
+                "urn:ietf:params:oauth:grant-type:device_code"
+            ]
+        );
         assert_eq!(
             "private_key_jwt".parse::<ClientAuthMethod>(),
             Ok(ClientAuthMethod::PrivateKeyJwt),

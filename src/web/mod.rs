@@ -8,6 +8,7 @@ pub mod assets;
 pub mod cookies;
 pub mod cors;
 pub mod csrf;
+pub mod device;
 pub mod extract;
 pub mod form_post;
 pub mod interaction;
@@ -68,6 +69,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/account/password").post(account::password_post))
         .service(resource("/logout").read(logout::logout_get).post(logout::logout_post))
         .service(resource("/logout/confirm").post(logout::confirm_post))
+        .service(
+            resource("/device_authorization").post(oauth::device_authorization::device_authorization_post),
+        )
+        .service(resource("/device").read(device::device_get).post(device::device_post))
+        .service(resource("/device/approve").post(device::approve_post))
         .service(resource("/healthz").read(health::healthz))
         .service(resource("/static/style.css").read(assets::style_css));
 }

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::flows::authorize::AuthorizeOutcome;
 use crate::protocol::ErrorCode;
 use crate::web::interaction::pages;
-use crate::web::{Site, respond};
+use crate::web::{Site, device, respond};
 
 /// Renders what the browser flow decided; `status` is the redirect status
 /// of a successful response (303 after a form post).
@@ -34,5 +34,6 @@ pub fn render(site: &Site, req: &HttpRequest, outcome: AuthorizeOutcome, status:
         AuthorizeOutcome::ErrorRedirect { redirect_uri, state, response_mode, error } => {
             respond::error_redirect(&site.issuer, &redirect_uri, state.as_deref(), response_mode, &error)
         }
+        AuthorizeOutcome::DeviceApproval(view) => device::approval_page(site, req, &view),
     }
 }

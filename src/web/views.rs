@@ -25,6 +25,36 @@ pub struct ConsentPage<'a> {
     pub scopes: Vec<(&'a str, &'a str)>,
 }
 
+/// The user-code form (RFC 8628 §3.3).
+#[derive(Template)]
+#[template(path = "device.html")]
+pub struct DevicePage<'a> {
+    pub csrf_token: &'a str,
+    pub user_code: &'a str,
+    /// The code came with the link: ask the user to compare it (§5.4).
+    pub confirm: bool,
+    pub error: Option<&'a str>,
+}
+
+/// "Allow this device?"
+#[derive(Template)]
+#[template(path = "device_approve.html")]
+pub struct DeviceApprovePage<'a> {
+    pub client_name: &'a str,
+    pub challenge: &'a str,
+    pub csrf_token: &'a str,
+    pub scopes: Vec<(&'a str, &'a str)>,
+    pub user_code: &'a str,
+    pub username: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "device_done.html")]
+pub struct DeviceDonePage<'a> {
+    pub approved: bool,
+    pub client_name: &'a str,
+}
+
 #[derive(Template)]
 #[template(path = "account.html")]
 pub struct AccountPage<'a> {

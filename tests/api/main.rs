@@ -14,6 +14,7 @@ mod client_credentials;
 mod code_replay;
 mod consent;
 mod cors;
+mod device;
 mod discovery;
 mod durability;
 mod form_post;

@@ -5,9 +5,11 @@
 # page, RP-initiated logout, back- and front-channel logout, login_required
 # and invalid_grant afterwards), spa.mjs (an oidc-client-ts SPA on its own
 # origin: login, tokens via CORS, userinfo, refresh, revoke; another origin
-# blocked), native.mjs (a native app on a random loopback port, RFC 8252) and
+# blocked), native.mjs (a native app on a random loopback port, RFC 8252),
 # api.mjs (a resource server built on jose verifies an audience-restricted
-# user token and introspects it). .ci/run runs this after `cargo test`.
+# user token and introspects it) and device.mjs (openid-client as a device
+# app, RFC 8628, the /device page in the browser). .ci/run runs this after
+# `cargo test`.
 #   Needs: apt-get install -y chromium; node 20 (npm ci runs here if needed).
 #   OXIDP_BIN=path/to/oxidp to test a given binary (default: a release build).
 #   SCREENSHOT_DIR=dir keeps the screenshots of every page (default: a temp dir).
@@ -44,6 +46,8 @@ APP2_SECRET=$(secret --client-id app2 --name "App Two" --redirect-uri http://127
 spa_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$bin" client create --client-id spa --name "Example SPA" --public --redirect-uri "http://127.0.0.1:$spa_port/callback.html" \
   --grant-type authorization_code --grant-type refresh_token >/dev/null
+"$bin" client create --client-id tv --name "Living Room TV" --public \
+  --grant-type urn:ietf:params:oauth:grant-type:device_code --grant-type refresh_token >/dev/null
 GALLERY_SECRET=$(secret --client-id gallery --name "Photo Gallery" --consent required --redirect-uri http://127.0.0.1:9002/cb)
 # A native app: public, loopback redirect URI without a port (RFC 8252 §7.3).
 "$bin" client create --client-id native --name "Desktop Notes" --public --redirect-uri http://127.0.0.1/callback \
@@ -65,7 +69,7 @@ export ORDERS_API OTHER_API ORDERS_SECRET SHOP_SECRET SVC_SECRET
 export SCREENSHOT="$shots/sso-login.png" SCREENSHOT_DIR="$shots" NODE_PATH="$here/node_modules"
 status=0
 node "$here/sso.mjs" && node "$here/logout.mjs" && node "$here/spa.mjs" && node "$here/native.mjs" \
-  && node "$here/api.mjs" || status=$?
+  && node "$here/api.mjs" && node "$here/device.mjs" || status=$?
 if [[ $status -ne 0 ]]; then
   echo "--- server log (last 40 lines)" >&2
   tail -n 40 server.log >&2

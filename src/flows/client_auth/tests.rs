@@ -243,7 +243,8 @@ fn audiences_are_the_issuer_and_its_authenticating_endpoints() {
             "https://id.example/t",
             "https://id.example/t/token",
             "https://id.example/t/revoke",
-            "https://id.example/t/introspect"
+            "https://id.example/t/introspect",
+            "https://id.example/t/device_authorization"
         ]
     );
 }

@@ -5,6 +5,7 @@
 
 pub mod authorization_code;
 pub mod client_credentials;
+pub mod device_code;
 pub mod issue;
 pub mod refresh_token;
 pub mod target;
@@ -21,6 +22,7 @@ use crate::protocol::{ClientRecord, GrantType, OAuthError, Params};
 
 pub use authorization_code::AuthorizationCodeGrant;
 pub use client_credentials::ClientCredentialsGrant;
+pub use device_code::DeviceCodeGrant;
 pub use issue::TokenIssuer;
 pub use refresh_token::RefreshTokenGrant;
 
@@ -29,6 +31,7 @@ pub struct TokenFlow {
     authorization_code: AuthorizationCodeGrant,
     refresh_token: RefreshTokenGrant,
     client_credentials: ClientCredentialsGrant,
+    device_code: DeviceCodeGrant,
 }
 
 impl TokenFlow {
@@ -37,8 +40,9 @@ impl TokenFlow {
         authorization_code: AuthorizationCodeGrant,
         refresh_token: RefreshTokenGrant,
         client_credentials: ClientCredentialsGrant,
+        device_code: DeviceCodeGrant,
     ) -> TokenFlow {
-        TokenFlow { client_auth, authorization_code, refresh_token, client_credentials }
+        TokenFlow { client_auth, authorization_code, refresh_token, client_credentials, device_code }
     }
 
     /// `POST /token` with its `Authorization` header, form parameters and
@@ -82,6 +86,7 @@ impl TokenFlow {
             GrantType::AuthorizationCode => self.authorization_code.exchange(client, params, now).await,
             GrantType::RefreshToken => self.refresh_token.refresh(client, params, now).await,
             GrantType::ClientCredentials => self.client_credentials.grant(client, params, now).await,
+            GrantType::DeviceCode => self.device_code.poll(client, params, now).await,
         }
     }
 }

@@ -70,8 +70,15 @@ async fn token_flow() -> (TokenFlow, tempfile::TempDir) {
             sessions.clone(),
             issuer.clone(),
         ),
-        RefreshTokenGrant::new(stores.grants.clone(), stores.users.clone(), sessions, issuer.clone()),
-        ClientCredentialsGrant::new(issuer),
+        RefreshTokenGrant::new(stores.grants.clone(), stores.users.clone(), sessions.clone(), issuer.clone()),
+        ClientCredentialsGrant::new(issuer.clone()),
+        DeviceCodeGrant::new(
+            stores.ephemeral.clone(),
+            stores.users.clone(),
+            stores.grants.clone(),
+            sessions,
+            issuer,
+        ),
     );
     (flow, dir)
 }
@@ -97,6 +104,8 @@ async fn each_grant_type_reaches_its_grant() {
         token(&flow, "app", "grant_type=refresh_token&refresh_token=nope").await.err(),
         Some("invalid_grant")
     );
+    let device = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=nope";
+    assert_eq!(token(&flow, "app", device).await.err(), Some("unauthorized_client"));
 }
 
 #[tokio::test]

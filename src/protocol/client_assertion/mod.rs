@@ -168,7 +168,9 @@ impl Checked {
 /// identifier and the endpoints that accept client authentication.
 pub fn audiences(issuer: &str) -> Vec<String> {
     let mut values = vec![issuer.to_string()];
-    values.extend(["token", "revoke", "introspect"].map(|path| format!("{issuer}/{path}")));
+    values.extend(
+        ["token", "revoke", "introspect", "device_authorization"].map(|path| format!("{issuer}/{path}")),
+    );
     values
 }
 

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use super::{Ephemeral, RedisConfig, StoreError};
 use crate::protocol::AuthLevel;
+use crate::protocol::Scope;
 use crate::protocol::entries::{
-    Authentication, DeniedToken, EntryKind, IndexKey, IndexKind, SpentCode, SsoSession, UsedAssertion,
-    member_of,
+    Authentication, DeniedToken, DeviceAnswer, DeviceAuthorization, EntryKind, IndexKey, IndexKind,
+    SpentCode, SsoSession, UsedAssertion, member_of,
 };
 
 const NOW: i64 = 1_800_000_000;
@@ -165,6 +166,38 @@ async fn indexes(store: &Ephemeral) {
     assert!(store.get::<SpentCode>("x3").await.expect("get").is_some(), "another grant's entry stays");
     assert!(store.index_members(&grant).await.expect("members").is_empty());
     assert_eq!(store.revoke_by_grant("family-1").await.expect("again"), 0);
+
+    user_codes(store).await;
+}
+
+/// A device authorization is found by its user code (RFC 8628 §3.3), also
+/// after its answer was swapped in, and leaves the index when taken.
+async fn user_codes(store: &Ephemeral) {
+    let pending = DeviceAuthorization {
+        client_id: "tv".into(),
+        scope: Scope::parse("openid").unwrap(),
+        user_code: "BCDFGHJK".into(),
+        interval: 5,
+        last_poll: None,
+        answer: DeviceAnswer::Pending,
+        expires_at: NOW + MINUTE,
+        forget_at: NOW + MINUTE,
+    };
+    let index = IndexKey::new(IndexKind::UserCode, "BCDFGHJK");
+    let member = member_of(EntryKind::DeviceAuthorization, "dk1");
+    store.put("dk1", &pending, NOW).await.expect("put");
+    assert_eq!(store.index_members(&index).await.expect("members"), [member.as_str()]);
+    let authentication = Authentication { auth_time: NOW, amr: vec![], acr: AuthLevel::SingleFactor };
+    let answer = DeviceAnswer::Approved { user_id: "u".into(), sid: "s".into(), authentication };
+    let approved = DeviceAuthorization { answer, ..pending.clone() };
+    assert!(store.swap("dk1", &pending, &approved, NOW).await.expect("swap"));
+    assert!(!store.swap("dk1", &pending, &approved, NOW).await.expect("swap"), "answered once");
+    assert_eq!(store.index_members(&index).await.expect("members"), [member.as_str()]);
+    assert_eq!(store.take::<DeviceAuthorization>("dk1").await.expect("take"), Some(approved));
+    store.remove_from_index(&index, &member).await.expect("remove");
+    assert!(store.index_members(&index).await.expect("members").is_empty());
+    let other = IndexKey::new(IndexKind::UserCode, "CDFGHJKL");
+    assert!(store.index_members(&other).await.expect("members").is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -1,0 +1,146 @@
+//! The user-code page (RFC 8628 §3.3). `GET /device` shows the form; a code
+//! from `verification_uri_complete` is only prefilled, for the user to
+//! confirm against the device (§5.4: never approved without the user).
+//! `POST /device` submits it and carries on with the interaction (login,
+//! consent, then "Allow this device?"), whose answer is `POST
+//! /device/approve`. Every form carries a CSRF token; no scripts.
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::clock::Clock;
+use crate::flows::device::approval::DeviceApprovalView;
+use crate::flows::device::{AnswerOutcome, CodeOutcome, DeviceFlow};
+use crate::protocol::device::{display_user_code, normalize_user_code};
+use crate::protocol::{OAuthError, StandardScope};
+use crate::web::views::{DeviceApprovePage, DeviceDonePage, DevicePage};
+use crate::web::{Site, cookies, csrf, extract, outcome, respond};
+
+/// The CSRF purpose of the code form (the approval form's is its ticket).
+const CODE_FORM: &str = "device";
+
+const MALFORMED: &str = "Enter the 8-letter code your device shows.";
+const UNKNOWN: &str = "That code is not valid or has expired. Check the code on your device and try again.";
+const TOO_MANY: &str = "Too many wrong codes from your network. Wait a few minutes, then try again.";
+
+pub async fn device_get(site: Data<Site>, req: HttpRequest) -> HttpResponse {
+    let params = extract::query_params(&req).unwrap_or_default();
+    let prefill = params.get("user_code").and_then(normalize_user_code).map(|c| display_user_code(&c));
+    code_page(&site, &req, StatusCode::OK, prefill.as_deref().unwrap_or(""), prefill.is_some(), None)
+}
+
+pub async fn device_post(
+    flow: Data<DeviceFlow>,
+    site: Data<Site>,
+    clock: Data<Clock>,
+    req: HttpRequest,
+    body: Bytes,
+) -> HttpResponse {
+    let params = match extract::form_params(&req, &body) {
+        Ok(p) => p,
+        Err(e) => return respond::error_page(&e),
+    };
+    if !csrf::form_is_ours(&site, &req, CODE_FORM, &params) {
+        return respond::error_page(&OAuthError::invalid_request(
+            "The form expired or was submitted from another site. Please enter the code again.",
+        ));
+    }
+    let input = params.get("user_code").unwrap_or_default();
+    let cookie = cookies::session(&req, &site);
+    match flow.submit_code(input, cookie.as_deref(), &extract::device(&req), clock.now()).await {
+        CodeOutcome::Malformed => code_page(&site, &req, StatusCode::OK, input, false, Some(MALFORMED)),
+        CodeOutcome::Unknown { remaining } => {
+            tracing::info!(remaining, "unknown user code");
+            code_page(&site, &req, StatusCode::OK, input, false, Some(UNKNOWN))
+        }
+        CodeOutcome::TooManyAttempts => {
+            code_page(&site, &req, StatusCode::TOO_MANY_REQUESTS, "", false, Some(TOO_MANY))
+        }
+        CodeOutcome::Next(next) => outcome::render(&site, &req, next, StatusCode::SEE_OTHER),
+        CodeOutcome::Failed(error) => respond::error_page(&error),
+    }
+}
+
+pub async fn approve_post(
+    flow: Data<DeviceFlow>,
+    site: Data<Site>,
+    clock: Data<Clock>,
+    req: HttpRequest,
+    body: Bytes,
+) -> HttpResponse {
+    let params = match extract::form_params(&req, &body) {
+        Ok(p) => p,
+        Err(e) => return respond::error_page(&e),
+    };
+    let ticket = params.get("challenge").unwrap_or_default();
+    if !csrf::form_is_ours(&site, &req, ticket, &params) {
+        return respond::error_page(&OAuthError::invalid_request(
+            "The form expired or was submitted from another site. Please enter the code again.",
+        ));
+    }
+    let allow = match params.get("decision") {
+        Some("allow") => true,
+        Some("deny") => false,
+        _ => return respond::error_page(&OAuthError::invalid_request("decision must be allow or deny")),
+    };
+    let cookie = cookies::session(&req, &site);
+    match flow.answer(ticket, allow, cookie.as_deref(), &extract::device(&req), clock.now()).await {
+        AnswerOutcome::Expired => respond::error_page(&OAuthError::invalid_request(
+            "This page has expired or was already answered. Start again on your device.",
+        )),
+        AnswerOutcome::Answered { approved, client_name } => {
+            respond::html(StatusCode::OK, &DeviceDonePage { approved, client_name: &client_name })
+        }
+        AnswerOutcome::Failed(error) => respond::error_page(&error),
+    }
+}
+
+/// The code form; sets the CSRF key cookie when the browser has none.
+fn code_page(
+    site: &Site,
+    req: &HttpRequest,
+    status: StatusCode,
+    user_code: &str,
+    confirm: bool,
+    error: Option<&str>,
+) -> HttpResponse {
+    with_csrf(site, req, CODE_FORM, |token| {
+        respond::html(status, &DevicePage { csrf_token: token, user_code, confirm, error })
+    })
+}
+
+/// "Allow this device?" for the user the interaction ended with.
+pub fn approval_page(site: &Site, req: &HttpRequest, view: &DeviceApprovalView) -> HttpResponse {
+    let scopes = view
+        .scopes
+        .iter()
+        .map(|s| (s.as_str(), StandardScope::from_word(s).map_or(s.as_str(), |s| s.description())))
+        .collect();
+    with_csrf(site, req, &view.ticket, |token| {
+        let page = DeviceApprovePage {
+            client_name: &view.client_name,
+            challenge: &view.ticket,
+            csrf_token: token,
+            scopes,
+            user_code: &view.user_code,
+            username: &view.username,
+        };
+        respond::html(StatusCode::OK, &page)
+    })
+}
+
+fn with_csrf(
+    site: &Site,
+    req: &HttpRequest,
+    purpose: &str,
+    render: impl FnOnce(&str) -> HttpResponse,
+) -> HttpResponse {
+    let existing = cookies::csrf_key(req, site);
+    let (key, fresh) = csrf::ensure_key(existing.as_deref());
+    let mut resp = render(&csrf::token_for(&key, purpose));
+    if fresh {
+        cookies::set_csrf_key(&mut resp, site, key);
+    }
+    resp
+}
