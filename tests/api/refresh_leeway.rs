@@ -6,13 +6,8 @@ use crate::helpers::*;
 use oxidp::flows::admin::NewClient;
 
 async fn granted(app: TestApp, leeway: i64) -> Granted {
-    let client = app
-        .with_client(NewClient {
-            public: true,
-            refresh_reuse_leeway: Some(leeway),
-            ..refresh_client_spec("spa")
-        })
-        .await;
+    let client =
+        app.with_client(NewClient { refresh_reuse_leeway: Some(leeway), ..refresh_client_spec("spa") }).await;
     Granted::with_client(app, client).await
 }
 

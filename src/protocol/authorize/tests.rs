@@ -108,7 +108,10 @@ fn prompt_values_are_a_set_and_none_stands_alone() {
 }
 
 fn mode_of(query: &str) -> Result<ResponseMode, (ResponseMode, &'static str)> {
-    let q = format!("client_id=app&redirect_uri=http%3A%2F%2F127.0.0.1%3A9000%2Fcb&scope=openid&{query}");
+    let q = format!(
+        "client_id=app&redirect_uri=http%3A%2F%2F127.0.0.1%3A9000%2Fcb&scope=openid\
+         &code_challenge={CHALLENGE}&code_challenge_method=S256&{query}"
+    );
     match validate_for(&client(false), &Params::parse(&q).unwrap()) {
         Ok(request) => Ok(request.response_mode),
         Err(AuthorizeError::Redirect { response_mode, error, .. }) => {
