@@ -6,7 +6,7 @@
 use actix_web::HttpRequest;
 
 use crate::crypto::{constant_time_eq, hmac_sha256_b64url, random_token};
-use crate::protocol::Params;
+use crate::protocol::{OAuthError, Params};
 use crate::web::{Site, cookies, extract};
 
 /// A new browser key (256 bits), or `None` if the browser's is usable.
@@ -40,6 +40,29 @@ pub fn verify(key: Option<&str>, challenge: &str, token: Option<&str>) -> bool {
         }
         _ => false,
     }
+}
+
+/// A posted allow/deny form of ours (consent, device approval): its
+/// parameters (with the `challenge` it answers) and whether the user
+/// allowed; otherwise the error to show, `stale` when the form is not ours
+/// or has expired.
+pub fn decision_form(
+    site: &Site,
+    req: &HttpRequest,
+    body: &[u8],
+    stale: &str,
+) -> Result<(Params, bool), OAuthError> {
+    let params = extract::form_params(req, body)?;
+    let challenge = params.get("challenge").unwrap_or_default();
+    if !form_is_ours(site, req, challenge, &params) {
+        return Err(OAuthError::invalid_request(stale.to_string()));
+    }
+    let allow = match params.get("decision") {
+        Some("allow") => true,
+        Some("deny") => false,
+        _ => return Err(OAuthError::invalid_request("decision must be allow or deny")),
+    };
+    Ok((params, allow))
 }
 
 #[cfg(test)]

@@ -69,21 +69,12 @@ pub async fn approve_post(
     req: HttpRequest,
     body: Bytes,
 ) -> HttpResponse {
-    let params = match extract::form_params(&req, &body) {
-        Ok(p) => p,
-        Err(e) => return respond::error_page(&e),
+    let stale = "The form expired or was submitted from another site. Please enter the code again.";
+    let (params, allow) = match csrf::decision_form(&site, &req, &body, stale) {
+        Ok(form) => form,
+        Err(error) => return respond::error_page(&error),
     };
     let ticket = params.get("challenge").unwrap_or_default();
-    if !csrf::form_is_ours(&site, &req, ticket, &params) {
-        return respond::error_page(&OAuthError::invalid_request(
-            "The form expired or was submitted from another site. Please enter the code again.",
-        ));
-    }
-    let allow = match params.get("decision") {
-        Some("allow") => true,
-        Some("deny") => false,
-        _ => return respond::error_page(&OAuthError::invalid_request("decision must be allow or deny")),
-    };
     let cookie = cookies::session(&req, &site);
     match flow.answer(ticket, allow, cookie.as_deref(), &extract::device(&req), clock.now()).await {
         AnswerOutcome::Expired => respond::error_page(&OAuthError::invalid_request(

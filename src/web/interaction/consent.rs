@@ -18,21 +18,13 @@ pub async fn consent_post(
     req: HttpRequest,
     body: Bytes,
 ) -> HttpResponse {
-    let params = match extract::form_params(&req, &body) {
-        Ok(p) => p,
-        Err(e) => return respond::error_page(&e),
+    let stale =
+        "The form expired or was submitted from another site. Please start again from the application.";
+    let (params, allow) = match csrf::decision_form(&site, &req, &body, stale) {
+        Ok(form) => form,
+        Err(error) => return respond::error_page(&error),
     };
     let challenge = params.get("challenge").unwrap_or_default();
-    if !csrf::form_is_ours(&site, &req, challenge, &params) {
-        return respond::error_page(&OAuthError::invalid_request(
-            "The form expired or was submitted from another site. Please start again from the application.",
-        ));
-    }
-    let allow = match params.get("decision") {
-        Some("allow") => true,
-        Some("deny") => false,
-        _ => return respond::error_page(&OAuthError::invalid_request("decision must be allow or deny")),
-    };
     let cookie = cookies::session(&req, &site);
     match flow.consent(challenge, allow, cookie.as_deref(), &extract::device(&req), clock.now()).await {
         StepOutcome::Expired | StepOutcome::Rejected(_) => respond::error_page(&OAuthError::invalid_request(
