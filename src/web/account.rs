@@ -206,7 +206,7 @@ fn purpose(session: &SsoSession) -> String {
 }
 
 fn sign_in_page(site: &Site, req: &HttpRequest, username: &str, error: Option<&str>) -> HttpResponse {
-    with_csrf(site, req, SIGN_IN, |token| {
+    csrf::with_token(site, req, SIGN_IN, |token| {
         let page = LoginPage {
             action: "/account/login",
             continue_to: "your account",
@@ -233,7 +233,7 @@ async fn page(
         Err(e) => return respond::error_page(&e),
     };
     let purpose = purpose(&view.current);
-    with_csrf(site, req, &purpose, |token| render(&view, token, notice, error))
+    csrf::with_token(site, req, &purpose, |token| render(&view, token, notice, error))
 }
 
 fn render(view: &AccountView, csrf_token: &str, notice: Option<&str>, error: Option<&str>) -> HttpResponse {
@@ -270,23 +270,6 @@ fn render(view: &AccountView, csrf_token: &str, notice: Option<&str>, error: Opt
         min_password: MIN_PASSWORD_CHARS,
     };
     respond::html(StatusCode::OK, &page)
-}
-
-/// Renders with a CSRF token for `purpose`, setting the browser's CSRF key
-/// cookie when it has none.
-fn with_csrf(
-    site: &Site,
-    req: &HttpRequest,
-    purpose: &str,
-    render: impl FnOnce(&str) -> HttpResponse,
-) -> HttpResponse {
-    let existing = cookies::csrf_key(req, site);
-    let (key, fresh) = csrf::ensure_key(existing.as_deref());
-    let mut resp = render(&csrf::token_for(&key, purpose));
-    if fresh {
-        cookies::set_csrf_key(&mut resp, site, key);
-    }
-    resp
 }
 
 /// `2026-12-02 10:15 UTC`.

@@ -3,7 +3,7 @@
 //! cross-site page can neither read the cookie nor compute the token, and a
 //! token is useless for any other login transaction.
 
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, HttpResponse};
 
 use crate::crypto::{constant_time_eq, hmac_sha256_b64url, random_token};
 use crate::protocol::{OAuthError, Params};
@@ -40,6 +40,39 @@ pub fn verify(key: Option<&str>, challenge: &str, token: Option<&str>) -> bool {
         }
         _ => false,
     }
+}
+
+/// A posted form of ours for `purpose`: its parameters, or the error to
+/// show (`stale` when the form is not ours or has expired).
+pub fn verified_form(
+    site: &Site,
+    req: &HttpRequest,
+    body: &[u8],
+    purpose: &str,
+    stale: &str,
+) -> Result<Params, OAuthError> {
+    let params = extract::form_params(req, body)?;
+    if !form_is_ours(site, req, purpose, &params) {
+        return Err(OAuthError::invalid_request(stale.to_string()));
+    }
+    Ok(params)
+}
+
+/// Renders with a CSRF token for `purpose`, setting the browser's CSRF key
+/// cookie when it has none.
+pub fn with_token(
+    site: &Site,
+    req: &HttpRequest,
+    purpose: &str,
+    render: impl FnOnce(&str) -> HttpResponse,
+) -> HttpResponse {
+    let existing = cookies::csrf_key(req, site);
+    let (key, fresh) = ensure_key(existing.as_deref());
+    let mut resp = render(&token_for(&key, purpose));
+    if fresh {
+        cookies::set_csrf_key(&mut resp, site, key);
+    }
+    resp
 }
 
 /// A posted allow/deny form of ours (consent, device approval): its

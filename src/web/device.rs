@@ -37,15 +37,11 @@ pub async fn device_post(
     req: HttpRequest,
     body: Bytes,
 ) -> HttpResponse {
-    let params = match extract::form_params(&req, &body) {
-        Ok(p) => p,
-        Err(e) => return respond::error_page(&e),
+    let stale = "The form expired or was submitted from another site. Please enter the code again.";
+    let params = match csrf::verified_form(&site, &req, &body, CODE_FORM, stale) {
+        Ok(params) => params,
+        Err(error) => return respond::error_page(&error),
     };
-    if !csrf::form_is_ours(&site, &req, CODE_FORM, &params) {
-        return respond::error_page(&OAuthError::invalid_request(
-            "The form expired or was submitted from another site. Please enter the code again.",
-        ));
-    }
     let input = params.get("user_code").unwrap_or_default();
     let cookie = cookies::session(&req, &site);
     match flow.submit_code(input, cookie.as_deref(), &extract::device(&req), clock.now()).await {
@@ -96,7 +92,7 @@ fn code_page(
     confirm: bool,
     error: Option<&str>,
 ) -> HttpResponse {
-    with_csrf(site, req, CODE_FORM, |token| {
+    csrf::with_token(site, req, CODE_FORM, |token| {
         respond::html(status, &DevicePage { csrf_token: token, user_code, confirm, error })
     })
 }
@@ -108,7 +104,7 @@ pub fn approval_page(site: &Site, req: &HttpRequest, view: &DeviceApprovalView) 
         .iter()
         .map(|s| (s.as_str(), StandardScope::from_word(s).map_or(s.as_str(), |s| s.description())))
         .collect();
-    with_csrf(site, req, &view.ticket, |token| {
+    csrf::with_token(site, req, &view.ticket, |token| {
         let page = DeviceApprovePage {
             client_name: &view.client_name,
             challenge: &view.ticket,
@@ -119,19 +115,4 @@ pub fn approval_page(site: &Site, req: &HttpRequest, view: &DeviceApprovalView) 
         };
         respond::html(StatusCode::OK, &page)
     })
-}
-
-fn with_csrf(
-    site: &Site,
-    req: &HttpRequest,
-    purpose: &str,
-    render: impl FnOnce(&str) -> HttpResponse,
-) -> HttpResponse {
-    let existing = cookies::csrf_key(req, site);
-    let (key, fresh) = csrf::ensure_key(existing.as_deref());
-    let mut resp = render(&csrf::token_for(&key, purpose));
-    if fresh {
-        cookies::set_csrf_key(&mut resp, site, key);
-    }
-    resp
 }
