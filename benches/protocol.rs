@@ -50,6 +50,7 @@ fn user() -> UserRecord {
         disabled: false,
         created_at: NOW,
         updated_at: NOW,
+        version: 1,
     }
 }
 

@@ -26,6 +26,7 @@ async fn setup() -> (Sessions, crate::store::Stores, tempfile::TempDir) {
             disabled: false,
             created_at: 0,
             updated_at: 0,
+            version: 1,
         };
         stores.users.create(user).await.expect("user");
     }

@@ -98,6 +98,7 @@ mod tests {
             disabled: false,
             created_at: 1,
             updated_at: 2,
+            version: 1,
         }
     }
 

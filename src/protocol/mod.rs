@@ -3,6 +3,7 @@
 //! stores keep, request validation, the interaction policy, token claims,
 //! discovery metadata and the one error type. Unit-tested without a runtime.
 
+pub mod admin;
 pub mod authorize;
 pub mod claims;
 pub mod client_assertion;
@@ -34,7 +35,7 @@ pub use models::{
 pub use params::Params;
 pub use scope::Scope;
 pub use vocabulary::{
-    AuditKind, AuthLevel, AuthMethod, ClientAssertionType, ClientAuthMethod, CodeChallengeMethod,
+    AdminOp, AuditKind, AuthLevel, AuthMethod, ClientAssertionType, ClientAuthMethod, CodeChallengeMethod,
     ConsentMode, GrantType, KeyState, PkcePolicy, Prompt, ResponseMode, ResponseType, SessionEndReason,
     SigningAlg, StandardScope, TokenType, TokenTypeHint,
 };

@@ -24,6 +24,8 @@ pub struct UserRecord {
     pub disabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Bumped by every change (optimistic concurrency: the admin API's ETag).
+    pub version: i64,
 }
 
 impl fmt::Debug for UserRecord {
@@ -38,6 +40,7 @@ impl fmt::Debug for UserRecord {
             .field("disabled", &self.disabled)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
+            .field("version", &self.version)
             .finish()
     }
 }
@@ -83,8 +86,13 @@ pub struct ClientRecord {
     /// Seconds after a rotation during which the rotated refresh token may
     /// be presented again without revoking its family (0: never).
     pub refresh_reuse_leeway: i64,
+    /// The group-name prefix whose groups become the `roles` claim in this
+    /// client's tokens (`app1:` maps `app1:admin` to `admin`).
+    pub role_claim: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Bumped by every change (optimistic concurrency: the admin API's ETag).
+    pub version: i64,
 }
 
 /// A client's logout endpoint and whether it needs the `sid` (and `iss`)
@@ -120,8 +128,10 @@ impl Default for ClientRecord {
             web_origins: Vec::new(),
             pkce: PkcePolicy::Required,
             refresh_reuse_leeway: 0,
+            role_claim: None,
             created_at: 0,
             updated_at: 0,
+            version: 1,
         }
     }
 }
@@ -180,6 +190,8 @@ impl fmt::Debug for ClientRecord {
             .field("web_origins", &self.web_origins)
             .field("pkce", &self.pkce)
             .field("refresh_reuse_leeway", &self.refresh_reuse_leeway)
+            .field("role_claim", &self.role_claim)
+            .field("version", &self.version)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
             .finish()
@@ -312,6 +324,8 @@ pub struct AuditEvent {
     pub user_id: Option<String>,
     /// JSON object with event-specific details (never secrets).
     pub detail: String,
+    /// Who caused it (admin actions): `cli`, `user:<id>` or `client:<id>`.
+    pub actor: Option<String>,
 }
 
 #[cfg(test)]
@@ -330,6 +344,7 @@ mod tests {
             disabled: false,
             created_at: 1,
             updated_at: 1,
+            version: 1,
         };
         let shown = format!("{user:?}");
         assert!(shown.contains("alice") && shown.contains("[redacted]"));

@@ -132,6 +132,8 @@ vocabulary! {
         Profile => "profile",
         Email => "email",
         OfflineAccess => "offline_access",
+        /// The names of the user's groups (the `groups` claim).
+        Groups => "groups",
     }
 }
 
@@ -143,6 +145,7 @@ impl StandardScope {
             StandardScope::Profile => "See your name and username",
             StandardScope::Email => "See your email address",
             StandardScope::OfflineAccess => "Keep access while you are not signed in",
+            StandardScope::Groups => "See the groups you belong to",
         }
     }
 
@@ -152,7 +155,8 @@ impl StandardScope {
             StandardScope::OpenId
             | StandardScope::Profile
             | StandardScope::Email
-            | StandardScope::OfflineAccess => true,
+            | StandardScope::OfflineAccess
+            | StandardScope::Groups => true,
         }
     }
 }
@@ -191,6 +195,48 @@ vocabulary! {
         DeviceDenied => "device_denied",
         /// An address used up its wrong user-code guesses (RFC 8628 §5.1).
         DeviceCodeGuessing => "device_code_guessing",
+        /// A user signed in; the detail names the method, address and user agent.
+        LoginSucceeded => "login_succeeded",
+        /// A sign-in failed (wrong password, unknown or disabled account);
+        /// the detail holds the address and user agent, never the password.
+        LoginFailed => "login_failed",
+        /// A user approved a client's request for their data.
+        ConsentGranted => "consent_granted",
+        /// A user refused a client's request.
+        ConsentDenied => "consent_denied",
+        /// A signing key was rotated (by an operator or on schedule).
+        KeyRotated => "key_rotated",
+        /// An operator changed something (CLI, admin API or console); the
+        /// detail names the action and target, with before/after for updates.
+        AdminAction => "admin_action",
+    }
+}
+
+vocabulary! {
+    /// What an operator did (the `action` of an `admin_action` audit event).
+    pub enum AdminOp("admin action") {
+        ClientCreate => "client.create",
+        ClientUpdate => "client.update",
+        ClientDelete => "client.delete",
+        ClientRotateSecret => "client.rotate_secret",
+        ResourceCreate => "resource.create",
+        ResourceDelete => "resource.delete",
+        UserCreate => "user.create",
+        UserUpdate => "user.update",
+        UserSetPassword => "user.set_password",
+        UserDisable => "user.disable",
+        UserEnable => "user.enable",
+        UserDelete => "user.delete",
+        GroupCreate => "group.create",
+        GroupDelete => "group.delete",
+        GroupAddMember => "group.add_member",
+        GroupRemoveMember => "group.remove_member",
+        SessionEnd => "session.end",
+        SessionEndAll => "session.end_all",
+        ConsentRevoke => "consent.revoke",
+        KeysRotate => "keys.rotate",
+        KeysImport => "keys.import",
+        Bootstrap => "admin.bootstrap",
     }
 }
 

@@ -16,13 +16,15 @@ pub struct Audited {
     pub kind: AuditKind,
     pub client_id: Option<String>,
     pub user_id: Option<String>,
+    /// Who caused it, for admin actions (`Actor::label`).
+    pub actor: Option<String>,
     /// A JSON object of event-specific facts.
     pub detail: Map<String, Value>,
 }
 
 impl Audited {
     pub fn new(kind: AuditKind) -> Audited {
-        Audited { kind, client_id: None, user_id: None, detail: Map::new() }
+        Audited { kind, client_id: None, user_id: None, actor: None, detail: Map::new() }
     }
 
     pub fn client(mut self, client_id: &str) -> Audited {
@@ -32,6 +34,11 @@ impl Audited {
 
     pub fn user(mut self, user_id: &str) -> Audited {
         self.user_id = Some(user_id.to_string());
+        self
+    }
+
+    pub fn actor(mut self, actor: impl Into<String>) -> Audited {
+        self.actor = Some(actor.into());
         self
     }
 
@@ -49,6 +56,7 @@ impl Audited {
             client_id: self.client_id.clone(),
             user_id: self.user_id.clone(),
             detail: Value::Object(self.detail.clone()).to_string(),
+            actor: self.actor.clone(),
         }
     }
 
@@ -66,6 +74,7 @@ pub(super) fn log(event: &AuditEvent) {
         kind = %event.kind,
         client_id = event.client_id.as_deref(),
         user_id = event.user_id.as_deref(),
+        actor = event.actor.as_deref(),
         detail = %event.detail,
         "audit event"
     );

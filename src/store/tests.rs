@@ -104,6 +104,7 @@ async fn users_are_cached_and_follow_their_revision() {
         disabled: false,
         created_at: NOW,
         updated_at: NOW,
+        version: 1,
     };
     b.users.create(alice.clone()).await.unwrap();
     assert_eq!(a.revalidate(NOW).await.unwrap(), ["users"]);

@@ -65,7 +65,7 @@ pub struct CreatedClient {
 }
 
 fn invalid(message: String) -> AdminError {
-    AdminError::Invalid(message)
+    AdminError::invalid(message)
 }
 
 /// A logout endpoint, checked; `session_required` needs an endpoint.
@@ -212,6 +212,8 @@ impl Admin {
             frontchannel_logout,
             created_at: now,
             updated_at: now,
+            role_claim: None,
+            version: 1,
         };
         Ok((client, secret))
     }

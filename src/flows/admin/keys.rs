@@ -74,7 +74,7 @@ impl Admin {
             None => [SigningAlg::Rs256, SigningAlg::Es256, SigningAlg::EdDsa]
                 .into_iter()
                 .find(|a| crate::jose::kid_of(*a, pem).is_ok())
-                .ok_or_else(|| AdminError::Invalid("not an RSA, P-256 or Ed25519 private key".into()))?,
+                .ok_or_else(|| AdminError::invalid("not an RSA, P-256 or Ed25519 private key"))?,
         };
         let kek = self.existing_kek().await?;
         let kid = keys::import(&self.stores.signing_keys, &kek, &self.keys, alg, pem, now).await?;
@@ -83,9 +83,7 @@ impl Admin {
 
     async fn existing_kek(&self) -> Result<crate::jose::Kek, AdminError> {
         if self.stores.signing_keys.list().await?.is_empty() {
-            return Err(AdminError::Invalid(
-                "there is no key set yet: start the server once to create it".into(),
-            ));
+            return Err(AdminError::invalid("there is no key set yet: start the server once to create it"));
         }
         Ok(keys::load_kek(&self.keys.kek_file, false).await?.0)
     }

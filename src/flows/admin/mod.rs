@@ -2,13 +2,17 @@
 //! come): validate everything first, then write once through the
 //! repositories, so bad input changes nothing, counters included.
 
+mod actor;
 mod clients;
 mod keys;
+mod page;
 mod resources;
 mod users;
 
+pub use actor::{Actor, changed};
 pub use clients::{CreatedClient, NewClient};
 pub use keys::KeyInfo;
+pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 pub use resources::{CreatedResource, NewResource};
 pub use users::NewUser;
 
@@ -19,13 +23,18 @@ use crate::store::{KeySetError, StoreError, Stores};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
-    /// The operator's input is wrong; nothing was written.
-    #[error("{0}")]
-    Invalid(String),
+    /// The operator's input is wrong; nothing was written. `field` names
+    /// the input (the admin API's JSON member) when one is to blame.
+    #[error("{message}")]
+    Invalid { field: Option<&'static str>, message: String },
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
     NotFound(String),
+    /// An update named a version that is no longer current (a lost update
+    /// avoided); nothing was written.
+    #[error("{0}")]
+    Stale(String),
     #[error(transparent)]
     Store(StoreError),
     #[error("{0}")]
@@ -35,7 +44,28 @@ pub enum AdminError {
 impl AdminError {
     /// Bad input (exit code 2 in the CLI) as opposed to a failure of the system.
     pub fn is_user_error(&self) -> bool {
-        matches!(self, AdminError::Invalid(_) | AdminError::Conflict(_) | AdminError::NotFound(_))
+        matches!(
+            self,
+            AdminError::Invalid { .. }
+                | AdminError::Conflict(_)
+                | AdminError::NotFound(_)
+                | AdminError::Stale(_)
+        )
+    }
+
+    /// Bad input not tied to one field.
+    pub fn invalid(message: impl Into<String>) -> AdminError {
+        AdminError::Invalid { field: None, message: message.into() }
+    }
+
+    /// Bad input in `field`.
+    pub fn invalid_field(field: &'static str, message: impl Into<String>) -> AdminError {
+        AdminError::Invalid { field: Some(field), message: message.into() }
+    }
+
+    /// A `map_err` adapter for validators that return a message.
+    pub fn field(field: &'static str) -> impl Fn(String) -> AdminError {
+        move |message| AdminError::invalid_field(field, message)
     }
 }
 
@@ -43,7 +73,7 @@ impl From<StoreError> for AdminError {
     fn from(e: StoreError) -> Self {
         match e {
             // A database that is not there is the operator's to fix.
-            StoreError::Missing(message) => AdminError::Invalid(message),
+            StoreError::Missing(message) => AdminError::invalid(message),
             other => AdminError::Store(other),
         }
     }
@@ -52,8 +82,8 @@ impl From<StoreError> for AdminError {
 impl From<KeyError> for AdminError {
     fn from(e: KeyError) -> Self {
         match e {
-            KeyError::InvalidKey(message) => AdminError::Invalid(message),
-            KeyError::Kek(message) => AdminError::Invalid(format!("key-encryption key: {message}")),
+            KeyError::InvalidKey(message) => AdminError::invalid(message),
+            KeyError::Kek(message) => AdminError::invalid(format!("key-encryption key: {message}")),
             other => AdminError::Internal(other.to_string()),
         }
     }
@@ -65,7 +95,7 @@ impl From<KeySetError> for AdminError {
             KeySetError::AlreadyPresent(kid) => {
                 AdminError::Conflict(format!("key {kid} is already in the key set"))
             }
-            KeySetError::Incomplete(incomplete) => AdminError::Invalid(incomplete.to_string()),
+            KeySetError::Incomplete(incomplete) => AdminError::invalid(incomplete.to_string()),
             KeySetError::Store(store) => store.into(),
         }
     }

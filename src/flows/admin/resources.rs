@@ -30,7 +30,7 @@ pub struct CreatedResource {
 }
 
 fn invalid(message: String) -> AdminError {
-    AdminError::Invalid(message)
+    AdminError::invalid(message)
 }
 
 impl Admin {

@@ -17,12 +17,12 @@ impl Admin {
     /// Creates a user with an Argon2id password hash (computed off the
     /// async threads).
     pub async fn create_user(&self, new: NewUser, now: i64) -> Result<UserRecord, AdminError> {
-        let username = normalize_username(&new.username).map_err(AdminError::Invalid)?;
+        let username = normalize_username(&new.username).map_err(AdminError::field("username"))?;
         if new.password.is_empty() {
-            return Err(AdminError::Invalid("password must not be empty".into()));
+            return Err(AdminError::invalid_field("password", "password must not be empty"));
         }
         if let Some(email) = &new.email {
-            validate_email(email).map_err(AdminError::Invalid)?;
+            validate_email(email).map_err(AdminError::field("email"))?;
         }
         let taken = || AdminError::Conflict(format!("user {username:?} already exists"));
         if self.stores.users.find_by_username(&username).await?.is_some() {
@@ -44,6 +44,7 @@ impl Admin {
             disabled: false,
             created_at: now,
             updated_at: now,
+            version: 1,
         };
         match self.stores.users.create(user.clone()).await {
             Ok(()) => Ok(user),

@@ -16,6 +16,7 @@ pub fn insert(conn: &mut AnyConnection, event: &AuditEvent) -> Result<(), StoreE
         client_id: event.client_id.clone(),
         user_id: event.user_id.clone(),
         detail: event.detail.clone(),
+        actor: event.actor.clone(),
     };
     diesel::insert_into(audit_events::table).values(row).execute(conn)?;
     Ok(())
@@ -39,6 +40,7 @@ pub fn recent(conn: &mut AnyConnection, limit: i64) -> Result<Vec<AuditEvent>, S
                 client_id: r.client_id,
                 user_id: r.user_id,
                 detail: r.detail,
+                actor: r.actor,
             })
         })
         .collect()

@@ -20,6 +20,7 @@ pub struct UserRow {
     pub disabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    pub version: i64,
 }
 
 impl From<UserRow> for UserRecord {
@@ -34,6 +35,7 @@ impl From<UserRow> for UserRecord {
             disabled: r.disabled,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            version: r.version,
         }
     }
 }
@@ -50,6 +52,7 @@ pub struct NewUser<'a> {
     pub disabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    pub version: i64,
 }
 
 impl<'a> From<&'a UserRecord> for NewUser<'a> {
@@ -64,6 +67,7 @@ impl<'a> From<&'a UserRecord> for NewUser<'a> {
             disabled: u.disabled,
             created_at: u.created_at,
             updated_at: u.updated_at,
+            version: u.version,
         }
     }
 }
@@ -98,6 +102,8 @@ pub struct ClientRow {
     pub web_origins: String,
     pub pkce: String,
     pub refresh_reuse_leeway: i64,
+    pub role_claim: Option<String>,
+    pub version: i64,
 }
 
 fn encode_list(list: &[String]) -> Result<String, StoreError> {
@@ -152,6 +158,8 @@ impl TryFrom<&ClientRecord> for ClientRow {
             web_origins: encode_list(&c.web_origins)?,
             pkce: c.pkce.to_string(),
             refresh_reuse_leeway: c.refresh_reuse_leeway,
+            role_claim: c.role_claim.clone(),
+            version: c.version,
             frontchannel_logout_uri: c.frontchannel_logout.as_ref().map(|l| l.uri.clone()),
             frontchannel_logout_session_required: c
                 .frontchannel_logout
@@ -192,6 +200,8 @@ impl TryFrom<ClientRow> for ClientRecord {
             web_origins: decode_list(id, "web_origins", &r.web_origins)?,
             pkce: decode_word(id, &r.pkce)?,
             refresh_reuse_leeway: r.refresh_reuse_leeway,
+            role_claim: r.role_claim,
+            version: r.version,
             backchannel_logout: r
                 .backchannel_logout_uri
                 .map(|uri| LogoutUri { uri, session_required: r.backchannel_logout_session_required }),
@@ -295,4 +305,5 @@ pub struct AuditRow {
     pub client_id: Option<String>,
     pub user_id: Option<String>,
     pub detail: String,
+    pub actor: Option<String>,
 }

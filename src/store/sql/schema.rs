@@ -13,6 +13,7 @@ diesel::table! {
         disabled -> Bool,
         created_at -> BigInt,
         updated_at -> BigInt,
+        version -> BigInt,
     }
 }
 
@@ -44,6 +45,8 @@ diesel::table! {
         web_origins -> Text,
         pkce -> Text,
         refresh_reuse_leeway -> BigInt,
+        role_claim -> Nullable<Text>,
+        version -> BigInt,
     }
 }
 
@@ -100,8 +103,29 @@ diesel::table! {
         client_id -> Nullable<Text>,
         user_id -> Nullable<Text>,
         detail -> Text,
+        actor -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    user_groups (name) {
+        name -> Text,
+        description -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    group_members (group_name, user_id) {
+        group_name -> Text,
+        user_id -> Text,
+        added_at -> BigInt,
+    }
+}
+
+diesel::joinable!(group_members -> user_groups (group_name));
+diesel::joinable!(group_members -> users (user_id));
 
 diesel::table! {
     denied_access_tokens (jti) {
@@ -145,6 +169,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     consents,
     audit_events,
+    user_groups,
+    group_members,
     denied_access_tokens,
     signing_keys,
     key_set_lock,

@@ -26,6 +26,7 @@ fn user(username: &str) -> UserRecord {
         disabled: false,
         created_at: 1_790_000_000,
         updated_at: 1_790_000_001,
+        version: 1,
     }
 }
 
@@ -58,6 +59,8 @@ fn client(client_id: &str) -> ClientRecord {
         refresh_reuse_leeway: 30,
         created_at: 1_790_000_000,
         updated_at: i64::MAX,
+        role_claim: None,
+        version: 1,
     }
 }
 
@@ -144,6 +147,7 @@ fn exercise_refresh_tokens(conn: &mut AnyConnection) {
         client_id: Some("rt-client".into()),
         user_id: None,
         detail: "{}".into(),
+        actor: None,
     };
     audit::insert(conn, &event).expect("audit");
     assert_eq!(audit::recent(conn, 10).expect("recent"), vec![event]);

@@ -1,0 +1,49 @@
+//! Who performs an administrative operation, and the audit event that
+//! records it. Every change made through the CLI, the admin API or the
+//! console names its actor.
+
+use serde_json::Value;
+
+use crate::protocol::{AdminOp, AuditKind};
+use crate::store::Audited;
+
+/// The operator behind a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// The command line, run on the server's machine.
+    Cli,
+    /// A person (the console, or a token issued to them).
+    User { id: String, username: String },
+    /// An automation client (client_credentials with `oxidp:admin`).
+    Client(String),
+}
+
+impl Actor {
+    /// How audit events name the actor: `cli`, `user:<id>`, `client:<id>`.
+    pub fn label(&self) -> String {
+        match self {
+            Actor::Cli => "cli".into(),
+            Actor::User { id, .. } => format!("user:{id}"),
+            Actor::Client(client_id) => format!("client:{client_id}"),
+        }
+    }
+
+    /// The `admin_action` event for `op` on `target` (a client id, user
+    /// id, group name, kid, ...). Add `before`/`after` with [`changed`].
+    pub fn audited(&self, op: AdminOp, target: &str) -> Audited {
+        let audited = Audited::new(AuditKind::AdminAction)
+            .actor(self.label())
+            .detail("action", op.as_str())
+            .detail("target", target.to_string());
+        match self {
+            Actor::User { username, .. } => audited.detail("actor_username", username.clone()),
+            _ => audited,
+        }
+    }
+}
+
+/// Adds the state before and after an update (never secrets: callers pass
+/// their public views).
+pub fn changed(audited: Audited, before: Value, after: Value) -> Audited {
+    audited.detail("before", before).detail("after", after)
+}
