@@ -135,6 +135,7 @@ struct Registry {
     userinfo: web::Data<UserinfoFlow>,
     origins: web::Data<BrowserOrigins>,
     device: web::Data<DeviceFlow>,
+    admin: web::Data<Admin>,
 }
 
 impl Registry {
@@ -160,6 +161,7 @@ impl Registry {
             .app_data(self.userinfo.clone())
             .app_data(self.origins.clone())
             .app_data(self.device.clone())
+            .app_data(self.admin.clone())
             .configure(crate::web::configure)
     }
 }
@@ -334,6 +336,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         userinfo: web::Data::new(userinfo),
         origins: web::Data::new(BrowserOrigins::new(stores.clients.clone())),
         device: web::Data::new(device),
+        admin: web::Data::from(admin.clone()),
     };
     let jobs = Jobs {
         stores: stores.clone(),
