@@ -2,6 +2,7 @@
 //! opens the stores, builds each flow with the dependencies it declares,
 //! registers them for the web layer, and starts the background jobs.
 
+mod console_client;
 mod jobs;
 mod startup;
 pub mod telemetry;

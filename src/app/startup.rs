@@ -21,6 +21,7 @@ use crate::flows::authorize::{AuthorizeFlow, AuthorizeStores};
 use crate::flows::client_auth::ClientAuthenticator;
 use crate::flows::client_auth::caller::CallerAuthenticator;
 use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
+use crate::flows::console::ConsoleFlow;
 use crate::flows::credentials::Credentials;
 use crate::flows::device::{DeviceFlow, DeviceStores};
 use crate::flows::interaction::InteractionFlow;
@@ -136,6 +137,7 @@ struct Registry {
     origins: web::Data<BrowserOrigins>,
     device: web::Data<DeviceFlow>,
     admin: web::Data<Admin>,
+    console: web::Data<ConsoleFlow>,
 }
 
 impl Registry {
@@ -162,6 +164,7 @@ impl Registry {
             .app_data(self.origins.clone())
             .app_data(self.device.clone())
             .app_data(self.admin.clone())
+            .app_data(self.console.clone())
             .configure(crate::web::configure)
     }
 }
@@ -264,7 +267,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         settings.token_policy(),
         stores.resources.clone(),
     ));
-    let token = TokenFlow::new(
+    let token = Arc::new(TokenFlow::new(
         client_auth.clone(),
         AuthorizationCodeGrant::new(
             stores.ephemeral.clone(),
@@ -287,7 +290,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             sessions.clone(),
             token_issuer,
         ),
-    );
+    ));
     let device = DeviceFlow::new(
         client_auth.clone(),
         DeviceStores {
@@ -310,7 +313,16 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.users.clone(),
         sessions.clone(),
     );
-    let userinfo = UserinfoFlow::new(access_tokens, stores.users.clone(), stores.clients.clone());
+    let userinfo = UserinfoFlow::new(access_tokens.clone(), stores.users.clone(), stores.clients.clone());
+    let console = ConsoleFlow::new(
+        token.clone(),
+        access_tokens,
+        keyring.clone(),
+        sessions.clone(),
+        stores.users.clone(),
+        stores.ephemeral.clone(),
+        issuer.clone(),
+    );
     let metadata =
         Metadata::new(&issuer, &keyring.current().algorithms(), keyring.clone(), settings.keys.jwks_max_age);
     let janitor = Arc::new(Janitor::new(
@@ -320,6 +332,9 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         settings.retention_policy(),
     ));
     let admin = Arc::new(Admin::new(stores.clone(), settings.hash_policy(), key_policy.clone()));
+    super::console_client::ensure_console_client(&admin, &issuer, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("the admin console's client: {e}"))?;
     let key_poller = Arc::new(KeyPoller::new(stores.signing_keys.clone(), kek, key_policy, keyring.clone()));
 
     let registry = Registry {
@@ -330,13 +345,14 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         interaction: web::Data::new(interaction),
         logout: web::Data::new(logout),
         account: web::Data::new(account),
-        token: web::Data::new(token),
+        token: web::Data::from(token),
         revocation: web::Data::new(revocation),
         introspection: web::Data::new(introspection),
         userinfo: web::Data::new(userinfo),
         origins: web::Data::new(BrowserOrigins::new(stores.clients.clone())),
         device: web::Data::new(device),
         admin: web::Data::from(admin.clone()),
+        console: web::Data::new(console),
     };
     let jobs = Jobs {
         stores: stores.clone(),

@@ -10,6 +10,7 @@ pub mod account;
 pub mod admin;
 pub mod authorize;
 pub mod client_auth;
+pub mod console;
 pub mod credentials;
 pub mod device;
 pub mod interaction;

@@ -24,6 +24,8 @@ vocabulary! {
         DeviceAuthorization => "device_code",
         DeviceApproval => "device_approval",
         CodeGuesses => "device_guesses",
+        ConsoleLogin => "console_login",
+        ConsoleSession => "console_session",
     }
 }
 
@@ -326,6 +328,50 @@ impl Entry for CodeGuesses {
     }
 }
 
+/// A sign-in to the admin console under way (its own authorization code
+/// request with PKCE), under the SHA-256 of its `state`; taken once by the
+/// callback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsoleLogin {
+    /// RFC 7636 §4.1: the secret half of the PKCE pair.
+    pub code_verifier: String,
+    pub nonce: String,
+    /// The console page to go back to (a local `/admin` path only).
+    pub return_to: String,
+    pub expires_at: i64,
+}
+
+impl Entry for ConsoleLogin {
+    const KIND: EntryKind = EntryKind::ConsoleLogin;
+    fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
+}
+
+/// A person signed in to the admin console, under the SHA-256 of the
+/// console cookie; lives as long as the access token it was opened with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsoleSession {
+    pub user_id: String,
+    pub username: String,
+    /// The SSO session the console was signed in through: when it ends,
+    /// console access ends.
+    pub sid: String,
+    /// For RP-initiated logout (`id_token_hint`).
+    pub id_token: String,
+    /// The token every console form carries.
+    pub csrf: String,
+    /// The `exp` of the access token.
+    pub expires_at: i64,
+}
+
+impl Entry for ConsoleSession {
+    const KIND: EntryKind = EntryKind::ConsoleSession;
+    fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +388,8 @@ mod tests {
             DeviceAuthorization::KIND,
             DeviceApproval::KIND,
             CodeGuesses::KIND,
+            ConsoleLogin::KIND,
+            ConsoleSession::KIND,
         ];
         let mut unique = kinds.to_vec();
         unique.sort();

@@ -19,6 +19,8 @@ use crate::web::{Site, extract};
 const HOST_PREFIX: &str = "__Host-";
 const CSRF_NAME: &str = "oxidp_csrf";
 const CROSS_SITE_SUFFIX: &str = "_cross_site";
+const CONSOLE_NAME: &str = "oxidp_console";
+const CONSOLE_STATE_NAME: &str = "oxidp_console_state";
 
 /// The cookie names of a site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +29,10 @@ pub struct CookieNames {
     /// The SameSite=None copy of the session cookie (https issuers only).
     pub cross_site_session: Option<String>,
     pub csrf: String,
+    /// The admin console's session (SameSite=Strict).
+    pub console: String,
+    /// Binds a console sign-in under way to the browser that started it.
+    pub console_state: String,
 }
 
 impl CookieNames {
@@ -37,6 +43,8 @@ impl CookieNames {
             session: format!("{prefix}{base}"),
             cross_site_session: https.then(|| format!("{prefix}{base}{CROSS_SITE_SUFFIX}")),
             csrf: format!("{prefix}{CSRF_NAME}"),
+            console: format!("{prefix}{CONSOLE_NAME}"),
+            console_state: format!("{prefix}{CONSOLE_STATE_NAME}"),
         }
     }
 }
@@ -99,6 +107,48 @@ pub fn csrf_key(req: &HttpRequest, site: &Site) -> Option<String> {
 pub fn set_csrf_key(resp: &mut HttpResponse, site: &Site, key: String) {
     if let Err(e) = resp.add_cookie(&base(site, site.cookies.csrf.clone(), key, SameSite::Lax)) {
         tracing::error!(error = %e, "cannot set the CSRF cookie");
+    }
+}
+
+/// The admin console's session cookie (`flows::console`): SameSite=Strict,
+/// so no other site's link or form ever carries it.
+pub fn console(req: &HttpRequest, site: &Site) -> Option<String> {
+    extract::cookie_value(req, &site.cookies.console)
+}
+
+pub fn set_console(resp: &mut HttpResponse, site: &Site, value: String, max_age: i64) {
+    let mut cookie = base(site, site.cookies.console.clone(), value, SameSite::Strict);
+    cookie.set_max_age(Duration::seconds(max_age.max(0)));
+    if let Err(e) = resp.add_cookie(&cookie) {
+        tracing::error!(error = %e, "cannot set the console cookie");
+    }
+}
+
+pub fn remove_console(resp: &mut HttpResponse, site: &Site) {
+    let cookie = base(site, site.cookies.console.clone(), String::new(), SameSite::Strict);
+    if let Err(e) = resp.add_removal_cookie(&cookie) {
+        tracing::error!(error = %e, "cannot remove the console cookie");
+    }
+}
+
+/// The `state` of the console sign-in this browser started. Lax: the
+/// callback is reached through redirects from the login form.
+pub fn console_state(req: &HttpRequest, site: &Site) -> Option<String> {
+    extract::cookie_value(req, &site.cookies.console_state)
+}
+
+pub fn set_console_state(resp: &mut HttpResponse, site: &Site, state: String, max_age: i64) {
+    let mut cookie = base(site, site.cookies.console_state.clone(), state, SameSite::Lax);
+    cookie.set_max_age(Duration::seconds(max_age));
+    if let Err(e) = resp.add_cookie(&cookie) {
+        tracing::error!(error = %e, "cannot set the console sign-in cookie");
+    }
+}
+
+pub fn remove_console_state(resp: &mut HttpResponse, site: &Site) {
+    let cookie = base(site, site.cookies.console_state.clone(), String::new(), SameSite::Lax);
+    if let Err(e) = resp.add_removal_cookie(&cookie) {
+        tracing::error!(error = %e, "cannot remove the console sign-in cookie");
     }
 }
 

@@ -4,6 +4,7 @@
 //! route table is [`configure`].
 
 pub mod account;
+pub mod admin_console;
 pub mod assets;
 pub mod cookies;
 pub mod cors;
@@ -75,6 +76,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/device").read(device::device_get).post(device::device_post))
         .service(resource("/device/approve").post(device::approve_post))
         .service(resource("/healthz").read(health::healthz))
+        // The admin console (`admin_console`), every page behind its sign-in.
+        .service(resource("/admin").read(admin_console::signin::home_get))
+        .service(resource("/admin/callback").read(admin_console::signin::callback_get))
+        .service(resource("/admin/logout").post(admin_console::signin::logout_post))
+        .service(resource("/admin/keys").read(admin_console::keys::keys_get))
+        .service(resource("/admin/keys/rotate").post(admin_console::keys::rotate_post))
+        .service(resource("/admin/audit").read(admin_console::audit::audit_get))
         .service(resource("/static/style.css").read(assets::style_css));
 }
 

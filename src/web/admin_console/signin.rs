@@ -1,0 +1,90 @@
+//! Signing in to the console (`/admin/callback`, the console client's
+//! redirect URI) and out of it (`POST /admin/logout`, then oxidp's own
+//! RP-initiated logout, back to `/admin`).
+
+use actix_web::web::{Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+
+use crate::clock::Clock;
+use crate::flows::console::{Callback, ConsoleFlow, HOME};
+use crate::protocol::OAuthError;
+use crate::protocol::admin::CONSOLE_CLIENT_ID;
+use crate::web::admin_console::{Console, Refusal, not_admin, see_other};
+use crate::web::{Site, cookies, extract, respond};
+
+/// `GET /admin`: the console starts with its clients.
+pub async fn home_get(_console: Console) -> HttpResponse {
+    see_other("/admin/clients")
+}
+
+/// `GET /admin/callback`: the authorization response (RFC 6749 §4.1.2).
+pub async fn callback_get(
+    flow: Data<ConsoleFlow>,
+    site: Data<Site>,
+    clock: Data<Clock>,
+    req: HttpRequest,
+) -> HttpResponse {
+    let params = match extract::query_params(&req) {
+        Ok(params) => params,
+        Err(e) => return respond::error_page(&e),
+    };
+    let now = clock.now();
+    let bound = cookies::console_state(&req, &site);
+    let mut resp = match flow.finish(bound.as_deref(), &params, now).await {
+        Callback::SignedIn { cookie, return_to, max_age } => {
+            let mut resp = see_other(&return_to);
+            cookies::set_console(&mut resp, &site, cookie, max_age);
+            resp
+        }
+        Callback::NotAdmin { username } => not_admin(&site, &username),
+        // Start over once, from a fresh sign-in of this browser.
+        Callback::Restart => match flow.begin(HOME, now).await {
+            Ok(start) if bound.is_none() || params.get("state").is_none() => {
+                let site = Box::new((**site).clone());
+                Refusal::SignIn { location: start.location, state: start.state, site }.error_response()
+            }
+            Ok(_) => respond::error_page(&OAuthError::invalid_request(
+                "This sign-in expired or was started in another browser. Open /admin to sign in again.",
+            )),
+            Err(e) => respond::error_page(&e),
+        },
+        Callback::Failed(e) => respond::error_page(&e),
+    };
+    if bound.is_some() && !resp.headers().contains_key("set-cookie") {
+        cookies::remove_console_state(&mut resp, &site);
+    }
+    resp
+}
+
+/// `POST /admin/logout`: ends the console session, then the oxidp session
+/// (RP-Initiated Logout 1.0 §2 with the ID token as hint).
+pub async fn logout_post(
+    console: Console,
+    flow: Data<ConsoleFlow>,
+    site: Data<Site>,
+    req: HttpRequest,
+    body: Bytes,
+) -> HttpResponse {
+    if let Err(refused) = console.form(&site, &req, &body) {
+        return refused;
+    }
+    let cookie = cookies::console(&req, &site);
+    match flow.sign_out(cookie.as_deref()).await {
+        Ok(location) => {
+            let mut resp = see_other(&location);
+            cookies::remove_console(&mut resp, &site);
+            resp
+        }
+        Err(e) => respond::error_page(&e),
+    }
+}
+
+/// oxidp's logout for someone without a console session (it asks them to
+/// confirm), coming back to the console.
+pub fn oxidp_logout_url(issuer: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", CONSOLE_CLIENT_ID)
+        .append_pair("post_logout_redirect_uri", &format!("{issuer}{HOME}"))
+        .finish();
+    format!("/logout?{query}")
+}
