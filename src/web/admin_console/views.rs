@@ -137,3 +137,69 @@ pub struct AuditFilter {
     pub since: String,
     pub until: String,
 }
+
+/// One client in the list.
+pub struct ClientRow {
+    pub client_id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub grant_types: String,
+    pub redirect_uris: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/clients.html")]
+pub struct ClientsPage<'a> {
+    pub nav: Nav,
+    pub notice: Option<&'a str>,
+    pub search: &'a str,
+    pub clients: Vec<ClientRow>,
+    /// The query of the next page.
+    pub next: Option<String>,
+}
+
+/// A client form as the person filled it in (or as stored, to edit).
+#[derive(Debug, Clone, Default)]
+pub struct ClientForm {
+    pub client_id: String,
+    pub name: String,
+    pub public: bool,
+    /// One per line.
+    pub redirect_uris: String,
+    pub post_logout_redirect_uris: String,
+    pub grant_types: Vec<String>,
+    /// Space-separated.
+    pub scopes: String,
+    pub consent: String,
+    pub token_endpoint_auth_method: String,
+    pub jwks_uri: String,
+    /// The version the edit started from (0 for a new client).
+    pub version: i64,
+}
+
+impl ClientForm {
+    pub fn has_grant(&self, grant: &str) -> bool {
+        self.grant_types.iter().any(|g| g == grant)
+    }
+}
+
+/// Facts about a stored client, shown above its edit form.
+pub struct ClientFacts {
+    pub created: String,
+    pub updated: String,
+    pub has_secret: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/client_form.html")]
+pub struct ClientFormPage<'a> {
+    pub nav: Nav,
+    pub notice: Option<&'a str>,
+    pub form: ClientForm,
+    pub error: FormError,
+    /// `None` for a new client.
+    pub facts: Option<ClientFacts>,
+    pub grant_types: Vec<&'static str>,
+    pub auth_methods: Vec<&'static str>,
+    pub consent_modes: Vec<&'static str>,
+}
