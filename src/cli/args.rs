@@ -138,6 +138,9 @@ pub enum ClientCommand {
     Create(Box<ClientCreate>),
     /// List registered clients.
     List {
+        /// Only clients whose id or name contains this text (case-insensitive).
+        #[arg(long)]
+        search: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -228,6 +231,10 @@ pub struct ClientCreate {
     /// its family (0 to 60; default 0), for apps whose tabs race to refresh.
     #[arg(long, value_name = "SECONDS")]
     pub refresh_reuse_leeway: Option<i64>,
+    /// Put the user's groups that start with PREFIX in a `roles` claim, without the
+    /// prefix (--role-claim app1: turns membership of app1:admin into roles ["admin"]).
+    #[arg(long, value_name = "PREFIX")]
+    pub role_claim: Option<String>,
     #[arg(long)]
     pub json: bool,
 }

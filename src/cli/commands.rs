@@ -11,7 +11,7 @@ use super::output;
 use crate::app::{Application, telemetry};
 use crate::clock::unix_now;
 use crate::config::{Settings, redact_url};
-use crate::flows::admin::{Admin, NewClient, NewResource, NewUser};
+use crate::flows::admin::{Actor, Admin, MAX_PAGE_SIZE, NewClient, NewResource, NewUser, PageRequest};
 use crate::protocol::key_lifecycle::Rotation;
 use crate::store::{OpenMode, Stores};
 
@@ -110,21 +110,33 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 web_origins: args.web_origins,
                 pkce: args.pkce.map(|p| p.to_string()),
                 refresh_reuse_leeway: args.refresh_reuse_leeway,
+                role_claim: args.role_claim,
             };
-            let created = admin(settings, OpenMode::CreateIfMissing).await?.create_client(new, now).await?;
+            let admin = admin(settings, OpenMode::CreateIfMissing).await?;
+            let created = admin.create_client(&Actor::Cli, new, now).await?;
             output::created_client(&created.client, created.secret.as_deref(), json);
         }
-        ClientCommand::List { json } => {
-            let clients = admin(settings, OpenMode::MustExist).await?.list_clients().await?;
+        ClientCommand::List { search, json } => {
+            let admin = admin(settings, OpenMode::MustExist).await?;
+            let mut page = PageRequest { limit: Some(MAX_PAGE_SIZE), after: None, search };
+            let mut clients = Vec::new();
+            loop {
+                let listed = admin.list_clients(&page).await?;
+                clients.extend(listed.items);
+                match listed.next {
+                    Some(next) => page.after = Some(next),
+                    None => break,
+                }
+            }
             output::clients(&clients, json);
         }
         ClientCommand::Delete { client_id } => {
-            admin(settings, OpenMode::MustExist).await?.delete_client(&client_id).await?;
+            admin(settings, OpenMode::MustExist).await?.delete_client(&Actor::Cli, &client_id, now).await?;
             println!("Deleted client {client_id:?}.");
         }
         ClientCommand::RotateSecret { client_id, json } => {
-            let secret =
-                admin(settings, OpenMode::MustExist).await?.rotate_client_secret(&client_id, now).await?;
+            let admin = admin(settings, OpenMode::MustExist).await?;
+            let secret = admin.rotate_client_secret(&Actor::Cli, &client_id, now).await?;
             output::rotated_secret(&client_id, &secret, json);
         }
     }
@@ -143,7 +155,8 @@ async fn resource(command: ResourceCommand, settings: &Settings, now: i64) -> Re
                 secret,
                 jwks: read_jwks(args.jwks_file.as_deref())?,
             };
-            let created = admin(settings, OpenMode::CreateIfMissing).await?.create_resource(new, now).await?;
+            let admin = admin(settings, OpenMode::CreateIfMissing).await?;
+            let created = admin.create_resource(&Actor::Cli, new, now).await?;
             output::created_resource(&created.resource, created.secret.as_deref(), args.json);
         }
         ResourceCommand::List { json } => {
@@ -151,7 +164,10 @@ async fn resource(command: ResourceCommand, settings: &Settings, now: i64) -> Re
             output::resources(&resources, json);
         }
         ResourceCommand::Delete { identifier } => {
-            admin(settings, OpenMode::MustExist).await?.delete_resource(&identifier).await?;
+            admin(settings, OpenMode::MustExist)
+                .await?
+                .delete_resource(&Actor::Cli, &identifier, now)
+                .await?;
             println!("Deleted resource {identifier:?}.");
         }
     }

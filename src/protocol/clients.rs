@@ -48,7 +48,12 @@ pub fn validate_redirect_uri(raw: &str) -> Result<(), String> {
         {
             return Err(format!("redirect URI {raw:?} has no host"));
         }
-        "https" | "http" => {}
+        "https" => {}
+        // RFC 9700 §2.1 / RFC 8252 §8.3: plain http only to this machine.
+        "http" if !is_loopback_host(&parsed) => {
+            return Err(format!("redirect URI {raw:?} must use https (http is for loopback addresses only)"));
+        }
+        "http" => {}
         "javascript" | "data" | "file" | "vbscript" | "blob" | "about" => {
             return Err(format!("redirect URI scheme {:?} is not allowed", parsed.scheme()));
         }
@@ -63,6 +68,16 @@ pub fn validate_redirect_uri(raw: &str) -> Result<(), String> {
         return Err(format!("redirect URI {raw:?} contains whitespace"));
     }
     Ok(())
+}
+
+/// `localhost`, 127.0.0.0/8 or `[::1]`.
+fn is_loopback_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 /// A loopback IP redirect URI (RFC 8252 §7.3) with its port left out, so
@@ -208,6 +223,22 @@ pub fn validate_scope_value(scope: &str) -> Result<(), String> {
     if is_valid_scope_token(scope) { Ok(()) } else { Err(format!("invalid scope value {scope:?}")) }
 }
 
+/// Whether `name` may name a group: 1 to 100 of `A-Z a-z 0-9 . _ : -`
+/// (no spaces, so names are safe in claims, URLs and CLI arguments).
+pub fn is_group_name(name: &str) -> bool {
+    (1..=100).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+/// A role-claim prefix (`app1:`): the start of group names.
+pub fn validate_role_claim(prefix: &str) -> Result<(), String> {
+    if is_group_name(prefix) {
+        Ok(())
+    } else {
+        Err(format!("role claim prefix {prefix:?} must be 1 to 100 of A-Z a-z 0-9 . _ : -"))
+    }
+}
+
 /// RFC 8707 §2: an absolute URI without a fragment.
 pub fn validate_resource(resource: &str) -> Result<(), String> {
     match url::Url::parse(resource) {
@@ -324,8 +355,15 @@ mod tests {
             "data:text/html,x",
             "myapp:/cb",
             "http:///cb",
+            "http://app.example/cb",
+            "http://127.0.0.1.evil.example/cb",
         ] {
             assert!(validate_redirect_uri(bad).is_err(), "{bad}");
+        }
+        for good in
+            ["https://app.example/cb", "http://localhost:3000/cb", "http://127.0.0.1/cb", "http://[::1]:8/"]
+        {
+            assert!(validate_redirect_uri(good).is_ok(), "{good}");
         }
     }
 }

@@ -107,3 +107,11 @@ impl Audit {
         self.db.run(move |c| sql::audit::delete_before(c, cutoff)).await
     }
 }
+
+#[cfg(test)]
+impl Audited {
+    /// An event for tests that write through the repositories directly.
+    pub fn test() -> Audited {
+        Audited::new(AuditKind::AdminAction).actor("test")
+    }
+}

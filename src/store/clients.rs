@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use super::StoreError;
+use super::audit::{self, Audited};
 use super::cache::RowCache;
 use super::sql::revisions::{self, Counter};
 use super::sql::{self, Db};
@@ -49,57 +50,109 @@ impl Clients {
         self.db.run(sql::clients::list).await
     }
 
-    /// Inserts a new client; a taken `client_id` is `Duplicate`.
-    pub async fn create(&self, client: ClientRecord) -> Result<(), StoreError> {
-        self.db
+    /// Up to `limit` clients after `after` (by id), optionally only those
+    /// whose id or name contains `search`.
+    pub async fn page(
+        &self,
+        after: Option<String>,
+        search: Option<String>,
+        limit: i64,
+    ) -> Result<Vec<ClientRecord>, StoreError> {
+        self.db.run(move |c| sql::clients::page(c, after.as_deref(), search.as_deref(), limit)).await
+    }
+
+    /// Inserts a new client and records `audited` in the same transaction;
+    /// a taken `client_id` is `Duplicate`.
+    pub async fn create(&self, client: ClientRecord, audited: Audited, now: i64) -> Result<(), StoreError> {
+        let event = self
+            .db
             .run(move |c| {
-                revisions::changing(c, Counter::Clients, |c| Ok((sql::clients::insert(c, &client)?, true)))
+                revisions::changing(c, Counter::Clients, |c| {
+                    sql::clients::insert(c, &client)?;
+                    Ok((audited.insert(c, now)?, true))
+                })
             })
             .await?;
+        audit::log(&event);
         self.origins.flush();
         Ok(())
     }
 
-    /// Deletes a client (its refresh tokens go with it); `false` when there
-    /// was none, and then nothing at all is written.
-    pub async fn delete(&self, client_id: &str) -> Result<bool, StoreError> {
-        let id = client_id.to_string();
-        let deleted = self
+    /// Replaces a client with `client` (whose `version` is already the
+    /// next one) if it is still at `base_version`, recording `audited` in
+    /// the same transaction. `false` when it was not: deleted or changed
+    /// meanwhile; then nothing at all is written.
+    pub async fn replace(
+        &self,
+        client: ClientRecord,
+        base_version: i64,
+        audited: Audited,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let event = self
             .db
             .run(move |c| {
                 revisions::changing(c, Counter::Clients, |c| {
-                    let deleted = sql::clients::delete(c, &id)?;
-                    Ok((deleted, deleted))
+                    if !sql::clients::replace(c, &client, base_version)? {
+                        return Ok((None, false));
+                    }
+                    Ok((Some(audited.insert(c, now)?), true))
                 })
             })
             .await?;
-        if deleted {
-            self.flush();
-        }
-        Ok(deleted)
+        let Some(event) = event else { return Ok(false) };
+        audit::log(&event);
+        self.flush();
+        Ok(true)
     }
 
-    /// Replaces the client's secret hash; `false` when there is no such client.
+    /// Deletes a client (its refresh tokens go with it), recording
+    /// `audited`; `false` when there was none, and then nothing at all is
+    /// written.
+    pub async fn delete(&self, client_id: &str, audited: Audited, now: i64) -> Result<bool, StoreError> {
+        let id = client_id.to_string();
+        let event = self
+            .db
+            .run(move |c| {
+                revisions::changing(c, Counter::Clients, |c| {
+                    if !sql::clients::delete(c, &id)? {
+                        return Ok((None, false));
+                    }
+                    Ok((Some(audited.insert(c, now)?), true))
+                })
+            })
+            .await?;
+        let Some(event) = event else { return Ok(false) };
+        audit::log(&event);
+        self.flush();
+        Ok(true)
+    }
+
+    /// Replaces the client's secret hash, recording `audited`; `false`
+    /// when there is no such client (and nothing is written).
     pub async fn update_secret(
         &self,
         client_id: &str,
         secret_hash: String,
+        audited: Audited,
         now: i64,
     ) -> Result<bool, StoreError> {
         let id = client_id.to_string();
-        let updated = self
+        let event = self
             .db
             .run(move |c| {
                 revisions::changing(c, Counter::Clients, |c| {
-                    let updated = sql::clients::update_secret(c, &id, &secret_hash, now)?;
-                    Ok((updated, updated))
+                    if !sql::clients::update_secret(c, &id, &secret_hash, now)? {
+                        return Ok((None, false));
+                    }
+                    Ok((Some(audited.insert(c, now)?), true))
                 })
             })
             .await?;
-        if updated {
-            self.flush();
-        }
-        Ok(updated)
+        let Some(event) = event else { return Ok(false) };
+        audit::log(&event);
+        self.flush();
+        Ok(true)
     }
 
     pub(super) fn observe_revision(&self, value: i64) -> bool {

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::StoreError;
+use super::audit::{self, Audited};
 use super::cache::RowCache;
 use super::sql::revisions::{self, Counter};
 use super::sql::{self, Db};
@@ -86,34 +87,45 @@ impl Resources {
     }
 
     /// Inserts a new resource; a taken identifier is `Duplicate`.
-    pub async fn create(&self, resource: ResourceRecord) -> Result<(), StoreError> {
-        self.db
+    pub async fn create(
+        &self,
+        resource: ResourceRecord,
+        audited: Audited,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let event = self
+            .db
             .run(move |c| {
                 revisions::changing(c, Counter::Resources, |c| {
-                    Ok((sql::resources::insert(c, &resource)?, true))
+                    sql::resources::insert(c, &resource)?;
+                    Ok((audited.insert(c, now)?, true))
                 })
             })
             .await?;
+        audit::log(&event);
         self.all.flush();
         Ok(())
     }
 
-    /// Deletes a resource; `false` when there was none (nothing written).
-    pub async fn delete(&self, identifier: &str) -> Result<bool, StoreError> {
+    /// Deletes a resource, recording `audited`; `false` when there was none
+    /// (nothing written).
+    pub async fn delete(&self, identifier: &str, audited: Audited, now: i64) -> Result<bool, StoreError> {
         let id = identifier.to_string();
-        let deleted = self
+        let event = self
             .db
             .run(move |c| {
                 revisions::changing(c, Counter::Resources, |c| {
-                    let deleted = sql::resources::delete(c, &id)?;
-                    Ok((deleted, deleted))
+                    if !sql::resources::delete(c, &id)? {
+                        return Ok((None, false));
+                    }
+                    Ok((Some(audited.insert(c, now)?), true))
                 })
             })
             .await?;
-        if deleted {
-            self.flush();
-        }
-        Ok(deleted)
+        let Some(event) = event else { return Ok(false) };
+        audit::log(&event);
+        self.flush();
+        Ok(true)
     }
 
     pub(super) fn observe_revision(&self, value: i64) -> bool {

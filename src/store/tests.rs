@@ -46,17 +46,17 @@ async fn a_change_at_one_instance_reaches_the_other_at_its_next_check() {
     assert!(a.clients.find("app").await.unwrap().is_none());
     assert!(!a.clients.cached("app"), "unknown ids are not cached");
 
-    b.clients.create(client("app")).await.unwrap();
+    b.clients.create(client("app"), crate::store::Audited::test(), NOW).await.unwrap();
     let first = a.clients.find("app").await.unwrap().expect("created at b");
     assert!(a.clients.cached("app"));
 
-    assert!(b.clients.update_secret("app", "h2".into(), NOW).await.unwrap());
+    assert!(b.clients.update_secret("app", "h2".into(), crate::store::Audited::test(), NOW).await.unwrap());
     let stale = a.clients.find("app").await.unwrap().expect("cached");
     assert_eq!(stale.secret_hash, first.secret_hash, "served from memory until revalidated");
     assert_eq!(a.revalidate(NOW).await.unwrap(), ["clients"], "the rotation moved the revision");
     assert_eq!(a.clients.find("app").await.unwrap().expect("reloaded").secret_hash.as_deref(), Some("h2"));
 
-    assert!(b.clients.delete("app").await.unwrap());
+    assert!(b.clients.delete("app", crate::store::Audited::test(), NOW).await.unwrap());
     assert_eq!(a.revalidate(NOW).await.unwrap(), ["clients"]);
     assert!(a.clients.find("app").await.unwrap().is_none());
     assert!(a.revalidate(NOW).await.unwrap().is_empty(), "nothing changed since");
@@ -66,13 +66,13 @@ async fn a_change_at_one_instance_reaches_the_other_at_its_next_check() {
 async fn find_fresh_replaces_the_cached_copy() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (a, b) = (instance(&dir).await, instance(&dir).await);
-    a.clients.create(client("app")).await.unwrap();
+    a.clients.create(client("app"), crate::store::Audited::test(), NOW).await.unwrap();
     a.clients.find("app").await.unwrap().expect("cached");
-    b.clients.update_secret("app", "h2".into(), NOW).await.unwrap();
+    b.clients.update_secret("app", "h2".into(), crate::store::Audited::test(), NOW).await.unwrap();
     let fresh = a.clients.find_fresh("app").await.unwrap().expect("fresh");
     assert_eq!(fresh.secret_hash.as_deref(), Some("h2"));
     assert_eq!(a.clients.find("app").await.unwrap().unwrap().secret_hash.as_deref(), Some("h2"));
-    b.clients.delete("app").await.unwrap();
+    b.clients.delete("app", crate::store::Audited::test(), NOW).await.unwrap();
     assert!(a.clients.find_fresh("app").await.unwrap().is_none());
     assert!(!a.clients.cached("app"), "a deleted client leaves the cache");
 }
@@ -81,12 +81,21 @@ async fn find_fresh_replaces_the_cached_copy() {
 async fn refused_writes_leave_the_counters_alone() {
     let dir = tempfile::tempdir().expect("tempdir");
     let stores = instance(&dir).await;
-    stores.clients.create(client("app")).await.unwrap();
+    stores.clients.create(client("app"), crate::store::Audited::test(), NOW).await.unwrap();
     let before = counters(&stores).await;
-    assert!(!stores.clients.delete("nobody").await.unwrap());
-    assert!(!stores.clients.update_secret("nobody", "h".into(), NOW).await.unwrap());
+    assert!(!stores.clients.delete("nobody", crate::store::Audited::test(), NOW).await.unwrap());
+    assert!(
+        !stores
+            .clients
+            .update_secret("nobody", "h".into(), crate::store::Audited::test(), NOW)
+            .await
+            .unwrap()
+    );
     assert!(!stores.users.delete("nobody").await.unwrap());
-    assert!(matches!(stores.clients.create(client("app")).await, Err(StoreError::Duplicate(_))));
+    assert!(matches!(
+        stores.clients.create(client("app"), crate::store::Audited::test(), NOW).await,
+        Err(StoreError::Duplicate(_))
+    ));
     assert_eq!(counters(&stores).await, before);
 }
 
@@ -120,9 +129,9 @@ async fn without_row_caching_every_read_goes_to_the_database() {
     let dir = tempfile::tempdir().expect("tempdir");
     let a = Stores::open(&config(&dir, false), OpenMode::CreateIfMissing).await.unwrap();
     let b = instance(&dir).await;
-    a.clients.create(client("app")).await.unwrap();
+    a.clients.create(client("app"), crate::store::Audited::test(), NOW).await.unwrap();
     a.clients.find("app").await.unwrap();
-    b.clients.update_secret("app", "h2".into(), NOW).await.unwrap();
+    b.clients.update_secret("app", "h2".into(), crate::store::Audited::test(), NOW).await.unwrap();
     assert_eq!(a.clients.find("app").await.unwrap().unwrap().secret_hash.as_deref(), Some("h2"));
     assert!(!a.clients.cached("app"));
 }

@@ -134,7 +134,8 @@ backend_test!(a_client_whose_id_token_algorithm_lost_its_keys_gets_an_error_not_
         id_token_signed_response_alg: Some(oxidp::jose::SigningAlg::Es256),
         ..oxidp::protocol::ClientRecord::default()
     };
-    app.services.stores.clients.create(client).await.expect("store the client");
+    let audited = oxidp::store::Audited::new(oxidp::protocol::AuditKind::AdminAction);
+    app.services.stores.clients.create(client, audited, now()).await.expect("store the client");
     let test_client = TestClient { client_id: "es".into(), secret: None, redirect_uris: vec![CB.into()] };
     let resp = app.browser().authorize(&AuthRequest::new(&test_client).scope("openid")).await;
     assert_eq!(resp.status(), 302, "back to the client");

@@ -6,7 +6,7 @@ use crate::helpers::*;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 
 pub const CB: &str = "http://127.0.0.1:9999/cb";
-pub const CB_NAMED: &str = "http://app.example.com/cb";
+pub const CB_NAMED: &str = "https://app.example.com/cb";
 
 /// Asserts the anti-framing / no-sniff / no-store headers on an HTML page.
 pub fn assert_page_headers(resp: &reqwest::Response) {
@@ -112,7 +112,7 @@ backend_test!(redirect_uri_must_match_exactly, |app| async move {
         ("unregistered host", "http://evil.example/cb"),
         ("extra path segment", "http://127.0.0.1:9999/cb/x"),
         ("extra query", "http://127.0.0.1:9999/cb?a=b"),
-        ("different port, not loopback", "http://app.example.com:8443/cb"),
+        ("different port, not loopback", "https://app.example.com:8443/cb"),
         ("localhost for a loopback IP", "http://localhost:9999/cb"),
         ("trailing slash", "http://127.0.0.1:9999/cb/"),
         ("uppercase host", "http://APP.example.com/cb"),

@@ -39,7 +39,12 @@ backend_test!(secret_rotation_and_deletion_reach_every_running_instance, |app| a
     assert_eq!(token_status(&app, &old).await, 200);
     assert_eq!(token_status(&sibling, &old).await, 200);
 
-    let secret = app.services.admin.rotate_client_secret("svc", now()).await.expect("rotate");
+    let secret = app
+        .services
+        .admin
+        .rotate_client_secret(&oxidp::flows::admin::Actor::Cli, "svc", now())
+        .await
+        .expect("rotate");
     let new = with_secret(&old, &secret);
     // A cached copy never refuses the new secret: a refusal re-reads the client.
     assert_eq!(token_status(&app, &new).await, 200);
@@ -49,7 +54,7 @@ backend_test!(secret_rotation_and_deletion_reach_every_running_instance, |app| a
     wait_for_status(&sibling, &old, 401, "old secret on the sibling").await;
     assert_eq!(token_status(&app, &new).await, 200, "the new secret still works");
 
-    app.services.admin.delete_client("svc").await.expect("delete");
+    app.services.admin.delete_client(&oxidp::flows::admin::Actor::Cli, "svc", now()).await.expect("delete");
     wait_for_status(&app, &new, 401, "deleted client on the first instance").await;
     wait_for_status(&sibling, &new, 401, "deleted client on the sibling").await;
 });

@@ -301,7 +301,11 @@ backend_test!(origins_registered_elsewhere_reach_every_instance, |app| async mov
     })
     .await;
     wait_for_preflight(&sibling, origin, true, "created on another instance").await;
-    app.services.admin.delete_client("elsewhere").await.expect("delete");
+    app.services
+        .admin
+        .delete_client(&oxidp::flows::admin::Actor::Cli, "elsewhere", now())
+        .await
+        .expect("delete");
     wait_for_preflight(&sibling, origin, false, "deleted on another instance").await;
     wait_for_preflight(&app, origin, false, "deleted here").await;
 });

@@ -71,14 +71,24 @@ backend_test!(private_use_schemes_are_for_public_clients, |app| async move {
     let err = app
         .services
         .admin
-        .create_client(new_client("web", &["com.example.web:/cb"], false), now())
+        .create_client(
+            &oxidp::flows::admin::Actor::Cli,
+            new_client("web", &["com.example.web:/cb"], false),
+            now(),
+        )
         .await
         .err()
         .expect("refused");
     assert!(err.to_string().contains("private-use"), "{err}");
     assert!(app.services.stores.clients.find_fresh("web").await.unwrap().is_none());
     // Not a reverse-domain name: refused for everyone (RFC 8252 §7.1).
-    assert!(app.services.admin.create_client(native("bad", &["myapp:/cb"]), now()).await.is_err());
+    assert!(
+        app.services
+            .admin
+            .create_client(&oxidp::flows::admin::Actor::Cli, native("bad", &["myapp:/cb"]), now())
+            .await
+            .is_err()
+    );
 });
 
 backend_test!(pkce_is_required_unless_a_confidential_client_opts_out, |app| async move {
@@ -111,7 +121,13 @@ backend_test!(pkce_is_required_unless_a_confidential_client_opts_out, |app| asyn
     }
     // A public client cannot opt out.
     let public_optional = NewClient { pkce: Some("optional".into()), ..native("x", &[LOOPBACK]) };
-    assert!(app.services.admin.create_client(public_optional, now()).await.is_err());
+    assert!(
+        app.services
+            .admin
+            .create_client(&oxidp::flows::admin::Actor::Cli, public_optional, now())
+            .await
+            .is_err()
+    );
 });
 
 backend_test!(unknown_scopes_are_ignored_and_the_response_names_the_grant, |app| async move {

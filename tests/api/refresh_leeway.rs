@@ -79,7 +79,13 @@ backend_test!(without_a_leeway_racing_reuse_revokes_the_family, |app| async move
 backend_test!(the_leeway_is_bounded, |app| async move {
     for bad in [-1, 61] {
         let spec = NewClient { refresh_reuse_leeway: Some(bad), ..refresh_client_spec("x") };
-        let err = app.services.admin.create_client(spec, now()).await.err().expect("refused");
+        let err = app
+            .services
+            .admin
+            .create_client(&oxidp::flows::admin::Actor::Cli, spec, now())
+            .await
+            .err()
+            .expect("refused");
         assert!(err.to_string().contains("leeway"), "{err}");
     }
 });

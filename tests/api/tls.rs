@@ -76,7 +76,8 @@ async fn library_completes_the_lifecycle_over_https() {
         grant_types: vec!["authorization_code".into(), "refresh_token".into()],
         ..NewClient::default()
     };
-    let secret = admin.create_client(new_client, now).await.unwrap().secret.unwrap();
+    let secret =
+        admin.create_client(&oxidp::flows::admin::Actor::Cli, new_client, now).await.unwrap().secret.unwrap();
 
     let root = reqwest::Certificate::from_pem(&cert_pem).unwrap();
     let http = reqwest::Client::builder()

@@ -3,6 +3,8 @@
 //! repositories, so bad input changes nothing, counters included.
 
 mod actor;
+mod client_spec;
+mod client_update;
 mod clients;
 mod keys;
 mod page;
@@ -10,7 +12,9 @@ mod resources;
 mod users;
 
 pub use actor::{Actor, changed};
-pub use clients::{CreatedClient, NewClient};
+pub use client_spec::NewClient;
+pub use client_update::{ClientUpdate, UpdatedClient};
+pub use clients::{CreatedClient, client_summary};
 pub use keys::KeyInfo;
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 pub use resources::{CreatedResource, NewResource};

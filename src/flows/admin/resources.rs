@@ -2,11 +2,11 @@
 //! tokens carry, the scopes they define, the lifetime and algorithm of
 //! their access tokens, and the credentials they introspect with.
 
-use super::{Admin, AdminError};
+use super::{Actor, Admin, AdminError};
 use crate::crypto::{random_token, secret_digest};
 use crate::protocol::client_assertion::parse_public_jwks;
 use crate::protocol::clients::{MIN_SECRET_LEN, validate_resource, validate_scope_value};
-use crate::protocol::{ResourceRecord, StandardScope};
+use crate::protocol::{AdminOp, ResourceRecord, StandardScope};
 use crate::store::StoreError;
 
 /// A resource as an operator describes it.
@@ -34,13 +34,22 @@ fn invalid(message: String) -> AdminError {
 }
 
 impl Admin {
-    pub async fn create_resource(&self, new: NewResource, now: i64) -> Result<CreatedResource, AdminError> {
+    pub async fn create_resource(
+        &self,
+        by: &Actor,
+        new: NewResource,
+        now: i64,
+    ) -> Result<CreatedResource, AdminError> {
         let (resource, secret) = self.resource_record(new, now)?;
         let identifier = resource.identifier.clone();
         if self.stores.clients.find_fresh(&identifier).await?.is_some() {
             return Err(AdminError::Conflict(format!("a client named {identifier:?} already exists")));
         }
-        match self.stores.resources.create(resource.clone()).await {
+        let audited = by
+            .audited(AdminOp::ResourceCreate, &identifier)
+            .detail("scopes", resource.scopes.clone())
+            .detail("signing_alg", resource.signing_alg.map(|a| a.to_string()));
+        match self.stores.resources.create(resource.clone(), audited, now).await {
             Ok(()) => Ok(CreatedResource { resource, secret }),
             Err(StoreError::Duplicate(_)) => {
                 Err(AdminError::Conflict(format!("resource {identifier:?} already exists")))
@@ -102,8 +111,9 @@ impl Admin {
         Ok(self.stores.resources.list().await?)
     }
 
-    pub async fn delete_resource(&self, identifier: &str) -> Result<(), AdminError> {
-        if self.stores.resources.delete(identifier).await? {
+    pub async fn delete_resource(&self, by: &Actor, identifier: &str, now: i64) -> Result<(), AdminError> {
+        let audited = by.audited(AdminOp::ResourceDelete, identifier);
+        if self.stores.resources.delete(identifier, audited, now).await? {
             Ok(())
         } else {
             Err(AdminError::NotFound(format!("resource {identifier:?} does not exist")))

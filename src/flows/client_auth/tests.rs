@@ -60,7 +60,7 @@ async fn authenticator_with_clients() -> (ClientAuthenticator, TestKey, tempfile
         ..registered("basic", ClientAuthMethod::ClientSecretBasic)
     };
     for client in [jwt, basic, registered("spa", ClientAuthMethod::None)] {
-        stores.clients.create(client).await.expect("create client");
+        stores.clients.create(client, crate::store::Audited::test(), 0).await.expect("create client");
     }
     let authenticator = ClientAuthenticator::new(
         stores.clients.clone(),

@@ -32,10 +32,18 @@ fn client(client_id: &str, grants: &[GrantType]) -> ClientRecord {
 
 async fn token_flow() -> (TokenFlow, tempfile::TempDir) {
     let (stores, dir) = crate::store::test_db::temp_stores().await;
-    stores.clients.create(client("svc", &[GrantType::ClientCredentials])).await.expect("svc");
-    stores.clients.create(client("web", &[GrantType::AuthorizationCode])).await.expect("web");
+    stores
+        .clients
+        .create(client("svc", &[GrantType::ClientCredentials]), crate::store::Audited::test(), 0)
+        .await
+        .expect("svc");
+    stores
+        .clients
+        .create(client("web", &[GrantType::AuthorizationCode]), crate::store::Audited::test(), 0)
+        .await
+        .expect("web");
     let refresh = client("app", &[GrantType::AuthorizationCode, GrantType::RefreshToken]);
-    stores.clients.create(refresh).await.expect("app");
+    stores.clients.create(refresh, crate::store::Audited::test(), 0).await.expect("app");
 
     let keyring = Keyring::from_pem(&generate_rsa_pem(2048).expect("key")).expect("keyring");
     let policy = TokenPolicy {

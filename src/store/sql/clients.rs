@@ -36,6 +36,72 @@ pub fn list(conn: &mut AnyConnection) -> Result<Vec<ClientRecord>, StoreError> {
         .collect()
 }
 
+diesel::define_sql_function! {
+    /// SQL `lower()`, the same on SQLite and PostgreSQL.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    #[sql_name = "lower"]
+    fn lower_nullable(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+/// A `LIKE` pattern matching `text` anywhere, case-insensitively once
+/// both sides are lowered; `%`, `_` and `\` in `text` match themselves.
+pub fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for ch in text.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Up to `limit` clients after `after` (by `client_id`), optionally those
+/// whose id or name contains `search` (case-insensitive).
+pub fn page(
+    conn: &mut AnyConnection,
+    after: Option<&str>,
+    search: Option<&str>,
+    limit: i64,
+) -> Result<Vec<ClientRecord>, StoreError> {
+    let mut query = clients::table.order(clients::client_id.asc()).limit(limit).into_boxed();
+    if let Some(after) = after {
+        query = query.filter(clients::client_id.gt(after.to_string()));
+    }
+    if let Some(search) = search {
+        let pattern = contains_pattern(search);
+        query = query.filter(
+            lower(clients::client_id)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower_nullable(clients::name).like(pattern).escape('\\').assume_not_null()),
+        );
+    }
+    query.select(ClientRow::as_select()).load(conn)?.into_iter().map(ClientRecord::try_from).collect()
+}
+
+/// Writes every column of `client` if its row is still at `base_version`;
+/// returns whether it was.
+pub fn replace(
+    conn: &mut AnyConnection,
+    client: &ClientRecord,
+    base_version: i64,
+) -> Result<bool, StoreError> {
+    let row = ClientRow::try_from(client)?;
+    let n = diesel::update(
+        clients::table
+            .filter(clients::client_id.eq(&client.client_id))
+            .filter(clients::version.eq(base_version)),
+    )
+    .set(&row)
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
 /// Returns whether a client was deleted.
 pub fn delete(conn: &mut AnyConnection, client_id: &str) -> Result<bool, StoreError> {
     let n = diesel::delete(clients::table.find(client_id)).execute(conn)?;
@@ -50,7 +116,11 @@ pub fn update_secret(
     now: i64,
 ) -> Result<bool, StoreError> {
     let n = diesel::update(clients::table.find(client_id))
-        .set((clients::secret_hash.eq(secret_hash), clients::updated_at.eq(now)))
+        .set((
+            clients::secret_hash.eq(secret_hash),
+            clients::updated_at.eq(now),
+            clients::version.eq(clients::version + 1),
+        ))
         .execute(conn)?;
     Ok(n > 0)
 }

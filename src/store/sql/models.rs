@@ -72,8 +72,9 @@ impl<'a> From<&'a UserRecord> for NewUser<'a> {
     }
 }
 
-#[derive(Queryable, Selectable, Insertable)]
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = clients)]
+#[diesel(primary_key(client_id), treat_none_as_null = true)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct ClientRow {
     pub client_id: String,

@@ -248,7 +248,12 @@ impl TestApp {
     pub async fn with_client(&self, new: NewClient) -> TestClient {
         let client_id = new.client_id.clone();
         let redirect_uris = new.redirect_uris.clone();
-        let created = self.services.admin.create_client(new, now()).await.expect("create_client");
+        let created = self
+            .services
+            .admin
+            .create_client(&oxidp::flows::admin::Actor::Cli, new, now())
+            .await
+            .expect("create_client");
         TestClient { client_id, secret: created.secret, redirect_uris }
     }
 

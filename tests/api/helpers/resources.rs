@@ -10,7 +10,12 @@ impl TestApp {
     /// Registers `new` and returns its credentials (no redirect URIs).
     pub async fn with_resource(&self, new: NewResource) -> TestClient {
         let identifier = new.identifier.clone();
-        let created = self.services.admin.create_resource(new, now()).await.expect("create_resource");
+        let created = self
+            .services
+            .admin
+            .create_resource(&oxidp::flows::admin::Actor::Cli, new, now())
+            .await
+            .expect("create_resource");
         TestClient { client_id: identifier, secret: created.secret, redirect_uris: vec![] }
     }
 
