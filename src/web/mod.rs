@@ -80,6 +80,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/admin").read(admin_console::signin::home_get))
         .service(resource("/admin/callback").read(admin_console::signin::callback_get))
         .service(resource("/admin/logout").post(admin_console::signin::logout_post))
+        .service(
+            resource("/admin/clients")
+                .read(admin_console::clients::clients_get)
+                .post(admin_console::clients::create_post),
+        )
+        .service(resource("/admin/clients/new").read(admin_console::clients::new_get))
+        .service(
+            resource("/admin/clients/{client_id}")
+                .read(admin_console::clients::client_get)
+                .post(admin_console::clients::update_post),
+        )
+        .service(resource("/admin/clients/{client_id}/secret").post(admin_console::clients::rotate_secret_post))
+        .service(resource("/admin/clients/{client_id}/delete").post(admin_console::clients::delete_post))
         .service(resource("/admin/keys").read(admin_console::keys::keys_get))
         .service(resource("/admin/keys/rotate").post(admin_console::keys::rotate_post))
         .service(resource("/admin/audit").read(admin_console::audit::audit_get))

@@ -12,6 +12,9 @@ use crate::store::Audited;
 pub enum Actor {
     /// The command line, run on the server's machine.
     Cli,
+    /// The server itself (what it provisions at startup, such as the
+    /// admin console's client).
+    System,
     /// A person (the console, or a token issued to them).
     User { id: String, username: String },
     /// An automation client (client_credentials with `oxidp:admin`).
@@ -19,10 +22,11 @@ pub enum Actor {
 }
 
 impl Actor {
-    /// How audit events name the actor: `cli`, `user:<id>`, `client:<id>`.
+    /// How audit events name the actor: `cli`, `system`, `user:<id>`, `client:<id>`.
     pub fn label(&self) -> String {
         match self {
             Actor::Cli => "cli".into(),
+            Actor::System => "system".into(),
             Actor::User { id, .. } => format!("user:{id}"),
             Actor::Client(client_id) => format!("client:{client_id}"),
         }

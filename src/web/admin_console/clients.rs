@@ -131,6 +131,16 @@ pub async fn update_post(
     let update = client_update(&form);
     let expected = Some(form.version);
     match admin.update_client(&console.actor(), &client_id, update, expected, clock.now()).await {
+        // A change to a method that uses a secret made one: shown once.
+        Ok(updated) if updated.secret.is_some() => {
+            let page = SecretPage {
+                nav: console.nav("clients"),
+                title: "Client saved, with a new secret",
+                client_id: &client_id,
+                secret: updated.secret.as_deref(),
+            };
+            html(StatusCode::OK, &page)
+        }
         Ok(_) => done(&format!("/admin/clients/{}", encode(&client_id)), "saved"),
         Err(e) => {
             let (_, facts) = stored(&current);
@@ -274,7 +284,7 @@ fn stored(client: &ClientRecord) -> (ClientForm, ClientFacts) {
 /// nothing was written.
 fn form_error(console: &Console, form: ClientForm, e: AdminError, facts: Option<ClientFacts>) -> HttpResponse {
     let (status, error) = match e {
-        AdminError::Invalid { field, message } => (StatusCode::BAD_REQUEST, FormError::new(field, message)),
+        AdminError::Invalid { field, message } => (StatusCode::BAD_REQUEST, FormError::new(on_form(field), message)),
         AdminError::Conflict(message) => (StatusCode::CONFLICT, FormError::new(Some("client_id"), message)),
         AdminError::Stale(_) => (StatusCode::CONFLICT, FormError::new(None, STALE)),
         other => return admin_error(console, &other),
@@ -301,6 +311,29 @@ fn form_page(
         consent_modes: ConsentMode::ALL.iter().map(|c| c.as_str()).collect(),
     };
     html(status, &page)
+}
+
+/// The form's inputs, named as the admin operations name fields.
+const FIELDS: [&str; 9] = [
+    "client_id",
+    "name",
+    "redirect_uris",
+    "post_logout_redirect_uris",
+    "grant_types",
+    "scopes",
+    "consent",
+    "token_endpoint_auth_method",
+    "jwks_uri",
+];
+
+/// Where the form shows an error about `field`: next to its input, or
+/// above the form when it has none.
+fn on_form(field: Option<&'static str>) -> Option<&'static str> {
+    match field {
+        Some("jwks") => Some("jwks_uri"),
+        Some(f) if FIELDS.contains(&f) => Some(f),
+        _ => None,
+    }
 }
 
 /// A client id as a path segment.

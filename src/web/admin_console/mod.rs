@@ -8,6 +8,7 @@
 //! form again with the error next to its field. No scripts anywhere.
 
 pub mod audit;
+pub mod clients;
 
 pub mod keys;
 pub mod signin;
