@@ -288,7 +288,7 @@ fn when(unix: i64) -> String {
 }
 
 /// "Firefox on Linux" from a user agent, for people; the raw string is not shown.
-fn describe(device: &Device) -> String {
+pub fn describe(device: &Device) -> String {
     let Some(ua) = device.user_agent.as_deref() else { return "Unknown device".into() };
     const BROWSERS: [(&str, &str); 7] = [
         ("Edg/", "Edge"),

@@ -203,3 +203,110 @@ pub struct ClientFormPage<'a> {
     pub auth_methods: Vec<&'static str>,
     pub consent_modes: Vec<&'static str>,
 }
+
+/// One user in the list.
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    pub disabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+pub struct UsersPage<'a> {
+    pub nav: Nav,
+    pub notice: Option<&'a str>,
+    pub search: &'a str,
+    pub users: Vec<UserRow>,
+    pub next: Option<String>,
+}
+
+/// The new-user form as typed (the password is never sent back).
+#[derive(Default)]
+pub struct NewUserForm {
+    pub username: String,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/user_new.html")]
+pub struct NewUserPage {
+    pub nav: Nav,
+    pub form: NewUserForm,
+    pub error: FormError,
+}
+
+/// A user's profile form as stored or as typed.
+pub struct ProfileForm {
+    pub name: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub version: i64,
+}
+
+/// One of the user's SSO sessions.
+pub struct UserSessionRow {
+    pub sid: String,
+    pub device: String,
+    pub last_seen: String,
+    pub signed_in: String,
+}
+
+/// One consent of the user.
+pub struct ConsentRow {
+    pub client_id: String,
+    pub scopes: String,
+    pub since: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/user.html")]
+pub struct UserPage<'a> {
+    pub nav: Nav,
+    pub notice: Option<&'a str>,
+    pub id: &'a str,
+    pub username: &'a str,
+    pub disabled: bool,
+    pub created: String,
+    pub profile: ProfileForm,
+    pub error: FormError,
+    pub groups: Vec<String>,
+    pub sessions: Vec<UserSessionRow>,
+    pub consents: Vec<ConsentRow>,
+}
+
+/// One group in the list.
+pub struct GroupRow {
+    pub name: String,
+    pub description: String,
+    pub members: i64,
+}
+
+#[derive(Template)]
+#[template(path = "admin/groups.html")]
+pub struct GroupsPage<'a> {
+    pub nav: Nav,
+    pub notice: Option<&'a str>,
+    pub search: &'a str,
+    pub groups: Vec<GroupRow>,
+    pub next: Option<String>,
+    /// The create form, as typed when it was refused.
+    pub name: &'a str,
+    pub description: &'a str,
+    pub error: FormError,
+}
+
+#[derive(Template)]
+#[template(path = "admin/group.html")]
+pub struct GroupPage<'a> {
+    pub nav: Nav,
+    pub notice: Option<&'a str>,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub members: Vec<UserRow>,
+    pub username: &'a str,
+    pub error: FormError,
+}
