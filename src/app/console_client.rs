@@ -66,7 +66,10 @@ pub async fn ensure_console_client(admin: &Admin, issuer: &str, now: i64) -> Res
     };
     match admin.update_client(&Actor::System, CONSOLE_CLIENT_ID, update, Some(current.version), now).await {
         Ok(_) => {
-            tracing::info!(client_id = CONSOLE_CLIENT_ID, "brought the admin console's client in step with the issuer");
+            tracing::info!(
+                client_id = CONSOLE_CLIENT_ID,
+                "brought the admin console's client in step with the issuer"
+            );
             Ok(())
         }
         // Another instance did it first.

@@ -46,7 +46,9 @@ pub enum Access {
     /// No console session (or it ended): sign in first.
     SignedOut,
     /// Signed in, but not (any more) an administrator.
-    NotAdmin { username: String },
+    NotAdmin {
+        username: String,
+    },
 }
 
 /// The start of a sign-in: the browser keeps `state` (a cookie binds the
@@ -154,7 +156,9 @@ impl ConsoleFlow {
         }
         if let Some(error) = params.get("error") {
             let description = params.get("error_description").unwrap_or(error);
-            return Callback::Failed(OAuthError::access_denied(format!("Sign-in did not complete: {description}")));
+            return Callback::Failed(OAuthError::access_denied(format!(
+                "Sign-in did not complete: {description}"
+            )));
         }
         let Some(code) = params.get("code") else {
             return Callback::Failed(OAuthError::invalid_request("the response carries no code"));
@@ -211,7 +215,8 @@ impl ConsoleFlow {
     /// user as the access token, answering this sign-in's nonce.
     fn check_id_token(&self, id_token: &str, sub: &str, nonce: &str) -> Result<(), OAuthError> {
         let bad = |why: &str| OAuthError::server_error(format!("the ID token is not acceptable: {why}"));
-        let claims = self.keyring.current().verify(id_token, ID_TOKEN_TYP).map_err(|e| bad(&e.to_string()))?;
+        let claims =
+            self.keyring.current().verify(id_token, ID_TOKEN_TYP).map_err(|e| bad(&e.to_string()))?;
         let text = |name: &str| claims.get(name).and_then(Value::as_str);
         let audience_ok = match claims.get("aud") {
             Some(Value::String(aud)) => aud == CONSOLE_CLIENT_ID,
@@ -241,7 +246,8 @@ impl ConsoleFlow {
             Some(session) if session.expires_at > now => session,
             _ => return Ok(Access::SignedOut),
         };
-        let alive = self.sessions.find_by_sid(&session.sid, now).await?.is_some_and(|s| s.user_id == session.user_id);
+        let alive =
+            self.sessions.find_by_sid(&session.sid, now).await?.is_some_and(|s| s.user_id == session.user_id);
         let active = alive && self.users.find_active_fresh(&session.user_id).await?.is_some();
         if !active {
             self.ephemeral.delete::<ConsoleSession>(&key).await?;
@@ -283,7 +289,14 @@ mod tests {
     fn only_local_console_paths_are_returned_to() {
         assert_eq!(safe_return_to("/admin/clients?q=a"), "/admin/clients?q=a");
         assert_eq!(safe_return_to("/admin"), "/admin");
-        for bad in ["//evil.example/admin", "https://evil.example", "/account", "/admin/callback?x", "/admin\\x", "/administrator"] {
+        for bad in [
+            "//evil.example/admin",
+            "https://evil.example",
+            "/account",
+            "/admin/callback?x",
+            "/admin\\x",
+            "/administrator",
+        ] {
             assert_eq!(safe_return_to(bad), HOME, "{bad}");
         }
     }

@@ -91,7 +91,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .read(admin_console::clients::client_get)
                 .post(admin_console::clients::update_post),
         )
-        .service(resource("/admin/clients/{client_id}/secret").post(admin_console::clients::rotate_secret_post))
+        .service(
+            resource("/admin/clients/{client_id}/secret").post(admin_console::clients::rotate_secret_post),
+        )
         .service(resource("/admin/clients/{client_id}/delete").post(admin_console::clients::delete_post))
         .service(resource("/admin/keys").read(admin_console::keys::keys_get))
         .service(resource("/admin/keys/rotate").post(admin_console::keys::rotate_post))

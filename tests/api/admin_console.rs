@@ -13,7 +13,8 @@ const PASSWORD: &str = "correct horse battery";
 
 impl Browser {
     async fn get_page(&self, path_or_url: &str) -> reqwest::Response {
-        let url = if path_or_url.starts_with("http") { path_or_url.to_string() } else { self.url(path_or_url) };
+        let url =
+            if path_or_url.starts_with("http") { path_or_url.to_string() } else { self.url(path_or_url) };
         self.client.get(url).send().await.unwrap_or_else(|e| panic!("GET {path_or_url}: {e}"))
     }
 
@@ -39,7 +40,12 @@ impl Browser {
     }
 
     async fn console_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.client.post(self.url(path)).form(fields).send().await.unwrap_or_else(|e| panic!("POST {path}: {e}"))
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 }
 
@@ -83,7 +89,11 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
     assert_eq!(resp.status(), 303);
     assert_eq!(location(&resp), "/admin/clients", "back to the page asked for");
     let console = set_cookie(&resp, "oxidp_console").expect("the console cookie");
-    assert!(console.has("httponly") && console.attr("samesite") == Some("Strict") && console.attr("path") == Some("/"));
+    assert!(
+        console.has("httponly")
+            && console.attr("samesite") == Some("Strict")
+            && console.attr("path") == Some("/")
+    );
 
     let (status, page) = text(browser.get_page("/admin/clients").await).await;
     assert_eq!(status, 200, "{page}");
@@ -106,18 +116,31 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
     let secret = input_value(&created, "secret");
     assert!(secret.len() >= 32, "the secret is shown once: {created}");
     let (_, list) = text(browser.get_page("/admin/clients?q=bill").await).await;
-    assert!(list.contains("billing") && list.contains("Billing &#60;App&#62;") || list.contains("Billing &lt;App&gt;"), "{list}");
+    assert!(
+        list.contains("billing") && list.contains("Billing &#60;App&#62;")
+            || list.contains("Billing &lt;App&gt;"),
+        "{list}"
+    );
     assert!(!list.contains("oxidp-admin-console"), "the search narrows the list: {list}");
     let stored = app.services.admin.find_client("billing").await.expect("created");
     assert_eq!(stored.redirect_uris.len(), 2);
     let events = app.audit_events_of("admin_action").await;
     assert!(
-        events.iter().any(|e| e.detail.contains("billing") && e.actor.as_deref().is_some_and(|a| a.starts_with("user:"))),
+        events
+            .iter()
+            .any(|e| e.detail.contains("billing")
+                && e.actor.as_deref().is_some_and(|a| a.starts_with("user:"))),
         "the creation is audited with the person as actor: {events:?}"
     );
 
     // A validation error shows the form again with the input; nothing is written.
-    let bad = [("csrf_token", csrf.as_str()), ("client_id", "broken"), ("type", "confidential"), ("redirect_uris", "not a uri"), ("grant_types", "authorization_code")];
+    let bad = [
+        ("csrf_token", csrf.as_str()),
+        ("client_id", "broken"),
+        ("type", "confidential"),
+        ("redirect_uris", "not a uri"),
+        ("grant_types", "authorization_code"),
+    ];
     let (status, page) = text(browser.console_form("/admin/clients", &bad).await).await;
     assert_eq!(status, 400, "{page}");
     assert!(page.contains("not a uri") && page.contains("alert") || page.contains("field-error"), "{page}");
@@ -157,7 +180,12 @@ backend_test!(console_forms_need_the_console_csrf_token, |app| async move {
     let fields = [("client_id", "forged"), ("type", "public"), ("redirect_uris", "https://x.example/cb")];
     let (status, page) = text(browser.console_form("/admin/clients", &fields).await).await;
     assert_eq!(status, 400, "{page}");
-    let wrong = [("csrf_token", "not-the-token"), ("client_id", "forged"), ("type", "public"), ("redirect_uris", "https://x.example/cb")];
+    let wrong = [
+        ("csrf_token", "not-the-token"),
+        ("client_id", "forged"),
+        ("type", "public"),
+        ("redirect_uris", "https://x.example/cb"),
+    ];
     assert_eq!(browser.console_form("/admin/clients", &wrong).await.status(), 400);
     // From another site, even with the token.
     let (_, page) = text(browser.get_page("/admin/clients").await).await;
@@ -166,7 +194,12 @@ backend_test!(console_forms_need_the_console_csrf_token, |app| async move {
         .client
         .post(browser.url("/admin/clients"))
         .header("Origin", "https://evil.example")
-        .form(&[("csrf_token", csrf.as_str()), ("client_id", "forged"), ("type", "public"), ("redirect_uris", "https://x.example/cb")])
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("client_id", "forged"),
+            ("type", "public"),
+            ("redirect_uris", "https://x.example/cb"),
+        ])
         .send()
         .await
         .unwrap();
@@ -174,7 +207,9 @@ backend_test!(console_forms_need_the_console_csrf_token, |app| async move {
     assert!(app.services.admin.find_client("forged").await.is_err(), "nothing was written");
     // Without a console session, a form leads to the sign-in, not a change.
     let stranger = app.browser();
-    let resp = stranger.console_form("/admin/clients", &[("csrf_token", csrf.as_str()), ("client_id", "forged")]).await;
+    let resp = stranger
+        .console_form("/admin/clients", &[("csrf_token", csrf.as_str()), ("client_id", "forged")])
+        .await;
     assert_eq!(resp.status(), 303);
     assert!(location(&resp).starts_with("/authorize?"));
 });
@@ -202,7 +237,9 @@ backend_test!(ending_the_oxidp_session_ends_console_access, |app| async move {
     let (_, account) = text(browser.get_page("/account").await).await;
     let sid = input_value(&account, "sid");
     let csrf = input_value(&account, "csrf_token");
-    let resp = browser.console_form("/account/sessions/end", &[("csrf_token", csrf.as_str()), ("sid", sid.as_str())]).await;
+    let resp = browser
+        .console_form("/account/sessions/end", &[("csrf_token", csrf.as_str()), ("sid", sid.as_str())])
+        .await;
     assert_eq!(resp.status(), 303);
     let resp = browser.get_page("/admin/keys").await;
     assert_eq!(resp.status(), 303, "the console session died with the oxidp session");

@@ -13,7 +13,7 @@ use crate::web::Site;
 use crate::web::admin_console::views::{
     ClientFacts, ClientForm, ClientFormPage, ClientRow, ClientsPage, FormError, SecretPage,
 };
-use crate::web::admin_console::{Console, Done, admin_error, done, html, notice, when};
+use crate::web::admin_console::{Console, Done, admin_error, done, html, notice, refused, when};
 
 const NOTICES: [(&str, &str); 2] =
     [("saved", "The client was saved."), ("deleted", "The client was deleted.")];
@@ -35,7 +35,10 @@ pub async fn clients_get(console: Console, admin: Data<Admin>, query: Query<List
         Err(e) => return admin_error(&console, &e),
     };
     let next = page.next.map(|after| {
-        url::form_urlencoded::Serializer::new(String::new()).append_pair("q", &search).append_pair("after", &after).finish()
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &search)
+            .append_pair("after", &after)
+            .finish()
     });
     let clients = page
         .items
@@ -77,7 +80,7 @@ pub async fn create_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(refused) => return refused,
+        Err(e) => return refused(e),
     };
     let form = read_form(&params, None);
     match admin.create_client(&console.actor(), new_client(&form), clock.now()).await {
@@ -121,7 +124,7 @@ pub async fn update_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(refused) => return refused,
+        Err(e) => return refused(e),
     };
     let current = match admin.find_client(&client_id).await {
         Ok(client) => client,
@@ -158,8 +161,8 @@ pub async fn rotate_secret_post(
     req: HttpRequest,
     body: Bytes,
 ) -> HttpResponse {
-    if let Err(refused) = console.form(&site, &req, &body) {
-        return refused;
+    if let Err(e) = console.form(&site, &req, &body) {
+        return refused(e);
     }
     match admin.rotate_client_secret(&console.actor(), &client_id, clock.now()).await {
         Ok(secret) => {
@@ -186,10 +189,13 @@ pub async fn delete_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(refused) => return refused,
+        Err(e) => return refused(e),
     };
     if params.get("confirm") != Some("yes") {
-        return admin_error(&console, &AdminError::invalid("Tick the box to confirm the deletion. Nothing was deleted."));
+        return admin_error(
+            &console,
+            &AdminError::invalid("Tick the box to confirm the deletion. Nothing was deleted."),
+        );
     }
     match admin.delete_client(&console.actor(), &client_id, clock.now()).await {
         Ok(()) => done("/admin/clients", "deleted"),
@@ -282,9 +288,16 @@ fn stored(client: &ClientRecord) -> (ClientForm, ClientFacts) {
 
 /// The form again with the person's input and what is wrong with it;
 /// nothing was written.
-fn form_error(console: &Console, form: ClientForm, e: AdminError, facts: Option<ClientFacts>) -> HttpResponse {
+fn form_error(
+    console: &Console,
+    form: ClientForm,
+    e: AdminError,
+    facts: Option<ClientFacts>,
+) -> HttpResponse {
     let (status, error) = match e {
-        AdminError::Invalid { field, message } => (StatusCode::BAD_REQUEST, FormError::new(on_form(field), message)),
+        AdminError::Invalid { field, message } => {
+            (StatusCode::BAD_REQUEST, FormError::new(on_form(field), message))
+        }
         AdminError::Conflict(message) => (StatusCode::CONFLICT, FormError::new(Some("client_id"), message)),
         AdminError::Stale(_) => (StatusCode::CONFLICT, FormError::new(None, STALE)),
         other => return admin_error(console, &other),

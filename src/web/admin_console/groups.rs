@@ -10,7 +10,7 @@ use crate::flows::admin::{Admin, AdminError, PageRequest};
 use crate::web::Site;
 use crate::web::admin_console::users::row;
 use crate::web::admin_console::views::{FormError, GroupPage, GroupRow, GroupsPage};
-use crate::web::admin_console::{Console, Done, admin_error, done, html, notice};
+use crate::web::admin_console::{Console, refused, Done, admin_error, done, html, notice};
 
 const NOTICES: [(&str, &str); 4] = [
     ("created", "The group was created."),
@@ -76,7 +76,7 @@ pub async fn create_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(refused) => return refused,
+        Err(e) => return refused(e),
     };
     let name = params.get("name").unwrap_or_default().trim();
     let description = params.get("description").unwrap_or_default().trim();
@@ -136,7 +136,7 @@ pub async fn action_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(refused) => return refused,
+        Err(e) => return refused(e),
     };
     let (name, action) = path.into_inner();
     let (by, now) = (console.actor(), clock.now());

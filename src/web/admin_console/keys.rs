@@ -10,7 +10,7 @@ use crate::jose::SigningAlg;
 use crate::protocol::key_lifecycle::Rotation;
 use crate::web::Site;
 use crate::web::admin_console::views::{KeyRow, KeysPage, MessagePage};
-use crate::web::admin_console::{Console, Done, admin_error, done, html, notice, when};
+use crate::web::admin_console::{Console, Done, admin_error, done, html, notice, refused, when};
 
 const NOTICES: [(&str, &str); 1] = [("rotated", "The keys were rotated.")];
 
@@ -33,8 +33,12 @@ pub async fn keys_get(console: Console, admin: Data<Admin>, query: Query<Done>) 
             retired: k.retired_at.map(when).unwrap_or_default(),
         })
         .collect();
-    let page =
-        KeysPage { nav: console.nav("keys"), notice: notice(query.done.as_deref(), &NOTICES), keys, algorithms };
+    let page = KeysPage {
+        nav: console.nav("keys"),
+        notice: notice(query.done.as_deref(), &NOTICES),
+        keys,
+        algorithms,
+    };
     html(StatusCode::OK, &page)
 }
 
@@ -48,11 +52,16 @@ pub async fn rotate_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(refused) => return refused,
+        Err(e) => return refused(e),
     };
     let alg = match params.get("alg").filter(|a| !a.is_empty()).map(str::parse::<SigningAlg>).transpose() {
         Ok(alg) => alg,
-        Err(e) => return admin_error(&console, &crate::flows::admin::AdminError::invalid_field("alg", e.to_string())),
+        Err(e) => {
+            return admin_error(
+                &console,
+                &crate::flows::admin::AdminError::invalid_field("alg", e.to_string()),
+            );
+        }
     };
     let force = params.get("force") == Some("yes");
     let now = clock.now();
@@ -74,7 +83,12 @@ pub async fn rotate_post(
                 "Not rotated yet, so that cached key sets can pick up the next key first ({}). Rotate with \"force\" to do it anyway.",
                 waiting.join("; ")
             );
-            let page = MessagePage { nav: console.nav("keys"), title: "Not rotated yet", message: &message, back: "/admin/keys" };
+            let page = MessagePage {
+                nav: console.nav("keys"),
+                title: "Not rotated yet",
+                message: &message,
+                back: "/admin/keys",
+            };
             html(StatusCode::CONFLICT, &page)
         }
         Err(e) => admin_error(&console, &e),

@@ -54,27 +54,40 @@ impl Console {
     }
 
     /// A posted console form: from our origin, with this session's token.
-    /// Otherwise the error page; nothing is changed.
-    pub fn form(&self, site: &Site, req: &HttpRequest, body: &[u8]) -> Result<Params, HttpResponse> {
-        let params = extract::form_params(req, body).map_err(|e| respond::error_page(&e))?;
+    /// Otherwise the error to show ([`refused`]); nothing is changed.
+    pub fn form(&self, site: &Site, req: &HttpRequest, body: &[u8]) -> Result<Params, OAuthError> {
+        let params = extract::form_params(req, body)?;
         let token = params.get("csrf_token").unwrap_or_default();
-        if !extract::same_origin(&site.issuer, req) || !constant_time_eq(token.as_bytes(), self.user.csrf.as_bytes())
+        if !extract::same_origin(&site.issuer, req)
+            || !constant_time_eq(token.as_bytes(), self.user.csrf.as_bytes())
         {
-            return Err(respond::error_page(&OAuthError::invalid_request(
+            return Err(OAuthError::invalid_request(
                 "The form expired or was submitted from another site. Nothing was changed.",
-            )));
+            ));
         }
         Ok(params)
     }
+}
+
+/// The page for a form that was not acted on.
+pub fn refused(e: OAuthError) -> HttpResponse {
+    respond::error_page(&e)
 }
 
 /// Why a request does not reach a console page.
 #[derive(Debug)]
 pub enum Refusal {
     /// Not signed in: off to oxidp's sign-in, the browser keeping `state`.
-    SignIn { location: String, state: String, site: Box<Site> },
+    SignIn {
+        location: String,
+        state: String,
+        site: Box<Site>,
+    },
     /// Signed in, but not an administrator: a 403 page, never a loop.
-    NotAdmin { username: String, site: Box<Site> },
+    NotAdmin {
+        username: String,
+        site: Box<Site>,
+    },
     Failed(OAuthError),
 }
 
@@ -118,12 +131,15 @@ fn app_data<T: 'static>(req: &HttpRequest) -> Result<Data<T>, Refusal> {
 }
 
 async fn admit(req: HttpRequest) -> Result<Console, Refusal> {
-    let (flow, site, clock) = (app_data::<ConsoleFlow>(&req)?, app_data::<Site>(&req)?, app_data::<Clock>(&req)?);
+    let (flow, site, clock) =
+        (app_data::<ConsoleFlow>(&req)?, app_data::<Site>(&req)?, app_data::<Clock>(&req)?);
     let now = clock.now();
     let cookie = cookies::console(&req, &site);
     match flow.access(cookie.as_deref(), now).await.map_err(Refusal::Failed)? {
         Access::Granted(user) => Ok(Console { user }),
-        Access::NotAdmin { username } => Err(Refusal::NotAdmin { username, site: Box::new((**site).clone()) }),
+        Access::NotAdmin { username } => {
+            Err(Refusal::NotAdmin { username, site: Box::new((**site).clone()) })
+        }
         Access::SignedOut => {
             // Come back to the page asked for; a form post goes home.
             let return_to = match *req.method() {
@@ -131,7 +147,11 @@ async fn admit(req: HttpRequest) -> Result<Console, Refusal> {
                 _ => HOME,
             };
             let start = flow.begin(return_to, now).await.map_err(Refusal::Failed)?;
-            Err(Refusal::SignIn { location: start.location, state: start.state, site: Box::new((**site).clone()) })
+            Err(Refusal::SignIn {
+                location: start.location,
+                state: start.state,
+                site: Box::new((**site).clone()),
+            })
         }
     }
 }
@@ -178,9 +198,20 @@ pub fn admin_error(console: &Console, e: &AdminError) -> HttpResponse {
             StatusCode::INTERNAL_SERVER_ERROR
         }
     };
-    let message =
-        if status == StatusCode::INTERNAL_SERVER_ERROR { "Something went wrong. Nothing may have been changed; try again.".to_string() } else { e.to_string() };
-    html(status, &views::MessagePage { nav: console.nav(""), title: "That did not work", message: &message, back: HOME })
+    let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+        "Something went wrong. Nothing may have been changed; try again.".to_string()
+    } else {
+        e.to_string()
+    };
+    html(
+        status,
+        &views::MessagePage {
+            nav: console.nav(""),
+            title: "That did not work",
+            message: &message,
+            back: HOME,
+        },
+    )
 }
 
 /// `2026-12-02 10:15 UTC`.

@@ -9,7 +9,7 @@ use crate::clock::Clock;
 use crate::flows::console::{Callback, ConsoleFlow, HOME};
 use crate::protocol::OAuthError;
 use crate::protocol::admin::CONSOLE_CLIENT_ID;
-use crate::web::admin_console::{Console, Refusal, not_admin, see_other};
+use crate::web::admin_console::{Console, Refusal, not_admin, refused, see_other};
 use crate::web::{Site, cookies, extract, respond};
 
 /// `GET /admin`: the console starts with its clients.
@@ -65,8 +65,8 @@ pub async fn logout_post(
     req: HttpRequest,
     body: Bytes,
 ) -> HttpResponse {
-    if let Err(refused) = console.form(&site, &req, &body) {
-        return refused;
+    if let Err(e) = console.form(&site, &req, &body) {
+        return refused(e);
     }
     let cookie = cookies::console(&req, &site);
     match flow.sign_out(cookie.as_deref()).await {

@@ -14,7 +14,7 @@ use crate::web::account::describe;
 use crate::web::admin_console::views::{
     ConsentRow, FormError, NewUserForm, NewUserPage, ProfileForm, UserPage, UserRow, UserSessionRow, UsersPage,
 };
-use crate::web::admin_console::{Console, Done, admin_error, done, html, notice, when};
+use crate::web::admin_console::{Console, refused, Done, admin_error, done, html, notice, when};
 
 const NOTICES: [(&str, &str); 10] = [
     ("created", "The user was created."),
@@ -81,7 +81,7 @@ pub async fn create_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(refused) => return refused,
+        Err(e) => return refused(e),
     };
     let text = |name: &str| params.get(name).unwrap_or_default().trim().to_string();
     let form = NewUserForm { username: text("username"), name: text("name"), email: text("email") };
@@ -126,7 +126,7 @@ pub async fn action_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(refused) => return refused,
+        Err(e) => return refused(e),
     };
     let (user_id, action) = path.into_inner();
     let (by, now) = (console.actor(), clock.now());
@@ -141,14 +141,14 @@ pub async fn action_post(
             };
             match admin.update_user(&by, &user_id, update, Some(profile.version), now).await {
                 Ok(_) => Ok("saved"),
-                Err(e) => return refused(&console, &admin, &user_id, e, Some(profile), now).await,
+                Err(e) => return form_refused(&console, &admin, &user_id, e, Some(profile), now).await,
             }
         }
         "password" => {
             let password = params.get("password").unwrap_or_default().to_string();
             match admin.set_user_password(&by, &user_id, password, now).await {
                 Ok(()) => Ok("password_set"),
-                Err(e) => return refused(&console, &admin, &user_id, e, None, now).await,
+                Err(e) => return form_refused(&console, &admin, &user_id, e, None, now).await,
             }
         }
         "disable" => admin.disable_user(&by, &user_id, now).await.map(|_| "disabled"),
@@ -188,7 +188,7 @@ fn profile_form(params: &Params) -> ProfileForm {
 
 /// The user's page again, with the error next to its field (and the
 /// profile as typed); nothing was written.
-async fn refused(
+async fn form_refused(
     console: &Console,
     admin: &Admin,
     user_id: &str,

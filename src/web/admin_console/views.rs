@@ -18,13 +18,8 @@ impl Nav {
 }
 
 /// The sections, in the navigation's order.
-pub const SECTIONS: [(&str, &str); 5] = [
-    ("clients", "Clients"),
-    ("users", "Users"),
-    ("groups", "Groups"),
-    ("keys", "Keys"),
-    ("audit", "Audit"),
-];
+pub const SECTIONS: [(&str, &str); 5] =
+    [("clients", "Clients"), ("users", "Users"), ("groups", "Groups"), ("keys", "Keys"), ("audit", "Audit")];
 
 /// An error shown next to the field it is about (or above the form).
 #[derive(Default)]
