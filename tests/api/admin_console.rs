@@ -265,3 +265,87 @@ backend_test!(signing_out_of_the_console_signs_out_of_oxidp, |app| async move {
     let login = browser.get_page(&location(&resp)).await;
     assert_eq!(login.status(), 200, "the login form again: no SSO session left");
 });
+
+backend_test!(users_and_groups_are_managed_through_the_console, |app| async move {
+    admin_user(&app, "root").await;
+    let browser = app.browser();
+    browser.console_sign_in("root", PASSWORD).await;
+    let (_, page) = text(browser.get_page("/admin/users/new").await).await;
+    let csrf = input_value(&page, "csrf_token");
+    let form = |fields: &[(&'static str, &str)]| {
+        let mut all = vec![("csrf_token", csrf.clone())];
+        all.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+        all
+    };
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let browser = &browser;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            browser.console_form(&path, &fields).await
+        }
+    };
+
+    let resp = post(
+        "/admin/users".into(),
+        form(&[("username", "carol"), ("password", PASSWORD), ("email", "carol@example.com")]),
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let carol = app.services.admin.find_user("carol").await.expect("created");
+    assert_eq!(location(&resp), format!("/admin/users/{}?done=created", carol.id));
+    let user_path = format!("/admin/users/{}", carol.id);
+    let (status, page) = text(browser.get_page(&user_path).await).await;
+    assert_eq!(status, 200, "{page}");
+    let version = input_value(&page, "version");
+
+    // A bad email shows the form again; nothing is written.
+    let resp = post(
+        format!("{user_path}/profile"),
+        form(&[("name", "Carol"), ("email", "not an email"), ("version", &version)]),
+    )
+    .await;
+    let (status, page) = text(resp).await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("field-error") && page.contains("not an email"), "{page}");
+    let resp = post(
+        format!("{user_path}/profile"),
+        form(&[("name", "Carol C"), ("email", "carol@example.com"), ("version", &version)]),
+    )
+    .await;
+    assert_eq!(location(&resp), format!("{user_path}?done=saved"));
+    assert_eq!(app.services.admin.find_user("carol").await.unwrap().name.as_deref(), Some("Carol C"));
+
+    // Groups: create one, add carol by username, see it on her page.
+    let resp = post("/admin/groups".into(), form(&[("name", "staff"), ("description", "Everyone")])).await;
+    assert_eq!(location(&resp), "/admin/groups/staff?done=created");
+    let resp = post("/admin/groups/staff/add-member".into(), form(&[("username", "carol")])).await;
+    assert_eq!(location(&resp), "/admin/groups/staff?done=added");
+    let resp = post("/admin/groups/staff/add-member".into(), form(&[("username", "nobody")])).await;
+    let (status, page) = text(resp).await;
+    assert_eq!(status, 400, "an unknown username is shown on the form: {page}");
+    let (_, page) = text(browser.get_page(&user_path).await).await;
+    assert!(page.contains("/admin/groups/staff"), "{page}");
+
+    // Disable, then the audit log shows who did it.
+    let resp = post(format!("{user_path}/disable"), form(&[])).await;
+    assert_eq!(location(&resp), format!("{user_path}?done=disabled"));
+    assert!(app.services.admin.find_user("carol").await.unwrap().disabled);
+    let (status, page) = text(browser.get_page("/admin/audit?kind=admin_action&user=carol").await).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("user.disable") && page.contains("root"), "{page}");
+    let (status, _) = text(browser.get_page("/admin/audit?since=yesterday").await).await;
+    assert_eq!(status, 400, "a bad date is said, not ignored");
+});
+
+backend_test!(leaving_the_admins_group_ends_console_access_at_once, |app| async move {
+    use oxidp::flows::admin::Actor;
+    use oxidp::protocol::admin::ADMIN_GROUP;
+    let root = admin_user(&app, "root").await;
+    let browser = app.browser();
+    browser.console_sign_in("root", PASSWORD).await;
+    assert_eq!(browser.get_page("/admin/keys").await.status(), 200);
+    app.services.admin.remove_member(&Actor::Cli, ADMIN_GROUP, &root.record.id, now()).await.unwrap();
+    let (status, page) = text(browser.get_page("/admin/keys").await).await;
+    assert_eq!(status, 403, "{page}");
+    assert!(page.contains("Your account is not an administrator"), "{page}");
+});

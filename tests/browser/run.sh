@@ -8,8 +8,10 @@
 # blocked), native.mjs (a native app on a random loopback port, RFC 8252),
 # api.mjs (a resource server built on jose verifies an audience-restricted
 # user token and introspects it) and device.mjs (openid-client as a device
-# app, RFC 8628, the /device page in the browser). .ci/run runs this after
-# `cargo test`.
+# app, RFC 8628, the /device page in the browser) and console.mjs (the admin
+# console: sign in through oxidp as a member of oxidp-admins, create a client
+# with the form, see it listed; screenshots at desktop and phone width).
+# .ci/run runs this after `cargo test`.
 #   Needs: apt-get install -y chromium; node 20 (npm ci runs here if needed).
 #   OXIDP_BIN=path/to/oxidp to test a given binary (default: a release build).
 #   SCREENSHOT_DIR=dir keeps the screenshots of every page (default: a temp dir).
@@ -60,6 +62,10 @@ api_secret --identifier "$OTHER_API" >/dev/null
 SHOP_SECRET=$(secret --client-id shop --name "Shop" --redirect-uri http://127.0.0.1:9011/cb \
   --scope openid --scope profile --scope read:orders --resource "$ORDERS_API")
 SVC_SECRET=$(secret --client-id svc --grant-type client_credentials --scope jobs --resource "$OTHER_API")
+# console.mjs: an administrator of the console (a member of oxidp-admins).
+echo 'correct horse battery staple' | "$bin" user create --username root --email root@example.com --name "Root Admin" >/dev/null
+"$bin" group create --name oxidp-admins --description "Administrators of oxidp" >/dev/null
+"$bin" group add-member --group oxidp-admins --username root >/dev/null
 "$bin" serve >server.log 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf "$OXIDP__ISSUER/healthz" >/dev/null && break; sleep 0.1; done
@@ -69,7 +75,7 @@ export ORDERS_API OTHER_API ORDERS_SECRET SHOP_SECRET SVC_SECRET
 export SCREENSHOT="$shots/sso-login.png" SCREENSHOT_DIR="$shots" NODE_PATH="$here/node_modules"
 status=0
 node "$here/sso.mjs" && node "$here/logout.mjs" && node "$here/spa.mjs" && node "$here/native.mjs" \
-  && node "$here/api.mjs" && node "$here/device.mjs" || status=$?
+  && node "$here/api.mjs" && node "$here/device.mjs" && ADMIN_USER=root node "$here/console.mjs" || status=$?
 if [[ $status -ne 0 ]]; then
   echo "--- server log (last 40 lines)" >&2
   tail -n 40 server.log >&2
