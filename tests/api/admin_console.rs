@@ -349,3 +349,23 @@ backend_test!(leaving_the_admins_group_ends_console_access_at_once, |app| async 
     assert_eq!(status, 403, "{page}");
     assert!(page.contains("Your account is not an administrator"), "{page}");
 });
+
+backend_test!(a_sign_in_is_finished_only_by_the_browser_that_started_it, |app| async move {
+    admin_user(&app, "root").await;
+    let attacker = app.browser();
+    let start = attacker.get_page("/admin").await;
+    let form = LoginForm::from_response(attacker.get_page(&location(&start)).await).await;
+    let resp = attacker.submit_login(&form, "root", PASSWORD).await;
+    let callback = location(&resp);
+    // The victim is made to open the attacker's callback (login CSRF).
+    let victim = app.browser();
+    let resp = victim.get_page(&callback).await;
+    assert_eq!(resp.status(), 400, "no console session for someone else's sign-in");
+    assert!(set_cookie(&resp, "oxidp_console").is_none());
+    // The code was not spent on the victim: its own browser still finishes.
+    let resp = attacker.get_page(&callback).await;
+    assert_eq!(resp.status(), 303);
+    assert!(set_cookie(&resp, "oxidp_console").is_some());
+    // And a callback only works once.
+    assert_eq!(attacker.get_page(&callback).await.status(), 400);
+});

@@ -37,20 +37,26 @@ pub async fn callback_get(
             resp
         }
         Callback::NotAdmin { username } => not_admin(&site, &username),
-        // Start over once, from a fresh sign-in of this browser.
-        Callback::Restart => match flow.begin(HOME, now).await {
-            Ok(start) if bound.is_none() || params.get("state").is_none() => {
-                let site = Box::new((**site).clone());
-                Refusal::SignIn { location: start.location, state: start.state, site }.error_response()
-            }
-            Ok(_) => respond::error_page(&OAuthError::invalid_request(
-                "This sign-in expired or was started in another browser. Open /admin to sign in again.",
-            )),
-            Err(e) => respond::error_page(&e),
-        },
+        // Nothing to answer (the callback opened by hand): sign in afresh,
+        // with a new state cookie.
+        Callback::Restart if params.get("state").is_none() => {
+            return match flow.begin(HOME, now).await {
+                Ok(start) => {
+                    let site = Box::new((**site).clone());
+                    Refusal::SignIn { location: start.location, state: start.state, site }.error_response()
+                }
+                Err(e) => respond::error_page(&e),
+            };
+        }
+        // A response whose sign-in is gone is not retried, so a browser
+        // that keeps no cookies cannot loop.
+        Callback::Restart => respond::error_page(&OAuthError::invalid_request(
+            "This sign-in expired or was started in another browser. Open /admin to sign in again.",
+        )),
         Callback::Failed(e) => respond::error_page(&e),
     };
-    if bound.is_some() && !resp.headers().contains_key("set-cookie") {
+    // The sign-in is over, one way or the other.
+    if bound.is_some() {
         cookies::remove_console_state(&mut resp, &site);
     }
     resp
