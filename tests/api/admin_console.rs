@@ -95,7 +95,13 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
             && console.attr("path") == Some("/")
     );
 
-    let (status, page) = text(browser.get_page("/admin/clients").await).await;
+    let resp = browser.get_page("/admin/clients").await;
+    assert_eq!(header(&resp, reqwest::header::CACHE_CONTROL).as_deref(), Some("no-store"));
+    assert!(
+        header(&resp, reqwest::header::CONTENT_SECURITY_POLICY)
+            .is_some_and(|csp| csp.contains("frame-ancestors 'none'"))
+    );
+    let (status, page) = text(resp).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("root") && page.contains("oxidp-admin-console"), "{page}");
     let csrf = input_value(&page, "csrf_token");

@@ -50,7 +50,18 @@ const listed = await page.textContent('table');
 if (!listed.includes(clientId) || !listed.includes('Made in the Console')) throw new Error('new client not listed');
 console.log('the new client is listed');
 
-// 5. The same page on a phone: readable, the table scrolls sideways.
+// 5. The keys and the audit log (the creation is there, by this admin).
+await page.click('nav >> text=Keys');
+if (!(await page.textContent('table')).includes('active')) throw new Error('no active key listed');
+await page.screenshot({ path: `${shots}/oxidp-console-keys.png`, fullPage: true });
+await page.click('nav >> text=Audit');
+await page.selectOption('#kind', 'admin_action');
+await page.click('button:has-text("Filter")');
+if (!(await page.textContent('table')).includes(clientId)) throw new Error('the creation is not in the audit log');
+await page.screenshot({ path: `${shots}/oxidp-console-audit.png`, fullPage: true });
+console.log('keys and audit pages OK');
+
+// 6. The same page on a phone: readable, the table scrolls sideways.
 await page.setViewportSize({ width: 390, height: 844 });
 await page.goto(`${issuer}/admin/clients`);
 await page.screenshot({ path: `${shots}/oxidp-console-clients-phone.png`, fullPage: true });
