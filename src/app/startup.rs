@@ -17,6 +17,7 @@ use crate::config::{Settings, redact_url};
 use crate::flows::access_tokens::AccessTokenVerifier;
 use crate::flows::account::{AccountFlow, AccountStores};
 use crate::flows::admin::Admin;
+use crate::flows::admin_gate::AdminGate;
 use crate::flows::authorize::{AuthorizeFlow, AuthorizeStores};
 use crate::flows::client_auth::ClientAuthenticator;
 use crate::flows::client_auth::caller::CallerAuthenticator;
@@ -136,6 +137,7 @@ struct Registry {
     origins: web::Data<BrowserOrigins>,
     device: web::Data<DeviceFlow>,
     admin: web::Data<Admin>,
+    admin_gate: web::Data<AdminGate>,
 }
 
 impl Registry {
@@ -162,6 +164,7 @@ impl Registry {
             .app_data(self.origins.clone())
             .app_data(self.device.clone())
             .app_data(self.admin.clone())
+            .app_data(self.admin_gate.clone())
             .configure(crate::web::configure)
     }
 }
@@ -310,7 +313,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.users.clone(),
         sessions.clone(),
     );
-    let userinfo = UserinfoFlow::new(access_tokens, stores.users.clone(), stores.clients.clone());
+    let userinfo = UserinfoFlow::new(access_tokens.clone(), stores.users.clone(), stores.clients.clone());
     let metadata =
         Metadata::new(&issuer, &keyring.current().algorithms(), keyring.clone(), settings.keys.jwks_max_age);
     let janitor = Arc::new(Janitor::new(
@@ -337,6 +340,12 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         origins: web::Data::new(BrowserOrigins::new(stores.clients.clone())),
         device: web::Data::new(device),
         admin: web::Data::from(admin.clone()),
+        admin_gate: web::Data::new(AdminGate::new(
+            access_tokens,
+            stores.clients.clone(),
+            stores.users.clone(),
+            admin.clone(),
+        )),
     };
     let jobs = Jobs {
         stores: stores.clone(),

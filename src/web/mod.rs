@@ -4,6 +4,7 @@
 //! route table is [`configure`].
 
 pub mod account;
+pub mod admin_api;
 pub mod assets;
 pub mod cookies;
 pub mod cors;
@@ -74,6 +75,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/device").read(device::device_get).post(device::device_post))
         .service(resource("/device/approve").post(device::approve_post))
+        .configure(admin_api::configure)
         .service(resource("/healthz").read(health::healthz))
         .service(resource("/static/style.css").read(assets::style_css));
 }

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account;
+mod admin_api_clients;
 mod algorithms;
 mod authorize;
 mod authorize_errors;
