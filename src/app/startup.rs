@@ -17,6 +17,7 @@ use crate::config::{Settings, redact_url};
 use crate::flows::access_tokens::AccessTokenVerifier;
 use crate::flows::account::{AccountFlow, AccountStores};
 use crate::flows::admin::Admin;
+use crate::flows::admin_gate::AdminGate;
 use crate::flows::authorize::{AuthorizeFlow, AuthorizeStores};
 use crate::flows::client_auth::ClientAuthenticator;
 use crate::flows::client_auth::caller::CallerAuthenticator;
@@ -137,6 +138,7 @@ struct Registry {
     origins: web::Data<BrowserOrigins>,
     device: web::Data<DeviceFlow>,
     admin: web::Data<Admin>,
+    admin_gate: web::Data<AdminGate>,
     console: web::Data<ConsoleFlow>,
 }
 
@@ -164,6 +166,7 @@ impl Registry {
             .app_data(self.origins.clone())
             .app_data(self.device.clone())
             .app_data(self.admin.clone())
+            .app_data(self.admin_gate.clone())
             .app_data(self.console.clone())
             .configure(crate::web::configure)
     }
@@ -316,7 +319,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
     let userinfo = UserinfoFlow::new(access_tokens.clone(), stores.users.clone(), stores.clients.clone());
     let console = ConsoleFlow::new(
         token.clone(),
-        access_tokens,
+        access_tokens.clone(),
         keyring.clone(),
         sessions.clone(),
         stores.users.clone(),
@@ -352,6 +355,12 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         origins: web::Data::new(BrowserOrigins::new(stores.clients.clone())),
         device: web::Data::new(device),
         admin: web::Data::from(admin.clone()),
+        admin_gate: web::Data::new(AdminGate::new(
+            access_tokens,
+            stores.clients.clone(),
+            stores.users.clone(),
+            admin.clone(),
+        )),
         console: web::Data::new(console),
     };
     let jobs = Jobs {

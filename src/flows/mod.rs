@@ -8,6 +8,7 @@
 pub mod access_tokens;
 pub mod account;
 pub mod admin;
+pub mod admin_gate;
 pub mod authorize;
 pub mod client_auth;
 pub mod console;

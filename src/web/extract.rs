@@ -41,6 +41,19 @@ pub fn authorization(req: &HttpRequest) -> Option<&str> {
     header_str(req, header::AUTHORIZATION.as_str())
 }
 
+/// The token of `Authorization: Bearer <token>` (the scheme is
+/// case-insensitive). Another scheme (e.g. Basic) is no bearer token at
+/// all: RFC 6750 §3 answers it with a bare challenge, no error code.
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = header_str(req, header::AUTHORIZATION.as_str())?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Some(token.trim().to_string())
+        }
+        _ => None,
+    }
+}
+
 /// Longest user agent kept with a session.
 const MAX_USER_AGENT: usize = 256;
 

@@ -4,6 +4,7 @@
 //! route table is [`configure`].
 
 pub mod account;
+pub mod admin_api;
 pub mod admin_console;
 pub mod assets;
 pub mod cookies;
@@ -75,6 +76,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/device").read(device::device_get).post(device::device_post))
         .service(resource("/device/approve").post(device::approve_post))
+        .configure(admin_api::configure)
         .service(resource("/healthz").read(health::healthz))
         // The admin console (`admin_console`), every page behind its sign-in.
         .service(resource("/admin").read(admin_console::signin::home_get))

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account;
+mod admin_api_clients;
 mod admin_console;
 mod algorithms;
 mod authorize;

@@ -2,7 +2,7 @@
 //! listing, finding, deleting, and rotating their secrets. Every change
 //! is recorded with its actor in the same transaction.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::client_spec::SecretSource;
 use super::{Actor, Admin, AdminError, NewClient, Page, PageRequest};
@@ -20,33 +20,91 @@ pub(super) fn no_client(client_id: &str) -> AdminError {
     AdminError::NotFound(format!("client {client_id:?} does not exist"))
 }
 
-/// What an audit event says about a client: everything but its secret.
+/// A client as operators see it (admin API responses, audit events):
+/// everything but its secret.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct ClientView {
+    pub client_id: String,
+    pub name: Option<String>,
+    /// Public clients (SPAs, native apps) have no secret.
+    pub public: bool,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub grant_types: Vec<String>,
+    pub scopes: Vec<String>,
+    pub token_endpoint_auth_method: String,
+    /// The inline JWK Set for `private_key_jwt` (public keys).
+    pub jwks: Option<serde_json::Value>,
+    pub jwks_uri: Option<String>,
+    pub resources: Vec<String>,
+    pub access_token_ttl: Option<i64>,
+    pub refresh_token_idle_ttl: Option<i64>,
+    pub refresh_token_absolute_ttl: Option<i64>,
+    pub id_token_signed_response_alg: Option<String>,
+    /// `implicit` or `required`.
+    pub consent: String,
+    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_session_required: bool,
+    pub frontchannel_logout_uri: Option<String>,
+    pub frontchannel_logout_session_required: bool,
+    pub web_origins: Vec<String>,
+    /// `required` or `optional`.
+    pub pkce: String,
+    pub refresh_reuse_leeway: i64,
+    /// Group-name prefix mapped to the `roles` claim.
+    pub role_claim: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// The version an update must name (`If-Match`).
+    pub version: i64,
+}
+
+impl From<&ClientRecord> for ClientView {
+    fn from(c: &ClientRecord) -> ClientView {
+        let words = |list: &[crate::protocol::GrantType]| list.iter().map(|g| g.to_string()).collect();
+        ClientView {
+            client_id: c.client_id.clone(),
+            name: c.name.clone(),
+            public: c.public,
+            redirect_uris: c.redirect_uris.clone(),
+            post_logout_redirect_uris: c.post_logout_redirect_uris.clone(),
+            grant_types: words(&c.grant_types),
+            scopes: c.scopes.clone(),
+            token_endpoint_auth_method: c.token_endpoint_auth_method.to_string(),
+            jwks: c.jwks.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+            jwks_uri: c.jwks_uri.clone(),
+            resources: c.resources.clone(),
+            access_token_ttl: c.access_token_ttl,
+            refresh_token_idle_ttl: c.refresh_token_idle_ttl,
+            refresh_token_absolute_ttl: c.refresh_token_absolute_ttl,
+            id_token_signed_response_alg: c.id_token_signed_response_alg.map(|a| a.to_string()),
+            consent: c.consent.to_string(),
+            backchannel_logout_uri: c.backchannel_logout.as_ref().map(|l| l.uri.clone()),
+            backchannel_logout_session_required: c
+                .backchannel_logout
+                .as_ref()
+                .is_some_and(|l| l.session_required),
+            frontchannel_logout_uri: c.frontchannel_logout.as_ref().map(|l| l.uri.clone()),
+            frontchannel_logout_session_required: c
+                .frontchannel_logout
+                .as_ref()
+                .is_some_and(|l| l.session_required),
+            web_origins: c.web_origins.clone(),
+            pkce: c.pkce.to_string(),
+            refresh_reuse_leeway: c.refresh_reuse_leeway,
+            role_claim: c.role_claim.clone(),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            version: c.version,
+        }
+    }
+}
+
+/// What an audit event says about a client (its view, without the JWK Set).
 pub fn client_summary(client: &ClientRecord) -> Value {
-    json!({
-        "client_id": client.client_id,
-        "name": client.name,
-        "public": client.public,
-        "redirect_uris": client.redirect_uris,
-        "post_logout_redirect_uris": client.post_logout_redirect_uris,
-        "grant_types": client.grant_types,
-        "scopes": client.scopes,
-        "token_endpoint_auth_method": client.token_endpoint_auth_method,
-        "jwks_uri": client.jwks_uri,
-        "has_jwks": client.jwks.is_some(),
-        "resources": client.resources,
-        "access_token_ttl": client.access_token_ttl,
-        "refresh_token_idle_ttl": client.refresh_token_idle_ttl,
-        "refresh_token_absolute_ttl": client.refresh_token_absolute_ttl,
-        "id_token_signed_response_alg": client.id_token_signed_response_alg,
-        "consent": client.consent,
-        "backchannel_logout_uri": client.backchannel_logout.as_ref().map(|l| &l.uri),
-        "frontchannel_logout_uri": client.frontchannel_logout.as_ref().map(|l| &l.uri),
-        "web_origins": client.web_origins,
-        "pkce": client.pkce,
-        "refresh_reuse_leeway": client.refresh_reuse_leeway,
-        "role_claim": client.role_claim,
-        "version": client.version,
-    })
+    let mut view = ClientView::from(client);
+    view.jwks = None;
+    serde_json::to_value(view).unwrap_or(Value::Null)
 }
 
 impl Admin {

@@ -14,7 +14,7 @@ mod users;
 pub use actor::{Actor, changed};
 pub use client_spec::NewClient;
 pub use client_update::{ClientUpdate, UpdatedClient};
-pub use clients::{CreatedClient, client_summary};
+pub use clients::{ClientView, CreatedClient, client_summary};
 pub use keys::KeyInfo;
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 pub use resources::{CreatedResource, NewResource};

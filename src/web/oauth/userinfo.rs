@@ -20,7 +20,7 @@ pub async fn userinfo_get(
     req: HttpRequest,
 ) -> HttpResponse {
     let origin = cors::origin(&req);
-    let resp = respond_with(&flow, &clock, Ok(header_token(&req)), origin.as_ref()).await;
+    let resp = respond_with(&flow, &clock, Ok(extract::bearer_token(&req)), origin.as_ref()).await;
     cors::per_client(resp.0, origin.as_ref(), resp.1, &origins).await
 }
 
@@ -40,7 +40,7 @@ pub async fn userinfo_post(
     } else {
         Ok(None)
     };
-    let token = match (header_token(&req), in_body) {
+    let token = match (extract::bearer_token(&req), in_body) {
         (_, Err(e)) => Err(e),
         (Some(_), Ok(Some(_))) => {
             Err(OAuthError::invalid_request("use only one way to send the access token"))
@@ -69,17 +69,4 @@ async fn respond_with(
         Err(e) => respond::bearer_error(Some(&e)),
     };
     (resp, answer.origin)
-}
-
-/// The token of `Authorization: Bearer <token>` (the scheme is
-/// case-insensitive). Another scheme (e.g. Basic) is no bearer token at
-/// all: RFC 6750 §3 answers it with a bare challenge, no error code.
-fn header_token(req: &HttpRequest) -> Option<String> {
-    let value = extract::header_str(req, header::AUTHORIZATION.as_str())?;
-    match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
-            Some(token.trim().to_string())
-        }
-        _ => None,
-    }
 }

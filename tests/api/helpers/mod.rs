@@ -2,6 +2,7 @@
 //! storage; `TestApp` builders provision users and clients; `Browser` is a
 //! cookie-keeping HTTP client that never follows redirects.
 
+mod admin_api;
 mod browser;
 mod infra;
 mod jwt;
@@ -12,6 +13,7 @@ mod resources;
 
 use std::sync::Arc;
 
+pub use admin_api::*;
 pub use browser::*;
 pub use infra::Backend;
 pub use jwt::*;
