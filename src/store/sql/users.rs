@@ -141,3 +141,7 @@ pub fn delete(conn: &mut AnyConnection, id: &str) -> Result<bool, StoreError> {
     let n = diesel::delete(users::table.find(id)).execute(conn)?;
     Ok(n > 0)
 }
+
+#[cfg(test)]
+#[path = "users_tests.rs"]
+pub mod tests;
