@@ -292,3 +292,21 @@ backend_test!(an_admin_revokes_a_consent, |app| async move {
     let err = admin.revoke_consent(&Actor::Cli, &sub, "app1", app.now()).await.unwrap_err();
     assert!(matches!(err, AdminError::NotFound(_)), "{err:?}");
 });
+
+backend_test!(deleting_a_user_tells_their_clients, |app| async move {
+    let receiver = LogoutReceiver::start().await;
+    let spec = oxidp::flows::admin::NewClient {
+        backchannel_logout_uri: Some(receiver.uri.clone()),
+        ..refresh_client_spec("app1")
+    };
+    let client = app.with_client(spec).await;
+    let f = Granted::with_client(app, client).await;
+    let sid = decode_jwt(f.tokens.id_token()).claims["sid"].as_str().expect("sid").to_string();
+    f.app.services.admin.delete_user(&Actor::Cli, &f.user.sub(), f.app.now()).await.unwrap();
+    let tokens = receiver.wait_for(1).await;
+    let claims = decode_jwt(&tokens[0]).claims;
+    assert_eq!(
+        (claims["sub"].as_str(), claims["sid"].as_str()),
+        (Some(f.user.sub().as_str()), Some(sid.as_str()))
+    );
+});

@@ -165,3 +165,42 @@ fn unknown_users_exit_2() {
     let err = cli.usage_error(&["user", "set-password", "--username", "ghost"], "some password\n");
     assert!(err.contains("ghost"), "{err}");
 }
+
+/// With Redis configured, the CLI reaches the server's SSO sessions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(oxidp_pg_redis),
+    ignore = "needs PostgreSQL + Redis: set OXIDP_TEST_DATABASE_URL and OXIDP_TEST_REDIS_URL"
+)]
+async fn end_sessions_reaches_the_servers_sessions_in_redis() {
+    use crate::helpers::*;
+    let f = Granted::new(spawn_app(Backend::PgRedis).await).await;
+    let settings = f.app.settings.clone();
+    let run = move |args: &'static [&'static str]| {
+        let settings = settings.clone();
+        tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_oxidp"))
+                .args(args)
+                .env("OXIDP__DATABASE__URL", &settings.database.url)
+                .env("OXIDP__REDIS__URL", settings.redis.url.as_deref().expect("redis url"))
+                .env("OXIDP__REDIS__PREFIX", &settings.redis.prefix)
+                .env("OXIDP__KEYS__DIR", &settings.keys.dir)
+                .env_remove("OXIDP__KEYS__ALGORITHMS")
+                .env_remove("OXIDP_ENV")
+                .stdin(Stdio::null())
+                .output()
+                .expect("run oxidp")
+        })
+    };
+    let out = run(&["user", "sessions", "--username", "alice", "--json"]).await.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let listed: Value = serde_json::from_slice(&out.stdout).expect("sessions --json");
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+
+    let out = run(&["user", "end-sessions", "--username", "alice"]).await.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Ended 1 session"), "{}", describe(&out));
+    let left = f.app.services.admin.list_user_sessions(&f.user.sub(), f.app.now()).await.unwrap();
+    assert!(left.is_empty(), "{left:?}");
+    f.app.assert_refresh_fails(&f.client, &f.rt(), "refresh token of the session the CLI ended").await;
+}
