@@ -322,7 +322,8 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.audit.clone(),
         settings.retention_policy(),
     ));
-    let admin = Arc::new(Admin::new(stores.clone(), settings.hash_policy(), key_policy.clone()));
+    let admin =
+        Arc::new(Admin::new(stores.clone(), sessions.clone(), settings.hash_policy(), key_policy.clone()));
     let key_poller = Arc::new(KeyPoller::new(stores.signing_keys.clone(), kek, key_policy, keyring.clone()));
 
     let registry = Registry {

@@ -5,11 +5,13 @@ mod helpers;
 
 mod account;
 mod admin_api_clients;
+mod admin_users;
 mod algorithms;
 mod authorize;
 mod authorize_errors;
 mod bench_harness;
 mod cli;
+mod cli_users;
 mod client_cache;
 mod client_credentials;
 mod code_replay;
