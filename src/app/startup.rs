@@ -334,7 +334,8 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.audit.clone(),
         settings.retention_policy(),
     ));
-    let admin = Arc::new(Admin::new(stores.clone(), settings.hash_policy(), key_policy.clone()));
+    let admin =
+        Arc::new(Admin::new(stores.clone(), sessions.clone(), settings.hash_policy(), key_policy.clone()));
     super::console_client::ensure_console_client(&admin, &issuer, now)
         .await
         .map_err(|e| anyhow::anyhow!("the admin console's client: {e}"))?;

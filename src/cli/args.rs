@@ -11,6 +11,8 @@ use crate::jose::SigningAlg;
 use crate::protocol::{ClientAuthMethod, ConsentMode, GrantType, PkcePolicy};
 use crate::vocabulary::Vocabulary;
 
+pub use super::args_users::*;
+
 /// A value parser accepting the words of vocabulary `T`.
 fn word<T: Vocabulary + Clone>() -> impl TypedValueParser<Value = T> {
     PossibleValuesParser::new(T::words()).try_map(|s| s.parse::<T>())
@@ -110,25 +112,6 @@ pub enum KeysCommand {
         #[arg(long, value_parser = word::<SigningAlg>())]
         alg: Option<SigningAlg>,
     },
-}
-
-#[derive(Subcommand)]
-pub enum UserCommand {
-    /// Create a user; the password is read from stdin (first line) or --password-file.
-    Create(UserCreate),
-}
-
-#[derive(Args)]
-pub struct UserCreate {
-    #[arg(long)]
-    pub username: String,
-    #[arg(long)]
-    pub email: Option<String>,
-    #[arg(long)]
-    pub name: Option<String>,
-    /// Read the password from the first line of this file instead of stdin.
-    #[arg(long, value_name = "FILE")]
-    pub password_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]

@@ -6,12 +6,13 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use super::Failure;
-use super::args::{ClientCommand, Command, KeysCommand, ResourceCommand, UserCommand};
+use super::args::{ClientCommand, Command, KeysCommand, ResourceCommand};
 use super::output;
 use crate::app::{Application, telemetry};
 use crate::clock::unix_now;
 use crate::config::{Settings, redact_url};
-use crate::flows::admin::{Actor, Admin, MAX_PAGE_SIZE, NewClient, NewResource, NewUser, PageRequest};
+use crate::flows::admin::{Actor, Admin, MAX_PAGE_SIZE, NewClient, NewResource, PageRequest};
+use crate::flows::sessions::Sessions;
 use crate::protocol::key_lifecycle::Rotation;
 use crate::store::{OpenMode, Stores};
 
@@ -23,7 +24,7 @@ pub(super) fn run(command: Command, settings: Settings) -> Result<(), Failure> {
     let now = unix_now();
     match command {
         Command::Serve => runtime.block_on(serve(settings)),
-        Command::User(command) => runtime.block_on(user(command, &settings, now)),
+        Command::User(command) => runtime.block_on(super::users::run(command, &settings, now)),
         Command::Client(command) => runtime.block_on(client(command, &settings, now)),
         Command::Keys(command) => runtime.block_on(keys(command, &settings, now)),
         Command::Resource(command) => runtime.block_on(resource(command, &settings, now)),
@@ -52,31 +53,34 @@ async fn serve(settings: Settings) -> Result<(), Failure> {
 /// create state (`CreateIfMissing`) may create it: a mistyped path must not
 /// turn into a fresh, empty database.
 async fn admin(settings: &Settings, mode: OpenMode) -> Result<Admin, Failure> {
+    open_admin(settings, mode, false).await
+}
+
+/// As [`admin`]; with `sessions`, over the configured Redis too, so that
+/// user commands reach the server's SSO sessions there (with the in-memory
+/// store they live only inside the server, out of the CLI's reach). The
+/// CLI sends no back-channel logout: its process would not outlive the
+/// deliveries.
+pub(super) async fn open_admin(
+    settings: &Settings,
+    mode: OpenMode,
+    sessions: bool,
+) -> Result<Admin, Failure> {
     let mut config = settings.store_config();
     // One connection, used in turn: the pool then never opens another in
     // the background, which could still be inside libpq/OpenSSL when the
-    // process exits (a crash at exit on PostgreSQL). No Redis: the admin
-    // operations only touch the database.
+    // process exits (a crash at exit on PostgreSQL). No Redis unless asked:
+    // the other admin operations only touch the database.
     config.max_connections = 1;
-    config.redis = None;
+    if !sessions {
+        config.redis = None;
+    }
     let stores = Stores::open(&config, mode).await.map_err(|e| match e {
         crate::store::StoreError::Missing(message) => Failure::Usage(message),
         other => Failure::System(format!("database {}: {other}", redact_url(&settings.database.url))),
     })?;
-    Ok(Admin::new(stores, settings.hash_policy(), settings.key_policy()))
-}
-
-async fn user(command: UserCommand, settings: &Settings, now: i64) -> Result<(), Failure> {
-    match command {
-        UserCommand::Create(args) => {
-            // Input that can be wrong is read before anything is opened.
-            let password = read_secret(args.password_file.as_deref(), "Password")?;
-            let new = NewUser { username: args.username, password, email: args.email, name: args.name };
-            let user = admin(settings, OpenMode::CreateIfMissing).await?.create_user(new, now).await?;
-            output::created_user(&user);
-        }
-    }
-    Ok(())
+    let sessions = Sessions::detached(&stores, settings.session_policy());
+    Ok(Admin::new(stores, sessions, settings.hash_policy(), settings.key_policy()))
 }
 
 async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result<(), Failure> {
@@ -223,7 +227,7 @@ async fn keys(command: KeysCommand, settings: &Settings, now: i64) -> Result<(),
 }
 
 /// First line of `file`, or of stdin (with a prompt on a terminal).
-fn read_secret(file: Option<&Path>, what: &str) -> Result<String, Failure> {
+pub(super) fn read_secret(file: Option<&Path>, what: &str) -> Result<String, Failure> {
     let line = match file {
         Some(path) => std::fs::read_to_string(path)
             .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?

@@ -5,8 +5,10 @@
 //! `output`.
 
 mod args;
+mod args_users;
 mod commands;
 mod output;
+mod users;
 
 use std::process::ExitCode;
 

@@ -73,8 +73,8 @@ impl Sessions {
         Sessions { ephemeral, grants, users, backchannel, policy }
     }
 
-    /// Sessions over `stores` that tell no client when they end.
-    #[cfg(test)]
+    /// Sessions over `stores` that tell no client when they end (no
+    /// back-channel logout): for tests and the CLI.
     pub fn detached(stores: &crate::store::Stores, policy: SessionPolicy) -> Sessions {
         let (ephemeral, grants, users) =
             (stores.ephemeral.clone(), stores.grants.clone(), stores.users.clone());

@@ -122,6 +122,15 @@ impl Grants {
             .map(|(denied, ())| denied)
     }
 
+    /// Revokes every refresh-token family of a user, offline ones too, and
+    /// denies their live access tokens (an admin disabled or deletes them).
+    pub async fn revoke_user(&self, user_id: &str, audited: Audited, now: i64) -> Result<usize, StoreError> {
+        let user = user_id.to_string();
+        self.revoke(audited, now, move |c| Ok((sql::refresh_tokens::revoke_user(c, &user, now)?, ())))
+            .await
+            .map(|(denied, ())| denied)
+    }
+
     /// Withdraws a consent: the user's consent for the client is forgotten
     /// and every refresh-token family of the user at that client revoked,
     /// in one transaction. Whether there was a consent.

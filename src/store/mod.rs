@@ -34,7 +34,7 @@ pub use ephemeral::Ephemeral;
 pub use grants::Grants;
 pub use resources::Resources;
 pub use signing_keys::{KeySetError, SigningKeys};
-pub use users::Users;
+pub use users::{Cas, UserProfile, Users};
 
 use std::time::Duration;
 

@@ -1,14 +1,34 @@
 //! Local accounts. Lookups by id go through an in-memory cache kept
 //! coherent by the `users` revision, which every write bumps in its own
 //! transaction. Usernames are looked up exactly: callers normalise first.
+//! Every write also bumps the user's `version`; an admin's write carries
+//! its audit event in the same transaction.
 
 use std::sync::Arc;
 
 use super::StoreError;
+use super::audit::{self, Audited};
 use super::cache::RowCache;
 use super::sql::revisions::{self, Counter};
-use super::sql::{self, Db};
+use super::sql::{self, AnyConnection, Db};
 use crate::protocol::UserRecord;
+
+/// What a compare-and-set write found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cas {
+    Written,
+    Missing,
+    /// The user exists at another version; nothing was written.
+    Stale,
+}
+
+/// The profile fields an admin may change, as they are to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserProfile {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub email_verified: bool,
+}
 
 #[derive(Clone)]
 pub struct Users {
@@ -34,18 +54,67 @@ impl Users {
         Ok(self.cache.find_fresh(user_id).await?.filter(|u| !u.disabled))
     }
 
+    /// The user, disabled or not, read from the database (for admins).
+    pub async fn find(&self, user_id: &str) -> Result<Option<UserRecord>, StoreError> {
+        let id = user_id.to_string();
+        self.db.run(move |c| sql::users::find_by_id(c, &id)).await
+    }
+
     pub async fn find_by_username(&self, username: &str) -> Result<Option<UserRecord>, StoreError> {
         let name = username.to_string();
         self.db.run(move |c| sql::users::find_by_username(c, &name)).await
     }
 
+    /// Up to `limit` users ordered by username, starting after `after`,
+    /// whose username, email or name contains `search` (ignoring case).
+    pub async fn list(
+        &self,
+        search: Option<String>,
+        after: Option<String>,
+        limit: i64,
+    ) -> Result<Vec<UserRecord>, StoreError> {
+        self.db.run(move |c| sql::users::page(c, search.as_deref(), after.as_deref(), limit)).await
+    }
+
     /// Inserts a new user; a taken username or id is `Duplicate`.
     pub async fn create(&self, user: UserRecord) -> Result<(), StoreError> {
-        self.db
-            .run(move |c| {
-                revisions::changing(c, Counter::Users, |c| Ok((sql::users::insert(c, &user)?, true)))
-            })
-            .await
+        self.write(None, 0, move |c| sql::users::insert(c, &user), |_| true).await
+    }
+
+    /// As [`create`](Self::create), recording `audited` with it.
+    pub async fn create_audited(
+        &self,
+        user: UserRecord,
+        audited: Audited,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.write(Some(audited), now, move |c| sql::users::insert(c, &user), |_| true).await
+    }
+
+    /// Replaces the profile if the user is still at `version`.
+    pub async fn update_profile(
+        &self,
+        user_id: &str,
+        version: i64,
+        profile: UserProfile,
+        audited: Audited,
+        now: i64,
+    ) -> Result<Cas, StoreError> {
+        let id = user_id.to_string();
+        self.write(
+            Some(audited),
+            now,
+            move |c| {
+                let profile = sql::users::Profile {
+                    name: profile.name.as_deref(),
+                    email: profile.email.as_deref(),
+                    email_verified: profile.email_verified,
+                };
+                sql::users::update_profile(c, &id, version, profile, now)
+            },
+            |cas| *cas == Cas::Written,
+        )
+        .await
     }
 
     /// Replaces a user's password hash (Argon2id PHC string); `false` when
@@ -56,39 +125,83 @@ impl Users {
         password_hash: String,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let id = user_id.to_string();
-        let changed = self
-            .db
-            .run(move |c| {
-                revisions::changing(c, Counter::Users, |c| {
-                    let changed = sql::users::set_password(c, &id, &password_hash, now)?;
-                    Ok((changed, changed))
-                })
-            })
-            .await?;
-        if changed {
-            self.cache.flush();
-        }
-        Ok(changed)
+        self.set_password_audited(user_id, password_hash, None, now).await
     }
 
-    /// Deletes a user and (by cascade) their refresh tokens; `false` when
-    /// there was none, and then nothing at all is written.
+    /// As [`set_password`](Self::set_password), recording `audited` with it.
+    pub async fn set_password_audited(
+        &self,
+        user_id: &str,
+        password_hash: String,
+        audited: Option<Audited>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let id = user_id.to_string();
+        self.write(audited, now, move |c| sql::users::set_password(c, &id, &password_hash, now), |w| *w).await
+    }
+
+    /// Disables or enables a user; `false` when there is no such user.
+    pub async fn set_disabled(
+        &self,
+        user_id: &str,
+        disabled: bool,
+        audited: Audited,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let id = user_id.to_string();
+        self.write(Some(audited), now, move |c| sql::users::set_disabled(c, &id, disabled, now), |w| *w).await
+    }
+
+    /// Deletes a user and (by cascade) their refresh tokens, consents and
+    /// group memberships; `false` when there was none, and then nothing at
+    /// all is written (`audited` included).
+    pub async fn delete_audited(
+        &self,
+        user_id: &str,
+        audited: Audited,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let id = user_id.to_string();
+        self.write(Some(audited), now, move |c| sql::users::delete(c, &id), |w| *w).await
+    }
+
+    /// As [`delete_audited`](Self::delete_audited), unrecorded (tests).
+    #[cfg(test)]
     pub async fn delete(&self, user_id: &str) -> Result<bool, StoreError> {
         let id = user_id.to_string();
-        let deleted = self
+        self.write(None, 0, move |c| sql::users::delete(c, &id), |w| *w).await
+    }
+
+    /// One transaction: `change`, then (when `changed` says it changed
+    /// something) the revision bump and the audit event. The log line and
+    /// the cache flush follow the commit.
+    async fn write<T: Send + 'static>(
+        &self,
+        audited: Option<Audited>,
+        now: i64,
+        change: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
+        changed: fn(&T) -> bool,
+    ) -> Result<T, StoreError> {
+        let (result, event) = self
             .db
             .run(move |c| {
                 revisions::changing(c, Counter::Users, |c| {
-                    let deleted = sql::users::delete(c, &id)?;
-                    Ok((deleted, deleted))
+                    let result = change(c)?;
+                    if !changed(&result) {
+                        return Ok(((result, None), false));
+                    }
+                    let event = audited.map(|a| a.insert(c, now)).transpose()?;
+                    Ok(((result, event), true))
                 })
             })
             .await?;
-        if deleted {
+        if let Some(event) = &event {
+            audit::log(event);
+        }
+        if changed(&result) {
             self.cache.flush();
         }
-        Ok(deleted)
+        Ok(result)
     }
 
     pub(super) fn observe_revision(&self, value: i64) -> bool {

@@ -69,7 +69,7 @@ async fn library_completes_the_lifecycle_over_https() {
 
     let now = oxidp::clock::unix_now();
     let new = NewUser { username: "alice".into(), password: PASSWORD.into(), email: None, name: None };
-    let user = admin.create_user(new, now).await.unwrap();
+    let user = admin.create_user(&oxidp::flows::admin::Actor::Cli, new, now).await.unwrap();
     let new_client = NewClient {
         client_id: "tls-app".into(),
         redirect_uris: vec![CB.into()],

@@ -9,6 +9,8 @@ mod clients;
 mod keys;
 mod page;
 mod resources;
+mod user_access;
+mod user_sessions;
 mod users;
 
 pub use actor::{Actor, changed};
@@ -18,10 +20,11 @@ pub use clients::{ClientView, CreatedClient, client_summary};
 pub use keys::KeyInfo;
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 pub use resources::{CreatedResource, NewResource};
-pub use users::NewUser;
+pub use users::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_PASSWORD_CHARS, NewUser, UserUpdate, user_view};
 
 use crate::accounts::password::HashPolicy;
 use crate::flows::keys::KeyPolicy;
+use crate::flows::sessions::Sessions;
 use crate::jose::KeyError;
 use crate::store::{KeySetError, StoreError, Stores};
 
@@ -107,6 +110,8 @@ impl From<KeySetError> for AdminError {
 
 pub struct Admin {
     stores: Stores,
+    /// Ends users' sessions (disable, delete, new password, on request).
+    sessions: Sessions,
     hashing: HashPolicy,
     keys: KeyPolicy,
 }
@@ -114,8 +119,8 @@ pub struct Admin {
 impl Admin {
     /// `keys.algorithms` are the ID-token algorithms clients may choose:
     /// the ones the server keeps keys for.
-    pub fn new(stores: Stores, hashing: HashPolicy, keys: KeyPolicy) -> Admin {
-        Admin { stores, hashing, keys }
+    pub fn new(stores: Stores, sessions: Sessions, hashing: HashPolicy, keys: KeyPolicy) -> Admin {
+        Admin { stores, sessions, hashing, keys }
     }
 
     /// The audit trail, newest first.

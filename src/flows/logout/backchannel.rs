@@ -77,8 +77,8 @@ impl Backchannel {
         (Backchannel { queue: Some(tx) }, BackchannelWorker { rx, parts: Arc::new(worker) })
     }
 
-    /// Tells nobody (for tests of sessions alone).
-    #[cfg(test)]
+    /// Tells nobody: for tests of sessions alone, and the CLI, a process
+    /// too short-lived to run the delivery worker.
     pub fn disabled() -> Backchannel {
         Backchannel { queue: None }
     }

@@ -95,6 +95,18 @@ pub fn revoke_user_client(
     revoke_families(conn, families, now)
 }
 
+/// Revokes every family of a user, offline ones included (disabled or
+/// deleted by an admin).
+pub fn revoke_user(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    now: i64,
+) -> Result<Vec<IssuedAccessToken>, StoreError> {
+    let families = rt::table.filter(rt::user_id.eq(user_id)).select(rt::family_id);
+    let families = families.distinct().load(conn)?;
+    revoke_families(conn, families, now)
+}
+
 fn revoke_families(
     conn: &mut AnyConnection,
     families: Vec<String>,

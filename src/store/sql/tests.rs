@@ -205,6 +205,7 @@ fn exercise_users(conn: &mut AnyConnection) {
     assert!(users::delete(conn, &bob.id).expect("delete"));
     assert!(!users::delete(conn, &bob.id).expect("delete again"));
     assert_eq!(users::find_by_id(conn, &bob.id).expect("find"), None);
+    users::tests::exercise(conn);
 }
 
 fn exercise_clients(conn: &mut AnyConnection) {

@@ -2,7 +2,7 @@
 //! grants, refresh, revocation (RFC 7009), introspection (RFC 7662), the
 //! audit trail and the fixed clock.
 
-use oxidp::flows::admin::NewClient;
+use oxidp::flows::admin::{Actor, NewClient};
 use oxidp::store::AuditEvent;
 use reqwest::header::WWW_AUTHENTICATE;
 use serde_json::{Value, json};
@@ -210,7 +210,7 @@ impl TestApp {
     }
 
     pub async fn delete_user(&self, user: &TestUser) {
-        self.services.admin.delete_user(&user.sub()).await.expect("delete user");
+        self.services.admin.delete_user(&Actor::Cli, &user.sub(), self.now()).await.expect("delete user");
     }
 
     /// Deletes every Redis key of this test; `false` on `Embedded`.

@@ -25,7 +25,7 @@ use infra::Infra;
 use oxidp::app::Services;
 use oxidp::clock::Clock;
 use oxidp::config::Settings;
-use oxidp::flows::admin::{NewClient, NewUser};
+use oxidp::flows::admin::{Actor, NewClient, NewUser};
 
 /// Two test functions per body: `embedded` always runs; `pg_redis` runs when
 /// `OXIDP_TEST_DATABASE_URL` and `OXIDP_TEST_REDIS_URL` were set at build
@@ -235,7 +235,7 @@ impl TestApp {
 
     pub async fn with_user_details(&self, new: NewUser) -> TestUser {
         let password = new.password.clone();
-        let record = self.services.admin.create_user(new, now()).await.expect("create_user");
+        let record = self.services.admin.create_user(&Actor::Cli, new, now()).await.expect("create_user");
         TestUser { record, password }
     }
 

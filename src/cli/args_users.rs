@@ -1,0 +1,107 @@
+//! `oxidp user ...`: the shape of the user commands. Users are named by
+//! username (or id) everywhere.
+
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Args, Subcommand};
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from stdin (first line) or --password-file.
+    Create(UserCreate),
+    /// List users ordered by username, a page at a time.
+    List(UserList),
+    /// Show one user (never the password hash).
+    Show {
+        #[arg(long, value_name = "USERNAME")]
+        username: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a user's name, email or email verification.
+    Update(UserUpdateArgs),
+    /// Replace a user's password (stdin, first line, or --password-file); their sessions end.
+    SetPassword {
+        #[arg(long, value_name = "USERNAME")]
+        username: String,
+        /// Read the password from the first line of this file instead of stdin.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+    },
+    /// Stop a user logging in; their sessions end and every refresh token is revoked.
+    Disable {
+        #[arg(long, value_name = "USERNAME")]
+        username: String,
+    },
+    /// Let a disabled user log in again.
+    Enable {
+        #[arg(long, value_name = "USERNAME")]
+        username: String,
+    },
+    /// Delete a user with their sessions, tokens, consents and group memberships.
+    Delete {
+        #[arg(long, value_name = "USERNAME")]
+        username: String,
+    },
+    /// List a user's live sessions (those the CLI can see: Redis, when configured).
+    Sessions {
+        #[arg(long, value_name = "USERNAME")]
+        username: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// End every live session of a user (those the CLI can see: Redis, when configured).
+    EndSessions {
+        #[arg(long, value_name = "USERNAME")]
+        username: String,
+    },
+}
+
+#[derive(Args)]
+pub struct UserCreate {
+    #[arg(long)]
+    pub username: String,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Read the password from the first line of this file instead of stdin.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct UserList {
+    /// Only users whose username, email or name contains this text (ignoring case).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Users per page (1 to 200; default 50).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<i64>,
+    /// Start after this username (the `next` of the previous page).
+    #[arg(long, value_name = "USERNAME")]
+    pub after: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+#[command(group(ArgGroup::new("change").required(true).multiple(true)
+    .args(["name", "clear_name", "email", "clear_email", "email_verified"])))]
+pub struct UserUpdateArgs {
+    #[arg(long, value_name = "USERNAME")]
+    pub username: String,
+    #[arg(long, conflicts_with = "clear_name")]
+    pub name: Option<String>,
+    /// Remove the name.
+    #[arg(long)]
+    pub clear_name: bool,
+    /// The new address is unverified unless --email-verified true is given too.
+    #[arg(long, conflicts_with = "clear_email")]
+    pub email: Option<String>,
+    /// Remove the email address.
+    #[arg(long)]
+    pub clear_email: bool,
+    #[arg(long, value_name = "BOOL")]
+    pub email_verified: Option<bool>,
+}

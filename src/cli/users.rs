@@ -1,0 +1,157 @@
+//! `oxidp user ...`: each command reads its input first (a password from
+//! stdin or a file), then calls one admin operation as `Actor::Cli`.
+//! Nothing printed ever holds a password or its hash.
+
+use serde_json::{Value, json};
+
+use super::Failure;
+use super::args::{UserCommand, UserList, UserUpdateArgs};
+use super::commands::{open_admin, read_secret};
+use super::output;
+use crate::config::Settings;
+use crate::flows::admin::{Actor, Admin, NewUser, PageRequest, UserUpdate, user_view};
+use crate::protocol::UserRecord;
+use crate::protocol::entries::SsoSession;
+use crate::store::OpenMode;
+
+pub(super) async fn run(command: UserCommand, settings: &Settings, now: i64) -> Result<(), Failure> {
+    let by = Actor::Cli;
+    let existing = |sessions| open_admin(settings, OpenMode::MustExist, sessions);
+    match command {
+        UserCommand::Create(args) => {
+            // Input that can be wrong is read before anything is opened.
+            let password = read_secret(args.password_file.as_deref(), "Password")?;
+            let new = NewUser { username: args.username, password, email: args.email, name: args.name };
+            let admin = open_admin(settings, OpenMode::CreateIfMissing, false).await?;
+            let user = admin.create_user(&by, new, now).await?;
+            output::created_user(&user);
+        }
+        UserCommand::List(args) => list(&existing(false).await?, args).await?,
+        UserCommand::Show { username, json } => {
+            let user = existing(false).await?.find_user(&username).await?;
+            print_user(&user, json);
+        }
+        UserCommand::Update(args) => {
+            let username = args.username.clone();
+            let update = update_of(args);
+            let admin = existing(false).await?;
+            let user = admin.find_user(&username).await?;
+            let user = admin.update_user(&by, &user.id, update, None, now).await?;
+            println!("Updated user {:?} (version {}).", user.username, user.version);
+        }
+        UserCommand::SetPassword { username, password_file } => {
+            let password = read_secret(password_file.as_deref(), "New password")?;
+            let admin = existing(true).await?;
+            let user = admin.find_user(&username).await?;
+            admin.set_user_password(&by, &user.id, password, now).await?;
+            println!("Set the password of {:?}; their sessions ended.", user.username);
+        }
+        UserCommand::Disable { username } => {
+            let admin = existing(true).await?;
+            let user = admin.find_user(&username).await?;
+            admin.disable_user(&by, &user.id, now).await?;
+            println!(
+                "Disabled user {:?}; their sessions ended and their tokens were revoked.",
+                user.username
+            );
+        }
+        UserCommand::Enable { username } => {
+            let admin = existing(false).await?;
+            let user = admin.find_user(&username).await?;
+            admin.enable_user(&by, &user.id, now).await?;
+            println!("Enabled user {:?}.", user.username);
+        }
+        UserCommand::Delete { username } => {
+            let admin = existing(true).await?;
+            let user = admin.find_user(&username).await?;
+            admin.delete_user(&by, &user.id, now).await?;
+            println!("Deleted user {:?}.", user.username);
+        }
+        UserCommand::Sessions { username, json } => {
+            let admin = existing(true).await?;
+            let user = admin.find_user(&username).await?;
+            let sessions = admin.list_user_sessions(&user.id, now).await?;
+            print_sessions(&sessions, json);
+        }
+        UserCommand::EndSessions { username } => {
+            let admin = existing(true).await?;
+            let user = admin.find_user(&username).await?;
+            let ended = admin.end_user_sessions(&by, &user.id, now).await?;
+            println!("Ended {ended} session(s) of {:?}.", user.username);
+        }
+    }
+    Ok(())
+}
+
+fn update_of(args: UserUpdateArgs) -> UserUpdate {
+    let pick = |value: Option<String>, clear: bool| if clear { Some(None) } else { value.map(Some) };
+    UserUpdate {
+        name: pick(args.name, args.clear_name),
+        email: pick(args.email, args.clear_email),
+        email_verified: args.email_verified,
+    }
+}
+
+async fn list(admin: &Admin, args: UserList) -> Result<(), Failure> {
+    let request = PageRequest { limit: args.limit, after: args.after, search: args.search };
+    let page = admin.list_users(&request).await?;
+    if args.json {
+        let users: Vec<Value> = page.items.iter().map(user_view).collect();
+        println!("{}", json!({ "users": users, "next": page.next }));
+        return Ok(());
+    }
+    for user in &page.items {
+        let state = if user.disabled { "disabled" } else { "active" };
+        let email = user.email.as_deref().unwrap_or("-");
+        let name = user.name.as_deref().unwrap_or("-");
+        println!("{}\t{}\t{email}\t{name}\t{state}", user.username, user.id);
+    }
+    if let Some(next) = page.next {
+        println!("(more: --after {next})");
+    }
+    Ok(())
+}
+
+fn print_user(user: &UserRecord, json: bool) {
+    if json {
+        println!("{}", user_view(user));
+        return;
+    }
+    println!("username:       {}", user.username);
+    println!("id (sub):       {}", user.id);
+    println!("name:           {}", user.name.as_deref().unwrap_or("-"));
+    println!("email:          {}", user.email.as_deref().unwrap_or("-"));
+    println!("email verified: {}", user.email_verified);
+    println!("disabled:       {}", user.disabled);
+    println!("created at:     {}", user.created_at);
+    println!("updated at:     {}", user.updated_at);
+    println!("version:        {}", user.version);
+}
+
+fn print_sessions(sessions: &[SsoSession], json: bool) {
+    if json {
+        let list: Vec<Value> = sessions
+            .iter()
+            .map(|s| {
+                json!({
+                    "sid": s.sid,
+                    "created_at": s.created_at,
+                    "last_seen": s.last_seen,
+                    "expires_at": s.expires_at.min(s.idle_expires_at),
+                    "clients": s.clients,
+                })
+            })
+            .collect();
+        println!("{}", Value::Array(list));
+        return;
+    }
+    for s in sessions {
+        println!(
+            "{}\tcreated {}\tlast seen {}\tclients {}",
+            s.sid,
+            s.created_at,
+            s.last_seen,
+            s.clients.join(",")
+        );
+    }
+}
