@@ -97,6 +97,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             resource("/admin/clients/{client_id}/secret").post(admin_console::clients::rotate_secret_post),
         )
         .service(resource("/admin/clients/{client_id}/delete").post(admin_console::clients::delete_post))
+        .service(
+            resource("/admin/users")
+                .read(admin_console::users::users_get)
+                .post(admin_console::users::create_post),
+        )
+        .service(resource("/admin/users/new").read(admin_console::users::new_get))
+        .service(resource("/admin/users/{user_id}").read(admin_console::users::user_get))
+        .service(resource("/admin/users/{user_id}/{action}").post(admin_console::users::action_post))
         .service(resource("/admin/keys").read(admin_console::keys::keys_get))
         .service(resource("/admin/keys/rotate").post(admin_console::keys::rotate_post))
         .service(resource("/admin/audit").read(admin_console::audit::audit_get))

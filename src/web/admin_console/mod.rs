@@ -12,6 +12,7 @@ pub mod clients;
 
 pub mod keys;
 pub mod signin;
+pub mod users;
 pub mod views;
 
 use std::fmt;
