@@ -183,6 +183,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             settings.redis.url.as_deref().map_or_else(|| "none".into(), redact_url)
         )
     })?;
+    stores.log_audit_events(settings.audit.log);
     // The revisions the (empty) caches start from, and the denylist.
     stores.revalidate(now).await.map_err(|e| anyhow::anyhow!("reading the revision counters: {e}"))?;
     let key_policy = settings.key_policy();
@@ -263,6 +264,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         settings.default_audience().to_string(),
         settings.token_policy(),
         stores.resources.clone(),
+        stores.groups.clone(),
     ));
     let token = TokenFlow::new(
         client_auth.clone(),
@@ -310,7 +312,8 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.users.clone(),
         sessions.clone(),
     );
-    let userinfo = UserinfoFlow::new(access_tokens, stores.users.clone(), stores.clients.clone());
+    let userinfo =
+        UserinfoFlow::new(access_tokens, stores.users.clone(), stores.clients.clone(), stores.groups.clone());
     let metadata =
         Metadata::new(&issuer, &keyring.current().algorithms(), keyring.clone(), settings.keys.jwks_max_age);
     let janitor = Arc::new(Janitor::new(

@@ -1,26 +1,33 @@
 //! The UserInfo endpoint (OIDC Core §5.3): claims about the user an access
-//! token was issued for, limited to the token's scope.
+//! token was issued for, limited to the token's scope; `groups` and
+//! `roles` as the database has them now (RFC 9068 §2.2.3.1 names them).
 
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use crate::flows::access_tokens::AccessTokenVerifier;
-use crate::protocol::claims::user_claims;
+use crate::protocol::claims::{GroupClaims, user_claims};
 use crate::protocol::origin::{Answer, WebOrigin};
 use crate::protocol::tokens::AccessTokenClaims;
 use crate::protocol::{OAuthError, Scope, StandardScope};
-use crate::store::{Clients, Users};
+use crate::store::{Clients, Groups, Users};
 
 pub struct UserinfoFlow {
     access_tokens: Arc<AccessTokenVerifier>,
     users: Users,
     clients: Clients,
+    groups: Groups,
 }
 
 impl UserinfoFlow {
-    pub fn new(access_tokens: Arc<AccessTokenVerifier>, users: Users, clients: Clients) -> UserinfoFlow {
-        UserinfoFlow { access_tokens, users, clients }
+    pub fn new(
+        access_tokens: Arc<AccessTokenVerifier>,
+        users: Users,
+        clients: Clients,
+        groups: Groups,
+    ) -> UserinfoFlow {
+        UserinfoFlow { access_tokens, users, clients, groups }
     }
 
     /// `token` is the bearer token from the request (RFC 6750 §2); the
@@ -63,6 +70,15 @@ impl UserinfoFlow {
             .await?
             .ok_or_else(|| OAuthError::invalid_token("the user no longer exists"))?;
         let scope = Scope::parse(&claims.scope).unwrap_or_default();
-        Ok(user_claims(&user, &scope))
+        let mut released = user_claims(&user, &scope);
+        // The client's role prefix, from the in-memory client cache; the
+        // groups themselves are read only when a claim needs them.
+        let client = self.clients.find(&claims.client_id).await?;
+        let prefix = client.as_ref().and_then(|c| c.role_claim.as_deref());
+        if scope.contains(StandardScope::Groups.as_str()) || prefix.is_some() {
+            let groups = self.groups.of_user(&user.id).await?;
+            GroupClaims::of(&groups, &scope, prefix).insert_into(&mut released);
+        }
+        Ok(released)
     }
 }

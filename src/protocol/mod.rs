@@ -29,7 +29,7 @@ pub mod vocabulary;
 
 pub use error::{ErrorCode, OAuthError};
 pub use models::{
-    AuditEvent, ClientRecord, ConsentRecord, LogoutUri, RefreshTokenRecord, ResourceRecord, SigningKeyRecord,
+    AuditEvent, ClientRecord, ConsentRecord, GroupRecord, LogoutUri, RefreshTokenRecord, ResourceRecord, SigningKeyRecord,
     UserRecord,
 };
 pub use params::Params;

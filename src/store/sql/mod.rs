@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod clients;
 pub mod consents;
+pub mod groups;
 pub mod denied_tokens;
 pub mod models;
 pub mod refresh_tokens;
