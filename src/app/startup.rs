@@ -225,13 +225,14 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         issuer.clone(),
         settings.authorize_policy(),
     ));
-    let credentials = Credentials::new(stores.users.clone(), hasher.clone());
+    let credentials = Credentials::new(stores.users.clone(), hasher.clone(), stores.audit.clone());
     let interaction = InteractionFlow::new(
         stores.ephemeral.clone(),
         credentials.clone(),
         stores.consents.clone(),
         sessions.clone(),
         authorize.clone(),
+        stores.audit.clone(),
     );
     let account = AccountFlow::new(
         credentials,
@@ -323,7 +324,13 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         settings.retention_policy(),
     ));
     let admin = Arc::new(Admin::new(stores.clone(), settings.hash_policy(), key_policy.clone()));
-    let key_poller = Arc::new(KeyPoller::new(stores.signing_keys.clone(), kek, key_policy, keyring.clone()));
+    let key_poller = Arc::new(KeyPoller::new(
+        stores.signing_keys.clone(),
+        kek,
+        key_policy,
+        keyring.clone(),
+        stores.audit.clone(),
+    ));
 
     let registry = Registry {
         clock: web::Data::new(clock.clone()),

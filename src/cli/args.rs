@@ -42,6 +42,9 @@ pub enum Command {
     /// Manage protected resources (APIs) that accept oxidp's access tokens.
     #[command(subcommand)]
     Resource(ResourceCommand),
+    /// Manage groups of users (the `groups` and `roles` claims).
+    #[command(subcommand)]
+    Group(super::args_groups::GroupCommand),
 }
 
 #[derive(Subcommand)]
@@ -228,6 +231,10 @@ pub struct ClientCreate {
     /// its family (0 to 60; default 0), for apps whose tabs race to refresh.
     #[arg(long, value_name = "SECONDS")]
     pub refresh_reuse_leeway: Option<i64>,
+    /// A group-name prefix: the user's groups under it become the `roles` claim of this
+    /// client's tokens (`--role-claim app1:` maps group app1:admin to role admin).
+    #[arg(long, value_name = "PREFIX")]
+    pub role_claim: Option<String>,
     #[arg(long)]
     pub json: bool,
 }

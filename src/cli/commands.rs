@@ -7,11 +7,12 @@ use std::path::Path;
 
 use super::Failure;
 use super::args::{ClientCommand, Command, KeysCommand, ResourceCommand, UserCommand};
+use super::args_groups::GroupCommand;
 use super::output;
 use crate::app::{Application, telemetry};
 use crate::clock::unix_now;
 use crate::config::{Settings, redact_url};
-use crate::flows::admin::{Admin, NewClient, NewResource, NewUser};
+use crate::flows::admin::{Actor, Admin, NewClient, NewResource, NewUser};
 use crate::protocol::key_lifecycle::Rotation;
 use crate::store::{OpenMode, Stores};
 
@@ -27,6 +28,13 @@ pub(super) fn run(command: Command, settings: Settings) -> Result<(), Failure> {
         Command::Client(command) => runtime.block_on(client(command, &settings, now)),
         Command::Keys(command) => runtime.block_on(keys(command, &settings, now)),
         Command::Resource(command) => runtime.block_on(resource(command, &settings, now)),
+        Command::Group(command) => runtime.block_on(async {
+            let mode = match command {
+                GroupCommand::Create { .. } => OpenMode::CreateIfMissing,
+                _ => OpenMode::MustExist,
+            };
+            super::groups::run(command, admin(&settings, mode).await?, now).await
+        }),
     }
 }
 
@@ -63,6 +71,7 @@ async fn admin(settings: &Settings, mode: OpenMode) -> Result<Admin, Failure> {
         crate::store::StoreError::Missing(message) => Failure::Usage(message),
         other => Failure::System(format!("database {}: {other}", redact_url(&settings.database.url))),
     })?;
+    stores.log_audit_events(settings.audit.log);
     Ok(Admin::new(stores, settings.hash_policy(), settings.key_policy()))
 }
 
@@ -110,6 +119,7 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 web_origins: args.web_origins,
                 pkce: args.pkce.map(|p| p.to_string()),
                 refresh_reuse_leeway: args.refresh_reuse_leeway,
+                role_claim: args.role_claim,
             };
             let created = admin(settings, OpenMode::CreateIfMissing).await?.create_client(new, now).await?;
             output::created_client(&created.client, created.secret.as_deref(), json);
@@ -174,7 +184,8 @@ async fn keys(command: KeysCommand, settings: &Settings, now: i64) -> Result<(),
             output::keys(&keys, json);
         }
         KeysCommand::Rotate { alg, force } => {
-            let outcomes = admin(settings, OpenMode::MustExist).await?.rotate_keys(alg, force, now).await?;
+            let outcomes =
+                admin(settings, OpenMode::MustExist).await?.rotate_keys(&Actor::Cli, alg, force, now).await?;
             let mut waiting = Vec::new();
             for (alg, outcome) in outcomes {
                 match outcome {
@@ -196,10 +207,11 @@ async fn keys(command: KeysCommand, settings: &Settings, now: i64) -> Result<(),
             let pem = std::fs::read(&file)
                 .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", file.display())))?;
             let admin = admin(settings, OpenMode::MustExist).await?;
-            let (alg, kid) = admin.import_key(alg, &pem, now).await.map_err(|e| match Failure::from(e) {
-                Failure::Usage(message) => Failure::Usage(format!("{}: {message}", file.display())),
-                system => system,
-            })?;
+            let (alg, kid) =
+                admin.import_key(&Actor::Cli, alg, &pem, now).await.map_err(|e| match Failure::from(e) {
+                    Failure::Usage(message) => Failure::Usage(format!("{}: {message}", file.display())),
+                    system => system,
+                })?;
             println!("Imported {alg} key {kid} as the next key; it signs after the next rotation.");
         }
     }

@@ -5,7 +5,9 @@
 //! `output`.
 
 mod args;
+mod args_groups;
 mod commands;
+mod groups;
 mod output;
 
 use std::process::ExitCode;

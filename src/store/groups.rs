@@ -158,6 +158,17 @@ impl Groups {
         self.db.run(move |c| sql::groups::members(c, &name)).await
     }
 
+    /// As [`of_user`](Self::of_user), `None` when there is no such user.
+    pub async fn of_existing_user(&self, user_id: &str) -> Result<Option<Vec<String>>, StoreError> {
+        let user = user_id.to_string();
+        self.db
+            .run(move |c| match sql::users::find_by_id(c, &user)? {
+                Some(_) => sql::groups::of_user(c, &user).map(Some),
+                None => Ok(None),
+            })
+            .await
+    }
+
     /// The names of a user's groups, sorted, as the database has them now.
     pub async fn of_user(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
         let user = user_id.to_string();

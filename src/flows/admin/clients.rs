@@ -4,6 +4,7 @@
 use super::{Admin, AdminError};
 use crate::crypto::{random_token, secret_digest};
 use crate::jose::SigningAlg;
+use crate::protocol::admin::validate_role_prefix;
 use crate::protocol::client_assertion::{is_acceptable_jwks_uri, parse_public_jwks};
 use crate::protocol::clients::{
     self, DEFAULT_SCOPES, MAX_REFRESH_REUSE_LEEWAY, MIN_SECRET_LEN, is_private_use_redirect, origins_of,
@@ -56,6 +57,9 @@ pub struct NewClient {
     pub pkce: Option<String>,
     /// Seconds a rotated refresh token may be reused (0 to 60, default 0).
     pub refresh_reuse_leeway: Option<i64>,
+    /// A group-name prefix: the user's groups under it become the `roles`
+    /// claim of this client's tokens (`app1:` maps `app1:admin` to `admin`).
+    pub role_claim: Option<String>,
 }
 
 pub struct CreatedClient {
@@ -183,6 +187,9 @@ impl Admin {
             new.frontchannel_logout_uri,
             new.frontchannel_logout_session_required,
         )?;
+        if let Some(prefix) = &new.role_claim {
+            validate_role_prefix(prefix).map_err(AdminError::field("role_claim"))?;
+        }
         let consent = match new.consent.as_deref() {
             Some(word) => word.parse().map_err(|e: crate::vocabulary::UnknownWord| invalid(e.to_string()))?,
             None => ConsentMode::Implicit,
@@ -212,7 +219,7 @@ impl Admin {
             frontchannel_logout,
             created_at: now,
             updated_at: now,
-            role_claim: None,
+            role_claim: new.role_claim,
             version: 1,
         };
         Ok((client, secret))

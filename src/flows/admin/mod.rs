@@ -3,14 +3,18 @@
 //! repositories, so bad input changes nothing, counters included.
 
 mod actor;
+mod audit;
 mod clients;
+mod groups;
 mod keys;
 mod page;
 mod resources;
 mod users;
 
 pub use actor::{Actor, changed};
+pub use audit::{AuditQuery, DEFAULT_AUDIT_PAGE};
 pub use clients::{CreatedClient, NewClient};
+pub use groups::{GroupSummary, MAX_GROUP_DESCRIPTION_LEN};
 pub use keys::KeyInfo;
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 pub use resources::{CreatedResource, NewResource};
@@ -114,7 +118,7 @@ impl Admin {
         Admin { stores, hashing, keys }
     }
 
-    /// The audit trail, newest first.
+    /// The audit trail, newest first (see also [`Admin::audit_events`]).
     pub async fn recent_audit_events(
         &self,
         limit: i64,

@@ -33,7 +33,11 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<AuditEvent>, St
 
 /// Events matching `filter`, newest first: by `at`, then by id (the
 /// order keyset pagination continues in).
-pub fn query(conn: &mut AnyConnection, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEvent>, StoreError> {
+pub fn query(
+    conn: &mut AnyConnection,
+    filter: &AuditFilter,
+    limit: i64,
+) -> Result<Vec<AuditEvent>, StoreError> {
     let mut query = audit_events::table
         .order((audit_events::at.desc(), audit_events::id.desc()))
         .limit(limit)
