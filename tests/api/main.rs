@@ -18,6 +18,7 @@ mod device;
 mod discovery;
 mod durability;
 mod form_post;
+mod groups_claims;
 mod http_conformance;
 mod id_token;
 mod interop;
