@@ -5,6 +5,7 @@ mod helpers;
 
 mod account;
 mod algorithms;
+mod audit_log;
 mod authorize;
 mod authorize_errors;
 mod bench_harness;
