@@ -10,6 +10,7 @@ mod authorize;
 mod authorize_errors;
 mod bench_harness;
 mod cli;
+mod cli_groups;
 mod client_cache;
 mod client_credentials;
 mod code_replay;
