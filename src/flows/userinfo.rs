@@ -45,22 +45,29 @@ impl UserinfoFlow {
             Ok(claims) => claims,
             Err(e) => return Answer::undecided(e),
         };
+        // From the in-memory client cache: for the CORS check and the
+        // client's role prefix.
+        let client = match self.clients.find(&claims.client_id).await {
+            Ok(client) => client,
+            Err(e) => return Answer::undecided(e.into()),
+        };
         if let Some(origin) = origin {
-            let client = match self.clients.find(&claims.client_id).await {
-                Ok(Some(client)) => client,
-                Ok(None) => {
-                    return Answer::undecided(OAuthError::invalid_token("the client no longer exists"));
-                }
-                Err(e) => return Answer::undecided(e.into()),
+            let Some(client) = &client else {
+                return Answer::undecided(OAuthError::invalid_token("the client no longer exists"));
             };
-            if let Err(refused) = Answer::check(&client, Some(origin)) {
+            if let Err(refused) = Answer::check(client, Some(origin)) {
                 return refused;
             }
         }
-        Answer::allowed(self.claims_of(&claims).await)
+        let prefix = client.as_ref().and_then(|c| c.role_claim.as_deref());
+        Answer::allowed(self.claims_of(&claims, prefix).await)
     }
 
-    async fn claims_of(&self, claims: &AccessTokenClaims) -> Result<Map<String, Value>, OAuthError> {
+    async fn claims_of(
+        &self,
+        claims: &AccessTokenClaims,
+        role_prefix: Option<&str>,
+    ) -> Result<Map<String, Value>, OAuthError> {
         if !claims.has_scope(StandardScope::OpenId.as_str()) {
             return Err(OAuthError::insufficient_scope("the access token lacks the openid scope"));
         }
@@ -71,13 +78,10 @@ impl UserinfoFlow {
             .ok_or_else(|| OAuthError::invalid_token("the user no longer exists"))?;
         let scope = Scope::parse(&claims.scope).unwrap_or_default();
         let mut released = user_claims(&user, &scope);
-        // The client's role prefix, from the in-memory client cache; the
-        // groups themselves are read only when a claim needs them.
-        let client = self.clients.find(&claims.client_id).await?;
-        let prefix = client.as_ref().and_then(|c| c.role_claim.as_deref());
-        if scope.contains(StandardScope::Groups.as_str()) || prefix.is_some() {
+        // The groups are read only when a claim needs them.
+        if scope.contains(StandardScope::Groups.as_str()) || role_prefix.is_some() {
             let groups = self.groups.of_user(&user.id).await?;
-            GroupClaims::of(&groups, &scope, prefix).insert_into(&mut released);
+            GroupClaims::of(&groups, &scope, role_prefix).insert_into(&mut released);
         }
         Ok(released)
     }

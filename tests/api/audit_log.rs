@@ -82,6 +82,27 @@ backend_test!(sign_ins_are_recorded_without_the_password, |app| async move {
     }
 });
 
+backend_test!(account_page_sign_ins_are_recorded_too, |app| async move {
+    let user = app.with_user("alice", PASSWORD).await;
+    let browser = browser(&app);
+    for password in [WRONG, PASSWORD] {
+        let page = browser.client.get(browser.url("/account")).send().await.unwrap().text().await.unwrap();
+        let form = LoginForm::parse(&page);
+        let fields =
+            [("csrf_token", form.csrf_token.as_str()), ("username", "alice"), ("password", password)];
+        browser.client.post(browser.url("/account/login")).form(&fields).send().await.unwrap();
+    }
+    let failed = events(&app, AuditKind::LoginFailed).await;
+    let succeeded = events(&app, AuditKind::LoginSucceeded).await;
+    assert_eq!((failed.len(), succeeded.len()), (1, 1), "{failed:?} {succeeded:?}");
+    for event in [&failed[0], &succeeded[0]] {
+        assert_eq!(event.user_id.as_deref(), Some(user.sub().as_str()));
+        assert_eq!(event.client_id, None, "no client on the account page");
+        assert_eq!(detail(event)["user_agent"], AGENT);
+        assert!(!event.detail.contains(WRONG) && !event.detail.contains(PASSWORD));
+    }
+});
+
 /// Logs in at a consent-requiring client and answers its consent page.
 async fn answer_consent(app: &TestApp, client: &TestClient, user: &TestUser, decision: &str) {
     let browser = app.browser();
