@@ -191,3 +191,51 @@ backend_test!(a_service_client_registered_for_the_admin_scope_gets_it, |app| asy
     let resp = app.client_credentials(&other, &[("scope", ADMIN_SCOPE)]).await;
     assert_oauth_error(resp, 400, "invalid_scope").await;
 });
+
+backend_test!(groups_are_listed_by_name_searched_and_paged, |app| async move {
+    use oxidp::flows::admin::{AdminError, PageRequest};
+    let admin = &app.services.admin;
+    let user = app.with_user("alice", PASSWORD).await;
+    for name in ["app1:admin", "App1:Viewer", "staff", "app2:admin", "a_b"] {
+        group(&app, name).await;
+    }
+    join(&app, "staff", &user).await;
+    join(&app, "app1:admin", &user).await;
+
+    let mut page = PageRequest { limit: Some(2), ..PageRequest::default() };
+    let mut seen = Vec::new();
+    loop {
+        let listed = admin.list_groups(&page).await.expect("list");
+        seen.extend(listed.items.into_iter().map(|g| (g.group.name, g.members)));
+        match listed.next {
+            Some(next) => page.after = Some(next),
+            None => break,
+        }
+    }
+    let mut names: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!((seen.len(), names.len()), (5, 5), "each group once, across pages: {seen:?}");
+    let count = |name: &str| seen.iter().find(|(n, _)| n == name).map(|(_, c)| *c);
+    assert_eq!((count("staff"), count("app1:admin"), count("app2:admin")), (Some(1), Some(1), Some(0)));
+
+    let search = |text: &str| PageRequest { search: Some(text.into()), ..PageRequest::default() };
+    let mut found: Vec<String> =
+        admin.list_groups(&search("APP1")).await.unwrap().items.into_iter().map(|g| g.group.name).collect();
+    found.sort();
+    assert_eq!(found, ["App1:Viewer", "app1:admin"], "case-insensitive");
+    let underscore: Vec<String> =
+        admin.list_groups(&search("_")).await.unwrap().items.into_iter().map(|g| g.group.name).collect();
+    assert_eq!(underscore, ["a_b"], "LIKE wildcards are searched literally");
+
+    assert_eq!(admin.find_group("staff").await.unwrap().name, "staff");
+    assert!(matches!(admin.find_group("nope").await, Err(AdminError::NotFound(_))));
+    assert_eq!(admin.user_groups(&user.sub()).await.unwrap(), ["app1:admin", "staff"]);
+    assert!(matches!(admin.user_groups("no-such-user").await, Err(AdminError::NotFound(_))));
+    let members = admin.group_members("staff").await.unwrap();
+    assert_eq!(members.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["alice"]);
+    let duplicate = admin.add_member(&Actor::Cli, "staff", &user.sub(), now()).await;
+    assert!(matches!(duplicate, Err(AdminError::Conflict(_))), "{duplicate:?}");
+    let bad = admin.create_group(&Actor::Cli, "", None, now()).await;
+    assert!(matches!(bad, Err(AdminError::Invalid { field: Some("name"), .. })), "{bad:?}");
+});
