@@ -34,6 +34,7 @@ fn access_token_request() -> AccessTokenRequest<'static> {
         scope: "openid profile email".into(),
         auth_time: Some(NOW - 60),
         sid: Some("0b8f3c2a-4d5e-4f60-8a7b-9c0d1e2f3a4b".into()),
+        group_claims: Default::default(),
         now: NOW,
         ttl_secs: 300,
     }
@@ -75,6 +76,7 @@ fn minting(c: &mut Criterion) {
                 amr: &[AuthMethod::Password],
                 sid: "0b8f3c2a-4d5e-4f60-8a7b-9c0d1e2f3a4b",
                 access_token: &access.token,
+                group_claims: &Default::default(),
                 now: NOW,
                 ttl_secs: 300,
             };

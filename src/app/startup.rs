@@ -189,6 +189,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             settings.redis.url.as_deref().map_or_else(|| "none".into(), redact_url)
         )
     })?;
+    stores.log_audit_events(settings.audit.log);
     // The revisions the (empty) caches start from, and the denylist.
     stores.revalidate(now).await.map_err(|e| anyhow::anyhow!("reading the revision counters: {e}"))?;
     let key_policy = settings.key_policy();
@@ -230,13 +231,14 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         issuer.clone(),
         settings.authorize_policy(),
     ));
-    let credentials = Credentials::new(stores.users.clone(), hasher.clone());
+    let credentials = Credentials::new(stores.users.clone(), hasher.clone(), stores.audit.clone());
     let interaction = InteractionFlow::new(
         stores.ephemeral.clone(),
         credentials.clone(),
         stores.consents.clone(),
         sessions.clone(),
         authorize.clone(),
+        stores.audit.clone(),
     );
     let account = AccountFlow::new(
         credentials,
@@ -269,6 +271,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         settings.default_audience().to_string(),
         settings.token_policy(),
         stores.resources.clone(),
+        stores.groups.clone(),
     ));
     let token = Arc::new(TokenFlow::new(
         client_auth.clone(),
@@ -316,15 +319,11 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.users.clone(),
         sessions.clone(),
     );
-    let userinfo = UserinfoFlow::new(access_tokens.clone(), stores.users.clone(), stores.clients.clone());
-    let console = ConsoleFlow::new(
-        token.clone(),
+    let userinfo = UserinfoFlow::new(
         access_tokens.clone(),
-        keyring.clone(),
-        sessions.clone(),
         stores.users.clone(),
-        stores.ephemeral.clone(),
-        issuer.clone(),
+        stores.clients.clone(),
+        stores.groups.clone(),
     );
     let metadata =
         Metadata::new(&issuer, &keyring.current().algorithms(), keyring.clone(), settings.keys.jwks_max_age);
@@ -339,7 +338,23 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
     super::console_client::ensure_console_client(&admin, &issuer, now)
         .await
         .map_err(|e| anyhow::anyhow!("the admin console's client: {e}"))?;
-    let key_poller = Arc::new(KeyPoller::new(stores.signing_keys.clone(), kek, key_policy, keyring.clone()));
+    let console = ConsoleFlow::new(
+        token.clone(),
+        access_tokens.clone(),
+        keyring.clone(),
+        sessions.clone(),
+        stores.users.clone(),
+        admin.clone(),
+        stores.ephemeral.clone(),
+        issuer.clone(),
+    );
+    let key_poller = Arc::new(KeyPoller::new(
+        stores.signing_keys.clone(),
+        kek,
+        key_policy,
+        keyring.clone(),
+        stores.audit.clone(),
+    ));
 
     let registry = Registry {
         clock: web::Data::new(clock.clone()),

@@ -44,6 +44,9 @@ pub enum Command {
     /// Manage protected resources (APIs) that accept oxidp's access tokens.
     #[command(subcommand)]
     Resource(ResourceCommand),
+    /// Manage groups of users (the `groups` and `roles` claims).
+    #[command(subcommand)]
+    Group(super::args_groups::GroupCommand),
 }
 
 #[derive(Subcommand)]

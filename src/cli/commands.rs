@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::Failure;
 use super::args::{ClientCommand, Command, KeysCommand, ResourceCommand};
+use super::args_groups::GroupCommand;
 use super::output;
 use crate::app::{Application, telemetry};
 use crate::clock::unix_now;
@@ -28,6 +29,13 @@ pub(super) fn run(command: Command, settings: Settings) -> Result<(), Failure> {
         Command::Client(command) => runtime.block_on(client(command, &settings, now)),
         Command::Keys(command) => runtime.block_on(keys(command, &settings, now)),
         Command::Resource(command) => runtime.block_on(resource(command, &settings, now)),
+        Command::Group(command) => runtime.block_on(async {
+            let mode = match command {
+                GroupCommand::Create { .. } => OpenMode::CreateIfMissing,
+                _ => OpenMode::MustExist,
+            };
+            super::groups::run(command, admin(&settings, mode).await?, now).await
+        }),
     }
 }
 
@@ -79,6 +87,7 @@ pub(super) async fn open_admin(
         crate::store::StoreError::Missing(message) => Failure::Usage(message),
         other => Failure::System(format!("database {}: {other}", redact_url(&settings.database.url))),
     })?;
+    stores.log_audit_events(settings.audit.log);
     let sessions = Sessions::detached(&stores, settings.session_policy());
     Ok(Admin::new(stores, sessions, settings.hash_policy(), settings.key_policy()))
 }
@@ -194,7 +203,8 @@ async fn keys(command: KeysCommand, settings: &Settings, now: i64) -> Result<(),
             output::keys(&keys, json);
         }
         KeysCommand::Rotate { alg, force } => {
-            let outcomes = admin(settings, OpenMode::MustExist).await?.rotate_keys(alg, force, now).await?;
+            let outcomes =
+                admin(settings, OpenMode::MustExist).await?.rotate_keys(&Actor::Cli, alg, force, now).await?;
             let mut waiting = Vec::new();
             for (alg, outcome) in outcomes {
                 match outcome {
@@ -216,10 +226,11 @@ async fn keys(command: KeysCommand, settings: &Settings, now: i64) -> Result<(),
             let pem = std::fs::read(&file)
                 .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", file.display())))?;
             let admin = admin(settings, OpenMode::MustExist).await?;
-            let (alg, kid) = admin.import_key(alg, &pem, now).await.map_err(|e| match Failure::from(e) {
-                Failure::Usage(message) => Failure::Usage(format!("{}: {message}", file.display())),
-                system => system,
-            })?;
+            let (alg, kid) =
+                admin.import_key(&Actor::Cli, alg, &pem, now).await.map_err(|e| match Failure::from(e) {
+                    Failure::Usage(message) => Failure::Usage(format!("{}: {message}", file.display())),
+                    system => system,
+                })?;
             println!("Imported {alg} key {kid} as the next key; it signs after the next rotation.");
         }
     }

@@ -5,8 +5,10 @@
 //! `output`.
 
 mod args;
+mod args_groups;
 mod args_users;
 mod commands;
+mod groups;
 mod output;
 mod users;
 

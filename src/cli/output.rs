@@ -28,6 +28,7 @@ fn client_json(c: &ClientRecord, secret: Option<&str>) -> Value {
         "web_origins": c.web_origins,
         "pkce": c.pkce,
         "refresh_reuse_leeway": c.refresh_reuse_leeway,
+        "role_claim": c.role_claim,
         "consent": c.consent,
         "name": c.name,
         "created_at": c.created_at,

@@ -36,6 +36,7 @@ pub struct Settings {
     pub device: DeviceSettings,
     pub jobs: JobSettings,
     pub retention: RetentionSettings,
+    pub audit: AuditSettings,
     pub log: LogSettings,
 }
 
@@ -190,6 +191,22 @@ pub struct RetentionSettings {
     pub audit_events: u64,
 }
 
+/// The audit trail (`audit_events`); its retention is `retention.audit_events`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct AuditSettings {
+    /// Also write each event as a log line (`audit event`, level WARN).
+    /// Events are stored in the database either way; turn this off when
+    /// the log goes somewhere that should not hold who signed in from where.
+    pub log: bool,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        AuditSettings { log: true }
+    }
+}
+
 vocabulary! {
     /// How log lines are written.
     pub enum LogFormat("log format") {
@@ -221,6 +238,7 @@ impl Default for Settings {
             device: DeviceSettings::default(),
             jobs: JobSettings::default(),
             retention: RetentionSettings::default(),
+            audit: AuditSettings::default(),
             log: LogSettings::default(),
         }
     }
@@ -431,6 +449,7 @@ impl fmt::Debug for Settings {
             .field("device", &self.device)
             .field("jobs", &self.jobs)
             .field("retention", &self.retention)
+            .field("audit", &self.audit)
             .field("log", &self.log)
             .finish()
     }

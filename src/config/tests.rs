@@ -51,3 +51,16 @@ fn redis_timeouts_reach_the_store_and_are_bounded() {
         assert!(s.validate().is_err(), "probe_interval_ms = {bad}");
     }
 }
+
+#[test]
+fn audit_events_are_logged_and_kept_90_days_by_default() {
+    let s = Settings::default();
+    assert!(s.audit.log, "every event was a log line before audit.log existed");
+    assert_eq!(s.retention_policy().audit_retention, 90 * 24 * 3600);
+    let off: Settings = ::config::Config::builder()
+        .add_source(::config::File::from_str("[audit]\nlog = false\n", ::config::FileFormat::Toml))
+        .build()
+        .and_then(|c| c.try_deserialize())
+        .expect("parse");
+    assert!(!off.audit.log);
+}

@@ -5,7 +5,7 @@
 //! changing the password (the current one required; every other session
 //! ends).
 
-use crate::flows::credentials::Credentials;
+use crate::flows::credentials::{Credentials, SignInContext};
 use crate::flows::sessions::Sessions;
 use crate::protocol::entries::{Authentication, Device, SsoSession};
 use crate::protocol::{AuditKind, AuthLevel, AuthMethod, OAuthError, SessionEndReason, UserRecord};
@@ -91,7 +91,8 @@ impl AccountFlow {
         device: &Device,
         now: i64,
     ) -> Result<Option<String>, OAuthError> {
-        let Some(user) = self.credentials.check(username, password).await? else {
+        let context = SignInContext { client_id: None, device, now };
+        let Some(user) = self.credentials.sign_in(username, password, &context).await? else {
             tracing::info!("failed account sign-in");
             return Ok(None);
         };

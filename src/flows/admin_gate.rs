@@ -80,9 +80,10 @@ impl AdminGate {
                 "the account is not active",
             ))));
         };
-        // MERGE-GROUPS: membership check arrives with the groups store.
-        let groups: Vec<String> = Vec::new();
-        let _ = &self.admin;
+        let groups = self.admin.user_groups(&user.id).await.map_err(|e| {
+            tracing::error!(error = %e, "reading an administrator's groups");
+            Refusal::Unavailable(OAuthError::server_error("internal error"))
+        })?;
         if groups.iter().any(|g| g == ADMIN_GROUP) {
             Ok(Actor::User { id: user.id, username: user.username })
         } else {

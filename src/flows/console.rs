@@ -11,10 +11,11 @@ use serde_json::Value;
 
 use crate::crypto::{constant_time_eq, random_token, secret_digest, sha256_b64url};
 use crate::flows::access_tokens::AccessTokenVerifier;
+use crate::flows::admin::Admin;
 use crate::flows::sessions::Sessions;
 use crate::flows::token::TokenFlow;
 use crate::jose::KeyringHandle;
-use crate::protocol::admin::{ADMIN_SCOPE, CONSOLE_CLIENT_ID};
+use crate::protocol::admin::{ADMIN_SCOPE, CONSOLE_CLIENT_ID, may_hold_admin_scope};
 use crate::protocol::claims::ID_TOKEN_TYP;
 use crate::protocol::entries::{ConsoleLogin, ConsoleSession};
 use crate::protocol::tokens::TokenResponse;
@@ -79,6 +80,7 @@ pub struct ConsoleFlow {
     keyring: Arc<KeyringHandle>,
     sessions: Sessions,
     users: Users,
+    admin: Arc<Admin>,
     ephemeral: Ephemeral,
     issuer: String,
 }
@@ -101,10 +103,11 @@ impl ConsoleFlow {
         keyring: Arc<KeyringHandle>,
         sessions: Sessions,
         users: Users,
+        admin: Arc<Admin>,
         ephemeral: Ephemeral,
         issuer: String,
     ) -> ConsoleFlow {
-        ConsoleFlow { token, access_tokens, keyring, sessions, users, ephemeral, issuer }
+        ConsoleFlow { token, access_tokens, keyring, sessions, users, admin, ephemeral, issuer }
     }
 
     /// `{issuer}/admin/callback`, the console client's redirect URI.
@@ -194,7 +197,7 @@ impl ConsoleFlow {
             .find_active_fresh(&claims.sub)
             .await?
             .ok_or_else(|| OAuthError::access_denied("the account is disabled or gone"))?;
-        if !claims.has_scope(ADMIN_SCOPE) {
+        if !claims.has_scope(ADMIN_SCOPE) || !self.is_admin(&user.id).await? {
             return Ok(Callback::NotAdmin { username: user.username });
         }
         let cookie = random_token(32);
@@ -253,11 +256,25 @@ impl ConsoleFlow {
             self.ephemeral.delete::<ConsoleSession>(&key).await?;
             return Ok(Access::SignedOut);
         }
+        if !self.is_admin(&session.user_id).await? {
+            self.ephemeral.delete::<ConsoleSession>(&key).await?;
+            return Ok(Access::NotAdmin { username: session.username });
+        }
         Ok(Access::Granted(ConsoleUser {
             user_id: session.user_id,
             username: session.username,
             csrf: session.csrf,
         }))
+    }
+
+    /// Whether the user is a member of `oxidp-admins` now, as the database
+    /// has it (the scope in the token says what held at sign-in).
+    async fn is_admin(&self, user_id: &str) -> Result<bool, OAuthError> {
+        match self.admin.user_groups(user_id).await {
+            Ok(groups) => Ok(may_hold_admin_scope(&groups)),
+            Err(crate::flows::admin::AdminError::NotFound(_)) => Ok(false),
+            Err(e) => Err(OAuthError::server_error(e.to_string())),
+        }
     }
 
     /// Ends the console session; returns where to log out of oxidp too

@@ -7,12 +7,13 @@
 use std::sync::Arc;
 
 use crate::flows::authorize::{AuthorizeFlow, AuthorizeOutcome, InteractionView};
-use crate::flows::credentials::Credentials;
+use crate::flows::credentials::{Credentials, SignInContext};
 use crate::flows::sessions::Sessions;
+use crate::protocol::AuditKind;
 use crate::protocol::entries::{Authentication, Device, Interaction};
 use crate::protocol::interaction::PromptName;
 use crate::protocol::{AuthLevel, AuthMethod, OAuthError};
-use crate::store::{Consents, Ephemeral, StoreError};
+use crate::store::{Audit, Audited, Consents, Ephemeral, StoreError};
 
 /// Interaction ids are 32 random bytes, base64url: 43 characters.
 const ID_LEN: usize = 43;
@@ -39,6 +40,7 @@ pub struct InteractionFlow {
     consents: Consents,
     sessions: Sessions,
     authorize: Arc<AuthorizeFlow>,
+    audit: Audit,
 }
 
 impl InteractionFlow {
@@ -48,8 +50,9 @@ impl InteractionFlow {
         consents: Consents,
         sessions: Sessions,
         authorize: Arc<AuthorizeFlow>,
+        audit: Audit,
     ) -> InteractionFlow {
-        InteractionFlow { ephemeral, credentials, consents, sessions, authorize }
+        InteractionFlow { ephemeral, credentials, consents, sessions, authorize, audit }
     }
 
     /// The login prompt's submission for interaction `id`.
@@ -67,7 +70,8 @@ impl InteractionFlow {
             Ok(None) => return StepOutcome::Expired,
             Err(e) => return StepOutcome::Failed(e.into()),
         };
-        let user = match self.credentials.check(username, password).await {
+        let context = SignInContext { client_id: Some(&interaction.request.client_id), device, now };
+        let user = match self.credentials.sign_in(username, password, &context).await {
             Ok(user) => user,
             Err(e) => return StepOutcome::Failed(e.into()),
         };
@@ -129,7 +133,13 @@ impl InteractionFlow {
             let next = self.authorize.proceed(request, None, &interaction.completed, now).await;
             return StepOutcome::Next { session_cookie: None, next };
         };
+        let kind = if allow { AuditKind::ConsentGranted } else { AuditKind::ConsentDenied };
+        let audited = Audited::new(kind)
+            .user(&session.user_id)
+            .client(&request.client_id)
+            .detail("scope", request.scope.to_string());
         if !allow {
+            self.audit.record_or_log(audited, now).await;
             tracing::info!(user_id = %session.user_id, client_id = %request.client_id, "consent denied");
             let denied = OAuthError::access_denied("the user denied the request");
             return StepOutcome::Next {
@@ -143,6 +153,7 @@ impl InteractionFlow {
                 next: AuthorizeOutcome::client_error(&request, e.into()),
             };
         }
+        self.audit.record_or_log(audited, now).await;
         tracing::info!(user_id = %session.user_id, client_id = %request.client_id, scope = %request.scope, "consent granted");
         interaction.completed.push(PromptName::Consent);
         let next = self.authorize.proceed(request, Some(&session), &interaction.completed, now).await;

@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::jose::{Kek, KeyError, Keyring, KeyringHandle, SigningAlg, generate_pem, kid_of};
+use crate::protocol::AuditKind;
 use crate::protocol::key_lifecycle::{self, Rotation};
 use crate::protocol::{KeyState, SigningKeyRecord};
-use crate::store::{KeySetError, SigningKeys, StoreError};
+use crate::store::{Audit, Audited, KeySetError, SigningKeys, StoreError};
 
 /// How keys are made and how long each state lasts.
 #[derive(Debug, Clone)]
@@ -162,23 +163,39 @@ pub async fn rotate_if_due(
     policy: &KeyPolicy,
     now: i64,
 ) -> Result<bool, KeyError> {
-    rotate_due(keys, &keys.list().await?, kek, policy, now).await
+    Ok(!rotate_due(keys, &keys.list().await?, kek, policy, now).await?.is_empty())
 }
 
-/// [`rotate_if_due`] with the key set already read.
+/// [`rotate_if_due`] with the key set already read; returns what rotated.
 async fn rotate_due(
     keys: &SigningKeys,
     stored: &[SigningKeyRecord],
     kek: &Kek,
     policy: &KeyPolicy,
     now: i64,
-) -> Result<bool, KeyError> {
+) -> Result<Vec<(SigningAlg, Rotation)>, KeyError> {
     let due = key_lifecycle::due_for_rotation(stored, policy.rotation_period, now);
-    let mut rotated = false;
+    let mut rotated = Vec::new();
     for alg in due {
-        rotated |= matches!(rotate(keys, kek, policy, alg, now, false).await?, Rotation::Rotated { .. });
+        let outcome = rotate(keys, kek, policy, alg, now, false).await?;
+        if matches!(outcome, Rotation::Rotated { .. }) {
+            rotated.push((alg, outcome));
+        }
     }
     Ok(rotated)
+}
+
+/// The `key_rotated` event of a scheduled rotation (no actor: the server).
+fn scheduled_rotation(alg: SigningAlg, rotation: &Rotation) -> Option<Audited> {
+    let Rotation::Rotated { active, next, retired } = rotation else { return None };
+    Some(
+        Audited::new(AuditKind::KeyRotated)
+            .detail("reason", "scheduled")
+            .detail("alg", alg.as_str())
+            .detail("active", active.clone())
+            .detail("next", next.clone())
+            .detail("retired", retired.clone()),
+    )
 }
 
 /// Brings an operator's PEM private key in as the next key of `alg`
@@ -211,6 +228,7 @@ pub struct KeyPoller {
     kek: Arc<Kek>,
     policy: KeyPolicy,
     keyring: Arc<KeyringHandle>,
+    audit: Audit,
     seen: tokio::sync::Mutex<String>,
 }
 
@@ -220,15 +238,24 @@ impl KeyPoller {
         kek: Arc<Kek>,
         policy: KeyPolicy,
         keyring: Arc<KeyringHandle>,
+        audit: Audit,
     ) -> KeyPoller {
-        KeyPoller { keys, kek, policy, keyring, seen: tokio::sync::Mutex::new(String::new()) }
+        KeyPoller { keys, kek, policy, keyring, audit, seen: tokio::sync::Mutex::new(String::new()) }
     }
 
     /// One check; returns whether the keyring was replaced.
     pub async fn poll(&self, now: i64) -> Result<bool, KeyError> {
         // One read of the key set when nothing is due (every poll, every instance).
         let mut stored = self.keys.list().await?;
-        if rotate_due(&self.keys, &stored, &self.kek, &self.policy, now).await? {
+        let rotated = rotate_due(&self.keys, &stored, &self.kek, &self.policy, now).await?;
+        for (alg, rotation) in &rotated {
+            if let Some(audited) = scheduled_rotation(*alg, rotation) {
+                // The rotation happened; a failed insert must not undo
+                // the reload below.
+                self.audit.record_or_log(audited, now).await;
+            }
+        }
+        if !rotated.is_empty() {
             stored = self.keys.list().await?;
         }
         let fingerprint = key_lifecycle::fingerprint(&stored);

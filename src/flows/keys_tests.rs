@@ -147,3 +147,32 @@ async fn racing_instances_create_one_key_set_and_one_rotation() {
     assert_eq!(rotated.iter().filter(|r| **r).count(), 1, "exactly one rotation: {rotated:?}");
     assert_eq!(states(keys).await.iter().filter(|(_, s)| *s == KeyState::Active).count(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_rotation_is_an_audit_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let stores = stores(&format!("sqlite://{}/db.sqlite", dir.path().display())).await;
+    let policy = policy(&dir.path().join("keys"));
+    let (kek, keyring) = open(&stores.signing_keys, &policy, NOW).await.unwrap();
+    let poller = KeyPoller::new(
+        stores.signing_keys.clone(),
+        Arc::new(kek),
+        policy.clone(),
+        Arc::new(KeyringHandle::new(keyring)),
+        stores.audit.clone(),
+    );
+    poller.poll(NOW + 1).await.unwrap();
+    assert!(stores.audit.recent(10).await.unwrap().is_empty(), "nothing due, nothing recorded");
+    let due = NOW + policy.rotation_period as i64;
+    poller.poll(due).await.unwrap();
+    let events = stores.audit.recent(10).await.unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(
+        (events[0].kind, events[0].at, events[0].actor.as_deref()),
+        (AuditKind::KeyRotated, due, None)
+    );
+    let detail: serde_json::Value = serde_json::from_str(&events[0].detail).unwrap();
+    assert_eq!((detail["reason"].as_str(), detail["alg"].as_str()), (Some("scheduled"), Some("RS256")));
+    let active = stores.signing_keys.list().await.unwrap().into_iter().find(|k| k.state == KeyState::Active);
+    assert_eq!(detail["active"].as_str(), active.map(|k| k.kid).as_deref());
+}

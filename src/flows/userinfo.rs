@@ -1,26 +1,33 @@
 //! The UserInfo endpoint (OIDC Core §5.3): claims about the user an access
-//! token was issued for, limited to the token's scope.
+//! token was issued for, limited to the token's scope; `groups` and
+//! `roles` as the database has them now (RFC 9068 §2.2.3.1 names them).
 
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use crate::flows::access_tokens::AccessTokenVerifier;
-use crate::protocol::claims::user_claims;
+use crate::protocol::claims::{GroupClaims, user_claims};
 use crate::protocol::origin::{Answer, WebOrigin};
 use crate::protocol::tokens::AccessTokenClaims;
 use crate::protocol::{OAuthError, Scope, StandardScope};
-use crate::store::{Clients, Users};
+use crate::store::{Clients, Groups, Users};
 
 pub struct UserinfoFlow {
     access_tokens: Arc<AccessTokenVerifier>,
     users: Users,
     clients: Clients,
+    groups: Groups,
 }
 
 impl UserinfoFlow {
-    pub fn new(access_tokens: Arc<AccessTokenVerifier>, users: Users, clients: Clients) -> UserinfoFlow {
-        UserinfoFlow { access_tokens, users, clients }
+    pub fn new(
+        access_tokens: Arc<AccessTokenVerifier>,
+        users: Users,
+        clients: Clients,
+        groups: Groups,
+    ) -> UserinfoFlow {
+        UserinfoFlow { access_tokens, users, clients, groups }
     }
 
     /// `token` is the bearer token from the request (RFC 6750 §2); the
@@ -38,22 +45,29 @@ impl UserinfoFlow {
             Ok(claims) => claims,
             Err(e) => return Answer::undecided(e),
         };
+        // From the in-memory client cache: for the CORS check and the
+        // client's role prefix.
+        let client = match self.clients.find(&claims.client_id).await {
+            Ok(client) => client,
+            Err(e) => return Answer::undecided(e.into()),
+        };
         if let Some(origin) = origin {
-            let client = match self.clients.find(&claims.client_id).await {
-                Ok(Some(client)) => client,
-                Ok(None) => {
-                    return Answer::undecided(OAuthError::invalid_token("the client no longer exists"));
-                }
-                Err(e) => return Answer::undecided(e.into()),
+            let Some(client) = &client else {
+                return Answer::undecided(OAuthError::invalid_token("the client no longer exists"));
             };
-            if let Err(refused) = Answer::check(&client, Some(origin)) {
+            if let Err(refused) = Answer::check(client, Some(origin)) {
                 return refused;
             }
         }
-        Answer::allowed(self.claims_of(&claims).await)
+        let prefix = client.as_ref().and_then(|c| c.role_claim.as_deref());
+        Answer::allowed(self.claims_of(&claims, prefix).await)
     }
 
-    async fn claims_of(&self, claims: &AccessTokenClaims) -> Result<Map<String, Value>, OAuthError> {
+    async fn claims_of(
+        &self,
+        claims: &AccessTokenClaims,
+        role_prefix: Option<&str>,
+    ) -> Result<Map<String, Value>, OAuthError> {
         if !claims.has_scope(StandardScope::OpenId.as_str()) {
             return Err(OAuthError::insufficient_scope("the access token lacks the openid scope"));
         }
@@ -63,6 +77,12 @@ impl UserinfoFlow {
             .await?
             .ok_or_else(|| OAuthError::invalid_token("the user no longer exists"))?;
         let scope = Scope::parse(&claims.scope).unwrap_or_default();
-        Ok(user_claims(&user, &scope))
+        let mut released = user_claims(&user, &scope);
+        // The groups are read only when a claim needs them.
+        if scope.contains(StandardScope::Groups.as_str()) || role_prefix.is_some() {
+            let groups = self.groups.of_user(&user.id).await?;
+            GroupClaims::of(&groups, &scope, role_prefix).insert_into(&mut released);
+        }
+        Ok(released)
     }
 }

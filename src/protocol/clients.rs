@@ -223,22 +223,6 @@ pub fn validate_scope_value(scope: &str) -> Result<(), String> {
     if is_valid_scope_token(scope) { Ok(()) } else { Err(format!("invalid scope value {scope:?}")) }
 }
 
-/// Whether `name` may name a group: 1 to 100 of `A-Z a-z 0-9 . _ : -`
-/// (no spaces, so names are safe in claims, URLs and CLI arguments).
-pub fn is_group_name(name: &str) -> bool {
-    (1..=100).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
-}
-
-/// A role-claim prefix (`app1:`): the start of group names.
-pub fn validate_role_claim(prefix: &str) -> Result<(), String> {
-    if is_group_name(prefix) {
-        Ok(())
-    } else {
-        Err(format!("role claim prefix {prefix:?} must be 1 to 100 of A-Z a-z 0-9 . _ : -"))
-    }
-}
-
 /// RFC 8707 §2: an absolute URI without a fragment.
 pub fn validate_resource(resource: &str) -> Result<(), String> {
     match url::Url::parse(resource) {

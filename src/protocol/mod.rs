@@ -29,8 +29,8 @@ pub mod vocabulary;
 
 pub use error::{ErrorCode, OAuthError};
 pub use models::{
-    AuditEvent, ClientRecord, ConsentRecord, LogoutUri, RefreshTokenRecord, ResourceRecord, SigningKeyRecord,
-    UserRecord,
+    AuditEvent, ClientRecord, ConsentRecord, GroupRecord, LogoutUri, RefreshTokenRecord, ResourceRecord,
+    SigningKeyRecord, UserRecord,
 };
 pub use params::Params;
 pub use scope::Scope;

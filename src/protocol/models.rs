@@ -314,6 +314,17 @@ impl fmt::Debug for SigningKeyRecord {
     }
 }
 
+/// A named set of users (issue 12): its name is what the `groups` claim
+/// carries, and a client's role prefix turns it into a `roles` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRecord {
+    /// 1-100 characters of `[A-Za-z0-9._:-]` (`admin::validate_group_name`).
+    pub name: String,
+    pub description: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
 /// A security-relevant event, kept in the database for operators.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEvent {

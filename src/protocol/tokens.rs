@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::crypto::random_token;
 use crate::jose::{KeyError, Keyring, SigningAlg};
 use crate::protocol::OAuthError;
+use crate::protocol::claims::GroupClaims;
 use crate::protocol::vocabulary::TokenType;
 
 pub const ACCESS_TOKEN_TYP: &str = "at+jwt";
@@ -42,6 +43,12 @@ pub struct AccessTokenClaims {
     pub auth_time: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    /// RFC 9068 §2.2.3.1: the user's groups (with the `groups` scope).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
+    /// RFC 9068 §2.2.3.1: the user's roles at this client (its role prefix).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
 }
 
 impl AccessTokenClaims {
@@ -58,6 +65,8 @@ pub struct AccessTokenRequest<'a> {
     pub scope: String,
     pub auth_time: Option<i64>,
     pub sid: Option<String>,
+    /// `groups` and `roles` (RFC 9068 §2.2.3.1); default for none.
+    pub group_claims: GroupClaims,
     pub now: i64,
     pub ttl_secs: u64,
 }
@@ -95,6 +104,8 @@ pub fn mint_access_token_with(
         exp: req.now + req.ttl_secs as i64,
         auth_time: req.auth_time,
         sid: req.sid,
+        groups: req.group_claims.groups,
+        roles: req.group_claims.roles,
     };
     let Value::Object(map) = serde_json::to_value(&claims).map_err(|e| KeyError::Crypto(e.to_string()))?
     else {
@@ -154,6 +165,8 @@ mod tests {
             exp: now + 300,
             auth_time: None,
             sid: None,
+            groups: None,
+            roles: None,
         }
     }
 

@@ -89,6 +89,7 @@ mod tests {
             scope: "openid".into(),
             auth_time: None,
             sid: None,
+            group_claims: Default::default(),
             now: 1000,
             ttl_secs: 300,
         };

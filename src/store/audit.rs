@@ -2,7 +2,11 @@
 //! revocations, ended sessions), kept in the database for operators and
 //! written to the log. Events caused by a revocation are written in the
 //! revocation's own transaction (`Grants`), so neither exists without the
-//! other; the log line follows the commit. Never a secret in `detail`.
+//! other; the log line follows the commit (unless `audit.log` is off).
+//! Never a secret in `detail`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Map, Value};
 
@@ -68,8 +72,29 @@ impl Audited {
     }
 }
 
-/// The log line of a committed event.
-pub(super) fn log(event: &AuditEvent) {
+/// Whether committed events are also written as log lines (`audit.log`):
+/// shared by every repository that records events, set once at start-up.
+#[derive(Clone)]
+pub(super) struct AuditLog(Arc<AtomicBool>);
+
+impl AuditLog {
+    pub(super) fn new() -> AuditLog {
+        AuditLog(Arc::new(AtomicBool::new(true)))
+    }
+
+    pub(super) fn set(&self, enabled: bool) {
+        self.0.store(enabled, Ordering::Relaxed);
+    }
+
+    /// The log line of a committed event, when lines are wanted.
+    pub(super) fn emit(&self, event: &AuditEvent) {
+        if self.0.load(Ordering::Relaxed) {
+            log(event);
+        }
+    }
+}
+
+fn log(event: &AuditEvent) {
     tracing::warn!(
         kind = %event.kind,
         client_id = event.client_id.as_deref(),
@@ -80,21 +105,58 @@ pub(super) fn log(event: &AuditEvent) {
     );
 }
 
+/// Which events to read. `before` is a position `(at, id)`: only events
+/// strictly older are returned (keyset pagination; ids are time-ordered
+/// and unique, so ties on `at` are broken by id).
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub user_id: Option<String>,
+    pub client_id: Option<String>,
+    pub kind: Option<AuditKind>,
+    /// Inclusive lower bound on `at`.
+    pub since: Option<i64>,
+    /// Inclusive upper bound on `at`.
+    pub until: Option<i64>,
+    pub before: Option<(i64, String)>,
+}
+
 #[derive(Clone)]
 pub struct Audit {
     db: Db,
+    log: AuditLog,
 }
 
 impl Audit {
-    pub(super) fn new(db: Db) -> Audit {
-        Audit { db }
+    pub(super) fn new(db: Db, log: AuditLog) -> Audit {
+        Audit { db, log }
     }
 
     /// Records an event that belongs to no other write.
     pub async fn record(&self, audited: Audited, now: i64) -> Result<(), StoreError> {
         let event = self.db.run(move |c| audited.insert(c, now)).await?;
-        log(&event);
+        self.log.emit(&event);
         Ok(())
+    }
+
+    /// Records an event where failing to record must not fail the request
+    /// it belongs to (a sign-in, a consent): an error is logged instead.
+    pub async fn record_or_log(&self, audited: Audited, now: i64) {
+        let kind = audited.kind;
+        if let Err(e) = self.record(audited, now).await {
+            tracing::error!(error = %e, %kind, "could not record an audit event");
+        }
+    }
+
+    /// Events matching `filter`, newest first (by time, then id), at most
+    /// `limit`.
+    pub async fn query(&self, filter: AuditFilter, limit: i64) -> Result<Vec<AuditEvent>, StoreError> {
+        self.db.run(move |c| sql::audit::query(c, &filter, limit)).await
+    }
+
+    /// One event by id.
+    pub async fn find(&self, id: &str) -> Result<Option<AuditEvent>, StoreError> {
+        let id = id.to_string();
+        self.db.run(move |c| sql::audit::find(c, &id)).await
     }
 
     /// The most recent events, newest first.

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::StoreError;
-use super::audit::{self, Audited};
+use super::audit::{AuditLog, Audited};
 use super::cache::RowCache;
 use super::sql::revisions::{self, Counter};
 use super::sql::{self, Db};
@@ -18,11 +18,13 @@ pub struct Clients {
     db: Db,
     cache: Arc<RowCache<ClientRecord>>,
     origins: Arc<WebOriginSet>,
+    log: AuditLog,
 }
 
 impl Clients {
-    pub(super) fn new(db: Db, cache_rows: bool) -> Clients {
+    pub(super) fn new(db: Db, cache_rows: bool, log: AuditLog) -> Clients {
         Clients {
+            log,
             cache: Arc::new(RowCache::new(db.clone(), cache_rows, sql::clients::find)),
             origins: Arc::new(WebOriginSet::new(db.clone(), cache_rows)),
             db,
@@ -73,7 +75,7 @@ impl Clients {
                 })
             })
             .await?;
-        audit::log(&event);
+        self.log.emit(&event);
         self.origins.flush();
         Ok(())
     }
@@ -101,7 +103,7 @@ impl Clients {
             })
             .await?;
         let Some(event) = event else { return Ok(false) };
-        audit::log(&event);
+        self.log.emit(&event);
         self.flush();
         Ok(true)
     }
@@ -123,7 +125,7 @@ impl Clients {
             })
             .await?;
         let Some(event) = event else { return Ok(false) };
-        audit::log(&event);
+        self.log.emit(&event);
         self.flush();
         Ok(true)
     }
@@ -150,7 +152,7 @@ impl Clients {
             })
             .await?;
         let Some(event) = event else { return Ok(false) };
-        audit::log(&event);
+        self.log.emit(&event);
         self.flush();
         Ok(true)
     }

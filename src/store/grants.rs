@@ -13,7 +13,7 @@
 use serde_json::Value;
 
 use super::StoreError;
-use super::audit::{self, Audited};
+use super::audit::{AuditLog, Audited};
 use super::denylist::Denylist;
 use super::sql::revisions::{self, Counter};
 use super::sql::{self, AnyConnection, Db};
@@ -29,11 +29,12 @@ const DELETE_BATCH: i64 = 500;
 pub struct Grants {
     db: Db,
     denylist: Denylist,
+    log: AuditLog,
 }
 
 impl Grants {
-    pub(super) fn new(db: Db, denylist: Denylist) -> Grants {
-        Grants { db, denylist }
+    pub(super) fn new(db: Db, denylist: Denylist, log: AuditLog) -> Grants {
+        Grants { db, denylist, log }
     }
 
     /// Stores a newly issued refresh token (group commit).
@@ -189,7 +190,7 @@ impl Grants {
                 })
             })
             .await?;
-        audit::log(&event);
+        self.log.emit(&event);
         self.denylist.publish(&denied, now).await;
         Ok((denied.len(), extra))
     }

@@ -16,6 +16,7 @@ mod consents;
 mod denylist;
 pub mod ephemeral;
 mod grants;
+mod groups;
 mod resources;
 mod signing_keys;
 mod sql;
@@ -26,12 +27,13 @@ mod tests;
 mod users;
 mod web_origins;
 
-pub use audit::{Audit, Audited};
+pub use audit::{Audit, AuditFilter, Audited};
 pub use clients::Clients;
 pub use consents::Consents;
 pub use denylist::Denylist;
 pub use ephemeral::Ephemeral;
 pub use grants::Grants;
+pub use groups::{Groups, MemberChange};
 pub use resources::Resources;
 pub use signing_keys::{KeySetError, SigningKeys};
 pub use users::{Cas, UserProfile, Users};
@@ -40,7 +42,7 @@ use std::time::Duration;
 
 use crate::protocol::OAuthError;
 pub use crate::protocol::{
-    AuditEvent, ClientRecord, RefreshTokenRecord, ResourceRecord, SigningKeyRecord, UserRecord,
+    AuditEvent, ClientRecord, GroupRecord, RefreshTokenRecord, ResourceRecord, SigningKeyRecord, UserRecord,
 };
 
 /// Errors of both stores; callers map `Unavailable` to HTTP 503.
@@ -140,11 +142,13 @@ pub struct Stores {
     pub users: Users,
     pub consents: Consents,
     pub grants: Grants,
+    pub groups: Groups,
     pub denylist: Denylist,
     pub audit: Audit,
     pub signing_keys: SigningKeys,
     pub ephemeral: Ephemeral,
     db: sql::Db,
+    audit_log: audit::AuditLog,
 }
 
 /// Whether [`Stores::open`] may create a missing (SQLite) database.
@@ -171,19 +175,28 @@ impl Stores {
         };
         let shared = matches!(ephemeral, Ephemeral::Redis(_)).then(|| ephemeral.clone());
         let denylist = Denylist::new(db.clone(), shared);
-        let audit = Audit::new(db.clone());
+        let audit_log = audit::AuditLog::new();
+        let audit = Audit::new(db.clone(), audit_log.clone());
         Ok(Stores {
-            clients: Clients::new(db.clone(), config.cache_rows),
-            resources: Resources::new(db.clone(), config.cache_rows),
-            users: Users::new(db.clone(), config.cache_rows),
+            clients: Clients::new(db.clone(), config.cache_rows, audit_log.clone()),
+            resources: Resources::new(db.clone(), config.cache_rows, audit_log.clone()),
+            users: Users::new(db.clone(), config.cache_rows, audit_log.clone()),
             consents: Consents::new(db.clone()),
-            grants: Grants::new(db.clone(), denylist.clone()),
+            grants: Grants::new(db.clone(), denylist.clone(), audit_log.clone()),
+            groups: Groups::new(db.clone(), audit_log.clone()),
             denylist,
             audit,
             signing_keys: SigningKeys::new(db.clone()),
             ephemeral,
             db,
+            audit_log,
         })
+    }
+
+    /// Whether audit events are also written as log lines (`audit.log`,
+    /// on by default); they are stored either way.
+    pub fn log_audit_events(&self, enabled: bool) {
+        self.audit_log.set(enabled);
     }
 
     /// Reads every revision counter in one query and refreshes what moved:

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::StoreError;
-use super::audit::{self, Audited};
+use super::audit::{AuditLog, Audited};
 use super::cache::RowCache;
 use super::sql::revisions::{self, Counter};
 use super::sql::{self, Db};
@@ -20,6 +20,7 @@ pub struct Resources {
     db: Db,
     cache: Arc<RowCache<ResourceRecord>>,
     all: Arc<ListCache>,
+    log: AuditLog,
 }
 
 /// The cached registry; `epoch` moves on every flush so that a read that
@@ -40,8 +41,9 @@ impl ListCache {
 }
 
 impl Resources {
-    pub(super) fn new(db: Db, cache_rows: bool) -> Resources {
+    pub(super) fn new(db: Db, cache_rows: bool, log: AuditLog) -> Resources {
         Resources {
+            log,
             cache: Arc::new(RowCache::new(db.clone(), cache_rows, sql::resources::find)),
             all: Arc::new(ListCache { enabled: cache_rows, ..ListCache::default() }),
             db,
@@ -102,7 +104,7 @@ impl Resources {
                 })
             })
             .await?;
-        audit::log(&event);
+        self.log.emit(&event);
         self.all.flush();
         Ok(())
     }
@@ -123,7 +125,7 @@ impl Resources {
             })
             .await?;
         let Some(event) = event else { return Ok(false) };
-        audit::log(&event);
+        self.log.emit(&event);
         self.flush();
         Ok(true)
     }

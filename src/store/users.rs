@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use super::StoreError;
-use super::audit::{self, Audited};
+use super::audit::{AuditLog, Audited};
 use super::cache::RowCache;
 use super::sql::revisions::{self, Counter};
 use super::sql::{self, AnyConnection, Db};
@@ -34,11 +34,12 @@ pub struct UserProfile {
 pub struct Users {
     db: Db,
     cache: Arc<RowCache<UserRecord>>,
+    log: AuditLog,
 }
 
 impl Users {
-    pub(super) fn new(db: Db, cache_rows: bool) -> Users {
-        Users { cache: Arc::new(RowCache::new(db.clone(), cache_rows, sql::users::find_by_id)), db }
+    pub(super) fn new(db: Db, cache_rows: bool, log: AuditLog) -> Users {
+        Users { cache: Arc::new(RowCache::new(db.clone(), cache_rows, sql::users::find_by_id)), db, log }
     }
 
     /// The user unless deleted or disabled, through the cache: a change made
@@ -196,7 +197,7 @@ impl Users {
             })
             .await?;
         if let Some(event) = &event {
-            audit::log(event);
+            self.log.emit(event);
         }
         if changed(&result) {
             self.cache.flush();

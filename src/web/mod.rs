@@ -105,6 +105,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/admin/users/new").read(admin_console::users::new_get))
         .service(resource("/admin/users/{user_id}").read(admin_console::users::user_get))
         .service(resource("/admin/users/{user_id}/{action}").post(admin_console::users::action_post))
+        .service(
+            resource("/admin/groups")
+                .read(admin_console::groups::groups_get)
+                .post(admin_console::groups::create_post),
+        )
+        .service(resource("/admin/groups/{name}").read(admin_console::groups::group_get))
+        .service(resource("/admin/groups/{name}/{action}").post(admin_console::groups::action_post))
         .service(resource("/admin/keys").read(admin_console::keys::keys_get))
         .service(resource("/admin/keys/rotate").post(admin_console::keys::rotate_post))
         .service(resource("/admin/audit").read(admin_console::audit::audit_get))

@@ -33,8 +33,12 @@ backend_test!(a_run_removes_dead_rows_and_keeps_live_ones, options = options(), 
     let bob = app.with_user("bob", Granted::PASSWORD).await;
     // Offline, so it outlives bob's session, which ends before the sweep.
     let live = app.tokens_scoped(&bob, &f.client, "openid offline_access").await;
-    let rotation =
-        app.services.admin.rotate_keys(Some(SigningAlg::Rs256), true, app.now()).await.expect("rotate");
+    let rotation = app
+        .services
+        .admin
+        .rotate_keys(&oxidp::flows::admin::Actor::Cli, Some(SigningAlg::Rs256), true, app.now())
+        .await
+        .expect("rotate");
     assert_eq!(rotation.len(), 1);
     let retired: Vec<String> = app
         .services

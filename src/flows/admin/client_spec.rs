@@ -5,11 +5,12 @@
 use super::{Admin, AdminError};
 use crate::crypto::{random_token, secret_digest};
 use crate::jose::SigningAlg;
+use crate::protocol::admin::validate_role_prefix;
 use crate::protocol::client_assertion::{is_acceptable_jwks_uri, parse_public_jwks};
 use crate::protocol::clients::{
     self, DEFAULT_SCOPES, MAX_REFRESH_REUSE_LEEWAY, MIN_SECRET_LEN, is_private_use_redirect, origins_of,
     validate_client_id, validate_display_name, validate_logout_uri, validate_redirect_uri, validate_resource,
-    validate_role_claim, validate_scope_value, web_origin,
+    validate_scope_value, web_origin,
 };
 use crate::protocol::{ClientAuthMethod, ClientRecord, ConsentMode, GrantType, LogoutUri, PkcePolicy};
 use crate::vocabulary::UnknownWord;
@@ -226,7 +227,7 @@ impl Admin {
             validate_display_name(name).map_err(field("name"))?;
         }
         if let Some(prefix) = &new.role_claim {
-            validate_role_claim(prefix).map_err(field("role_claim"))?;
+            validate_role_prefix(prefix).map_err(field("role_claim"))?;
         }
         let backchannel_logout = logout_uri(
             "backchannel_logout_uri",

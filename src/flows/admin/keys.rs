@@ -2,11 +2,12 @@
 //! rotation and import need the key-encryption key, which is read from its
 //! file and never created here: a missing KEK means a wrong configuration.
 
-use super::{Admin, AdminError};
+use super::{Actor, Admin, AdminError};
 use crate::flows::keys;
 use crate::jose::SigningAlg;
-use crate::protocol::KeyState;
 use crate::protocol::key_lifecycle::Rotation;
+use crate::protocol::{AdminOp, AuditKind, KeyState};
+use crate::store::Audited;
 
 /// Public facts about a signing key: never key material.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,9 +40,11 @@ impl Admin {
             .collect())
     }
 
-    /// Rotates `alg`, or every configured algorithm; returns each one's outcome.
+    /// Rotates `alg`, or every configured algorithm; returns each one's
+    /// outcome. Each rotation is a `key_rotated` event naming `by`.
     pub async fn rotate_keys(
         &self,
+        by: &Actor,
         alg: Option<SigningAlg>,
         force: bool,
         now: i64,
@@ -53,10 +56,18 @@ impl Admin {
         };
         let mut outcomes = Vec::new();
         for alg in algs {
-            outcomes.push((
-                alg,
-                keys::rotate(&self.stores.signing_keys, &kek, &self.keys, alg, now, force).await?,
-            ));
+            let outcome = keys::rotate(&self.stores.signing_keys, &kek, &self.keys, alg, now, force).await?;
+            if let Rotation::Rotated { active, next, retired } = &outcome {
+                let audited = Audited::new(AuditKind::KeyRotated)
+                    .actor(by.label())
+                    .detail("action", AdminOp::KeysRotate.as_str())
+                    .detail("alg", alg.as_str())
+                    .detail("active", active.clone())
+                    .detail("next", next.clone())
+                    .detail("retired", retired.clone());
+                self.stores.audit.record(audited, now).await?;
+            }
+            outcomes.push((alg, outcome));
         }
         Ok(outcomes)
     }
@@ -65,6 +76,7 @@ impl Admin {
     /// key when not given); returns the algorithm and the new `kid`.
     pub async fn import_key(
         &self,
+        by: &Actor,
         alg: Option<SigningAlg>,
         pem: &[u8],
         now: i64,
@@ -78,6 +90,8 @@ impl Admin {
         };
         let kek = self.existing_kek().await?;
         let kid = keys::import(&self.stores.signing_keys, &kek, &self.keys, alg, pem, now).await?;
+        let audited = by.audited(AdminOp::KeysImport, &kid).detail("alg", alg.as_str());
+        self.stores.audit.record(audited, now).await?;
         Ok((alg, kid))
     }
 

@@ -3,9 +3,11 @@
 //! repositories, so bad input changes nothing, counters included.
 
 mod actor;
+mod audit;
 mod client_spec;
 mod client_update;
 mod clients;
+mod groups;
 mod keys;
 mod page;
 mod resources;
@@ -14,9 +16,11 @@ mod user_sessions;
 mod users;
 
 pub use actor::{Actor, changed};
+pub use audit::{AuditQuery, DEFAULT_AUDIT_PAGE};
 pub use client_spec::NewClient;
 pub use client_update::{ClientUpdate, UpdatedClient};
 pub use clients::{ClientView, CreatedClient, client_summary};
+pub use groups::{GroupSummary, MAX_GROUP_DESCRIPTION_LEN};
 pub use keys::KeyInfo;
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 pub use resources::{CreatedResource, NewResource};
@@ -123,7 +127,7 @@ impl Admin {
         Admin { stores, sessions, hashing, keys }
     }
 
-    /// The audit trail, newest first.
+    /// The audit trail, newest first (see also [`Admin::audit_events`]).
     pub async fn recent_audit_events(
         &self,
         limit: i64,

@@ -64,6 +64,8 @@ impl AuthorizationCodeGrant {
 
         // RFC 8707 §2.2: `resource` here may narrow the code's resources.
         let resolved = self.issuer.resolve(client, Some(&grant.resources), params, &grant.scope).await?;
+        let membership =
+            self.issuer.membership(client, &user.id, resolved.scope, grant.scope.clone()).await?;
 
         let family_id = time_ordered_id(now);
         let lifetimes = self.issuer.lifetimes(client);
@@ -71,8 +73,8 @@ impl AuthorizationCodeGrant {
             client,
             &UserGrant {
                 user: &user,
-                scope: &resolved.scope,
-                grant_scope: &grant.scope,
+                scope: &membership.scope,
+                grant_scope: &membership.grant_scope,
                 sid: &grant.sid,
                 auth_time: grant.authentication.auth_time,
                 acr: Some(grant.authentication.acr),
@@ -82,6 +84,7 @@ impl AuthorizationCodeGrant {
                 family_expires_at: now + lifetimes.refresh_absolute as i64,
                 target: &resolved.target,
                 grant_resources: &grant.resources,
+                group_claims: &membership.claims,
             },
             now,
         )?;

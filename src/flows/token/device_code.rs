@@ -94,14 +94,16 @@ impl DeviceCodeGrant {
         // The device authorization names no resource (RFC 8628 §3.1), so
         // its tokens are for the default audience.
         let resolved = self.issuer.resolve(client, Some(&[]), params, &taken.scope).await?;
+        let membership =
+            self.issuer.membership(client, &user.id, resolved.scope, taken.scope.clone()).await?;
         let family_id = time_ordered_id(now);
         let lifetimes = self.issuer.lifetimes(client);
         let issued = self.issuer.user_tokens(
             client,
             &UserGrant {
                 user: &user,
-                scope: &resolved.scope,
-                grant_scope: &taken.scope,
+                scope: &membership.scope,
+                grant_scope: &membership.grant_scope,
                 sid,
                 auth_time: authentication.auth_time,
                 acr: Some(authentication.acr),
@@ -111,6 +113,7 @@ impl DeviceCodeGrant {
                 family_expires_at: now + lifetimes.refresh_absolute as i64,
                 target: &resolved.target,
                 grant_resources: &[],
+                group_claims: &membership.claims,
             },
             now,
         )?;

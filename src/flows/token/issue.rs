@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::crypto::{random_token, secret_digest, time_ordered_id};
 use crate::jose::KeyringHandle;
-use crate::protocol::claims::{IdTokenRequest, mint_id_token};
+use crate::protocol::claims::{GroupClaims, IdTokenRequest, mint_id_token};
 use crate::protocol::lifetimes::{Lifetimes, TokenPolicy};
 use crate::protocol::resources::Target;
 use crate::protocol::tokens::{AccessTokenRequest, MintedAccessToken, TokenResponse, mint_access_token_with};
@@ -16,7 +16,7 @@ use crate::protocol::{
     AuthLevel, AuthMethod, ClientRecord, GrantType, OAuthError, RefreshTokenRecord, Scope, StandardScope,
     TokenType, UserRecord,
 };
-use crate::store::Resources;
+use crate::store::{Groups, Resources};
 
 /// What the tokens are issued for.
 pub struct UserGrant<'a> {
@@ -37,6 +37,8 @@ pub struct UserGrant<'a> {
     pub target: &'a Target,
     /// The resources of the whole grant, carried by every refresh token.
     pub grant_resources: &'a [String],
+    /// `groups` and `roles` ([`TokenIssuer::membership`]).
+    pub group_claims: &'a GroupClaims,
 }
 
 pub struct Issued {
@@ -64,6 +66,8 @@ pub struct TokenIssuer {
     policy: TokenPolicy,
     /// The registered resources (RFC 8707), read by [`target`](super::target).
     pub(super) resources: Resources,
+    /// Memberships, read by [`membership`](super::membership).
+    pub(super) groups: Groups,
 }
 
 impl TokenIssuer {
@@ -73,8 +77,9 @@ impl TokenIssuer {
         default_audience: String,
         policy: TokenPolicy,
         resources: Resources,
+        groups: Groups,
     ) -> TokenIssuer {
-        TokenIssuer { keyring, issuer, default_audience, policy, resources }
+        TokenIssuer { keyring, issuer, default_audience, policy, resources, groups }
     }
 
     pub fn lifetimes(&self, client: &ClientRecord) -> Lifetimes {
@@ -149,6 +154,7 @@ impl TokenIssuer {
                 scope: scope.to_string(),
                 auth_time: None,
                 sid: None,
+                group_claims: GroupClaims::default(),
                 now,
                 ttl_secs: ttl,
             },
@@ -184,6 +190,7 @@ impl TokenIssuer {
                 scope: grant.scope.to_string(),
                 auth_time: Some(grant.auth_time),
                 sid: Some(grant.sid.to_string()),
+                group_claims: grant.group_claims.clone(),
                 now,
                 ttl_secs: access_ttl,
             },
@@ -204,6 +211,7 @@ impl TokenIssuer {
                     amr: grant.amr,
                     sid: grant.sid,
                     access_token: &access_token.token,
+                    group_claims: grant.group_claims,
                     now,
                     ttl_secs: self.policy.id_token_ttl,
                 },

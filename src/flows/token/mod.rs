@@ -7,6 +7,7 @@ pub mod authorization_code;
 pub mod client_credentials;
 pub mod device_code;
 pub mod issue;
+pub mod membership;
 pub mod refresh_token;
 pub mod target;
 

@@ -82,14 +82,17 @@ impl RefreshTokenGrant {
             .find_active_fresh(&current.user_id)
             .await?
             .ok_or_else(|| OAuthError::invalid_grant("the user no longer exists or is disabled"))?;
+        // Memberships as they are now: a user who left the admin group
+        // loses the admin scope here, for this token and the family's next.
+        let membership = self.issuer.membership(client, &user.id, resolved.scope, grant_scope).await?;
 
         let sid = current.sid.clone().unwrap_or_default();
         let issued = self.issuer.user_tokens(
             client,
             &UserGrant {
                 user: &user,
-                scope: &resolved.scope,
-                grant_scope: &grant_scope,
+                scope: &membership.scope,
+                grant_scope: &membership.grant_scope,
                 sid: &sid,
                 auth_time: current.auth_time,
                 acr: None,
@@ -99,6 +102,7 @@ impl RefreshTokenGrant {
                 family_expires_at: current.family_expires_at,
                 target: &resolved.target,
                 grant_resources: &current.resources,
+                group_claims: &membership.claims,
             },
             now,
         )?;

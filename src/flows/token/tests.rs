@@ -60,6 +60,7 @@ async fn token_flow() -> (TokenFlow, tempfile::TempDir) {
         ISSUER.into(),
         policy,
         stores.resources.clone(),
+        stores.groups.clone(),
     ));
     let client_auth = Arc::new(ClientAuthenticator::new(
         stores.clients.clone(),

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod clients;
 pub mod consents;
 pub mod denied_tokens;
+pub mod groups;
 pub mod models;
 pub mod refresh_tokens;
 pub mod resources;

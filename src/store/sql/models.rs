@@ -308,3 +308,35 @@ pub struct AuditRow {
     pub detail: String,
     pub actor: Option<String>,
 }
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::user_groups)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct GroupRow {
+    pub name: String,
+    pub description: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<GroupRow> for crate::protocol::GroupRecord {
+    fn from(r: GroupRow) -> Self {
+        crate::protocol::GroupRecord {
+            name: r.name,
+            description: r.description,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl From<&crate::protocol::GroupRecord> for GroupRow {
+    fn from(g: &crate::protocol::GroupRecord) -> Self {
+        GroupRow {
+            name: g.name.clone(),
+            description: g.description.clone(),
+            created_at: g.created_at,
+            updated_at: g.updated_at,
+        }
+    }
+}

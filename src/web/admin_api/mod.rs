@@ -7,6 +7,7 @@
 pub mod caller;
 mod clients;
 pub mod error;
+mod users;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -34,6 +35,15 @@ admin_routes! {
     "/clients" => { get: clients::list, post: clients::create },
     "/clients/{client_id}" => { get: clients::get, patch: clients::update, delete: clients::delete },
     "/clients/{client_id}/secret" => { post: clients::rotate_secret },
+    "/users" => { get: users::list, post: users::create },
+    "/users/{user}" => { get: users::get, patch: users::update, delete: users::delete },
+    "/users/{user}/password" => { put: users::set_password },
+    "/users/{user}/disable" => { post: users::disable },
+    "/users/{user}/enable" => { post: users::enable },
+    "/users/{user}/sessions" => { get: users::sessions, delete: users::end_sessions },
+    "/users/{user}/sessions/{sid}" => { delete: users::end_session },
+    "/users/{user}/consents" => { get: users::consents },
+    "/users/{user}/consents/{client_id}" => { delete: users::revoke_consent },
 }
 
 #[derive(OpenApi)]
@@ -41,10 +51,18 @@ admin_routes! {
     info(title = "oxidp admin API", description = "Manage clients, users, groups, sessions, keys and the audit log of an oxidp deployment. Every request needs a bearer access token from this server with the oxidp:admin scope."),
     paths(
         clients::list, clients::create, clients::get, clients::update, clients::delete, clients::rotate_secret,
+        users::list, users::create, users::get, users::update, users::delete, users::set_password,
+        users::disable, users::enable, users::sessions, users::end_sessions, users::end_session,
+        users::consents, users::revoke_consent,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "clients", description = "OAuth clients (RFC 7591 metadata)")),
+    tags(
+        (name = "clients", description = "OAuth clients (RFC 7591 metadata)"),
+        (name = "users", description = "Local accounts"),
+        (name = "sessions", description = "A user's SSO sessions"),
+        (name = "consents", description = "What a user granted each client"),
+    ),
 )]
 pub struct ApiDoc;
 

@@ -10,7 +10,7 @@ use crate::flows::admin::{Admin, AdminError, PageRequest};
 use crate::web::Site;
 use crate::web::admin_console::users::row;
 use crate::web::admin_console::views::{FormError, GroupPage, GroupRow, GroupsPage};
-use crate::web::admin_console::{Console, refused, Done, admin_error, done, html, notice};
+use crate::web::admin_console::{Console, Done, admin_error, done, html, notice, refused};
 
 const NOTICES: [(&str, &str); 4] = [
     ("created", "The group was created."),
@@ -62,7 +62,8 @@ async fn list(
         })
         .collect();
     let status = if error.message.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    let page = GroupsPage { nav: console.nav("groups"), notice, search, groups, next, name, description, error };
+    let page =
+        GroupsPage { nav: console.nav("groups"), notice, search, groups, next, name, description, error };
     html(status, &page)
 }
 
@@ -88,13 +89,19 @@ pub async fn create_post(
             list(&console, &admin, "", None, None, (name, description), FormError::new(field, message)).await
         }
         Err(AdminError::Conflict(message)) => {
-            list(&console, &admin, "", None, None, (name, description), FormError::new(Some("name"), message)).await
+            list(&console, &admin, "", None, None, (name, description), FormError::new(Some("name"), message))
+                .await
         }
         Err(e) => admin_error(&console, &e),
     }
 }
 
-pub async fn group_get(console: Console, admin: Data<Admin>, name: Path<String>, query: Query<Done>) -> HttpResponse {
+pub async fn group_get(
+    console: Console,
+    admin: Data<Admin>,
+    name: Path<String>,
+    query: Query<Done>,
+) -> HttpResponse {
     let notice = notice(query.done.as_deref(), &NOTICES);
     group_page(&console, &admin, &name, StatusCode::OK, notice, "", FormError::none()).await
 }
@@ -149,11 +156,22 @@ pub async fn action_post(
             };
             match added {
                 Ok(()) => Ok("added"),
-                Err(AdminError::Invalid { message, .. } | AdminError::NotFound(message) | AdminError::Conflict(message))
-                    if admin.find_group(&name).await.is_ok() =>
-                {
+                Err(
+                    AdminError::Invalid { message, .. }
+                    | AdminError::NotFound(message)
+                    | AdminError::Conflict(message),
+                ) if admin.find_group(&name).await.is_ok() => {
                     let error = FormError::new(Some("username"), message);
-                    return group_page(&console, &admin, &name, StatusCode::BAD_REQUEST, None, username, error).await;
+                    return group_page(
+                        &console,
+                        &admin,
+                        &name,
+                        StatusCode::BAD_REQUEST,
+                        None,
+                        username,
+                        error,
+                    )
+                    .await;
                 }
                 Err(e) => Err(e),
             }

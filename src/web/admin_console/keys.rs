@@ -65,7 +65,7 @@ pub async fn rotate_post(
     };
     let force = params.get("force") == Some("yes");
     let now = clock.now();
-    match admin.rotate_keys(alg, force, now).await {
+    match admin.rotate_keys(&console.actor(), alg, force, now).await {
         Ok(outcomes) => {
             let waiting: Vec<String> = outcomes
                 .iter()

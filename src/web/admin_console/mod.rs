@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod clients;
+pub mod groups;
 
 pub mod keys;
 pub mod signin;

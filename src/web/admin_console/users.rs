@@ -233,12 +233,14 @@ async fn user_page(
         Ok(user) => user,
         Err(e) => return admin_error(console, &e),
     };
-    let groups: Vec<String> = Vec::new(); // MERGE-GROUPS
-    let (sessions, consents) =
-        match (admin.list_user_sessions(&user.id, now).await, admin.list_user_consents(&user.id).await) {
-            (Ok(s), Ok(c)) => (s, c),
-            (Err(e), _) | (_, Err(e)) => return admin_error(console, &e),
-        };
+    let (groups, sessions, consents) = match (
+        admin.user_groups(&user.id).await,
+        admin.list_user_sessions(&user.id, now).await,
+        admin.list_user_consents(&user.id).await,
+    ) {
+        (Ok(g), Ok(s), Ok(c)) => (g, s, c),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return admin_error(console, &e),
+    };
     let profile = typed.unwrap_or_else(|| ProfileForm {
         name: user.name.clone().unwrap_or_default(),
         email: user.email.clone().unwrap_or_default(),

@@ -80,6 +80,10 @@ impl AdminApi {
         self.call(Method::PATCH, path, Some(body), if_match).await
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> ApiAnswer {
+        self.call(Method::PUT, path, Some(body), None).await
+    }
+
     pub async fn delete(&self, path: &str) -> ApiAnswer {
         self.call(Method::DELETE, path, None, None).await
     }

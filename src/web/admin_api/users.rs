@@ -1,0 +1,321 @@
+//! `/admin/api/v1/users`: accounts, their password and status, their
+//! sessions and consents. `{user}` is a user's id or username.
+
+use actix_web::http::header;
+use actix_web::web::{Bytes, Data, Path, Query};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use super::caller::{Operator, etag, if_match, json_body};
+use super::error::{ApiError, ErrorBody};
+use super::{ListQuery, nullable};
+use crate::flows::admin::{Admin, NewUser, UserUpdate};
+use crate::protocol::entries::SsoSession;
+use crate::protocol::{ConsentRecord, UserRecord};
+
+/// An account as operators see it: never its password hash.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    /// The immutable `sub` of the user's tokens.
+    pub id: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// The version an update must name (`If-Match`).
+    pub version: i64,
+}
+
+impl From<&UserRecord> for UserView {
+    fn from(u: &UserRecord) -> UserView {
+        UserView {
+            id: u.id.clone(),
+            username: u.username.clone(),
+            email: u.email.clone(),
+            email_verified: u.email_verified,
+            name: u.name.clone(),
+            disabled: u.disabled,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+            version: u.version,
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UserPage {
+    pub items: Vec<UserView>,
+    /// Pass as `after` for the next page; absent on the last.
+    pub next: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserCreate {
+    pub username: String,
+    /// Stored only as an Argon2id hash; never returned or logged.
+    pub password: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+}
+
+/// Absent members stay; `null` clears `name` or `email`. A new email is
+/// unverified unless `email_verified` says otherwise.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    pub email_verified: Option<bool>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordSet {
+    pub password: String,
+}
+
+/// A live SSO session (never its secret).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    pub sid: String,
+    pub auth_time: i64,
+    pub created_at: i64,
+    pub last_seen: i64,
+    pub expires_at: i64,
+    pub idle_expires_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// Clients that received codes in the session.
+    pub clients: Vec<String>,
+}
+
+impl From<&SsoSession> for SessionView {
+    fn from(s: &SsoSession) -> SessionView {
+        SessionView {
+            sid: s.sid.clone(),
+            auth_time: s.authentication.auth_time,
+            created_at: s.created_at,
+            last_seen: s.last_seen,
+            expires_at: s.expires_at,
+            idle_expires_at: s.idle_expires_at,
+            ip: s.device.ip.clone(),
+            user_agent: s.device.user_agent.clone(),
+            clients: s.clients.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EndedSessions {
+    pub ended: usize,
+}
+
+/// What a user granted a client (OpenID Connect Core §3.1.2.4).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ConsentView {
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub granted_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<&ConsentRecord> for ConsentView {
+    fn from(c: &ConsentRecord) -> ConsentView {
+        ConsentView {
+            client_id: c.client_id.clone(),
+            scopes: c.scope.iter().map(str::to_string).collect(),
+            granted_at: c.granted_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+fn user_response(status: actix_web::http::StatusCode, user: &UserRecord) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(user.version)))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(UserView::from(user))
+}
+
+fn no_store() -> actix_web::HttpResponseBuilder {
+    let mut resp = HttpResponse::Ok();
+    resp.insert_header((header::CACHE_CONTROL, "no-store"));
+    resp
+}
+
+#[utoipa::path(get, path = "/admin/api/v1/users", tag = "users", params(ListQuery),
+    responses((status = 200, body = UserPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    _op: Operator,
+    admin: Data<Admin>,
+    query: Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = admin.list_users(&query.into_inner().page()).await?;
+    Ok(no_store().json(UserPage { items: page.items.iter().map(UserView::from).collect(), next: page.next }))
+}
+
+#[utoipa::path(post, path = "/admin/api/v1/users", tag = "users", request_body = UserCreate,
+    responses((status = 201, body = UserView), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    op: Operator,
+    admin: Data<Admin>,
+    req: HttpRequest,
+    body: Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let new: UserCreate = json_body(&req, &body)?;
+    let new = NewUser { username: new.username, password: new.password, email: new.email, name: new.name };
+    let user = admin.create_user(&op.actor, new, op.now).await?;
+    let mut resp = user_response(actix_web::http::StatusCode::CREATED, &user);
+    if let Ok(location) = header::HeaderValue::from_str(&format!("/admin/api/v1/users/{}", user.id)) {
+        resp.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(resp)
+}
+
+#[utoipa::path(get, path = "/admin/api/v1/users/{user}", tag = "users",
+    params(("user" = String, Path, description = "The user's id or username")),
+    responses((status = 200, body = UserView, headers(("ETag" = String))), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(_op: Operator, admin: Data<Admin>, user: Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(user_response(actix_web::http::StatusCode::OK, &admin.find_user(&user).await?))
+}
+
+#[utoipa::path(patch, path = "/admin/api/v1/users/{user}", tag = "users", request_body = UserPatch,
+    params(("user" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag read; a changed user answers 412")),
+    responses((status = 200, body = UserView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update(
+    op: Operator,
+    admin: Data<Admin>,
+    user: Path<String>,
+    req: HttpRequest,
+    body: Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    let patch: UserPatch = json_body(&req, &body)?;
+    let user = admin.find_user(&user).await?;
+    let update = UserUpdate { name: patch.name, email: patch.email, email_verified: patch.email_verified };
+    let updated = admin.update_user(&op.actor, &user.id, update, expected, op.now).await?;
+    Ok(user_response(actix_web::http::StatusCode::OK, &updated))
+}
+
+#[utoipa::path(delete, path = "/admin/api/v1/users/{user}", tag = "users", params(("user" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn delete(op: Operator, admin: Data<Admin>, user: Path<String>) -> Result<HttpResponse, ApiError> {
+    let user = admin.find_user(&user).await?;
+    admin.delete_user(&op.actor, &user.id, op.now).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(put, path = "/admin/api/v1/users/{user}/password", tag = "users", request_body = PasswordSet,
+    params(("user" = String, Path)),
+    responses((status = 204, description = "Set; the user's sessions ended"), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn set_password(
+    op: Operator,
+    admin: Data<Admin>,
+    user: Path<String>,
+    req: HttpRequest,
+    body: Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let body: PasswordSet = json_body(&req, &body)?;
+    let user = admin.find_user(&user).await?;
+    admin.set_user_password(&op.actor, &user.id, body.password, op.now).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(post, path = "/admin/api/v1/users/{user}/disable", tag = "users", params(("user" = String, Path)),
+    responses((status = 200, body = UserView, description = "Disabled; sessions ended, refresh tokens revoked"),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn disable(op: Operator, admin: Data<Admin>, user: Path<String>) -> Result<HttpResponse, ApiError> {
+    let user = admin.find_user(&user).await?;
+    let user = admin.disable_user(&op.actor, &user.id, op.now).await?;
+    Ok(user_response(actix_web::http::StatusCode::OK, &user))
+}
+
+#[utoipa::path(post, path = "/admin/api/v1/users/{user}/enable", tag = "users", params(("user" = String, Path)),
+    responses((status = 200, body = UserView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn enable(op: Operator, admin: Data<Admin>, user: Path<String>) -> Result<HttpResponse, ApiError> {
+    let user = admin.find_user(&user).await?;
+    let user = admin.enable_user(&op.actor, &user.id, op.now).await?;
+    Ok(user_response(actix_web::http::StatusCode::OK, &user))
+}
+
+#[utoipa::path(get, path = "/admin/api/v1/users/{user}/sessions", tag = "sessions", params(("user" = String, Path)),
+    responses((status = 200, body = Vec<SessionView>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn sessions(
+    op: Operator,
+    admin: Data<Admin>,
+    user: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user = admin.find_user(&user).await?;
+    let sessions = admin.list_user_sessions(&user.id, op.now).await?;
+    Ok(no_store().json(sessions.iter().map(SessionView::from).collect::<Vec<_>>()))
+}
+
+#[utoipa::path(delete, path = "/admin/api/v1/users/{user}/sessions", tag = "sessions", params(("user" = String, Path)),
+    responses((status = 200, body = EndedSessions), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn end_sessions(
+    op: Operator,
+    admin: Data<Admin>,
+    user: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user = admin.find_user(&user).await?;
+    let ended = admin.end_user_sessions(&op.actor, &user.id, op.now).await?;
+    Ok(no_store().json(EndedSessions { ended }))
+}
+
+#[utoipa::path(delete, path = "/admin/api/v1/users/{user}/sessions/{sid}", tag = "sessions",
+    params(("user" = String, Path), ("sid" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn end_session(
+    op: Operator,
+    admin: Data<Admin>,
+    path: Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (user, sid) = path.into_inner();
+    let user = admin.find_user(&user).await?;
+    admin.end_user_session(&op.actor, &user.id, &sid, op.now).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(get, path = "/admin/api/v1/users/{user}/consents", tag = "consents", params(("user" = String, Path)),
+    responses((status = 200, body = Vec<ConsentView>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn consents(
+    _op: Operator,
+    admin: Data<Admin>,
+    user: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user = admin.find_user(&user).await?;
+    let consents = admin.list_user_consents(&user.id).await?;
+    Ok(no_store().json(consents.iter().map(ConsentView::from).collect::<Vec<_>>()))
+}
+
+#[utoipa::path(delete, path = "/admin/api/v1/users/{user}/consents/{client_id}", tag = "consents",
+    params(("user" = String, Path), ("client_id" = String, Path)),
+    responses((status = 204, description = "Revoked with the client's refresh tokens for the user"),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn revoke_consent(
+    op: Operator,
+    admin: Data<Admin>,
+    path: Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (user, client_id) = path.into_inner();
+    let user = admin.find_user(&user).await?;
+    admin.revoke_consent(&op.actor, &user.id, &client_id, op.now).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
