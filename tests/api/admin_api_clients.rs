@@ -137,7 +137,11 @@ backend_test!(validation_names_the_field_and_writes_nothing, |app| async move {
     let listed = api.get("/clients").await;
     let ids: Vec<&str> =
         listed.json["items"].as_array().unwrap().iter().map(|c| c["client_id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["automation", "wiki"], "nothing was created");
+    assert_eq!(
+        ids,
+        ["automation", "oxidp-admin-console", "wiki"],
+        "nothing was created (the console's own client is there from startup)"
+    );
     let wiki = api.get("/clients/wiki").await;
     assert_eq!(wiki.etag.as_deref(), Some(etag.as_str()), "nothing was changed");
     assert_eq!(wiki.json["redirect_uris"], json!(["https://wiki.example.com/cb"]));
