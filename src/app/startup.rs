@@ -22,7 +22,7 @@ use crate::flows::authorize::{AuthorizeFlow, AuthorizeStores};
 use crate::flows::client_auth::ClientAuthenticator;
 use crate::flows::client_auth::caller::CallerAuthenticator;
 use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
-use crate::flows::console::ConsoleFlow;
+use crate::flows::console::{ConsoleFlow, ConsoleState};
 use crate::flows::credentials::Credentials;
 use crate::flows::device::{DeviceFlow, DeviceStores};
 use crate::flows::interaction::InteractionFlow;
@@ -342,10 +342,12 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         token.clone(),
         access_tokens.clone(),
         keyring.clone(),
-        sessions.clone(),
-        stores.users.clone(),
-        admin.clone(),
-        stores.ephemeral.clone(),
+        ConsoleState {
+            sessions: sessions.clone(),
+            users: stores.users.clone(),
+            admin: admin.clone(),
+            ephemeral: stores.ephemeral.clone(),
+        },
         issuer.clone(),
     );
     let key_poller = Arc::new(KeyPoller::new(

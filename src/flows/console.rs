@@ -74,6 +74,15 @@ pub enum Callback {
     Failed(OAuthError),
 }
 
+/// What the console reads and writes: SSO sessions, accounts, group
+/// membership (through the admin operations) and its own entries.
+pub struct ConsoleState {
+    pub sessions: Sessions,
+    pub users: Users,
+    pub admin: Arc<Admin>,
+    pub ephemeral: Ephemeral,
+}
+
 pub struct ConsoleFlow {
     token: Arc<TokenFlow>,
     access_tokens: Arc<AccessTokenVerifier>,
@@ -101,12 +110,10 @@ impl ConsoleFlow {
         token: Arc<TokenFlow>,
         access_tokens: Arc<AccessTokenVerifier>,
         keyring: Arc<KeyringHandle>,
-        sessions: Sessions,
-        users: Users,
-        admin: Arc<Admin>,
-        ephemeral: Ephemeral,
+        state: ConsoleState,
         issuer: String,
     ) -> ConsoleFlow {
+        let ConsoleState { sessions, users, admin, ephemeral } = state;
         ConsoleFlow { token, access_tokens, keyring, sessions, users, admin, ephemeral, issuer }
     }
 
