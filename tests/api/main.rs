@@ -5,6 +5,7 @@ mod helpers;
 
 mod account;
 mod admin_api_clients;
+mod admin_api_groups;
 mod admin_api_users;
 mod admin_users;
 mod algorithms;
