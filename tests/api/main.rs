@@ -7,6 +7,7 @@ mod account;
 mod admin_api_clients;
 mod admin_api_groups;
 mod admin_api_users;
+mod admin_bootstrap;
 mod admin_users;
 mod algorithms;
 mod audit_log;
