@@ -76,7 +76,8 @@ impl Admin {
         Ok(Bootstrapped { user, client })
     }
 
-    /// A member of `oxidp-admins` or a client registered for `oxidp:admin`.
+    /// A member of `oxidp-admins` or an automation client registered for
+    /// `oxidp:admin`.
     async fn existing_administrator(&self) -> Result<Option<String>, AdminError> {
         if self.find_group(ADMIN_GROUP).await.is_ok()
             && let Some(member) = self.group_members(ADMIN_GROUP).await?.first()
@@ -86,7 +87,12 @@ impl Admin {
         let mut page = PageRequest { limit: Some(super::MAX_PAGE_SIZE), ..PageRequest::default() };
         loop {
             let clients = self.list_clients(&page).await?;
-            if let Some(client) = clients.items.iter().find(|c| c.allows_scope(ADMIN_SCOPE)) {
+            // The console's own client asks for the scope for people; only
+            // client_credentials makes a client an administrator itself.
+            let automation = |c: &&crate::protocol::ClientRecord| {
+                c.allows_scope(ADMIN_SCOPE) && c.allows_grant(GrantType::ClientCredentials)
+            };
+            if let Some(client) = clients.items.iter().find(automation) {
                 return Ok(Some(format!("client {:?}", client.client_id)));
             }
             match clients.next {
