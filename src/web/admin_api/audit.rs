@@ -2,11 +2,10 @@
 //! by user, client, kind and time.
 
 use actix_web::HttpResponse;
-use actix_web::http::header;
 use actix_web::web::{Data, Query};
 use serde::{Deserialize, Serialize};
 
-use super::caller::Operator;
+use super::caller::{Operator, no_store};
 use super::error::{ApiError, ErrorBody};
 use crate::flows::admin::{Admin, AuditQuery};
 use crate::protocol::{AuditEvent, AuditKind};
@@ -87,7 +86,6 @@ pub async fn list(
         limit: params.limit,
     };
     let page = admin.audit_events(&query).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
+    Ok(no_store()
         .json(AuditPage { items: page.items.iter().map(AuditEventView::from).collect(), next: page.next }))
 }

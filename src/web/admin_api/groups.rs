@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::ListQuery;
-use super::caller::{Operator, json_body};
+use super::caller::{Operator, json_body, no_store};
 use super::error::{ApiError, ErrorBody};
 use super::users::UserView;
 use crate::flows::admin::{Admin, GroupSummary};
@@ -66,12 +66,6 @@ pub struct GroupCreate {
 #[serde(deny_unknown_fields)]
 pub struct MemberAdd {
     pub user: String,
-}
-
-fn no_store() -> actix_web::HttpResponseBuilder {
-    let mut resp = HttpResponse::Ok();
-    resp.insert_header((header::CACHE_CONTROL, "no-store"));
-    resp
 }
 
 #[utoipa::path(get, path = "/admin/api/v1/groups", tag = "groups", params(ListQuery),

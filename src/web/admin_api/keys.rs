@@ -1,12 +1,11 @@
 //! `/admin/api/v1/keys`: the signing key set (public facts only: private
 //! keys never leave the server) and rotation.
 
-use actix_web::http::header;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::caller::{Operator, json_body};
+use super::caller::{Operator, json_body, no_store};
 use super::error::{ApiError, ErrorBody};
 use crate::flows::admin::{Admin, KeyInfo};
 use crate::jose::SigningAlg;
@@ -64,9 +63,7 @@ pub struct RotationView {
     responses((status = 200, body = Vec<KeyView>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list(_op: Operator, admin: Data<Admin>) -> Result<HttpResponse, ApiError> {
     let keys = admin.list_keys().await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(keys.iter().map(KeyView::from).collect::<Vec<_>>()))
+    Ok(no_store().json(keys.iter().map(KeyView::from).collect::<Vec<_>>()))
 }
 
 #[utoipa::path(post, path = "/admin/api/v1/keys/rotate", tag = "keys", request_body = RotateRequest,
@@ -100,5 +97,5 @@ pub async fn rotate(
             },
         })
         .collect();
-    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(views))
+    Ok(no_store().json(views))
 }

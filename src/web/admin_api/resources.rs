@@ -6,7 +6,7 @@ use actix_web::web::{Bytes, Data, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::caller::{Operator, json_body};
+use super::caller::{Operator, json_body, no_store};
 use super::error::{ApiError, ErrorBody};
 use crate::flows::admin::{Admin, NewResource};
 use crate::protocol::ResourceRecord;
@@ -69,9 +69,7 @@ pub struct ResourceParams {
     responses((status = 200, body = Vec<ResourceView>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list(_op: Operator, admin: Data<Admin>) -> Result<HttpResponse, ApiError> {
     let resources = admin.list_resources().await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(resources.iter().map(ResourceView::from).collect::<Vec<_>>()))
+    Ok(no_store().json(resources.iter().map(ResourceView::from).collect::<Vec<_>>()))
 }
 
 #[utoipa::path(post, path = "/admin/api/v1/resources", tag = "resources", request_body = ResourceCreate,
