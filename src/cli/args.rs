@@ -47,6 +47,9 @@ pub enum Command {
     /// Manage groups of users (the `groups` and `roles` claims).
     #[command(subcommand)]
     Group(super::args_groups::GroupCommand),
+    /// Set up administration (the admin API and console).
+    #[command(subcommand)]
+    Admin(super::args_admin::AdminCommand),
 }
 
 #[derive(Subcommand)]

@@ -26,6 +26,7 @@ pub(super) fn run(command: Command, settings: Settings) -> Result<(), Failure> {
     match command {
         Command::Serve => runtime.block_on(serve(settings)),
         Command::User(command) => runtime.block_on(super::users::run(command, &settings, now)),
+        Command::Admin(command) => runtime.block_on(super::bootstrap::run(command, &settings, now)),
         Command::Client(command) => runtime.block_on(client(command, &settings, now)),
         Command::Keys(command) => runtime.block_on(keys(command, &settings, now)),
         Command::Resource(command) => runtime.block_on(resource(command, &settings, now)),

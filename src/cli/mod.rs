@@ -5,8 +5,10 @@
 //! `output`.
 
 mod args;
+mod args_admin;
 mod args_groups;
 mod args_users;
+mod bootstrap;
 mod commands;
 mod groups;
 mod output;

@@ -5,7 +5,9 @@ mod helpers;
 
 mod account;
 mod admin_api_clients;
+mod admin_api_groups;
 mod admin_api_users;
+mod admin_bootstrap;
 mod admin_console;
 mod admin_users;
 mod algorithms;

@@ -4,6 +4,7 @@
 
 mod actor;
 mod audit;
+mod bootstrap;
 mod client_spec;
 mod client_update;
 mod clients;
@@ -17,6 +18,7 @@ mod users;
 
 pub use actor::{Actor, changed};
 pub use audit::{AuditQuery, DEFAULT_AUDIT_PAGE};
+pub use bootstrap::{Bootstrap, Bootstrapped};
 pub use client_spec::NewClient;
 pub use client_update::{ClientUpdate, UpdatedClient};
 pub use clients::{ClientView, CreatedClient, client_summary};

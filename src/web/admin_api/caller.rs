@@ -91,3 +91,10 @@ pub fn json_body<T: serde::de::DeserializeOwned>(req: &HttpRequest, body: &[u8])
         err
     })
 }
+
+/// 200 with `Cache-Control: no-store`: admin answers are never cached.
+pub fn no_store() -> actix_web::HttpResponseBuilder {
+    let mut resp = actix_web::HttpResponse::Ok();
+    resp.insert_header((header::CACHE_CONTROL, "no-store"));
+    resp
+}

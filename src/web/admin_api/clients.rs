@@ -6,7 +6,7 @@ use actix_web::web::{Bytes, Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::caller::{Operator, etag, if_match, json_body};
+use super::caller::{Operator, etag, if_match, json_body, no_store};
 use super::error::{ApiError, ErrorBody};
 use super::{ListQuery, nullable};
 use crate::flows::admin::{Admin, ClientUpdate, ClientView, NewClient};
@@ -204,7 +204,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let page = admin.list_clients(&query.into_inner().page()).await?;
     let page = ClientPage { items: page.items.iter().map(ClientView::from).collect(), next: page.next };
-    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(page))
+    Ok(no_store().json(page))
 }
 
 #[utoipa::path(post, path = "/admin/api/v1/clients", tag = "clients", request_body = ClientCreate,
@@ -278,7 +278,5 @@ pub async fn rotate_secret(
     client_id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let secret = admin.rotate_client_secret(&op.actor, &client_id, op.now).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(RotatedSecret { client_id: client_id.into_inner(), client_secret: secret }))
+    Ok(no_store().json(RotatedSecret { client_id: client_id.into_inner(), client_secret: secret }))
 }

@@ -4,9 +4,13 @@
 //! CLI and the console. The OpenAPI 3.1 document (utoipa) is served at
 //! `/admin/api/openapi.json`; a test keeps it equal to [`ROUTES`].
 
+mod audit;
 pub mod caller;
 mod clients;
 pub mod error;
+mod groups;
+mod keys;
+mod resources;
 mod users;
 
 use actix_web::http::header;
@@ -44,6 +48,15 @@ admin_routes! {
     "/users/{user}/sessions/{sid}" => { delete: users::end_session },
     "/users/{user}/consents" => { get: users::consents },
     "/users/{user}/consents/{client_id}" => { delete: users::revoke_consent },
+    "/users/{user}/groups" => { get: groups::of_user },
+    "/groups" => { get: groups::list, post: groups::create },
+    "/groups/{name}" => { get: groups::get, delete: groups::delete },
+    "/groups/{name}/members" => { post: groups::add_member },
+    "/groups/{name}/members/{user}" => { delete: groups::remove_member },
+    "/keys" => { get: keys::list },
+    "/keys/rotate" => { post: keys::rotate },
+    "/resources" => { get: resources::list, post: resources::create, delete: resources::delete },
+    "/audit-events" => { get: audit::list },
 }
 
 #[derive(OpenApi)]
@@ -54,6 +67,9 @@ admin_routes! {
         users::list, users::create, users::get, users::update, users::delete, users::set_password,
         users::disable, users::enable, users::sessions, users::end_sessions, users::end_session,
         users::consents, users::revoke_consent,
+        groups::of_user, groups::list, groups::create, groups::get, groups::delete, groups::add_member,
+        groups::remove_member, keys::list, keys::rotate, resources::list, resources::create, resources::delete,
+        audit::list,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -62,6 +78,10 @@ admin_routes! {
         (name = "users", description = "Local accounts"),
         (name = "sessions", description = "A user's SSO sessions"),
         (name = "consents", description = "What a user granted each client"),
+        (name = "groups", description = "Groups: the groups claim and client roles"),
+        (name = "keys", description = "Signing keys (public facts only)"),
+        (name = "resources", description = "Protected APIs (RFC 8707)"),
+        (name = "audit", description = "The audit trail, newest first"),
     ),
 )]
 pub struct ApiDoc;

@@ -6,7 +6,7 @@ use actix_web::web::{Bytes, Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::caller::{Operator, etag, if_match, json_body};
+use super::caller::{Operator, etag, if_match, json_body, no_store};
 use super::error::{ApiError, ErrorBody};
 use super::{ListQuery, nullable};
 use crate::flows::admin::{Admin, NewUser, UserUpdate};
@@ -143,12 +143,6 @@ fn user_response(status: actix_web::http::StatusCode, user: &UserRecord) -> Http
         .insert_header((header::ETAG, etag(user.version)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(UserView::from(user))
-}
-
-fn no_store() -> actix_web::HttpResponseBuilder {
-    let mut resp = HttpResponse::Ok();
-    resp.insert_header((header::CACHE_CONTROL, "no-store"));
-    resp
 }
 
 #[utoipa::path(get, path = "/admin/api/v1/users", tag = "users", params(ListQuery),
