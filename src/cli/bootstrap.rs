@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::Failure;
 use super::args_admin::AdminCommand;
-use super::commands::{open_admin, read_secret};
+use super::open::{open_admin, read_secret};
 use crate::config::Settings;
 use crate::flows::admin::{Actor, Bootstrap};
 use crate::protocol::admin::{ADMIN_GROUP, ADMIN_SCOPE};

@@ -11,6 +11,7 @@ mod args_users;
 mod bootstrap;
 mod commands;
 mod groups;
+mod open;
 mod output;
 mod users;
 

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::Failure;
 use super::args::{UserCommand, UserList, UserUpdateArgs};
-use super::commands::{open_admin, read_secret};
+use super::open::{open_admin, read_secret};
 use super::output;
 use crate::config::Settings;
 use crate::flows::admin::{Actor, Admin, NewUser, PageRequest, UserUpdate, user_view};

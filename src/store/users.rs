@@ -10,17 +10,9 @@ use super::StoreError;
 use super::audit::{AuditLog, Audited};
 use super::cache::RowCache;
 use super::sql::revisions::{self, Counter};
+pub use super::sql::users::Cas;
 use super::sql::{self, AnyConnection, Db};
 use crate::protocol::UserRecord;
-
-/// What a compare-and-set write found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cas {
-    Written,
-    Missing,
-    /// The user exists at another version; nothing was written.
-    Stale,
-}
 
 /// The profile fields an admin may change, as they are to be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use super::AnyConnection;
 use super::models::ClientRow;
 use super::schema::clients;
+use super::search::{contains_pattern, lower};
 use crate::store::{ClientRecord, StoreError};
 
 /// Inserts a new client; a taken `client_id` is `Duplicate`.
@@ -36,30 +37,6 @@ pub fn list(conn: &mut AnyConnection) -> Result<Vec<ClientRecord>, StoreError> {
         .collect()
 }
 
-diesel::define_sql_function! {
-    /// SQL `lower()`, the same on SQLite and PostgreSQL.
-    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
-diesel::define_sql_function! {
-    #[sql_name = "lower"]
-    fn lower_nullable(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
-}
-
-/// A `LIKE` pattern matching `text` anywhere, case-insensitively once
-/// both sides are lowered; `%`, `_` and `\` in `text` match themselves.
-pub fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::from("%");
-    for ch in text.to_lowercase().chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(ch);
-    }
-    pattern.push('%');
-    pattern
-}
-
 /// Up to `limit` clients after `after` (by `client_id`), optionally those
 /// whose id or name contains `search` (case-insensitive).
 pub fn page(
@@ -75,10 +52,11 @@ pub fn page(
     if let Some(search) = search {
         let pattern = contains_pattern(search);
         query = query.filter(
-            lower(clients::client_id)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower_nullable(clients::name).like(pattern).escape('\\').assume_not_null()),
+            lower(clients::client_id).like(pattern.clone()).escape('\\').or(lower(
+                clients::name.assume_not_null(),
+            )
+            .like(pattern)
+            .escape('\\')),
         );
     }
     query.select(ClientRow::as_select()).load(conn)?.into_iter().map(ClientRecord::try_from).collect()

@@ -6,14 +6,9 @@ use diesel::prelude::*;
 use super::AnyConnection;
 use super::models::{GroupRow, UserRow};
 use super::schema::{group_members, user_groups, users};
+use super::search::{contains_pattern, lower};
 use crate::protocol::{GroupRecord, UserRecord};
 use crate::store::StoreError;
-
-diesel::define_sql_function! {
-    /// Lower case, for case-insensitive search on both backends (SQLite's
-    /// LIKE ignores ASCII case, PostgreSQL's does not).
-    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
 
 /// Inserts a group; a taken name is `Duplicate`.
 pub fn insert(conn: &mut AnyConnection, group: &GroupRecord) -> Result<(), StoreError> {
@@ -44,15 +39,7 @@ pub fn list(
         query = query.filter(user_groups::name.gt(after.to_string()));
     }
     if let Some(search) = search {
-        let escaped: String = search
-            .to_lowercase()
-            .chars()
-            .flat_map(|c| match c {
-                '%' | '_' | '\\' => vec!['\\', c],
-                c => vec![c],
-            })
-            .collect();
-        query = query.filter(lower(user_groups::name).like(format!("%{escaped}%")).escape('\\'));
+        query = query.filter(lower(user_groups::name).like(contains_pattern(search)).escape('\\'));
     }
     let rows: Vec<GroupRow> = query.select(GroupRow::as_select()).load(conn)?;
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();

@@ -15,6 +15,7 @@ pub mod refresh_tokens;
 pub mod resources;
 pub mod revisions;
 pub mod schema;
+pub mod search;
 pub mod signing_keys;
 pub mod users;
 mod writer;

@@ -6,12 +6,17 @@ use diesel::prelude::*;
 use super::AnyConnection;
 use super::models::{NewUser, UserRow};
 use super::schema::users;
-use crate::store::users::Cas;
+pub use super::search::contains_pattern;
+use super::search::lower;
 use crate::store::{StoreError, UserRecord};
 
-diesel::define_sql_function! {
-    /// SQL `lower()`, present in SQLite and PostgreSQL (ASCII only in SQLite).
-    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+/// What a compare-and-set write found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cas {
+    Written,
+    Missing,
+    /// The user exists at another version; nothing was written.
+    Stale,
 }
 
 /// Inserts a new user; a taken username or id is `Duplicate`.
@@ -32,21 +37,6 @@ pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> Result<Opti
         .first(conn)
         .optional()?;
     Ok(row.map(UserRecord::from))
-}
-
-/// `text` as a `LIKE` pattern matching it anywhere, lower-cased, with the
-/// wildcards `%` and `_` and the escape `\` taken literally.
-pub fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
 }
 
 /// Up to `limit` users ordered by username, after `after` when given, whose
