@@ -155,6 +155,7 @@ fn groups_are_created_filled_emptied_and_deleted() {
             cli_did("group.create"),
             cli_did("group.delete"),
             cli_did("group.remove_member"),
+            cli_did("user.create"),
         ],
         "one event per change, none for refusals"
     );
