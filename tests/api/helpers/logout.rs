@@ -7,6 +7,7 @@ use std::time::Duration;
 use actix_web::{App, HttpResponse, HttpServer, web};
 
 use super::browser::{Browser, parse_inputs};
+use super::jwt::decode_jwt;
 
 impl Browser {
     /// `GET /logout` with these parameters.
@@ -74,6 +75,22 @@ impl LogoutReceiver {
     /// The tokens received so far.
     pub fn tokens(&self) -> Vec<String> {
         self.tokens.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 10 s) for the logout token of session `sid` and returns
+    /// its claims. Tokens for other sessions are passed over: a server of
+    /// another test may still be retrying a delivery to a port this
+    /// receiver now holds.
+    pub async fn wait_for_sid(&self, sid: &str) -> serde_json::Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = self.tokens().iter().map(|t| decode_jwt(t).claims).find(|c| c["sid"] == sid);
+            if let Some(claims) = found {
+                return claims;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "no logout token for session {sid}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Waits (up to 10 s) until `count` tokens arrived.
