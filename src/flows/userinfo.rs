@@ -45,22 +45,28 @@ impl UserinfoFlow {
             Ok(claims) => claims,
             Err(e) => return Answer::undecided(e),
         };
-        // From the in-memory client cache: for the CORS check and the
-        // client's role prefix.
-        let client = match self.clients.find(&claims.client_id).await {
-            Ok(client) => client,
-            Err(e) => return Answer::undecided(e.into()),
-        };
-        if let Some(origin) = origin {
-            let Some(client) = &client else {
-                return Answer::undecided(OAuthError::invalid_token("the client no longer exists"));
-            };
-            if let Err(refused) = Answer::check(client, Some(origin)) {
-                return refused;
+        // The client's role prefix from the in-memory cache, without
+        // copying the whole client unless CORS needs it.
+        let prefix = match origin {
+            Some(origin) => {
+                let client = match self.clients.find(&claims.client_id).await {
+                    Ok(Some(client)) => client,
+                    Ok(None) => {
+                        return Answer::undecided(OAuthError::invalid_token("the client no longer exists"));
+                    }
+                    Err(e) => return Answer::undecided(e.into()),
+                };
+                if let Err(refused) = Answer::check(&client, Some(origin)) {
+                    return refused;
+                }
+                client.role_claim
             }
-        }
-        let prefix = client.as_ref().and_then(|c| c.role_claim.as_deref());
-        Answer::allowed(self.claims_of(&claims, prefix).await)
+            None => match self.clients.role_claim_of(&claims.client_id).await {
+                Ok(prefix) => prefix.flatten(),
+                Err(e) => return Answer::undecided(e.into()),
+            },
+        };
+        Answer::allowed(self.claims_of(&claims, prefix.as_deref()).await)
     }
 
     async fn claims_of(

@@ -56,6 +56,17 @@ impl<T: Clone + Send + Sync + 'static> RowCache<T> {
         self.find_fresh(key).await
     }
 
+    /// `f` of the row, from memory when cached: no copy of the whole row
+    /// (for hot paths that need one field).
+    pub async fn find_map<R>(&self, key: &str, f: impl FnOnce(&T) -> R) -> Result<Option<R>, StoreError> {
+        if self.enabled
+            && let Some(row) = read(&self.entries).get(key)
+        {
+            return Ok(Some(f(row)));
+        }
+        Ok(self.find_fresh(key).await?.as_ref().map(f))
+    }
+
     /// The row as the database has it now; refreshes the cached copy.
     pub async fn find_fresh(&self, key: &str) -> Result<Option<T>, StoreError> {
         let epoch = self.epoch.load(Ordering::Acquire);

@@ -41,6 +41,12 @@ impl Clients {
         self.cache.find(client_id).await
     }
 
+    /// The client's role-claim prefix (`None` when there is no such
+    /// client), from memory when cached: UserInfo reads it on every call.
+    pub async fn role_claim_of(&self, client_id: &str) -> Result<Option<Option<String>>, StoreError> {
+        self.cache.find_map(client_id, |c| c.role_claim.clone()).await
+    }
+
     /// The client as the database has it now (refreshes the cached copy):
     /// for decisions a stale copy would get wrong, e.g. a new secret.
     pub async fn find_fresh(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
