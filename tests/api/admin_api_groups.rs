@@ -44,6 +44,24 @@ backend_test!(groups_keys_resources_and_audit_through_the_api, |app| async move 
     assert_eq!(rotated.json[0]["rotated"], true);
     assert_ne!(api.get("/keys").await.json, keys.json, "the key set moved");
 
+    let rsa = openssl::rsa::Rsa::generate(2048).unwrap();
+    let pem =
+        String::from_utf8(openssl::pkey::PKey::from_rsa(rsa).unwrap().private_key_to_pem_pkcs8().unwrap())
+            .unwrap();
+    let imported = api.post("/keys", json!({"pem": pem})).await;
+    assert_eq!(imported.status, 201, "{}", imported.json);
+    assert_eq!(imported.json["alg"], "RS256");
+    let kid = imported.json["kid"].as_str().unwrap();
+    let listed = api.get("/keys").await;
+    let next = listed.json.as_array().unwrap().iter().find(|k| k["kid"] == kid).expect("listed");
+    assert_eq!(next["state"], "next");
+    let again = api.post("/keys", json!({"pem": pem})).await;
+    assert_eq!(
+        (api_error(&again, 400), again.json["field"].as_str()),
+        ("invalid_request".into(), Some("pem"))
+    );
+    assert_eq!(api.post("/keys", json!({"pem": "not a key"})).await.json["field"], "pem");
+    assert!(!format!("{}", api.get("/audit-events?limit=200").await.json).contains("PRIVATE KEY"));
     let resource = api
         .post("/resources", json!({"identifier": "https://api.example.com/", "scopes": ["api.read"]}))
         .await;

@@ -45,6 +45,13 @@ impl ApiError {
         err
     }
 
+    /// Names `field` in a 400 that did not name one.
+    pub fn blame(&mut self, field: &str) {
+        if self.status == StatusCode::BAD_REQUEST && self.body.field.is_none() {
+            self.body.field = Some(field.to_string());
+        }
+    }
+
     pub fn not_found(description: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", description)
     }

@@ -49,6 +49,24 @@ pub struct RotateRequest {
     pub force: bool,
 }
 
+/// A private key to add as the next signing key (it signs after the
+/// next rotation). Its public half is published; the private key is
+/// stored encrypted and never returned.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyImport {
+    /// PEM (PKCS#8 or traditional) RSA, P-256 or Ed25519 private key.
+    pub pem: String,
+    /// RS256, PS256, ES256 or EdDSA; guessed from the key when absent.
+    pub alg: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ImportedKey {
+    pub alg: String,
+    pub kid: String,
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RotationView {
     pub alg: String,
@@ -98,4 +116,27 @@ pub async fn rotate(
         })
         .collect();
     Ok(no_store().json(views))
+}
+
+#[utoipa::path(post, path = "/admin/api/v1/keys", tag = "keys", request_body = KeyImport,
+    responses((status = 201, body = ImportedKey), (status = 400, body = ErrorBody, description = "Not a usable private key, or already in the key set")),
+    security(("bearer" = [])))]
+pub async fn import(
+    op: Operator,
+    admin: Data<Admin>,
+    req: HttpRequest,
+    body: Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let import: KeyImport = json_body(&req, &body)?;
+    let alg = import
+        .alg
+        .as_deref()
+        .map(|raw| raw.parse::<SigningAlg>().map_err(|e| ApiError::bad_request(Some("alg"), e.to_string())))
+        .transpose()?;
+    let (alg, kid) = admin.import_key(&op.actor, alg, import.pem.as_bytes(), op.now).await.map_err(|e| {
+        let mut err = ApiError::from(e);
+        err.blame("pem");
+        err
+    })?;
+    Ok(HttpResponse::Created().json(ImportedKey { alg: alg.to_string(), kid }))
 }
