@@ -2,8 +2,6 @@
 //! deployment, then never again; the automation client's token opens the
 //! admin API and the person belongs to oxidp-admins.
 
-use std::process::{Command, Stdio};
-
 use oxidp::flows::admin::{Actor, Bootstrap};
 
 use crate::helpers::*;
@@ -38,24 +36,8 @@ backend_test!(bootstrap_makes_the_first_administrators_once, |app| async move {
 
 #[test]
 fn the_cli_bootstraps_an_empty_database_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str], stdin: &str| {
-        use std::io::Write;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_oxidp"))
-            .args(args)
-            .current_dir(dir.path())
-            .env("OXIDP__DATABASE__URL", format!("sqlite://{}", dir.path().join("db.sqlite").display()))
-            .env("OXIDP__KEYS__DIR", dir.path().join("keys"))
-            .env_remove("OXIDP__REDIS__URL")
-            .env_remove("OXIDP_ENV")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn oxidp");
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let cli = CliProcess::new("oxidp-bootstrap-");
+    let run = |args: &[&str], stdin: &str| cli.run(args, stdin);
     let usage = run(&["admin", "bootstrap"], "");
     assert_eq!(usage.status.code(), Some(2), "{usage:?}");
     let out = run(

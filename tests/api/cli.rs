@@ -1,49 +1,24 @@
 //! The `oxidp` admin CLI, run as a real process on a temp SQLite database.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
 
-struct Cli {
-    dir: tempfile::TempDir,
+use crate::helpers::{CliProcess, describe};
+
+struct Cli(CliProcess);
+
+impl std::ops::Deref for Cli {
+    type Target = CliProcess;
+
+    fn deref(&self) -> &CliProcess {
+        &self.0
+    }
 }
 
 impl Cli {
     fn new() -> Cli {
-        Cli { dir: tempfile::Builder::new().prefix("oxidp-cli-").tempdir().unwrap() }
-    }
-
-    /// Runs `oxidp <args>` with `stdin` piped in.
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
-        self.run_with(args, stdin, &[])
-    }
-
-    /// [`run`](Self::run) with extra environment variables.
-    fn run_with(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_oxidp"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("OXIDP__DATABASE__URL", format!("sqlite://{}", self.database().display()))
-            .env("OXIDP__KEYS__DIR", self.dir.path().join("keys"))
-            .env_remove("OXIDP__REDIS__URL")
-            .env_remove("OXIDP__KEYS__ALGORITHMS")
-            .env_remove("OXIDP_ENV")
-            .envs(env.iter().copied())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn oxidp");
-        let mut pipe = child.stdin.take().unwrap();
-        // The process may exit before reading stdin; ignore a broken pipe.
-        let _ = pipe.write_all(stdin.as_bytes());
-        drop(pipe);
-        child.wait_with_output().expect("wait for oxidp")
-    }
-
-    fn database(&self) -> std::path::PathBuf {
-        self.dir.path().join("db.sqlite")
+        Cli(CliProcess::new("oxidp-cli-"))
     }
 
     /// The change counters, read from the database file itself.
@@ -94,15 +69,6 @@ impl Cli {
     }
 }
 
-fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 const BOB: &[&str] = &["user", "create", "--username", "bob", "--email", "b@example.com", "--name", "Bob B"];
 
 #[test]
@@ -127,7 +93,7 @@ fn user_create_rejects_empty_password() {
 #[test]
 fn user_create_with_password_file() {
     let cli = Cli::new();
-    let file = cli.dir.path().join("pw.txt");
+    let file = cli.dir().join("pw.txt");
     std::fs::write(&file, "a long enough password\n").unwrap();
     cli.ok(&["user", "create", "--username", "carol", "--password-file", file.to_str().unwrap()], "");
 }
@@ -226,7 +192,7 @@ fn read_only_and_modifying_commands_never_create_a_database() {
         assert!(stderr.contains("does not exist"), "{args:?}: {stderr}");
     }
     assert!(!cli.database().exists(), "a database was created");
-    assert!(!cli.dir.path().join("keys").exists(), "a key-encryption key was created");
+    assert!(!cli.dir().join("keys").exists(), "a key-encryption key was created");
     // Commands that create state create it.
     cli.ok(&["client", "create", "--client-id", "app", "--redirect-uri", "http://127.0.0.1:1/cb"], "");
     assert!(cli.database().exists());

@@ -2,42 +2,23 @@
 //! on a temp SQLite database: bad input exits 2 and writes nothing, every
 //! change is an audit event by `cli`.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
 use serde_json::{Value, json};
 
-struct Cli {
-    dir: tempfile::TempDir,
+use crate::helpers::{CliProcess, describe};
+
+struct Cli(CliProcess);
+
+impl std::ops::Deref for Cli {
+    type Target = CliProcess;
+
+    fn deref(&self) -> &CliProcess {
+        &self.0
+    }
 }
 
 impl Cli {
     fn new() -> Cli {
-        Cli { dir: tempfile::Builder::new().prefix("oxidp-cli-groups-").tempdir().unwrap() }
-    }
-
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_oxidp"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("OXIDP__DATABASE__URL", format!("sqlite://{}", self.database().display()))
-            .env("OXIDP__KEYS__DIR", self.dir.path().join("keys"))
-            .env_remove("OXIDP__REDIS__URL")
-            .env_remove("OXIDP__KEYS__ALGORITHMS")
-            .env_remove("OXIDP_ENV")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn oxidp");
-        let mut pipe = child.stdin.take().unwrap();
-        let _ = pipe.write_all(stdin.as_bytes());
-        drop(pipe);
-        child.wait_with_output().expect("wait for oxidp")
-    }
-
-    fn database(&self) -> std::path::PathBuf {
-        self.dir.path().join("db.sqlite")
+        Cli(CliProcess::new("oxidp-cli-groups-"))
     }
 
     fn ok(&self, args: &[&str]) -> String {
@@ -83,15 +64,6 @@ impl Cli {
             })
             .collect()
     }
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[test]

@@ -2,38 +2,22 @@
 //! show, update, set-password (stdin), disable, enable and delete; bad
 //! input exits 2 and no output ever holds a password or its hash.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
 
-struct Cli {
-    dir: tempfile::TempDir,
-}
+use crate::helpers::{CliProcess, describe};
+
+struct Cli(CliProcess);
 
 impl Cli {
     fn new() -> Cli {
-        Cli { dir: tempfile::Builder::new().prefix("oxidp-cli-users-").tempdir().unwrap() }
+        Cli(CliProcess::new("oxidp-cli-users-"))
     }
 
+    /// Runs `oxidp <args>`; no output may ever hold a password hash.
     fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_oxidp"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("OXIDP__DATABASE__URL", format!("sqlite://{}", self.dir.path().join("db.sqlite").display()))
-            .env("OXIDP__KEYS__DIR", self.dir.path().join("keys"))
-            .env_remove("OXIDP__REDIS__URL")
-            .env_remove("OXIDP__KEYS__ALGORITHMS")
-            .env_remove("OXIDP_ENV")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn oxidp");
-        let mut pipe = child.stdin.take().unwrap();
-        let _ = pipe.write_all(stdin.as_bytes());
-        drop(pipe);
-        let out = child.wait_with_output().expect("wait for oxidp");
+        let out = self.0.run(args, stdin);
         let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(!all.contains("$argon2"), "a password hash was printed: {all}");
         out
@@ -59,15 +43,6 @@ impl Cli {
         let out = self.ok(&["user", "show", "--username", username, "--json"], "");
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("show --json is not JSON ({e}): {out}"))
     }
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[test]
@@ -129,7 +104,7 @@ fn set_password_disable_enable_delete() {
     let out = cli.ok(&["user", "set-password", "--username", "alice"], "the second password\n");
     assert!(!out.contains("the second password"), "{out}");
     assert_eq!(cli.show("alice")["version"], 2);
-    let file = cli.dir.path().join("pw.txt");
+    let file = cli.0.dir().join("pw.txt");
     std::fs::write(&file, "a third password\n").unwrap();
     cli.ok(&["user", "set-password", "--username", "alice", "--password-file", file.to_str().unwrap()], "");
     assert_eq!(cli.show("alice")["version"], 3);
@@ -174,6 +149,7 @@ fn unknown_users_exit_2() {
 )]
 async fn end_sessions_reaches_the_servers_sessions_in_redis() {
     use crate::helpers::*;
+    use std::process::{Command, Stdio};
     let f = Granted::new(spawn_app(Backend::PgRedis).await).await;
     let settings = f.app.settings.clone();
     let run = move |args: &'static [&'static str]| {

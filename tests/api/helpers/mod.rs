@@ -4,6 +4,7 @@
 
 mod admin_api;
 mod browser;
+mod cli;
 mod infra;
 mod jwt;
 mod lifecycle;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 pub use admin_api::*;
 pub use browser::*;
+pub use cli::*;
 pub use infra::Backend;
 pub use jwt::*;
 pub use lifecycle::*;
