@@ -26,7 +26,9 @@ pub use groups::{GroupSummary, MAX_GROUP_DESCRIPTION_LEN};
 pub use keys::KeyInfo;
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 pub use resources::{CreatedResource, NewResource};
-pub use users::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_PASSWORD_CHARS, NewUser, UserUpdate, user_view};
+pub use users::{
+    MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_PASSWORD_CHARS, NewUser, UserUpdate, UserView, user_view,
+};
 
 use crate::accounts::password::HashPolicy;
 use crate::flows::keys::KeyPolicy;

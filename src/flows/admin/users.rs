@@ -2,7 +2,7 @@
 //! users out (password, disable, delete) is in `user_access`; their
 //! sessions and consents in `user_sessions`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{Actor, Admin, AdminError, Page, PageRequest, changed};
 use crate::accounts::PasswordHasher;
@@ -35,19 +35,42 @@ pub struct UserUpdate {
     pub email_verified: Option<bool>,
 }
 
-/// What an audit event or an operator may see of a user: never the hash.
+/// A user as operators see them (admin API, CLI, audit events): never
+/// the password hash.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    /// The immutable `sub` of the user's tokens.
+    pub id: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// The version an update must name (`If-Match`).
+    pub version: i64,
+}
+
+impl From<&UserRecord> for UserView {
+    fn from(u: &UserRecord) -> UserView {
+        UserView {
+            id: u.id.clone(),
+            username: u.username.clone(),
+            email: u.email.clone(),
+            email_verified: u.email_verified,
+            name: u.name.clone(),
+            disabled: u.disabled,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+            version: u.version,
+        }
+    }
+}
+
+/// [`UserView`] as JSON, for audit details and the CLI's `--json`.
 pub fn user_view(user: &UserRecord) -> Value {
-    json!({
-        "id": user.id,
-        "username": user.username,
-        "email": user.email,
-        "email_verified": user.email_verified,
-        "name": user.name,
-        "disabled": user.disabled,
-        "created_at": user.created_at,
-        "updated_at": user.updated_at,
-        "version": user.version,
-    })
+    serde_json::to_value(UserView::from(user)).unwrap_or(Value::Null)
 }
 
 pub(super) fn validate_password(password: &str) -> Result<(), AdminError> {

@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::ListQuery;
 use super::caller::{Operator, json_body, no_store};
 use super::error::{ApiError, ErrorBody};
-use super::users::UserView;
-use crate::flows::admin::{Admin, GroupSummary};
+use crate::flows::admin::{Admin, GroupSummary, UserView};
 use crate::protocol::GroupRecord;
 
 #[derive(Serialize, utoipa::ToSchema)]

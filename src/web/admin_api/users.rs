@@ -9,41 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::caller::{Operator, etag, if_match, json_body, no_store};
 use super::error::{ApiError, ErrorBody};
 use super::{ListQuery, nullable};
-use crate::flows::admin::{Admin, NewUser, UserUpdate};
+use crate::flows::admin::{Admin, NewUser, UserUpdate, UserView};
 use crate::protocol::entries::SsoSession;
 use crate::protocol::{ConsentRecord, UserRecord};
-
-/// An account as operators see it: never its password hash.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct UserView {
-    /// The immutable `sub` of the user's tokens.
-    pub id: String,
-    pub username: String,
-    pub email: Option<String>,
-    pub email_verified: bool,
-    pub name: Option<String>,
-    pub disabled: bool,
-    pub created_at: i64,
-    pub updated_at: i64,
-    /// The version an update must name (`If-Match`).
-    pub version: i64,
-}
-
-impl From<&UserRecord> for UserView {
-    fn from(u: &UserRecord) -> UserView {
-        UserView {
-            id: u.id.clone(),
-            username: u.username.clone(),
-            email: u.email.clone(),
-            email_verified: u.email_verified,
-            name: u.name.clone(),
-            disabled: u.disabled,
-            created_at: u.created_at,
-            updated_at: u.updated_at,
-            version: u.version,
-        }
-    }
-}
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct UserPage {
