@@ -7,39 +7,29 @@ use actix_web::web::{Bytes, Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
-use crate::flows::admin::{Admin, AdminError, ClientUpdate, NewClient, PageRequest};
+use crate::flows::admin::{Admin, AdminError, ClientUpdate, NewClient};
 use crate::protocol::{ClientAuthMethod, ClientRecord, ConsentMode, GrantType, Params};
 use crate::web::Site;
 use crate::web::admin_console::views::{
     ClientFacts, ClientForm, ClientFormPage, ClientRow, ClientsPage, FormError, SecretPage,
 };
-use crate::web::admin_console::{Console, Done, admin_error, done, html, notice, refused, when};
+use crate::web::admin_console::{
+    Console, Done, ListQuery, admin_error, done, html, next_query, notice, page_request, refused, when,
+};
 
 const NOTICES: [(&str, &str); 2] =
     [("saved", "The client was saved."), ("deleted", "The client was deleted.")];
 
 const STALE: &str = "This client was changed by someone else since you opened it. Reload the page to see the changes, then make yours again.";
 
-#[derive(Debug, serde::Deserialize)]
-pub struct ListQuery {
-    q: Option<String>,
-    after: Option<String>,
-    done: Option<String>,
-}
-
 pub async fn clients_get(console: Console, admin: Data<Admin>, query: Query<ListQuery>) -> HttpResponse {
     let search = query.q.clone().unwrap_or_default();
-    let request = PageRequest { limit: None, after: query.after.clone(), search: Some(search.clone()) };
+    let request = page_request(&search, query.after.clone());
     let page = match admin.list_clients(&request).await {
         Ok(page) => page,
         Err(e) => return admin_error(&console, &e),
     };
-    let next = page.next.map(|after| {
-        url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("q", &search)
-            .append_pair("after", &after)
-            .finish()
-    });
+    let next = next_query(&search, page.next);
     let clients = page
         .items
         .into_iter()

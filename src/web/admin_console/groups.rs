@@ -6,11 +6,13 @@ use actix_web::web::{Bytes, Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
-use crate::flows::admin::{Admin, AdminError, PageRequest};
+use crate::flows::admin::{Admin, AdminError};
 use crate::web::Site;
 use crate::web::admin_console::users::row;
 use crate::web::admin_console::views::{FormError, GroupPage, GroupRow, GroupsPage};
-use crate::web::admin_console::{Console, Done, admin_error, done, html, notice, refused};
+use crate::web::admin_console::{
+    Console, Done, ListQuery, admin_error, done, html, next_query, notice, page_request, refused,
+};
 
 const NOTICES: [(&str, &str); 4] = [
     ("created", "The group was created."),
@@ -18,13 +20,6 @@ const NOTICES: [(&str, &str); 4] = [
     ("added", "The member was added; their next token shows it."),
     ("removed", "The member was removed; their next token no longer shows it."),
 ];
-
-#[derive(Debug, serde::Deserialize)]
-pub struct ListQuery {
-    q: Option<String>,
-    after: Option<String>,
-    done: Option<String>,
-}
 
 pub async fn groups_get(console: Console, admin: Data<Admin>, query: Query<ListQuery>) -> HttpResponse {
     let notice = notice(query.done.as_deref(), &NOTICES);
@@ -41,17 +36,12 @@ async fn list(
     (name, description): (&str, &str),
     error: FormError,
 ) -> HttpResponse {
-    let request = PageRequest { limit: None, after, search: Some(search.to_string()) };
+    let request = page_request(search, after);
     let page = match admin.list_groups(&request).await {
         Ok(page) => page,
         Err(e) => return admin_error(console, &e),
     };
-    let next = page.next.map(|after| {
-        url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("q", search)
-            .append_pair("after", &after)
-            .finish()
-    });
+    let next = next_query(search, page.next);
     let groups = page
         .items
         .into_iter()

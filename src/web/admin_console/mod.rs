@@ -39,6 +39,29 @@ pub struct Done {
     pub done: Option<String>,
 }
 
+/// `?q=&after=&done=` of the list pages (clients, users, groups).
+#[derive(Debug, serde::Deserialize)]
+pub struct ListQuery {
+    pub q: Option<String>,
+    pub after: Option<String>,
+    pub done: Option<String>,
+}
+
+/// One page of a listing: `search` from the form, after `after`.
+pub fn page_request(search: &str, after: Option<String>) -> crate::flows::admin::PageRequest {
+    crate::flows::admin::PageRequest { limit: None, after, search: Some(search.to_string()) }
+}
+
+/// The query string of the page after this one, if there is one.
+pub fn next_query(search: &str, next: Option<String>) -> Option<String> {
+    next.map(|after| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", search)
+            .append_pair("after", &after)
+            .finish()
+    })
+}
+
 /// A request from a signed-in administrator.
 pub struct Console {
     pub user: ConsoleUser,

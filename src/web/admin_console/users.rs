@@ -7,7 +7,7 @@ use actix_web::web::{Bytes, Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
-use crate::flows::admin::{Admin, AdminError, NewUser, PageRequest, UserUpdate};
+use crate::flows::admin::{Admin, AdminError, NewUser, UserUpdate};
 use crate::protocol::Params;
 use crate::web::Site;
 use crate::web::account::describe;
@@ -15,7 +15,9 @@ use crate::web::admin_console::views::{
     ConsentRow, FormError, NewUserForm, NewUserPage, ProfileForm, UserPage, UserRow, UserSessionRow,
     UsersPage,
 };
-use crate::web::admin_console::{Console, Done, admin_error, done, html, notice, refused, when};
+use crate::web::admin_console::{
+    Console, Done, ListQuery, admin_error, done, html, next_query, notice, page_request, refused, when,
+};
 
 const NOTICES: [(&str, &str); 10] = [
     ("created", "The user was created."),
@@ -32,26 +34,14 @@ const NOTICES: [(&str, &str); 10] = [
 
 const STALE: &str = "This user was changed by someone else since you opened the page. Reload it to see the changes, then make yours again.";
 
-#[derive(Debug, serde::Deserialize)]
-pub struct ListQuery {
-    q: Option<String>,
-    after: Option<String>,
-    done: Option<String>,
-}
-
 pub async fn users_get(console: Console, admin: Data<Admin>, query: Query<ListQuery>) -> HttpResponse {
     let search = query.q.clone().unwrap_or_default();
-    let request = PageRequest { limit: None, after: query.after.clone(), search: Some(search.clone()) };
+    let request = page_request(&search, query.after.clone());
     let page = match admin.list_users(&request).await {
         Ok(page) => page,
         Err(e) => return admin_error(&console, &e),
     };
-    let next = page.next.map(|after| {
-        url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("q", &search)
-            .append_pair("after", &after)
-            .finish()
-    });
+    let next = next_query(&search, page.next);
     let users = page.items.into_iter().map(row).collect();
     let notice = notice(query.done.as_deref(), &NOTICES);
     html(StatusCode::OK, &UsersPage { nav: console.nav("users"), notice, search: &search, users, next })
