@@ -134,13 +134,37 @@ fn row(e: AuditEvent) -> AuditRow {
         actor: e.actor.unwrap_or_default(),
         user_id: e.user_id.unwrap_or_default(),
         client_id: e.client_id.unwrap_or_default(),
+        summary: summary(&e.detail),
         detail: e.detail,
+    }
+}
+
+/// One line for the table (the full detail folds out beneath it): an
+/// admin action's `action target`, else the detail itself when short.
+fn summary(detail: &str) -> String {
+    const SHORT: usize = 80;
+    let parsed: serde_json::Value = serde_json::from_str(detail).unwrap_or_default();
+    let word = |name: &str| parsed[name].as_str().map(str::to_string);
+    match (word("action"), word("target")) {
+        (Some(action), Some(target)) => format!("{action} {target}"),
+        _ if detail.chars().count() <= SHORT => detail.to_string(),
+        _ => format!("{}…", detail.chars().take(SHORT).collect::<String>()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summaries_name_the_action_or_shorten_the_detail() {
+        assert_eq!(
+            summary(r#"{"action":"client.update","target":"wiki","before":{}}"#),
+            "client.update wiki"
+        );
+        assert_eq!(summary(r#"{"reason":"logout"}"#), r#"{"reason":"logout"}"#);
+        assert_eq!(summary(&format!(r#"{{"x":"{}"}}"#, "a".repeat(100))).chars().count(), 81);
+    }
 
     #[test]
     fn days_are_utc_and_checked() {

@@ -108,6 +108,8 @@ pub struct AuditRow {
     pub actor: String,
     pub user_id: String,
     pub client_id: String,
+    /// One line; `detail` folds out beneath it.
+    pub summary: String,
     pub detail: String,
 }
 
