@@ -165,6 +165,12 @@ backend_test!(lost_updates_are_refused, |app| async move {
         "precondition_failed"
     );
 
+    // RFC 9110 §13.1.1: a list of tags matches when one of them is current.
+    let current = api.get("/clients/wiki").await.etag.unwrap();
+    let listed =
+        api.patch("/clients/wiki", json!({"name": "Listed"}), Some(&format!("\"999\", {current}"))).await;
+    assert_eq!(listed.status, 200, "{}", listed.json);
+
     // Two editors with the same version at once: exactly one wins.
     let etag = api.get("/clients/wiki").await.etag.unwrap();
     let (a, b) = tokio::join!(

@@ -50,26 +50,38 @@ pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// The version an `If-Match` names (RFC 9110 §13.1.1): `None` without the
-/// header or for `*`; a list or a weak tag can never match a version, so
-/// it is refused as a lost update would be.
-pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
-    let Some(raw) = extract::header_str(req, header::IF_MATCH.as_str()) else { return Ok(None) };
-    let raw = raw.trim();
-    if raw == "*" {
-        return Ok(None);
-    }
-    raw.strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-        .and_then(|v| v.parse::<i64>().ok())
-        .map(Some)
-        .ok_or_else(|| {
-            ApiError::new(
+/// `If-Match` (RFC 9110 §13.1.1): `*` or a list of entity tags.
+pub enum IfMatch {
+    /// No header, or `*`: any current version.
+    Any,
+    /// The versions of the strong tags listed (a weak tag never matches:
+    /// If-Match compares strongly).
+    Versions(Vec<i64>),
+}
+
+impl IfMatch {
+    /// The version an update must find (`None`: any), given the version
+    /// just read; a list without it fails as a lost update would.
+    pub fn expected(&self, current: i64) -> Result<Option<i64>, ApiError> {
+        match self {
+            IfMatch::Any => Ok(None),
+            IfMatch::Versions(listed) if listed.contains(&current) => Ok(Some(current)),
+            IfMatch::Versions(_) => Err(ApiError::new(
                 actix_web::http::StatusCode::PRECONDITION_FAILED,
                 "precondition_failed",
-                "If-Match must be the ETag of the record's current version",
-            )
-        })
+                "the record changed since it was read (If-Match names no current version)",
+            )),
+        }
+    }
+}
+
+pub fn if_match(req: &HttpRequest) -> IfMatch {
+    let Some(raw) = extract::header_str(req, header::IF_MATCH.as_str()) else { return IfMatch::Any };
+    if raw.trim() == "*" {
+        return IfMatch::Any;
+    }
+    let strong = |tag: &str| tag.trim().strip_prefix('"')?.strip_suffix('"')?.parse::<i64>().ok();
+    IfMatch::Versions(raw.split(',').filter_map(strong).collect())
 }
 
 /// A JSON body, with serde's message naming what is wrong.

@@ -249,8 +249,8 @@ pub async fn update(
     req: HttpRequest,
     body: Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
     let patch: ClientPatch = json_body(&req, &body)?;
+    let expected = if_match(&req).expected(admin.find_client(&client_id).await?.version)?;
     let updated = admin.update_client(&op.actor, &client_id, patch.into(), expected, op.now).await?;
     Ok(with_etag(HttpResponse::Ok(), updated.client.version)
         .json(ClientWithSecret { client: ClientView::from(&updated.client), client_secret: updated.secret }))

@@ -164,9 +164,9 @@ pub async fn update(
     req: HttpRequest,
     body: Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
     let patch: UserPatch = json_body(&req, &body)?;
     let user = admin.find_user(&user).await?;
+    let expected = if_match(&req).expected(user.version)?;
     let update = UserUpdate { name: patch.name, email: patch.email, email_verified: patch.email_verified };
     let updated = admin.update_user(&op.actor, &user.id, update, expected, op.now).await?;
     Ok(user_response(actix_web::http::StatusCode::OK, &updated))
