@@ -2,6 +2,8 @@
 //! authentication that takes the same time for unknown users.
 
 pub mod password;
+pub mod password_policy;
 pub mod users;
 
 pub use password::PasswordHasher;
+pub use password_policy::PasswordPolicy;

@@ -29,6 +29,7 @@ use crate::flows::interaction::InteractionFlow;
 use crate::flows::introspection::IntrospectionFlow;
 use crate::flows::janitor::Janitor;
 use crate::flows::keys::{self, KeyPoller};
+use crate::flows::login_guard::LoginGuard;
 use crate::flows::logout::LogoutFlow;
 use crate::flows::logout::backchannel::{Backchannel, DeliveryPolicy, WorkerParts};
 use crate::flows::metadata::Metadata;
@@ -231,7 +232,13 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         issuer.clone(),
         settings.authorize_policy(),
     ));
-    let credentials = Credentials::new(stores.users.clone(), hasher.clone(), stores.audit.clone());
+    let credentials = Credentials::new(
+        stores.users.clone(),
+        hasher.clone(),
+        stores.audit.clone(),
+        LoginGuard::new(stores.ephemeral.clone(), settings.login_policy()),
+        settings.password_policy(),
+    );
     let interaction = InteractionFlow::new(
         stores.ephemeral.clone(),
         credentials.clone(),
@@ -333,8 +340,13 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.audit.clone(),
         settings.retention_policy(),
     ));
-    let admin =
-        Arc::new(Admin::new(stores.clone(), sessions.clone(), settings.hash_policy(), key_policy.clone()));
+    let admin = Arc::new(Admin::new(
+        stores.clone(),
+        sessions.clone(),
+        settings.hash_policy(),
+        settings.password_policy(),
+        key_policy.clone(),
+    ));
     super::console_client::ensure_console_client(&admin, &issuer, now)
         .await
         .map_err(|e| anyhow::anyhow!("the admin console's client: {e}"))?;

@@ -38,6 +38,11 @@ pub enum UserCommand {
         #[arg(long, value_name = "USERNAME")]
         username: String,
     },
+    /// Lift a sign-in back-off or lockout of a username (the server's counts: Redis must be configured).
+    Unlock {
+        #[arg(long, value_name = "USERNAME")]
+        username: String,
+    },
     /// Delete a user with their sessions, tokens, consents and group memberships.
     Delete {
         #[arg(long, value_name = "USERNAME")]

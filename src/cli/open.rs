@@ -36,7 +36,13 @@ pub(super) async fn open_admin(
     })?;
     stores.log_audit_events(settings.audit.log);
     let sessions = Sessions::detached(&stores, settings.session_policy());
-    Ok(Admin::new(stores, sessions, settings.hash_policy(), settings.key_policy()))
+    Ok(Admin::new(
+        stores,
+        sessions,
+        settings.hash_policy(),
+        settings.password_policy(),
+        settings.key_policy(),
+    ))
 }
 
 /// First line of `file`, or of stdin (with a prompt on a terminal).

@@ -61,6 +61,20 @@ pub(super) async fn run(command: UserCommand, settings: &Settings, now: i64) -> 
             admin.enable_user(&by, &user.id, now).await?;
             println!("Enabled user {:?}.", user.username);
         }
+        UserCommand::Unlock { username } => {
+            // Without Redis the counts live in the server's memory, out of
+            // the CLI's reach: saying "unlocked" would be a lie.
+            if settings.redis.url.is_none() {
+                return Err(Failure::Usage(
+                    "sign-in counts live in the server's memory (no redis.url): unlock through the admin API or console"
+                        .into(),
+                ));
+            }
+            let admin = existing(true).await?;
+            let user = admin.find_user(&username).await?;
+            admin.unlock_user(&by, &user.id, now).await?;
+            println!("Unlocked sign-in for {:?}.", user.username);
+        }
         UserCommand::Delete { username } => {
             let admin = existing(true).await?;
             let user = admin.find_user(&username).await?;

@@ -4,6 +4,7 @@
 //! composition root (`app`) and the CLI, which turn the settings into the
 //! small typed policies each flow takes (`policies`).
 
+mod password;
 mod policies;
 #[cfg(test)]
 mod tests;
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use self::password::PasswordSettings;
 use crate::jose::SigningAlg;
 use crate::store::RedisConfig;
 use crate::vocabulary::vocabulary;
@@ -33,6 +35,7 @@ pub struct Settings {
     pub session: SessionSettings,
     pub logout: LogoutSettings,
     pub login: LoginSettings,
+    pub password: PasswordSettings,
     pub device: DeviceSettings,
     pub jobs: JobSettings,
     pub retention: RetentionSettings,
@@ -155,6 +158,19 @@ pub struct LoginSettings {
     /// flood cannot take every core from token issuance. Default: one less
     /// than the number of CPUs, at least one.
     pub max_concurrent_hashes: Option<usize>,
+    /// Failed sign-ins per username within `failure_window` before back-off
+    /// and then a lockout (NIST SP 800-63B §5.2.2).
+    pub max_failures: u32,
+    /// Seconds from the first counted failure until the count starts over.
+    pub failure_window: u64,
+    /// Seconds a locked username (or address) stays locked.
+    pub lockout: u64,
+    /// Failed sign-ins per address (IPv6: /64) within the window, across
+    /// usernames (credential stuffing).
+    pub max_failures_per_ip: u32,
+    /// Wrong passwords one login page accepts before the user must start
+    /// again from the application.
+    pub max_attempts_per_page: u32,
 }
 
 /// The Device Authorization Grant (RFC 8628), in seconds.
@@ -235,6 +251,7 @@ impl Default for Settings {
             session: SessionSettings::default(),
             logout: LogoutSettings::default(),
             login: LoginSettings::default(),
+            password: PasswordSettings::default(),
             device: DeviceSettings::default(),
             jobs: JobSettings::default(),
             retention: RetentionSettings::default(),
@@ -324,6 +341,11 @@ impl Default for LoginSettings {
             argon2_iterations: 2,
             argon2_parallelism: 1,
             max_concurrent_hashes: None,
+            max_failures: 5,
+            failure_window: 900,
+            lockout: 900,
+            max_failures_per_ip: 50,
+            max_attempts_per_page: 3,
         }
     }
 }
@@ -446,6 +468,7 @@ impl fmt::Debug for Settings {
             .field("session", &self.session)
             .field("logout", &self.logout)
             .field("login", &self.login)
+            .field("password", &self.password)
             .field("device", &self.device)
             .field("jobs", &self.jobs)
             .field("retention", &self.retention)

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::Settings;
 use crate::accounts::password::HashPolicy;
+use crate::accounts::password_policy::{MAX_PASSWORD_CHARS, PasswordPolicy};
 use crate::flows::authorize::AuthorizePolicy;
 use crate::flows::device::DevicePolicy;
 use crate::flows::janitor::RetentionPolicy;
@@ -12,6 +13,7 @@ use crate::flows::keys::KeyPolicy;
 use crate::flows::sessions::SessionPolicy;
 use crate::protocol::device::GuessPolicy;
 use crate::protocol::lifetimes::TokenPolicy;
+use crate::protocol::login_throttle::{LoginPolicy, ThrottlePolicy};
 use crate::store::{RedisConfig, StoreConfig};
 use crate::web::Site;
 use crate::web::cookies::CookieNames;
@@ -38,6 +40,24 @@ impl Settings {
             iterations: self.login.argon2_iterations,
             parallelism: self.login.argon2_parallelism,
             max_concurrent: self.login.max_concurrent_hashes,
+        }
+    }
+
+    pub fn password_policy(&self) -> PasswordPolicy {
+        PasswordPolicy { min_length: self.password.min_length, max_length: MAX_PASSWORD_CHARS }
+    }
+
+    pub fn login_policy(&self) -> LoginPolicy {
+        let l = &self.login;
+        let account = ThrottlePolicy {
+            max_failures: l.max_failures,
+            failure_window: l.failure_window,
+            lockout: l.lockout,
+        };
+        LoginPolicy {
+            account,
+            address: ThrottlePolicy { max_failures: l.max_failures_per_ip, ..account },
+            max_attempts_per_page: l.max_attempts_per_page,
         }
     }
 

@@ -1,6 +1,7 @@
 //! What the server refuses to start with.
 
 use super::Settings;
+use crate::accounts::password_policy::MAX_PASSWORD_CHARS;
 use crate::jose::SigningAlg;
 
 impl Settings {
@@ -71,6 +72,7 @@ impl Settings {
             self.login.max_concurrent_hashes != Some(0),
             "login.max_concurrent_hashes must be positive"
         );
+        self.validate_sign_in_limits()?;
         anyhow::ensure!(
             (60..=3600).contains(&self.device.code_ttl),
             "device.code_ttl must be 60..=3600 seconds"
@@ -92,6 +94,30 @@ impl Settings {
         }
         anyhow::ensure!(self.jobs.janitor_interval > 0, "jobs.janitor_interval must be positive");
         anyhow::ensure!(self.jobs.client_keys_interval > 0, "jobs.client_keys_interval must be positive");
+        Ok(())
+    }
+
+    /// Brute-force limits and the password policy (NIST SP 800-63B §5.1.1.2, §5.2.2).
+    fn validate_sign_in_limits(&self) -> anyhow::Result<()> {
+        let l = &self.login;
+        anyhow::ensure!((1..=1000).contains(&l.max_failures), "login.max_failures must be 1..=1000");
+        anyhow::ensure!(
+            (1..=100_000).contains(&l.max_failures_per_ip),
+            "login.max_failures_per_ip must be 1..=100000"
+        );
+        anyhow::ensure!(
+            (1..=30 * 86_400).contains(&l.failure_window),
+            "login.failure_window must be 1..=2592000 seconds"
+        );
+        anyhow::ensure!((1..=30 * 86_400).contains(&l.lockout), "login.lockout must be 1..=2592000 seconds");
+        anyhow::ensure!(
+            (1..=100).contains(&l.max_attempts_per_page),
+            "login.max_attempts_per_page must be 1..=100"
+        );
+        anyhow::ensure!(
+            (8..=MAX_PASSWORD_CHARS).contains(&self.password.min_length),
+            "password.min_length must be 8..={MAX_PASSWORD_CHARS} (NIST SP 800-63B §5.1.1.2)"
+        );
         Ok(())
     }
 }

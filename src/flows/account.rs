@@ -5,15 +5,12 @@
 //! changing the password (the current one required; every other session
 //! ends).
 
-use crate::flows::credentials::{Credentials, SignInContext};
+use crate::accounts::PasswordPolicy;
+use crate::flows::credentials::{Credentials, SignIn, SignInContext};
 use crate::flows::sessions::Sessions;
 use crate::protocol::entries::{Authentication, Device, SsoSession};
 use crate::protocol::{AuditKind, AuthLevel, AuthMethod, OAuthError, SessionEndReason, UserRecord};
 use crate::store::{Audit, Audited, Clients, Consents, Grants, Users};
-
-/// Shortest password the account page accepts.
-pub const MIN_PASSWORD_CHARS: usize = 8;
-const MAX_PASSWORD_CHARS: usize = 1024;
 
 /// Everything the page shows.
 #[derive(Debug)]
@@ -33,6 +30,17 @@ pub struct GrantedApp {
     pub name: String,
     pub scopes: Vec<String>,
     pub granted_at: i64,
+}
+
+/// What became of a sign-in to the account page.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AccountSignIn {
+    /// Signed in: the session cookie to set.
+    SignedIn(String),
+    /// Wrong credentials.
+    Rejected,
+    /// Too many failed sign-ins: refused unchecked.
+    Throttled { retry_after: u64 },
 }
 
 /// What became of a password change.
@@ -82,7 +90,7 @@ impl AccountFlow {
     }
 
     /// Signs in to the account page: a new session (or this browser's,
-    /// renewed) and its cookie; `None` for wrong credentials.
+    /// renewed) and its cookie.
     pub async fn sign_in(
         &self,
         username: &str,
@@ -90,18 +98,27 @@ impl AccountFlow {
         previous_cookie: Option<&str>,
         device: &Device,
         now: i64,
-    ) -> Result<Option<String>, OAuthError> {
+    ) -> Result<AccountSignIn, OAuthError> {
         let context = SignInContext { client_id: None, device, now };
-        let Some(user) = self.credentials.sign_in(username, password, &context).await? else {
-            tracing::info!("failed account sign-in");
-            return Ok(None);
+        let user = match self.credentials.sign_in(username, password, &context).await? {
+            SignIn::Ok(user) => user,
+            SignIn::Rejected => {
+                tracing::info!("failed account sign-in");
+                return Ok(AccountSignIn::Rejected);
+            }
+            SignIn::Throttled { retry_after } => return Ok(AccountSignIn::Throttled { retry_after }),
         };
         let authentication =
             Authentication { auth_time: now, amr: vec![AuthMethod::Password], acr: AuthLevel::SingleFactor };
         let (cookie, session, _) =
             self.sessions.start(previous_cookie, &user.id, authentication, device, now).await?;
         tracing::info!(user_id = %user.id, sid = %session.sid, "account sign-in");
-        Ok(Some(cookie))
+        Ok(AccountSignIn::SignedIn(cookie))
+    }
+
+    /// What a new password must be, for the form's hints.
+    pub fn password_policy(&self) -> &PasswordPolicy {
+        self.credentials.password_policy()
     }
 
     pub async fn overview(&self, current: SsoSession, now: i64) -> Result<AccountView, OAuthError> {
@@ -163,16 +180,13 @@ impl AccountFlow {
             tracing::info!(user_id = %current.user_id, "password change: wrong current password");
             return Ok(PasswordChange::WrongPassword);
         }
-        let length = new.chars().count();
-        if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&length) {
-            return Ok(PasswordChange::Rejected(format!(
-                "The new password must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters long."
-            )));
-        }
         if new == old {
             return Ok(PasswordChange::Rejected("The new password must differ from the current one.".into()));
         }
-        let hash = self.credentials.hash(new).await?;
+        let hash = match self.credentials.hash_new(new).await? {
+            Ok(hash) => hash,
+            Err(problem) => return Ok(PasswordChange::Rejected(problem.to_string())),
+        };
         if !self.users.set_password(&current.user_id, hash, now).await? {
             return Err(OAuthError::login_required("the account no longer exists"));
         }

@@ -2,15 +2,22 @@
 //! login prompt, the account page) and proves it again (password change).
 //! Unknown, malformed and disabled users and wrong passwords all cost the
 //! same Argon2 work and give the same answer: no account enumeration.
-//! Each sign-in is an audit event (`login_succeeded` / `login_failed`)
-//! with the address and user agent; the operator's trail may say why a
-//! sign-in failed, the page never does. Never the password.
+//! Every sign-in passes the [`LoginGuard`] first (NIST SP 800-63B §5.2.2):
+//! a throttled username or address is refused before any hashing, with
+//! one answer whether or not the account exists.
+//! Each sign-in is an audit event (`login_succeeded` / `login_failed`, and
+//! `login_locked` when it starts a lockout) with the address and user
+//! agent; the operator's trail may say why a sign-in failed, the page
+//! never does. Never the password.
 
 use std::sync::Arc;
 
 use crate::accounts::PasswordHasher;
+use crate::accounts::password_policy::{PasswordPolicy, PasswordProblem};
 use crate::accounts::users::normalize_username;
+use crate::flows::login_guard::{Admission, LoginGuard, Settlement};
 use crate::protocol::entries::Device;
+use crate::protocol::login_throttle::LockScope;
 use crate::protocol::{AuditKind, AuthMethod, UserRecord};
 use crate::store::{Audit, Audited, StoreError, Users};
 
@@ -27,11 +34,26 @@ pub struct SignInContext<'a> {
     pub now: i64,
 }
 
+/// What became of a sign-in.
+#[derive(Debug)]
+pub enum SignIn {
+    Ok(UserRecord),
+    /// A wrong password, or an unknown or disabled account: one answer.
+    Rejected,
+    /// Too many failures for this username or from this address: refused
+    /// without looking at the password, the right one included.
+    Throttled {
+        retry_after: u64,
+    },
+}
+
 #[derive(Clone)]
 pub struct Credentials {
     users: Users,
     hasher: Arc<PasswordHasher>,
     audit: Audit,
+    guard: LoginGuard,
+    passwords: PasswordPolicy,
 }
 
 /// The first `max` characters of `s`.
@@ -40,52 +62,119 @@ fn truncated(s: &str, max: usize) -> String {
 }
 
 impl Credentials {
-    pub fn new(users: Users, hasher: Arc<PasswordHasher>, audit: Audit) -> Credentials {
-        Credentials { users, hasher, audit }
+    pub fn new(
+        users: Users,
+        hasher: Arc<PasswordHasher>,
+        audit: Audit,
+        guard: LoginGuard,
+        passwords: PasswordPolicy,
+    ) -> Credentials {
+        Credentials { users, hasher, audit, guard, passwords }
     }
 
-    /// The active user with this username and password, or `None`.
-    pub async fn check(&self, username: &str, password: &str) -> Result<Option<UserRecord>, StoreError> {
-        Ok(self.verified(username, password).await?.0)
+    /// The password policy new passwords must meet.
+    pub fn password_policy(&self) -> &PasswordPolicy {
+        &self.passwords
     }
 
-    /// [`check`](Self::check) for a sign-in, recorded as `login_succeeded`
-    /// or `login_failed`. Recording does not decide the outcome: a failed
-    /// insert is logged and the sign-in answered as it would have been.
+    /// The guard every sign-in passes, e.g. to clear an account after a
+    /// password reset.
+    pub fn guard(&self) -> &LoginGuard {
+        &self.guard
+    }
+
+    /// Checks a sign-in through the guard, recorded as `login_succeeded`
+    /// or `login_failed` (reason `throttled` / `locked` when refused
+    /// unchecked). Recording does not decide the outcome: a failed insert
+    /// is logged and the sign-in answered as it would have been.
     pub async fn sign_in(
         &self,
         username: &str,
         password: &str,
         context: &SignInContext<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        let (user, failure) = self.verified(username, password).await?;
-        let mut audited = match (&user, failure) {
+    ) -> Result<SignIn, StoreError> {
+        let now = context.now;
+        let tried = || truncated(username, AUDIT_USERNAME_LEN);
+        let ticket = match self.guard.admit(username, context.device.ip.as_deref(), now).await? {
+            Admission::Admitted(ticket) => ticket,
+            Admission::Refused(refusal) => {
+                let reason = if refusal.block.locked { "locked" } else { "throttled" };
+                let audited = Audited::new(AuditKind::LoginFailed)
+                    .detail("username", tried())
+                    .detail("reason", reason)
+                    .detail("scope", refusal.scope.as_str());
+                self.record(audited, context).await;
+                tracing::info!(scope = %refusal.scope, reason, "sign-in refused unchecked");
+                return Ok(SignIn::Throttled { retry_after: refusal.block.retry_after });
+            }
+        };
+        let (user, failure) = match self.verified(username, password).await {
+            Ok(verified) => verified,
+            Err(e) => {
+                if let Err(store) = self.guard.settle(ticket, Settlement::Abandoned, now).await {
+                    tracing::warn!(error = %store, "could not give back an unanswered sign-in attempt");
+                }
+                return Err(e);
+            }
+        };
+        let settlement = if user.is_some() { Settlement::Succeeded } else { Settlement::Failed };
+        let locks = self.guard.settle(ticket, settlement, now).await?;
+        let user_id = match (&user, &failure) {
+            (Some(user), _) => Some(user.id.clone()),
+            (None, Failure::Password(id) | Failure::Disabled(id)) => Some(id.clone()),
+            _ => None,
+        };
+        let audited = match (&user, failure) {
             (Some(user), _) => Audited::new(AuditKind::LoginSucceeded).user(&user.id),
             (None, Failure::Unknown) => Audited::new(AuditKind::LoginFailed)
-                .detail("username", truncated(username, AUDIT_USERNAME_LEN))
+                .detail("username", tried())
                 .detail("reason", "unknown_user"),
             (None, Failure::Password(id)) => Audited::new(AuditKind::LoginFailed)
                 .user(&id)
-                .detail("username", truncated(username, AUDIT_USERNAME_LEN))
+                .detail("username", tried())
                 .detail("reason", "invalid_credentials"),
             (None, Failure::Disabled(id)) => Audited::new(AuditKind::LoginFailed)
                 .user(&id)
-                .detail("username", truncated(username, AUDIT_USERNAME_LEN))
+                .detail("username", tried())
                 .detail("reason", "user_disabled"),
             (None, Failure::None) => Audited::new(AuditKind::LoginFailed),
         };
-        if let Some(client_id) = context.client_id {
-            audited = audited.client(client_id);
+        self.record(audited, context).await;
+        for scope in locks {
+            tracing::warn!(scope = %scope, ip = ?context.device.ip, "sign-in locked");
+            let policy = self.guard.policy();
+            let lockout = match scope {
+                LockScope::Account => policy.account.lockout,
+                LockScope::Address => policy.address.lockout,
+            };
+            let mut audited = Audited::new(AuditKind::LoginLocked)
+                .detail("username", tried())
+                .detail("reason", scope.as_str())
+                .detail("lockout", lockout);
+            if let Some(id) = &user_id {
+                audited = audited.user(id);
+            }
+            self.record(audited, context).await;
         }
-        audited = audited
+        Ok(match user {
+            Some(user) => SignIn::Ok(user),
+            None => SignIn::Rejected,
+        })
+    }
+
+    /// Records a sign-in event with where it came from.
+    async fn record(&self, audited: Audited, context: &SignInContext<'_>) {
+        let mut audited = audited
             .detail("method", AuthMethod::Password.as_str())
             .detail("ip", context.device.ip.clone())
             .detail(
                 "user_agent",
                 context.device.user_agent.as_deref().map(|ua| truncated(ua, AUDIT_USER_AGENT_LEN)),
             );
+        if let Some(client_id) = context.client_id {
+            audited = audited.client(client_id);
+        }
         self.audit.record_or_log(audited, context.now).await;
-        Ok(user)
     }
 
     /// The user if the password is theirs and they may sign in, else why not.
@@ -114,8 +203,17 @@ impl Credentials {
         self.verify(password, stored).await
     }
 
+    /// A new Argon2id hash of `password` if it meets the password policy
+    /// (NIST SP 800-63B §5.1.1.2), computed off the async threads.
+    pub async fn hash_new(&self, password: &str) -> Result<Result<String, PasswordProblem>, StoreError> {
+        if let Err(problem) = self.passwords.check(password) {
+            return Ok(Err(problem));
+        }
+        self.hash(password).await.map(Ok)
+    }
+
     /// A new Argon2id hash of `password`, computed off the async threads.
-    pub async fn hash(&self, password: &str) -> Result<String, StoreError> {
+    async fn hash(&self, password: &str) -> Result<String, StoreError> {
         let (hasher, password) = (self.hasher.clone(), password.to_owned());
         tokio::task::spawn_blocking(move || hasher.hash(&password))
             .await

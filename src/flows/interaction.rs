@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use crate::flows::authorize::{AuthorizeFlow, AuthorizeOutcome, InteractionView};
-use crate::flows::credentials::{Credentials, SignInContext};
+use crate::flows::credentials::{Credentials, SignIn, SignInContext};
 use crate::flows::sessions::Sessions;
 use crate::protocol::AuditKind;
 use crate::protocol::entries::{Authentication, Device, Interaction};
@@ -25,6 +25,11 @@ pub enum StepOutcome {
     Expired,
     /// Wrong credentials: show the form again.
     Rejected(InteractionView),
+    /// Too many failed sign-ins for the username or address: the form
+    /// again, the password unchecked (NIST SP 800-63B §5.2.2).
+    Throttled { view: InteractionView, retry_after: u64 },
+    /// The page used up `login.max_attempts_per_page`; the interaction is gone.
+    TooManyAttempts,
     /// A concurrent submission of the same form won.
     AlreadyCompleted,
     /// Carry on with the authorization; after a login, with the new
@@ -72,12 +77,12 @@ impl InteractionFlow {
         };
         let context = SignInContext { client_id: Some(&interaction.request.client_id), device, now };
         let user = match self.credentials.sign_in(username, password, &context).await {
-            Ok(user) => user,
+            Ok(SignIn::Ok(user)) => user,
+            Ok(SignIn::Rejected) => return self.rejected(id, &interaction, now).await,
+            Ok(SignIn::Throttled { retry_after }) => {
+                return StepOutcome::Throttled { view: view(id, &interaction), retry_after };
+            }
             Err(e) => return StepOutcome::Failed(e.into()),
-        };
-        let Some(user) = user else {
-            tracing::info!(client_id = %interaction.request.client_id, "failed login");
-            return StepOutcome::Rejected(view(id, &interaction));
         };
         // Single use: a second submission of the same form finds nothing.
         let mut interaction = match self.ephemeral.take::<Interaction>(id).await {
@@ -100,6 +105,20 @@ impl InteractionFlow {
         let next =
             self.authorize.proceed(interaction.request, Some(&session), &interaction.completed, now).await;
         StepOutcome::Next { session_cookie: Some(session_cookie), next }
+    }
+
+    /// A wrong password: the form again, until the page has used up
+    /// `login.max_attempts_per_page`; then the interaction ends.
+    async fn rejected(&self, id: &str, interaction: &Interaction, now: i64) -> StepOutcome {
+        tracing::info!(client_id = %interaction.request.client_id, "failed login");
+        match self.credentials.guard().page_failed(id, interaction.expires_at, now).await {
+            Ok(false) => StepOutcome::Rejected(view(id, interaction)),
+            Ok(true) => match self.ephemeral.delete::<Interaction>(id).await {
+                Ok(()) => StepOutcome::TooManyAttempts,
+                Err(e) => StepOutcome::Failed(e.into()),
+            },
+            Err(e) => StepOutcome::Failed(e.into()),
+        }
     }
 
     /// The consent prompt's answer for interaction `id`: recorded for the

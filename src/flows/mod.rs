@@ -18,6 +18,7 @@ pub mod interaction;
 pub mod introspection;
 pub mod janitor;
 pub mod keys;
+pub mod login_guard;
 pub mod logout;
 pub mod metadata;
 pub mod origins;

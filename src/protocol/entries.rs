@@ -26,6 +26,9 @@ vocabulary! {
         CodeGuesses => "device_guesses",
         ConsoleLogin => "console_login",
         ConsoleSession => "console_session",
+        AccountFailures => "login_failures_account",
+        AddressFailures => "login_failures_address",
+        PageFailures => "login_failures_page",
     }
 }
 
@@ -390,6 +393,9 @@ mod tests {
             CodeGuesses::KIND,
             ConsoleLogin::KIND,
             ConsoleSession::KIND,
+            crate::protocol::login_throttle::AccountFailures::KIND,
+            crate::protocol::login_throttle::AddressFailures::KIND,
+            crate::protocol::login_throttle::PageFailures::KIND,
         ];
         let mut unique = kinds.to_vec();
         unique.sort();

@@ -200,6 +200,9 @@ vocabulary! {
         /// A sign-in failed (wrong password, unknown or disabled account);
         /// the detail holds the address and user agent, never the password.
         LoginFailed => "login_failed",
+        /// Too many failed sign-ins locked an account key or an address
+        /// for `login.lockout` (NIST SP 800-63B §5.2.2); once per lockout.
+        LoginLocked => "login_locked",
         /// A user approved a client's request for their data.
         ConsentGranted => "consent_granted",
         /// A user refused a client's request.
@@ -227,6 +230,7 @@ vocabulary! {
         UserDisable => "user.disable",
         UserEnable => "user.enable",
         UserDelete => "user.delete",
+        UserUnlock => "user.unlock",
         GroupCreate => "group.create",
         GroupDelete => "group.delete",
         GroupAddMember => "group.add_member",

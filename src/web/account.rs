@@ -9,10 +9,10 @@ use actix_web::web::{Bytes, Data, Query};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
-use crate::flows::account::{AccountFlow, AccountView, MIN_PASSWORD_CHARS, PasswordChange};
+use crate::flows::account::{AccountFlow, AccountSignIn, AccountView, PasswordChange};
 use crate::protocol::entries::{Device, SsoSession};
 use crate::protocol::{OAuthError, Params};
-use crate::web::interaction::login::BAD_CREDENTIALS;
+use crate::web::interaction::login::{BAD_CREDENTIALS, THROTTLED, throttled};
 use crate::web::views::{AccountPage, AppRow, LoginPage, SessionRow};
 use crate::web::{Site, cookies, csrf, extract, respond};
 
@@ -67,12 +67,15 @@ pub async fn sign_in_post(
     let previous = cookies::session(&req, &site);
     let device = extract::device(&req);
     match flow.sign_in(username, password, previous.as_deref(), &device, clock.now()).await {
-        Ok(Some(cookie)) => {
+        Ok(AccountSignIn::SignedIn(cookie)) => {
             let mut resp = back(None);
             cookies::set_session(&mut resp, &site, cookie);
             resp
         }
-        Ok(None) => sign_in_page(&site, &req, username, Some(BAD_CREDENTIALS)),
+        Ok(AccountSignIn::Rejected) => sign_in_page(&site, &req, username, Some(BAD_CREDENTIALS)),
+        Ok(AccountSignIn::Throttled { retry_after }) => {
+            throttled(sign_in_page(&site, &req, username, Some(THROTTLED)), retry_after)
+        }
         Err(e) => respond::error_page(&e),
     }
 }
@@ -233,10 +236,17 @@ async fn page(
         Err(e) => return respond::error_page(&e),
     };
     let purpose = purpose(&view.current);
-    csrf::with_token(site, req, &purpose, |token| render(&view, token, notice, error))
+    let min_password = flow.password_policy().min_length;
+    csrf::with_token(site, req, &purpose, |token| render(&view, token, notice, error, min_password))
 }
 
-fn render(view: &AccountView, csrf_token: &str, notice: Option<&str>, error: Option<&str>) -> HttpResponse {
+fn render(
+    view: &AccountView,
+    csrf_token: &str,
+    notice: Option<&str>,
+    error: Option<&str>,
+    min_password: usize,
+) -> HttpResponse {
     let sessions = view
         .sessions
         .iter()
@@ -267,7 +277,7 @@ fn render(view: &AccountView, csrf_token: &str, notice: Option<&str>, error: Opt
         error,
         sessions,
         apps,
-        min_password: MIN_PASSWORD_CHARS,
+        min_password,
     };
     respond::html(StatusCode::OK, &page)
 }

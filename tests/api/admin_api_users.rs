@@ -29,7 +29,7 @@ backend_test!(users_are_managed_through_the_api, |app| async move {
     let id = created.json["id"].as_str().unwrap().to_string();
     assert_eq!(created.headers["location"].to_str().unwrap(), format!("/admin/api/v1/users/{id}"));
     assert_eq!(
-        api_error(&api.post("/users", json!({"username": "alice", "password": "x"})).await, 409),
+        api_error(&api.post("/users", json!({"username": "alice", "password": PASSWORD})).await, 409),
         "conflict"
     );
 

@@ -332,6 +332,14 @@ backend_test!(users_and_groups_are_managed_through_the_console, |app| async move
     let (_, page) = text(browser.get_page(&user_path).await).await;
     assert!(page.contains("/admin/groups/staff"), "{page}");
 
+    // The password policy shows on the form; unlocking sign-in is one button.
+    let resp = post(format!("{user_path}/password"), form(&[("password", "too short")])).await;
+    let (status, page) = text(resp).await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("field-error") && page.contains("Use at least 12 characters."), "{page}");
+    let resp = post(format!("{user_path}/unlock"), form(&[])).await;
+    assert_eq!(location(&resp), format!("{user_path}?done=unlocked"));
+
     // Disable, then the audit log shows who did it.
     let resp = post(format!("{user_path}/disable"), form(&[])).await;
     assert_eq!(location(&resp), format!("{user_path}?done=disabled"));

@@ -14,6 +14,7 @@ mod page;
 mod resources;
 mod user_access;
 mod user_sessions;
+mod user_unlock;
 mod users;
 
 pub use actor::{Actor, changed};
@@ -26,11 +27,10 @@ pub use groups::{GroupSummary, MAX_GROUP_DESCRIPTION_LEN};
 pub use keys::KeyInfo;
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 pub use resources::{CreatedResource, NewResource};
-pub use users::{
-    MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_PASSWORD_CHARS, NewUser, UserUpdate, UserView, user_view,
-};
+pub use users::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, NewUser, UserUpdate, UserView, user_view};
 
 use crate::accounts::password::HashPolicy;
+use crate::accounts::password_policy::PasswordPolicy;
 use crate::flows::keys::KeyPolicy;
 use crate::flows::sessions::Sessions;
 use crate::jose::KeyError;
@@ -121,14 +121,22 @@ pub struct Admin {
     /// Ends users' sessions (disable, delete, new password, on request).
     sessions: Sessions,
     hashing: HashPolicy,
+    /// What new passwords must be (every way one is set comes here).
+    passwords: PasswordPolicy,
     keys: KeyPolicy,
 }
 
 impl Admin {
     /// `keys.algorithms` are the ID-token algorithms clients may choose:
     /// the ones the server keeps keys for.
-    pub fn new(stores: Stores, sessions: Sessions, hashing: HashPolicy, keys: KeyPolicy) -> Admin {
-        Admin { stores, sessions, hashing, keys }
+    pub fn new(
+        stores: Stores,
+        sessions: Sessions,
+        hashing: HashPolicy,
+        passwords: PasswordPolicy,
+        keys: KeyPolicy,
+    ) -> Admin {
+        Admin { stores, sessions, hashing, passwords, keys }
     }
 
     /// The audit trail, newest first (see also [`Admin::audit_events`]).

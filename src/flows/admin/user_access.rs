@@ -6,7 +6,7 @@
 //! logout tokens where the `Sessions` has a delivery worker (the server;
 //! the CLI's tells nobody).
 
-use super::users::{not_found, user_view, validate_password};
+use super::users::{not_found, user_view};
 use super::{Actor, Admin, AdminError};
 use crate::protocol::{AdminOp, AuditKind, SessionEndReason, UserRecord};
 use crate::store::Audited;
@@ -22,7 +22,7 @@ impl Admin {
         password: String,
         now: i64,
     ) -> Result<(), AdminError> {
-        validate_password(&password)?;
+        self.validate_password(&password)?;
         self.existing_user(user_id).await?;
         let hash = self.hash_password(password).await?;
         let audited = by.audited(AdminOp::UserSetPassword, user_id).user(user_id);

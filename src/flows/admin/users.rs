@@ -14,8 +14,6 @@ use crate::store::{Cas, StoreError, UserProfile};
 pub const MAX_NAME_CHARS: usize = 256;
 /// Longest email address accepted (RFC 5321 §4.5.3.1 path limit, roughly).
 pub const MAX_EMAIL_CHARS: usize = 320;
-/// Longest password accepted (Argon2 hashes anything; this bounds the work).
-pub const MAX_PASSWORD_CHARS: usize = 1024;
 /// Unconditional updates retried when a concurrent write got in between.
 const UPDATE_ATTEMPTS: usize = 3;
 
@@ -71,19 +69,6 @@ impl From<&UserRecord> for UserView {
 /// [`UserView`] as JSON, for audit details and the CLI's `--json`.
 pub fn user_view(user: &UserRecord) -> Value {
     serde_json::to_value(UserView::from(user)).unwrap_or(Value::Null)
-}
-
-pub(super) fn validate_password(password: &str) -> Result<(), AdminError> {
-    if password.is_empty() {
-        return Err(AdminError::invalid_field("password", "password must not be empty"));
-    }
-    if password.chars().count() > MAX_PASSWORD_CHARS {
-        return Err(AdminError::invalid_field(
-            "password",
-            format!("password must be at most {MAX_PASSWORD_CHARS} characters"),
-        ));
-    }
-    Ok(())
 }
 
 fn validate_name(name: &str) -> Result<(), AdminError> {
@@ -150,7 +135,7 @@ impl Admin {
     /// async threads).
     pub async fn create_user(&self, by: &Actor, new: NewUser, now: i64) -> Result<UserRecord, AdminError> {
         let username = normalize_username(&new.username).map_err(AdminError::field("username"))?;
-        validate_password(&new.password)?;
+        self.validate_password(&new.password)?;
         if let Some(email) = &new.email {
             check_email(email)?;
         }
@@ -181,6 +166,14 @@ impl Admin {
             Err(StoreError::Duplicate(_)) => Err(taken()),
             Err(other) => Err(other.into()),
         }
+    }
+
+    /// The password policy (NIST SP 800-63B §5.1.1.2): the one check for
+    /// every new password an operator, the console or a reset sets.
+    pub(super) fn validate_password(&self, password: &str) -> Result<(), AdminError> {
+        self.passwords
+            .check(password)
+            .map_err(|problem| AdminError::invalid_field("password", problem.to_string()))
     }
 
     /// Argon2id off the async threads.

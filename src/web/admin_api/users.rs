@@ -216,6 +216,16 @@ pub async fn enable(op: Operator, admin: Data<Admin>, user: Path<String>) -> Res
     Ok(user_response(actix_web::http::StatusCode::OK, &user))
 }
 
+#[utoipa::path(post, path = "/admin/api/v1/users/{user}/unlock", tag = "users", params(("user" = String, Path)),
+    responses((status = 200, body = UserView, description = "Failed sign-ins forgotten; any back-off or lockout lifted"),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn unlock(op: Operator, admin: Data<Admin>, user: Path<String>) -> Result<HttpResponse, ApiError> {
+    let user = admin.find_user(&user).await?;
+    let user = admin.unlock_user(&op.actor, &user.id, op.now).await?;
+    Ok(user_response(actix_web::http::StatusCode::OK, &user))
+}
+
 #[utoipa::path(get, path = "/admin/api/v1/users/{user}/sessions", tag = "sessions", params(("user" = String, Path)),
     responses((status = 200, body = Vec<SessionView>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn sessions(

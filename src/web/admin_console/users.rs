@@ -1,6 +1,6 @@
 //! `/admin/users`: list and search, create, and one user's page: profile
 //! (with the version it was read at), password, groups, sessions (end one
-//! or all), consents (revoke), disable/enable, delete.
+//! or all), consents (revoke), disable/enable, unlock sign-in, delete.
 
 use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data, Path, Query};
@@ -19,12 +19,13 @@ use crate::web::admin_console::{
     Console, Done, ListQuery, admin_error, done, html, next_query, notice, page_request, refused, when,
 };
 
-const NOTICES: [(&str, &str); 10] = [
+const NOTICES: [(&str, &str); 11] = [
     ("created", "The user was created."),
     ("saved", "The profile was saved."),
     ("password_set", "The password was set; the user's sessions ended."),
     ("disabled", "The account was disabled; its sessions ended."),
     ("enabled", "The account was enabled."),
+    ("unlocked", "Failed sign-ins were forgotten: the user can sign in again at once."),
     ("deleted", "The user was deleted."),
     ("session_ended", "The session was ended."),
     ("sessions_ended", "All the user's sessions were ended."),
@@ -145,6 +146,7 @@ pub async fn action_post(
         }
         "disable" => admin.disable_user(&by, &user_id, now).await.map(|_| "disabled"),
         "enable" => admin.enable_user(&by, &user_id, now).await.map(|_| "enabled"),
+        "unlock" => admin.unlock_user(&by, &user_id, now).await.map(|_| "unlocked"),
         "delete" if params.get("confirm") == Some("yes") => {
             return match admin.delete_user(&by, &user_id, now).await {
                 Ok(()) => done("/admin/users", "deleted"),

@@ -3,7 +3,7 @@
 //! successful login sets a fresh session cookie (no fixation) and carries
 //! on with the authorization.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -15,6 +15,19 @@ use crate::web::{Site, cookies, csrf, extract, outcome, respond};
 
 /// The one message for unknown users and wrong passwords.
 pub const BAD_CREDENTIALS: &str = "Invalid username or password.";
+/// The one message for a throttled or locked username or address, whether
+/// or not the account exists.
+pub const THROTTLED: &str =
+    "Too many failed sign-ins. Wait a few minutes and try again, or reset your password.";
+/// A login page that used up its wrong passwords.
+pub const PAGE_EXHAUSTED: &str = "Too many attempts on this page. Please start again from the application.";
+
+/// A page answering a throttled sign-in: 429 with `Retry-After` (RFC 6585 §4).
+pub fn throttled(mut resp: HttpResponse, retry_after: u64) -> HttpResponse {
+    *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    resp.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+    resp
+}
 
 pub async fn login_post(
     flow: Data<InteractionFlow>,
@@ -42,6 +55,10 @@ pub async fn login_post(
             "This login page has expired. Please start again from the application.",
         )),
         StepOutcome::Rejected(view) => page(&site, &req, &view, username, Some(BAD_CREDENTIALS)),
+        StepOutcome::Throttled { view, retry_after } => {
+            throttled(page(&site, &req, &view, username, Some(THROTTLED)), retry_after)
+        }
+        StepOutcome::TooManyAttempts => respond::error_page(&OAuthError::invalid_request(PAGE_EXHAUSTED)),
         StepOutcome::AlreadyCompleted => {
             respond::error_page(&OAuthError::invalid_request("This login was already completed."))
         }
