@@ -17,6 +17,7 @@ pub mod introspection;
 pub mod key_lifecycle;
 pub mod lifetimes;
 pub mod logout;
+pub mod mfa;
 pub mod models;
 pub mod origin;
 pub mod params;

@@ -105,6 +105,8 @@ vocabulary! {
     pub enum PromptName("interaction prompt") {
         Login => "login",
         Consent => "consent",
+        /// A second factor, after the password or to step up a session.
+        Mfa => "mfa",
     }
 }
 
@@ -209,6 +211,14 @@ vocabulary! {
         /// An operator changed something (CLI, admin API or console); the
         /// detail names the action and target, with before/after for updates.
         AdminAction => "admin_action",
+        /// A user set up a second factor (TOTP), or got new recovery codes.
+        MfaEnrolled => "mfa_enrolled",
+        /// A user's second factors were removed (by them or an operator).
+        MfaRemoved => "mfa_removed",
+        /// A second factor was verified; the detail names the method.
+        MfaSucceeded => "mfa_succeeded",
+        /// A wrong (or replayed) second-factor code.
+        MfaFailed => "mfa_failed",
     }
 }
 
@@ -227,6 +237,7 @@ vocabulary! {
         UserDisable => "user.disable",
         UserEnable => "user.enable",
         UserDelete => "user.delete",
+        UserResetMfa => "user.reset_mfa",
         GroupCreate => "group.create",
         GroupDelete => "group.delete",
         GroupAddMember => "group.add_member",
@@ -267,6 +278,10 @@ vocabulary! {
     pub enum AuthMethod("authentication method") {
         /// Password-based authentication.
         Password => "pwd",
+        /// A one-time password: TOTP (RFC 6238) or a recovery code.
+        Otp => "otp",
+        /// Multiple-factor authentication (more than one of the above).
+        Mfa => "mfa",
     }
 }
 
@@ -276,6 +291,8 @@ vocabulary! {
     pub enum AuthLevel("acr value") {
         /// One factor: the user's password.
         SingleFactor => "1",
+        /// Two factors: the password and a second factor (TOTP, recovery code).
+        MultiFactor => "2",
     }
 }
 

@@ -39,6 +39,7 @@ mod keys_cli;
 mod layering;
 mod login;
 mod logout;
+mod mfa;
 mod multi_instance;
 mod native_apps;
 mod private_key_jwt;

@@ -27,7 +27,10 @@ pub async fn consent_post(
     let challenge = params.get("challenge").unwrap_or_default();
     let cookie = cookies::session(&req, &site);
     match flow.consent(challenge, allow, cookie.as_deref(), &extract::device(&req), clock.now()).await {
-        StepOutcome::Expired | StepOutcome::Rejected(_) => respond::error_page(&OAuthError::invalid_request(
+        StepOutcome::Expired
+        | StepOutcome::Rejected(_)
+        | StepOutcome::Throttled(_)
+        | StepOutcome::TooManyAttempts => respond::error_page(&OAuthError::invalid_request(
             "This page has expired. Please start again from the application.",
         )),
         StepOutcome::AlreadyCompleted => {

@@ -45,6 +45,11 @@ pub async fn login_post(
         StepOutcome::AlreadyCompleted => {
             respond::error_page(&OAuthError::invalid_request("This login was already completed."))
         }
+        // Second-factor outcomes; a password alone never gives these.
+        StepOutcome::Throttled(view) => page(&site, &req, &view, username, Some(BAD_CREDENTIALS)),
+        StepOutcome::TooManyAttempts => respond::error_page(&OAuthError::invalid_request(
+            "Too many attempts on this page. Please start again from the application.",
+        )),
         StepOutcome::Failed(error) => respond::error_page(&error),
         StepOutcome::Next { session_cookie, next } => {
             let mut resp = outcome::render(&site, &req, next, StatusCode::SEE_OTHER);

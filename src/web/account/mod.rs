@@ -2,6 +2,9 @@
 //! sign-in form when the browser has no session. Every form is a POST from
 //! our origin with a CSRF token bound to the browser and to the session;
 //! each answers with a redirect back to the page (post/redirect/get).
+//! Two-step verification's forms are in `mfa`.
+
+pub mod mfa;
 
 use actix_web::cookie::time::OffsetDateTime;
 use actix_web::http::StatusCode;
@@ -9,7 +12,7 @@ use actix_web::web::{Bytes, Data, Query};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
-use crate::flows::account::{AccountFlow, AccountView, MIN_PASSWORD_CHARS, PasswordChange};
+use crate::flows::account::{AccountFlow, AccountSignIn, AccountView, MIN_PASSWORD_CHARS, PasswordChange};
 use crate::protocol::entries::{Device, SsoSession};
 use crate::protocol::{OAuthError, Params};
 use crate::web::interaction::login::BAD_CREDENTIALS;
@@ -20,10 +23,11 @@ use crate::web::{Site, cookies, csrf, extract, respond};
 const SIGN_IN: &str = "account-sign-in";
 
 /// Confirmations shown after a form, by the word in `?done=`.
-const NOTICES: [(&str, &str); 3] = [
+const NOTICES: [(&str, &str); 4] = [
     ("session_ended", "The session was ended."),
     ("app_removed", "The app's access was removed."),
     ("password_changed", "Your password was changed. Your other sessions were ended."),
+    ("mfa_off", "Two-step verification is off."),
 ];
 
 #[derive(serde::Deserialize)]
@@ -67,12 +71,13 @@ pub async fn sign_in_post(
     let previous = cookies::session(&req, &site);
     let device = extract::device(&req);
     match flow.sign_in(username, password, previous.as_deref(), &device, clock.now()).await {
-        Ok(Some(cookie)) => {
+        Ok(AccountSignIn::Session(cookie)) => {
             let mut resp = back(None);
             cookies::set_session(&mut resp, &site, cookie);
             resp
         }
-        Ok(None) => sign_in_page(&site, &req, username, Some(BAD_CREDENTIALS)),
+        Ok(AccountSignIn::SecondFactor(id)) => mfa::second_step_page(&site, &req, &id, None),
+        Ok(AccountSignIn::Rejected) => sign_in_page(&site, &req, username, Some(BAD_CREDENTIALS)),
         Err(e) => respond::error_page(&e),
     }
 }
@@ -145,7 +150,7 @@ pub async fn password_post(
 }
 
 /// 303 to the account page, with a notice.
-fn back(done: Option<&str>) -> HttpResponse {
+pub(crate) fn back(done: Option<&str>) -> HttpResponse {
     let location = match done {
         Some(word) => format!("/account?done={word}"),
         None => "/account".to_string(),
@@ -154,14 +159,14 @@ fn back(done: Option<&str>) -> HttpResponse {
 }
 
 /// Why a form is not acted on.
-enum Refusal {
+pub(crate) enum Refusal {
     /// No session (any more): back to the page, which offers to sign in.
     SignedOut,
     Invalid(OAuthError),
 }
 
 impl Refusal {
-    fn respond(self) -> HttpResponse {
+    pub(crate) fn respond(self) -> HttpResponse {
         match self {
             Refusal::SignedOut => back(None),
             Refusal::Invalid(e) => respond::error_page(&e),
@@ -171,7 +176,12 @@ impl Refusal {
 
 /// The form's parameters, when it came from our origin with a CSRF token
 /// for `purpose`.
-fn checked_form(req: &HttpRequest, body: &[u8], site: &Site, purpose: &str) -> Result<Params, Refusal> {
+pub(crate) fn checked_form(
+    req: &HttpRequest,
+    body: &[u8],
+    site: &Site,
+    purpose: &str,
+) -> Result<Params, Refusal> {
     let params = extract::form_params(req, body).map_err(Refusal::Invalid)?;
     if !csrf::form_is_ours(site, req, purpose, &params) {
         return Err(Refusal::Invalid(OAuthError::invalid_request(
@@ -182,7 +192,7 @@ fn checked_form(req: &HttpRequest, body: &[u8], site: &Site, purpose: &str) -> R
 }
 
 /// A form of the signed-in page: the session, then the CSRF check bound to it.
-async fn signed_in_form(
+pub(crate) async fn signed_in_form(
     flow: &AccountFlow,
     site: &Site,
     req: &HttpRequest,
@@ -201,7 +211,7 @@ async fn signed_in_form(
 
 /// The signed-in page's CSRF purpose: bound to the session, so a token
 /// dies with it.
-fn purpose(session: &SsoSession) -> String {
+pub(crate) fn purpose(session: &SsoSession) -> String {
     format!("account:{}", session.sid)
 }
 
@@ -219,7 +229,7 @@ fn sign_in_page(site: &Site, req: &HttpRequest, username: &str, error: Option<&s
     })
 }
 
-async fn page(
+pub(crate) async fn page(
     flow: &AccountFlow,
     site: &Site,
     req: &HttpRequest,
@@ -268,6 +278,8 @@ fn render(view: &AccountView, csrf_token: &str, notice: Option<&str>, error: Opt
         sessions,
         apps,
         min_password: MIN_PASSWORD_CHARS,
+        totp: view.second_factor.totp,
+        recovery_codes_left: view.second_factor.recovery_codes_left,
     };
     respond::html(StatusCode::OK, &page)
 }

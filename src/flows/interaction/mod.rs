@@ -1,16 +1,23 @@
 //! The browser interaction: what the user submits for a prompt (login,
-//! consent), and the authorization that then continues. Login checks the credentials (the
-//! same Argon2 work and the same answer for unknown users and wrong
-//! passwords), starts a new SSO session, and hands the interaction back to
-//! the authorize flow, which issues the code or asks for the next prompt.
+//! second factor, consent), and the authorization that then continues.
+//! Login checks the credentials (the same Argon2 work and the same answer
+//! for unknown users and wrong passwords); a user with a second factor, or
+//! one the request needs a second factor from, gives it next (`mfa`)
+//! before any session exists. Then the SSO session starts and the
+//! interaction goes back to the authorize flow, which issues the code or
+//! asks for the next prompt.
+
+mod mfa;
 
 use std::sync::Arc;
 
-use crate::flows::authorize::{AuthorizeFlow, AuthorizeOutcome, InteractionView};
+use crate::crypto::random_token;
+use crate::flows::authorize::{AuthorizeFlow, AuthorizeOutcome, InteractionView, MfaView};
 use crate::flows::credentials::{Credentials, SignInContext};
+use crate::flows::second_factor::SecondFactor;
 use crate::flows::sessions::Sessions;
 use crate::protocol::AuditKind;
-use crate::protocol::entries::{Authentication, Device, Interaction};
+use crate::protocol::entries::{Authentication, Device, Interaction, MfaStep};
 use crate::protocol::interaction::PromptName;
 use crate::protocol::{AuthLevel, AuthMethod, OAuthError};
 use crate::store::{Audit, Audited, Consents, Ephemeral, StoreError};
@@ -23,8 +30,12 @@ const ID_LEN: usize = 43;
 pub enum StepOutcome {
     /// No such interaction (expired, never issued, or at another prompt).
     Expired,
-    /// Wrong credentials: show the form again.
+    /// Wrong credentials (or second factor): show the form again.
     Rejected(InteractionView),
+    /// Too many wrong second-factor codes for this user lately.
+    Throttled(InteractionView),
+    /// Too many wrong answers on this page: the user starts again.
+    TooManyAttempts,
     /// A concurrent submission of the same form won.
     AlreadyCompleted,
     /// Carry on with the authorization; after a login, with the new
@@ -37,22 +48,27 @@ pub enum StepOutcome {
 pub struct InteractionFlow {
     ephemeral: Ephemeral,
     credentials: Credentials,
+    second_factor: SecondFactor,
     consents: Consents,
     sessions: Sessions,
     authorize: Arc<AuthorizeFlow>,
     audit: Audit,
 }
 
+/// What the interaction flow reads and writes besides the authorize flow.
+pub struct InteractionParts {
+    pub ephemeral: Ephemeral,
+    pub credentials: Credentials,
+    pub second_factor: SecondFactor,
+    pub consents: Consents,
+    pub sessions: Sessions,
+    pub audit: Audit,
+}
+
 impl InteractionFlow {
-    pub fn new(
-        ephemeral: Ephemeral,
-        credentials: Credentials,
-        consents: Consents,
-        sessions: Sessions,
-        authorize: Arc<AuthorizeFlow>,
-        audit: Audit,
-    ) -> InteractionFlow {
-        InteractionFlow { ephemeral, credentials, consents, sessions, authorize, audit }
+    pub fn new(parts: InteractionParts, authorize: Arc<AuthorizeFlow>) -> InteractionFlow {
+        let InteractionParts { ephemeral, credentials, second_factor, consents, sessions, audit } = parts;
+        InteractionFlow { ephemeral, credentials, second_factor, consents, sessions, authorize, audit }
     }
 
     /// The login prompt's submission for interaction `id`.
@@ -77,7 +93,11 @@ impl InteractionFlow {
         };
         let Some(user) = user else {
             tracing::info!(client_id = %interaction.request.client_id, "failed login");
-            return StepOutcome::Rejected(view(id, &interaction));
+            return StepOutcome::Rejected(self.view(id, &interaction));
+        };
+        let enrolled = match self.second_factor.enrolled(&user.id).await {
+            Ok(enrolled) => enrolled,
+            Err(e) => return StepOutcome::Failed(e.into()),
         };
         // Single use: a second submission of the same form finds nothing.
         let mut interaction = match self.ephemeral.take::<Interaction>(id).await {
@@ -87,6 +107,20 @@ impl InteractionFlow {
         };
         let authentication =
             Authentication { auth_time: now, amr: vec![AuthMethod::Password], acr: AuthLevel::SingleFactor };
+        if enrolled || interaction.mfa_required {
+            // The second factor comes before any session: a page of its own
+            // under a new id, so this login form cannot be posted again.
+            interaction.prompt = PromptName::Mfa;
+            interaction.mfa = Some(MfaStep {
+                user_id: user.id,
+                account: user.username,
+                first_factor: Some(authentication),
+                enrolling: (!enrolled).then(SecondFactor::new_secret),
+                failures: 0,
+                done: false,
+            });
+            return self.store_step(interaction, now).await;
+        }
         let started = self.sessions.start(previous_cookie, &user.id, authentication, device, now).await;
         let (session_cookie, session) = match started {
             Ok((cookie, session, _replaced)) => (cookie, session),
@@ -168,15 +202,44 @@ impl InteractionFlow {
         let found: Option<Interaction> = self.ephemeral.get(id).await?;
         Ok(found.filter(|i| i.prompt == prompt))
     }
-}
 
-fn view(id: &str, interaction: &Interaction) -> InteractionView {
-    InteractionView {
-        id: id.to_string(),
-        prompt: interaction.prompt,
-        client_id: interaction.request.client_id.clone(),
-        client_name: interaction.client_name.clone(),
-        scopes: interaction.request.scope.iter().map(str::to_string).collect(),
-        login_hint: interaction.request.login_hint.clone(),
+    fn view(&self, id: &str, interaction: &Interaction) -> InteractionView {
+        InteractionView::of(id, interaction, &self.second_factor)
+    }
+
+    /// Stores the interaction's next page under a fresh id and shows it.
+    async fn store_step(&self, interaction: Interaction, now: i64) -> StepOutcome {
+        self.store_step_with(interaction, Vec::new(), None, now).await
+    }
+
+    /// [`store_step`](Self::store_step), showing `codes` (new recovery
+    /// codes) and setting `session_cookie`.
+    async fn store_step_with(
+        &self,
+        interaction: Interaction,
+        codes: Vec<String>,
+        session_cookie: Option<String>,
+        now: i64,
+    ) -> StepOutcome {
+        let id = random_token(32);
+        let interaction =
+            Interaction { expires_at: interaction.expires_at.max(now + MFA_PAGE_TTL), ..interaction };
+        if let Err(e) = self.ephemeral.put(&id, &interaction, now).await {
+            return StepOutcome::Next {
+                session_cookie,
+                next: AuthorizeOutcome::client_error(&interaction.request, e.into()),
+            };
+        }
+        let mut view = self.view(&id, &interaction);
+        if let Some(mfa) = view.mfa.as_mut() {
+            mfa.recovery_codes = codes;
+        } else if !codes.is_empty() {
+            view.mfa = Some(MfaView { recovery_codes: codes, ..MfaView::default() });
+        }
+        StepOutcome::Next { session_cookie, next: AuthorizeOutcome::Interact(view) }
     }
 }
+
+/// A second-factor page stays usable at least this long (seconds), even
+/// when the login page it came from was about to expire.
+const MFA_PAGE_TTL: i64 = 300;
