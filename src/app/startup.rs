@@ -25,7 +25,7 @@ use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
 use crate::flows::console::{ConsoleFlow, ConsoleState};
 use crate::flows::credentials::Credentials;
 use crate::flows::device::{DeviceFlow, DeviceStores};
-use crate::flows::interaction::InteractionFlow;
+use crate::flows::interaction::{InteractionFlow, InteractionParts};
 use crate::flows::introspection::IntrospectionFlow;
 use crate::flows::janitor::Janitor;
 use crate::flows::keys::{self, KeyPoller};
@@ -35,6 +35,7 @@ use crate::flows::logout::backchannel::{Backchannel, DeliveryPolicy, WorkerParts
 use crate::flows::metadata::Metadata;
 use crate::flows::origins::BrowserOrigins;
 use crate::flows::revocation::RevocationFlow;
+use crate::flows::second_factor::SecondFactor;
 use crate::flows::sessions::Sessions;
 use crate::flows::token::{
     AuthorizationCodeGrant, ClientCredentialsGrant, DeviceCodeGrant, RefreshTokenGrant, TokenFlow,
@@ -219,6 +220,13 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         backchannel,
         settings.session_policy(),
     );
+    let second_factor = SecondFactor::new(
+        stores.second_factors.clone(),
+        kek.clone(),
+        stores.ephemeral.clone(),
+        stores.audit.clone(),
+        settings.totp_label(),
+    );
     let authorize = Arc::new(AuthorizeFlow::new(
         AuthorizeStores {
             clients: stores.clients.clone(),
@@ -227,6 +235,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             consents: stores.consents.clone(),
             sessions: sessions.clone(),
             ephemeral: stores.ephemeral.clone(),
+            second_factor: second_factor.clone(),
         },
         keyring.clone(),
         issuer.clone(),
@@ -240,12 +249,15 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         settings.password_policy(),
     );
     let interaction = InteractionFlow::new(
-        stores.ephemeral.clone(),
-        credentials.clone(),
-        stores.consents.clone(),
-        sessions.clone(),
+        InteractionParts {
+            ephemeral: stores.ephemeral.clone(),
+            credentials: credentials.clone(),
+            second_factor: second_factor.clone(),
+            consents: stores.consents.clone(),
+            sessions: sessions.clone(),
+            audit: stores.audit.clone(),
+        },
         authorize.clone(),
-        stores.audit.clone(),
     );
     let account = AccountFlow::new(
         credentials,
@@ -256,6 +268,8 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             consents: stores.consents.clone(),
             grants: stores.grants.clone(),
             audit: stores.audit.clone(),
+            second_factor: second_factor.clone(),
+            ephemeral: stores.ephemeral.clone(),
         },
     );
     let logout = LogoutFlow::new(

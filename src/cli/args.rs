@@ -224,6 +224,10 @@ pub struct ClientCreate {
     /// prefix (--role-claim app1: turns membership of app1:admin into roles ["admin"]).
     #[arg(long, value_name = "PREFIX")]
     pub role_claim: Option<String>,
+    /// Users must give a second factor (TOTP or a recovery code) to sign in to this app;
+    /// those without one set it up on the way.
+    #[arg(long)]
+    pub require_mfa: bool,
     #[arg(long)]
     pub json: bool,
 }

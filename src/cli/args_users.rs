@@ -33,6 +33,11 @@ pub enum UserCommand {
         #[arg(long, value_name = "USERNAME")]
         username: String,
     },
+    /// Remove a user's second factors (TOTP and recovery codes), e.g. after a lost phone.
+    ResetMfa {
+        #[arg(long, value_name = "USERNAME")]
+        username: String,
+    },
     /// Let a disabled user log in again.
     Enable {
         #[arg(long, value_name = "USERNAME")]

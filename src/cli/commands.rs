@@ -96,6 +96,7 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 pkce: args.pkce.map(|p| p.to_string()),
                 refresh_reuse_leeway: args.refresh_reuse_leeway,
                 role_claim: args.role_claim,
+                require_mfa: args.require_mfa,
             };
             let admin = admin(settings, OpenMode::CreateIfMissing).await?;
             let created = admin.create_client(&Actor::Cli, new, now).await?;

@@ -29,6 +29,7 @@ fn client_json(c: &ClientRecord, secret: Option<&str>) -> Value {
         "pkce": c.pkce,
         "refresh_reuse_leeway": c.refresh_reuse_leeway,
         "role_claim": c.role_claim,
+        "require_mfa": c.require_mfa,
         "consent": c.consent,
         "name": c.name,
         "created_at": c.created_at,

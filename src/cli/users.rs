@@ -55,6 +55,18 @@ pub(super) async fn run(command: UserCommand, settings: &Settings, now: i64) -> 
                 user.username
             );
         }
+        UserCommand::ResetMfa { username } => {
+            let admin = existing(false).await?;
+            let user = admin.find_user(&username).await?;
+            if admin.reset_user_mfa(&by, &user.id, now).await? {
+                println!(
+                    "Removed the second factors of {:?}; they sign in with their password.",
+                    user.username
+                );
+            } else {
+                println!("User {:?} had no second factor.", user.username);
+            }
+        }
         UserCommand::Enable { username } => {
             let admin = existing(false).await?;
             let user = admin.find_user(&username).await?;

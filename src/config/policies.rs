@@ -85,6 +85,15 @@ impl Settings {
         }
     }
 
+    /// The issuer name authenticator apps show next to a TOTP code: the
+    /// issuer's host (and port).
+    pub fn totp_label(&self) -> String {
+        url::Url::parse(&self.issuer)
+            .ok()
+            .and_then(|u| u.host_str().map(|h| u.port().map_or(h.to_string(), |p| format!("{h}:{p}"))))
+            .unwrap_or_else(|| self.issuer.clone())
+    }
+
     pub fn authorize_policy(&self) -> AuthorizePolicy {
         AuthorizePolicy { code_ttl: self.tokens.code_ttl, interaction_ttl: self.login.ttl }
     }

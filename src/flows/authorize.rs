@@ -8,14 +8,15 @@ use std::sync::Arc;
 use crate::crypto::{random_token, secret_digest};
 use crate::flows::device::approval::{self, DeviceApprovalView};
 use crate::flows::resources;
+use crate::flows::second_factor::{Enrollment, SecondFactor};
 use crate::flows::sessions::Sessions;
 use crate::jose::KeyringHandle;
 use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizeError};
-use crate::protocol::entries::{CodeGrant, Device, Interaction, SsoSession};
+use crate::protocol::entries::{CodeGrant, Device, Interaction, MfaStep, SsoSession};
 use crate::protocol::interaction::{Consent, Context, Decision, Policy, PromptName};
 use crate::protocol::logout::IdTokenHint;
 use crate::protocol::resources::Registry;
-use crate::protocol::{ClientRecord, ConsentMode, OAuthError, Params, ResponseMode, StandardScope};
+use crate::protocol::{ClientRecord, ConsentMode, OAuthError, Params, ResponseMode, StandardScope, mfa};
 use crate::store::{Clients, Consents, Ephemeral, Resources, Users};
 
 /// What the browser gets.
@@ -68,6 +69,41 @@ pub struct InteractionView {
     /// The scopes requested, for the consent page.
     pub scopes: Vec<String>,
     pub login_hint: Option<String>,
+    /// The MFA prompt's page, when that is the prompt.
+    pub mfa: Option<MfaView>,
+}
+
+/// What the second-factor page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MfaView {
+    /// The user has no second factor yet: the secret to set up.
+    pub enrollment: Option<Enrollment>,
+    /// Set up just now: the recovery codes, shown this once, and a button
+    /// to carry on.
+    pub recovery_codes: Vec<String>,
+}
+
+impl InteractionView {
+    /// The page of `interaction`, stored under `id`.
+    pub fn of(id: &str, interaction: &Interaction, second_factor: &SecondFactor) -> InteractionView {
+        let mfa = interaction.mfa.as_ref().map(|step| MfaView {
+            enrollment: step
+                .enrolling
+                .as_deref()
+                .filter(|_| !step.done)
+                .and_then(|secret| second_factor.enrollment(secret, &step.account)),
+            recovery_codes: Vec::new(),
+        });
+        InteractionView {
+            id: id.to_string(),
+            prompt: interaction.prompt,
+            client_id: interaction.request.client_id.clone(),
+            client_name: interaction.client_name.clone(),
+            scopes: interaction.request.scope.iter().map(str::to_string).collect(),
+            login_hint: interaction.request.login_hint.clone(),
+            mfa,
+        }
+    }
 }
 
 /// Lifetimes of what the flow stores, in seconds.
@@ -84,6 +120,7 @@ pub struct AuthorizeFlow {
     consents: Consents,
     sessions: Sessions,
     ephemeral: Ephemeral,
+    second_factor: SecondFactor,
     keyring: Arc<KeyringHandle>,
     issuer: String,
     prompts: Policy,
@@ -98,6 +135,7 @@ pub struct AuthorizeStores {
     pub consents: Consents,
     pub sessions: Sessions,
     pub ephemeral: Ephemeral,
+    pub second_factor: SecondFactor,
 }
 
 impl AuthorizeFlow {
@@ -107,7 +145,8 @@ impl AuthorizeFlow {
         issuer: String,
         policy: AuthorizePolicy,
     ) -> AuthorizeFlow {
-        let AuthorizeStores { clients, resources, users, consents, sessions, ephemeral } = stores;
+        let AuthorizeStores { clients, resources, users, consents, sessions, ephemeral, second_factor } =
+            stores;
         AuthorizeFlow {
             clients,
             resources,
@@ -115,6 +154,7 @@ impl AuthorizeFlow {
             consents,
             sessions,
             ephemeral,
+            second_factor,
             keyring,
             issuer,
             prompts: Policy::standard(),
@@ -242,8 +282,9 @@ impl AuthorizeFlow {
             _ => None,
         };
         let consent = Consent { mode: client.consent, granted: granted.as_ref() };
-        let decision =
-            self.prompts.evaluate(&Context { request: &request, session, completed, consent, now });
+        let mfa_required = mfa::required(client.require_mfa, &request.acr_values);
+        let context = Context { request: &request, session, completed, consent, mfa_required, now };
+        let decision = self.prompts.evaluate(&context);
         match decision {
             Decision::Done(session) if request.device.is_some() => {
                 let ttl = self.policy.interaction_ttl;
@@ -262,7 +303,16 @@ impl AuthorizeFlow {
             Decision::Interact { prompt, reasons } => {
                 tracing::debug!(%prompt, ?reasons, client_id = %request.client_id, "interaction required");
                 let name = client.display_name().to_string();
-                self.interact(request, prompt, name, completed.to_vec(), now).await
+                let step = match (prompt, session) {
+                    (PromptName::Mfa, Some(session)) => match self.step_up(session).await {
+                        Ok(step) => Some(step),
+                        Err(e) => return AuthorizeOutcome::client_error(&request, e),
+                    },
+                    _ => None,
+                };
+                let pending =
+                    Pending { prompt, client_name: name, completed: completed.to_vec(), mfa_required, step };
+                self.interact(request, pending, now).await
             }
             Decision::Refuse(error) => AuthorizeOutcome::client_error(&request, error),
         }
@@ -327,34 +377,55 @@ impl AuthorizeFlow {
         }
     }
 
+    /// The MFA prompt for the session's user: their second factor, or
+    /// setting one up when they have none.
+    async fn step_up(&self, session: &SsoSession) -> Result<MfaStep, OAuthError> {
+        let user = self
+            .users
+            .find_active(&session.user_id)
+            .await?
+            .ok_or_else(|| OAuthError::login_required("the account no longer exists"))?;
+        let enrolled = self.second_factor.enrolled(&user.id).await?;
+        Ok(MfaStep {
+            user_id: user.id,
+            account: user.username,
+            first_factor: None,
+            enrolling: (!enrolled).then(SecondFactor::new_secret),
+            failures: 0,
+            done: false,
+        })
+    }
+
     /// Stores the request as an interaction under a fresh random id.
     async fn interact(
         &self,
-        request: AuthorizationRequest,
-        prompt: PromptName,
-        client_name: String,
-        completed: Vec<PromptName>,
+        mut request: AuthorizationRequest,
+        pending: Pending,
         now: i64,
     ) -> AuthorizeOutcome {
         let id = random_token(32);
-        let view = InteractionView {
-            id: id.clone(),
-            prompt,
-            client_id: request.client_id.clone(),
-            client_name,
-            scopes: request.scope.iter().map(str::to_string).collect(),
-            login_hint: self.login_hint(&request).await,
-        };
+        request.login_hint = self.login_hint(&request).await;
         let interaction = Interaction {
             request,
-            prompt,
-            completed,
-            client_name: view.client_name.clone(),
+            prompt: pending.prompt,
+            completed: pending.completed,
+            client_name: pending.client_name,
+            mfa_required: pending.mfa_required,
+            mfa: pending.step,
             expires_at: now + self.policy.interaction_ttl as i64,
         };
         match self.ephemeral.put(&id, &interaction, now).await {
-            Ok(()) => AuthorizeOutcome::Interact(view),
+            Ok(()) => AuthorizeOutcome::Interact(InteractionView::of(&id, &interaction, &self.second_factor)),
             Err(e) => AuthorizeOutcome::client_error(&interaction.request, e.into()),
         }
     }
+}
+
+/// An interaction about to be stored.
+struct Pending {
+    prompt: PromptName,
+    client_name: String,
+    completed: Vec<PromptName>,
+    mfa_required: bool,
+    step: Option<MfaStep>,
 }

@@ -24,6 +24,7 @@ pub mod metadata;
 pub mod origins;
 pub mod resources;
 pub mod revocation;
+pub mod second_factor;
 pub mod sessions;
 pub mod token;
 pub mod userinfo;

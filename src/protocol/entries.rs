@@ -29,6 +29,8 @@ vocabulary! {
         AccountFailures => "login_failures_account",
         AddressFailures => "login_failures_address",
         PageFailures => "login_failures_page",
+        PendingSignIn => "pending_sign_in",
+        TotpEnrollment => "totp_enrollment",
     }
 }
 
@@ -148,7 +150,32 @@ pub struct Interaction {
     /// The client's display name, for the pages.
     #[serde(default)]
     pub client_name: String,
+    /// The request needs a second factor (`protocol::mfa::required`).
+    #[serde(default)]
+    pub mfa_required: bool,
+    /// The MFA prompt's state: whose second factor, what is being set up.
+    #[serde(default)]
+    pub mfa: Option<MfaStep>,
     pub expires_at: i64,
+}
+
+/// A second factor being asked for in an interaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaStep {
+    pub user_id: String,
+    /// The username, for the label an authenticator app shows.
+    pub account: String,
+    /// The password was right (a login in progress; no session yet).
+    /// `None`: a step-up of the browser's session.
+    pub first_factor: Option<Authentication>,
+    /// The TOTP secret being set up (base32), when the user has no second
+    /// factor yet and the request needs one.
+    pub enrolling: Option<String>,
+    /// Wrong codes entered on this page.
+    pub failures: u32,
+    /// The second factor was given; the page shows the new recovery codes
+    /// and a button to carry on.
+    pub done: bool,
 }
 
 fn login_prompt() -> PromptName {
@@ -157,6 +184,41 @@ fn login_prompt() -> PromptName {
 
 impl Entry for Interaction {
     const KIND: EntryKind = EntryKind::Interaction;
+    fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
+}
+
+/// The account page's sign-in between the right password and the second
+/// factor, under a random id the form carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingSignIn {
+    pub user_id: String,
+    pub first_factor: Authentication,
+    pub failures: u32,
+    pub expires_at: i64,
+}
+
+impl Entry for PendingSignIn {
+    const KIND: EntryKind = EntryKind::PendingSignIn;
+    fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
+}
+
+/// A TOTP secret shown on the account page, kept until the user confirms
+/// it with a code; under a random id the form carries, for one session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpEnrollment {
+    pub sid: String,
+    pub user_id: String,
+    /// Base32.
+    pub secret: String,
+    pub expires_at: i64,
+}
+
+impl Entry for TotpEnrollment {
+    const KIND: EntryKind = EntryKind::TotpEnrollment;
     fn expires_at(&self) -> i64 {
         self.expires_at
     }
@@ -316,8 +378,9 @@ impl Entry for DeviceApproval {
     }
 }
 
-/// User-code attempts from one network address in the current window
-/// (RFC 8628 §5.1), under the address (IPv6: its /64).
+/// Guesses of a short code in the current window: device user codes from
+/// one network address (RFC 8628 §5.1, under the address, IPv6: its /64),
+/// and second-factor codes of one user (under `mfa:{user id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeGuesses {
     pub attempts: u32,
@@ -396,6 +459,8 @@ mod tests {
             crate::protocol::login_throttle::AccountFailures::KIND,
             crate::protocol::login_throttle::AddressFailures::KIND,
             crate::protocol::login_throttle::PageFailures::KIND,
+            PendingSignIn::KIND,
+            TotpEnrollment::KIND,
         ];
         let mut unique = kinds.to_vec();
         unique.sort();

@@ -5,9 +5,10 @@
 //! next step. `prompt=none` turns a required prompt into that prompt's
 //! error (OpenID Connect Core §3.1.2.1, §3.1.2.6).
 //!
-//! Login is the only prompt today; consent and MFA are one new
-//! [`PromptName`] each, with their checks, and the compiler lists the
-//! places (page rendering, submission) that must learn about them.
+//! Prompts: login, a second factor (step-up of a session that has one
+//! factor when the request needs two: `protocol::mfa::required`), consent.
+//! A user with a second factor gives it as part of the login itself
+//! (`flows::interaction`), so the MFA prompt's own check is the step-up.
 //! `prompt=select_account` is answered by the login form: a browser holds
 //! one session, and the form lets the user pick the account to use.
 
@@ -16,7 +17,7 @@ use crate::protocol::Scope;
 use crate::protocol::authorize::AuthorizationRequest;
 use crate::protocol::entries::SsoSession;
 pub use crate::protocol::vocabulary::PromptName;
-use crate::protocol::vocabulary::{ConsentMode, Prompt};
+use crate::protocol::vocabulary::{AuthLevel, ConsentMode, Prompt};
 
 impl PromptName {
     /// The error a `prompt=none` request gets when this prompt is required.
@@ -24,6 +25,7 @@ impl PromptName {
         match self {
             PromptName::Login => OAuthError::login_required("the user must log in"),
             PromptName::Consent => OAuthError::consent_required("the user must consent"),
+            PromptName::Mfa => OAuthError::interaction_required("the user must give a second factor"),
         }
     }
 }
@@ -36,6 +38,8 @@ pub struct Context<'a, 's> {
     pub session: Option<&'s SsoSession>,
     pub completed: &'a [PromptName],
     pub consent: Consent<'a>,
+    /// The request needs a second factor (`protocol::mfa::required`).
+    pub mfa_required: bool,
     pub now: i64,
 }
 
@@ -86,7 +90,7 @@ pub enum Decision<'s> {
 impl Policy {
     /// The policy every authorization request goes through.
     pub fn standard() -> Policy {
-        Policy { prompts: vec![login(), consent()] }
+        Policy { prompts: vec![login(), mfa(), consent()] }
     }
 
     pub fn evaluate<'s>(&self, ctx: &Context<'_, 's>) -> Decision<'s> {
@@ -155,6 +159,22 @@ fn login() -> PromptPolicy {
     }
 }
 
+/// A second factor: the request needs one and the session has only one
+/// factor (its `acr`), unless given in this interaction.
+fn mfa() -> PromptPolicy {
+    PromptPolicy {
+        name: PromptName::Mfa,
+        checks: vec![Check {
+            name: "mfa_required",
+            required: |ctx| {
+                ctx.mfa_required
+                    && ctx.session.is_some_and(|s| s.authentication.acr != AuthLevel::MultiFactor)
+                    && !ctx.completed(PromptName::Mfa)
+            },
+        }],
+    }
+}
+
 /// Consent (OIDC Core §3.1.2.4): a client that requires it asks for
 /// scopes the user has not granted it yet; `prompt=consent` always asks.
 fn consent() -> PromptPolicy {
@@ -191,7 +211,6 @@ mod tests {
     use crate::protocol::Scope;
     use crate::protocol::entries::Authentication;
     use crate::protocol::logout::IdTokenHint;
-    use crate::protocol::vocabulary::AuthLevel;
 
     fn request(prompts: &[Prompt], max_age: Option<i64>) -> AuthorizationRequest {
         AuthorizationRequest {
@@ -238,6 +257,7 @@ mod tests {
             session,
             completed,
             consent: Consent::IMPLICIT,
+            mfa_required: false,
             now: 1100,
         })
     }
@@ -310,7 +330,14 @@ mod tests {
         let req = request(&[], None); // scope: openid
         let decide_with = |req: &AuthorizationRequest, granted: Option<&Scope>, completed: &[PromptName]| {
             let consent = Consent { mode: ConsentMode::Required, granted };
-            let ctx = Context { request: req, session: Some(&s), completed, consent, now: 1100 };
+            let ctx = Context {
+                request: req,
+                session: Some(&s),
+                completed,
+                consent,
+                mfa_required: false,
+                now: 1100,
+            };
             Policy::standard().evaluate(&ctx)
         };
         let ask = |reason| Decision::Interact { prompt: PromptName::Consent, reasons: vec![reason] };
@@ -336,6 +363,7 @@ mod tests {
             session: None,
             completed: &[],
             consent: Consent { mode: ConsentMode::Required, granted: None },
+            mfa_required: false,
             now: 0,
         };
         assert_eq!(Policy::standard().evaluate(&ctx), login("no_session"));
@@ -355,8 +383,40 @@ mod tests {
     #[test]
     fn a_policy_without_login_still_asks_for_one_when_nobody_is_logged_in() {
         let (request, empty) = (request(&[], None), Policy { prompts: vec![] });
-        let ctx =
-            Context { request: &request, session: None, completed: &[], consent: Consent::IMPLICIT, now: 0 };
+        let ctx = Context {
+            request: &request,
+            session: None,
+            completed: &[],
+            consent: Consent::IMPLICIT,
+            mfa_required: false,
+            now: 0,
+        };
         assert_eq!(empty.evaluate(&ctx), login("no_session"));
+    }
+
+    #[test]
+    fn a_request_that_needs_two_factors_steps_up_a_single_factor_session() {
+        let (req, one) = (request(&[], None), session(1000));
+        let two = SsoSession {
+            authentication: Authentication { auth_time: 1000, amr: vec![], acr: AuthLevel::MultiFactor },
+            ..session(1000)
+        };
+        let decide_mfa = |session: Option<&SsoSession>, completed: &[PromptName], prompts: &[Prompt]| {
+            let req = AuthorizationRequest { prompts: prompts.to_vec(), ..req.clone() };
+            let ctx = Context {
+                request: &req,
+                session,
+                completed,
+                consent: Consent::IMPLICIT,
+                mfa_required: true,
+                now: 1100,
+            };
+            format!("{:?}", Policy::standard().evaluate(&ctx))
+        };
+        assert!(decide_mfa(Some(&one), &[], &[]).contains("mfa_required"));
+        assert!(decide_mfa(Some(&two), &[], &[]).starts_with("Done"), "two factors already");
+        assert!(decide_mfa(Some(&one), &[PromptName::Mfa], &[]).starts_with("Done"));
+        assert!(decide_mfa(None, &[], &[]).contains("no_session"), "the login comes first");
+        assert!(decide_mfa(Some(&one), &[], &[Prompt::None]).contains("InteractionRequired"));
     }
 }

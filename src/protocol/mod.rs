@@ -18,6 +18,7 @@ pub mod key_lifecycle;
 pub mod lifetimes;
 pub mod login_throttle;
 pub mod logout;
+pub mod mfa;
 pub mod models;
 pub mod origin;
 pub mod params;

@@ -89,6 +89,8 @@ pub struct ClientRecord {
     /// The group-name prefix whose groups become the `roles` claim in this
     /// client's tokens (`app1:` maps `app1:admin` to `admin`).
     pub role_claim: Option<String>,
+    /// Users must give a second factor to sign in to this client.
+    pub require_mfa: bool,
     pub created_at: i64,
     pub updated_at: i64,
     /// Bumped by every change (optimistic concurrency: the admin API's ETag).
@@ -129,6 +131,7 @@ impl Default for ClientRecord {
             pkce: PkcePolicy::Required,
             refresh_reuse_leeway: 0,
             role_claim: None,
+            require_mfa: false,
             created_at: 0,
             updated_at: 0,
             version: 1,
@@ -191,6 +194,7 @@ impl fmt::Debug for ClientRecord {
             .field("pkce", &self.pkce)
             .field("refresh_reuse_leeway", &self.refresh_reuse_leeway)
             .field("role_claim", &self.role_claim)
+            .field("require_mfa", &self.require_mfa)
             .field("version", &self.version)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)

@@ -105,6 +105,8 @@ vocabulary! {
     pub enum PromptName("interaction prompt") {
         Login => "login",
         Consent => "consent",
+        /// A second factor, after the password or to step up a session.
+        Mfa => "mfa",
     }
 }
 
@@ -212,6 +214,14 @@ vocabulary! {
         /// An operator changed something (CLI, admin API or console); the
         /// detail names the action and target, with before/after for updates.
         AdminAction => "admin_action",
+        /// A user set up a second factor (TOTP), or got new recovery codes.
+        MfaEnrolled => "mfa_enrolled",
+        /// A user's second factors were removed (by them or an operator).
+        MfaRemoved => "mfa_removed",
+        /// A second factor was verified; the detail names the method.
+        MfaSucceeded => "mfa_succeeded",
+        /// A wrong (or replayed) second-factor code.
+        MfaFailed => "mfa_failed",
     }
 }
 
@@ -231,6 +241,7 @@ vocabulary! {
         UserEnable => "user.enable",
         UserDelete => "user.delete",
         UserUnlock => "user.unlock",
+        UserResetMfa => "user.reset_mfa",
         GroupCreate => "group.create",
         GroupDelete => "group.delete",
         GroupAddMember => "group.add_member",
@@ -271,6 +282,10 @@ vocabulary! {
     pub enum AuthMethod("authentication method") {
         /// Password-based authentication.
         Password => "pwd",
+        /// A one-time password: TOTP (RFC 6238) or a recovery code.
+        Otp => "otp",
+        /// Multiple-factor authentication (more than one of the above).
+        Mfa => "mfa",
     }
 }
 
@@ -280,6 +295,8 @@ vocabulary! {
     pub enum AuthLevel("acr value") {
         /// One factor: the user's password.
         SingleFactor => "1",
+        /// Two factors: the password and a second factor (TOTP, recovery code).
+        MultiFactor => "2",
     }
 }
 

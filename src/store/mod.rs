@@ -18,6 +18,7 @@ pub mod ephemeral;
 mod grants;
 mod groups;
 mod resources;
+mod second_factors;
 mod signing_keys;
 mod sql;
 #[cfg(test)]
@@ -35,6 +36,7 @@ pub use ephemeral::Ephemeral;
 pub use grants::Grants;
 pub use groups::{Groups, MemberChange};
 pub use resources::Resources;
+pub use second_factors::{SecondFactors, TotpFactor};
 pub use signing_keys::{KeySetError, SigningKeys};
 pub use users::{Cas, UserProfile, Users};
 
@@ -143,6 +145,7 @@ pub struct Stores {
     pub consents: Consents,
     pub grants: Grants,
     pub groups: Groups,
+    pub second_factors: SecondFactors,
     pub denylist: Denylist,
     pub audit: Audit,
     pub signing_keys: SigningKeys,
@@ -184,6 +187,7 @@ impl Stores {
             consents: Consents::new(db.clone()),
             grants: Grants::new(db.clone(), denylist.clone(), audit_log.clone()),
             groups: Groups::new(db.clone(), audit_log.clone()),
+            second_factors: SecondFactors::new(db.clone(), audit_log.clone()),
             denylist,
             audit,
             signing_keys: SigningKeys::new(db.clone()),

@@ -18,6 +18,7 @@ pub mod logout;
 pub mod middleware;
 pub mod oauth;
 pub mod outcome;
+pub mod qr;
 pub mod respond;
 pub mod views;
 
@@ -55,6 +56,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(public_document("/.well-known/jwks.json").read(discovery::jwks_get))
         .service(resource("/authorize").read(authorize::authorize_get).post(authorize::authorize_post))
         .service(resource("/login").post(login::login_post))
+        .service(resource("/login/mfa").post(interaction::mfa::mfa_post))
         .service(client_bound("/token", POST).post(token::token_post))
         .service(client_bound("/revoke", POST).post(revoke::revoke_post))
         .service(resource("/introspect").post(introspect::introspect_post))
@@ -69,6 +71,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/account/sessions/end").post(account::end_session_post))
         .service(resource("/account/apps/revoke").post(account::revoke_app_post))
         .service(resource("/account/password").post(account::password_post))
+        .service(resource("/account/login/mfa").post(account::mfa::second_step_post))
+        .service(resource("/account/totp").read(account::mfa::totp_get).post(account::mfa::totp_post))
+        .service(resource("/account/totp/remove").post(account::mfa::remove_post))
+        .service(resource("/account/recovery-codes").post(account::mfa::recovery_codes_post))
         .service(resource("/logout").read(logout::logout_get).post(logout::logout_post))
         .service(resource("/logout/confirm").post(logout::confirm_post))
         .service(

@@ -25,6 +25,28 @@ pub struct ConsentPage<'a> {
     pub scopes: Vec<(&'a str, &'a str)>,
 }
 
+/// A TOTP secret to set up: its QR code and the key to type by hand.
+pub struct TotpSetup {
+    /// Inline SVG (`web::qr`).
+    pub qr_svg: String,
+    pub secret: String,
+}
+
+/// The login's second step: a TOTP or recovery code, setting TOTP up, or
+/// the recovery codes just made.
+#[derive(Template)]
+#[template(path = "mfa.html")]
+pub struct MfaPage<'a> {
+    /// Where the forms post: the login prompt's, or the account sign-in's.
+    pub action: &'a str,
+    pub client_name: &'a str,
+    pub challenge: &'a str,
+    pub csrf_token: &'a str,
+    pub error: Option<&'a str>,
+    pub enrollment: Option<TotpSetup>,
+    pub recovery_codes: &'a [String],
+}
+
 /// The user-code form (RFC 8628 §3.3).
 #[derive(Template)]
 #[template(path = "device.html")]
@@ -66,6 +88,28 @@ pub struct AccountPage<'a> {
     pub sessions: Vec<SessionRow>,
     pub apps: Vec<AppRow>,
     pub min_password: usize,
+    /// Two-step verification is on.
+    pub totp: bool,
+    pub recovery_codes_left: i64,
+}
+
+/// Setting up TOTP from the account page.
+#[derive(Template)]
+#[template(path = "account_totp.html")]
+pub struct AccountTotpPage<'a> {
+    pub csrf_token: &'a str,
+    pub enrollment_id: &'a str,
+    pub setup: TotpSetup,
+    pub error: Option<&'a str>,
+}
+
+/// New recovery codes, shown once.
+#[derive(Template)]
+#[template(path = "account_codes.html")]
+pub struct RecoveryCodesPage<'a> {
+    /// Two-step verification was just turned on (else: new codes).
+    pub turned_on: bool,
+    pub recovery_codes: &'a [String],
 }
 
 /// One session as the account page lists it.

@@ -40,6 +40,7 @@ mod layering;
 mod lockout;
 mod login;
 mod logout;
+mod mfa;
 mod multi_instance;
 mod native_apps;
 mod password_policy;

@@ -119,7 +119,7 @@ backend_test!(select_account_shows_the_form_and_acr_amr_are_reported, |app| asyn
     let resp = browser.authorize(&AuthRequest::new(&client).prompt("none select_account")).await;
     let target = redirect_target(&resp, client.redirect_uri());
     assert_eq!(query_map(&target).get("error").map(String::as_str), Some("invalid_request"));
-    assert_eq!(app.discovery().await["acr_values_supported"], serde_json::json!(["1"]));
+    assert_eq!(app.discovery().await["acr_values_supported"], serde_json::json!(["1", "2"]));
 });
 
 backend_test!(a_deleted_user_gets_no_code_and_loses_the_session, |app| async move {

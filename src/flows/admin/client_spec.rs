@@ -60,6 +60,8 @@ pub struct NewClient {
     pub refresh_reuse_leeway: Option<i64>,
     /// Group-name prefix mapped to the `roles` claim (`app1:`).
     pub role_claim: Option<String>,
+    /// Users must give a second factor to sign in to this client.
+    pub require_mfa: bool,
 }
 
 impl NewClient {
@@ -98,6 +100,7 @@ impl NewClient {
             pkce: Some(client.pkce.to_string()),
             refresh_reuse_leeway: Some(client.refresh_reuse_leeway),
             role_claim: client.role_claim.clone(),
+            require_mfa: client.require_mfa,
         }
     }
 }
@@ -263,6 +266,7 @@ impl Admin {
             pkce,
             refresh_reuse_leeway,
             role_claim: new.role_claim,
+            require_mfa: new.require_mfa,
             backchannel_logout,
             frontchannel_logout,
             created_at: now,

@@ -37,6 +37,7 @@ pub struct ClientUpdate {
     pub pkce: Option<String>,
     pub refresh_reuse_leeway: Option<i64>,
     pub role_claim: Option<Option<String>>,
+    pub require_mfa: Option<bool>,
 }
 
 /// An updated client, and a new secret when the change of
@@ -75,6 +76,7 @@ impl ClientUpdate {
         set(&mut new.pkce, self.pkce.map(Some));
         set(&mut new.refresh_reuse_leeway, self.refresh_reuse_leeway.map(Some));
         set(&mut new.role_claim, self.role_claim);
+        set(&mut new.require_mfa, self.require_mfa);
         new
     }
 }

@@ -53,6 +53,8 @@ pub struct ClientView {
     pub refresh_reuse_leeway: i64,
     /// Group-name prefix mapped to the `roles` claim.
     pub role_claim: Option<String>,
+    /// Users must give a second factor to sign in to this client.
+    pub require_mfa: bool,
     pub created_at: i64,
     pub updated_at: i64,
     /// The version an update must name (`If-Match`).
@@ -93,6 +95,7 @@ impl From<&ClientRecord> for ClientView {
             pkce: c.pkce.to_string(),
             refresh_reuse_leeway: c.refresh_reuse_leeway,
             role_claim: c.role_claim.clone(),
+            require_mfa: c.require_mfa,
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version,

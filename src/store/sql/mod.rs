@@ -16,6 +16,7 @@ pub mod resources;
 pub mod revisions;
 pub mod schema;
 pub mod search;
+pub mod second_factors;
 pub mod signing_keys;
 pub mod users;
 mod writer;

@@ -105,6 +105,7 @@ pub struct ClientRow {
     pub refresh_reuse_leeway: i64,
     pub role_claim: Option<String>,
     pub version: i64,
+    pub require_mfa: bool,
 }
 
 fn encode_list(list: &[String]) -> Result<String, StoreError> {
@@ -161,6 +162,7 @@ impl TryFrom<&ClientRecord> for ClientRow {
             refresh_reuse_leeway: c.refresh_reuse_leeway,
             role_claim: c.role_claim.clone(),
             version: c.version,
+            require_mfa: c.require_mfa,
             frontchannel_logout_uri: c.frontchannel_logout.as_ref().map(|l| l.uri.clone()),
             frontchannel_logout_session_required: c
                 .frontchannel_logout
@@ -203,6 +205,7 @@ impl TryFrom<ClientRow> for ClientRecord {
             refresh_reuse_leeway: r.refresh_reuse_leeway,
             role_claim: r.role_claim,
             version: r.version,
+            require_mfa: r.require_mfa,
             backchannel_logout: r
                 .backchannel_logout_uri
                 .map(|uri| LogoutUri { uri, session_required: r.backchannel_logout_session_required }),

@@ -47,6 +47,7 @@ diesel::table! {
         refresh_reuse_leeway -> BigInt,
         role_claim -> Nullable<Text>,
         version -> BigInt,
+        require_mfa -> Bool,
     }
 }
 
@@ -162,6 +163,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    totp_factors (user_id) {
+        user_id -> Text,
+        secret_sealed -> Text,
+        last_step -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    recovery_codes (user_id, code_hash) {
+        user_id -> Text,
+        code_hash -> Text,
+        created_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     clients,
@@ -174,5 +193,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     denied_access_tokens,
     signing_keys,
     key_set_lock,
-    revisions
+    revisions,
+    totp_factors,
+    recovery_codes
 );

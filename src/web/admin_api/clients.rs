@@ -74,6 +74,9 @@ pub struct ClientCreate {
     pub pkce: Option<String>,
     pub refresh_reuse_leeway: Option<i64>,
     pub role_claim: Option<String>,
+    /// Users must give a second factor to sign in to this client.
+    #[serde(default)]
+    pub require_mfa: bool,
 }
 
 /// The members to change; absent members stay, `null` clears an optional one.
@@ -122,6 +125,7 @@ pub struct ClientPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub role_claim: Option<Option<String>>,
+    pub require_mfa: Option<bool>,
 }
 
 fn jwks_text(jwks: serde_json::Value) -> String {
@@ -156,6 +160,7 @@ impl From<ClientCreate> for NewClient {
             pkce: c.pkce,
             refresh_reuse_leeway: c.refresh_reuse_leeway,
             role_claim: c.role_claim,
+            require_mfa: c.require_mfa,
         }
     }
 }
@@ -185,6 +190,7 @@ impl From<ClientPatch> for ClientUpdate {
             pkce: p.pkce,
             refresh_reuse_leeway: p.refresh_reuse_leeway,
             role_claim: p.role_claim,
+            require_mfa: p.require_mfa,
         }
     }
 }

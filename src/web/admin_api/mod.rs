@@ -45,6 +45,7 @@ admin_routes! {
     "/users/{user}/disable" => { post: users::disable },
     "/users/{user}/enable" => { post: users::enable },
     "/users/{user}/unlock" => { post: users::unlock },
+    "/users/{user}/mfa" => { delete: users::reset_mfa },
     "/users/{user}/sessions" => { get: users::sessions, delete: users::end_sessions },
     "/users/{user}/sessions/{sid}" => { delete: users::end_session },
     "/users/{user}/consents" => { get: users::consents },
@@ -66,7 +67,8 @@ admin_routes! {
     paths(
         clients::list, clients::create, clients::get, clients::update, clients::delete, clients::rotate_secret,
         users::list, users::create, users::get, users::update, users::delete, users::set_password,
-        users::disable, users::enable, users::unlock, users::sessions, users::end_sessions, users::end_session,
+        users::disable, users::enable, users::unlock, users::reset_mfa, users::sessions, users::end_sessions,
+        users::end_session,
         users::consents, users::revoke_consent,
         groups::of_user, groups::list, groups::create, groups::get, groups::delete, groups::add_member,
         groups::remove_member, keys::list, keys::import, keys::rotate, resources::list, resources::create, resources::delete,

@@ -226,6 +226,27 @@ pub async fn unlock(op: Operator, admin: Data<Admin>, user: Path<String>) -> Res
     Ok(user_response(actix_web::http::StatusCode::OK, &user))
 }
 
+/// What resetting a user's second factors found.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct MfaReset {
+    /// The user had a second factor, now removed.
+    pub removed: bool,
+}
+
+#[utoipa::path(delete, path = "/admin/api/v1/users/{user}/mfa", tag = "users", params(("user" = String, Path)),
+    responses((status = 200, body = MfaReset, description = "The user's TOTP and recovery codes are gone; sessions continue"),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reset_mfa(
+    op: Operator,
+    admin: Data<Admin>,
+    user: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user = admin.find_user(&user).await?;
+    let removed = admin.reset_user_mfa(&op.actor, &user.id, op.now).await?;
+    Ok(no_store().json(MfaReset { removed }))
+}
+
 #[utoipa::path(get, path = "/admin/api/v1/users/{user}/sessions", tag = "sessions", params(("user" = String, Path)),
     responses((status = 200, body = Vec<SessionView>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn sessions(

@@ -205,6 +205,7 @@ fn read_form(params: &Params, current: Option<&ClientRecord>) -> ClientForm {
         grant_types: params.get_all("grant_types").into_iter().map(str::to_string).collect(),
         scopes: text("scopes"),
         consent: text("consent"),
+        require_mfa: params.get("require_mfa") == Some("yes"),
         token_endpoint_auth_method: text("token_endpoint_auth_method"),
         jwks_uri: text("jwks_uri"),
         version: params.get("version").and_then(|v| v.parse().ok()).unwrap_or(0),
@@ -235,6 +236,7 @@ fn new_client(form: &ClientForm) -> NewClient {
         jwks_uri: optional(&form.jwks_uri),
         name: optional(&form.name),
         consent: optional(&form.consent),
+        require_mfa: form.require_mfa,
         ..NewClient::default()
     }
 }
@@ -249,6 +251,7 @@ fn client_update(form: &ClientForm) -> ClientUpdate {
         jwks_uri: Some(optional(&form.jwks_uri)),
         name: Some(optional(&form.name)),
         consent: optional(&form.consent),
+        require_mfa: Some(form.require_mfa),
         ..ClientUpdate::default()
     }
 }
@@ -264,6 +267,7 @@ fn stored(client: &ClientRecord) -> (ClientForm, ClientFacts) {
         grant_types: client.grant_types.iter().map(|g| g.as_str().to_string()).collect(),
         scopes: client.scopes.join(" "),
         consent: client.consent.as_str().to_string(),
+        require_mfa: client.require_mfa,
         token_endpoint_auth_method: client.token_endpoint_auth_method.as_str().to_string(),
         jwks_uri: client.jwks_uri.clone().unwrap_or_default(),
         version: client.version,

@@ -19,7 +19,7 @@ use crate::web::admin_console::{
     Console, Done, ListQuery, admin_error, done, html, next_query, notice, page_request, refused, when,
 };
 
-const NOTICES: [(&str, &str); 11] = [
+const NOTICES: [(&str, &str); 13] = [
     ("created", "The user was created."),
     ("saved", "The profile was saved."),
     ("password_set", "The password was set; the user's sessions ended."),
@@ -31,6 +31,8 @@ const NOTICES: [(&str, &str); 11] = [
     ("sessions_ended", "All the user's sessions were ended."),
     ("consent_revoked", "The consent was revoked; the app's refresh tokens for this user died."),
     ("nothing", "Nothing to do."),
+    ("mfa_reset", "The user's second factors were removed; they sign in with their password."),
+    ("no_mfa", "The user had no second factor."),
 ];
 
 const STALE: &str = "This user was changed by someone else since you opened the page. Reload it to see the changes, then make yours again.";
@@ -147,6 +149,10 @@ pub async fn action_post(
         "disable" => admin.disable_user(&by, &user_id, now).await.map(|_| "disabled"),
         "enable" => admin.enable_user(&by, &user_id, now).await.map(|_| "enabled"),
         "unlock" => admin.unlock_user(&by, &user_id, now).await.map(|_| "unlocked"),
+        "reset-mfa" => admin
+            .reset_user_mfa(&by, &user_id, now)
+            .await
+            .map(|removed| if removed { "mfa_reset" } else { "no_mfa" }),
         "delete" if params.get("confirm") == Some("yes") => {
             return match admin.delete_user(&by, &user_id, now).await {
                 Ok(()) => done("/admin/users", "deleted"),

@@ -168,6 +168,8 @@ pub struct ClientForm {
     /// Space-separated.
     pub scopes: String,
     pub consent: String,
+    /// Users must give a second factor.
+    pub require_mfa: bool,
     pub token_endpoint_auth_method: String,
     pub jwks_uri: String,
     /// The version the edit started from (0 for a new client).

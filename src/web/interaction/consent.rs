@@ -30,6 +30,7 @@ pub async fn consent_post(
         StepOutcome::Expired
         | StepOutcome::Rejected(_)
         | StepOutcome::Throttled { .. }
+        | StepOutcome::CodeThrottled(_)
         | StepOutcome::TooManyAttempts => respond::error_page(&OAuthError::invalid_request(
             "This page has expired. Please start again from the application.",
         )),

@@ -62,6 +62,8 @@ pub async fn login_post(
         StepOutcome::AlreadyCompleted => {
             respond::error_page(&OAuthError::invalid_request("This login was already completed."))
         }
+        // A second-factor outcome; a password never gives it.
+        StepOutcome::CodeThrottled(view) => page(&site, &req, &view, username, Some(BAD_CREDENTIALS)),
         StepOutcome::Failed(error) => respond::error_page(&error),
         StepOutcome::Next { session_cookie, next } => {
             let mut resp = outcome::render(&site, &req, next, StatusCode::SEE_OTHER);

@@ -3,4 +3,5 @@
 
 pub mod consent;
 pub mod login;
+pub mod mfa;
 pub mod pages;

@@ -1,4 +1,4 @@
-//! The interaction's pages, one per prompt (login, consent), each form carrying the
+//! The interaction's pages, one per prompt (login, second factor, consent), each form carrying the
 //! interaction id and a CSRF token bound to it and to the browser.
 
 use actix_web::http::StatusCode;
@@ -7,8 +7,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::flows::authorize::InteractionView;
 use crate::protocol::StandardScope;
 use crate::protocol::interaction::PromptName;
-use crate::web::views::{ConsentPage, LoginPage};
-use crate::web::{Site, cookies, csrf, respond};
+use crate::web::views::{ConsentPage, LoginPage, MfaPage, TotpSetup};
+use crate::web::{Site, cookies, csrf, qr, respond};
 
 /// Renders the page of the interaction's prompt, setting the CSRF key
 /// cookie when the browser has none.
@@ -31,6 +31,21 @@ pub fn page(
                 csrf_token: &token,
                 username,
                 error,
+            };
+            respond::html(StatusCode::OK, &page)
+        }
+        PromptName::Mfa => {
+            let mfa = view.mfa.clone().unwrap_or_default();
+            let page = MfaPage {
+                action: "/login/mfa",
+                client_name: &view.client_name,
+                challenge: &view.id,
+                csrf_token: &token,
+                error,
+                enrollment: mfa
+                    .enrollment
+                    .map(|e| TotpSetup { qr_svg: qr::svg(&e.uri), secret: qr::grouped(&e.secret) }),
+                recovery_codes: &mfa.recovery_codes,
             };
             respond::html(StatusCode::OK, &page)
         }

@@ -2,6 +2,9 @@
 //! sign-in form when the browser has no session. Every form is a POST from
 //! our origin with a CSRF token bound to the browser and to the session;
 //! each answers with a redirect back to the page (post/redirect/get).
+//! Two-step verification's forms are in `mfa`.
+
+pub mod mfa;
 
 use actix_web::cookie::time::OffsetDateTime;
 use actix_web::http::StatusCode;
@@ -20,10 +23,11 @@ use crate::web::{Site, cookies, csrf, extract, respond};
 const SIGN_IN: &str = "account-sign-in";
 
 /// Confirmations shown after a form, by the word in `?done=`.
-const NOTICES: [(&str, &str); 3] = [
+const NOTICES: [(&str, &str); 4] = [
     ("session_ended", "The session was ended."),
     ("app_removed", "The app's access was removed."),
     ("password_changed", "Your password was changed. Your other sessions were ended."),
+    ("mfa_off", "Two-step verification is off."),
 ];
 
 #[derive(serde::Deserialize)]
@@ -67,11 +71,12 @@ pub async fn sign_in_post(
     let previous = cookies::session(&req, &site);
     let device = extract::device(&req);
     match flow.sign_in(username, password, previous.as_deref(), &device, clock.now()).await {
-        Ok(AccountSignIn::SignedIn(cookie)) => {
+        Ok(AccountSignIn::Session(cookie)) => {
             let mut resp = back(None);
             cookies::set_session(&mut resp, &site, cookie);
             resp
         }
+        Ok(AccountSignIn::SecondFactor(id)) => mfa::second_step_page(&site, &req, &id, None),
         Ok(AccountSignIn::Rejected) => sign_in_page(&site, &req, username, Some(BAD_CREDENTIALS)),
         Ok(AccountSignIn::Throttled { retry_after }) => {
             throttled(sign_in_page(&site, &req, username, Some(THROTTLED)), retry_after)
@@ -148,7 +153,7 @@ pub async fn password_post(
 }
 
 /// 303 to the account page, with a notice.
-fn back(done: Option<&str>) -> HttpResponse {
+pub(crate) fn back(done: Option<&str>) -> HttpResponse {
     let location = match done {
         Some(word) => format!("/account?done={word}"),
         None => "/account".to_string(),
@@ -157,14 +162,14 @@ fn back(done: Option<&str>) -> HttpResponse {
 }
 
 /// Why a form is not acted on.
-enum Refusal {
+pub(crate) enum Refusal {
     /// No session (any more): back to the page, which offers to sign in.
     SignedOut,
     Invalid(OAuthError),
 }
 
 impl Refusal {
-    fn respond(self) -> HttpResponse {
+    pub(crate) fn respond(self) -> HttpResponse {
         match self {
             Refusal::SignedOut => back(None),
             Refusal::Invalid(e) => respond::error_page(&e),
@@ -174,7 +179,12 @@ impl Refusal {
 
 /// The form's parameters, when it came from our origin with a CSRF token
 /// for `purpose`.
-fn checked_form(req: &HttpRequest, body: &[u8], site: &Site, purpose: &str) -> Result<Params, Refusal> {
+pub(crate) fn checked_form(
+    req: &HttpRequest,
+    body: &[u8],
+    site: &Site,
+    purpose: &str,
+) -> Result<Params, Refusal> {
     let params = extract::form_params(req, body).map_err(Refusal::Invalid)?;
     if !csrf::form_is_ours(site, req, purpose, &params) {
         return Err(Refusal::Invalid(OAuthError::invalid_request(
@@ -185,7 +195,7 @@ fn checked_form(req: &HttpRequest, body: &[u8], site: &Site, purpose: &str) -> R
 }
 
 /// A form of the signed-in page: the session, then the CSRF check bound to it.
-async fn signed_in_form(
+pub(crate) async fn signed_in_form(
     flow: &AccountFlow,
     site: &Site,
     req: &HttpRequest,
@@ -204,7 +214,7 @@ async fn signed_in_form(
 
 /// The signed-in page's CSRF purpose: bound to the session, so a token
 /// dies with it.
-fn purpose(session: &SsoSession) -> String {
+pub(crate) fn purpose(session: &SsoSession) -> String {
     format!("account:{}", session.sid)
 }
 
@@ -222,7 +232,7 @@ fn sign_in_page(site: &Site, req: &HttpRequest, username: &str, error: Option<&s
     })
 }
 
-async fn page(
+pub(crate) async fn page(
     flow: &AccountFlow,
     site: &Site,
     req: &HttpRequest,
@@ -278,6 +288,8 @@ fn render(
         sessions,
         apps,
         min_password,
+        totp: view.second_factor.totp,
+        recovery_codes_left: view.second_factor.recovery_codes_left,
     };
     respond::html(StatusCode::OK, &page)
 }

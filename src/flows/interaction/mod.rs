@@ -1,16 +1,23 @@
 //! The browser interaction: what the user submits for a prompt (login,
-//! consent), and the authorization that then continues. Login checks the credentials (the
-//! same Argon2 work and the same answer for unknown users and wrong
-//! passwords), starts a new SSO session, and hands the interaction back to
-//! the authorize flow, which issues the code or asks for the next prompt.
+//! second factor, consent), and the authorization that then continues.
+//! Login checks the credentials (the same Argon2 work and the same answer
+//! for unknown users and wrong passwords); a user with a second factor, or
+//! one the request needs a second factor from, gives it next (`mfa`)
+//! before any session exists. Then the SSO session starts and the
+//! interaction goes back to the authorize flow, which issues the code or
+//! asks for the next prompt.
+
+mod mfa;
 
 use std::sync::Arc;
 
-use crate::flows::authorize::{AuthorizeFlow, AuthorizeOutcome, InteractionView};
+use crate::crypto::random_token;
+use crate::flows::authorize::{AuthorizeFlow, AuthorizeOutcome, InteractionView, MfaView};
 use crate::flows::credentials::{Credentials, SignIn, SignInContext};
+use crate::flows::second_factor::SecondFactor;
 use crate::flows::sessions::Sessions;
 use crate::protocol::AuditKind;
-use crate::protocol::entries::{Authentication, Device, Interaction};
+use crate::protocol::entries::{Authentication, Device, Interaction, MfaStep};
 use crate::protocol::interaction::PromptName;
 use crate::protocol::{AuthLevel, AuthMethod, OAuthError};
 use crate::store::{Audit, Audited, Consents, Ephemeral, StoreError};
@@ -23,12 +30,15 @@ const ID_LEN: usize = 43;
 pub enum StepOutcome {
     /// No such interaction (expired, never issued, or at another prompt).
     Expired,
-    /// Wrong credentials: show the form again.
+    /// Wrong credentials (or second factor): show the form again.
     Rejected(InteractionView),
     /// Too many failed sign-ins for the username or address: the form
     /// again, the password unchecked (NIST SP 800-63B §5.2.2).
     Throttled { view: InteractionView, retry_after: u64 },
-    /// The page used up `login.max_attempts_per_page`; the interaction is gone.
+    /// Too many wrong second-factor codes for this user lately.
+    CodeThrottled(InteractionView),
+    /// Too many wrong answers on this page (`login.max_attempts_per_page`
+    /// passwords, or second-factor codes): the interaction is gone.
     TooManyAttempts,
     /// A concurrent submission of the same form won.
     AlreadyCompleted,
@@ -42,22 +52,27 @@ pub enum StepOutcome {
 pub struct InteractionFlow {
     ephemeral: Ephemeral,
     credentials: Credentials,
+    second_factor: SecondFactor,
     consents: Consents,
     sessions: Sessions,
     authorize: Arc<AuthorizeFlow>,
     audit: Audit,
 }
 
+/// What the interaction flow reads and writes besides the authorize flow.
+pub struct InteractionParts {
+    pub ephemeral: Ephemeral,
+    pub credentials: Credentials,
+    pub second_factor: SecondFactor,
+    pub consents: Consents,
+    pub sessions: Sessions,
+    pub audit: Audit,
+}
+
 impl InteractionFlow {
-    pub fn new(
-        ephemeral: Ephemeral,
-        credentials: Credentials,
-        consents: Consents,
-        sessions: Sessions,
-        authorize: Arc<AuthorizeFlow>,
-        audit: Audit,
-    ) -> InteractionFlow {
-        InteractionFlow { ephemeral, credentials, consents, sessions, authorize, audit }
+    pub fn new(parts: InteractionParts, authorize: Arc<AuthorizeFlow>) -> InteractionFlow {
+        let InteractionParts { ephemeral, credentials, second_factor, consents, sessions, audit } = parts;
+        InteractionFlow { ephemeral, credentials, second_factor, consents, sessions, authorize, audit }
     }
 
     /// The login prompt's submission for interaction `id`.
@@ -80,8 +95,12 @@ impl InteractionFlow {
             Ok(SignIn::Ok(user)) => user,
             Ok(SignIn::Rejected) => return self.rejected(id, &interaction, now).await,
             Ok(SignIn::Throttled { retry_after }) => {
-                return StepOutcome::Throttled { view: view(id, &interaction), retry_after };
+                return StepOutcome::Throttled { view: self.view(id, &interaction), retry_after };
             }
+            Err(e) => return StepOutcome::Failed(e.into()),
+        };
+        let enrolled = match self.second_factor.enrolled(&user.id).await {
+            Ok(enrolled) => enrolled,
             Err(e) => return StepOutcome::Failed(e.into()),
         };
         // Single use: a second submission of the same form finds nothing.
@@ -92,6 +111,20 @@ impl InteractionFlow {
         };
         let authentication =
             Authentication { auth_time: now, amr: vec![AuthMethod::Password], acr: AuthLevel::SingleFactor };
+        if enrolled || interaction.mfa_required {
+            // The second factor comes before any session: a page of its own
+            // under a new id, so this login form cannot be posted again.
+            interaction.prompt = PromptName::Mfa;
+            interaction.mfa = Some(MfaStep {
+                user_id: user.id,
+                account: user.username,
+                first_factor: Some(authentication),
+                enrolling: (!enrolled).then(SecondFactor::new_secret),
+                failures: 0,
+                done: false,
+            });
+            return self.store_step(interaction, now).await;
+        }
         let started = self.sessions.start(previous_cookie, &user.id, authentication, device, now).await;
         let (session_cookie, session) = match started {
             Ok((cookie, session, _replaced)) => (cookie, session),
@@ -112,7 +145,7 @@ impl InteractionFlow {
     async fn rejected(&self, id: &str, interaction: &Interaction, now: i64) -> StepOutcome {
         tracing::info!(client_id = %interaction.request.client_id, "failed login");
         match self.credentials.guard().page_failed(id, interaction.expires_at, now).await {
-            Ok(false) => StepOutcome::Rejected(view(id, interaction)),
+            Ok(false) => StepOutcome::Rejected(self.view(id, interaction)),
             Ok(true) => match self.ephemeral.delete::<Interaction>(id).await {
                 Ok(()) => StepOutcome::TooManyAttempts,
                 Err(e) => StepOutcome::Failed(e.into()),
@@ -187,15 +220,44 @@ impl InteractionFlow {
         let found: Option<Interaction> = self.ephemeral.get(id).await?;
         Ok(found.filter(|i| i.prompt == prompt))
     }
-}
 
-fn view(id: &str, interaction: &Interaction) -> InteractionView {
-    InteractionView {
-        id: id.to_string(),
-        prompt: interaction.prompt,
-        client_id: interaction.request.client_id.clone(),
-        client_name: interaction.client_name.clone(),
-        scopes: interaction.request.scope.iter().map(str::to_string).collect(),
-        login_hint: interaction.request.login_hint.clone(),
+    fn view(&self, id: &str, interaction: &Interaction) -> InteractionView {
+        InteractionView::of(id, interaction, &self.second_factor)
+    }
+
+    /// Stores the interaction's next page under a fresh id and shows it.
+    async fn store_step(&self, interaction: Interaction, now: i64) -> StepOutcome {
+        self.store_step_with(interaction, Vec::new(), None, now).await
+    }
+
+    /// [`store_step`](Self::store_step), showing `codes` (new recovery
+    /// codes) and setting `session_cookie`.
+    async fn store_step_with(
+        &self,
+        interaction: Interaction,
+        codes: Vec<String>,
+        session_cookie: Option<String>,
+        now: i64,
+    ) -> StepOutcome {
+        let id = random_token(32);
+        let interaction =
+            Interaction { expires_at: interaction.expires_at.max(now + MFA_PAGE_TTL), ..interaction };
+        if let Err(e) = self.ephemeral.put(&id, &interaction, now).await {
+            return StepOutcome::Next {
+                session_cookie,
+                next: AuthorizeOutcome::client_error(&interaction.request, e.into()),
+            };
+        }
+        let mut view = self.view(&id, &interaction);
+        if let Some(mfa) = view.mfa.as_mut() {
+            mfa.recovery_codes = codes;
+        } else if !codes.is_empty() {
+            view.mfa = Some(MfaView { recovery_codes: codes, ..MfaView::default() });
+        }
+        StepOutcome::Next { session_cookie, next: AuthorizeOutcome::Interact(view) }
     }
 }
+
+/// A second-factor page stays usable at least this long (seconds), even
+/// when the login page it came from was about to expire.
+const MFA_PAGE_TTL: i64 = 300;

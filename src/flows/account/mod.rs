@@ -3,14 +3,19 @@
 //! Logout, back-channel included), the apps they consented to (withdrawing
 //! forgets the consent and kills that app's refresh tokens for them), and
 //! changing the password (the current one required; every other session
-//! ends).
+//! ends), and the user's second factor (`mfa`).
+
+mod mfa;
+
+pub use mfa::{AccountSignIn, Confirmation, SecondStep};
 
 use crate::accounts::PasswordPolicy;
 use crate::flows::credentials::{Credentials, SignIn, SignInContext};
+use crate::flows::second_factor::{SecondFactor, Status};
 use crate::flows::sessions::Sessions;
 use crate::protocol::entries::{Authentication, Device, SsoSession};
 use crate::protocol::{AuditKind, AuthLevel, AuthMethod, OAuthError, SessionEndReason, UserRecord};
-use crate::store::{Audit, Audited, Clients, Consents, Grants, Users};
+use crate::store::{Audit, Audited, Clients, Consents, Ephemeral, Grants, Users};
 
 /// Everything the page shows.
 #[derive(Debug)]
@@ -21,6 +26,8 @@ pub struct AccountView {
     /// Every live session of the user, newest use first.
     pub sessions: Vec<SsoSession>,
     pub apps: Vec<GrantedApp>,
+    /// The user's second factors.
+    pub second_factor: Status,
 }
 
 /// A client the user consented to.
@@ -30,17 +37,6 @@ pub struct GrantedApp {
     pub name: String,
     pub scopes: Vec<String>,
     pub granted_at: i64,
-}
-
-/// What became of a sign-in to the account page.
-#[derive(Debug, PartialEq, Eq)]
-pub enum AccountSignIn {
-    /// Signed in: the session cookie to set.
-    SignedIn(String),
-    /// Wrong credentials.
-    Rejected,
-    /// Too many failed sign-ins: refused unchecked.
-    Throttled { retry_after: u64 },
 }
 
 /// What became of a password change.
@@ -56,6 +52,8 @@ pub enum PasswordChange {
 
 pub struct AccountFlow {
     credentials: Credentials,
+    second_factor: SecondFactor,
+    ephemeral: Ephemeral,
     sessions: Sessions,
     users: Users,
     clients: Clients,
@@ -71,12 +69,24 @@ pub struct AccountStores {
     pub consents: Consents,
     pub grants: Grants,
     pub audit: Audit,
+    pub second_factor: SecondFactor,
+    pub ephemeral: Ephemeral,
 }
 
 impl AccountFlow {
     pub fn new(credentials: Credentials, sessions: Sessions, stores: AccountStores) -> AccountFlow {
-        let AccountStores { users, clients, consents, grants, audit } = stores;
-        AccountFlow { credentials, sessions, users, clients, consents, grants, audit }
+        let AccountStores { users, clients, consents, grants, audit, second_factor, ephemeral } = stores;
+        AccountFlow {
+            credentials,
+            second_factor,
+            ephemeral,
+            sessions,
+            users,
+            clients,
+            consents,
+            grants,
+            audit,
+        }
     }
 
     /// The session behind the cookie, if any.
@@ -90,7 +100,7 @@ impl AccountFlow {
     }
 
     /// Signs in to the account page: a new session (or this browser's,
-    /// renewed) and its cookie.
+    /// renewed) and its cookie, or the second factor to ask for first.
     pub async fn sign_in(
         &self,
         username: &str,
@@ -110,10 +120,15 @@ impl AccountFlow {
         };
         let authentication =
             Authentication { auth_time: now, amr: vec![AuthMethod::Password], acr: AuthLevel::SingleFactor };
+        if self.second_factor.enrolled(&user.id).await? {
+            return Ok(AccountSignIn::SecondFactor(
+                self.await_second_factor(&user.id, authentication, now).await?,
+            ));
+        }
         let (cookie, session, _) =
             self.sessions.start(previous_cookie, &user.id, authentication, device, now).await?;
         tracing::info!(user_id = %user.id, sid = %session.sid, "account sign-in");
-        Ok(AccountSignIn::SignedIn(cookie))
+        Ok(AccountSignIn::Session(cookie))
     }
 
     /// What a new password must be, for the form's hints.
@@ -142,7 +157,8 @@ impl AccountFlow {
                 granted_at: consent.granted_at,
             });
         }
-        Ok(AccountView { user, current, sessions, apps })
+        let second_factor = self.second_factor.status(&user.id).await?;
+        Ok(AccountView { user, current, sessions, apps, second_factor })
     }
 
     /// Ends one of the user's sessions (this one included); whether it
