@@ -4,6 +4,7 @@
 //! composition root (`app`) and the CLI, which turn the settings into the
 //! small typed policies each flow takes (`policies`).
 
+mod branding;
 mod policies;
 #[cfg(test)]
 mod tests;
@@ -14,6 +15,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
+
+pub use branding::BrandingSettings;
 
 use crate::jose::SigningAlg;
 use crate::store::RedisConfig;
@@ -38,6 +41,7 @@ pub struct Settings {
     pub retention: RetentionSettings,
     pub audit: AuditSettings,
     pub log: LogSettings,
+    pub branding: BrandingSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -240,6 +244,7 @@ impl Default for Settings {
             retention: RetentionSettings::default(),
             audit: AuditSettings::default(),
             log: LogSettings::default(),
+            branding: BrandingSettings::default(),
         }
     }
 }
@@ -451,6 +456,7 @@ impl fmt::Debug for Settings {
             .field("retention", &self.retention)
             .field("audit", &self.audit)
             .field("log", &self.log)
+            .field("branding", &self.branding)
             .finish()
     }
 }

@@ -65,6 +65,10 @@ pub struct InteractionView {
     pub client_id: String,
     /// The client's display name (its id when it has none).
     pub client_name: String,
+    /// The client's `logo_uri` (OIDC Dynamic Client Registration §2).
+    pub client_logo: Option<String>,
+    /// The request's `ui_locales`, for the pages' language.
+    pub ui_locales: Vec<String>,
     /// The scopes requested, for the consent page.
     pub scopes: Vec<String>,
     pub login_hint: Option<String>,
@@ -147,12 +151,10 @@ impl AuthorizeFlow {
         params: &Params,
     ) -> Result<(AuthorizationRequest, ClientRecord), AuthorizeError> {
         let client_id = authorize::client_id(params)?;
-        let client = self
-            .clients
-            .find(client_id)
-            .await
-            .map_err(|e| AuthorizeError::Page(e.into()))?
-            .ok_or_else(|| AuthorizeError::Page(OAuthError::invalid_request("unknown client")))?;
+        let client =
+            self.clients.find(client_id).await.map_err(|e| AuthorizeError::Page(e.into()))?.ok_or_else(
+                || AuthorizeError::Page(OAuthError::invalid_request(authorize::UNKNOWN_CLIENT)),
+            )?;
         let mut request = authorize::validate_for(&client, params)?;
         self.check_resources(&client, &mut request)
             .await
@@ -203,9 +205,7 @@ impl AuthorizeFlow {
     ) -> AuthorizeOutcome {
         match self.clients.find(&request.client_id).await {
             Ok(Some(client)) => self.decide(request, &client, session, completed, now).await,
-            Ok(None) => {
-                AuthorizeOutcome::ErrorPage(OAuthError::invalid_request("the client no longer exists"))
-            }
+            Ok(None) => AuthorizeOutcome::ErrorPage(OAuthError::invalid_request(authorize::UNKNOWN_CLIENT)),
             Err(e) => AuthorizeOutcome::client_error(&request, e.into()),
         }
     }
@@ -261,8 +261,8 @@ impl AuthorizeFlow {
             Decision::Done(session) => self.issue_code(request, session, now).await,
             Decision::Interact { prompt, reasons } => {
                 tracing::debug!(%prompt, ?reasons, client_id = %request.client_id, "interaction required");
-                let name = client.display_name().to_string();
-                self.interact(request, prompt, name, completed.to_vec(), now).await
+                let shown = (client.display_name().to_string(), client.logo_uri.clone());
+                self.interact(request, prompt, shown, completed.to_vec(), now).await
             }
             Decision::Refuse(error) => AuthorizeOutcome::client_error(&request, error),
         }
@@ -332,7 +332,7 @@ impl AuthorizeFlow {
         &self,
         request: AuthorizationRequest,
         prompt: PromptName,
-        client_name: String,
+        (client_name, client_logo): (String, Option<String>),
         completed: Vec<PromptName>,
         now: i64,
     ) -> AuthorizeOutcome {
@@ -342,14 +342,17 @@ impl AuthorizeFlow {
             prompt,
             client_id: request.client_id.clone(),
             client_name,
+            client_logo: client_logo.clone(),
             scopes: request.scope.iter().map(str::to_string).collect(),
             login_hint: self.login_hint(&request).await,
+            ui_locales: request.ui_locales.clone(),
         };
         let interaction = Interaction {
             request,
             prompt,
             completed,
             client_name: view.client_name.clone(),
+            client_logo,
             expires_at: now + self.policy.interaction_ttl as i64,
         };
         match self.ephemeral.put(&id, &interaction, now).await {

@@ -176,7 +176,9 @@ fn view(id: &str, interaction: &Interaction) -> InteractionView {
         prompt: interaction.prompt,
         client_id: interaction.request.client_id.clone(),
         client_name: interaction.client_name.clone(),
+        client_logo: interaction.client_logo.clone(),
         scopes: interaction.request.scope.iter().map(str::to_string).collect(),
         login_hint: interaction.request.login_hint.clone(),
+        ui_locales: interaction.request.ui_locales.clone(),
     }
 }

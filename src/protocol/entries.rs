@@ -145,6 +145,9 @@ pub struct Interaction {
     /// The client's display name, for the pages.
     #[serde(default)]
     pub client_name: String,
+    /// The client's logo URL, for the pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_logo: Option<String>,
     pub expires_at: i64,
 }
 

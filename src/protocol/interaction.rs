@@ -210,6 +210,7 @@ mod tests {
             response_mode: crate::protocol::ResponseMode::Query,
             resources: vec![],
             device: None,
+            ui_locales: Vec::new(),
         }
     }
 

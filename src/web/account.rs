@@ -12,7 +12,7 @@ use crate::clock::Clock;
 use crate::flows::account::{AccountFlow, AccountView, MIN_PASSWORD_CHARS, PasswordChange};
 use crate::protocol::entries::{Device, SsoSession};
 use crate::protocol::{OAuthError, Params};
-use crate::web::interaction::login::BAD_CREDENTIALS;
+use crate::web::pages::{Problem, Ui, UserMessage};
 use crate::web::views::{AccountPage, AppRow, LoginPage, SessionRow};
 use crate::web::{Site, cookies, csrf, extract, respond};
 
@@ -20,10 +20,10 @@ use crate::web::{Site, cookies, csrf, extract, respond};
 const SIGN_IN: &str = "account-sign-in";
 
 /// Confirmations shown after a form, by the word in `?done=`.
-const NOTICES: [(&str, &str); 3] = [
-    ("session_ended", "The session was ended."),
-    ("app_removed", "The app's access was removed."),
-    ("password_changed", "Your password was changed. Your other sessions were ended."),
+const NOTICES: [(&str, UserMessage); 3] = [
+    ("session_ended", UserMessage::SessionEnded),
+    ("app_removed", UserMessage::AppRemoved),
+    ("password_changed", UserMessage::PasswordChanged),
 ];
 
 #[derive(serde::Deserialize)]
@@ -42,12 +42,15 @@ pub async fn account_get(
     let cookie = cookies::session(&req, &site);
     match flow.session(cookie.as_deref(), &extract::device(&req), now).await {
         Ok(Some(session)) => {
-            let notice =
-                NOTICES.iter().find(|(word, _)| Some(*word) == query.done.as_deref()).map(|(_, text)| *text);
+            let ui = Ui::of(&req);
+            let notice = NOTICES
+                .iter()
+                .find(|(word, _)| Some(*word) == query.done.as_deref())
+                .map(|(_, message)| message.text(ui.t));
             page(&flow, &site, &req, session, notice, None, now).await
         }
         Ok(None) => sign_in_page(&site, &req, "", None),
-        Err(e) => respond::error_page(&e),
+        Err(e) => respond::error_page(&req, &e),
     }
 }
 
@@ -60,7 +63,7 @@ pub async fn sign_in_post(
 ) -> HttpResponse {
     let params = match checked_form(&req, &body, &site, SIGN_IN) {
         Ok(params) => params,
-        Err(refusal) => return refusal.respond(),
+        Err(refusal) => return refusal.respond(&req),
     };
     let username = params.get("username").unwrap_or_default();
     let password = params.get("password").unwrap_or_default();
@@ -72,8 +75,8 @@ pub async fn sign_in_post(
             cookies::set_session(&mut resp, &site, cookie);
             resp
         }
-        Ok(None) => sign_in_page(&site, &req, username, Some(BAD_CREDENTIALS)),
-        Err(e) => respond::error_page(&e),
+        Ok(None) => sign_in_page(&site, &req, username, Some(UserMessage::BadCredentials)),
+        Err(e) => respond::error_page(&req, &e),
     }
 }
 
@@ -86,7 +89,7 @@ pub async fn end_session_post(
 ) -> HttpResponse {
     let (session, params) = match signed_in_form(&flow, &site, &req, &body, clock.now()).await {
         Ok(found) => found,
-        Err(refusal) => return refusal.respond(),
+        Err(refusal) => return refusal.respond(&req),
     };
     let sid = params.get("sid").unwrap_or_default();
     match flow.end_session(&session, sid, clock.now()).await {
@@ -97,7 +100,7 @@ pub async fn end_session_post(
         }
         Ok(true) => back(Some("session_ended")),
         Ok(false) => back(None),
-        Err(e) => respond::error_page(&e),
+        Err(e) => respond::error_page(&req, &e),
     }
 }
 
@@ -110,12 +113,12 @@ pub async fn revoke_app_post(
 ) -> HttpResponse {
     let (session, params) = match signed_in_form(&flow, &site, &req, &body, clock.now()).await {
         Ok(found) => found,
-        Err(refusal) => return refusal.respond(),
+        Err(refusal) => return refusal.respond(&req),
     };
     match flow.withdraw_consent(&session, params.get("client_id").unwrap_or_default(), clock.now()).await {
         Ok(true) => back(Some("app_removed")),
         Ok(false) => back(None),
-        Err(e) => respond::error_page(&e),
+        Err(e) => respond::error_page(&req, &e),
     }
 }
 
@@ -129,15 +132,18 @@ pub async fn password_post(
     let now = clock.now();
     let (session, params) = match signed_in_form(&flow, &site, &req, &body, now).await {
         Ok(found) => found,
-        Err(refusal) => return refusal.respond(),
+        Err(refusal) => return refusal.respond(&req),
     };
     let old = params.get("current_password").unwrap_or_default();
     let new = params.get("new_password").unwrap_or_default();
     let error = match flow.change_password(&session, old, new, now).await {
         Ok(PasswordChange::Changed { .. }) => return back(Some("password_changed")),
-        Ok(PasswordChange::WrongPassword) => "The current password is not correct.".to_string(),
+        Ok(PasswordChange::WrongPassword) => {
+            UserMessage::WrongCurrentPassword.text(Ui::of(&req).t).to_string()
+        }
+        // The password policy's own words (flows::account).
         Ok(PasswordChange::Rejected(why)) => why,
-        Err(e) => return respond::error_page(&e),
+        Err(e) => return respond::error_page(&req, &e),
     };
     let mut resp = page(&flow, &site, &req, session, None, Some(&error), now).await;
     *resp.status_mut() = StatusCode::BAD_REQUEST;
@@ -157,14 +163,17 @@ fn back(done: Option<&str>) -> HttpResponse {
 enum Refusal {
     /// No session (any more): back to the page, which offers to sign in.
     SignedOut,
+    /// Not ours, or its token expired: nothing was changed.
+    Stale,
     Invalid(OAuthError),
 }
 
 impl Refusal {
-    fn respond(self) -> HttpResponse {
+    fn respond(self, req: &HttpRequest) -> HttpResponse {
         match self {
             Refusal::SignedOut => back(None),
-            Refusal::Invalid(e) => respond::error_page(&e),
+            Refusal::Stale => respond::problem_page(req, Problem::FormExpired),
+            Refusal::Invalid(e) => respond::error_page(req, &e),
         }
     }
 }
@@ -174,9 +183,7 @@ impl Refusal {
 fn checked_form(req: &HttpRequest, body: &[u8], site: &Site, purpose: &str) -> Result<Params, Refusal> {
     let params = extract::form_params(req, body).map_err(Refusal::Invalid)?;
     if !csrf::form_is_ours(site, req, purpose, &params) {
-        return Err(Refusal::Invalid(OAuthError::invalid_request(
-            "The form expired or was submitted from another site. Nothing was changed.",
-        )));
+        return Err(Refusal::Stale);
     }
     Ok(params)
 }
@@ -205,17 +212,20 @@ fn purpose(session: &SsoSession) -> String {
     format!("account:{}", session.sid)
 }
 
-fn sign_in_page(site: &Site, req: &HttpRequest, username: &str, error: Option<&str>) -> HttpResponse {
+fn sign_in_page(site: &Site, req: &HttpRequest, username: &str, error: Option<UserMessage>) -> HttpResponse {
+    let ui = Ui::of(req);
     csrf::with_token(site, req, SIGN_IN, |token| {
         let page = LoginPage {
+            ui: ui.clone(),
             action: "/account/login",
-            continue_to: "your account",
+            continue_to: ui.t.login.your_account,
+            client_logo: None,
             challenge: "",
             csrf_token: token,
             username,
-            error,
+            error: error.map(|m| m.text(ui.t)),
         };
-        respond::html(StatusCode::OK, &page)
+        respond::page(&ui, StatusCode::OK, &page, None)
     })
 }
 
@@ -230,13 +240,20 @@ async fn page(
 ) -> HttpResponse {
     let view = match flow.overview(session, now).await {
         Ok(view) => view,
-        Err(e) => return respond::error_page(&e),
+        Err(e) => return respond::error_page(req, &e),
     };
     let purpose = purpose(&view.current);
-    csrf::with_token(site, req, &purpose, |token| render(&view, token, notice, error))
+    let ui = Ui::of(req);
+    csrf::with_token(site, req, &purpose, |token| render(&ui, &view, token, notice, error))
 }
 
-fn render(view: &AccountView, csrf_token: &str, notice: Option<&str>, error: Option<&str>) -> HttpResponse {
+fn render(
+    ui: &Ui,
+    view: &AccountView,
+    csrf_token: &str,
+    notice: Option<&str>,
+    error: Option<&str>,
+) -> HttpResponse {
     let sessions = view
         .sessions
         .iter()
@@ -260,6 +277,7 @@ fn render(view: &AccountView, csrf_token: &str, notice: Option<&str>, error: Opt
         })
         .collect();
     let page = AccountPage {
+        ui: ui.clone(),
         username: &view.user.username,
         email: view.user.email.as_deref(),
         csrf_token,
@@ -269,7 +287,7 @@ fn render(view: &AccountView, csrf_token: &str, notice: Option<&str>, error: Opt
         apps,
         min_password: MIN_PASSWORD_CHARS,
     };
-    respond::html(StatusCode::OK, &page)
+    respond::page(ui, StatusCode::OK, &page, None)
 }
 
 /// `2026-12-02 10:15 UTC`.

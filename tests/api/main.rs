@@ -41,6 +41,7 @@ mod login;
 mod logout;
 mod multi_instance;
 mod native_apps;
+mod pages;
 mod private_key_jwt;
 mod redis_faults;
 mod refresh;

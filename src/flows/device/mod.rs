@@ -300,5 +300,6 @@ fn device_request(key: String, entry: DeviceAuthorization) -> AuthorizationReque
         response_mode: crate::protocol::ResponseMode::Query,
         resources: Vec::new(),
         device: Some(key),
+        ui_locales: Vec::new(),
     }
 }

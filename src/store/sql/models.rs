@@ -105,6 +105,7 @@ pub struct ClientRow {
     pub refresh_reuse_leeway: i64,
     pub role_claim: Option<String>,
     pub version: i64,
+    pub logo_uri: Option<String>,
 }
 
 fn encode_list(list: &[String]) -> Result<String, StoreError> {
@@ -161,6 +162,7 @@ impl TryFrom<&ClientRecord> for ClientRow {
             refresh_reuse_leeway: c.refresh_reuse_leeway,
             role_claim: c.role_claim.clone(),
             version: c.version,
+            logo_uri: c.logo_uri.clone(),
             frontchannel_logout_uri: c.frontchannel_logout.as_ref().map(|l| l.uri.clone()),
             frontchannel_logout_session_required: c
                 .frontchannel_logout
@@ -197,6 +199,7 @@ impl TryFrom<ClientRow> for ClientRecord {
                 .map(|alg| decode_word(id, alg))
                 .transpose()?,
             name: r.name,
+            logo_uri: r.logo_uri,
             consent: decode_word(id, &r.consent)?,
             web_origins: decode_list(id, "web_origins", &r.web_origins)?,
             pkce: decode_word(id, &r.pkce)?,

@@ -47,6 +47,7 @@ diesel::table! {
         refresh_reuse_leeway -> BigInt,
         role_claim -> Nullable<Text>,
         version -> BigInt,
+        logo_uri -> Nullable<Text>,
     }
 }
 

@@ -60,6 +60,7 @@ fn client(client_id: &str) -> ClientRecord {
         created_at: 1_790_000_000,
         updated_at: i64::MAX,
         role_claim: None,
+        logo_uri: Some("https://app.example/logo.png".into()),
         version: 1,
     }
 }
