@@ -27,6 +27,11 @@ const logoServer = createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'image/svg+xml' });
   res.end(logo);
 }).listen(logoPort, '127.0.0.1');
+// The app itself: its callback page.
+const appServer = createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  res.end('back at the app');
+}).listen(Number(new URL(callback).port), '127.0.0.1');
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -57,8 +62,6 @@ for (const v of variants) {
     viewport: { width: v.width, height: v.height }, colorScheme: v.colorScheme, locale: v.locale,
     extraHTTPHeaders: { 'Accept-Language': german ? 'de-DE,de;q=0.9' : 'en-US,en;q=0.9' },
   });
-  // The app itself is not running: its callback answers with a stub.
-  await context.route(`${callback}**`, (route) => route.fulfill({ status: 200, body: 'back at the app' }));
   const page = await context.newPage();
   const shot = async (what) => {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -119,4 +122,5 @@ for (const v of variants) {
 
 await browser.close();
 logoServer.close();
+appServer.close();
 console.log('PAGES BROWSER CHECK PASSED');
