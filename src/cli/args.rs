@@ -125,6 +125,8 @@ pub enum ClientCommand {
     /// Register a client. A confidential client's secret is generated and printed once,
     /// or read from stdin with --secret-stdin.
     Create(Box<ClientCreate>),
+    /// Change how a client is shown to people: its display name and logo.
+    Update(ClientShown),
     /// List registered clients.
     List {
         /// Only clients whose id or name contains this text (case-insensitive).
@@ -197,6 +199,10 @@ pub struct ClientCreate {
     /// Display name shown on the login, consent and logout pages (default: the client id).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
+    /// Logo shown next to the name on the login and consent pages (OIDC Dynamic Client
+    /// Registration logo_uri): an https URL (http only on loopback).
+    #[arg(long, value_name = "URL")]
+    pub logo_uri: Option<String>,
     /// Back-Channel Logout 1.0: where oxidp POSTs logout tokens when a session ends.
     #[arg(long, value_name = "URI")]
     pub backchannel_logout_uri: Option<String>,
@@ -228,6 +234,23 @@ pub struct ClientCreate {
     /// those without one set it up on the way.
     #[arg(long)]
     pub require_mfa: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ClientShown {
+    #[arg(long)]
+    pub client_id: String,
+    /// The new display name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The new logo: an https URL (http only on loopback).
+    #[arg(long, value_name = "URL", conflicts_with = "no_logo")]
+    pub logo_uri: Option<String>,
+    /// Remove the logo.
+    #[arg(long)]
+    pub no_logo: bool,
     #[arg(long)]
     pub json: bool,
 }

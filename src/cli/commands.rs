@@ -12,7 +12,7 @@ use super::output;
 use crate::app::{Application, telemetry};
 use crate::clock::unix_now;
 use crate::config::{Settings, redact_url};
-use crate::flows::admin::{Actor, Admin, MAX_PAGE_SIZE, NewClient, NewResource, PageRequest};
+use crate::flows::admin::{Actor, Admin, ClientUpdate, MAX_PAGE_SIZE, NewClient, NewResource, PageRequest};
 use crate::protocol::key_lifecycle::Rotation;
 use crate::store::OpenMode;
 
@@ -87,6 +87,7 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 refresh_token_absolute_ttl: args.refresh_token_absolute_ttl,
                 id_token_signed_response_alg: args.id_token_signed_response_alg.map(|a| a.to_string()),
                 name: args.name,
+                logo_uri: args.logo_uri,
                 consent: args.consent.map(|c| c.to_string()),
                 backchannel_logout_uri: args.backchannel_logout_uri,
                 backchannel_logout_session_required: args.backchannel_logout_session_required,
@@ -101,6 +102,16 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
             let admin = admin(settings, OpenMode::CreateIfMissing).await?;
             let created = admin.create_client(&Actor::Cli, new, now).await?;
             output::created_client(&created.client, created.secret.as_deref(), json);
+        }
+        ClientCommand::Update(args) => {
+            let update = ClientUpdate {
+                name: args.name.map(Some),
+                logo_uri: if args.no_logo { Some(None) } else { args.logo_uri.map(Some) },
+                ..ClientUpdate::default()
+            };
+            let admin = admin(settings, OpenMode::MustExist).await?;
+            let updated = admin.update_client(&Actor::Cli, &args.client_id, update, None, now).await?;
+            output::updated_client(&updated.client, args.json);
         }
         ClientCommand::List { search, json } => {
             let admin = admin(settings, OpenMode::MustExist).await?;

@@ -32,6 +32,7 @@ fn client_json(c: &ClientRecord, secret: Option<&str>) -> Value {
         "require_mfa": c.require_mfa,
         "consent": c.consent,
         "name": c.name,
+        "logo_uri": c.logo_uri,
         "created_at": c.created_at,
     });
     if let Some(secret) = secret {
@@ -52,6 +53,16 @@ pub fn created_client(c: &ClientRecord, secret: Option<&str>, as_json: bool) {
         println!("client_secret: {secret}");
         println!("Store the secret now: it is shown only once (only its hash is kept).");
     }
+}
+
+pub fn updated_client(c: &ClientRecord, as_json: bool) {
+    if as_json {
+        println!("{}", client_json(c, None));
+        return;
+    }
+    let name = c.name.as_deref().unwrap_or(&c.client_id);
+    let logo = c.logo_uri.as_deref().unwrap_or("none");
+    println!("Updated client {:?}: shown as {name:?}, logo {logo}.", c.client_id);
 }
 
 pub fn clients(clients: &[ClientRecord], as_json: bool) {

@@ -4,6 +4,7 @@
 //! composition root (`app`) and the CLI, which turn the settings into the
 //! small typed policies each flow takes (`policies`).
 
+mod branding;
 mod password;
 mod policies;
 #[cfg(test)]
@@ -17,6 +18,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub use self::password::PasswordSettings;
+pub use branding::BrandingSettings;
+
 use crate::jose::SigningAlg;
 use crate::store::RedisConfig;
 use crate::vocabulary::vocabulary;
@@ -41,6 +44,7 @@ pub struct Settings {
     pub retention: RetentionSettings,
     pub audit: AuditSettings,
     pub log: LogSettings,
+    pub branding: BrandingSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -257,6 +261,7 @@ impl Default for Settings {
             retention: RetentionSettings::default(),
             audit: AuditSettings::default(),
             log: LogSettings::default(),
+            branding: BrandingSettings::default(),
         }
     }
 }
@@ -474,6 +479,7 @@ impl fmt::Debug for Settings {
             .field("retention", &self.retention)
             .field("audit", &self.audit)
             .field("log", &self.log)
+            .field("branding", &self.branding)
             .finish()
     }
 }

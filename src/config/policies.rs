@@ -126,6 +126,8 @@ impl Settings {
             secure_cookies: self.secure_cookies(),
             cookies: CookieNames::new(&self.session.cookie_name, self.issuer.starts_with("https://")),
             session_ttl: self.session.ttl,
+            // Checked by `validate`; the defaults otherwise.
+            branding: std::sync::Arc::new(self.branding.branding().unwrap_or_default()),
         }
     }
 }

@@ -66,6 +66,10 @@ pub struct InteractionView {
     pub client_id: String,
     /// The client's display name (its id when it has none).
     pub client_name: String,
+    /// The client's `logo_uri` (OIDC Dynamic Client Registration §2).
+    pub client_logo: Option<String>,
+    /// The request's `ui_locales`, for the pages' language.
+    pub ui_locales: Vec<String>,
     /// The scopes requested, for the consent page.
     pub scopes: Vec<String>,
     pub login_hint: Option<String>,
@@ -99,6 +103,8 @@ impl InteractionView {
             prompt: interaction.prompt,
             client_id: interaction.request.client_id.clone(),
             client_name: interaction.client_name.clone(),
+            client_logo: interaction.client_logo.clone(),
+            ui_locales: interaction.request.ui_locales.clone(),
             scopes: interaction.request.scope.iter().map(str::to_string).collect(),
             login_hint: interaction.request.login_hint.clone(),
             mfa,
@@ -187,12 +193,10 @@ impl AuthorizeFlow {
         params: &Params,
     ) -> Result<(AuthorizationRequest, ClientRecord), AuthorizeError> {
         let client_id = authorize::client_id(params)?;
-        let client = self
-            .clients
-            .find(client_id)
-            .await
-            .map_err(|e| AuthorizeError::Page(e.into()))?
-            .ok_or_else(|| AuthorizeError::Page(OAuthError::invalid_request("unknown client")))?;
+        let client =
+            self.clients.find(client_id).await.map_err(|e| AuthorizeError::Page(e.into()))?.ok_or_else(
+                || AuthorizeError::Page(OAuthError::invalid_request(authorize::UNKNOWN_CLIENT)),
+            )?;
         let mut request = authorize::validate_for(&client, params)?;
         self.check_resources(&client, &mut request)
             .await
@@ -243,9 +247,7 @@ impl AuthorizeFlow {
     ) -> AuthorizeOutcome {
         match self.clients.find(&request.client_id).await {
             Ok(Some(client)) => self.decide(request, &client, session, completed, now).await,
-            Ok(None) => {
-                AuthorizeOutcome::ErrorPage(OAuthError::invalid_request("the client no longer exists"))
-            }
+            Ok(None) => AuthorizeOutcome::ErrorPage(OAuthError::invalid_request(authorize::UNKNOWN_CLIENT)),
             Err(e) => AuthorizeOutcome::client_error(&request, e.into()),
         }
     }
@@ -310,8 +312,14 @@ impl AuthorizeFlow {
                     },
                     _ => None,
                 };
-                let pending =
-                    Pending { prompt, client_name: name, completed: completed.to_vec(), mfa_required, step };
+                let pending = Pending {
+                    prompt,
+                    client_name: name,
+                    client_logo: client.logo_uri.clone(),
+                    completed: completed.to_vec(),
+                    mfa_required,
+                    step,
+                };
                 self.interact(request, pending, now).await
             }
             Decision::Refuse(error) => AuthorizeOutcome::client_error(&request, error),
@@ -410,6 +418,7 @@ impl AuthorizeFlow {
             prompt: pending.prompt,
             completed: pending.completed,
             client_name: pending.client_name,
+            client_logo: pending.client_logo,
             mfa_required: pending.mfa_required,
             mfa: pending.step,
             expires_at: now + self.policy.interaction_ttl as i64,
@@ -425,6 +434,7 @@ impl AuthorizeFlow {
 struct Pending {
     prompt: PromptName,
     client_name: String,
+    client_logo: Option<String>,
     completed: Vec<PromptName>,
     mfa_required: bool,
     step: Option<MfaStep>,

@@ -50,6 +50,10 @@ pub struct AuthorizationRequest {
     /// to the user, and the last step is the user's approval of the device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
+    /// `ui_locales` (OIDC Core §3.1.2.1): the languages the user prefers
+    /// for the pages, in order; a preference, never an error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ui_locales: Vec<String>,
 }
 
 /// RFC 6749 §4.1.2: the code flow answers in the query by default.
@@ -86,6 +90,19 @@ impl AuthorizeError {
     }
 }
 
+/// The descriptions of the errors that name an unknown client or an
+/// unusable redirect URI: shown on the error page, which explains them in
+/// plain words (`web::pages::Problem`).
+pub const UNKNOWN_CLIENT: &str = "unknown client";
+pub const UNREGISTERED_REDIRECT_URI: &str = "redirect_uri is not registered for this client";
+pub const MISSING_REDIRECT_URI: &str = "missing redirect_uri";
+pub const MISSING_CLIENT_ID: &str = "missing client_id";
+
+/// Most `ui_locales` tags kept (OIDC Core §3.1.2.1), and the longest tag
+/// (BCP 47 tags in practice stay under 35 characters).
+const MAX_UI_LOCALES: usize = 8;
+const MAX_LOCALE_TAG: usize = 35;
+
 const MAX_STATE_LEN: usize = 2048;
 const MAX_LOGIN_HINT_CHARS: usize = 128;
 const MAX_ACR_VALUES: usize = 8;
@@ -97,7 +114,7 @@ pub fn client_id(params: &Params) -> Result<&str, AuthorizeError> {
     if params.is_repeated("client_id") || params.is_repeated("redirect_uri") {
         return Err(page(OAuthError::invalid_request("client_id and redirect_uri must appear only once")));
     }
-    params.get("client_id").ok_or_else(|| page(OAuthError::invalid_request("missing client_id")))
+    params.get("client_id").ok_or_else(|| page(OAuthError::invalid_request(MISSING_CLIENT_ID)))
 }
 
 /// Every check of a request for `client` (its `client_id` already looked up).
@@ -140,7 +157,23 @@ pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<Authorizat
         response_mode,
         resources: checked.resources,
         device: None,
+        ui_locales: ui_locales(params.get("ui_locales")),
     })
+}
+
+/// The well-formed language tags of `ui_locales`, at most
+/// [`MAX_UI_LOCALES`]; others are left out.
+pub fn ui_locales(raw: Option<&str>) -> Vec<String> {
+    raw.unwrap_or("")
+        .split(' ')
+        .filter(|tag| {
+            !tag.is_empty()
+                && tag.len() <= MAX_LOCALE_TAG
+                && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .take(MAX_UI_LOCALES)
+        .map(str::to_string)
+        .collect()
 }
 
 /// `response_mode` (OAuth 2.0 Multiple Response Types §2.1): `query` (the
@@ -175,13 +208,13 @@ fn response_mode(params: &Params, redirect_uri: &str) -> Result<ResponseMode, OA
 fn redirect_uri(client: &ClientRecord, params: &Params) -> Result<(String, bool), OAuthError> {
     match params.get("redirect_uri") {
         Some(uri) if client.has_redirect_uri(uri) => Ok((uri.to_string(), true)),
-        Some(_) => Err(OAuthError::invalid_request("redirect_uri is not registered for this client")),
+        Some(_) => Err(OAuthError::invalid_request(UNREGISTERED_REDIRECT_URI)),
         None => {
             let openid = StandardScope::OpenId.as_str();
             let asks_openid = params.get("scope").is_some_and(|s| s.split(' ').any(|t| t == openid));
             match client.redirect_uris.as_slice() {
                 [only] if !asks_openid => Ok((only.clone(), false)),
-                _ => Err(OAuthError::invalid_request("missing redirect_uri")),
+                _ => Err(OAuthError::invalid_request(MISSING_REDIRECT_URI)),
             }
         }
     }

@@ -70,6 +70,31 @@ pub fn validate_redirect_uri(raw: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `logo_uri` (OIDC Dynamic Client Registration §2): an https URL, or
+/// http on a loopback address like redirect URIs (RFC 8252 §8.3); no
+/// credentials, no fragment. Browsers load it without a referrer.
+pub fn validate_logo_uri(raw: &str) -> Result<(), String> {
+    let bad = |why: &str| format!("logo URI {raw:?} {why}");
+    let parsed = url::Url::parse(raw).map_err(|_| bad("is not an absolute URL"))?;
+    if raw.len() > 2048 || raw.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"') {
+        return Err(bad("must be at most 2048 characters without whitespace or quotes"));
+    }
+    let scheme = parsed.scheme();
+    if !matches!(scheme, "https" | "http")
+        || !has_authority(raw, scheme)
+        || parsed.host_str().is_none_or(str::is_empty)
+    {
+        return Err(bad("must be an https URL"));
+    }
+    if scheme == "http" && !is_loopback_host(&parsed) {
+        return Err(bad("must use https (http is for loopback addresses only)"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() || parsed.fragment().is_some() {
+        return Err(bad("must not contain credentials or a fragment"));
+    }
+    Ok(())
+}
+
 /// `localhost`, 127.0.0.0/8 or `[::1]`.
 fn is_loopback_host(url: &url::Url) -> bool {
     match url.host() {

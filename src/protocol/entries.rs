@@ -156,6 +156,9 @@ pub struct Interaction {
     /// The MFA prompt's state: whose second factor, what is being set up.
     #[serde(default)]
     pub mfa: Option<MfaStep>,
+    /// The client's logo URL, for the pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_logo: Option<String>,
     pub expires_at: i64,
 }
 

@@ -229,6 +229,7 @@ mod tests {
             response_mode: crate::protocol::ResponseMode::Query,
             resources: vec![],
             device: None,
+            ui_locales: Vec::new(),
         }
     }
 

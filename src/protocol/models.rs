@@ -72,6 +72,9 @@ pub struct ClientRecord {
     pub id_token_signed_response_alg: Option<SigningAlg>,
     /// Display name for people (login, consent and logout pages).
     pub name: Option<String>,
+    /// `logo_uri` (OIDC Dynamic Client Registration §2): shown next to the
+    /// name on the login and consent pages; https (http on loopback).
+    pub logo_uri: Option<String>,
     /// Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed.
     pub backchannel_logout: Option<LogoutUri>,
     /// Front-Channel Logout 1.0 §2: the page the logged-out page embeds.
@@ -124,6 +127,7 @@ impl Default for ClientRecord {
             refresh_token_absolute_ttl: None,
             id_token_signed_response_alg: None,
             name: None,
+            logo_uri: None,
             backchannel_logout: None,
             frontchannel_logout: None,
             consent: ConsentMode::Implicit,
@@ -187,6 +191,7 @@ impl fmt::Debug for ClientRecord {
             .field("jwks_uri", &self.jwks_uri)
             .field("resources", &self.resources)
             .field("name", &self.name)
+            .field("logo_uri", &self.logo_uri)
             .field("backchannel_logout", &self.backchannel_logout)
             .field("frontchannel_logout", &self.frontchannel_logout)
             .field("consent", &self.consent)

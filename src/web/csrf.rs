@@ -7,7 +7,8 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::crypto::{constant_time_eq, hmac_sha256_b64url, random_token};
 use crate::protocol::{OAuthError, Params};
-use crate::web::{Site, cookies, extract};
+use crate::web::pages::Problem;
+use crate::web::{Site, cookies, extract, respond};
 
 /// A new browser key (256 bits), or `None` if the browser's is usable.
 pub fn ensure_key(existing: Option<&str>) -> (String, bool) {
@@ -42,18 +43,30 @@ pub fn verify(key: Option<&str>, challenge: &str, token: Option<&str>) -> bool {
     }
 }
 
-/// A posted form of ours for `purpose`: its parameters, or the error to
-/// show (`stale` when the form is not ours or has expired).
-pub fn verified_form(
-    site: &Site,
-    req: &HttpRequest,
-    body: &[u8],
-    purpose: &str,
-    stale: &str,
-) -> Result<Params, OAuthError> {
-    let params = extract::form_params(req, body)?;
+/// Why a posted form is not acted on.
+#[derive(Debug)]
+pub enum Refused {
+    /// Not ours, or its token expired: nothing was changed.
+    Stale,
+    /// Not a form at all.
+    Invalid(OAuthError),
+}
+
+impl Refused {
+    /// The error page saying so.
+    pub fn respond(self, req: &HttpRequest) -> HttpResponse {
+        match self {
+            Refused::Stale => respond::problem_page(req, Problem::FormExpired),
+            Refused::Invalid(e) => respond::error_page(req, &e),
+        }
+    }
+}
+
+/// A posted form of ours for `purpose`: its parameters, or why not.
+pub fn verified_form(site: &Site, req: &HttpRequest, body: &[u8], purpose: &str) -> Result<Params, Refused> {
+    let params = extract::form_params(req, body).map_err(Refused::Invalid)?;
     if !form_is_ours(site, req, purpose, &params) {
-        return Err(OAuthError::invalid_request(stale.to_string()));
+        return Err(Refused::Stale);
     }
     Ok(params)
 }
@@ -77,23 +90,17 @@ pub fn with_token(
 
 /// A posted allow/deny form of ours (consent, device approval): its
 /// parameters (with the `challenge` it answers) and whether the user
-/// allowed; otherwise the error to show, `stale` when the form is not ours
-/// or has expired.
-pub fn decision_form(
-    site: &Site,
-    req: &HttpRequest,
-    body: &[u8],
-    stale: &str,
-) -> Result<(Params, bool), OAuthError> {
-    let params = extract::form_params(req, body)?;
+/// allowed; otherwise why not.
+pub fn decision_form(site: &Site, req: &HttpRequest, body: &[u8]) -> Result<(Params, bool), Refused> {
+    let params = extract::form_params(req, body).map_err(Refused::Invalid)?;
     let challenge = params.get("challenge").unwrap_or_default();
     if !form_is_ours(site, req, challenge, &params) {
-        return Err(OAuthError::invalid_request(stale.to_string()));
+        return Err(Refused::Stale);
     }
     let allow = match params.get("decision") {
         Some("allow") => true,
         Some("deny") => false,
-        _ => return Err(OAuthError::invalid_request("decision must be allow or deny")),
+        _ => return Err(Refused::Invalid(OAuthError::invalid_request("decision must be allow or deny"))),
     };
     Ok((params, allow))
 }

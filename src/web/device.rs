@@ -13,16 +13,13 @@ use crate::clock::Clock;
 use crate::flows::device::approval::DeviceApprovalView;
 use crate::flows::device::{AnswerOutcome, CodeOutcome, DeviceFlow};
 use crate::protocol::device::{display_user_code, normalize_user_code};
-use crate::protocol::{OAuthError, StandardScope};
+use crate::web::interaction::pages::scope_meanings;
+use crate::web::pages::{Problem, Ui, UserMessage};
 use crate::web::views::{DeviceApprovePage, DeviceDonePage, DevicePage};
 use crate::web::{Site, cookies, csrf, extract, outcome, respond};
 
 /// The CSRF purpose of the code form (the approval form's is its ticket).
 const CODE_FORM: &str = "device";
-
-const MALFORMED: &str = "Enter the 8-letter code your device shows.";
-const UNKNOWN: &str = "That code is not valid or has expired. Check the code on your device and try again.";
-const TOO_MANY: &str = "Too many wrong codes from your network. Wait a few minutes, then try again.";
 
 pub async fn device_get(site: Data<Site>, req: HttpRequest) -> HttpResponse {
     let params = extract::query_params(&req).unwrap_or_default();
@@ -37,24 +34,25 @@ pub async fn device_post(
     req: HttpRequest,
     body: Bytes,
 ) -> HttpResponse {
-    let stale = "The form expired or was submitted from another site. Please enter the code again.";
-    let params = match csrf::verified_form(&site, &req, &body, CODE_FORM, stale) {
+    let params = match csrf::verified_form(&site, &req, &body, CODE_FORM) {
         Ok(params) => params,
-        Err(error) => return respond::error_page(&error),
+        Err(refused) => return refused.respond(&req),
     };
     let input = params.get("user_code").unwrap_or_default();
     let cookie = cookies::session(&req, &site);
     match flow.submit_code(input, cookie.as_deref(), &extract::device(&req), clock.now()).await {
-        CodeOutcome::Malformed => code_page(&site, &req, StatusCode::OK, input, false, Some(MALFORMED)),
+        CodeOutcome::Malformed => {
+            code_page(&site, &req, StatusCode::OK, input, false, Some(UserMessage::CodeMalformed))
+        }
         CodeOutcome::Unknown { remaining } => {
             tracing::info!(remaining, "unknown user code");
-            code_page(&site, &req, StatusCode::OK, input, false, Some(UNKNOWN))
+            code_page(&site, &req, StatusCode::OK, input, false, Some(UserMessage::CodeUnknown))
         }
         CodeOutcome::TooManyAttempts => {
-            code_page(&site, &req, StatusCode::TOO_MANY_REQUESTS, "", false, Some(TOO_MANY))
+            code_page(&site, &req, StatusCode::TOO_MANY_REQUESTS, "", false, Some(UserMessage::CodeTooMany))
         }
-        CodeOutcome::Next(next) => outcome::render(&site, &req, next, StatusCode::SEE_OTHER),
-        CodeOutcome::Failed(error) => respond::error_page(&error),
+        CodeOutcome::Next(next) => outcome::render(&site, &req, *next, StatusCode::SEE_OTHER),
+        CodeOutcome::Failed(error) => respond::error_page(&req, &error),
     }
 }
 
@@ -65,21 +63,20 @@ pub async fn approve_post(
     req: HttpRequest,
     body: Bytes,
 ) -> HttpResponse {
-    let stale = "The form expired or was submitted from another site. Please enter the code again.";
-    let (params, allow) = match csrf::decision_form(&site, &req, &body, stale) {
+    let (params, allow) = match csrf::decision_form(&site, &req, &body) {
         Ok(form) => form,
-        Err(error) => return respond::error_page(&error),
+        Err(refused) => return refused.respond(&req),
     };
     let ticket = params.get("challenge").unwrap_or_default();
     let cookie = cookies::session(&req, &site);
     match flow.answer(ticket, allow, cookie.as_deref(), &extract::device(&req), clock.now()).await {
-        AnswerOutcome::Expired => respond::error_page(&OAuthError::invalid_request(
-            "This page has expired or was already answered. Start again on your device.",
-        )),
+        AnswerOutcome::Expired => respond::problem_page(&req, Problem::DeviceExpired),
         AnswerOutcome::Answered { approved, client_name } => {
-            respond::html(StatusCode::OK, &DeviceDonePage { approved, client_name: &client_name })
+            let ui = Ui::of(&req);
+            let page = DeviceDonePage { ui: ui.clone(), approved, client_name: &client_name };
+            respond::page(&ui, StatusCode::OK, &page, None)
         }
-        AnswerOutcome::Failed(error) => respond::error_page(&error),
+        AnswerOutcome::Failed(error) => respond::error_page(&req, &error),
     }
 }
 
@@ -90,29 +87,31 @@ fn code_page(
     status: StatusCode,
     user_code: &str,
     confirm: bool,
-    error: Option<&str>,
+    error: Option<UserMessage>,
 ) -> HttpResponse {
+    let ui = Ui::of(req);
     csrf::with_token(site, req, CODE_FORM, |token| {
-        respond::html(status, &DevicePage { csrf_token: token, user_code, confirm, error })
+        let error = error.map(|m| m.text(ui.t));
+        let page = DevicePage { ui: ui.clone(), csrf_token: token, user_code, confirm, error };
+        respond::page(&ui, status, &page, None)
     })
 }
 
 /// "Allow this device?" for the user the interaction ended with.
 pub fn approval_page(site: &Site, req: &HttpRequest, view: &DeviceApprovalView) -> HttpResponse {
-    let scopes = view
-        .scopes
-        .iter()
-        .map(|s| (s.as_str(), StandardScope::from_word(s).map_or(s.as_str(), |s| s.description())))
-        .collect();
+    let ui = Ui::of(req);
+    let scopes = scope_meanings(&ui, &view.scopes);
     csrf::with_token(site, req, &view.ticket, |token| {
         let page = DeviceApprovePage {
+            ui: ui.clone(),
             client_name: &view.client_name,
+            client_logo: None,
             challenge: &view.ticket,
             csrf_token: token,
             scopes,
             user_code: &view.user_code,
             username: &view.username,
         };
-        respond::html(StatusCode::OK, &page)
+        respond::page(&ui, StatusCode::OK, &page, None)
     })
 }

@@ -11,6 +11,7 @@ use actix_web::http::{StatusCode, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::web::pages::Ui;
 use crate::web::respond;
 use crate::web::views::FormPostPage;
 
@@ -23,11 +24,13 @@ static SCRIPT_HASH: LazyLock<String> =
 
 /// The page posting `fields` to `redirect_uri` (an http(s) URI, checked
 /// when the request was validated).
-pub fn page(redirect_uri: &str, fields: &[(&str, &str)]) -> HttpResponse {
-    let view = FormPostPage { action: redirect_uri, fields: fields.to_vec(), script: SUBMIT_SCRIPT };
+pub fn page(ui: &Ui, redirect_uri: &str, fields: &[(&str, &str)]) -> HttpResponse {
+    let view =
+        FormPostPage { ui: ui.clone(), action: redirect_uri, fields: fields.to_vec(), script: SUBMIT_SCRIPT };
     let mut resp = respond::html(StatusCode::OK, &view);
+    let base = crate::web::middleware::content_security_policy(&ui.image_origins(None));
     if resp.status() == StatusCode::OK
-        && let Ok(csp) = header::HeaderValue::from_str(&content_security_policy(redirect_uri))
+        && let Ok(csp) = header::HeaderValue::from_str(&content_security_policy(&base, redirect_uri))
     {
         resp.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
     }
@@ -37,7 +40,7 @@ pub fn page(redirect_uri: &str, fields: &[(&str, &str)]) -> HttpResponse {
 /// The site's policy plus the script hash and `form-action` for the
 /// redirect URI's origin (a scheme source where CSP has no host syntax,
 /// e.g. IPv6 literals).
-fn content_security_policy(redirect_uri: &str) -> String {
+fn content_security_policy(base: &str, redirect_uri: &str) -> String {
     let target = match url::Url::parse(redirect_uri) {
         Ok(url) if matches!(url.host(), Some(url::Host::Domain(_) | url::Host::Ipv4(_))) => {
             url.origin().ascii_serialization()
@@ -45,11 +48,7 @@ fn content_security_policy(redirect_uri: &str) -> String {
         Ok(url) => format!("{}:", url.scheme()),
         Err(_) => "'none'".to_string(),
     };
-    format!(
-        "{}; script-src {}; form-action {target}",
-        crate::web::middleware::CONTENT_SECURITY_POLICY,
-        *SCRIPT_HASH
-    )
+    format!("{base}; script-src {}; form-action {target}", *SCRIPT_HASH)
 }
 
 #[cfg(test)]
@@ -58,11 +57,12 @@ mod tests {
 
     #[test]
     fn policy_allows_the_script_by_hash_and_posts_only_to_the_client() {
-        let csp = content_security_policy("https://app.example:8443/cb?x=1");
+        let base = crate::web::middleware::CONTENT_SECURITY_POLICY;
+        let csp = content_security_policy(base, "https://app.example:8443/cb?x=1");
         assert!(csp.contains("form-action https://app.example:8443"), "{csp}");
         assert!(csp.contains("script-src 'sha256-"), "{csp}");
         assert!(!csp.contains("unsafe-inline"), "{csp}");
-        assert!(content_security_policy("http://[::1]:9000/cb").ends_with("form-action http:"));
+        assert!(content_security_policy(base, "http://[::1]:9000/cb").ends_with("form-action http:"));
         // The hash is that of the script the page carries.
         let expected = STANDARD.encode(openssl::sha::sha256(b"document.forms[0].submit();"));
         assert!(csp.contains(&expected));

@@ -11,8 +11,9 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
 use crate::flows::logout::{LoggedOut, LogoutFlow, LogoutOutcome};
-use crate::protocol::{OAuthError, Params};
-use crate::web::middleware::CONTENT_SECURITY_POLICY;
+use crate::protocol::Params;
+use crate::web::middleware::content_security_policy;
+use crate::web::pages::{Problem, Ui};
 use crate::web::views::{LoggedOutPage, LogoutConfirmPage};
 use crate::web::{Site, cookies, csrf, extract, respond};
 
@@ -27,7 +28,7 @@ pub async fn logout_get(
 ) -> HttpResponse {
     match extract::query_params(&req) {
         Ok(params) => request(&flow, &site, &clock, &req, params).await,
-        Err(e) => respond::error_page(&e),
+        Err(e) => respond::error_page(&req, &e),
     }
 }
 
@@ -40,7 +41,7 @@ pub async fn logout_post(
 ) -> HttpResponse {
     match extract::form_params(&req, &body) {
         Ok(params) => request(&flow, &site, &clock, &req, params).await,
-        Err(e) => respond::error_page(&e),
+        Err(e) => respond::error_page(&req, &e),
     }
 }
 
@@ -53,7 +54,8 @@ async fn request(
 ) -> HttpResponse {
     let cookie = cookies::session(req, site);
     let outcome = flow.request(&params, cookie.as_deref(), &extract::device(req), clock.now()).await;
-    render(site, req, outcome)
+    let ui = Ui::preferring(req, params.get("ui_locales").unwrap_or("").split(' '));
+    render(site, req, &ui, outcome)
 }
 
 pub async fn confirm_post(
@@ -65,38 +67,41 @@ pub async fn confirm_post(
 ) -> HttpResponse {
     let params = match extract::form_params(&req, &body) {
         Ok(params) => params,
-        Err(e) => return respond::error_page(&e),
+        Err(e) => return respond::error_page(&req, &e),
     };
     if !csrf::form_is_ours(&site, &req, CONFIRM_PURPOSE, &params) {
-        return respond::error_page(&OAuthError::invalid_request(
-            "The sign-out form expired or was submitted from another site. Nothing was changed.",
-        ));
+        return respond::problem_page(&req, Problem::FormExpired);
     }
     let cookie = cookies::session(&req, &site);
     let outcome = flow.confirm(&params, cookie.as_deref(), &extract::device(&req), clock.now()).await;
-    render(&site, &req, outcome)
+    // The end-session request's `ui_locales`, posted back with the answer.
+    let ui = Ui::preferring(&req, params.get("ui_locales").unwrap_or("").split(' '));
+    render(&site, &req, &ui, outcome)
 }
 
-fn render(site: &Site, req: &HttpRequest, outcome: LogoutOutcome) -> HttpResponse {
+fn render(site: &Site, req: &HttpRequest, ui: &Ui, outcome: LogoutOutcome) -> HttpResponse {
     match outcome {
-        LogoutOutcome::Error(e) => respond::error_page(&e),
-        LogoutOutcome::Confirm { request, client_name } => {
-            let existing = cookies::csrf_key(req, site);
-            let (key, fresh) = csrf::ensure_key(existing.as_deref());
-            let token = csrf::token_for(&key, CONFIRM_PURPOSE);
-            let page = LogoutConfirmPage {
-                client_name: client_name.as_deref(),
-                csrf_token: &token,
-                fields: request.fields(),
+        LogoutOutcome::Error(e) => {
+            let problem = match Problem::of(&e) {
+                Problem::Unavailable | Problem::ServerError => Problem::of(&e),
+                _ => Problem::LogoutRefused,
             };
-            let mut resp = respond::html(StatusCode::OK, &page);
-            if fresh {
-                cookies::set_csrf_key(&mut resp, site, key);
-            }
-            resp
+            let status = actix_web::http::StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            respond::problem(ui, status, problem, Some(&e))
+        }
+        LogoutOutcome::Confirm { request, client_name } => {
+            csrf::with_token(site, req, CONFIRM_PURPOSE, |token| {
+                let page = LogoutConfirmPage {
+                    ui: ui.clone(),
+                    client_name: client_name.as_deref(),
+                    csrf_token: token,
+                    fields: request.fields(),
+                };
+                respond::page(ui, StatusCode::OK, &page, None)
+            })
         }
         LogoutOutcome::LoggedOut(done) => {
-            let mut resp = logged_out(&done);
+            let mut resp = logged_out(ui, &done);
             cookies::remove_session(&mut resp, site);
             resp
         }
@@ -105,17 +110,18 @@ fn render(site: &Site, req: &HttpRequest, outcome: LogoutOutcome) -> HttpRespons
 
 /// Straight back to the client when no front-channel frames must load;
 /// otherwise the page, which then moves on by itself.
-fn logged_out(done: &LoggedOut) -> HttpResponse {
+fn logged_out(ui: &Ui, done: &LoggedOut) -> HttpResponse {
     if let (Some(url), true) = (&done.redirect, done.frontchannel.is_empty()) {
         return HttpResponse::SeeOther().insert_header(("Location", url.as_str())).finish();
     }
     let page = LoggedOutPage {
+        ui: ui.clone(),
         client_name: done.client_name.as_deref(),
         redirect: done.redirect.as_deref(),
         frontchannel: &done.frontchannel,
     };
-    let mut resp = respond::html(StatusCode::OK, &page);
-    if let Some(csp) = frame_policy(&done.frontchannel) {
+    let mut resp = respond::page(ui, StatusCode::OK, &page, None);
+    if let Some(csp) = frame_policy(&content_security_policy(&ui.image_origins(None)), &done.frontchannel) {
         match csp.parse() {
             Ok(value) => {
                 resp.headers_mut().insert(actix_web::http::header::CONTENT_SECURITY_POLICY, value);
@@ -127,7 +133,7 @@ fn logged_out(done: &LoggedOut) -> HttpResponse {
 }
 
 /// The standard policy plus `frame-src` for exactly the frames' origins.
-fn frame_policy(frames: &[String]) -> Option<String> {
+fn frame_policy(base: &str, frames: &[String]) -> Option<String> {
     let mut origins: Vec<String> = frames
         .iter()
         .filter_map(|f| url::Url::parse(f).ok())
@@ -136,7 +142,7 @@ fn frame_policy(frames: &[String]) -> Option<String> {
         .collect();
     origins.sort();
     origins.dedup();
-    (!origins.is_empty()).then(|| format!("{CONTENT_SECURITY_POLICY}; frame-src {}", origins.join(" ")))
+    (!origins.is_empty()).then(|| format!("{base}; frame-src {}", origins.join(" ")))
 }
 
 #[cfg(test)]
@@ -150,8 +156,9 @@ mod tests {
             "http://127.0.0.1:9000/fc".into(),
             "https://a.example/x".into(),
         ];
-        let csp = frame_policy(&frames).unwrap();
+        let base = crate::web::middleware::CONTENT_SECURITY_POLICY;
+        let csp = frame_policy(base, &frames).unwrap();
         assert!(csp.ends_with("; frame-src http://127.0.0.1:9000 https://a.example"), "{csp}");
-        assert_eq!(frame_policy(&[]), None);
+        assert_eq!(frame_policy(base, &[]), None);
     }
 }

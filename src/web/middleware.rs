@@ -11,6 +11,15 @@ use actix_web::middleware::{DefaultHeaders, Next};
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// [`CONTENT_SECURITY_POLICY`] with `img-src` also allowing `origins`
+/// (the https logos a page shows, and nothing else).
+pub fn content_security_policy(origins: &[String]) -> String {
+    if origins.is_empty() {
+        return CONTENT_SECURITY_POLICY.to_string();
+    }
+    CONTENT_SECURITY_POLICY.replace("img-src 'self'", &format!("img-src 'self' {}", origins.join(" ")))
+}
+
 pub fn security_headers(https: bool) -> DefaultHeaders {
     let headers = DefaultHeaders::new()
         .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))

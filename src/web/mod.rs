@@ -18,6 +18,7 @@ pub mod logout;
 pub mod middleware;
 pub mod oauth;
 pub mod outcome;
+pub mod pages;
 pub mod qr;
 pub mod respond;
 pub mod views;
@@ -36,6 +37,8 @@ pub struct Site {
     pub cookies: cookies::CookieNames,
     /// Absolute lifetime of an SSO session (the cookie's `Max-Age`), seconds.
     pub session_ttl: u64,
+    /// What every page shows of the deployment (`pages::Ui`).
+    pub branding: std::sync::Arc<pages::Branding>,
 }
 
 /// The whole route table: one resource per path, so a known path asked with
@@ -121,7 +124,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/admin/keys").read(admin_console::keys::keys_get))
         .service(resource("/admin/keys/rotate").post(admin_console::keys::rotate_post))
         .service(resource("/admin/audit").read(admin_console::audit::audit_get))
-        .service(resource("/static/style.css").read(assets::style_css));
+        .service(resource("/static/style.css").read(assets::style_css))
+        // The site's own pages (`pages::site`): start page, icon, brand
+        // colours, and a branded 404 for every other path.
+        .service(resource("/").read(pages::site::home_get))
+        .service(resource("/favicon.ico").read(pages::site::favicon_get))
+        .service(resource("/static/favicon.svg").read(assets::favicon_svg))
+        .service(resource("/static/brand.css").read(pages::site::brand_css_get))
+        .default_service(web::to(pages::site::not_found));
 }
 
 /// A path of the site, without CORS.

@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::flows::authorize::AuthorizeOutcome;
 use crate::protocol::ErrorCode;
 use crate::web::interaction::pages;
+use crate::web::pages::Ui;
 use crate::web::{Site, device, respond};
 
 /// Renders what the browser flow decided; `status` is the redirect status
@@ -15,6 +16,7 @@ use crate::web::{Site, device, respond};
 pub fn render(site: &Site, req: &HttpRequest, outcome: AuthorizeOutcome, status: StatusCode) -> HttpResponse {
     match outcome {
         AuthorizeOutcome::Redirect { redirect_uri, code, state, response_mode } => respond::code_redirect(
+            &Ui::of(req),
             &site.issuer,
             &redirect_uri,
             &code,
@@ -25,14 +27,15 @@ pub fn render(site: &Site, req: &HttpRequest, outcome: AuthorizeOutcome, status:
         AuthorizeOutcome::Interact(view) => {
             pages::page(site, req, &view, view.login_hint.as_deref().unwrap_or(""), None)
         }
-        AuthorizeOutcome::ErrorPage(error) => respond::error_page(&error),
+        AuthorizeOutcome::ErrorPage(error) => respond::error_page(req, &error),
         // A store outage is the server's own: the user gets a 503 page to
         // retry from, not a trip back to the client (which may just retry).
         AuthorizeOutcome::ErrorRedirect { error, .. } if error.code == ErrorCode::TemporarilyUnavailable => {
-            respond::error_page(&error)
+            respond::error_page(req, &error)
         }
         AuthorizeOutcome::ErrorRedirect { redirect_uri, state, response_mode, error } => {
-            respond::error_redirect(&site.issuer, &redirect_uri, state.as_deref(), response_mode, &error)
+            let ui = Ui::of(req);
+            respond::error_redirect(&ui, &site.issuer, &redirect_uri, state.as_deref(), response_mode, &error)
         }
         AuthorizeOutcome::DeviceApproval(view) => device::approval_page(site, req, &view),
     }

@@ -4,9 +4,10 @@
 use qrcode::QrCode;
 use qrcode::render::svg;
 
-/// An SVG QR code of `data`, without the XML declaration so it can sit
-/// inside HTML; empty when `data` is too long for a QR code.
-pub fn svg(data: &str) -> String {
+/// An SVG QR code of `data`, labelled `label` for screen readers, without
+/// the XML declaration so it can sit inside HTML; empty when `data` is too
+/// long for a QR code.
+pub fn svg(data: &str, label: &str) -> String {
     let Ok(code) = QrCode::new(data.as_bytes()) else { return String::new() };
     let image = code
         .render::<svg::Color<'_>>()
@@ -15,7 +16,10 @@ pub fn svg(data: &str) -> String {
         .light_color(svg::Color("#ffffff"))
         .build();
     match image.find("<svg") {
-        Some(start) => image[start..].replacen("<svg", "<svg role=\"img\" aria-label=\"QR code\"", 1),
+        Some(start) => {
+            let label = label.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+            image[start..].replacen("<svg", &format!("<svg role=\"img\" aria-label=\"{label}\""), 1)
+        }
         None => String::new(),
     }
 }
@@ -31,7 +35,8 @@ mod tests {
 
     #[test]
     fn an_inline_svg_and_a_readable_secret() {
-        let image = svg("otpauth://totp/oxidp:alice?secret=ABCD&issuer=oxidp");
+        let image = svg("otpauth://totp/oxidp:alice?secret=ABCD&issuer=oxidp", "QR \"code\"");
+        assert!(image.contains("aria-label=\"QR &quot;code&quot;\""), "{}", &image[..80.min(image.len())]);
         assert!(image.starts_with("<svg role=\"img\""), "{}", &image[..40.min(image.len())]);
         assert!(image.ends_with("</svg>"));
         assert_eq!(grouped("ABCDEFGHIJ"), "ABCD EFGH IJ");

@@ -2,14 +2,15 @@
 //! redirect to the client's validated redirect URI (§4.1.2.1), or an HTML
 //! error page. Plus the RFC 6750 §3 bearer challenge.
 
-use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde_json::json;
 
 use crate::protocol::{ErrorCode, OAuthError, ResponseMode};
-use crate::web::form_post;
+use crate::web::pages::{Problem, Ui};
 use crate::web::views::ErrorPage;
+use crate::web::{form_post, middleware};
 
 const REALM: &str = "oxidp";
 
@@ -48,15 +49,44 @@ pub fn bearer_error(err: Option<&OAuthError>) -> HttpResponse {
         .json(json!({ "error": err.code.as_str(), "error_description": err.safe_description() }))
 }
 
-/// The HTML error page, for errors that must not go back to a client.
-pub fn error_page(err: &OAuthError) -> HttpResponse {
-    let title = match err.code.status() {
-        500 => "Something went wrong",
-        503 => "Temporarily unavailable",
-        _ => "This request cannot be processed",
+/// The HTML error page, for errors that must not go back to a client:
+/// the situation in plain words ([`Problem`]), the code in small print.
+pub fn error_page(req: &HttpRequest, err: &OAuthError) -> HttpResponse {
+    let ui = Ui::of(req);
+    problem(&ui, status(err), Problem::of(err), Some(err))
+}
+
+/// The error page of a situation the web layer itself recognised (an
+/// expired page, a stale form).
+pub fn problem_page(req: &HttpRequest, problem_kind: Problem) -> HttpResponse {
+    problem(&Ui::of(req), problem_kind.status(), problem_kind, None)
+}
+
+/// The error page in `ui`'s language; `err` supplies the small print.
+pub fn problem(ui: &Ui, status: StatusCode, problem: Problem, err: Option<&OAuthError>) -> HttpResponse {
+    let text = problem.text(ui.t);
+    let page = ErrorPage {
+        ui: ui.clone(),
+        title: text.title,
+        body: text.body,
+        code: err.map(|e| e.code.as_str()),
+        description: err.map(|e| e.description.as_str()).filter(|d| !d.is_empty()),
+        home_link: problem == Problem::NotFound,
     };
-    let page = ErrorPage { title, error: err.code.as_str(), description: &err.description };
-    html(status(err), &page)
+    self::page(ui, status, &page, None)
+}
+
+/// A page of the site: rendered, with a CSP whose `img-src` allows the
+/// brand's logo and `client_logo` (both https, or on this site).
+pub fn page<T: Template>(ui: &Ui, status: StatusCode, view: &T, client_logo: Option<&str>) -> HttpResponse {
+    let mut resp = html(status, view);
+    let origins = ui.image_origins(client_logo);
+    if !origins.is_empty()
+        && let Ok(value) = header::HeaderValue::from_str(&middleware::content_security_policy(&origins))
+    {
+        resp.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    resp
 }
 
 pub fn html<T: Template>(status: StatusCode, page: &T) -> HttpResponse {
@@ -72,6 +102,7 @@ pub fn html<T: Template>(status: StatusCode, page: &T) -> HttpResponse {
 /// An authorization error sent back to the client's validated redirect
 /// URI (RFC 6749 §4.1.2.1) with `state` and `iss` (RFC 9207).
 pub fn error_redirect(
+    ui: &Ui,
     issuer: &str,
     redirect_uri: &str,
     state: Option<&str>,
@@ -84,12 +115,13 @@ pub fn error_redirect(
         pairs.push(("state", state));
     }
     pairs.push(("iss", issuer));
-    authorization_response(redirect_uri, &pairs, response_mode, StatusCode::FOUND)
+    authorization_response(ui, redirect_uri, &pairs, response_mode, StatusCode::FOUND)
 }
 
 /// The authorization response (RFC 6749 §4.1.2) with `iss` for mix-up
 /// defence (RFC 9207).
 pub fn code_redirect(
+    ui: &Ui,
     issuer: &str,
     redirect_uri: &str,
     code: &str,
@@ -102,11 +134,12 @@ pub fn code_redirect(
         pairs.push(("state", state));
     }
     pairs.push(("iss", issuer));
-    authorization_response(redirect_uri, &pairs, response_mode, status)
+    authorization_response(ui, redirect_uri, &pairs, response_mode, status)
 }
 
 /// The response in the query of a redirect, or posted by a form page.
 fn authorization_response(
+    ui: &Ui,
     redirect_uri: &str,
     pairs: &[(&str, &str)],
     response_mode: ResponseMode,
@@ -114,7 +147,7 @@ fn authorization_response(
 ) -> HttpResponse {
     match response_mode {
         ResponseMode::Query => redirect(redirect_uri, pairs, status),
-        ResponseMode::FormPost => form_post::page(redirect_uri, pairs),
+        ResponseMode::FormPost => form_post::page(ui, redirect_uri, pairs),
     }
 }
 

@@ -1,24 +1,39 @@
-//! askama page templates, one struct per page (templates/).
+//! askama page templates, one struct per page (templates/), each with
+//! the page's [`Ui`] (branding, language, words) for `base.html`.
 
 use askama::Template;
+
+use crate::web::pages::Ui;
 
 #[derive(Template)]
 #[template(path = "login.html")]
 pub struct LoginPage<'a> {
+    pub ui: Ui,
     /// Where the form posts: the login prompt, or the account page's sign-in.
     pub action: &'a str,
     /// What signing in continues to (the client's display name).
     pub continue_to: &'a str,
+    pub client_logo: Option<&'a str>,
     pub challenge: &'a str,
     pub csrf_token: &'a str,
     pub username: &'a str,
     pub error: Option<&'a str>,
 }
 
+impl LoginPage<'_> {
+    /// After a failed attempt (or with a known username) the cursor goes
+    /// to the password.
+    pub fn focus_password(&self) -> bool {
+        self.error.is_some() || !self.username.is_empty()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "consent.html")]
 pub struct ConsentPage<'a> {
+    pub ui: Ui,
     pub client_name: &'a str,
+    pub client_logo: Option<&'a str>,
     pub challenge: &'a str,
     pub csrf_token: &'a str,
     /// Each scope with what it means in plain words (itself when unknown).
@@ -37,6 +52,7 @@ pub struct TotpSetup {
 #[derive(Template)]
 #[template(path = "mfa.html")]
 pub struct MfaPage<'a> {
+    pub ui: Ui,
     /// Where the forms post: the login prompt's, or the account sign-in's.
     pub action: &'a str,
     pub client_name: &'a str,
@@ -51,6 +67,7 @@ pub struct MfaPage<'a> {
 #[derive(Template)]
 #[template(path = "device.html")]
 pub struct DevicePage<'a> {
+    pub ui: Ui,
     pub csrf_token: &'a str,
     pub user_code: &'a str,
     /// The code came with the link: ask the user to compare it (§5.4).
@@ -62,7 +79,9 @@ pub struct DevicePage<'a> {
 #[derive(Template)]
 #[template(path = "device_approve.html")]
 pub struct DeviceApprovePage<'a> {
+    pub ui: Ui,
     pub client_name: &'a str,
+    pub client_logo: Option<&'a str>,
     pub challenge: &'a str,
     pub csrf_token: &'a str,
     pub scopes: Vec<(&'a str, &'a str)>,
@@ -73,6 +92,7 @@ pub struct DeviceApprovePage<'a> {
 #[derive(Template)]
 #[template(path = "device_done.html")]
 pub struct DeviceDonePage<'a> {
+    pub ui: Ui,
     pub approved: bool,
     pub client_name: &'a str,
 }
@@ -80,6 +100,7 @@ pub struct DeviceDonePage<'a> {
 #[derive(Template)]
 #[template(path = "account.html")]
 pub struct AccountPage<'a> {
+    pub ui: Ui,
     pub username: &'a str,
     pub email: Option<&'a str>,
     pub csrf_token: &'a str,
@@ -97,6 +118,7 @@ pub struct AccountPage<'a> {
 #[derive(Template)]
 #[template(path = "account_totp.html")]
 pub struct AccountTotpPage<'a> {
+    pub ui: Ui,
     pub csrf_token: &'a str,
     pub enrollment_id: &'a str,
     pub setup: TotpSetup,
@@ -107,6 +129,7 @@ pub struct AccountTotpPage<'a> {
 #[derive(Template)]
 #[template(path = "account_codes.html")]
 pub struct RecoveryCodesPage<'a> {
+    pub ui: Ui,
     /// Two-step verification was just turned on (else: new codes).
     pub turned_on: bool,
     pub recovery_codes: &'a [String],
@@ -133,14 +156,28 @@ pub struct AppRow {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {
+    pub ui: Ui,
     pub title: &'a str,
-    pub error: &'a str,
-    pub description: &'a str,
+    /// What happened in plain words, with the next step.
+    pub body: &'a str,
+    /// The protocol error, in small print.
+    pub code: Option<&'a str>,
+    pub description: Option<&'a str>,
+    /// A link to the start page (the 404 page).
+    pub home_link: bool,
+}
+
+/// `GET /`: the product's start page.
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub ui: Ui,
 }
 
 #[derive(Template)]
 #[template(path = "logout_confirm.html")]
 pub struct LogoutConfirmPage<'a> {
+    pub ui: Ui,
     pub client_name: Option<&'a str>,
     pub csrf_token: &'a str,
     /// The end-session parameters, posted back with the answer.
@@ -150,6 +187,7 @@ pub struct LogoutConfirmPage<'a> {
 #[derive(Template)]
 #[template(path = "logged_out.html")]
 pub struct LoggedOutPage<'a> {
+    pub ui: Ui,
     pub client_name: Option<&'a str>,
     pub redirect: Option<&'a str>,
     pub frontchannel: &'a [String],
@@ -162,8 +200,10 @@ mod tests {
     #[test]
     fn login_page_escapes_user_input() {
         let page = LoginPage {
+            ui: Ui::new(Default::default(), crate::web::pages::Locale::En),
             action: "/login",
             continue_to: "app",
+            client_logo: None,
             challenge: "c",
             csrf_token: "t",
             username: "<script>",
@@ -173,12 +213,16 @@ mod tests {
         assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"), "{html}");
         assert!(html.contains(r#"name="challenge" value="c""#));
         assert!(html.contains(r#"name="csrf_token" value="t""#));
+        // A failed attempt puts the cursor in the password field.
+        let password = html.find(r#"id="password""#).unwrap();
+        assert!(html[password..].split('>').next().unwrap().contains("autofocus"), "{html}");
     }
 
     #[test]
     fn the_logged_out_page_frames_each_frontchannel_url_and_escapes_it() {
         let frames = ["https://a.example/fc?iss=x&sid=\"s\"".to_string()];
         let page = LoggedOutPage {
+            ui: Ui::new(Default::default(), crate::web::pages::Locale::En),
             client_name: Some("App"),
             redirect: Some("https://a.example/bye"),
             frontchannel: &frames,
@@ -197,6 +241,7 @@ mod tests {
 #[derive(Template)]
 #[template(path = "form_post.html")]
 pub struct FormPostPage<'a> {
+    pub ui: Ui,
     /// The client's redirect URI.
     pub action: &'a str,
     pub fields: Vec<(&'a str, &'a str)>,

@@ -43,6 +43,7 @@ mod logout;
 mod mfa;
 mod multi_instance;
 mod native_apps;
+mod pages;
 mod password_policy;
 mod private_key_jwt;
 mod redis_faults;

@@ -10,7 +10,9 @@
 # user token and introspects it) and device.mjs (openid-client as a device
 # app, RFC 8628, the /device page in the browser) and console.mjs (the admin
 # console: sign in through oxidp as a member of oxidp-admins, create a client
-# with the form, see it listed; screenshots at desktop and phone width).
+# with the form, see it listed; screenshots at desktop and phone width) and
+# pages.mjs (every page at 1280/390/320 px, light and dark, English and
+# German, screenshots; focus after a failed password, no sideways scrolling).
 # .ci/run runs this after `cargo test`.
 #   Needs: apt-get install -y chromium; node 20 (npm ci runs here if needed).
 #   OXIDP_BIN=path/to/oxidp to test a given binary (default: a release build).
@@ -62,6 +64,10 @@ api_secret --identifier "$OTHER_API" >/dev/null
 SHOP_SECRET=$(secret --client-id shop --name "Shop" --redirect-uri http://127.0.0.1:9011/cb \
   --scope openid --scope profile --scope read:orders --resource "$ORDERS_API")
 SVC_SECRET=$(secret --client-id svc --grant-type client_credentials --scope jobs --resource "$OTHER_API")
+# pages.mjs: an app with a logo on its own loopback origin, asking consent.
+logo_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" client create --client-id studio --name "Photo Studio" --consent required --redirect-uri http://127.0.0.1:9003/cb \
+  --logo-uri "http://127.0.0.1:$logo_port/logo.svg" >/dev/null
 # console.mjs: an administrator of the console (a member of oxidp-admins).
 echo 'correct horse battery staple' | "$bin" user create --username root --email root@example.com --name "Root Admin" >/dev/null
 "$bin" group create --name oxidp-admins --description "Administrators of oxidp" >/dev/null
@@ -71,11 +77,12 @@ pid=$!
 for _ in $(seq 100); do curl -sf "$OXIDP__ISSUER/healthz" >/dev/null && break; sleep 0.1; done
 
 export ISSUER=$OXIDP__ISSUER SPA_PORT=$spa_port APP1_SECRET APP2_SECRET GALLERY_SECRET PASSWORD='correct horse battery staple'
-export ORDERS_API OTHER_API ORDERS_SECRET SHOP_SECRET SVC_SECRET
+export ORDERS_API OTHER_API ORDERS_SECRET SHOP_SECRET SVC_SECRET LOGO_PORT=$logo_port
 export SCREENSHOT="$shots/sso-login.png" SCREENSHOT_DIR="$shots" NODE_PATH="$here/node_modules"
 status=0
 node "$here/sso.mjs" && node "$here/logout.mjs" && node "$here/spa.mjs" && node "$here/native.mjs" \
-  && node "$here/api.mjs" && node "$here/device.mjs" && ADMIN_USER=root node "$here/console.mjs" || status=$?
+  && node "$here/api.mjs" && node "$here/device.mjs" && ADMIN_USER=root node "$here/console.mjs" \
+  && node "$here/pages.mjs" || status=$?
 if [[ $status -ne 0 ]]; then
   echo "--- server log (last 40 lines)" >&2
   tail -n 40 server.log >&2

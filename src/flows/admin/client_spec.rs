@@ -9,8 +9,8 @@ use crate::protocol::admin::validate_role_prefix;
 use crate::protocol::client_assertion::{is_acceptable_jwks_uri, parse_public_jwks};
 use crate::protocol::clients::{
     self, DEFAULT_SCOPES, MAX_REFRESH_REUSE_LEEWAY, MIN_SECRET_LEN, is_private_use_redirect, origins_of,
-    validate_client_id, validate_display_name, validate_logout_uri, validate_redirect_uri, validate_resource,
-    validate_scope_value, web_origin,
+    validate_client_id, validate_display_name, validate_logo_uri, validate_logout_uri, validate_redirect_uri,
+    validate_resource, validate_scope_value, web_origin,
 };
 use crate::protocol::{ClientAuthMethod, ClientRecord, ConsentMode, GrantType, LogoutUri, PkcePolicy};
 use crate::vocabulary::UnknownWord;
@@ -43,6 +43,8 @@ pub struct NewClient {
     pub id_token_signed_response_alg: Option<String>,
     /// Shown to people instead of the client id.
     pub name: Option<String>,
+    /// Shown next to the name (OIDC Dynamic Client Registration §2).
+    pub logo_uri: Option<String>,
     /// `implicit` (default) or `required`.
     pub consent: Option<String>,
     /// Back-Channel Logout 1.0 §2.2.
@@ -85,6 +87,7 @@ impl NewClient {
             refresh_token_absolute_ttl: client.refresh_token_absolute_ttl,
             id_token_signed_response_alg: client.id_token_signed_response_alg.map(|a| a.to_string()),
             name: client.name.clone(),
+            logo_uri: client.logo_uri.clone(),
             consent: Some(client.consent.to_string()),
             backchannel_logout_uri: client.backchannel_logout.as_ref().map(|l| l.uri.clone()),
             backchannel_logout_session_required: client
@@ -229,6 +232,9 @@ impl Admin {
         if let Some(name) = &new.name {
             validate_display_name(name).map_err(field("name"))?;
         }
+        if let Some(logo) = &new.logo_uri {
+            validate_logo_uri(logo).map_err(field("logo_uri"))?;
+        }
         if let Some(prefix) = &new.role_claim {
             validate_role_prefix(prefix).map_err(field("role_claim"))?;
         }
@@ -261,6 +267,7 @@ impl Admin {
             refresh_token_absolute_ttl: new.refresh_token_absolute_ttl,
             id_token_signed_response_alg: id_token_alg,
             name: new.name,
+            logo_uri: new.logo_uri,
             consent,
             web_origins: dedup(web_origins),
             pkce,

@@ -15,6 +15,7 @@ use crate::protocol::{AdminOp, ClientRecord};
 #[derive(Debug, Default, Clone)]
 pub struct ClientUpdate {
     pub name: Option<Option<String>>,
+    pub logo_uri: Option<Option<String>>,
     pub redirect_uris: Option<Vec<String>>,
     pub post_logout_redirect_uris: Option<Vec<String>>,
     pub grant_types: Option<Vec<String>>,
@@ -55,6 +56,7 @@ impl ClientUpdate {
             }
         }
         set(&mut new.name, self.name);
+        set(&mut new.logo_uri, self.logo_uri);
         set(&mut new.redirect_uris, self.redirect_uris);
         set(&mut new.post_logout_redirect_uris, self.post_logout_redirect_uris);
         set(&mut new.grant_types, self.grant_types);

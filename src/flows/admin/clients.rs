@@ -26,6 +26,8 @@ pub(super) fn no_client(client_id: &str) -> AdminError {
 pub struct ClientView {
     pub client_id: String,
     pub name: Option<String>,
+    /// `logo_uri` (OIDC Dynamic Client Registration §2).
+    pub logo_uri: Option<String>,
     /// Public clients (SPAs, native apps) have no secret.
     pub public: bool,
     pub redirect_uris: Vec<String>,
@@ -67,6 +69,7 @@ impl From<&ClientRecord> for ClientView {
         ClientView {
             client_id: c.client_id.clone(),
             name: c.name.clone(),
+            logo_uri: c.logo_uri.clone(),
             public: c.public,
             redirect_uris: c.redirect_uris.clone(),
             post_logout_redirect_uris: c.post_logout_redirect_uris.clone(),

@@ -55,7 +55,7 @@ pub enum CodeOutcome {
     /// The network's budget of guesses is spent for now.
     TooManyAttempts,
     /// The interaction continues (login, consent or the approval page).
-    Next(AuthorizeOutcome),
+    Next(Box<AuthorizeOutcome>),
     Failed(OAuthError),
 }
 
@@ -207,7 +207,7 @@ impl DeviceFlow {
             Err(e) => return CodeOutcome::Failed(e.into()),
         };
         let request = device_request(key, entry);
-        CodeOutcome::Next(self.authorize.proceed(request, session.as_ref(), &[], now).await)
+        CodeOutcome::Next(Box::new(self.authorize.proceed(request, session.as_ref(), &[], now).await))
     }
 
     async fn wrong_code(&self, bucket: &str, attempts: u32, now: i64) -> CodeOutcome {
@@ -300,5 +300,6 @@ fn device_request(key: String, entry: DeviceAuthorization) -> AuthorizationReque
         response_mode: crate::protocol::ResponseMode::Query,
         resources: Vec::new(),
         device: Some(key),
+        ui_locales: Vec::new(),
     }
 }

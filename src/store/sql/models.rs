@@ -106,6 +106,7 @@ pub struct ClientRow {
     pub role_claim: Option<String>,
     pub version: i64,
     pub require_mfa: bool,
+    pub logo_uri: Option<String>,
 }
 
 fn encode_list(list: &[String]) -> Result<String, StoreError> {
@@ -163,6 +164,7 @@ impl TryFrom<&ClientRecord> for ClientRow {
             role_claim: c.role_claim.clone(),
             version: c.version,
             require_mfa: c.require_mfa,
+            logo_uri: c.logo_uri.clone(),
             frontchannel_logout_uri: c.frontchannel_logout.as_ref().map(|l| l.uri.clone()),
             frontchannel_logout_session_required: c
                 .frontchannel_logout
@@ -199,6 +201,7 @@ impl TryFrom<ClientRow> for ClientRecord {
                 .map(|alg| decode_word(id, alg))
                 .transpose()?,
             name: r.name,
+            logo_uri: r.logo_uri,
             consent: decode_word(id, &r.consent)?,
             web_origins: decode_list(id, "web_origins", &r.web_origins)?,
             pkce: decode_word(id, &r.pkce)?,

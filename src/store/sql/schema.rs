@@ -48,6 +48,7 @@ diesel::table! {
         role_claim -> Nullable<Text>,
         version -> BigInt,
         require_mfa -> Bool,
+        logo_uri -> Nullable<Text>,
     }
 }
 

@@ -15,7 +15,8 @@ use crate::clock::Clock;
 use crate::flows::account::{AccountFlow, AccountSignIn, AccountView, PasswordChange};
 use crate::protocol::entries::{Device, SsoSession};
 use crate::protocol::{OAuthError, Params};
-use crate::web::interaction::login::{BAD_CREDENTIALS, THROTTLED, throttled};
+use crate::web::interaction::login::throttled;
+use crate::web::pages::{Problem, Ui, UserMessage};
 use crate::web::views::{AccountPage, AppRow, LoginPage, SessionRow};
 use crate::web::{Site, cookies, csrf, extract, respond};
 
@@ -23,11 +24,11 @@ use crate::web::{Site, cookies, csrf, extract, respond};
 const SIGN_IN: &str = "account-sign-in";
 
 /// Confirmations shown after a form, by the word in `?done=`.
-const NOTICES: [(&str, &str); 4] = [
-    ("session_ended", "The session was ended."),
-    ("app_removed", "The app's access was removed."),
-    ("password_changed", "Your password was changed. Your other sessions were ended."),
-    ("mfa_off", "Two-step verification is off."),
+const NOTICES: [(&str, UserMessage); 4] = [
+    ("session_ended", UserMessage::SessionEnded),
+    ("app_removed", UserMessage::AppRemoved),
+    ("password_changed", UserMessage::PasswordChanged),
+    ("mfa_off", UserMessage::MfaOff),
 ];
 
 #[derive(serde::Deserialize)]
@@ -46,12 +47,15 @@ pub async fn account_get(
     let cookie = cookies::session(&req, &site);
     match flow.session(cookie.as_deref(), &extract::device(&req), now).await {
         Ok(Some(session)) => {
-            let notice =
-                NOTICES.iter().find(|(word, _)| Some(*word) == query.done.as_deref()).map(|(_, text)| *text);
+            let ui = Ui::of(&req);
+            let notice = NOTICES
+                .iter()
+                .find(|(word, _)| Some(*word) == query.done.as_deref())
+                .map(|(_, message)| message.text(ui.t));
             page(&flow, &site, &req, session, notice, None, now).await
         }
         Ok(None) => sign_in_page(&site, &req, "", None),
-        Err(e) => respond::error_page(&e),
+        Err(e) => respond::error_page(&req, &e),
     }
 }
 
@@ -64,7 +68,7 @@ pub async fn sign_in_post(
 ) -> HttpResponse {
     let params = match checked_form(&req, &body, &site, SIGN_IN) {
         Ok(params) => params,
-        Err(refusal) => return refusal.respond(),
+        Err(refusal) => return refusal.respond(&req),
     };
     let username = params.get("username").unwrap_or_default();
     let password = params.get("password").unwrap_or_default();
@@ -77,11 +81,11 @@ pub async fn sign_in_post(
             resp
         }
         Ok(AccountSignIn::SecondFactor(id)) => mfa::second_step_page(&site, &req, &id, None),
-        Ok(AccountSignIn::Rejected) => sign_in_page(&site, &req, username, Some(BAD_CREDENTIALS)),
+        Ok(AccountSignIn::Rejected) => sign_in_page(&site, &req, username, Some(UserMessage::BadCredentials)),
         Ok(AccountSignIn::Throttled { retry_after }) => {
-            throttled(sign_in_page(&site, &req, username, Some(THROTTLED)), retry_after)
+            throttled(sign_in_page(&site, &req, username, Some(UserMessage::Throttled)), retry_after)
         }
-        Err(e) => respond::error_page(&e),
+        Err(e) => respond::error_page(&req, &e),
     }
 }
 
@@ -94,7 +98,7 @@ pub async fn end_session_post(
 ) -> HttpResponse {
     let (session, params) = match signed_in_form(&flow, &site, &req, &body, clock.now()).await {
         Ok(found) => found,
-        Err(refusal) => return refusal.respond(),
+        Err(refusal) => return refusal.respond(&req),
     };
     let sid = params.get("sid").unwrap_or_default();
     match flow.end_session(&session, sid, clock.now()).await {
@@ -105,7 +109,7 @@ pub async fn end_session_post(
         }
         Ok(true) => back(Some("session_ended")),
         Ok(false) => back(None),
-        Err(e) => respond::error_page(&e),
+        Err(e) => respond::error_page(&req, &e),
     }
 }
 
@@ -118,12 +122,12 @@ pub async fn revoke_app_post(
 ) -> HttpResponse {
     let (session, params) = match signed_in_form(&flow, &site, &req, &body, clock.now()).await {
         Ok(found) => found,
-        Err(refusal) => return refusal.respond(),
+        Err(refusal) => return refusal.respond(&req),
     };
     match flow.withdraw_consent(&session, params.get("client_id").unwrap_or_default(), clock.now()).await {
         Ok(true) => back(Some("app_removed")),
         Ok(false) => back(None),
-        Err(e) => respond::error_page(&e),
+        Err(e) => respond::error_page(&req, &e),
     }
 }
 
@@ -137,15 +141,18 @@ pub async fn password_post(
     let now = clock.now();
     let (session, params) = match signed_in_form(&flow, &site, &req, &body, now).await {
         Ok(found) => found,
-        Err(refusal) => return refusal.respond(),
+        Err(refusal) => return refusal.respond(&req),
     };
     let old = params.get("current_password").unwrap_or_default();
     let new = params.get("new_password").unwrap_or_default();
     let error = match flow.change_password(&session, old, new, now).await {
         Ok(PasswordChange::Changed { .. }) => return back(Some("password_changed")),
-        Ok(PasswordChange::WrongPassword) => "The current password is not correct.".to_string(),
+        Ok(PasswordChange::WrongPassword) => {
+            UserMessage::WrongCurrentPassword.text(Ui::of(&req).t).to_string()
+        }
+        // The password policy's own words (flows::account).
         Ok(PasswordChange::Rejected(why)) => why,
-        Err(e) => return respond::error_page(&e),
+        Err(e) => return respond::error_page(&req, &e),
     };
     let mut resp = page(&flow, &site, &req, session, None, Some(&error), now).await;
     *resp.status_mut() = StatusCode::BAD_REQUEST;
@@ -165,14 +172,17 @@ pub(crate) fn back(done: Option<&str>) -> HttpResponse {
 pub(crate) enum Refusal {
     /// No session (any more): back to the page, which offers to sign in.
     SignedOut,
+    /// Not ours, or its token expired: nothing was changed.
+    Stale,
     Invalid(OAuthError),
 }
 
 impl Refusal {
-    pub(crate) fn respond(self) -> HttpResponse {
+    pub(crate) fn respond(self, req: &HttpRequest) -> HttpResponse {
         match self {
             Refusal::SignedOut => back(None),
-            Refusal::Invalid(e) => respond::error_page(&e),
+            Refusal::Stale => respond::problem_page(req, Problem::FormExpired),
+            Refusal::Invalid(e) => respond::error_page(req, &e),
         }
     }
 }
@@ -187,9 +197,7 @@ pub(crate) fn checked_form(
 ) -> Result<Params, Refusal> {
     let params = extract::form_params(req, body).map_err(Refusal::Invalid)?;
     if !csrf::form_is_ours(site, req, purpose, &params) {
-        return Err(Refusal::Invalid(OAuthError::invalid_request(
-            "The form expired or was submitted from another site. Nothing was changed.",
-        )));
+        return Err(Refusal::Stale);
     }
     Ok(params)
 }
@@ -218,17 +226,20 @@ pub(crate) fn purpose(session: &SsoSession) -> String {
     format!("account:{}", session.sid)
 }
 
-fn sign_in_page(site: &Site, req: &HttpRequest, username: &str, error: Option<&str>) -> HttpResponse {
+fn sign_in_page(site: &Site, req: &HttpRequest, username: &str, error: Option<UserMessage>) -> HttpResponse {
+    let ui = Ui::of(req);
     csrf::with_token(site, req, SIGN_IN, |token| {
         let page = LoginPage {
+            ui: ui.clone(),
             action: "/account/login",
-            continue_to: "your account",
+            continue_to: ui.t.login.your_account,
+            client_logo: None,
             challenge: "",
             csrf_token: token,
             username,
-            error,
+            error: error.map(|m| m.text(ui.t)),
         };
-        respond::html(StatusCode::OK, &page)
+        respond::page(&ui, StatusCode::OK, &page, None)
     })
 }
 
@@ -243,14 +254,16 @@ pub(crate) async fn page(
 ) -> HttpResponse {
     let view = match flow.overview(session, now).await {
         Ok(view) => view,
-        Err(e) => return respond::error_page(&e),
+        Err(e) => return respond::error_page(req, &e),
     };
     let purpose = purpose(&view.current);
+    let ui = Ui::of(req);
     let min_password = flow.password_policy().min_length;
-    csrf::with_token(site, req, &purpose, |token| render(&view, token, notice, error, min_password))
+    csrf::with_token(site, req, &purpose, |token| render(&ui, &view, token, notice, error, min_password))
 }
 
 fn render(
+    ui: &Ui,
     view: &AccountView,
     csrf_token: &str,
     notice: Option<&str>,
@@ -280,6 +293,7 @@ fn render(
         })
         .collect();
     let page = AccountPage {
+        ui: ui.clone(),
         username: &view.user.username,
         email: view.user.email.as_deref(),
         csrf_token,
@@ -291,7 +305,7 @@ fn render(
         totp: view.second_factor.totp,
         recovery_codes_left: view.second_factor.recovery_codes_left,
     };
-    respond::html(StatusCode::OK, &page)
+    respond::page(ui, StatusCode::OK, &page, None)
 }
 
 /// `2026-12-02 10:15 UTC`.

@@ -40,6 +40,9 @@ pub struct RotatedSecret {
 pub struct ClientCreate {
     pub client_id: String,
     pub name: Option<String>,
+    /// Shown next to the name on the login and consent pages (OIDC Dynamic
+    /// Client Registration §2): https, or http on loopback.
+    pub logo_uri: Option<String>,
     #[serde(default)]
     pub public: bool,
     #[serde(default)]
@@ -86,6 +89,9 @@ pub struct ClientPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub logo_uri: Option<Option<String>>,
     pub redirect_uris: Option<Vec<String>>,
     pub post_logout_redirect_uris: Option<Vec<String>>,
     pub grant_types: Option<Vec<String>>,
@@ -151,6 +157,7 @@ impl From<ClientCreate> for NewClient {
             refresh_token_absolute_ttl: c.refresh_token_absolute_ttl,
             id_token_signed_response_alg: c.id_token_signed_response_alg,
             name: c.name,
+            logo_uri: c.logo_uri,
             consent: c.consent,
             backchannel_logout_uri: c.backchannel_logout_uri,
             backchannel_logout_session_required: c.backchannel_logout_session_required,
@@ -169,6 +176,7 @@ impl From<ClientPatch> for ClientUpdate {
     fn from(p: ClientPatch) -> ClientUpdate {
         ClientUpdate {
             name: p.name,
+            logo_uri: p.logo_uri,
             redirect_uris: p.redirect_uris,
             post_logout_redirect_uris: p.post_logout_redirect_uris,
             grant_types: p.grant_types,

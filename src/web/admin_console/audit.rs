@@ -118,6 +118,7 @@ fn page(
 ) -> HttpResponse {
     let page = AuditPage {
         nav: console.nav("audit"),
+        ui: console.ui(),
         events,
         kinds: AuditKind::ALL.iter().map(|k| k.as_str()).collect(),
         filter,

@@ -43,6 +43,7 @@ pub async fn clients_get(console: Console, admin: Data<Admin>, query: Query<List
         .collect();
     let page = ClientsPage {
         nav: console.nav("clients"),
+        ui: console.ui(),
         notice: notice(query.done.as_deref(), &NOTICES),
         search: &search,
         clients,
@@ -70,13 +71,14 @@ pub async fn create_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(e) => return refused(e),
+        Err(e) => return refused(&console, e),
     };
     let form = read_form(&params, None);
     match admin.create_client(&console.actor(), new_client(&form), clock.now()).await {
         Ok(created) => {
             let page = SecretPage {
                 nav: console.nav("clients"),
+                ui: console.ui(),
                 title: "Client created",
                 client_id: &created.client.client_id,
                 secret: created.secret.as_deref(),
@@ -114,7 +116,7 @@ pub async fn update_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(e) => return refused(e),
+        Err(e) => return refused(&console, e),
     };
     let current = match admin.find_client(&client_id).await {
         Ok(client) => client,
@@ -128,6 +130,7 @@ pub async fn update_post(
         Ok(updated) if updated.secret.is_some() => {
             let page = SecretPage {
                 nav: console.nav("clients"),
+                ui: console.ui(),
                 title: "Client saved, with a new secret",
                 client_id: &client_id,
                 secret: updated.secret.as_deref(),
@@ -152,12 +155,13 @@ pub async fn rotate_secret_post(
     body: Bytes,
 ) -> HttpResponse {
     if let Err(e) = console.form(&site, &req, &body) {
-        return refused(e);
+        return refused(&console, e);
     }
     match admin.rotate_client_secret(&console.actor(), &client_id, clock.now()).await {
         Ok(secret) => {
             let page = SecretPage {
                 nav: console.nav("clients"),
+                ui: console.ui(),
                 title: "Secret rotated",
                 client_id: &client_id,
                 secret: Some(&secret),
@@ -179,7 +183,7 @@ pub async fn delete_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(e) => return refused(e),
+        Err(e) => return refused(&console, e),
     };
     if params.get("confirm") != Some("yes") {
         return admin_error(
@@ -199,6 +203,7 @@ fn read_form(params: &Params, current: Option<&ClientRecord>) -> ClientForm {
     ClientForm {
         client_id: current.map_or_else(|| text("client_id"), |c| c.client_id.clone()),
         name: text("name"),
+        logo_uri: text("logo_uri"),
         public: current.map_or_else(|| params.get("type") == Some("public"), |c| c.public),
         redirect_uris: text("redirect_uris"),
         post_logout_redirect_uris: text("post_logout_redirect_uris"),
@@ -235,6 +240,7 @@ fn new_client(form: &ClientForm) -> NewClient {
         token_endpoint_auth_method: optional(&form.token_endpoint_auth_method),
         jwks_uri: optional(&form.jwks_uri),
         name: optional(&form.name),
+        logo_uri: optional(&form.logo_uri),
         consent: optional(&form.consent),
         require_mfa: form.require_mfa,
         ..NewClient::default()
@@ -250,6 +256,7 @@ fn client_update(form: &ClientForm) -> ClientUpdate {
         token_endpoint_auth_method: optional(&form.token_endpoint_auth_method),
         jwks_uri: Some(optional(&form.jwks_uri)),
         name: Some(optional(&form.name)),
+        logo_uri: Some(optional(&form.logo_uri)),
         consent: optional(&form.consent),
         require_mfa: Some(form.require_mfa),
         ..ClientUpdate::default()
@@ -261,6 +268,7 @@ fn stored(client: &ClientRecord) -> (ClientForm, ClientFacts) {
     let form = ClientForm {
         client_id: client.client_id.clone(),
         name: client.name.clone().unwrap_or_default(),
+        logo_uri: client.logo_uri.clone().unwrap_or_default(),
         public: client.public,
         redirect_uris: client.redirect_uris.join("\n"),
         post_logout_redirect_uris: client.post_logout_redirect_uris.join("\n"),
@@ -309,6 +317,7 @@ fn form_page(
 ) -> HttpResponse {
     let page = ClientFormPage {
         nav: console.nav("clients"),
+        ui: console.ui(),
         notice,
         form,
         error,
@@ -321,9 +330,10 @@ fn form_page(
 }
 
 /// The form's inputs, named as the admin operations name fields.
-const FIELDS: [&str; 9] = [
+const FIELDS: [&str; 10] = [
     "client_id",
     "name",
+    "logo_uri",
     "redirect_uris",
     "post_logout_redirect_uris",
     "grant_types",

@@ -52,8 +52,17 @@ async fn list(
         })
         .collect();
     let status = if error.message.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    let page =
-        GroupsPage { nav: console.nav("groups"), notice, search, groups, next, name, description, error };
+    let page = GroupsPage {
+        nav: console.nav("groups"),
+        ui: console.ui(),
+        notice,
+        search,
+        groups,
+        next,
+        name,
+        description,
+        error,
+    };
     html(status, &page)
 }
 
@@ -67,7 +76,7 @@ pub async fn create_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(e) => return refused(e),
+        Err(e) => return refused(&console, e),
     };
     let name = params.get("name").unwrap_or_default().trim();
     let description = params.get("description").unwrap_or_default().trim();
@@ -111,6 +120,7 @@ async fn group_page(
     };
     let page = GroupPage {
         nav: console.nav("groups"),
+        ui: console.ui(),
         notice,
         name: &group.name,
         description: group.description.as_deref().unwrap_or_default(),
@@ -133,7 +143,7 @@ pub async fn action_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(e) => return refused(e),
+        Err(e) => return refused(&console, e),
     };
     let (name, action) = path.into_inner();
     let (by, now) = (console.actor(), clock.now());

@@ -35,6 +35,7 @@ pub async fn keys_get(console: Console, admin: Data<Admin>, query: Query<Done>) 
         .collect();
     let page = KeysPage {
         nav: console.nav("keys"),
+        ui: console.ui(),
         notice: notice(query.done.as_deref(), &NOTICES),
         keys,
         algorithms,
@@ -52,7 +53,7 @@ pub async fn rotate_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(e) => return refused(e),
+        Err(e) => return refused(&console, e),
     };
     let alg = match params.get("alg").filter(|a| !a.is_empty()).map(str::parse::<SigningAlg>).transpose() {
         Ok(alg) => alg,
@@ -85,6 +86,7 @@ pub async fn rotate_post(
             );
             let page = MessagePage {
                 nav: console.nav("keys"),
+                ui: console.ui(),
                 title: "Not rotated yet",
                 message: &message,
                 back: "/admin/keys",

@@ -31,6 +31,7 @@ use crate::crypto::constant_time_eq;
 use crate::flows::admin::{Actor, AdminError};
 use crate::flows::console::{Access, ConsoleFlow, ConsoleUser, HOME, LOGIN_TTL};
 use crate::protocol::{OAuthError, Params};
+use crate::web::pages::{Locale, Problem, Ui};
 use crate::web::{Site, cookies, extract, respond};
 
 /// `?done=word` after a form: the page shows the confirmation for `word`.
@@ -65,12 +66,18 @@ pub fn next_query(search: &str, next: Option<String>) -> Option<String> {
 /// A request from a signed-in administrator.
 pub struct Console {
     pub user: ConsoleUser,
+    /// The pages' branding; the console is written in English only.
+    pub ui: Ui,
 }
 
 impl Console {
     /// Who the admin operations record as having made a change.
     pub fn actor(&self) -> Actor {
         Actor::User { id: self.user.user_id.clone(), username: self.user.username.clone() }
+    }
+
+    pub fn ui(&self) -> Ui {
+        self.ui.clone()
     }
 
     /// What every page shows in its navigation.
@@ -86,17 +93,20 @@ impl Console {
         if !extract::same_origin(&site.issuer, req)
             || !constant_time_eq(token.as_bytes(), self.user.csrf.as_bytes())
         {
-            return Err(OAuthError::invalid_request(
-                "The form expired or was submitted from another site. Nothing was changed.",
-            ));
+            return Err(OAuthError::invalid_request(STALE_FORM));
         }
         Ok(params)
     }
 }
 
+/// Why a console form was refused when it was not ours or expired.
+const STALE_FORM: &str = "The form expired or was submitted from another site. Nothing was changed.";
+
 /// The page for a form that was not acted on.
-pub fn refused(e: OAuthError) -> HttpResponse {
-    respond::error_page(&e)
+pub fn refused(console: &Console, e: OAuthError) -> HttpResponse {
+    let problem = if e.description == STALE_FORM { Problem::FormExpired } else { Problem::of(&e) };
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    respond::problem(&console.ui, status, problem, Some(&e))
 }
 
 /// Why a request does not reach a console page.
@@ -113,7 +123,7 @@ pub enum Refusal {
         username: String,
         site: Box<Site>,
     },
-    Failed(OAuthError),
+    Failed(OAuthError, Ui),
 }
 
 impl fmt::Display for Refusal {
@@ -121,7 +131,7 @@ impl fmt::Display for Refusal {
         match self {
             Refusal::SignIn { .. } => f.write_str("sign in to the console first"),
             Refusal::NotAdmin { username, .. } => write!(f, "{username} is not an administrator"),
-            Refusal::Failed(e) => write!(f, "{}", e.description),
+            Refusal::Failed(e, _) => write!(f, "{}", e.description),
         }
     }
 }
@@ -135,7 +145,10 @@ impl ResponseError for Refusal {
                 resp
             }
             Refusal::NotAdmin { username, site } => not_admin(site, username),
-            Refusal::Failed(e) => respond::error_page(e),
+            Refusal::Failed(e, ui) => {
+                let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+                respond::problem(ui, status, Problem::of(e), Some(e))
+            }
         }
     }
 }
@@ -144,15 +157,16 @@ impl ResponseError for Refusal {
 /// to sign out (and in as someone else).
 pub fn not_admin(site: &Site, username: &str) -> HttpResponse {
     let logout = signin::oxidp_logout_url(&site.issuer);
-    let mut resp = html(StatusCode::FORBIDDEN, &views::DeniedPage { username, logout: &logout });
+    let ui = Ui::new(site.branding.clone(), Locale::En);
+    let mut resp = html(StatusCode::FORBIDDEN, &views::DeniedPage { ui, username, logout: &logout });
     cookies::remove_console(&mut resp, site);
     resp
 }
 
 fn app_data<T: 'static>(req: &HttpRequest) -> Result<Data<T>, Refusal> {
-    req.app_data::<Data<T>>()
-        .cloned()
-        .ok_or_else(|| Refusal::Failed(OAuthError::server_error("the console is not configured")))
+    req.app_data::<Data<T>>().cloned().ok_or_else(|| {
+        Refusal::Failed(OAuthError::server_error("the console is not configured"), Ui::english(req))
+    })
 }
 
 async fn admit(req: HttpRequest) -> Result<Console, Refusal> {
@@ -160,8 +174,9 @@ async fn admit(req: HttpRequest) -> Result<Console, Refusal> {
         (app_data::<ConsoleFlow>(&req)?, app_data::<Site>(&req)?, app_data::<Clock>(&req)?);
     let now = clock.now();
     let cookie = cookies::console(&req, &site);
-    match flow.access(cookie.as_deref(), now).await.map_err(Refusal::Failed)? {
-        Access::Granted(user) => Ok(Console { user }),
+    let failed = |e| Refusal::Failed(e, Ui::english(&req));
+    match flow.access(cookie.as_deref(), now).await.map_err(failed)? {
+        Access::Granted(user) => Ok(Console { user, ui: Ui::english(&req) }),
         Access::NotAdmin { username } => {
             Err(Refusal::NotAdmin { username, site: Box::new((**site).clone()) })
         }
@@ -171,7 +186,7 @@ async fn admit(req: HttpRequest) -> Result<Console, Refusal> {
                 Method::GET | Method::HEAD => req.uri().path_and_query().map_or(HOME, |pq| pq.as_str()),
                 _ => HOME,
             };
-            let start = flow.begin(return_to, now).await.map_err(Refusal::Failed)?;
+            let start = flow.begin(return_to, now).await.map_err(failed)?;
             Err(Refusal::SignIn {
                 location: start.location,
                 state: start.state,
@@ -232,6 +247,7 @@ pub fn admin_error(console: &Console, e: &AdminError) -> HttpResponse {
         status,
         &views::MessagePage {
             nav: console.nav(""),
+            ui: console.ui(),
             title: "That did not work",
             message: &message,
             back: HOME,

@@ -2,6 +2,7 @@
 //! redirect URI) and out of it (`POST /admin/logout`, then oxidp's own
 //! RP-initiated logout, back to `/admin`).
 
+use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
@@ -10,6 +11,7 @@ use crate::flows::console::{Callback, ConsoleFlow, HOME};
 use crate::protocol::OAuthError;
 use crate::protocol::admin::CONSOLE_CLIENT_ID;
 use crate::web::admin_console::{Console, Refusal, not_admin, refused, see_other};
+use crate::web::pages::{Problem, Ui};
 use crate::web::{Site, cookies, extract, respond};
 
 /// `GET /admin`: the console starts with its clients.
@@ -26,7 +28,7 @@ pub async fn callback_get(
 ) -> HttpResponse {
     let params = match extract::query_params(&req) {
         Ok(params) => params,
-        Err(e) => return respond::error_page(&e),
+        Err(e) => return respond::error_page(&req, &e),
     };
     let now = clock.now();
     let bound = cookies::console_state(&req, &site);
@@ -45,15 +47,23 @@ pub async fn callback_get(
                     let site = Box::new((**site).clone());
                     Refusal::SignIn { location: start.location, state: start.state, site }.error_response()
                 }
-                Err(e) => respond::error_page(&e),
+                Err(e) => respond::error_page(&req, &e),
             };
         }
         // A response whose sign-in is gone is not retried, so a browser
         // that keeps no cookies cannot loop.
-        Callback::Restart => respond::error_page(&OAuthError::invalid_request(
-            "This sign-in expired or was started in another browser. Open /admin to sign in again.",
-        )),
-        Callback::Failed(e) => respond::error_page(&e),
+        Callback::Restart => {
+            let expired = OAuthError::invalid_request(
+                "This sign-in expired or was started in another browser. Open /admin to sign in again.",
+            );
+            respond::problem(
+                &Ui::english(&req),
+                StatusCode::BAD_REQUEST,
+                Problem::PageExpired,
+                Some(&expired),
+            )
+        }
+        Callback::Failed(e) => respond::error_page(&req, &e),
     };
     // The sign-in is over, one way or the other.
     if bound.is_some() {
@@ -72,7 +82,7 @@ pub async fn logout_post(
     body: Bytes,
 ) -> HttpResponse {
     if let Err(e) = console.form(&site, &req, &body) {
-        return refused(e);
+        return refused(&console, e);
     }
     let cookie = cookies::console(&req, &site);
     match flow.sign_out(cookie.as_deref()).await {
@@ -81,7 +91,7 @@ pub async fn logout_post(
             cookies::remove_console(&mut resp, &site);
             resp
         }
-        Err(e) => respond::error_page(&e),
+        Err(e) => respond::error_page(&req, &e),
     }
 }
 

@@ -47,7 +47,10 @@ pub async fn users_get(console: Console, admin: Data<Admin>, query: Query<ListQu
     let next = next_query(&search, page.next);
     let users = page.items.into_iter().map(row).collect();
     let notice = notice(query.done.as_deref(), &NOTICES);
-    html(StatusCode::OK, &UsersPage { nav: console.nav("users"), notice, search: &search, users, next })
+    html(
+        StatusCode::OK,
+        &UsersPage { nav: console.nav("users"), ui: console.ui(), notice, search: &search, users, next },
+    )
 }
 
 pub fn row(u: crate::protocol::UserRecord) -> UserRow {
@@ -61,8 +64,12 @@ pub fn row(u: crate::protocol::UserRecord) -> UserRow {
 }
 
 pub async fn new_get(console: Console) -> HttpResponse {
-    let page =
-        NewUserPage { nav: console.nav("users"), form: NewUserForm::default(), error: FormError::none() };
+    let page = NewUserPage {
+        nav: console.nav("users"),
+        ui: console.ui(),
+        form: NewUserForm::default(),
+        error: FormError::none(),
+    };
     html(StatusCode::OK, &page)
 }
 
@@ -76,7 +83,7 @@ pub async fn create_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(e) => return refused(e),
+        Err(e) => return refused(&console, e),
     };
     let text = |name: &str| params.get(name).unwrap_or_default().trim().to_string();
     let form = NewUserForm { username: text("username"), name: text("name"), email: text("email") };
@@ -93,7 +100,7 @@ pub async fn create_post(
                 Ok(shown) => shown,
                 Err(other) => return admin_error(&console, &other),
             };
-            html(status, &NewUserPage { nav: console.nav("users"), form, error })
+            html(status, &NewUserPage { nav: console.nav("users"), ui: console.ui(), form, error })
         }
     }
 }
@@ -121,7 +128,7 @@ pub async fn action_post(
 ) -> HttpResponse {
     let params = match console.form(&site, &req, &body) {
         Ok(params) => params,
-        Err(e) => return refused(e),
+        Err(e) => return refused(&console, e),
     };
     let (user_id, action) = path.into_inner();
     let (by, now) = (console.actor(), clock.now());
@@ -264,6 +271,7 @@ async fn user_page(
         .collect();
     let page = UserPage {
         nav: console.nav("users"),
+        ui: console.ui(),
         notice,
         id: &user.id,
         username: &user.username,

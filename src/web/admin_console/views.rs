@@ -3,6 +3,8 @@
 
 use askama::Template;
 
+use crate::web::pages::Ui;
+
 /// The navigation every console page shows, with the sign-out form.
 pub struct Nav {
     pub username: String,
@@ -58,6 +60,7 @@ impl FormError {
 #[derive(Template)]
 #[template(path = "admin/denied.html")]
 pub struct DeniedPage<'a> {
+    pub ui: Ui,
     pub username: &'a str,
     pub logout: &'a str,
 }
@@ -67,6 +70,7 @@ pub struct DeniedPage<'a> {
 #[template(path = "admin/message.html")]
 pub struct MessagePage<'a> {
     pub nav: Nav,
+    pub ui: Ui,
     pub title: &'a str,
     pub message: &'a str,
     pub back: &'a str,
@@ -77,6 +81,7 @@ pub struct MessagePage<'a> {
 #[template(path = "admin/secret.html")]
 pub struct SecretPage<'a> {
     pub nav: Nav,
+    pub ui: Ui,
     pub title: &'a str,
     pub client_id: &'a str,
     pub secret: Option<&'a str>,
@@ -96,6 +101,7 @@ pub struct KeyRow {
 #[template(path = "admin/keys.html")]
 pub struct KeysPage<'a> {
     pub nav: Nav,
+    pub ui: Ui,
     pub notice: Option<&'a str>,
     pub keys: Vec<KeyRow>,
     pub algorithms: Vec<String>,
@@ -117,6 +123,7 @@ pub struct AuditRow {
 #[template(path = "admin/audit.html")]
 pub struct AuditPage<'a> {
     pub nav: Nav,
+    pub ui: Ui,
     pub events: Vec<AuditRow>,
     pub kinds: Vec<&'static str>,
     pub filter: AuditFilter,
@@ -148,6 +155,7 @@ pub struct ClientRow {
 #[template(path = "admin/clients.html")]
 pub struct ClientsPage<'a> {
     pub nav: Nav,
+    pub ui: Ui,
     pub notice: Option<&'a str>,
     pub search: &'a str,
     pub clients: Vec<ClientRow>,
@@ -160,6 +168,8 @@ pub struct ClientsPage<'a> {
 pub struct ClientForm {
     pub client_id: String,
     pub name: String,
+    /// https URL of the logo, or empty.
+    pub logo_uri: String,
     pub public: bool,
     /// One per line.
     pub redirect_uris: String,
@@ -193,6 +203,7 @@ pub struct ClientFacts {
 #[template(path = "admin/client_form.html")]
 pub struct ClientFormPage<'a> {
     pub nav: Nav,
+    pub ui: Ui,
     pub notice: Option<&'a str>,
     pub form: ClientForm,
     pub error: FormError,
@@ -216,6 +227,7 @@ pub struct UserRow {
 #[template(path = "admin/users.html")]
 pub struct UsersPage<'a> {
     pub nav: Nav,
+    pub ui: Ui,
     pub notice: Option<&'a str>,
     pub search: &'a str,
     pub users: Vec<UserRow>,
@@ -234,6 +246,7 @@ pub struct NewUserForm {
 #[template(path = "admin/user_new.html")]
 pub struct NewUserPage {
     pub nav: Nav,
+    pub ui: Ui,
     pub form: NewUserForm,
     pub error: FormError,
 }
@@ -265,6 +278,7 @@ pub struct ConsentRow {
 #[template(path = "admin/user.html")]
 pub struct UserPage<'a> {
     pub nav: Nav,
+    pub ui: Ui,
     pub notice: Option<&'a str>,
     pub id: &'a str,
     pub username: &'a str,
@@ -288,6 +302,7 @@ pub struct GroupRow {
 #[template(path = "admin/groups.html")]
 pub struct GroupsPage<'a> {
     pub nav: Nav,
+    pub ui: Ui,
     pub notice: Option<&'a str>,
     pub search: &'a str,
     pub groups: Vec<GroupRow>,
@@ -302,6 +317,7 @@ pub struct GroupsPage<'a> {
 #[template(path = "admin/group.html")]
 pub struct GroupPage<'a> {
     pub nav: Nav,
+    pub ui: Ui,
     pub notice: Option<&'a str>,
     pub name: &'a str,
     pub description: &'a str,

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
 use crate::flows::interaction::{InteractionFlow, StepOutcome};
-use crate::protocol::OAuthError;
+use crate::web::pages::Problem;
 use crate::web::{Site, cookies, csrf, extract, outcome, respond};
 
 pub async fn consent_post(
@@ -18,11 +18,9 @@ pub async fn consent_post(
     req: HttpRequest,
     body: Bytes,
 ) -> HttpResponse {
-    let stale =
-        "The form expired or was submitted from another site. Please start again from the application.";
-    let (params, allow) = match csrf::decision_form(&site, &req, &body, stale) {
+    let (params, allow) = match csrf::decision_form(&site, &req, &body) {
         Ok(form) => form,
-        Err(error) => return respond::error_page(&error),
+        Err(refused) => return refused.respond(&req),
     };
     let challenge = params.get("challenge").unwrap_or_default();
     let cookie = cookies::session(&req, &site);
@@ -31,13 +29,9 @@ pub async fn consent_post(
         | StepOutcome::Rejected(_)
         | StepOutcome::Throttled { .. }
         | StepOutcome::CodeThrottled(_)
-        | StepOutcome::TooManyAttempts => respond::error_page(&OAuthError::invalid_request(
-            "This page has expired. Please start again from the application.",
-        )),
-        StepOutcome::AlreadyCompleted => {
-            respond::error_page(&OAuthError::invalid_request("This request was already answered."))
-        }
-        StepOutcome::Failed(error) => respond::error_page(&error),
+        | StepOutcome::TooManyAttempts => respond::problem_page(&req, Problem::PageExpired),
+        StepOutcome::AlreadyCompleted => respond::problem_page(&req, Problem::AlreadyAnswered),
+        StepOutcome::Failed(error) => respond::error_page(&req, &error),
         StepOutcome::Next { next, .. } => outcome::render(&site, &req, next, StatusCode::SEE_OTHER),
     }
 }

@@ -9,18 +9,9 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
 use crate::flows::interaction::{InteractionFlow, StepOutcome};
-use crate::protocol::OAuthError;
 use crate::web::interaction::pages::page;
+use crate::web::pages::{Problem, UserMessage};
 use crate::web::{Site, cookies, csrf, extract, outcome, respond};
-
-/// The one message for unknown users and wrong passwords.
-pub const BAD_CREDENTIALS: &str = "Invalid username or password.";
-/// The one message for a throttled or locked username or address, whether
-/// or not the account exists.
-pub const THROTTLED: &str =
-    "Too many failed sign-ins. Wait a few minutes and try again, or reset your password.";
-/// A login page that used up its wrong passwords.
-pub const PAGE_EXHAUSTED: &str = "Too many attempts on this page. Please start again from the application.";
 
 /// A page answering a throttled sign-in: 429 with `Retry-After` (RFC 6585 §4).
 pub fn throttled(mut resp: HttpResponse, retry_after: u64) -> HttpResponse {
@@ -38,33 +29,29 @@ pub async fn login_post(
 ) -> HttpResponse {
     let params = match extract::form_params(&req, &body) {
         Ok(p) => p,
-        Err(e) => return respond::error_page(&e),
+        Err(e) => return respond::error_page(&req, &e),
     };
     let challenge = params.get("challenge").unwrap_or_default();
     if !csrf::form_is_ours(&site, &req, challenge, &params) {
-        return respond::error_page(&OAuthError::invalid_request(
-            "The login form expired or was submitted from another site. Please start again from the application.",
-        ));
+        return respond::problem_page(&req, Problem::FormExpired);
     }
     let username = params.get("username").unwrap_or_default();
     let password = params.get("password").unwrap_or_default();
     let previous = cookies::authorize_session(&req, &site);
     let device = extract::device(&req);
     match flow.login(challenge, username, password, previous.as_deref(), &device, clock.now()).await {
-        StepOutcome::Expired => respond::error_page(&OAuthError::invalid_request(
-            "This login page has expired. Please start again from the application.",
-        )),
-        StepOutcome::Rejected(view) => page(&site, &req, &view, username, Some(BAD_CREDENTIALS)),
+        StepOutcome::Expired => respond::problem_page(&req, Problem::PageExpired),
+        StepOutcome::Rejected(view) => page(&site, &req, &view, username, Some(UserMessage::BadCredentials)),
         StepOutcome::Throttled { view, retry_after } => {
-            throttled(page(&site, &req, &view, username, Some(THROTTLED)), retry_after)
+            throttled(page(&site, &req, &view, username, Some(UserMessage::Throttled)), retry_after)
         }
-        StepOutcome::TooManyAttempts => respond::error_page(&OAuthError::invalid_request(PAGE_EXHAUSTED)),
-        StepOutcome::AlreadyCompleted => {
-            respond::error_page(&OAuthError::invalid_request("This login was already completed."))
-        }
+        StepOutcome::TooManyAttempts => respond::problem_page(&req, Problem::TooManyAttempts),
+        StepOutcome::AlreadyCompleted => respond::problem_page(&req, Problem::AlreadyAnswered),
         // A second-factor outcome; a password never gives it.
-        StepOutcome::CodeThrottled(view) => page(&site, &req, &view, username, Some(BAD_CREDENTIALS)),
-        StepOutcome::Failed(error) => respond::error_page(&error),
+        StepOutcome::CodeThrottled(view) => {
+            page(&site, &req, &view, username, Some(UserMessage::BadCredentials))
+        }
+        StepOutcome::Failed(error) => respond::error_page(&req, &error),
         StepOutcome::Next { session_cookie, next } => {
             let mut resp = outcome::render(&site, &req, next, StatusCode::SEE_OTHER);
             if let Some(value) = session_cookie {

@@ -9,12 +9,9 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::clock::Clock;
 use crate::flows::interaction::{InteractionFlow, StepOutcome};
 use crate::flows::second_factor::Answer;
-use crate::protocol::OAuthError;
 use crate::web::interaction::pages::page;
+use crate::web::pages::{Problem, UserMessage};
 use crate::web::{Site, cookies, csrf, extract, outcome, respond};
-
-pub const WRONG_CODE: &str = "That code is not right. Check your app and try again.";
-pub const THROTTLED: &str = "Too many wrong codes. Wait a few minutes, then try again.";
 
 pub async fn mfa_post(
     flow: Data<InteractionFlow>,
@@ -25,13 +22,11 @@ pub async fn mfa_post(
 ) -> HttpResponse {
     let params = match extract::form_params(&req, &body) {
         Ok(p) => p,
-        Err(e) => return respond::error_page(&e),
+        Err(e) => return respond::error_page(&req, &e),
     };
     let challenge = params.get("challenge").unwrap_or_default();
     if !csrf::form_is_ours(&site, &req, challenge, &params) {
-        return respond::error_page(&OAuthError::invalid_request(
-            "The form expired or was submitted from another site. Please start again from the application.",
-        ));
+        return respond::problem_page(&req, Problem::FormExpired);
     }
     let cookie = cookies::authorize_session(&req, &site);
     let device = extract::device(&req);
@@ -46,20 +41,14 @@ pub async fn mfa_post(
         flow.second_factor(challenge, answer, cookie.as_deref(), &device, now).await
     };
     match outcome {
-        StepOutcome::Expired => respond::error_page(&OAuthError::invalid_request(
-            "This page has expired. Please start again from the application.",
-        )),
-        StepOutcome::Rejected(view) => page(&site, &req, &view, "", Some(WRONG_CODE)),
-        StepOutcome::CodeThrottled(view) => page(&site, &req, &view, "", Some(THROTTLED)),
-        // Password outcomes; a code never gives them.
-        StepOutcome::Throttled { view, .. } => page(&site, &req, &view, "", Some(THROTTLED)),
-        StepOutcome::TooManyAttempts => respond::error_page(&OAuthError::invalid_request(
-            "Too many wrong codes on this page. Please start again from the application.",
-        )),
-        StepOutcome::AlreadyCompleted => {
-            respond::error_page(&OAuthError::invalid_request("This step was already completed."))
+        StepOutcome::Expired => respond::problem_page(&req, Problem::PageExpired),
+        StepOutcome::Rejected(view) => page(&site, &req, &view, "", Some(UserMessage::WrongCode)),
+        StepOutcome::CodeThrottled(view) | StepOutcome::Throttled { view, .. } => {
+            page(&site, &req, &view, "", Some(UserMessage::CodeThrottled))
         }
-        StepOutcome::Failed(error) => respond::error_page(&error),
+        StepOutcome::TooManyAttempts => respond::problem_page(&req, Problem::TooManyAttempts),
+        StepOutcome::AlreadyCompleted => respond::problem_page(&req, Problem::AlreadyAnswered),
+        StepOutcome::Failed(error) => respond::error_page(&req, &error),
         StepOutcome::Next { session_cookie, next } => {
             let mut resp = outcome::render(&site, &req, next, StatusCode::SEE_OTHER);
             if let Some(value) = session_cookie {

@@ -1,5 +1,6 @@
 //! The interaction's pages, one per prompt (login, second factor, consent), each form carrying the
-//! interaction id and a CSRF token bound to it and to the browser.
+//! interaction id and a CSRF token bound to it and to the browser. They
+//! speak the request's `ui_locales` first (OIDC Core §3.1.2.1).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
@@ -7,8 +8,14 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::flows::authorize::InteractionView;
 use crate::protocol::StandardScope;
 use crate::protocol::interaction::PromptName;
+use crate::web::pages::{Ui, UserMessage};
 use crate::web::views::{ConsentPage, LoginPage, MfaPage, TotpSetup};
-use crate::web::{Site, cookies, csrf, qr, respond};
+use crate::web::{Site, csrf, qr, respond};
+
+/// The page's language: the interaction's `ui_locales`, then the browser's.
+pub fn ui_for(req: &HttpRequest, view: &InteractionView) -> Ui {
+    Ui::preferring(req, view.ui_locales.iter().map(String::as_str))
+}
 
 /// Renders the page of the interaction's prompt, setting the CSRF key
 /// cookie when the browser has none.
@@ -17,60 +24,63 @@ pub fn page(
     req: &HttpRequest,
     view: &InteractionView,
     username: &str,
-    error: Option<&str>,
+    error: Option<UserMessage>,
 ) -> HttpResponse {
-    let existing = cookies::csrf_key(req, site);
-    let (key, fresh) = csrf::ensure_key(existing.as_deref());
-    let token = csrf::token_for(&key, &view.id);
-    let mut resp = match view.prompt {
+    let ui = ui_for(req, view);
+    let logo = view.client_logo.as_deref();
+    csrf::with_token(site, req, &view.id, |token| match view.prompt {
         PromptName::Login => {
             let page = LoginPage {
+                ui: ui.clone(),
                 action: "/login",
                 continue_to: &view.client_name,
+                client_logo: logo,
                 challenge: &view.id,
-                csrf_token: &token,
+                csrf_token: token,
                 username,
-                error,
+                error: error.map(|m| m.text(ui.t)),
             };
-            respond::html(StatusCode::OK, &page)
+            respond::page(&ui, StatusCode::OK, &page, logo)
         }
         PromptName::Mfa => {
             let mfa = view.mfa.clone().unwrap_or_default();
             let page = MfaPage {
+                ui: ui.clone(),
                 action: "/login/mfa",
                 client_name: &view.client_name,
                 challenge: &view.id,
-                csrf_token: &token,
-                error,
-                enrollment: mfa
-                    .enrollment
-                    .map(|e| TotpSetup { qr_svg: qr::svg(&e.uri), secret: qr::grouped(&e.secret) }),
+                csrf_token: token,
+                error: error.map(|m| m.text(ui.t)),
+                enrollment: mfa.enrollment.map(|e| TotpSetup {
+                    qr_svg: qr::svg(&e.uri, ui.t.mfa.qr_label),
+                    secret: qr::grouped(&e.secret),
+                }),
                 recovery_codes: &mfa.recovery_codes,
             };
-            respond::html(StatusCode::OK, &page)
+            respond::page(&ui, StatusCode::OK, &page, logo)
         }
         PromptName::Consent => {
-            let scopes = view
-                .scopes
-                .iter()
-                .map(|scope| {
-                    (
-                        scope.as_str(),
-                        StandardScope::from_word(scope).map_or(scope.as_str(), |s| s.description()),
-                    )
-                })
-                .collect();
             let page = ConsentPage {
+                ui: ui.clone(),
                 client_name: &view.client_name,
+                client_logo: logo,
                 challenge: &view.id,
-                csrf_token: &token,
-                scopes,
+                csrf_token: token,
+                scopes: scope_meanings(&ui, &view.scopes),
             };
-            respond::html(StatusCode::OK, &page)
+            respond::page(&ui, StatusCode::OK, &page, logo)
         }
-    };
-    if fresh {
-        cookies::set_csrf_key(&mut resp, site, key);
-    }
-    resp
+    })
+}
+
+/// Each scope with what it lets the app do, in the page's language (the
+/// scope itself when it is not a standard one).
+pub fn scope_meanings<'a>(ui: &Ui, scopes: &'a [String]) -> Vec<(&'a str, &'a str)> {
+    scopes
+        .iter()
+        .map(|scope| {
+            let meaning = StandardScope::from_word(scope).map_or(scope.as_str(), |s| ui.t.scopes.describe(s));
+            (scope.as_str(), meaning)
+        })
+        .collect()
 }

@@ -17,7 +17,7 @@ pub async fn authorize_get(
 ) -> HttpResponse {
     match extract::query_params(&req) {
         Ok(params) => authorize(&flow, &site, &clock, &req, params).await,
-        Err(e) => respond::error_page(&e),
+        Err(e) => respond::error_page(&req, &e),
     }
 }
 
@@ -30,7 +30,7 @@ pub async fn authorize_post(
 ) -> HttpResponse {
     match extract::form_params(&req, &body) {
         Ok(params) => authorize(&flow, &site, &clock, &req, params).await,
-        Err(e) => respond::error_page(&e),
+        Err(e) => respond::error_page(&req, &e),
     }
 }
 
