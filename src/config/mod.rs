@@ -4,6 +4,7 @@
 //! composition root (`app`) and the CLI, which turn the settings into the
 //! small typed policies each flow takes (`policies`).
 
+mod mail;
 mod policies;
 #[cfg(test)]
 mod tests;
@@ -18,6 +19,7 @@ use serde::Deserialize;
 use crate::jose::SigningAlg;
 use crate::store::RedisConfig;
 use crate::vocabulary::vocabulary;
+pub use mail::{AccountSettings, LinkSettings, MailSettings};
 
 #[derive(Clone, Deserialize)]
 #[serde(default)]
@@ -38,6 +40,9 @@ pub struct Settings {
     pub retention: RetentionSettings,
     pub audit: AuditSettings,
     pub log: LogSettings,
+    pub mail: MailSettings,
+    pub links: LinkSettings,
+    pub accounts: AccountSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -240,6 +245,9 @@ impl Default for Settings {
             retention: RetentionSettings::default(),
             audit: AuditSettings::default(),
             log: LogSettings::default(),
+            mail: MailSettings::default(),
+            links: LinkSettings::default(),
+            accounts: AccountSettings::default(),
         }
     }
 }
@@ -451,6 +459,9 @@ impl fmt::Debug for Settings {
             .field("retention", &self.retention)
             .field("audit", &self.audit)
             .field("log", &self.log)
+            .field("mail", &self.mail)
+            .field("links", &self.links)
+            .field("accounts", &self.accounts)
             .finish()
     }
 }

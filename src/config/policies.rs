@@ -97,6 +97,7 @@ impl Settings {
             secure_cookies: self.secure_cookies(),
             cookies: CookieNames::new(&self.session.cookie_name, self.issuer.starts_with("https://")),
             session_ttl: self.session.ttl,
+            registration: self.accounts.registration,
         }
     }
 }

@@ -92,6 +92,7 @@ impl Settings {
         }
         anyhow::ensure!(self.jobs.janitor_interval > 0, "jobs.janitor_interval must be positive");
         anyhow::ensure!(self.jobs.client_keys_interval > 0, "jobs.client_keys_interval must be positive");
+        self.validate_mail()?;
         Ok(())
     }
 }

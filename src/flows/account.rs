@@ -5,7 +5,7 @@
 //! changing the password (the current one required; every other session
 //! ends).
 
-use crate::flows::credentials::{Credentials, SignInContext};
+use crate::flows::credentials::{Credentials, Refused, SignInContext};
 use crate::flows::sessions::Sessions;
 use crate::protocol::entries::{Authentication, Device, SsoSession};
 use crate::protocol::{AuditKind, AuthLevel, AuthMethod, OAuthError, SessionEndReason, UserRecord};
@@ -82,7 +82,7 @@ impl AccountFlow {
     }
 
     /// Signs in to the account page: a new session (or this browser's,
-    /// renewed) and its cookie; `None` for wrong credentials.
+    /// renewed) and its cookie, or why not.
     pub async fn sign_in(
         &self,
         username: &str,
@@ -90,18 +90,21 @@ impl AccountFlow {
         previous_cookie: Option<&str>,
         device: &Device,
         now: i64,
-    ) -> Result<Option<String>, OAuthError> {
+    ) -> Result<Result<String, Refused>, OAuthError> {
         let context = SignInContext { client_id: None, device, now };
-        let Some(user) = self.credentials.sign_in(username, password, &context).await? else {
-            tracing::info!("failed account sign-in");
-            return Ok(None);
+        let user = match self.credentials.sign_in(username, password, &context).await? {
+            Ok(user) => user,
+            Err(refused) => {
+                tracing::info!("failed account sign-in");
+                return Ok(Err(refused));
+            }
         };
         let authentication =
             Authentication { auth_time: now, amr: vec![AuthMethod::Password], acr: AuthLevel::SingleFactor };
         let (cookie, session, _) =
             self.sessions.start(previous_cookie, &user.id, authentication, device, now).await?;
         tracing::info!(user_id = %user.id, sid = %session.sid, "account sign-in");
-        Ok(Some(cookie))
+        Ok(Ok(cookie))
     }
 
     pub async fn overview(&self, current: SsoSession, now: i64) -> Result<AccountView, OAuthError> {

@@ -52,26 +52,33 @@ impl Credentials {
     /// [`check`](Self::check) for a sign-in, recorded as `login_succeeded`
     /// or `login_failed`. Recording does not decide the outcome: a failed
     /// insert is logged and the sign-in answered as it would have been.
+    /// A self-registered user with the right password but an unverified
+    /// address is `Refused::Unverified` (told only to who knows the password).
     pub async fn sign_in(
         &self,
         username: &str,
         password: &str,
         context: &SignInContext<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
+    ) -> Result<Result<UserRecord, Refused>, StoreError> {
         let (user, failure) = self.verified(username, password).await?;
-        let mut audited = match (&user, failure) {
+        let (user, failure) = self.unless_held(user, failure).await?;
+        let mut audited = match (&user, &failure) {
             (Some(user), _) => Audited::new(AuditKind::LoginSucceeded).user(&user.id),
             (None, Failure::Unknown) => Audited::new(AuditKind::LoginFailed)
                 .detail("username", truncated(username, AUDIT_USERNAME_LEN))
                 .detail("reason", "unknown_user"),
             (None, Failure::Password(id)) => Audited::new(AuditKind::LoginFailed)
-                .user(&id)
+                .user(id)
                 .detail("username", truncated(username, AUDIT_USERNAME_LEN))
                 .detail("reason", "invalid_credentials"),
             (None, Failure::Disabled(id)) => Audited::new(AuditKind::LoginFailed)
-                .user(&id)
+                .user(id)
                 .detail("username", truncated(username, AUDIT_USERNAME_LEN))
                 .detail("reason", "user_disabled"),
+            (None, Failure::Unverified(id)) => Audited::new(AuditKind::LoginFailed)
+                .user(id)
+                .detail("username", truncated(username, AUDIT_USERNAME_LEN))
+                .detail("reason", "email_unverified"),
             (None, Failure::None) => Audited::new(AuditKind::LoginFailed),
         };
         if let Some(client_id) = context.client_id {
@@ -85,7 +92,25 @@ impl Credentials {
                 context.device.user_agent.as_deref().map(|ua| truncated(ua, AUDIT_USER_AGENT_LEN)),
             );
         self.audit.record_or_log(audited, context.now).await;
-        Ok(user)
+        Ok(match (user, failure) {
+            (Some(user), _) => Ok(user),
+            (None, Failure::Unverified(user_id)) => Err(Refused::Unverified { user_id }),
+            (None, _) => Err(Refused::Invalid),
+        })
+    }
+
+    /// A verified user still held by self-registration becomes a failure.
+    async fn unless_held(
+        &self,
+        user: Option<UserRecord>,
+        failure: Failure,
+    ) -> Result<(Option<UserRecord>, Failure), StoreError> {
+        match user {
+            Some(u) if !u.email_verified && self.users.awaiting_verification(&u.id).await? => {
+                Ok((None, Failure::Unverified(u.id)))
+            }
+            user => Ok((user, failure)),
+        }
     }
 
     /// The user if the password is theirs and they may sign in, else why not.
@@ -137,4 +162,15 @@ enum Failure {
     Unknown,
     Password(String),
     Disabled(String),
+    Unverified(String),
+}
+
+/// Why a sign-in was refused, as far as the person signing in may know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// Unknown user, wrong password or disabled: one answer for all.
+    Invalid,
+    /// The password was right, but the (self-registered) account waits
+    /// for its address to be verified.
+    Unverified { user_id: String },
 }

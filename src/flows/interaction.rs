@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use crate::flows::authorize::{AuthorizeFlow, AuthorizeOutcome, InteractionView};
-use crate::flows::credentials::{Credentials, SignInContext};
+use crate::flows::credentials::{Credentials, Refused, SignInContext};
 use crate::flows::sessions::Sessions;
 use crate::protocol::AuditKind;
 use crate::protocol::entries::{Authentication, Device, Interaction};
@@ -25,6 +25,9 @@ pub enum StepOutcome {
     Expired,
     /// Wrong credentials: show the form again.
     Rejected(InteractionView),
+    /// The right password of a self-registered account whose address is
+    /// not verified yet: the form again, saying so.
+    Unverified { view: InteractionView, user_id: String },
     /// A concurrent submission of the same form won.
     AlreadyCompleted,
     /// Carry on with the authorization; after a login, with the new
@@ -72,12 +75,15 @@ impl InteractionFlow {
         };
         let context = SignInContext { client_id: Some(&interaction.request.client_id), device, now };
         let user = match self.credentials.sign_in(username, password, &context).await {
-            Ok(user) => user,
+            Ok(Ok(user)) => user,
+            Ok(Err(Refused::Unverified { user_id })) => {
+                return StepOutcome::Unverified { view: view(id, &interaction), user_id };
+            }
+            Ok(Err(Refused::Invalid)) => {
+                tracing::info!(client_id = %interaction.request.client_id, "failed login");
+                return StepOutcome::Rejected(view(id, &interaction));
+            }
             Err(e) => return StepOutcome::Failed(e.into()),
-        };
-        let Some(user) = user else {
-            tracing::info!(client_id = %interaction.request.client_id, "failed login");
-            return StepOutcome::Rejected(view(id, &interaction));
         };
         // Single use: a second submission of the same form finds nothing.
         let mut interaction = match self.ephemeral.take::<Interaction>(id).await {

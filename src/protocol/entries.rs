@@ -26,6 +26,7 @@ vocabulary! {
         CodeGuesses => "device_guesses",
         ConsoleLogin => "console_login",
         ConsoleSession => "console_session",
+        MailQuota => "mail_quota",
     }
 }
 
@@ -390,6 +391,7 @@ mod tests {
             CodeGuesses::KIND,
             ConsoleLogin::KIND,
             ConsoleSession::KIND,
+            crate::protocol::links::MailQuota::KIND,
         ];
         let mut unique = kinds.to_vec();
         unique.sort();

@@ -209,6 +209,13 @@ vocabulary! {
         /// An operator changed something (CLI, admin API or console); the
         /// detail names the action and target, with before/after for updates.
         AdminAction => "admin_action",
+        /// A mail could not be sent (SMTP refused, unreachable, queue
+        /// full); the detail names its purpose and user, never the link.
+        MailFailed => "mail_failed",
+        /// A user set a new password through a reset link; their sessions ended.
+        PasswordReset => "password_reset",
+        /// A user proved their email address through a verification link.
+        EmailVerified => "email_verified",
     }
 }
 
@@ -227,6 +234,7 @@ vocabulary! {
         UserDisable => "user.disable",
         UserEnable => "user.enable",
         UserDelete => "user.delete",
+        UserSendVerification => "user.send_verification",
         GroupCreate => "group.create",
         GroupDelete => "group.delete",
         GroupAddMember => "group.add_member",

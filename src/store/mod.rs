@@ -17,6 +17,7 @@ mod denylist;
 pub mod ephemeral;
 mod grants;
 mod groups;
+mod links;
 mod resources;
 mod signing_keys;
 mod sql;
@@ -34,6 +35,7 @@ pub use denylist::Denylist;
 pub use ephemeral::Ephemeral;
 pub use grants::Grants;
 pub use groups::{Groups, MemberChange};
+pub use links::AccountLinks;
 pub use resources::Resources;
 pub use signing_keys::{KeySetError, SigningKeys};
 pub use users::{Cas, UserProfile, Users};
@@ -147,6 +149,7 @@ pub struct Stores {
     pub audit: Audit,
     pub signing_keys: SigningKeys,
     pub ephemeral: Ephemeral,
+    pub links: AccountLinks,
     db: sql::Db,
     audit_log: audit::AuditLog,
 }
@@ -177,10 +180,12 @@ impl Stores {
         let denylist = Denylist::new(db.clone(), shared);
         let audit_log = audit::AuditLog::new();
         let audit = Audit::new(db.clone(), audit_log.clone());
+        let users = Users::new(db.clone(), config.cache_rows, audit_log.clone());
         Ok(Stores {
+            links: AccountLinks::new(db.clone(), users.clone(), audit_log.clone()),
             clients: Clients::new(db.clone(), config.cache_rows, audit_log.clone()),
             resources: Resources::new(db.clone(), config.cache_rows, audit_log.clone()),
-            users: Users::new(db.clone(), config.cache_rows, audit_log.clone()),
+            users,
             consents: Consents::new(db.clone()),
             grants: Grants::new(db.clone(), denylist.clone(), audit_log.clone()),
             groups: Groups::new(db.clone(), audit_log.clone()),

@@ -10,9 +10,11 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
 use crate::flows::account::{AccountFlow, AccountView, MIN_PASSWORD_CHARS, PasswordChange};
+use crate::flows::credentials::Refused;
+use crate::flows::links::AccountLinkFlow;
 use crate::protocol::entries::{Device, SsoSession};
 use crate::protocol::{OAuthError, Params};
-use crate::web::interaction::login::BAD_CREDENTIALS;
+use crate::web::interaction::login::{BAD_CREDENTIALS, UNVERIFIED};
 use crate::web::views::{AccountPage, AppRow, LoginPage, SessionRow};
 use crate::web::{Site, cookies, csrf, extract, respond};
 
@@ -53,6 +55,7 @@ pub async fn account_get(
 
 pub async fn sign_in_post(
     flow: Data<AccountFlow>,
+    links: Data<AccountLinkFlow>,
     site: Data<Site>,
     clock: Data<Clock>,
     req: HttpRequest,
@@ -67,12 +70,16 @@ pub async fn sign_in_post(
     let previous = cookies::session(&req, &site);
     let device = extract::device(&req);
     match flow.sign_in(username, password, previous.as_deref(), &device, clock.now()).await {
-        Ok(Some(cookie)) => {
+        Ok(Ok(cookie)) => {
             let mut resp = back(None);
             cookies::set_session(&mut resp, &site, cookie);
             resp
         }
-        Ok(None) => sign_in_page(&site, &req, username, Some(BAD_CREDENTIALS)),
+        Ok(Err(Refused::Unverified { user_id })) => {
+            links.resend_verification(&user_id, clock.now()).await;
+            sign_in_page(&site, &req, username, Some(UNVERIFIED))
+        }
+        Ok(Err(Refused::Invalid)) => sign_in_page(&site, &req, username, Some(BAD_CREDENTIALS)),
         Err(e) => respond::error_page(&e),
     }
 }
@@ -214,6 +221,7 @@ fn sign_in_page(site: &Site, req: &HttpRequest, username: &str, error: Option<&s
             csrf_token: token,
             username,
             error,
+            registration: site.registration,
         };
         respond::html(StatusCode::OK, &page)
     })

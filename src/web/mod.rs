@@ -14,6 +14,7 @@ pub mod device;
 pub mod extract;
 pub mod form_post;
 pub mod interaction;
+pub mod links;
 pub mod logout;
 pub mod middleware;
 pub mod oauth;
@@ -35,6 +36,8 @@ pub struct Site {
     pub cookies: cookies::CookieNames,
     /// Absolute lifetime of an SSO session (the cookie's `Max-Age`), seconds.
     pub session_ttl: u64,
+    /// Self-registration is on (`accounts.registration`): `/register` exists.
+    pub registration: bool,
 }
 
 /// The whole route table: one resource per path, so a known path asked with
@@ -69,6 +72,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/account/sessions/end").post(account::end_session_post))
         .service(resource("/account/apps/revoke").post(account::revoke_app_post))
         .service(resource("/account/password").post(account::password_post))
+        .service(resource("/forgot").read(links::forgot_get).post(links::forgot_post))
+        .service(resource("/reset").read(links::reset_get).post(links::reset_post))
+        .service(resource("/verify").read(links::verify_get).post(links::verify_post))
+        .service(
+            resource("/register")
+                .guard(actix_web::guard::fn_guard(links::registration_open))
+                .read(links::register_get)
+                .post(links::register_post),
+        )
         .service(resource("/logout").read(logout::logout_get).post(logout::logout_post))
         .service(resource("/logout/confirm").post(logout::confirm_post))
         .service(

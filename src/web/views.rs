@@ -13,6 +13,8 @@ pub struct LoginPage<'a> {
     pub csrf_token: &'a str,
     pub username: &'a str,
     pub error: Option<&'a str>,
+    /// Offer "Create an account" (`accounts.registration`).
+    pub registration: bool,
 }
 
 #[derive(Template)]
@@ -124,6 +126,7 @@ mod tests {
             csrf_token: "t",
             username: "<script>",
             error: Some("Invalid username or password."),
+            registration: false,
         };
         let html = page.render().unwrap();
         assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"), "{html}");

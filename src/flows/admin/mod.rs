@@ -15,6 +15,7 @@ mod resources;
 mod user_access;
 mod user_sessions;
 mod users;
+mod verification;
 
 pub use actor::{Actor, changed};
 pub use audit::{AuditQuery, DEFAULT_AUDIT_PAGE};
@@ -29,6 +30,7 @@ pub use resources::{CreatedResource, NewResource};
 pub use users::{
     MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_PASSWORD_CHARS, NewUser, UserUpdate, UserView, user_view,
 };
+pub use verification::Registered;
 
 use crate::accounts::password::HashPolicy;
 use crate::flows::keys::KeyPolicy;
@@ -122,13 +124,15 @@ pub struct Admin {
     sessions: Sessions,
     hashing: HashPolicy,
     keys: KeyPolicy,
+    /// Sends verification links (`with_links`); none in tools without mail.
+    links: Option<crate::flows::links::LinkSender>,
 }
 
 impl Admin {
     /// `keys.algorithms` are the ID-token algorithms clients may choose:
     /// the ones the server keeps keys for.
     pub fn new(stores: Stores, sessions: Sessions, hashing: HashPolicy, keys: KeyPolicy) -> Admin {
-        Admin { stores, sessions, hashing, keys }
+        Admin { stores, sessions, hashing, keys, links: None }
     }
 
     /// The audit trail, newest first (see also [`Admin::audit_events`]).

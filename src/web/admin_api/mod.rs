@@ -12,6 +12,7 @@ mod groups;
 mod keys;
 mod resources;
 mod users;
+mod verification;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -44,6 +45,7 @@ admin_routes! {
     "/users/{user}/password" => { put: users::set_password },
     "/users/{user}/disable" => { post: users::disable },
     "/users/{user}/enable" => { post: users::enable },
+    "/users/{user}/send-verification" => { post: verification::send_verification },
     "/users/{user}/sessions" => { get: users::sessions, delete: users::end_sessions },
     "/users/{user}/sessions/{sid}" => { delete: users::end_session },
     "/users/{user}/consents" => { get: users::consents },
@@ -66,7 +68,7 @@ admin_routes! {
         clients::list, clients::create, clients::get, clients::update, clients::delete, clients::rotate_secret,
         users::list, users::create, users::get, users::update, users::delete, users::set_password,
         users::disable, users::enable, users::sessions, users::end_sessions, users::end_session,
-        users::consents, users::revoke_consent,
+        users::consents, users::revoke_consent, verification::send_verification,
         groups::of_user, groups::list, groups::create, groups::get, groups::delete, groups::add_member,
         groups::remove_member, keys::list, keys::import, keys::rotate, resources::list, resources::create, resources::delete,
         audit::list,

@@ -27,9 +27,11 @@ pub async fn consent_post(
     let challenge = params.get("challenge").unwrap_or_default();
     let cookie = cookies::session(&req, &site);
     match flow.consent(challenge, allow, cookie.as_deref(), &extract::device(&req), clock.now()).await {
-        StepOutcome::Expired | StepOutcome::Rejected(_) => respond::error_page(&OAuthError::invalid_request(
-            "This page has expired. Please start again from the application.",
-        )),
+        StepOutcome::Expired | StepOutcome::Rejected(_) | StepOutcome::Unverified { .. } => {
+            respond::error_page(&OAuthError::invalid_request(
+                "This page has expired. Please start again from the application.",
+            ))
+        }
         StepOutcome::AlreadyCompleted => {
             respond::error_page(&OAuthError::invalid_request("This request was already answered."))
         }

@@ -9,15 +9,21 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
 use crate::flows::interaction::{InteractionFlow, StepOutcome};
+use crate::flows::links::AccountLinkFlow;
 use crate::protocol::OAuthError;
 use crate::web::interaction::pages::page;
 use crate::web::{Site, cookies, csrf, extract, outcome, respond};
 
 /// The one message for unknown users and wrong passwords.
 pub const BAD_CREDENTIALS: &str = "Invalid username or password.";
+/// For the right password of a self-registered, unverified account (a new
+/// link goes out with it, within the hourly cap).
+pub const UNVERIFIED: &str =
+    "Confirm your email address first: we sent you a link. Signing in again sends a new one.";
 
 pub async fn login_post(
     flow: Data<InteractionFlow>,
+    links: Data<AccountLinkFlow>,
     site: Data<Site>,
     clock: Data<Clock>,
     req: HttpRequest,
@@ -42,6 +48,10 @@ pub async fn login_post(
             "This login page has expired. Please start again from the application.",
         )),
         StepOutcome::Rejected(view) => page(&site, &req, &view, username, Some(BAD_CREDENTIALS)),
+        StepOutcome::Unverified { view, user_id } => {
+            links.resend_verification(&user_id, clock.now()).await;
+            page(&site, &req, &view, username, Some(UNVERIFIED))
+        }
         StepOutcome::AlreadyCompleted => {
             respond::error_page(&OAuthError::invalid_request("This login was already completed."))
         }

@@ -31,6 +31,7 @@ pub fn page(
                 csrf_token: &token,
                 username,
                 error,
+                registration: site.registration,
             };
             respond::html(StatusCode::OK, &page)
         }
