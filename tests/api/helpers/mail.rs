@@ -71,12 +71,14 @@ pub fn start_smtp() -> (u16, Mailbox) {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("mail dir");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/capture.py");
-    Command::new("/usr/bin/python3")
+    let mut child = Command::new("/usr/bin/python3")
         .args([script, &port.to_string(), dir.to_str().expect("utf-8 dir"), &std::process::id().to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("start tests/smtp/capture.py (apt-get install python3-aiosmtpd)");
+    // It exits with the test process (it watches its parent); reaped here.
+    std::thread::spawn(move || child.wait());
     let ready = dir.join("ready");
     for _ in 0..400 {
         if ready.exists() {
