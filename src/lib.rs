@@ -1,7 +1,7 @@
 //! oxidp: an OAuth 2.0 / OpenID Connect identity provider.
 //!
 //! Layers, imports pointing down only (a test keeps it so):
-//! `cli` → `app` → `config` → `web` → `flows` → {`accounts`, `store`} →
+//! `cli` → `app` → `config` → `web` → `flows` → {`accounts`, `store`, `mail`} →
 //! `protocol` → `jose` → {`crypto`, `clock`, `vocabulary`}.
 //! - `app` is the composition root: it builds every flow from the settings;
 //! - `web` is actix only: handlers extract, call one flow, render;
@@ -18,6 +18,7 @@ pub mod config;
 pub mod crypto;
 pub mod flows;
 pub mod jose;
+pub mod mail;
 pub mod protocol;
 pub mod store;
 pub mod vocabulary;

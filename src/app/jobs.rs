@@ -8,7 +8,9 @@
 //! - client keys (`jobs.client_keys_interval`): drops the fetched JWK Sets
 //!   of clients that stopped authenticating;
 //! - janitor (`jobs.janitor_interval`): deletes dead refresh tokens,
-//!   expired denials, retired keys past their time and old audit events.
+//!   expired denials, retired keys past their time, old audit events and
+//!   expired mailed links;
+//! - outbox: sends queued mail as it comes (retries with back-off).
 //!
 //! Plus two one-off warm-ups right after start, off the way to the first
 //! request: the dummy password hash and the outbound HTTP client.
@@ -23,6 +25,7 @@ use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
 use crate::flows::janitor::Janitor;
 use crate::flows::keys::KeyPoller;
 use crate::flows::logout::backchannel::BackchannelWorker;
+use crate::flows::outbox::OutboxWorker;
 use crate::store::Stores;
 
 /// Seconds between runs of each job.
@@ -42,16 +45,30 @@ pub struct Jobs {
     pub hasher: Arc<PasswordHasher>,
     pub http: Arc<OutboundHttp>,
     pub backchannel: BackchannelWorker,
+    pub outbox: OutboxWorker,
     pub clock: Clock,
     pub intervals: Intervals,
 }
 
 /// Starts every job on the current runtime.
 pub fn spawn(jobs: Jobs) {
-    let Jobs { stores, key_poller, janitor, client_keys, hasher, http, backchannel, clock, intervals } = jobs;
+    let Jobs {
+        stores,
+        key_poller,
+        janitor,
+        client_keys,
+        hasher,
+        http,
+        backchannel,
+        outbox,
+        clock,
+        intervals,
+    } = jobs;
 
     // Logout tokens for the clients of ended sessions, as they come.
     tokio::spawn(backchannel.run());
+    // Queued mail, as it comes.
+    tokio::spawn(outbox.run());
 
     // The dummy hash (for unknown users) costs one Argon2 run, and loading
     // the system's CA certificates tens of milliseconds.
@@ -107,6 +124,7 @@ pub fn spawn(jobs: Jobs) {
                     denied_tokens = swept.denied_tokens,
                     retired_keys = swept.retired_keys,
                     audit_events = swept.audit_events,
+                    links = swept.links,
                     "job ran"
                 ),
                 Err(e) => tracing::error!(job = "janitor", error = %e, "janitor run failed"),

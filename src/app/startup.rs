@@ -29,11 +29,13 @@ use crate::flows::interaction::{InteractionFlow, InteractionParts};
 use crate::flows::introspection::IntrospectionFlow;
 use crate::flows::janitor::Janitor;
 use crate::flows::keys::{self, KeyPoller};
+use crate::flows::links::{AccountLinkFlow, LinkSender, Quota};
 use crate::flows::login_guard::LoginGuard;
 use crate::flows::logout::LogoutFlow;
 use crate::flows::logout::backchannel::{Backchannel, DeliveryPolicy, WorkerParts};
 use crate::flows::metadata::Metadata;
 use crate::flows::origins::BrowserOrigins;
+use crate::flows::outbox::{Outbox, RetryPolicy};
 use crate::flows::revocation::RevocationFlow;
 use crate::flows::second_factor::SecondFactor;
 use crate::flows::sessions::Sessions;
@@ -142,6 +144,7 @@ struct Registry {
     admin: web::Data<Admin>,
     admin_gate: web::Data<AdminGate>,
     console: web::Data<ConsoleFlow>,
+    links: web::Data<AccountLinkFlow>,
 }
 
 impl Registry {
@@ -170,6 +173,7 @@ impl Registry {
             .app_data(self.admin.clone())
             .app_data(self.admin_gate.clone())
             .app_data(self.console.clone())
+            .app_data(self.links.clone())
             .configure(crate::web::configure)
     }
 }
@@ -352,15 +356,37 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.grants.clone(),
         stores.signing_keys.clone(),
         stores.audit.clone(),
+        stores.links.clone(),
         settings.retention_policy(),
     ));
-    let admin = Arc::new(Admin::new(
-        stores.clone(),
-        sessions.clone(),
-        settings.hash_policy(),
-        settings.password_policy(),
-        key_policy.clone(),
-    ));
+    let transport =
+        crate::mail::Transport::new(&settings.mail_config()).map_err(|e| anyhow::anyhow!("mail: {e}"))?;
+    let (outbox, outbox_worker) =
+        Outbox::queued(transport, stores.audit.clone(), clock.clone(), RetryPolicy::default());
+    let link_sender = LinkSender::new(
+        stores.links.clone(),
+        outbox,
+        Quota::new(stores.ephemeral.clone()),
+        issuer.clone(),
+        settings.link_policy(),
+    );
+    let admin = Arc::new(
+        Admin::new(
+            stores.clone(),
+            sessions.clone(),
+            settings.hash_policy(),
+            settings.password_policy(),
+            key_policy.clone(),
+        )
+        .with_links(link_sender.clone()),
+    );
+    let links = AccountLinkFlow::new(
+        link_sender,
+        stores.links.clone(),
+        stores.users.clone(),
+        admin.clone(),
+        stores.audit.clone(),
+    );
     super::console_client::ensure_console_client(&admin, &issuer, now)
         .await
         .map_err(|e| anyhow::anyhow!("the admin console's client: {e}"))?;
@@ -406,6 +432,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             admin.clone(),
         )),
         console: web::Data::new(console),
+        links: web::Data::new(links),
     };
     let jobs = Jobs {
         stores: stores.clone(),
@@ -415,6 +442,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         hasher,
         http,
         backchannel: backchannel_worker,
+        outbox: outbox_worker,
         clock: clock.clone(),
         intervals: jobs::Intervals {
             key_poll: settings.keys.poll_interval,

@@ -65,6 +65,11 @@ pub enum UserCommand {
         #[arg(long, value_name = "USERNAME")]
         username: String,
     },
+    /// Mail the user a new email-verification link (mail.transport=log: to this command's log).
+    SendVerification {
+        #[arg(long, value_name = "USERNAME")]
+        username: String,
+    },
 }
 
 #[derive(Args)]

@@ -5,9 +5,13 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use super::Failure;
+use crate::clock::Clock;
 use crate::config::{Settings, redact_url};
 use crate::flows::admin::Admin;
+use crate::flows::links::{LinkSender, Quota};
+use crate::flows::outbox::{Outbox, RetryPolicy};
 use crate::flows::sessions::Sessions;
+use crate::mail::Transport;
 use crate::store::{OpenMode, Stores};
 
 /// The admin operations over the configured database (created only in
@@ -36,13 +40,24 @@ pub(super) async fn open_admin(
     })?;
     stores.log_audit_events(settings.audit.log);
     let sessions = Sessions::detached(&stores, settings.session_policy());
+    // Mail goes out before the command returns (no queue outlives it).
+    let transport = Transport::new(&settings.mail_config()).map_err(|e| Failure::Usage(e.to_string()))?;
+    let outbox = Outbox::direct(transport, stores.audit.clone(), Clock::System, RetryPolicy::default());
+    let links = LinkSender::new(
+        stores.links.clone(),
+        outbox,
+        Quota::new(stores.ephemeral.clone()),
+        settings.issuer.clone(),
+        settings.link_policy(),
+    );
     Ok(Admin::new(
         stores,
         sessions,
         settings.hash_policy(),
         settings.password_policy(),
         settings.key_policy(),
-    ))
+    )
+    .with_links(links))
 }
 
 /// First line of `file`, or of stdin (with a prompt on a terminal).

@@ -19,6 +19,9 @@ pub(super) async fn run(command: UserCommand, settings: &Settings, now: i64) -> 
     let existing = |sessions| open_admin(settings, OpenMode::MustExist, sessions);
     match command {
         UserCommand::Create(args) => {
+            if args.email.is_some() {
+                crate::app::telemetry::init_stderr(&settings.log);
+            }
             // Input that can be wrong is read before anything is opened.
             let password = read_secret(args.password_file.as_deref(), "Password")?;
             let new = NewUser { username: args.username, password, email: args.email, name: args.name };
@@ -33,6 +36,9 @@ pub(super) async fn run(command: UserCommand, settings: &Settings, now: i64) -> 
         }
         UserCommand::Update(args) => {
             let username = args.username.clone();
+            if args.email.is_some() {
+                crate::app::telemetry::init_stderr(&settings.log);
+            }
             let update = update_of(args);
             let admin = existing(false).await?;
             let user = admin.find_user(&username).await?;
@@ -98,6 +104,13 @@ pub(super) async fn run(command: UserCommand, settings: &Settings, now: i64) -> 
             let user = admin.find_user(&username).await?;
             let sessions = admin.list_user_sessions(&user.id, now).await?;
             print_sessions(&sessions, json);
+        }
+        UserCommand::SendVerification { username } => {
+            crate::app::telemetry::init_stderr(&settings.log);
+            let admin = existing(false).await?;
+            let user = admin.find_user(&username).await?;
+            admin.send_verification(&by, &user.id, now).await?;
+            println!("Sent a verification link to the address of {:?}.", user.username);
         }
         UserCommand::EndSessions { username } => {
             let admin = existing(true).await?;

@@ -5,6 +5,7 @@
 //! small typed policies each flow takes (`policies`).
 
 mod branding;
+mod mail;
 mod password;
 mod policies;
 #[cfg(test)]
@@ -23,6 +24,7 @@ pub use branding::BrandingSettings;
 use crate::jose::SigningAlg;
 use crate::store::RedisConfig;
 use crate::vocabulary::vocabulary;
+pub use mail::{AccountSettings, LinkSettings, MailSettings};
 
 #[derive(Clone, Deserialize)]
 #[serde(default)]
@@ -45,6 +47,9 @@ pub struct Settings {
     pub audit: AuditSettings,
     pub log: LogSettings,
     pub branding: BrandingSettings,
+    pub mail: MailSettings,
+    pub links: LinkSettings,
+    pub accounts: AccountSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -262,6 +267,9 @@ impl Default for Settings {
             audit: AuditSettings::default(),
             log: LogSettings::default(),
             branding: BrandingSettings::default(),
+            mail: MailSettings::default(),
+            links: LinkSettings::default(),
+            accounts: AccountSettings::default(),
         }
     }
 }
@@ -480,6 +488,9 @@ impl fmt::Debug for Settings {
             .field("audit", &self.audit)
             .field("log", &self.log)
             .field("branding", &self.branding)
+            .field("mail", &self.mail)
+            .field("links", &self.links)
+            .field("accounts", &self.accounts)
             .finish()
     }
 }

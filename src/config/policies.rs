@@ -128,6 +128,7 @@ impl Settings {
             session_ttl: self.session.ttl,
             // Checked by `validate`; the defaults otherwise.
             branding: std::sync::Arc::new(self.branding.branding().unwrap_or_default()),
+            registration: self.accounts.registration,
         }
     }
 }

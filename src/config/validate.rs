@@ -119,6 +119,7 @@ impl Settings {
             (8..=MAX_PASSWORD_CHARS).contains(&self.password.min_length),
             "password.min_length must be 8..={MAX_PASSWORD_CHARS} (NIST SP 800-63B §5.1.1.2)"
         );
+        self.validate_mail()?;
         Ok(())
     }
 }

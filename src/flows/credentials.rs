@@ -45,6 +45,11 @@ pub enum SignIn {
     Throttled {
         retry_after: u64,
     },
+    /// The right password of a self-registered account whose address is
+    /// not verified yet (told only to who knows the password).
+    Unverified {
+        user_id: String,
+    },
 }
 
 #[derive(Clone)]
@@ -117,11 +122,19 @@ impl Credentials {
                 return Err(e);
             }
         };
-        let settlement = if user.is_some() { Settlement::Succeeded } else { Settlement::Failed };
+        // An unverified registration knew the password: not a guess.
+        let right = user.is_some() || matches!(failure, Failure::Unverified(_));
+        let settlement = if right { Settlement::Succeeded } else { Settlement::Failed };
         let locks = self.guard.settle(ticket, settlement, now).await?;
         let user_id = match (&user, &failure) {
             (Some(user), _) => Some(user.id.clone()),
-            (None, Failure::Password(id) | Failure::Disabled(id)) => Some(id.clone()),
+            (None, Failure::Password(id) | Failure::Disabled(id) | Failure::Unverified(id)) => {
+                Some(id.clone())
+            }
+            _ => None,
+        };
+        let unverified = match &failure {
+            Failure::Unverified(id) => Some(id.clone()),
             _ => None,
         };
         let audited = match (&user, failure) {
@@ -137,6 +150,10 @@ impl Credentials {
                 .user(&id)
                 .detail("username", tried())
                 .detail("reason", "user_disabled"),
+            (None, Failure::Unverified(id)) => Audited::new(AuditKind::LoginFailed)
+                .user(&id)
+                .detail("username", tried())
+                .detail("reason", "email_unverified"),
             (None, Failure::None) => Audited::new(AuditKind::LoginFailed),
         };
         self.record(audited, context).await;
@@ -156,9 +173,10 @@ impl Credentials {
             }
             self.record(audited, context).await;
         }
-        Ok(match user {
-            Some(user) => SignIn::Ok(user),
-            None => SignIn::Rejected,
+        Ok(match (user, unverified) {
+            (Some(user), _) => SignIn::Ok(user),
+            (None, Some(user_id)) => SignIn::Unverified { user_id },
+            (None, None) => SignIn::Rejected,
         })
     }
 
@@ -193,6 +211,9 @@ impl Credentials {
             None => (None, Failure::Unknown),
             Some(u) if !verified => (None, Failure::Password(u.id)),
             Some(u) if u.disabled => (None, Failure::Disabled(u.id)),
+            Some(u) if !u.email_verified && self.users.awaiting_verification(&u.id).await? => {
+                (None, Failure::Unverified(u.id))
+            }
             Some(u) => (Some(u), Failure::None),
         })
     }
@@ -235,4 +256,6 @@ enum Failure {
     Unknown,
     Password(String),
     Disabled(String),
+    /// Self-registered, address not verified yet.
+    Unverified(String),
 }

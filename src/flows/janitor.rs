@@ -5,9 +5,10 @@
 //! - denials of access tokens that have expired anyway,
 //! - retired signing keys past their `delete_after` (they leave the JWKS
 //!   within `keys.poll_interval`),
-//! - audit events older than `audit_retention`.
+//! - audit events older than `audit_retention`,
+//! - mailed links (reset, verification) past their expiry.
 
-use crate::store::{Audit, Grants, SigningKeys, StoreError};
+use crate::store::{AccountLinks, Audit, Grants, SigningKeys, StoreError};
 
 /// How long what is no longer usable is kept, in seconds.
 #[derive(Debug, Clone, Copy)]
@@ -23,18 +24,26 @@ pub struct Swept {
     pub denied_tokens: usize,
     pub retired_keys: usize,
     pub audit_events: usize,
+    pub links: usize,
 }
 
 pub struct Janitor {
     grants: Grants,
     signing_keys: SigningKeys,
     audit: Audit,
+    links: AccountLinks,
     policy: RetentionPolicy,
 }
 
 impl Janitor {
-    pub fn new(grants: Grants, signing_keys: SigningKeys, audit: Audit, policy: RetentionPolicy) -> Janitor {
-        Janitor { grants, signing_keys, audit, policy }
+    pub fn new(
+        grants: Grants,
+        signing_keys: SigningKeys,
+        audit: Audit,
+        links: AccountLinks,
+        policy: RetentionPolicy,
+    ) -> Janitor {
+        Janitor { grants, signing_keys, audit, links, policy }
     }
 
     pub async fn run(&self, now: i64) -> Result<Swept, StoreError> {
@@ -44,6 +53,7 @@ impl Janitor {
             denied_tokens: self.grants.delete_expired_denials(now).await?,
             retired_keys: self.signing_keys.delete_expired(now).await?,
             audit_events: self.audit.delete_before(before(self.policy.audit_retention)).await?,
+            links: self.links.delete_expired(now).await?,
         })
     }
 }

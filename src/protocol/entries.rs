@@ -31,6 +31,7 @@ vocabulary! {
         PageFailures => "login_failures_page",
         PendingSignIn => "pending_sign_in",
         TotpEnrollment => "totp_enrollment",
+        MailQuota => "mail_quota",
     }
 }
 
@@ -464,6 +465,7 @@ mod tests {
             crate::protocol::login_throttle::PageFailures::KIND,
             PendingSignIn::KIND,
             TotpEnrollment::KIND,
+            crate::protocol::links::MailQuota::KIND,
         ];
         let mut unique = kinds.to_vec();
         unique.sort();

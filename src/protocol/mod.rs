@@ -16,6 +16,7 @@ pub mod interaction;
 pub mod introspection;
 pub mod key_lifecycle;
 pub mod lifetimes;
+pub mod links;
 pub mod login_throttle;
 pub mod logout;
 pub mod mfa;

@@ -222,6 +222,13 @@ vocabulary! {
         MfaSucceeded => "mfa_succeeded",
         /// A wrong (or replayed) second-factor code.
         MfaFailed => "mfa_failed",
+        /// A mail could not be sent (SMTP refused, unreachable, queue
+        /// full); the detail names its purpose and user, never the link.
+        MailFailed => "mail_failed",
+        /// A user set a new password through a reset link; their sessions ended.
+        PasswordReset => "password_reset",
+        /// A user proved their email address through a verification link.
+        EmailVerified => "email_verified",
     }
 }
 
@@ -242,6 +249,7 @@ vocabulary! {
         UserDelete => "user.delete",
         UserUnlock => "user.unlock",
         UserResetMfa => "user.reset_mfa",
+        UserSendVerification => "user.send_verification",
         GroupCreate => "group.create",
         GroupDelete => "group.delete",
         GroupAddMember => "group.add_member",

@@ -17,6 +17,7 @@ mod denylist;
 pub mod ephemeral;
 mod grants;
 mod groups;
+mod links;
 mod resources;
 mod second_factors;
 mod signing_keys;
@@ -35,6 +36,7 @@ pub use denylist::Denylist;
 pub use ephemeral::Ephemeral;
 pub use grants::Grants;
 pub use groups::{Groups, MemberChange};
+pub use links::AccountLinks;
 pub use resources::Resources;
 pub use second_factors::{SecondFactors, TotpFactor};
 pub use signing_keys::{KeySetError, SigningKeys};
@@ -150,6 +152,7 @@ pub struct Stores {
     pub audit: Audit,
     pub signing_keys: SigningKeys,
     pub ephemeral: Ephemeral,
+    pub links: AccountLinks,
     db: sql::Db,
     audit_log: audit::AuditLog,
 }
@@ -180,10 +183,12 @@ impl Stores {
         let denylist = Denylist::new(db.clone(), shared);
         let audit_log = audit::AuditLog::new();
         let audit = Audit::new(db.clone(), audit_log.clone());
+        let users = Users::new(db.clone(), config.cache_rows, audit_log.clone());
         Ok(Stores {
+            links: AccountLinks::new(db.clone(), users.clone(), audit_log.clone()),
             clients: Clients::new(db.clone(), config.cache_rows, audit_log.clone()),
             resources: Resources::new(db.clone(), config.cache_rows, audit_log.clone()),
-            users: Users::new(db.clone(), config.cache_rows, audit_log.clone()),
+            users,
             consents: Consents::new(db.clone()),
             grants: Grants::new(db.clone(), denylist.clone(), audit_log.clone()),
             groups: Groups::new(db.clone(), audit_log.clone()),

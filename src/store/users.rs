@@ -69,6 +69,13 @@ impl Users {
         self.db.run(move |c| sql::users::page(c, search.as_deref(), after.as_deref(), limit)).await
     }
 
+    /// Whether the user registered themselves and has not verified their
+    /// address yet (they may not sign in; `AccountLinks` lifts it).
+    pub async fn awaiting_verification(&self, user_id: &str) -> Result<bool, StoreError> {
+        let id = user_id.to_string();
+        self.db.run(move |c| sql::account_links::is_held(c, &id)).await
+    }
+
     /// Inserts a new user; a taken username or id is `Duplicate`.
     pub async fn create(&self, user: UserRecord) -> Result<(), StoreError> {
         self.write(None, 0, move |c| sql::users::insert(c, &user), |_| true).await

@@ -14,6 +14,7 @@ pub mod device;
 pub mod extract;
 pub mod form_post;
 pub mod interaction;
+pub mod links;
 pub mod logout;
 pub mod middleware;
 pub mod oauth;
@@ -39,6 +40,8 @@ pub struct Site {
     pub session_ttl: u64,
     /// What every page shows of the deployment (`pages::Ui`).
     pub branding: std::sync::Arc<pages::Branding>,
+    /// Self-registration is on (`accounts.registration`): `/register` exists.
+    pub registration: bool,
 }
 
 /// The whole route table: one resource per path, so a known path asked with
@@ -78,6 +81,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/account/totp").read(account::mfa::totp_get).post(account::mfa::totp_post))
         .service(resource("/account/totp/remove").post(account::mfa::remove_post))
         .service(resource("/account/recovery-codes").post(account::mfa::recovery_codes_post))
+        .service(resource("/forgot").read(links::forgot_get).post(links::forgot_post))
+        .service(resource("/reset").read(links::reset_get).post(links::reset_post))
+        .service(resource("/verify").read(links::verify_get).post(links::verify_post))
+        .service(
+            resource("/register")
+                .guard(actix_web::guard::fn_guard(links::registration_open))
+                .read(links::register_get)
+                .post(links::register_post),
+        )
         .service(resource("/logout").read(logout::logout_get).post(logout::logout_post))
         .service(resource("/logout/confirm").post(logout::confirm_post))
         .service(

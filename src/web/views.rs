@@ -18,6 +18,8 @@ pub struct LoginPage<'a> {
     pub csrf_token: &'a str,
     pub username: &'a str,
     pub error: Option<&'a str>,
+    /// Offer "Create an account" (`accounts.registration`).
+    pub registration: bool,
 }
 
 impl LoginPage<'_> {
@@ -208,6 +210,7 @@ mod tests {
             csrf_token: "t",
             username: "<script>",
             error: Some("Invalid username or password."),
+            registration: false,
         };
         let html = page.render().unwrap();
         assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"), "{html}");

@@ -2,7 +2,7 @@
 //! `crate::…` path in `src/` may only name a module of a lower layer (or its
 //! own module). Modules of one layer do not import each other.
 //!
-//! `cli` → `app` → `config` → `web` → `flows` → {`accounts`, `store`} →
+//! `cli` → `app` → `config` → `web` → `flows` → {`accounts`, `store`, `mail`} →
 //! `protocol` → `jose` → {`crypto`, `clock`, `vocabulary`}
 
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["crypto", "clock", "vocabulary"],
     &["jose"],
     &["protocol"],
-    &["accounts", "store"],
+    &["accounts", "store", "mail"],
     &["flows"],
     &["web"],
     &["config"],

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account;
+mod account_links;
 mod admin_api_clients;
 mod admin_api_groups;
 mod admin_api_users;
@@ -49,6 +50,7 @@ mod private_key_jwt;
 mod redis_faults;
 mod refresh;
 mod refresh_leeway;
+mod registration;
 mod resource_auth;
 mod resources;
 mod revocation;

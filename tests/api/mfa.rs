@@ -53,7 +53,7 @@ async fn text(resp: reqwest::Response) -> (u16, String) {
 }
 
 impl Browser {
-    async fn page(&self, path: &str) -> (u16, String) {
+    async fn mfa_page(&self, path: &str) -> (u16, String) {
         text(self.client.get(self.url(path)).send().await.expect("GET")).await
     }
 
@@ -63,7 +63,7 @@ impl Browser {
 
     /// Signs in on the account page with a password only.
     async fn account_password_sign_in(&self, user: &TestUser) -> reqwest::Response {
-        let (_, page) = self.page("/account").await;
+        let (_, page) = self.mfa_page("/account").await;
         let token = input_value(&page, "csrf_token");
         let fields =
             [("csrf_token", token.as_str()), ("username", &user.username()), ("password", &user.password)];
@@ -73,7 +73,7 @@ impl Browser {
     /// Sets TOTP up from the account page (signed in already); the phone
     /// and the recovery codes.
     async fn set_up_totp(&self, app: &TestApp) -> (Phone, Vec<String>) {
-        let (status, page) = self.page("/account/totp").await;
+        let (status, page) = self.mfa_page("/account/totp").await;
         assert_eq!(status, 200, "{page}");
         assert!(page.contains("<svg"), "a QR code: {page}");
         let phone = Phone::from_page(&page);
@@ -135,10 +135,10 @@ backend_test!(
         let client = app.with_refresh_client("app1").await;
         let laptop = app.browser();
         assert_eq!(laptop.account_password_sign_in(&user).await.status(), 303);
-        let (_, page) = laptop.page("/account").await;
+        let (_, page) = laptop.mfa_page("/account").await;
         assert!(page.contains("href=\"/account/totp\""), "offered: {page}");
         let (phone, codes) = laptop.set_up_totp(&app).await;
-        let (_, page) = laptop.page("/account").await;
+        let (_, page) = laptop.mfa_page("/account").await;
         assert!(page.contains("10 recovery codes left"), "{page}");
         assert_eq!(app.audit_events_of("mfa_enrolled").await.len(), 1);
 
@@ -283,7 +283,7 @@ backend_test!(
             .form("/account/login/mfa", &[("challenge", &challenge), ("csrf_token", &token), ("code", &code)])
             .await;
         assert_eq!(resp.status(), 303);
-        let (status, page) = other.page("/account").await;
+        let (status, page) = other.mfa_page("/account").await;
         assert_eq!(status, 200);
         assert!(page.contains("Two-step verification") && page.contains("recovery codes left"), "{page}");
 

@@ -27,6 +27,9 @@ pub enum AccountSignIn {
     Rejected,
     /// Too many failed sign-ins: refused unchecked.
     Throttled { retry_after: u64 },
+    /// The right password of a self-registered account whose address is
+    /// not verified yet.
+    Unverified { user_id: String },
 }
 
 /// What became of the second step of a sign-in.

@@ -117,6 +117,7 @@ impl AccountFlow {
                 return Ok(AccountSignIn::Rejected);
             }
             SignIn::Throttled { retry_after } => return Ok(AccountSignIn::Throttled { retry_after }),
+            SignIn::Unverified { user_id } => return Ok(AccountSignIn::Unverified { user_id }),
         };
         let authentication =
             Authentication { auth_time: now, amr: vec![AuthMethod::Password], acr: AuthLevel::SingleFactor };

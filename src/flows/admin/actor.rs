@@ -19,6 +19,8 @@ pub enum Actor {
     User { id: String, username: String },
     /// An automation client (client_credentials with `oxidp:admin`).
     Client(String),
+    /// Someone registering themselves (`accounts.registration`).
+    SelfService,
 }
 
 impl Actor {
@@ -29,6 +31,7 @@ impl Actor {
             Actor::System => "system".into(),
             Actor::User { id, .. } => format!("user:{id}"),
             Actor::Client(client_id) => format!("client:{client_id}"),
+            Actor::SelfService => "self_service".into(),
         }
     }
 

@@ -16,6 +16,7 @@ mod user_access;
 mod user_sessions;
 mod user_unlock;
 mod users;
+mod verification;
 
 pub use actor::{Actor, changed};
 pub use audit::{AuditQuery, DEFAULT_AUDIT_PAGE};
@@ -28,6 +29,7 @@ pub use keys::KeyInfo;
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 pub use resources::{CreatedResource, NewResource};
 pub use users::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, NewUser, UserUpdate, UserView, user_view};
+pub use verification::Registered;
 
 use crate::accounts::password::HashPolicy;
 use crate::accounts::password_policy::PasswordPolicy;
@@ -124,6 +126,8 @@ pub struct Admin {
     /// What new passwords must be (every way one is set comes here).
     passwords: PasswordPolicy,
     keys: KeyPolicy,
+    /// Sends verification links (`with_links`); none in tools without mail.
+    links: Option<crate::flows::links::LinkSender>,
 }
 
 impl Admin {
@@ -136,7 +140,7 @@ impl Admin {
         passwords: PasswordPolicy,
         keys: KeyPolicy,
     ) -> Admin {
-        Admin { stores, sessions, hashing, passwords, keys }
+        Admin { stores, sessions, hashing, passwords, keys, links: None }
     }
 
     /// The audit trail, newest first (see also [`Admin::audit_events`]).

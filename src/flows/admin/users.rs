@@ -71,7 +71,7 @@ pub fn user_view(user: &UserRecord) -> Value {
     serde_json::to_value(UserView::from(user)).unwrap_or(Value::Null)
 }
 
-fn validate_name(name: &str) -> Result<(), AdminError> {
+pub(super) fn validate_name(name: &str) -> Result<(), AdminError> {
     if name.trim().is_empty() {
         return Err(AdminError::invalid_field("name", "name must not be blank (clear it instead)"));
     }
@@ -87,7 +87,7 @@ fn validate_name(name: &str) -> Result<(), AdminError> {
     Ok(())
 }
 
-fn check_email(email: &str) -> Result<(), AdminError> {
+pub(super) fn check_email(email: &str) -> Result<(), AdminError> {
     if email.chars().count() > MAX_EMAIL_CHARS {
         return Err(AdminError::invalid_field(
             "email",
@@ -162,7 +162,10 @@ impl Admin {
         let audited =
             by.audited(AdminOp::UserCreate, &user.id).user(&user.id).detail("after", user_view(&user));
         match self.stores.users.create_audited(user.clone(), audited, now).await {
-            Ok(()) => Ok(user),
+            Ok(()) => {
+                self.verify_new_address(&user, now).await;
+                Ok(user)
+            }
             Err(StoreError::Duplicate(_)) => Err(taken()),
             Err(other) => Err(other.into()),
         }
@@ -250,7 +253,12 @@ impl Admin {
                 user_view(&after),
             );
             match self.stores.users.update_profile(user_id, before.version, profile, audited, now).await? {
-                Cas::Written => return Ok(after),
+                Cas::Written => {
+                    if after.email != before.email {
+                        self.verify_new_address(&after, now).await;
+                    }
+                    return Ok(after);
+                }
                 Cas::Missing => return Err(not_found(user_id)),
                 Cas::Stale => match expected_version {
                     Some(v) => return Err(stale(v)),

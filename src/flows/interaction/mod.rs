@@ -37,6 +37,9 @@ pub enum StepOutcome {
     Throttled { view: InteractionView, retry_after: u64 },
     /// Too many wrong second-factor codes for this user lately.
     CodeThrottled(InteractionView),
+    /// The right password of a self-registered account whose address is
+    /// not verified yet: the form again, saying so.
+    Unverified { view: InteractionView, user_id: String },
     /// Too many wrong answers on this page (`login.max_attempts_per_page`
     /// passwords, or second-factor codes): the interaction is gone.
     TooManyAttempts,
@@ -96,6 +99,9 @@ impl InteractionFlow {
             Ok(SignIn::Rejected) => return self.rejected(id, &interaction, now).await,
             Ok(SignIn::Throttled { retry_after }) => {
                 return StepOutcome::Throttled { view: self.view(id, &interaction), retry_after };
+            }
+            Ok(SignIn::Unverified { user_id }) => {
+                return StepOutcome::Unverified { view: self.view(id, &interaction), user_id };
             }
             Err(e) => return StepOutcome::Failed(e.into()),
         };

@@ -5,6 +5,7 @@
 //! via [`Db::run`], one hop per request. Private to `store`: the
 //! repositories are the only callers.
 
+pub mod account_links;
 pub mod audit;
 pub mod clients;
 pub mod consents;

@@ -14,6 +14,18 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         version -> BigInt,
+        verify_before_login -> Bool,
+    }
+}
+
+diesel::table! {
+    account_links (token_hash) {
+        token_hash -> Text,
+        purpose -> Text,
+        user_id -> Text,
+        bound_to -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
     }
 }
 
@@ -181,9 +193,11 @@ diesel::table! {
         used_at -> Nullable<BigInt>,
     }
 }
+diesel::joinable!(account_links -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    account_links,
     clients,
     resources,
     refresh_tokens,

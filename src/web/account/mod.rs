@@ -13,6 +13,7 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
 use crate::flows::account::{AccountFlow, AccountSignIn, AccountView, PasswordChange};
+use crate::flows::links::AccountLinkFlow;
 use crate::protocol::entries::{Device, SsoSession};
 use crate::protocol::{OAuthError, Params};
 use crate::web::interaction::login::throttled;
@@ -61,6 +62,7 @@ pub async fn account_get(
 
 pub async fn sign_in_post(
     flow: Data<AccountFlow>,
+    links: Data<AccountLinkFlow>,
     site: Data<Site>,
     clock: Data<Clock>,
     req: HttpRequest,
@@ -84,6 +86,10 @@ pub async fn sign_in_post(
         Ok(AccountSignIn::Rejected) => sign_in_page(&site, &req, username, Some(UserMessage::BadCredentials)),
         Ok(AccountSignIn::Throttled { retry_after }) => {
             throttled(sign_in_page(&site, &req, username, Some(UserMessage::Throttled)), retry_after)
+        }
+        Ok(AccountSignIn::Unverified { user_id }) => {
+            links.resend_verification(&user_id, clock.now()).await;
+            sign_in_page(&site, &req, username, Some(UserMessage::Unverified))
         }
         Err(e) => respond::error_page(&req, &e),
     }
@@ -238,6 +244,7 @@ fn sign_in_page(site: &Site, req: &HttpRequest, username: &str, error: Option<Us
             csrf_token: token,
             username,
             error: error.map(|m| m.text(ui.t)),
+            registration: site.registration,
         };
         respond::page(&ui, StatusCode::OK, &page, None)
     })

@@ -12,6 +12,7 @@ mod groups;
 mod keys;
 mod resources;
 mod users;
+mod verification;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -46,6 +47,7 @@ admin_routes! {
     "/users/{user}/enable" => { post: users::enable },
     "/users/{user}/unlock" => { post: users::unlock },
     "/users/{user}/mfa" => { delete: users::reset_mfa },
+    "/users/{user}/send-verification" => { post: verification::send_verification },
     "/users/{user}/sessions" => { get: users::sessions, delete: users::end_sessions },
     "/users/{user}/sessions/{sid}" => { delete: users::end_session },
     "/users/{user}/consents" => { get: users::consents },
@@ -69,7 +71,7 @@ admin_routes! {
         users::list, users::create, users::get, users::update, users::delete, users::set_password,
         users::disable, users::enable, users::unlock, users::reset_mfa, users::sessions, users::end_sessions,
         users::end_session,
-        users::consents, users::revoke_consent,
+        users::consents, users::revoke_consent, verification::send_verification,
         groups::of_user, groups::list, groups::create, groups::get, groups::delete, groups::add_member,
         groups::remove_member, keys::list, keys::import, keys::rotate, resources::list, resources::create, resources::delete,
         audit::list,

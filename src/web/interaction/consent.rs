@@ -29,6 +29,7 @@ pub async fn consent_post(
         | StepOutcome::Rejected(_)
         | StepOutcome::Throttled { .. }
         | StepOutcome::CodeThrottled(_)
+        | StepOutcome::Unverified { .. }
         | StepOutcome::TooManyAttempts => respond::problem_page(&req, Problem::PageExpired),
         StepOutcome::AlreadyCompleted => respond::problem_page(&req, Problem::AlreadyAnswered),
         StepOutcome::Failed(error) => respond::error_page(&req, &error),

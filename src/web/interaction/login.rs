@@ -9,6 +9,7 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
 use crate::flows::interaction::{InteractionFlow, StepOutcome};
+use crate::flows::links::AccountLinkFlow;
 use crate::web::interaction::pages::page;
 use crate::web::pages::{Problem, UserMessage};
 use crate::web::{Site, cookies, csrf, extract, outcome, respond};
@@ -22,6 +23,7 @@ pub fn throttled(mut resp: HttpResponse, retry_after: u64) -> HttpResponse {
 
 pub async fn login_post(
     flow: Data<InteractionFlow>,
+    links: Data<AccountLinkFlow>,
     site: Data<Site>,
     clock: Data<Clock>,
     req: HttpRequest,
@@ -44,6 +46,10 @@ pub async fn login_post(
         StepOutcome::Rejected(view) => page(&site, &req, &view, username, Some(UserMessage::BadCredentials)),
         StepOutcome::Throttled { view, retry_after } => {
             throttled(page(&site, &req, &view, username, Some(UserMessage::Throttled)), retry_after)
+        }
+        StepOutcome::Unverified { view, user_id } => {
+            links.resend_verification(&user_id, clock.now()).await;
+            page(&site, &req, &view, username, Some(UserMessage::Unverified))
         }
         StepOutcome::TooManyAttempts => respond::problem_page(&req, Problem::TooManyAttempts),
         StepOutcome::AlreadyCompleted => respond::problem_page(&req, Problem::AlreadyAnswered),

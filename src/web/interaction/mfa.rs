@@ -43,7 +43,9 @@ pub async fn mfa_post(
     match outcome {
         StepOutcome::Expired => respond::problem_page(&req, Problem::PageExpired),
         StepOutcome::Rejected(view) => page(&site, &req, &view, "", Some(UserMessage::WrongCode)),
-        StepOutcome::CodeThrottled(view) | StepOutcome::Throttled { view, .. } => {
+        StepOutcome::CodeThrottled(view)
+        | StepOutcome::Throttled { view, .. }
+        | StepOutcome::Unverified { view, .. } => {
             page(&site, &req, &view, "", Some(UserMessage::CodeThrottled))
         }
         StepOutcome::TooManyAttempts => respond::problem_page(&req, Problem::TooManyAttempts),

@@ -39,6 +39,7 @@ pub fn page(
                 csrf_token: token,
                 username,
                 error: error.map(|m| m.text(ui.t)),
+                registration: site.registration,
             };
             respond::page(&ui, StatusCode::OK, &page, logo)
         }

@@ -112,6 +112,8 @@ pub enum UserMessage {
     WrongCode,
     CodeThrottled,
     MfaOff,
+    /// The right password of an account waiting for its address.
+    Unverified,
 }
 
 impl UserMessage {
@@ -130,6 +132,7 @@ impl UserMessage {
             UserMessage::WrongCode => m.wrong_code,
             UserMessage::CodeThrottled => m.code_throttled,
             UserMessage::MfaOff => m.mfa_off,
+            UserMessage::Unverified => m.unverified,
         }
     }
 }

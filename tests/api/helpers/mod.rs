@@ -9,6 +9,7 @@ mod infra;
 mod jwt;
 mod lifecycle;
 mod logout;
+mod mail;
 mod oauth;
 mod resources;
 
@@ -21,6 +22,7 @@ pub use infra::Backend;
 pub use jwt::*;
 pub use lifecycle::*;
 pub use logout::*;
+pub use mail::*;
 pub use oauth::*;
 
 use infra::Infra;

@@ -21,6 +21,8 @@ pub const TEXTS: Texts = Texts {
         username: "Benutzername",
         password: "Passwort",
         submit: "Anmelden",
+        forgot: "Passwort vergessen?",
+        register: "Konto erstellen",
     },
     consent: Consent { title: "Zugriff erlauben?", wants_before: "", wants_after: "möchte:" },
     scopes: Scopes {
@@ -162,6 +164,7 @@ pub const TEXTS: Texts = Texts {
         wrong_code: "Dieser Code stimmt nicht. Prüfen Sie Ihre App und versuchen Sie es erneut.",
         code_throttled: "Zu viele falsche Codes. Warten Sie einige Minuten und versuchen Sie es dann erneut.",
         mfa_off: "Die zweistufige Anmeldung ist ausgeschaltet.",
+        unverified: "Bestätigen Sie zuerst Ihre E-Mail-Adresse: Wir haben Ihnen einen Link gesendet. Eine erneute Anmeldung sendet einen neuen.",
     },
     mfa: Mfa {
         title: "Zweistufige Anmeldung",

@@ -21,6 +21,8 @@ pub const TEXTS: Texts = Texts {
         username: "Username",
         password: "Password",
         submit: "Sign in",
+        forgot: "Forgot your password?",
+        register: "Create an account",
     },
     consent: Consent { title: "Allow access?", wants_before: "", wants_after: "would like to:" },
     scopes: Scopes {
@@ -162,6 +164,7 @@ pub const TEXTS: Texts = Texts {
         wrong_code: "That code is not right. Check your app and try again.",
         code_throttled: "Too many wrong codes. Wait a few minutes, then try again.",
         mfa_off: "Two-step verification is off.",
+        unverified: "Confirm your email address first: we sent you a link. Signing in again sends a new one.",
     },
     mfa: Mfa {
         title: "Two-step verification",

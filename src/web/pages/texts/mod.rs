@@ -99,6 +99,8 @@ pub struct Login {
     pub username: &'static str,
     pub password: &'static str,
     pub submit: &'static str,
+    pub forgot: &'static str,
+    pub register: &'static str,
 }
 
 pub struct Consent {
@@ -240,4 +242,5 @@ pub struct Messages {
     pub wrong_code: &'static str,
     pub code_throttled: &'static str,
     pub mfa_off: &'static str,
+    pub unverified: &'static str,
 }
