@@ -189,7 +189,7 @@ backend_test!(a_page_takes_five_wrong_codes_then_the_user_starts_again, |app| as
             assert_eq!(status, 200, "attempt {attempt}: {body}");
             page = body;
         } else {
-            assert!(body.contains("Too many wrong codes on this page"), "{body}");
+            assert!(body.contains("Too many attempts on this page"), "{body}");
         }
     }
 });

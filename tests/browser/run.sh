@@ -12,7 +12,10 @@
 # console: sign in through oxidp as a member of oxidp-admins, create a client
 # with the form, see it listed; screenshots at desktop and phone width) and
 # pages.mjs (every page at 1280/390/320 px, light and dark, English and
-# German, screenshots; focus after a failed password, no sideways scrolling).
+# German, screenshots; focus after a failed password, no sideways scrolling)
+# and accounts.mjs (two-step verification set up on the account page, a
+# sign-in with password and code, a password reset through the mailed link
+# read from the server log, a recovery code).
 # .ci/run runs this after `cargo test`.
 #   Needs: apt-get install -y chromium; node 20 (npm ci runs here if needed).
 #   OXIDP_BIN=path/to/oxidp to test a given binary (default: a release build).
@@ -72,17 +75,19 @@ logo_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1",
 echo 'correct horse battery staple' | "$bin" user create --username root --email root@example.com --name "Root Admin" >/dev/null
 "$bin" group create --name oxidp-admins --description "Administrators of oxidp" >/dev/null
 "$bin" group add-member --group oxidp-admins --username root >/dev/null
+# accounts.mjs: a user who sets up TOTP, forgets the password and recovers it.
+echo 'correct horse battery staple' | "$bin" user create --username carol --email carol@example.com --name "Carol Example" >/dev/null 2>&1
 "$bin" serve >server.log 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf "$OXIDP__ISSUER/healthz" >/dev/null && break; sleep 0.1; done
 
 export ISSUER=$OXIDP__ISSUER SPA_PORT=$spa_port APP1_SECRET APP2_SECRET GALLERY_SECRET PASSWORD='correct horse battery staple'
 export ORDERS_API OTHER_API ORDERS_SECRET SHOP_SECRET SVC_SECRET LOGO_PORT=$logo_port
-export SCREENSHOT="$shots/sso-login.png" SCREENSHOT_DIR="$shots" NODE_PATH="$here/node_modules"
+export SCREENSHOT="$shots/sso-login.png" SCREENSHOT_DIR="$shots" NODE_PATH="$here/node_modules" SERVER_LOG="$work/server.log"
 status=0
 node "$here/sso.mjs" && node "$here/logout.mjs" && node "$here/spa.mjs" && node "$here/native.mjs" \
   && node "$here/api.mjs" && node "$here/device.mjs" && ADMIN_USER=root node "$here/console.mjs" \
-  && node "$here/pages.mjs" || status=$?
+  && node "$here/pages.mjs" && node "$here/accounts.mjs" || status=$?
 if [[ $status -ne 0 ]]; then
   echo "--- server log (last 40 lines)" >&2
   tail -n 40 server.log >&2

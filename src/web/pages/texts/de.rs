@@ -143,7 +143,7 @@ pub const TEXTS: Texts = Texts {
         },
         too_many_attempts: ProblemText {
             title: "Zu viele Versuche",
-            body: "Auf dieser Seite gab es zu viele falsche Eingaben. Bitte beginnen Sie erneut in der Anwendung.",
+            body: "Zu viele Versuche auf dieser Seite. Bitte beginnen Sie erneut in der Anwendung.",
         },
         setup_expired: ProblemText {
             title: "Die Einrichtung ist abgelaufen",

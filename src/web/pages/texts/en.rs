@@ -143,7 +143,7 @@ pub const TEXTS: Texts = Texts {
         },
         too_many_attempts: ProblemText {
             title: "Too many attempts",
-            body: "There were too many wrong answers on this page. Please start again from the application.",
+            body: "Too many attempts on this page. Please start again from the application.",
         },
         setup_expired: ProblemText {
             title: "This set-up has expired",
