@@ -36,6 +36,7 @@ use crate::flows::logout::backchannel::{Backchannel, DeliveryPolicy, WorkerParts
 use crate::flows::metadata::Metadata;
 use crate::flows::origins::BrowserOrigins;
 use crate::flows::outbox::{Outbox, RetryPolicy};
+use crate::flows::passkeys::PasskeyService;
 use crate::flows::revocation::RevocationFlow;
 use crate::flows::second_factor::SecondFactor;
 use crate::flows::sessions::Sessions;
@@ -230,6 +231,14 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.ephemeral.clone(),
         stores.audit.clone(),
         settings.totp_label(),
+        PasskeyService::new(
+            &settings.issuer,
+            settings.passkeys_enabled(),
+            &settings.branding.product_name,
+            stores.passkeys.clone(),
+            stores.users.clone(),
+            stores.audit.clone(),
+        ),
     );
     let authorize = Arc::new(AuthorizeFlow::new(
         AuthorizeStores {

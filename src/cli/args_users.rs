@@ -33,7 +33,7 @@ pub enum UserCommand {
         #[arg(long, value_name = "USERNAME")]
         username: String,
     },
-    /// Remove a user's second factors (TOTP and recovery codes), e.g. after a lost phone.
+    /// Remove a user's second factors (TOTP, recovery codes and passkeys), e.g. after a lost phone.
     ResetMfa {
         #[arg(long, value_name = "USERNAME")]
         username: String,

@@ -61,12 +61,22 @@ impl Default for LinkSettings {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
 pub struct AccountSettings {
     /// Anyone may create an account at `/register` (verified by email
     /// before the first sign-in).
     pub registration: bool,
+    /// Users may register passkeys and sign in with them (WebAuthn). They
+    /// work only when the issuer's host is a domain name (`localhost`
+    /// included): browsers refuse IP addresses as relying party ids.
+    pub passkeys: bool,
+}
+
+impl Default for AccountSettings {
+    fn default() -> AccountSettings {
+        AccountSettings { registration: false, passkeys: true }
+    }
 }
 
 impl Settings {

@@ -129,6 +129,13 @@ impl Settings {
             // Checked by `validate`; the defaults otherwise.
             branding: std::sync::Arc::new(self.branding.branding().unwrap_or_default()),
             registration: self.accounts.registration,
+            passkeys: self.passkeys_enabled(),
         }
+    }
+
+    /// Passkeys are on (`accounts.passkeys`) and can work: the issuer's
+    /// host is a domain name, which WebAuthn needs as the relying party id.
+    pub fn passkeys_enabled(&self) -> bool {
+        self.accounts.passkeys && url::Url::parse(&self.issuer).is_ok_and(|u| u.domain().is_some())
     }
 }

@@ -75,6 +75,8 @@ pub struct InteractionView {
     pub login_hint: Option<String>,
     /// The MFA prompt's page, when that is the prompt.
     pub mfa: Option<MfaView>,
+    /// The login page offers signing in with a passkey.
+    pub passkeys: bool,
 }
 
 /// What the second-factor page shows.
@@ -85,6 +87,10 @@ pub struct MfaView {
     /// Set up just now: the recovery codes, shown this once, and a button
     /// to carry on.
     pub recovery_codes: Vec<String>,
+    /// The user has TOTP (the page asks for a code and offers recovery codes).
+    pub totp: bool,
+    /// The user has a passkey (the page offers it).
+    pub passkey: bool,
 }
 
 impl InteractionView {
@@ -97,6 +103,8 @@ impl InteractionView {
                 .filter(|_| !step.done)
                 .and_then(|secret| second_factor.enrollment(secret, &step.account)),
             recovery_codes: Vec::new(),
+            totp: step.totp,
+            passkey: step.passkey,
         });
         InteractionView {
             id: id.to_string(),
@@ -108,6 +116,7 @@ impl InteractionView {
             scopes: interaction.request.scope.iter().map(str::to_string).collect(),
             login_hint: interaction.request.login_hint.clone(),
             mfa,
+            passkeys: second_factor.passkeys().available(),
         }
     }
 }
@@ -393,15 +402,8 @@ impl AuthorizeFlow {
             .find_active(&session.user_id)
             .await?
             .ok_or_else(|| OAuthError::login_required("the account no longer exists"))?;
-        let enrolled = self.second_factor.enrolled(&user.id).await?;
-        Ok(MfaStep {
-            user_id: user.id,
-            account: user.username,
-            first_factor: None,
-            enrolling: (!enrolled).then(SecondFactor::new_secret),
-            failures: 0,
-            done: false,
-        })
+        let factors = self.second_factor.factors(&user.id).await?;
+        Ok(SecondFactor::step(user, None, factors))
     }
 
     /// Stores the request as an interaction under a fresh random id.
@@ -421,6 +423,7 @@ impl AuthorizeFlow {
             client_logo: pending.client_logo,
             mfa_required: pending.mfa_required,
             mfa: pending.step,
+            passkey_state: None,
             expires_at: now + self.policy.interaction_ttl as i64,
         };
         match self.ephemeral.put(&id, &interaction, now).await {

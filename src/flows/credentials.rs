@@ -34,6 +34,21 @@ pub struct SignInContext<'a> {
     pub now: i64,
 }
 
+impl SignInContext<'_> {
+    /// A sign-in event with how (`method`) and where it happened.
+    pub fn describe(&self, audited: Audited, method: AuthMethod) -> Audited {
+        let user_agent = self.device.user_agent.as_deref().map(|ua| truncated(ua, AUDIT_USER_AGENT_LEN));
+        let audited = audited
+            .detail("method", method.as_str())
+            .detail("ip", self.device.ip.clone())
+            .detail("user_agent", user_agent);
+        match self.client_id {
+            Some(client_id) => audited.client(client_id),
+            None => audited,
+        }
+    }
+}
+
 /// What became of a sign-in.
 #[derive(Debug)]
 pub enum SignIn {
@@ -182,17 +197,7 @@ impl Credentials {
 
     /// Records a sign-in event with where it came from.
     async fn record(&self, audited: Audited, context: &SignInContext<'_>) {
-        let mut audited = audited
-            .detail("method", AuthMethod::Password.as_str())
-            .detail("ip", context.device.ip.clone())
-            .detail(
-                "user_agent",
-                context.device.user_agent.as_deref().map(|ua| truncated(ua, AUDIT_USER_AGENT_LEN)),
-            );
-        if let Some(client_id) = context.client_id {
-            audited = audited.client(client_id);
-        }
-        self.audit.record_or_log(audited, context.now).await;
+        self.audit.record_or_log(context.describe(audited, AuthMethod::Password), context.now).await;
     }
 
     /// The user if the password is theirs and they may sign in, else why not.

@@ -24,6 +24,7 @@ pub mod logout;
 pub mod metadata;
 pub mod origins;
 pub mod outbox;
+pub mod passkeys;
 pub mod resources;
 pub mod revocation;
 pub mod second_factor;

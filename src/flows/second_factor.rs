@@ -11,10 +11,12 @@ use std::sync::Arc;
 
 use crate::crypto::{random_bytes, secret_digest};
 use crate::flows::device::limiter::GuessLimiter;
+use crate::flows::passkeys::PasskeyService;
 use crate::jose::Kek;
-use crate::protocol::AuditKind;
 use crate::protocol::device::GuessPolicy;
+use crate::protocol::entries::{Authentication, MfaStep};
 use crate::protocol::mfa::{self, RECOVERY_CODES, TOTP_SECRET_BYTES};
+use crate::protocol::{AuditKind, UserRecord};
 use crate::store::{Audit, Audited, Ephemeral, SecondFactors, StoreError};
 
 /// Wrong second-factor codes one user may enter per window.
@@ -46,6 +48,13 @@ pub struct Enrollment {
     pub uri: String,
 }
 
+/// Which second factors a user can give at sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Factors {
+    pub totp: bool,
+    pub passkey: bool,
+}
+
 /// Which second factors a user has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Status {
@@ -61,6 +70,7 @@ pub struct SecondFactor {
     audit: Audit,
     /// The issuer label authenticator apps show.
     label: String,
+    passkeys: PasskeyService,
 }
 
 fn aad(user_id: &str) -> String {
@@ -78,8 +88,14 @@ impl SecondFactor {
         ephemeral: Ephemeral,
         audit: Audit,
         label: String,
+        passkeys: PasskeyService,
     ) -> SecondFactor {
-        SecondFactor { factors, kek, limiter: GuessLimiter::new(ephemeral, GUESSES), audit, label }
+        SecondFactor { factors, kek, limiter: GuessLimiter::new(ephemeral, GUESSES), audit, label, passkeys }
+    }
+
+    /// Passkeys, which are a second factor too.
+    pub fn passkeys(&self) -> &PasskeyService {
+        &self.passkeys
     }
 
     pub async fn status(&self, user_id: &str) -> Result<Status, StoreError> {
@@ -88,9 +104,26 @@ impl SecondFactor {
         Ok(Status { totp, recovery_codes_left })
     }
 
-    /// Whether the user has a second factor to give.
-    pub async fn enrolled(&self, user_id: &str) -> Result<bool, StoreError> {
-        Ok(self.factors.totp(user_id).await?.is_some())
+    /// The second factors the user can give.
+    pub async fn factors(&self, user_id: &str) -> Result<Factors, StoreError> {
+        let totp = self.factors.totp(user_id).await?.is_some();
+        Ok(Factors { totp, passkey: self.passkeys.has_any(user_id).await? })
+    }
+
+    /// The second-factor step for `user` (after `first_factor`, or a
+    /// step-up when `None`): their factors, or setting up TOTP when they
+    /// have none.
+    pub fn step(user: UserRecord, first_factor: Option<Authentication>, factors: Factors) -> MfaStep {
+        MfaStep {
+            user_id: user.id,
+            account: user.username,
+            first_factor,
+            enrolling: (!factors.totp && !factors.passkey).then(SecondFactor::new_secret),
+            failures: 0,
+            done: false,
+            totp: factors.totp,
+            passkey: factors.passkey,
+        }
     }
 
     /// A fresh TOTP secret (base32) to set up.

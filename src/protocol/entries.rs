@@ -12,6 +12,10 @@ use crate::protocol::authorize::AuthorizationRequest;
 use crate::protocol::vocabulary::{AuthLevel, AuthMethod, PromptName};
 use crate::vocabulary::vocabulary;
 
+pub use crate::protocol::account_entries::{
+    PasskeyRegistration, PasskeySignIn, PendingSignIn, TotpEnrollment,
+};
+
 vocabulary! {
     /// The kinds of entries; each is the namespace of its ids.
     pub enum EntryKind("ephemeral entry kind") {
@@ -31,6 +35,8 @@ vocabulary! {
         PageFailures => "login_failures_page",
         PendingSignIn => "pending_sign_in",
         TotpEnrollment => "totp_enrollment",
+        PasskeyRegistration => "passkey_registration",
+        PasskeySignIn => "passkey_sign_in",
         MailQuota => "mail_quota",
     }
 }
@@ -160,6 +166,10 @@ pub struct Interaction {
     /// The client's logo URL, for the pages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_logo: Option<String>,
+    /// The passkey ceremony the page started (webauthn-rs state, JSON):
+    /// one at a time, used once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey_state: Option<String>,
     pub expires_at: i64,
 }
 
@@ -177,9 +187,19 @@ pub struct MfaStep {
     pub enrolling: Option<String>,
     /// Wrong codes entered on this page.
     pub failures: u32,
+    /// Whether the user has TOTP set up (the page asks for a code).
+    #[serde(default = "yes")]
+    pub totp: bool,
+    /// Whether the user has a passkey (the page offers it).
+    #[serde(default)]
+    pub passkey: bool,
     /// The second factor was given; the page shows the new recovery codes
     /// and a button to carry on.
     pub done: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn login_prompt() -> PromptName {
@@ -188,41 +208,6 @@ fn login_prompt() -> PromptName {
 
 impl Entry for Interaction {
     const KIND: EntryKind = EntryKind::Interaction;
-    fn expires_at(&self) -> i64 {
-        self.expires_at
-    }
-}
-
-/// The account page's sign-in between the right password and the second
-/// factor, under a random id the form carries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingSignIn {
-    pub user_id: String,
-    pub first_factor: Authentication,
-    pub failures: u32,
-    pub expires_at: i64,
-}
-
-impl Entry for PendingSignIn {
-    const KIND: EntryKind = EntryKind::PendingSignIn;
-    fn expires_at(&self) -> i64 {
-        self.expires_at
-    }
-}
-
-/// A TOTP secret shown on the account page, kept until the user confirms
-/// it with a code; under a random id the form carries, for one session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TotpEnrollment {
-    pub sid: String,
-    pub user_id: String,
-    /// Base32.
-    pub secret: String,
-    pub expires_at: i64,
-}
-
-impl Entry for TotpEnrollment {
-    const KIND: EntryKind = EntryKind::TotpEnrollment;
     fn expires_at(&self) -> i64 {
         self.expires_at
     }
@@ -465,6 +450,8 @@ mod tests {
             crate::protocol::login_throttle::PageFailures::KIND,
             PendingSignIn::KIND,
             TotpEnrollment::KIND,
+            PasskeyRegistration::KIND,
+            PasskeySignIn::KIND,
             crate::protocol::links::MailQuota::KIND,
         ];
         let mut unique = kinds.to_vec();

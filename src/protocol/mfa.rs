@@ -88,11 +88,23 @@ pub fn required(client_requires: bool, acr_values: &[String]) -> bool {
             && !acr_values.iter().any(|v| v == AuthLevel::SingleFactor.as_str()))
 }
 
-/// `amr` after a second factor on top of `first`: the methods, then `mfa`.
-pub fn with_second_factor(first: &[AuthMethod]) -> Vec<AuthMethod> {
+/// The `amr` of a one-time code (TOTP or recovery code) as a second factor.
+pub const ONE_TIME_CODE: &[AuthMethod] = &[AuthMethod::Otp];
+
+/// The `amr` of a passkey (RFC 8176 §2): proof of possession of its key,
+/// `hwk` when the key cannot leave the authenticator, `swk` when it is
+/// backup-eligible (a synced passkey); and `user`, the presence test.
+pub fn passkey_methods(backup_eligible: bool) -> Vec<AuthMethod> {
+    let key = if backup_eligible { AuthMethod::SoftwareKey } else { AuthMethod::HardwareKey };
+    vec![key, AuthMethod::UserPresence]
+}
+
+/// `amr` after a second factor (`added`) on top of `first`: the methods,
+/// each once, then `mfa`.
+pub fn with_second_factor(first: &[AuthMethod], added: &[AuthMethod]) -> Vec<AuthMethod> {
     let mut amr: Vec<AuthMethod> =
-        first.iter().copied().filter(|m| *m != AuthMethod::Mfa && *m != AuthMethod::Otp).collect();
-    amr.push(AuthMethod::Otp);
+        first.iter().copied().filter(|m| *m != AuthMethod::Mfa && !added.contains(m)).collect();
+    amr.extend_from_slice(added);
     amr.push(AuthMethod::Mfa);
     amr
 }
@@ -147,9 +159,21 @@ mod tests {
 
     #[test]
     fn amr_names_each_factor_once() {
-        let amr = with_second_factor(&[AuthMethod::Password]);
+        let amr = with_second_factor(&[AuthMethod::Password], ONE_TIME_CODE);
         assert_eq!(amr, vec![AuthMethod::Password, AuthMethod::Otp, AuthMethod::Mfa]);
-        assert_eq!(with_second_factor(&amr), amr);
+        assert_eq!(with_second_factor(&amr, ONE_TIME_CODE), amr);
+        let both = with_second_factor(&amr, &passkey_methods(false));
+        assert_eq!(
+            both,
+            [
+                AuthMethod::Password,
+                AuthMethod::Otp,
+                AuthMethod::HardwareKey,
+                AuthMethod::UserPresence,
+                AuthMethod::Mfa
+            ]
+        );
+        assert_eq!(passkey_methods(true)[0], AuthMethod::SoftwareKey);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! stores keep, request validation, the interaction policy, token claims,
 //! discovery metadata and the one error type. Unit-tested without a runtime.
 
+pub mod account_entries;
 pub mod admin;
 pub mod authorize;
 pub mod claims;

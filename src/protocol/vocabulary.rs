@@ -229,6 +229,10 @@ vocabulary! {
         PasswordReset => "password_reset",
         /// A user proved their email address through a verification link.
         EmailVerified => "email_verified",
+        /// A user registered a passkey (WebAuthn).
+        PasskeyAdded => "passkey_added",
+        /// A user removed one of their passkeys.
+        PasskeyRemoved => "passkey_removed",
     }
 }
 
@@ -292,6 +296,15 @@ vocabulary! {
         Password => "pwd",
         /// A one-time password: TOTP (RFC 6238) or a recovery code.
         Otp => "otp",
+        /// Proof of possession of a hardware-secured key: a device-bound
+        /// passkey (WebAuthn, backup-ineligible).
+        HardwareKey => "hwk",
+        /// Proof of possession of a software-secured key: a synced passkey
+        /// (WebAuthn, backup-eligible), which leaves the device.
+        SoftwareKey => "swk",
+        /// A user presence test (WebAuthn's UP flag; the authenticator also
+        /// verified the user, UV, which webauthn-rs requires for passkeys).
+        UserPresence => "user",
         /// Multiple-factor authentication (more than one of the above).
         Mfa => "mfa",
     }
@@ -303,7 +316,9 @@ vocabulary! {
     pub enum AuthLevel("acr value") {
         /// One factor: the user's password.
         SingleFactor => "1",
-        /// Two factors: the password and a second factor (TOTP, recovery code).
+        /// Two factors: the password and a second factor (TOTP, recovery
+        /// code, passkey), or a passkey alone (possession and the
+        /// authenticator's user verification).
         MultiFactor => "2",
     }
 }

@@ -18,6 +18,7 @@ pub mod ephemeral;
 mod grants;
 mod groups;
 mod links;
+mod passkeys;
 mod resources;
 mod second_factors;
 mod signing_keys;
@@ -37,6 +38,7 @@ pub use ephemeral::Ephemeral;
 pub use grants::Grants;
 pub use groups::{Groups, MemberChange};
 pub use links::AccountLinks;
+pub use passkeys::{PasskeyRow, Passkeys};
 pub use resources::Resources;
 pub use second_factors::{SecondFactors, TotpFactor};
 pub use signing_keys::{KeySetError, SigningKeys};
@@ -148,6 +150,7 @@ pub struct Stores {
     pub grants: Grants,
     pub groups: Groups,
     pub second_factors: SecondFactors,
+    pub passkeys: Passkeys,
     pub denylist: Denylist,
     pub audit: Audit,
     pub signing_keys: SigningKeys,
@@ -193,6 +196,7 @@ impl Stores {
             grants: Grants::new(db.clone(), denylist.clone(), audit_log.clone()),
             groups: Groups::new(db.clone(), audit_log.clone()),
             second_factors: SecondFactors::new(db.clone(), audit_log.clone()),
+            passkeys: Passkeys::new(db.clone(), audit_log.clone()),
             denylist,
             audit,
             signing_keys: SigningKeys::new(db.clone()),

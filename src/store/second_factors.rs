@@ -102,11 +102,27 @@ impl SecondFactors {
     /// Removes the user's TOTP factor and recovery codes; `false` (and no
     /// audit event) when there were none.
     pub async fn remove(&self, user_id: &str, audited: Audited, now: i64) -> Result<bool, StoreError> {
+        self.remove_with(user_id, audited, now, sql::second_factors::remove).await
+    }
+
+    /// Removes every second factor of the user, passkeys included (an
+    /// operator's reset); `false` (and no audit event) when there were none.
+    pub async fn remove_all(&self, user_id: &str, audited: Audited, now: i64) -> Result<bool, StoreError> {
+        self.remove_with(user_id, audited, now, sql::second_factors::remove_all).await
+    }
+
+    async fn remove_with(
+        &self,
+        user_id: &str,
+        audited: Audited,
+        now: i64,
+        remove: fn(&mut sql::AnyConnection, &str) -> Result<bool, StoreError>,
+    ) -> Result<bool, StoreError> {
         let user_id = user_id.to_string();
         let event = self
             .db
             .run(move |c| {
-                c.transaction(|c| match sql::second_factors::remove(c, &user_id)? {
+                c.transaction(|c| match remove(c, &user_id)? {
                     true => audited.insert(c, now).map(Some),
                     false => Ok(None),
                 })

@@ -48,7 +48,8 @@ fn content_security_policy(base: &str, redirect_uri: &str) -> String {
         Ok(url) => format!("{}:", url.scheme()),
         Err(_) => "'none'".to_string(),
     };
-    format!("{base}; script-src {}; form-action {target}", *SCRIPT_HASH)
+    let script = format!("script-src {}", *SCRIPT_HASH);
+    format!("{}; form-action {target}", base.replace("script-src 'self'", &script))
 }
 
 #[cfg(test)]
@@ -61,6 +62,7 @@ mod tests {
         let csp = content_security_policy(base, "https://app.example:8443/cb?x=1");
         assert!(csp.contains("form-action https://app.example:8443"), "{csp}");
         assert!(csp.contains("script-src 'sha256-"), "{csp}");
+        assert_eq!(csp.matches("script-src").count(), 1, "one script policy, the hash only: {csp}");
         assert!(!csp.contains("unsafe-inline"), "{csp}");
         assert!(content_security_policy(base, "http://[::1]:9000/cb").ends_with("form-action http:"));
         // The hash is that of the script the page carries.

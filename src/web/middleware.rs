@@ -1,5 +1,7 @@
 //! Security headers on every response (handlers may override Cache-Control
 //! and, for the form post page, the CSP), and the request-target limit.
+//! Scripts and fetches only from this origin: the one script is
+//! `static/passkey.js` (no inline script anywhere but the form post page).
 //! No `form-action` in the CSP: browsers apply it to the redirect that follows
 //! the login form, which must reach the client's redirect URI.
 
@@ -8,8 +10,7 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{DefaultHeaders, Next};
 
-pub const CONTENT_SECURITY_POLICY: &str =
-    "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// [`CONTENT_SECURITY_POLICY`] with `img-src` also allowing `origins`
 /// (the https logos a page shows, and nothing else).

@@ -42,6 +42,8 @@ pub struct Site {
     pub branding: std::sync::Arc<pages::Branding>,
     /// Self-registration is on (`accounts.registration`): `/register` exists.
     pub registration: bool,
+    /// The sign-in pages offer passkeys (`Settings::passkeys_enabled`).
+    pub passkeys: bool,
 }
 
 /// The whole route table: one resource per path, so a known path asked with
@@ -63,6 +65,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/authorize").read(authorize::authorize_get).post(authorize::authorize_post))
         .service(resource("/login").post(login::login_post))
         .service(resource("/login/mfa").post(interaction::mfa::mfa_post))
+        .service(resource("/login/passkey").post(interaction::passkey::passkey_post))
+        .service(resource("/login/passkey/options").post(interaction::passkey::options_post))
         .service(client_bound("/token", POST).post(token::token_post))
         .service(client_bound("/revoke", POST).post(revoke::revoke_post))
         .service(resource("/introspect").post(introspect::introspect_post))
@@ -81,6 +85,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/account/totp").read(account::mfa::totp_get).post(account::mfa::totp_post))
         .service(resource("/account/totp/remove").post(account::mfa::remove_post))
         .service(resource("/account/recovery-codes").post(account::mfa::recovery_codes_post))
+        .service(resource("/account/login/passkey").post(account::passkeys::sign_in_post))
+        .service(resource("/account/login/passkey/options").post(account::passkeys::sign_in_options_post))
+        .service(resource("/account/passkeys").post(account::passkeys::add_post))
+        .service(resource("/account/passkeys/options").post(account::passkeys::options_post))
+        .service(resource("/account/passkeys/remove").post(account::passkeys::remove_post))
         .service(resource("/forgot").read(links::forgot_get).post(links::forgot_post))
         .service(resource("/reset").read(links::reset_get).post(links::reset_post))
         .service(resource("/verify").read(links::verify_get).post(links::verify_post))
@@ -137,6 +146,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/admin/keys/rotate").post(admin_console::keys::rotate_post))
         .service(resource("/admin/audit").read(admin_console::audit::audit_get))
         .service(resource("/static/style.css").read(assets::style_css))
+        .service(resource("/static/passkey.js").read(assets::passkey_js))
         // The site's own pages (`pages::site`): start page, icon, brand
         // colours, and a branded 404 for every other path.
         .service(resource("/").read(pages::site::home_get))

@@ -20,6 +20,8 @@ pub struct LoginPage<'a> {
     pub error: Option<&'a str>,
     /// Offer "Create an account" (`accounts.registration`).
     pub registration: bool,
+    /// Where "Sign in with a passkey" posts, when passkeys are on.
+    pub passkey: Option<&'a str>,
 }
 
 impl LoginPage<'_> {
@@ -63,6 +65,10 @@ pub struct MfaPage<'a> {
     pub error: Option<&'a str>,
     pub enrollment: Option<TotpSetup>,
     pub recovery_codes: &'a [String],
+    /// The user has TOTP: ask for a code (or a recovery code).
+    pub totp: bool,
+    /// Where the passkey form posts, when the user has a passkey.
+    pub passkey: Option<&'a str>,
 }
 
 /// The user-code form (RFC 8628 §3.3).
@@ -114,6 +120,18 @@ pub struct AccountPage<'a> {
     /// Two-step verification is on.
     pub totp: bool,
     pub recovery_codes_left: i64,
+    pub passkeys: Vec<PasskeyItem>,
+    /// Passkeys can be added (on, and the issuer is a domain name).
+    pub passkeys_available: bool,
+}
+
+/// One of the user's passkeys on the account page.
+pub struct PasskeyItem {
+    /// The credential id (base64url), for removing it.
+    pub id: String,
+    pub name: String,
+    pub added: String,
+    pub last_used: Option<String>,
 }
 
 /// Setting up TOTP from the account page.
@@ -211,6 +229,7 @@ mod tests {
             username: "<script>",
             error: Some("Invalid username or password."),
             registration: false,
+            passkey: None,
         };
         let html = page.render().unwrap();
         assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"), "{html}");

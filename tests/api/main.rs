@@ -45,6 +45,7 @@ mod mfa;
 mod multi_instance;
 mod native_apps;
 mod pages;
+mod passkeys;
 mod password_policy;
 mod private_key_jwt;
 mod redis_faults;

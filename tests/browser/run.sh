@@ -15,7 +15,10 @@
 # German, screenshots; focus after a failed password, no sideways scrolling)
 # and accounts.mjs (two-step verification set up on the account page, a
 # sign-in with password and code, a password reset through the mailed link
-# read from the server log, a recovery code).
+# read from the server log, a recovery code) and passkeys.mjs (a passkey
+# added on the account page with a CDP virtual authenticator, then a sign-in
+# with it alone; on a second server whose issuer is http://localhost:PORT,
+# since WebAuthn needs a domain name).
 # .ci/run runs this after `cargo test`.
 #   Needs: apt-get install -y chromium; node 20 (npm ci runs here if needed).
 #   OXIDP_BIN=path/to/oxidp to test a given binary (default: a release build).
@@ -35,7 +38,7 @@ fi
 work="$(mktemp -d)"
 shots="${SCREENSHOT_DIR:-$work/screenshots}"
 mkdir -p "$shots"
-trap 'kill "${pid:-0}" 2>/dev/null || true; [[ -n "${SCREENSHOT_DIR:-}" ]] || rm -rf "$work"; rm -rf "$work/data" "$work/keys"' EXIT
+trap 'kill "${pid:-0}" "${pk_pid:-0}" 2>/dev/null || true; [[ -n "${SCREENSHOT_DIR:-}" ]] || rm -rf "$work"; rm -rf "$work/data" "$work/keys" "$work/passkeys"' EXIT
 cd "$work"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export OXIDP__SERVER__BIND="127.0.0.1:$port" OXIDP__ISSUER="http://127.0.0.1:$port"
@@ -81,15 +84,29 @@ echo 'correct horse battery staple' | "$bin" user create --username carol --emai
 pid=$!
 for _ in $(seq 100); do curl -sf "$OXIDP__ISSUER/healthz" >/dev/null && break; sleep 0.1; done
 
+# passkeys.mjs: its own server (own data and keys) on http://localhost:PORT.
+pk_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$work/passkeys"
+NOTES_SECRET=$(cd "$work/passkeys" && export OXIDP__SERVER__BIND="127.0.0.1:$pk_port" OXIDP__ISSUER="http://localhost:$pk_port" \
+  && echo 'correct horse battery staple' | "$bin" user create --username dave --email dave@example.com --name "Dave Example" >/dev/null \
+  && "$bin" client create --client-id vault --name "Family Vault" --require-mfa --redirect-uri http://127.0.0.1:9004/cb >/dev/null \
+  && secret --client-id notes --name "Team Notes" --redirect-uri http://127.0.0.1:9004/cb)
+(cd "$work/passkeys" && OXIDP__SERVER__BIND="127.0.0.1:$pk_port" OXIDP__ISSUER="http://localhost:$pk_port" exec "$bin" serve >server.log 2>&1) &
+pk_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$pk_port/healthz" >/dev/null && break; sleep 0.1; done
+export PASSKEY_ISSUER="http://localhost:$pk_port" PASSKEY_TOKEN_URL="http://127.0.0.1:$pk_port/token" NOTES_SECRET
+
 export ISSUER=$OXIDP__ISSUER SPA_PORT=$spa_port APP1_SECRET APP2_SECRET GALLERY_SECRET PASSWORD='correct horse battery staple'
 export ORDERS_API OTHER_API ORDERS_SECRET SHOP_SECRET SVC_SECRET LOGO_PORT=$logo_port
 export SCREENSHOT="$shots/sso-login.png" SCREENSHOT_DIR="$shots" NODE_PATH="$here/node_modules" SERVER_LOG="$work/server.log"
 status=0
 node "$here/sso.mjs" && node "$here/logout.mjs" && node "$here/spa.mjs" && node "$here/native.mjs" \
   && node "$here/api.mjs" && node "$here/device.mjs" && ADMIN_USER=root node "$here/console.mjs" \
-  && node "$here/pages.mjs" && node "$here/accounts.mjs" || status=$?
+  && node "$here/pages.mjs" && node "$here/accounts.mjs" && node "$here/passkeys.mjs" || status=$?
 if [[ $status -ne 0 ]]; then
   echo "--- server log (last 40 lines)" >&2
   tail -n 40 server.log >&2
+  echo "--- passkey server log (last 20 lines)" >&2
+  tail -n 20 "$work/passkeys/server.log" >&2 || true
 fi
 exit $status

@@ -7,7 +7,7 @@ use super::AccountFlow;
 use crate::crypto::random_token;
 use crate::flows::second_factor::{Answer, Enrollment, SecondFactor, Verdict};
 use crate::protocol::entries::{Authentication, Device, PendingSignIn, SsoSession, TotpEnrollment};
-use crate::protocol::mfa::with_second_factor;
+use crate::protocol::mfa::{ONE_TIME_CODE, with_second_factor};
 use crate::protocol::{AuthLevel, OAuthError};
 
 /// How long the second step of a sign-in, and a TOTP set-up, wait (seconds).
@@ -105,7 +105,7 @@ impl AccountFlow {
         };
         let authentication = Authentication {
             auth_time: pending.first_factor.auth_time,
-            amr: with_second_factor(&pending.first_factor.amr),
+            amr: with_second_factor(&pending.first_factor.amr, ONE_TIME_CODE),
             acr: AuthLevel::MultiFactor,
         };
         let (cookie, session, _) =
@@ -177,7 +177,7 @@ impl AccountFlow {
         now: i64,
     ) -> Result<Option<Vec<String>>, OAuthError> {
         if !self.credentials.check_user(&current.user_id, password).await?
-            || !self.second_factor.enrolled(&current.user_id).await?
+            || !self.second_factor.factors(&current.user_id).await?.totp
         {
             return Ok(None);
         }

@@ -6,11 +6,14 @@
 //! ends), and the user's second factor (`mfa`).
 
 mod mfa;
+mod passkeys;
 
 pub use mfa::{AccountSignIn, Confirmation, SecondStep};
+pub use passkeys::PasskeyCeremony;
 
 use crate::accounts::PasswordPolicy;
 use crate::flows::credentials::{Credentials, SignIn, SignInContext};
+use crate::flows::passkeys::PasskeySummary;
 use crate::flows::second_factor::{SecondFactor, Status};
 use crate::flows::sessions::Sessions;
 use crate::protocol::entries::{Authentication, Device, SsoSession};
@@ -28,6 +31,8 @@ pub struct AccountView {
     pub apps: Vec<GrantedApp>,
     /// The user's second factors.
     pub second_factor: Status,
+    /// The user's passkeys, oldest first.
+    pub passkeys: Vec<PasskeySummary>,
 }
 
 /// A client the user consented to.
@@ -121,7 +126,7 @@ impl AccountFlow {
         };
         let authentication =
             Authentication { auth_time: now, amr: vec![AuthMethod::Password], acr: AuthLevel::SingleFactor };
-        if self.second_factor.enrolled(&user.id).await? {
+        if self.second_factor.factors(&user.id).await?.totp {
             return Ok(AccountSignIn::SecondFactor(
                 self.await_second_factor(&user.id, authentication, now).await?,
             ));
@@ -159,7 +164,8 @@ impl AccountFlow {
             });
         }
         let second_factor = self.second_factor.status(&user.id).await?;
-        Ok(AccountView { user, current, sessions, apps, second_factor })
+        let passkeys = self.second_factor.passkeys().list(&user.id).await?;
+        Ok(AccountView { user, current, sessions, apps, second_factor, passkeys })
     }
 
     /// Ends one of the user's sessions (this one included); whether it

@@ -49,14 +49,14 @@ impl Admin {
         self.existing_user(user_id).await
     }
 
-    /// Removes a user's second factors (TOTP and recovery codes), for one
-    /// who lost their device: their next login asks for the password only
+    /// Removes a user's second factors (TOTP, recovery codes and passkeys),
+    /// for one who lost their device: their next login asks for the password only
     /// (or, where an app requires two factors, to set one up again).
     /// Whether there were any; their sessions continue.
     pub async fn reset_user_mfa(&self, by: &Actor, user_id: &str, now: i64) -> Result<bool, AdminError> {
         self.existing_user(user_id).await?;
         let audited = by.audited(AdminOp::UserResetMfa, user_id).user(user_id);
-        Ok(self.stores.second_factors.remove(user_id, audited, now).await?)
+        Ok(self.stores.second_factors.remove_all(user_id, audited, now).await?)
     }
 
     /// Lets a disabled user log in again. Enabling an enabled user changes

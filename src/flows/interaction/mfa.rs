@@ -8,10 +8,21 @@
 use crate::flows::authorize::AuthorizeOutcome;
 use crate::flows::interaction::{InteractionFlow, StepOutcome};
 use crate::flows::second_factor::{Answer, Verdict};
-use crate::protocol::entries::{Authentication, Device, Interaction, MfaStep};
+use crate::protocol::entries::{Authentication, Device, Interaction, MfaStep, SsoSession};
 use crate::protocol::interaction::PromptName;
-use crate::protocol::mfa::with_second_factor;
-use crate::protocol::{AuthLevel, OAuthError};
+use crate::protocol::mfa::{ONE_TIME_CODE, with_second_factor};
+use crate::protocol::{AuthLevel, AuthMethod, OAuthError};
+use crate::store::StoreError;
+
+/// Who a second-factor step is for.
+pub(super) enum StepOwner {
+    /// A login in progress (the password was right; no session yet).
+    Login,
+    /// A step-up of this session.
+    Session(Box<SsoSession>),
+    /// The step-up's session ended, or is another user's now.
+    Gone,
+}
 
 /// Wrong codes one second-factor page accepts before the user starts again.
 pub const MAX_PAGE_FAILURES: u32 = 5;
@@ -32,15 +43,11 @@ impl InteractionFlow {
             Err(e) => return StepOutcome::Failed(e.into()),
         };
         let Some(step) = interaction.mfa.clone().filter(|s| !s.done) else { return StepOutcome::Expired };
-        // A step-up answers for the browser's session, which must still be
-        // the same user's.
-        let session = match &step.first_factor {
-            Some(_) => None,
-            None => match self.sessions.find(cookie, device, now).await {
-                Ok(Some(session)) if session.user_id == step.user_id => Some(session),
-                Ok(_) => return self.restart_login(id, now).await,
-                Err(e) => return StepOutcome::Failed(e.into()),
-            },
+        let session = match self.step_owner(&step, cookie, device, now).await {
+            Ok(StepOwner::Login) => None,
+            Ok(StepOwner::Session(session)) => Some(*session),
+            Ok(StepOwner::Gone) => return self.restart_login(id, now).await,
+            Err(e) => return StepOutcome::Failed(e.into()),
         };
         let verdict = match (&step.enrolling, answer) {
             (Some(secret), Answer::Totp(code)) => {
@@ -62,6 +69,42 @@ impl InteractionFlow {
             Err(Verdict::Throttled) => return StepOutcome::CodeThrottled(self.view(id, &interaction)),
             Err(_) => return self.count_failure(id, interaction, step, now).await,
         };
+        self.second_factor_given(id, step, session, ONE_TIME_CODE, codes, cookie, device, now).await
+    }
+
+    /// For a step-up, the browser's session, which must still be the
+    /// step's user's.
+    pub(super) async fn step_owner(
+        &self,
+        step: &MfaStep,
+        cookie: Option<&str>,
+        device: &Device,
+        now: i64,
+    ) -> Result<StepOwner, StoreError> {
+        if step.first_factor.is_some() {
+            return Ok(StepOwner::Login);
+        }
+        Ok(match self.sessions.find(cookie, device, now).await? {
+            Some(session) if session.user_id == step.user_id => StepOwner::Session(Box::new(session)),
+            _ => StepOwner::Gone,
+        })
+    }
+
+    /// A second factor (`added`, its `amr`) was given for the step: the
+    /// session starts (or is stepped up) and the authorization carries on,
+    /// after showing `codes` (new recovery codes) when there are any.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn second_factor_given(
+        &self,
+        id: &str,
+        step: MfaStep,
+        session: Option<SsoSession>,
+        added: &[AuthMethod],
+        codes: Vec<String>,
+        cookie: Option<&str>,
+        device: &Device,
+        now: i64,
+    ) -> StepOutcome {
         let mut interaction = match self.ephemeral.take::<Interaction>(id).await {
             Ok(Some(taken)) => taken,
             Ok(None) => return StepOutcome::AlreadyCompleted,
@@ -70,12 +113,12 @@ impl InteractionFlow {
         let authentication = match (&step.first_factor, &session) {
             (Some(first), _) => Authentication {
                 auth_time: first.auth_time,
-                amr: with_second_factor(&first.amr),
+                amr: with_second_factor(&first.amr, added),
                 acr: AuthLevel::MultiFactor,
             },
             (None, Some(session)) => Authentication {
                 auth_time: now,
-                amr: with_second_factor(&session.authentication.amr),
+                amr: with_second_factor(&session.authentication.amr, added),
                 acr: AuthLevel::MultiFactor,
             },
             (None, None) => return StepOutcome::Expired,
@@ -132,7 +175,13 @@ impl InteractionFlow {
     }
 
     /// A wrong code: counted on the page, which is gone after the last one.
-    async fn count_failure(&self, id: &str, current: Interaction, step: MfaStep, now: i64) -> StepOutcome {
+    pub(super) async fn count_failure(
+        &self,
+        id: &str,
+        current: Interaction,
+        step: MfaStep,
+        now: i64,
+    ) -> StepOutcome {
         let failures = step.failures + 1;
         if failures >= MAX_PAGE_FAILURES {
             return match self.ephemeral.delete::<Interaction>(id).await {
@@ -151,7 +200,7 @@ impl InteractionFlow {
 
     /// The session the step-up was for has ended (or is another user's):
     /// the policy asks for a login again.
-    async fn restart_login(&self, id: &str, now: i64) -> StepOutcome {
+    pub(super) async fn restart_login(&self, id: &str, now: i64) -> StepOutcome {
         match self.ephemeral.take::<Interaction>(id).await {
             Ok(Some(interaction)) => {
                 let next = self.authorize.proceed(interaction.request, None, &[], now).await;

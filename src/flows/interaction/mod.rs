@@ -8,6 +8,9 @@
 //! asks for the next prompt.
 
 mod mfa;
+mod passkey;
+
+pub use passkey::PasskeyOptions;
 
 use std::sync::Arc;
 
@@ -17,7 +20,7 @@ use crate::flows::credentials::{Credentials, SignIn, SignInContext};
 use crate::flows::second_factor::SecondFactor;
 use crate::flows::sessions::Sessions;
 use crate::protocol::AuditKind;
-use crate::protocol::entries::{Authentication, Device, Interaction, MfaStep};
+use crate::protocol::entries::{Authentication, Device, Interaction};
 use crate::protocol::interaction::PromptName;
 use crate::protocol::{AuthLevel, AuthMethod, OAuthError};
 use crate::store::{Audit, Audited, Consents, Ephemeral, StoreError};
@@ -105,8 +108,8 @@ impl InteractionFlow {
             }
             Err(e) => return StepOutcome::Failed(e.into()),
         };
-        let enrolled = match self.second_factor.enrolled(&user.id).await {
-            Ok(enrolled) => enrolled,
+        let factors = match self.second_factor.factors(&user.id).await {
+            Ok(factors) => factors,
             Err(e) => return StepOutcome::Failed(e.into()),
         };
         // Single use: a second submission of the same form finds nothing.
@@ -117,18 +120,13 @@ impl InteractionFlow {
         };
         let authentication =
             Authentication { auth_time: now, amr: vec![AuthMethod::Password], acr: AuthLevel::SingleFactor };
-        if enrolled || interaction.mfa_required {
+        // TOTP is asked for at every password sign-in; a passkey only where
+        // two factors are required (it signs in on its own otherwise).
+        if factors.totp || interaction.mfa_required {
             // The second factor comes before any session: a page of its own
             // under a new id, so this login form cannot be posted again.
             interaction.prompt = PromptName::Mfa;
-            interaction.mfa = Some(MfaStep {
-                user_id: user.id,
-                account: user.username,
-                first_factor: Some(authentication),
-                enrolling: (!enrolled).then(SecondFactor::new_secret),
-                failures: 0,
-                done: false,
-            });
+            interaction.mfa = Some(SecondFactor::step(user, Some(authentication), factors));
             return self.store_step(interaction, now).await;
         }
         let started = self.sessions.start(previous_cookie, &user.id, authentication, device, now).await;
@@ -246,8 +244,11 @@ impl InteractionFlow {
         now: i64,
     ) -> StepOutcome {
         let id = random_token(32);
-        let interaction =
-            Interaction { expires_at: interaction.expires_at.max(now + MFA_PAGE_TTL), ..interaction };
+        let interaction = Interaction {
+            expires_at: interaction.expires_at.max(now + MFA_PAGE_TTL),
+            passkey_state: None,
+            ..interaction
+        };
         if let Err(e) = self.ephemeral.put(&id, &interaction, now).await {
             return StepOutcome::Next {
                 session_cookie,

@@ -12,6 +12,7 @@ pub mod consents;
 pub mod denied_tokens;
 pub mod groups;
 pub mod models;
+pub mod passkeys;
 pub mod refresh_tokens;
 pub mod resources;
 pub mod revisions;

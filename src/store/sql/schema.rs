@@ -193,7 +193,19 @@ diesel::table! {
         used_at -> Nullable<BigInt>,
     }
 }
+diesel::table! {
+    passkeys (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        passkey -> Text,
+        created_at -> BigInt,
+        last_used_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(account_links -> users (user_id));
+diesel::joinable!(passkeys -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -210,5 +222,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     key_set_lock,
     revisions,
     totp_factors,
-    recovery_codes
+    recovery_codes,
+    passkeys
 );

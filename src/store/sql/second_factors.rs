@@ -90,10 +90,18 @@ pub fn unused_codes(conn: &mut AnyConnection, user_id: &str) -> Result<i64, Stor
         .get_result(conn)?)
 }
 
-/// Removes every second factor of the user; whether there was any.
+/// Removes the user's TOTP factor and recovery codes; whether there were any.
 pub fn remove(conn: &mut AnyConnection, user_id: &str) -> Result<bool, StoreError> {
     let totp = diesel::delete(totp_factors::table.find(user_id)).execute(conn)?;
     let codes =
         diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id))).execute(conn)?;
     Ok(totp + codes > 0)
+}
+
+/// Removes every second factor of the user, passkeys included (an
+/// operator's reset); whether there was any.
+pub fn remove_all(conn: &mut AnyConnection, user_id: &str) -> Result<bool, StoreError> {
+    let totp = remove(conn, user_id)?;
+    let passkeys = super::passkeys::remove_all(conn, user_id)?;
+    Ok(totp || passkeys > 0)
 }

@@ -35,6 +35,8 @@ pub fn second_step_page(
             error: error.map(|m| m.text(ui.t)),
             enrollment: None,
             recovery_codes: &[],
+            totp: true,
+            passkey: None,
         };
         respond::page(&ui, StatusCode::OK, &page, None)
     })

@@ -5,6 +5,7 @@
 //! Two-step verification's forms are in `mfa`.
 
 pub mod mfa;
+pub mod passkeys;
 
 use actix_web::cookie::time::OffsetDateTime;
 use actix_web::http::StatusCode;
@@ -18,18 +19,20 @@ use crate::protocol::entries::{Device, SsoSession};
 use crate::protocol::{OAuthError, Params};
 use crate::web::interaction::login::throttled;
 use crate::web::pages::{Problem, Ui, UserMessage};
-use crate::web::views::{AccountPage, AppRow, LoginPage, SessionRow};
+use crate::web::views::{AccountPage, AppRow, LoginPage, PasskeyItem, SessionRow};
 use crate::web::{Site, cookies, csrf, extract, respond};
 
 /// CSRF purpose of the sign-in form (no session yet).
-const SIGN_IN: &str = "account-sign-in";
+pub(crate) const SIGN_IN: &str = "account-sign-in";
 
 /// Confirmations shown after a form, by the word in `?done=`.
-const NOTICES: [(&str, UserMessage); 4] = [
+const NOTICES: [(&str, UserMessage); 6] = [
     ("session_ended", UserMessage::SessionEnded),
     ("app_removed", UserMessage::AppRemoved),
     ("password_changed", UserMessage::PasswordChanged),
     ("mfa_off", UserMessage::MfaOff),
+    ("passkey_added", UserMessage::PasskeyAdded),
+    ("passkey_removed", UserMessage::PasskeyRemoved),
 ];
 
 #[derive(serde::Deserialize)]
@@ -232,7 +235,12 @@ pub(crate) fn purpose(session: &SsoSession) -> String {
     format!("account:{}", session.sid)
 }
 
-fn sign_in_page(site: &Site, req: &HttpRequest, username: &str, error: Option<UserMessage>) -> HttpResponse {
+pub(crate) fn sign_in_page(
+    site: &Site,
+    req: &HttpRequest,
+    username: &str,
+    error: Option<UserMessage>,
+) -> HttpResponse {
     let ui = Ui::of(req);
     csrf::with_token(site, req, SIGN_IN, |token| {
         let page = LoginPage {
@@ -245,6 +253,7 @@ fn sign_in_page(site: &Site, req: &HttpRequest, username: &str, error: Option<Us
             username,
             error: error.map(|m| m.text(ui.t)),
             registration: site.registration,
+            passkey: site.passkeys.then_some("/account/login/passkey"),
         };
         respond::page(&ui, StatusCode::OK, &page, None)
     })
@@ -266,9 +275,12 @@ pub(crate) async fn page(
     let purpose = purpose(&view.current);
     let ui = Ui::of(req);
     let min_password = flow.password_policy().min_length;
-    csrf::with_token(site, req, &purpose, |token| render(&ui, &view, token, notice, error, min_password))
+    csrf::with_token(site, req, &purpose, |token| {
+        render(&ui, &view, token, notice, error, min_password, site.passkeys)
+    })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render(
     ui: &Ui,
     view: &AccountView,
@@ -276,6 +288,7 @@ fn render(
     notice: Option<&str>,
     error: Option<&str>,
     min_password: usize,
+    passkeys_available: bool,
 ) -> HttpResponse {
     let sessions = view
         .sessions
@@ -311,6 +324,17 @@ fn render(
         min_password,
         totp: view.second_factor.totp,
         recovery_codes_left: view.second_factor.recovery_codes_left,
+        passkeys: view
+            .passkeys
+            .iter()
+            .map(|p| PasskeyItem {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                added: when(p.created_at),
+                last_used: p.last_used_at.map(when),
+            })
+            .collect(),
+        passkeys_available,
     };
     respond::page(ui, StatusCode::OK, &page, None)
 }

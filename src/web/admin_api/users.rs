@@ -234,7 +234,7 @@ pub struct MfaReset {
 }
 
 #[utoipa::path(delete, path = "/admin/api/v1/users/{user}/mfa", tag = "users", params(("user" = String, Path)),
-    responses((status = 200, body = MfaReset, description = "The user's TOTP and recovery codes are gone; sessions continue"),
+    responses((status = 200, body = MfaReset, description = "The user's TOTP, recovery codes and passkeys are gone; sessions continue"),
         (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reset_mfa(

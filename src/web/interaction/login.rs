@@ -10,9 +10,9 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::clock::Clock;
 use crate::flows::interaction::{InteractionFlow, StepOutcome};
 use crate::flows::links::AccountLinkFlow;
-use crate::web::interaction::pages::page;
+use crate::web::interaction::pages::{carry_on, page};
 use crate::web::pages::{Problem, UserMessage};
-use crate::web::{Site, cookies, csrf, extract, outcome, respond};
+use crate::web::{Site, cookies, csrf, extract, respond};
 
 /// A page answering a throttled sign-in: 429 with `Retry-After` (RFC 6585 §4).
 pub fn throttled(mut resp: HttpResponse, retry_after: u64) -> HttpResponse {
@@ -58,12 +58,6 @@ pub async fn login_post(
             page(&site, &req, &view, username, Some(UserMessage::BadCredentials))
         }
         StepOutcome::Failed(error) => respond::error_page(&req, &error),
-        StepOutcome::Next { session_cookie, next } => {
-            let mut resp = outcome::render(&site, &req, next, StatusCode::SEE_OTHER);
-            if let Some(value) = session_cookie {
-                cookies::set_session(&mut resp, &site, value);
-            }
-            resp
-        }
+        StepOutcome::Next { session_cookie, next } => carry_on(&site, &req, session_cookie, next),
     }
 }

@@ -2,16 +2,15 @@
 //! recovery code, or "continue" after new recovery codes were shown. The
 //! same origin and CSRF checks as the login form.
 
-use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
 use crate::flows::interaction::{InteractionFlow, StepOutcome};
 use crate::flows::second_factor::Answer;
-use crate::web::interaction::pages::page;
+use crate::web::interaction::pages::{carry_on, page};
 use crate::web::pages::{Problem, UserMessage};
-use crate::web::{Site, cookies, csrf, extract, outcome, respond};
+use crate::web::{Site, cookies, csrf, extract, respond};
 
 pub async fn mfa_post(
     flow: Data<InteractionFlow>,
@@ -51,12 +50,6 @@ pub async fn mfa_post(
         StepOutcome::TooManyAttempts => respond::problem_page(&req, Problem::TooManyAttempts),
         StepOutcome::AlreadyCompleted => respond::problem_page(&req, Problem::AlreadyAnswered),
         StepOutcome::Failed(error) => respond::error_page(&req, &error),
-        StepOutcome::Next { session_cookie, next } => {
-            let mut resp = outcome::render(&site, &req, next, StatusCode::SEE_OTHER);
-            if let Some(value) = session_cookie {
-                cookies::set_session(&mut resp, &site, value);
-            }
-            resp
-        }
+        StepOutcome::Next { session_cookie, next } => carry_on(&site, &req, session_cookie, next),
     }
 }

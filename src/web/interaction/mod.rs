@@ -5,3 +5,4 @@ pub mod consent;
 pub mod login;
 pub mod mfa;
 pub mod pages;
+pub mod passkey;

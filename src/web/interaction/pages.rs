@@ -40,6 +40,7 @@ pub fn page(
                 username,
                 error: error.map(|m| m.text(ui.t)),
                 registration: site.registration,
+                passkey: view.passkeys.then_some("/login/passkey"),
             };
             respond::page(&ui, StatusCode::OK, &page, logo)
         }
@@ -57,6 +58,8 @@ pub fn page(
                     secret: qr::grouped(&e.secret),
                 }),
                 recovery_codes: &mfa.recovery_codes,
+                totp: mfa.totp,
+                passkey: (view.passkeys && mfa.passkey).then_some("/login/passkey"),
             };
             respond::page(&ui, StatusCode::OK, &page, logo)
         }
@@ -84,4 +87,19 @@ pub fn scope_meanings<'a>(ui: &Ui, scopes: &'a [String]) -> Vec<(&'a str, &'a st
             (scope.as_str(), meaning)
         })
         .collect()
+}
+
+/// The authorization carrying on after a prompt was answered, setting the
+/// new session's cookie when one started.
+pub fn carry_on(
+    site: &Site,
+    req: &HttpRequest,
+    session_cookie: Option<String>,
+    next: crate::flows::authorize::AuthorizeOutcome,
+) -> HttpResponse {
+    let mut resp = crate::web::outcome::render(site, req, next, StatusCode::SEE_OTHER);
+    if let Some(value) = session_cookie {
+        crate::web::cookies::set_session(&mut resp, site, value);
+    }
+    resp
 }

@@ -82,6 +82,11 @@ impl Ui {
     pub fn style_version(&self) -> &'static str {
         crate::web::assets::style_version()
     }
+
+    /// The passkey script's digest, for its URL.
+    pub fn script_version(&self) -> &'static str {
+        crate::web::assets::script_version()
+    }
 }
 
 impl std::fmt::Debug for Ui {
@@ -114,6 +119,11 @@ pub enum UserMessage {
     MfaOff,
     /// The right password of an account waiting for its address.
     Unverified,
+    PasskeyFailed,
+    PasskeyAdded,
+    PasskeyRemoved,
+    PasskeyDuplicate,
+    PasskeyTooMany,
 }
 
 impl UserMessage {
@@ -133,6 +143,11 @@ impl UserMessage {
             UserMessage::CodeThrottled => m.code_throttled,
             UserMessage::MfaOff => m.mfa_off,
             UserMessage::Unverified => m.unverified,
+            UserMessage::PasskeyFailed => m.passkey_failed,
+            UserMessage::PasskeyAdded => m.passkey_added,
+            UserMessage::PasskeyRemoved => m.passkey_removed,
+            UserMessage::PasskeyDuplicate => m.passkey_duplicate,
+            UserMessage::PasskeyTooMany => m.passkey_too_many,
         }
     }
 }

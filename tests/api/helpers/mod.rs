@@ -11,6 +11,7 @@ mod lifecycle;
 mod logout;
 mod mail;
 mod oauth;
+mod passkey;
 mod resources;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ pub use lifecycle::*;
 pub use logout::*;
 pub use mail::*;
 pub use oauth::*;
+pub use passkey::*;
 
 use infra::Infra;
 use oxidp::app::Services;

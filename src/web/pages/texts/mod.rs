@@ -29,6 +29,33 @@ pub struct Texts {
     pub problems: Problems,
     pub messages: Messages,
     pub mfa: Mfa,
+    pub passkeys: Passkeys,
+}
+
+/// Passkeys: the login page's button, the second-factor page's, and the
+/// account page's section.
+pub struct Passkeys {
+    pub sign_in: &'static str,
+    /// Between the password form and the passkey button.
+    pub or: &'static str,
+    /// Shown by the script when the browser gave no passkey.
+    pub browser_failed: &'static str,
+    /// The second-factor page's button.
+    pub use_passkey: &'static str,
+    /// "Confirm it's you with your passkey to continue to <b>App</b>."
+    pub confirm_before: &'static str,
+    pub confirm_after: &'static str,
+    pub heading: &'static str,
+    pub intro: &'static str,
+    pub none: &'static str,
+    pub name_label: &'static str,
+    pub add: &'static str,
+    pub remove: &'static str,
+    pub added_on: &'static str,
+    pub last_used: &'static str,
+    pub never_used: &'static str,
+    pub needs_script: &'static str,
+    pub unavailable: &'static str,
 }
 
 /// Two-step verification: the login's second step, setting TOTP up (login
@@ -243,4 +270,9 @@ pub struct Messages {
     pub code_throttled: &'static str,
     pub mfa_off: &'static str,
     pub unverified: &'static str,
+    pub passkey_failed: &'static str,
+    pub passkey_added: &'static str,
+    pub passkey_removed: &'static str,
+    pub passkey_duplicate: &'static str,
+    pub passkey_too_many: &'static str,
 }
