@@ -5,7 +5,6 @@
 //! carrying on. At most [`MAX_PAGE_FAILURES`] wrong codes per page, and
 //! the per-user limit of `SecondFactor` across pages.
 
-use crate::flows::authorize::AuthorizeOutcome;
 use crate::flows::interaction::{InteractionFlow, StepOutcome};
 use crate::flows::second_factor::{Answer, Verdict};
 use crate::protocol::entries::{Authentication, Device, Interaction, MfaStep, SsoSession};
@@ -123,13 +122,11 @@ impl InteractionFlow {
             },
             (None, None) => return StepOutcome::Expired,
         };
-        let started = self.sessions.start(cookie, &step.user_id, authentication, device, now).await;
+        let started =
+            self.start_session(&interaction, cookie, &step.user_id, authentication, device, now).await;
         let (session_cookie, session) = match started {
-            Ok((cookie, session, _replaced)) => (cookie, session),
-            Err(e) => {
-                let next = AuthorizeOutcome::client_error(&interaction.request, e.into());
-                return StepOutcome::Next { session_cookie: None, next };
-            }
+            Ok(started) => started,
+            Err(failed) => return failed,
         };
         tracing::info!(user_id = %step.user_id, sid = %session.sid, client_id = %interaction.request.client_id, "second factor given");
         if step.first_factor.is_some() {

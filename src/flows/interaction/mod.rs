@@ -20,7 +20,7 @@ use crate::flows::credentials::{Credentials, SignIn, SignInContext};
 use crate::flows::second_factor::SecondFactor;
 use crate::flows::sessions::Sessions;
 use crate::protocol::AuditKind;
-use crate::protocol::entries::{Authentication, Device, Interaction};
+use crate::protocol::entries::{Authentication, Device, Interaction, SsoSession};
 use crate::protocol::interaction::PromptName;
 use crate::protocol::{AuthLevel, AuthMethod, OAuthError};
 use crate::store::{Audit, Audited, Consents, Ephemeral, StoreError};
@@ -129,13 +129,11 @@ impl InteractionFlow {
             interaction.mfa = Some(SecondFactor::step(user, Some(authentication), factors));
             return self.store_step(interaction, now).await;
         }
-        let started = self.sessions.start(previous_cookie, &user.id, authentication, device, now).await;
+        let started =
+            self.start_session(&interaction, previous_cookie, &user.id, authentication, device, now).await;
         let (session_cookie, session) = match started {
-            Ok((cookie, session, _replaced)) => (cookie, session),
-            Err(e) => {
-                let next = AuthorizeOutcome::client_error(&interaction.request, e.into());
-                return StepOutcome::Next { session_cookie: None, next };
-            }
+            Ok(started) => started,
+            Err(failed) => return failed,
         };
         tracing::info!(user_id = %user.id, sid = %session.sid, client_id = %interaction.request.client_id, "login");
         interaction.completed.push(PromptName::Login);
@@ -227,6 +225,26 @@ impl InteractionFlow {
 
     fn view(&self, id: &str, interaction: &Interaction) -> InteractionView {
         InteractionView::of(id, interaction, &self.second_factor)
+    }
+
+    /// Starts the session of `user_id` (or renews this browser's) for the
+    /// interaction: its cookie and the session, or the client's error.
+    async fn start_session(
+        &self,
+        interaction: &Interaction,
+        previous_cookie: Option<&str>,
+        user_id: &str,
+        authentication: Authentication,
+        device: &Device,
+        now: i64,
+    ) -> Result<(String, SsoSession), StepOutcome> {
+        match self.sessions.start(previous_cookie, user_id, authentication, device, now).await {
+            Ok((cookie, session, _replaced)) => Ok((cookie, session)),
+            Err(e) => Err(StepOutcome::Next {
+                session_cookie: None,
+                next: AuthorizeOutcome::client_error(&interaction.request, e.into()),
+            }),
+        }
     }
 
     /// Stores the interaction's next page under a fresh id and shows it.

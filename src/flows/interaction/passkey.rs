@@ -7,7 +7,6 @@
 //! the ceremony up whatever the answer. Wrong answers count against the
 //! page like wrong passwords and codes.
 
-use crate::flows::authorize::AuthorizeOutcome;
 use crate::flows::credentials::SignInContext;
 use crate::flows::interaction::mfa::StepOwner;
 use crate::flows::interaction::{InteractionFlow, StepOutcome};
@@ -138,13 +137,11 @@ impl InteractionFlow {
         amr.push(AuthMethod::Mfa);
         let authentication = Authentication { auth_time: now, amr, acr: AuthLevel::MultiFactor };
         let user_id = verified.user.id;
-        let started = self.sessions.start(previous_cookie, &user_id, authentication, device, now).await;
+        let started =
+            self.start_session(&interaction, previous_cookie, &user_id, authentication, device, now).await;
         let (session_cookie, session) = match started {
-            Ok((cookie, session, _replaced)) => (cookie, session),
-            Err(e) => {
-                let next = AuthorizeOutcome::client_error(&interaction.request, e.into());
-                return StepOutcome::Next { session_cookie: None, next };
-            }
+            Ok(started) => started,
+            Err(failed) => return failed,
         };
         tracing::info!(user_id = %user_id, sid = %session.sid, client_id = %interaction.request.client_id, "login with a passkey");
         interaction.completed.extend([PromptName::Login, PromptName::Mfa]);

@@ -10,9 +10,9 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::clock::Clock;
 use crate::flows::interaction::{InteractionFlow, StepOutcome};
 use crate::flows::links::AccountLinkFlow;
-use crate::web::interaction::pages::{carry_on, page};
+use crate::web::interaction::pages::{carry_on, checked_form, page};
 use crate::web::pages::{Problem, UserMessage};
-use crate::web::{Site, cookies, csrf, extract, respond};
+use crate::web::{Site, cookies, extract, respond};
 
 /// A page answering a throttled sign-in: 429 with `Retry-After` (RFC 6585 §4).
 pub fn throttled(mut resp: HttpResponse, retry_after: u64) -> HttpResponse {
@@ -29,14 +29,11 @@ pub async fn login_post(
     req: HttpRequest,
     body: Bytes,
 ) -> HttpResponse {
-    let params = match extract::form_params(&req, &body) {
-        Ok(p) => p,
-        Err(e) => return respond::error_page(&req, &e),
+    let params = match checked_form(&site, &req, &body) {
+        Ok(params) => params,
+        Err(refused) => return *refused,
     };
     let challenge = params.get("challenge").unwrap_or_default();
-    if !csrf::form_is_ours(&site, &req, challenge, &params) {
-        return respond::problem_page(&req, Problem::FormExpired);
-    }
     let username = params.get("username").unwrap_or_default();
     let password = params.get("password").unwrap_or_default();
     let previous = cookies::authorize_session(&req, &site);

@@ -8,9 +8,9 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::clock::Clock;
 use crate::flows::interaction::{InteractionFlow, StepOutcome};
 use crate::flows::second_factor::Answer;
-use crate::web::interaction::pages::{carry_on, page};
+use crate::web::interaction::pages::{carry_on, checked_form, page};
 use crate::web::pages::{Problem, UserMessage};
-use crate::web::{Site, cookies, csrf, extract, respond};
+use crate::web::{Site, cookies, extract, respond};
 
 pub async fn mfa_post(
     flow: Data<InteractionFlow>,
@@ -19,14 +19,11 @@ pub async fn mfa_post(
     req: HttpRequest,
     body: Bytes,
 ) -> HttpResponse {
-    let params = match extract::form_params(&req, &body) {
-        Ok(p) => p,
-        Err(e) => return respond::error_page(&req, &e),
+    let params = match checked_form(&site, &req, &body) {
+        Ok(params) => params,
+        Err(refused) => return *refused,
     };
     let challenge = params.get("challenge").unwrap_or_default();
-    if !csrf::form_is_ours(&site, &req, challenge, &params) {
-        return respond::problem_page(&req, Problem::FormExpired);
-    }
     let cookie = cookies::authorize_session(&req, &site);
     let device = extract::device(&req);
     let now = clock.now();

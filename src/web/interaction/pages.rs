@@ -103,3 +103,20 @@ pub fn carry_on(
     }
     resp
 }
+
+/// A form posted by one of the interaction's pages: its fields, once it
+/// came from our origin with the CSRF token of its page (`challenge`);
+/// else the page saying why nothing was done.
+pub fn checked_form(
+    site: &Site,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<crate::protocol::Params, Box<HttpResponse>> {
+    let params =
+        crate::web::extract::form_params(req, body).map_err(|e| Box::new(respond::error_page(req, &e)))?;
+    let challenge = params.get("challenge").unwrap_or_default();
+    if !csrf::form_is_ours(site, req, challenge, &params) {
+        return Err(Box::new(respond::problem_page(req, crate::web::pages::Problem::FormExpired)));
+    }
+    Ok(params)
+}

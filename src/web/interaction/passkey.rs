@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
 use crate::flows::interaction::{InteractionFlow, PasskeyOptions, StepOutcome};
-use crate::web::interaction::pages::{carry_on, page};
+use crate::web::interaction::pages::{carry_on, checked_form, page};
 use crate::web::pages::{Problem, UserMessage};
 use crate::web::{Site, cookies, csrf, extract, respond};
 
@@ -51,14 +51,11 @@ pub async fn passkey_post(
     req: HttpRequest,
     body: Bytes,
 ) -> HttpResponse {
-    let params = match extract::form_params(&req, &body) {
-        Ok(p) => p,
-        Err(e) => return respond::error_page(&req, &e),
+    let params = match checked_form(&site, &req, &body) {
+        Ok(params) => params,
+        Err(refused) => return *refused,
     };
     let challenge = params.get("challenge").unwrap_or_default();
-    if !csrf::form_is_ours(&site, &req, challenge, &params) {
-        return respond::problem_page(&req, Problem::FormExpired);
-    }
     let response = params.get("credential").unwrap_or_default();
     let cookie = cookies::authorize_session(&req, &site);
     let device = extract::device(&req);
