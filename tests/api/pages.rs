@@ -101,6 +101,22 @@ backend_test!(german_by_accept_language, |app| async move {
         .await
         .unwrap();
     assert!(resp.text().await.unwrap().contains("Benutzername oder Passwort ist falsch."));
+
+    // The pages behind the mailed links speak it too, and are titled once.
+    let resp =
+        browser.client.get(browser.url("/forgot")).header("Accept-Language", "de").send().await.unwrap();
+    let (_, _, html) = page(resp).await;
+    assert!(html.contains("Passwort vergessen?") && html.contains("Link senden"), "{html}");
+    assert!(html.contains("<title>Passwort vergessen? · oxidp</title>"), "{html}");
+    let resp = browser
+        .client
+        .get(browser.url("/reset?token=unknown"))
+        .header("Accept-Language", "de")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 410);
+    assert!(resp.text().await.unwrap().contains("Dieser Link funktioniert nicht mehr"));
 });
 
 backend_test!(german_by_ui_locales_for_the_whole_interaction, |app| async move {

@@ -1,6 +1,8 @@
-// Passkeys in a real headless Chromium with a CDP virtual authenticator
-// (CTAP2, internal, resident keys, user verification): sign in on the
-// account page with the password, add a passkey (static/passkey.js runs
+// A new user's way in a real headless Chromium, ending with passkeys (a
+// CDP virtual authenticator: CTAP2, internal, resident keys, user
+// verification): register at /register (accounts.registration = true),
+// confirm the address through the mailed link (mail.transport = log: read
+// from the server's log), sign in on the account page, add a passkey (static/passkey.js runs
 // navigator.credentials.create), sign out, then sign in to an app with the
 // passkey alone (no username typed): the ID token says acr 2, amr
 // hwk/user/mfa. Then the account page's own "Sign in with a passkey", and
@@ -9,12 +11,14 @@
 // issuer http://localhost:PORT. Screenshots at desktop and phone width.
 // Usage: see run.sh (PASSKEY_ISSUER, PASSKEY_TOKEN_URL, NOTES_SECRET).
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import { chromium } from 'playwright-core';
 
 const issuer = process.env.PASSKEY_ISSUER;
 const tokenUrl = process.env.PASSKEY_TOKEN_URL;
 const secret = process.env.NOTES_SECRET;
+const serverLog = process.env.PASSKEY_SERVER_LOG;
 const password = process.env.PASSWORD;
 const shots = process.env.SCREENSHOT_DIR || '/tmp';
 const redirectUri = 'http://127.0.0.1:9004/cb';
@@ -47,7 +51,28 @@ async function shoot(name) {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-// 1. Password sign-in on the account page; add a passkey.
+// 1. Register, confirm the address, sign in on the account page; add a passkey.
+await page.goto(`${issuer}/account`);
+await page.click('text=Create an account');
+await page.fill('#username', 'dave');
+await page.fill('#email', 'dave@example.com');
+await page.fill('#name', 'Dave Example');
+await page.fill('#password', password);
+await page.fill('#confirmation', password);
+await shoot('register');
+await page.click('form[action="/register"] button[type=submit]');
+if (!(await page.textContent('main')).includes('Check your email')) fail(`registration: ${await page.textContent('main')}`);
+let link;
+for (let i = 0; i < 50 && !link; i++) {
+  const found = [...fs.readFileSync(serverLog, 'utf8').matchAll(/http:\/\/localhost:\d+\/verify\?token=[A-Za-z0-9_-]+/g)];
+  link = found.length ? found[found.length - 1][0] : undefined;
+  if (!link) await new Promise((r) => setTimeout(r, 100));
+}
+if (!link) fail('no verification link in the server log');
+await page.goto(link);
+await shoot('verify');
+await page.click('form[action="/verify"] button[type=submit]');
+if (!(await page.textContent('main')).includes('Your email address is confirmed')) fail('not confirmed');
 await page.goto(`${issuer}/account`);
 await page.fill('#username', 'dave');
 await page.fill('#password', password);

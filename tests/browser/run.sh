@@ -15,10 +15,11 @@
 # German, screenshots; focus after a failed password, no sideways scrolling)
 # and accounts.mjs (two-step verification set up on the account page, a
 # sign-in with password and code, a password reset through the mailed link
-# read from the server log, a recovery code) and passkeys.mjs (a passkey
-# added on the account page with a CDP virtual authenticator, then a sign-in
-# with it alone; on a second server whose issuer is http://localhost:PORT,
-# since WebAuthn needs a domain name).
+# read from the server log, a recovery code) and passkeys.mjs (a new user
+# registers, confirms the address through the mailed link, adds a passkey
+# with a CDP virtual authenticator and signs in with it alone and as a
+# second factor; on a second server whose issuer is http://localhost:PORT,
+# since WebAuthn needs a domain name, with self-registration on).
 # .ci/run runs this after `cargo test`.
 #   Needs: apt-get install -y chromium; node 20 (npm ci runs here if needed).
 #   OXIDP_BIN=path/to/oxidp to test a given binary (default: a release build).
@@ -88,13 +89,14 @@ for _ in $(seq 100); do curl -sf "$OXIDP__ISSUER/healthz" >/dev/null && break; s
 pk_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$work/passkeys"
 NOTES_SECRET=$(cd "$work/passkeys" && export OXIDP__SERVER__BIND="127.0.0.1:$pk_port" OXIDP__ISSUER="http://localhost:$pk_port" \
-  && echo 'correct horse battery staple' | "$bin" user create --username dave --email dave@example.com --name "Dave Example" >/dev/null \
   && "$bin" client create --client-id vault --name "Family Vault" --require-mfa --redirect-uri http://127.0.0.1:9004/cb >/dev/null \
   && secret --client-id notes --name "Team Notes" --redirect-uri http://127.0.0.1:9004/cb)
-(cd "$work/passkeys" && OXIDP__SERVER__BIND="127.0.0.1:$pk_port" OXIDP__ISSUER="http://localhost:$pk_port" exec "$bin" serve >server.log 2>&1) &
+(cd "$work/passkeys" && OXIDP__SERVER__BIND="127.0.0.1:$pk_port" OXIDP__ISSUER="http://localhost:$pk_port" \
+  OXIDP__ACCOUNTS__REGISTRATION=true exec "$bin" serve >server.log 2>&1) &
 pk_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$pk_port/healthz" >/dev/null && break; sleep 0.1; done
 export PASSKEY_ISSUER="http://localhost:$pk_port" PASSKEY_TOKEN_URL="http://127.0.0.1:$pk_port/token" NOTES_SECRET
+export PASSKEY_SERVER_LOG="$work/passkeys/server.log"
 
 export ISSUER=$OXIDP__ISSUER SPA_PORT=$spa_port APP1_SECRET APP2_SECRET GALLERY_SECRET PASSWORD='correct horse battery staple'
 export ORDERS_API OTHER_API ORDERS_SECRET SHOP_SECRET SVC_SECRET LOGO_PORT=$logo_port

@@ -26,6 +26,8 @@ pub enum ResetOutcome {
     Done { username: String },
     /// The link still works; the form says what to change.
     Refused(String),
+    /// The two passwords differ; the link still works.
+    Mismatch,
     /// Expired, used, unknown, or the account changed since.
     Gone,
 }
@@ -140,7 +142,7 @@ impl AccountLinkFlow {
             return Ok(ResetOutcome::Gone);
         };
         if password != confirmation {
-            return Ok(ResetOutcome::Refused("The two passwords do not match.".into()));
+            return Ok(ResetOutcome::Mismatch);
         }
         let Some(link) = self.links.take(&link.token_hash).await? else { return Ok(ResetOutcome::Gone) };
         let by = Actor::User { id: user.id.clone(), username: user.username.clone() };

@@ -30,6 +30,8 @@ pub enum RegisterOutcome {
     Invalid { field: Option<&'static str>, message: String },
     /// Too many registrations from this address this hour.
     TooMany,
+    /// The two passwords differ.
+    Mismatch,
 }
 
 impl AccountLinkFlow {
@@ -40,10 +42,7 @@ impl AccountLinkFlow {
         now: i64,
     ) -> Result<RegisterOutcome, OAuthError> {
         if form.password != form.confirmation {
-            return Ok(RegisterOutcome::Invalid {
-                field: Some("password"),
-                message: "The two passwords do not match.".into(),
-            });
+            return Ok(RegisterOutcome::Mismatch);
         }
         let bucket = format!("register:{}", ip.unwrap_or("unknown"));
         let limit = self.sender.policy().registrations_per_hour;

@@ -28,7 +28,7 @@ pub struct TokenQuery {
 }
 
 fn notice(status: StatusCode, page: &NoticePage<'_>) -> HttpResponse {
-    let mut resp = respond::html(status, page);
+    let mut resp = respond::page(&page.ui, status, page, None);
     // The pages carry link tokens in forms: never cached, never referred.
     resp.headers_mut().insert(
         actix_web::http::header::CACHE_CONTROL,
@@ -39,24 +39,27 @@ fn notice(status: StatusCode, page: &NoticePage<'_>) -> HttpResponse {
 
 /// The one answer for expired, used, unknown and superseded links.
 fn gone(req: &HttpRequest, purpose: &str) -> HttpResponse {
+    let ui = Ui::of(req);
+    let t = &ui.t.links;
     let (next_href, next_text) = match purpose {
-        RESET => ("/forgot", "Ask for a new link"),
-        _ => ("/account", "Sign in to get a new link"),
+        RESET => ("/forgot", t.ask_new_link),
+        _ => ("/account", t.sign_in_for_new_link),
     };
     let page = NoticePage {
-        ui: Ui::of(req),
-        title: "This link no longer works",
-        message: "This link has expired or was already used. Ask for a new one.",
+        title: t.gone_title,
+        message: t.gone_message,
         problem: true,
         next_href,
         next_text,
+        ui: ui.clone(),
     };
     notice(StatusCode::GONE, &page)
 }
 
 pub async fn forgot_get(site: Data<Site>, req: HttpRequest) -> HttpResponse {
     csrf::with_token(&site, &req, FORGOT, |token| {
-        respond::html(StatusCode::OK, &ForgotPage { ui: Ui::of(&req), csrf_token: token })
+        let ui = Ui::of(&req);
+        respond::page(&ui, StatusCode::OK, &ForgotPage { ui: ui.clone(), csrf_token: token }, None)
     })
 }
 
@@ -74,14 +77,15 @@ pub async fn forgot_post(
         Err(refused) => return refused.respond(&req),
     };
     flow.request_reset(params.get("identifier").unwrap_or_default(), clock.now());
+    let ui = Ui::of(&req);
+    let t = &ui.t.links;
     let page = NoticePage {
-        ui: Ui::of(&req),
-        title: "Check your email",
-        message: "If the username or address belongs to an account, we sent a link to choose a new \
-                  password to its email address. The link works once and expires soon.",
+        title: t.sent_title,
+        message: t.reset_sent,
         problem: false,
         next_href: "/account",
-        next_text: "Back to sign in",
+        next_text: t.back_to_sign_in,
+        ui: ui.clone(),
     };
     notice(StatusCode::OK, &page)
 }
@@ -89,7 +93,9 @@ pub async fn forgot_post(
 fn reset_form(site: &Site, req: &HttpRequest, token: &str, error: Option<&str>) -> HttpResponse {
     csrf::with_token(site, req, RESET, |csrf_token| {
         let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-        let mut resp = respond::html(status, &ResetPage { ui: Ui::of(req), csrf_token, token, error });
+        let ui = Ui::of(req);
+        let mut resp =
+            respond::page(&ui, status, &ResetPage { ui: ui.clone(), csrf_token, token, error }, None);
         resp.headers_mut().insert(
             actix_web::http::header::CACHE_CONTROL,
             actix_web::http::header::HeaderValue::from_static("no-store"),
@@ -127,19 +133,22 @@ pub async fn reset_post(
     let token = params.get("token").unwrap_or_default();
     let password = params.get("password").unwrap_or_default();
     let confirmation = params.get("confirmation").unwrap_or_default();
+    let ui = Ui::of(&req);
+    let t = &ui.t.links;
     match flow.reset(token, password, confirmation, clock.now()).await {
         Ok(ResetOutcome::Done { .. }) => notice(
             StatusCode::OK,
             &NoticePage {
-                ui: Ui::of(&req),
-                title: "Your password was changed",
-                message: "Your password was changed. You were signed out everywhere; sign in with the new password.",
+                title: t.changed_title,
+                message: t.changed,
                 problem: false,
                 next_href: "/account",
-                next_text: "Go to your account",
+                next_text: t.go_to_account,
+                ui: ui.clone(),
             },
         ),
         Ok(ResetOutcome::Refused(message)) => reset_form(&site, &req, token, Some(&message)),
+        Ok(ResetOutcome::Mismatch) => reset_form(&site, &req, token, Some(t.passwords_differ)),
         Ok(ResetOutcome::Gone) => gone(&req, RESET),
         Err(e) => respond::error_page(&req, &e),
     }
@@ -155,10 +164,9 @@ pub async fn verify_get(
     let token = query.token.as_deref().unwrap_or_default();
     match flow.verify_form(token, clock.now()).await {
         Ok(Some(email)) => csrf::with_token(&site, &req, VERIFY, |csrf_token| {
-            let mut resp = respond::html(
-                StatusCode::OK,
-                &VerifyPage { ui: Ui::of(&req), csrf_token, token, email: &email },
-            );
+            let ui = Ui::of(&req);
+            let page = VerifyPage { ui: ui.clone(), csrf_token, token, email: &email };
+            let mut resp = respond::page(&ui, StatusCode::OK, &page, None);
             resp.headers_mut().insert(
                 actix_web::http::header::CACHE_CONTROL,
                 actix_web::http::header::HeaderValue::from_static("no-store"),
@@ -181,16 +189,18 @@ pub async fn verify_post(
         Ok(params) => params,
         Err(refused) => return refused.respond(&req),
     };
+    let ui = Ui::of(&req);
+    let t = &ui.t.links;
     match flow.verify(params.get("token").unwrap_or_default(), clock.now()).await {
         Ok(true) => notice(
             StatusCode::OK,
             &NoticePage {
-                ui: Ui::of(&req),
-                title: "Your email address is confirmed",
-                message: "Thank you: your email address is confirmed.",
+                title: t.confirmed_title,
+                message: t.confirmed,
                 problem: false,
                 next_href: "/account",
-                next_text: "Go to your account",
+                next_text: t.go_to_account,
+                ui: ui.clone(),
             },
         ),
         Ok(false) => gone(&req, VERIFY),

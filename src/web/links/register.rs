@@ -43,7 +43,7 @@ fn form(
             name: filled.name,
             error,
         };
-        respond::html(status, &page)
+        respond::page(&page.ui, status, &page, None)
     })
 }
 
@@ -76,29 +76,29 @@ pub async fn register_post(
         name: params.get("name").unwrap_or_default(),
     };
     let device = extract::device(&req);
+    let ui = Ui::of(&req);
+    let t = &ui.t.links;
     match flow.register(registration, device.ip.as_deref(), clock.now()).await {
         Ok(RegisterOutcome::CheckEmail) => notice(
             StatusCode::OK,
             &NoticePage {
-                ui: Ui::of(&req),
-                title: "Check your email",
-                message: "We sent a link to the address you entered. Follow it to confirm your address, \
-                          then sign in.",
+                title: t.sent_title,
+                message: t.registered,
                 problem: false,
                 next_href: "/account",
-                next_text: "Go to sign in",
+                next_text: t.go_to_sign_in,
+                ui: ui.clone(),
             },
         ),
+        Ok(RegisterOutcome::Mismatch) => {
+            form(&site, &req, &filled, Some(t.passwords_differ), StatusCode::BAD_REQUEST)
+        }
         Ok(RegisterOutcome::Invalid { message, .. }) => {
             form(&site, &req, &filled, Some(&sentence(&message)), StatusCode::BAD_REQUEST)
         }
-        Ok(RegisterOutcome::TooMany) => form(
-            &site,
-            &req,
-            &filled,
-            Some("Too many accounts were created from your network. Please try again later."),
-            StatusCode::TOO_MANY_REQUESTS,
-        ),
+        Ok(RegisterOutcome::TooMany) => {
+            form(&site, &req, &filled, Some(t.too_many_registrations), StatusCode::TOO_MANY_REQUESTS)
+        }
         Err(e) => respond::error_page(&req, &e),
     }
 }

@@ -30,6 +30,7 @@ pub struct Texts {
     pub messages: Messages,
     pub mfa: Mfa,
     pub passkeys: Passkeys,
+    pub links: Links,
 }
 
 /// Passkeys: the login page's button, the second-factor page's, and the
@@ -275,4 +276,52 @@ pub struct Messages {
     pub passkey_removed: &'static str,
     pub passkey_duplicate: &'static str,
     pub passkey_too_many: &'static str,
+}
+
+/// The pages of the mailed links and of self-registration: `/forgot`,
+/// `/reset`, `/verify`, `/register` and what follows them.
+pub struct Links {
+    /// `/forgot`
+    pub forgot_title: &'static str,
+    pub forgot_intro: &'static str,
+    pub identifier_label: &'static str,
+    pub send_link: &'static str,
+    pub back_to_sign_in: &'static str,
+    /// `/reset`
+    pub reset_title: &'static str,
+    pub new_password: &'static str,
+    pub new_password_again: &'static str,
+    pub set_password: &'static str,
+    /// `/verify`: "Is <b>a@b</b> your address?"
+    pub verify_title: &'static str,
+    pub verify_before: &'static str,
+    pub verify_after: &'static str,
+    pub verify_confirm: &'static str,
+    /// `/register`
+    pub register_title: &'static str,
+    pub email: &'static str,
+    pub name_optional: &'static str,
+    pub password_again: &'static str,
+    pub create_account: &'static str,
+    pub have_account: &'static str,
+    pub sign_in: &'static str,
+    /// An expired, used or unknown link.
+    pub gone_title: &'static str,
+    pub gone_message: &'static str,
+    pub ask_new_link: &'static str,
+    pub sign_in_for_new_link: &'static str,
+    /// After `/forgot` and `/register`.
+    pub sent_title: &'static str,
+    pub reset_sent: &'static str,
+    pub registered: &'static str,
+    pub go_to_sign_in: &'static str,
+    /// After a reset.
+    pub changed_title: &'static str,
+    pub changed: &'static str,
+    pub go_to_account: &'static str,
+    /// After a verification.
+    pub confirmed_title: &'static str,
+    pub confirmed: &'static str,
+    pub passwords_differ: &'static str,
+    pub too_many_registrations: &'static str,
 }
