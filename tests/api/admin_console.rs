@@ -302,6 +302,9 @@ backend_test!(users_and_groups_are_managed_through_the_console, |app| async move
     let user_path = format!("/admin/users/{}", carol.id);
     let (status, page) = text(browser.get_page(&user_path).await).await;
     assert_eq!(status, 200, "{page}");
+    // No form inside another (each button posts its own form).
+    assert_eq!(page.matches("<form").count(), page.matches("</form>").count(), "{page}");
+    assert!(page.contains("No TOTP · 0 passkeys"), "the second factors: {page}");
     let version = input_value(&page, "version");
 
     // A bad email shows the form again; nothing is written.

@@ -28,6 +28,7 @@ pub use groups::{GroupSummary, MAX_GROUP_DESCRIPTION_LEN};
 pub use keys::KeyInfo;
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 pub use resources::{CreatedResource, NewResource};
+pub use user_access::SecondFactorSummary;
 pub use users::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, NewUser, UserUpdate, UserView, user_view};
 pub use verification::Registered;
 

@@ -11,7 +11,25 @@ use super::{Actor, Admin, AdminError};
 use crate::protocol::{AdminOp, AuditKind, SessionEndReason, UserRecord};
 use crate::store::Audited;
 
+/// Which second factors a user has, for an operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SecondFactorSummary {
+    pub totp: bool,
+    pub recovery_codes_left: i64,
+    pub passkeys: i64,
+}
+
 impl Admin {
+    /// The user's second factors (none of their secrets).
+    pub async fn user_second_factors(&self, user_id: &str) -> Result<SecondFactorSummary, AdminError> {
+        let factors = &self.stores.second_factors;
+        Ok(SecondFactorSummary {
+            totp: factors.totp(user_id).await?.is_some(),
+            recovery_codes_left: factors.unused_recovery_codes(user_id).await?,
+            passkeys: self.stores.passkeys.count_of_user(user_id).await?,
+        })
+    }
+
     /// Replaces a user's password (never recorded) and ends their sessions,
     /// which takes the refresh tokens bound to them; offline tokens stay,
     /// as after a password change by the user.

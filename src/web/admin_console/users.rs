@@ -238,13 +238,14 @@ async fn user_page(
         Ok(user) => user,
         Err(e) => return admin_error(console, &e),
     };
-    let (groups, sessions, consents) = match (
+    let (groups, sessions, consents, second_factors) = match (
         admin.user_groups(&user.id).await,
         admin.list_user_sessions(&user.id, now).await,
         admin.list_user_consents(&user.id).await,
+        admin.user_second_factors(&user.id).await,
     ) {
-        (Ok(g), Ok(s), Ok(c)) => (g, s, c),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return admin_error(console, &e),
+        (Ok(g), Ok(s), Ok(c), Ok(f)) => (g, s, c, f),
+        (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => return admin_error(console, &e),
     };
     let profile = typed.unwrap_or_else(|| ProfileForm {
         name: user.name.clone().unwrap_or_default(),
@@ -282,6 +283,7 @@ async fn user_page(
         groups,
         sessions,
         consents,
+        second_factors,
     };
     html(status, &page)
 }

@@ -289,6 +289,7 @@ pub struct UserPage<'a> {
     pub groups: Vec<String>,
     pub sessions: Vec<UserSessionRow>,
     pub consents: Vec<ConsentRow>,
+    pub second_factors: crate::flows::admin::SecondFactorSummary,
 }
 
 /// One group in the list.
