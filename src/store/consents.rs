@@ -2,8 +2,6 @@
 //! asks (`ConsentMode::Required`), read at every authorization of such a
 //! client and written when the user answers the consent page.
 
-use diesel::Connection;
-
 use super::StoreError;
 use super::sql::{self, Db};
 use crate::protocol::{ConsentRecord, Scope};
@@ -32,7 +30,9 @@ impl Consents {
         now: i64,
     ) -> Result<ConsentRecord, StoreError> {
         let (user, client, scope) = (user_id.to_string(), client_id.to_string(), scope.clone());
-        self.db.run(move |c| c.transaction(|c| sql::consents::grant(c, &user, &client, &scope, now))).await
+        self.db
+            .run(move |c| sql::write_transaction(c, |c| sql::consents::grant(c, &user, &client, &scope, now)))
+            .await
     }
 
     /// What the user granted, one record per client.

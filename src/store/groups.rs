@@ -5,8 +5,6 @@
 //! database at each token issuance (no cache): a removal takes effect at
 //! the next refresh.
 
-use diesel::Connection;
-
 use super::StoreError;
 use super::audit::{AuditLog, Audited};
 use super::sql::{self, Db};
@@ -38,7 +36,7 @@ impl Groups {
         let event = self
             .db
             .run(move |c| {
-                c.transaction(|c| {
+                sql::write_transaction(c, |c| {
                     sql::groups::insert(c, &group)?;
                     audited.insert(c, now)
                 })
@@ -71,7 +69,7 @@ impl Groups {
         let event = self
             .db
             .run(move |c| {
-                c.transaction(|c| match sql::groups::delete(c, &name)? {
+                sql::write_transaction(c, |c| match sql::groups::delete(c, &name)? {
                     true => audited.insert(c, now).map(Some),
                     false => Ok(None),
                 })
@@ -136,7 +134,7 @@ impl Groups {
         let (outcome, event) = self
             .db
             .run(move |c| {
-                c.transaction(|c| {
+                sql::write_transaction(c, |c| {
                     let outcome = change(c)?;
                     let event = match outcome {
                         MemberChange::Done => Some(audited.insert(c, now)?),

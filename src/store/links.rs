@@ -5,8 +5,6 @@
 //! when two instances race. Verifying an address bumps the users revision,
 //! so every instance's user cache sees `email_verified` at once.
 
-use diesel::Connection;
-
 use super::StoreError;
 use super::audit::{AuditLog, Audited};
 use super::sql::revisions::{self, Counter};
@@ -43,7 +41,7 @@ impl AccountLinks {
     /// Removes and returns the link: `Some` for exactly one caller.
     pub async fn take(&self, token_hash: &str) -> Result<Option<LinkRecord>, StoreError> {
         let hash = token_hash.to_string();
-        self.db.run(move |c| c.transaction(|c| sql::account_links::take(c, &hash))).await
+        self.db.run(move |c| sql::write_transaction(c, |c| sql::account_links::take(c, &hash))).await
     }
 
     /// Puts back a link taken for a submission that was refused (a new

@@ -2,8 +2,6 @@
 //! here is secret. Adding and removing one records its audit event in the
 //! same transaction.
 
-use diesel::Connection;
-
 pub use super::sql::passkeys::PasskeyRow;
 
 use super::StoreError;
@@ -44,7 +42,7 @@ impl Passkeys {
         let event = self
             .db
             .run(move |c| {
-                c.transaction(|c| {
+                sql::write_transaction(c, |c| {
                     sql::passkeys::insert(c, &row)?;
                     audited.insert(c, now)
                 })
@@ -81,7 +79,7 @@ impl Passkeys {
         let event = self
             .db
             .run(move |c| {
-                c.transaction(|c| match sql::passkeys::remove(c, &user_id, &id)? {
+                sql::write_transaction(c, |c| match sql::passkeys::remove(c, &user_id, &id)? {
                     true => audited.insert(c, now).map(Some),
                     false => Ok(None),
                 })

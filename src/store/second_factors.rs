@@ -3,8 +3,6 @@
 //! recovery codes (SHA-256 only). Every change records its audit event in
 //! the same transaction.
 
-use diesel::Connection;
-
 use super::StoreError;
 use super::audit::{AuditLog, Audited};
 use super::sql::{self, Db};
@@ -49,7 +47,7 @@ impl SecondFactors {
         let event = self
             .db
             .run(move |c| {
-                c.transaction(|c| {
+                sql::write_transaction(c, |c| {
                     sql::second_factors::enroll(c, &user_id, &secret_sealed, step, &code_hashes, now)?;
                     audited.insert(c, now)
                 })
@@ -71,7 +69,7 @@ impl SecondFactors {
         let event = self
             .db
             .run(move |c| {
-                c.transaction(|c| {
+                sql::write_transaction(c, |c| {
                     sql::second_factors::replace_codes(c, &user_id, &code_hashes, now)?;
                     audited.insert(c, now)
                 })
@@ -122,7 +120,7 @@ impl SecondFactors {
         let event = self
             .db
             .run(move |c| {
-                c.transaction(|c| match remove(c, &user_id)? {
+                sql::write_transaction(c, |c| match remove(c, &user_id)? {
                     true => audited.insert(c, now).map(Some),
                     false => Ok(None),
                 })

@@ -15,7 +15,7 @@ pub fn insert(conn: &mut AnyConnection, tokens: &[(String, i64)]) -> Result<(), 
     let mut seen = std::collections::HashSet::new();
     for (jti, exp) in tokens.iter().filter(|(jti, _)| seen.insert(jti.clone())) {
         let row = (denied::jti.eq(jti), denied::expires_at.eq(exp));
-        let inserted = conn.transaction(|c| {
+        let inserted = super::write_transaction(conn, |c| {
             diesel::insert_into(denied::table).values(row).execute(c).map_err(StoreError::from)
         });
         match inserted {

@@ -25,6 +25,8 @@ mod writer;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod write_transaction_tests;
 
 use std::fmt;
 use std::path::Path;
@@ -63,6 +65,43 @@ const PG_MIGRATION_LOCK: i64 = 0x6f78_6964_7000;
 pub enum AnyConnection {
     Postgresql(PgConnection),
     Sqlite(SqliteConnection),
+}
+
+/// Runs `f` in a transaction that writes. On SQLite it begins with `BEGIN
+/// IMMEDIATE`, taking the write lock first (waiting up to the busy
+/// timeout): a deferred transaction that reads before it writes fails at
+/// once with "database is locked" when another connection committed in
+/// between, since a WAL read snapshot cannot be upgraded and the busy
+/// timeout does not apply to that. Nested, and on PostgreSQL, it is a
+/// plain (savepoint or) transaction.
+pub fn write_transaction<T, E>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DieselError>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let AnyConnection::Sqlite(sqlite) = conn else { return conn.transaction(f) };
+    match AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE") {
+        Ok(()) => {}
+        Err(DieselError::AlreadyInTransaction) => return conn.transaction(f),
+        Err(e) => return Err(e.into()),
+    }
+    let outcome = f(conn);
+    let finished = match &outcome {
+        Ok(_) => <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn),
+        Err(_) => <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn),
+    };
+    match (outcome, finished) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Ok(_), Err(e)) => {
+            // A failed COMMIT leaves the transaction open: end it.
+            let _ = <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn);
+            Err(e.into())
+        }
+        (Err(e), _) => Err(e),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -47,7 +47,7 @@ pub fn changing<T>(
     counter: Counter,
     change: impl FnOnce(&mut AnyConnection) -> Result<(T, bool), StoreError>,
 ) -> Result<T, StoreError> {
-    conn.transaction(|c| {
+    super::write_transaction(conn, |c| {
         let (result, changed) = change(c)?;
         if changed {
             bump(c, counter)?;

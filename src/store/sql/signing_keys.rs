@@ -32,7 +32,7 @@ pub fn locked<T>(
     now: i64,
     f: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    conn.transaction(|c| {
+    super::write_transaction(conn, |c| {
         diesel::update(key_set_lock::table.find(1_i64)).set(key_set_lock::updated_at.eq(now)).execute(c)?;
         f(c)
     })

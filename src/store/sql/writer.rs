@@ -84,7 +84,7 @@ fn commit(pool: &Pool<Manager>, batch: Vec<Job>) {
         }
     };
     let mut outcomes = Vec::with_capacity(batch.len());
-    let committed = conn.transaction(|c| {
+    let committed = super::write_transaction(&mut conn, |c| {
         for job in batch {
             let result = c.transaction(|c| (job.write)(c));
             outcomes.push((job.done, result));
