@@ -37,6 +37,7 @@ use crate::flows::metadata::Metadata;
 use crate::flows::origins::BrowserOrigins;
 use crate::flows::outbox::{Outbox, RetryPolicy};
 use crate::flows::passkeys::PasskeyService;
+use crate::flows::readiness::Readiness;
 use crate::flows::revocation::RevocationFlow;
 use crate::flows::second_factor::SecondFactor;
 use crate::flows::sessions::Sessions;
@@ -146,6 +147,7 @@ struct Registry {
     admin_gate: web::Data<AdminGate>,
     console: web::Data<ConsoleFlow>,
     links: web::Data<AccountLinkFlow>,
+    readiness: web::Data<Readiness>,
 }
 
 impl Registry {
@@ -175,6 +177,7 @@ impl Registry {
             .app_data(self.admin_gate.clone())
             .app_data(self.console.clone())
             .app_data(self.links.clone())
+            .app_data(self.readiness.clone())
             .configure(crate::web::configure)
     }
 }
@@ -442,6 +445,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         )),
         console: web::Data::new(console),
         links: web::Data::new(links),
+        readiness: web::Data::new(Readiness::new(stores.clone(), keyring.clone())),
     };
     let jobs = Jobs {
         stores: stores.clone(),

@@ -170,6 +170,12 @@ pub enum OpenMode {
 }
 
 impl Stores {
+    /// Whether the database answers now (`SELECT 1` on a pooled connection).
+    pub async fn ping_database(&self) -> Result<(), StoreError> {
+        use diesel::RunQueryDsl;
+        self.db.run(|c| Ok(diesel::sql_query("SELECT 1").execute(c).map(drop)?)).await
+    }
+
     /// Opens the database (applying pending migrations) and the ephemeral
     /// store. Errors never show a password from the URLs.
     pub async fn open(config: &StoreConfig, mode: OpenMode) -> Result<Stores, StoreError> {

@@ -108,6 +108,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/device/approve").post(device::approve_post))
         .configure(admin_api::configure)
         .service(resource("/healthz").read(health::healthz))
+        .service(resource("/readyz").read(health::readyz))
         // The admin console (`admin_console`), every page behind its sign-in.
         .service(resource("/admin").read(admin_console::signin::home_get))
         .service(resource("/admin/callback").read(admin_console::signin::callback_get))

@@ -48,6 +48,7 @@ mod pages;
 mod passkeys;
 mod password_policy;
 mod private_key_jwt;
+mod readiness;
 mod redis_faults;
 mod refresh;
 mod refresh_leeway;

@@ -319,3 +319,44 @@ async fn a_hung_redis_answers_503_instead_of_holding_requests() {
     assert_recovers(&f.app, &req, "after SIGCONT").await;
     f.app.tokens_for(&f.user, &f.client).await;
 }
+
+/// `/readyz` as a load balancer sees it.
+async fn readiness(app: &TestApp) -> (u16, serde_json::Value) {
+    let resp = app.api.get(app.url("/readyz")).send().await.expect("GET /readyz");
+    (resp.status().as_u16(), resp.json().await.expect("JSON"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(oxidp_pg_redis),
+    ignore = "needs redis-server: set OXIDP_TEST_DATABASE_URL and OXIDP_TEST_REDIS_URL"
+)]
+async fn readiness_says_when_redis_is_gone_and_when_it_is_back() {
+    let mut redis = OwnRedis::start();
+    let f = granted_on(&redis).await;
+    let (status, body) = readiness(&f.app).await;
+    assert_eq!((status, body["checks"]["sessions"]["detail"].as_str()), (200, Some("ok (redis)")), "{body}");
+
+    redis.hang();
+    let started = Instant::now();
+    let (status, body) = readiness(&f.app).await;
+    assert_eq!((status, body["status"].as_str()), (503, Some("not_ready")), "{body}");
+    assert_eq!(body["checks"]["sessions"]["ok"], false, "{body}");
+    assert_eq!(body["checks"]["database"]["ok"], true, "only Redis is to blame: {body}");
+    assert!(started.elapsed() < Duration::from_secs(3), "the probe waited {:?}", started.elapsed());
+    redis.resume();
+    redis.down();
+    let (status, body) = readiness(&f.app).await;
+    assert_eq!(status, 503, "{body}");
+
+    redis.up();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, body) = readiness(&f.app).await;
+        if status == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still not ready after Redis came back: {body}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

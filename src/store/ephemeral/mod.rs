@@ -70,6 +70,14 @@ impl Ephemeral {
         Ok(Ephemeral::Redis(RedisStore::connect(config).await?))
     }
 
+    /// Whether the store answers now: always for memory, a PING for Redis.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Ephemeral::Memory(_) => Ok(()),
+            Ephemeral::Redis(s) => s.ping().await,
+        }
+    }
+
     /// `"memory"` or `"redis"`, for logs and health output.
     pub fn backend_name(&self) -> &'static str {
         match self {

@@ -155,6 +155,11 @@ impl RedisStore {
         Ok(RedisStore { shared: Arc::new(shared), prefix: config.prefix.clone() })
     }
 
+    /// PING through the breaker: whether Redis answers now (readiness).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.query::<String>(&::redis::cmd("PING")).await.map(drop)
+    }
+
     /// Whether commands currently fail at once because Redis is unreachable.
     pub fn circuit_open(&self) -> bool {
         self.shared.breaker.is_open()
