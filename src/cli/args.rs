@@ -50,6 +50,13 @@ pub enum Command {
     /// Set up administration (the admin API and console).
     #[command(subcommand)]
     Admin(super::args_admin::AdminCommand),
+    /// Check the configuration and print what would run, secrets redacted
+    /// (an invalid one exits 2 naming the key).
+    CheckConfig {
+        /// Also reach the database and Redis (changing nothing); exit 1 if one cannot be reached.
+        #[arg(long)]
+        connect: bool,
+    },
 }
 
 #[derive(Subcommand)]

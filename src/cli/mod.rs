@@ -9,6 +9,7 @@ mod args_admin;
 mod args_groups;
 mod args_users;
 mod bootstrap;
+mod check_config;
 mod commands;
 mod groups;
 mod open;

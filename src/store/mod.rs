@@ -42,6 +42,7 @@ pub use passkeys::{PasskeyRow, Passkeys};
 pub use resources::Resources;
 pub use second_factors::{SecondFactors, TotpFactor};
 pub use signing_keys::{KeySetError, SigningKeys};
+pub use sql::probe as probe_database;
 pub use users::{Cas, UserProfile, Users};
 
 use std::time::Duration;

@@ -16,6 +16,7 @@ mod audit_log;
 mod authorize;
 mod authorize_errors;
 mod bench_harness;
+mod check_config;
 mod cli;
 mod cli_groups;
 mod cli_users;

@@ -67,6 +67,52 @@ pub enum AnyConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Connects to the database at `url` and asks `SELECT 1`, changing
+/// nothing: no migration, and a missing SQLite file is reported, not
+/// created. How many migrations the server would still apply, with it.
+pub fn probe(url: &str) -> Result<usize, StoreError> {
+    use diesel::RunQueryDsl;
+    let target = parse_url(url)?;
+    match target.backend {
+        Backend::Sqlite => {
+            if !Path::new(&target.location).is_file() {
+                return Err(StoreError::Missing(format!(
+                    "the database {} does not exist yet (the server creates it when it starts)",
+                    target.location
+                )));
+            }
+            let mut conn = SqliteConnection::establish(&target.location)
+                .map_err(|e| StoreError::Unavailable(format!("sqlite: {e}")))?;
+            diesel::sql_query("SELECT 1").execute(&mut conn)?;
+            pending(&mut conn, SQLITE_MIGRATIONS)
+        }
+        Backend::Postgres => {
+            let mut conn = PgConnection::establish(&target.location)
+                .map_err(|e| StoreError::Unavailable(format!("postgres: {e}")))?;
+            diesel::sql_query("SELECT 1").execute(&mut conn)?;
+            pending(&mut conn, POSTGRES_MIGRATIONS)
+        }
+    }
+}
+
+/// The number of `migrations` not applied yet, read in a transaction that
+/// is rolled back (diesel creates its bookkeeping table when it is absent).
+fn pending<C>(conn: &mut C, migrations: EmbeddedMigrations) -> Result<usize, StoreError>
+where
+    C: MigrationHarness<C::Backend> + Connection,
+{
+    let mut count = None;
+    let _ = conn.transaction::<(), DieselError, _>(|c| {
+        count = Some(c.pending_migrations(migrations).map(|p| p.len()).map_err(|e| e.to_string()));
+        Err(DieselError::RollbackTransaction)
+    });
+    match count {
+        Some(Ok(n)) => Ok(n),
+        Some(Err(e)) => Err(StoreError::Database(format!("cannot read the applied migrations: {e}"))),
+        None => Err(StoreError::Database("cannot open a transaction".into())),
+    }
+}
+
 /// Runs `f` in a transaction that writes. On SQLite it begins with `BEGIN
 /// IMMEDIATE`, taking the write lock first (waiting up to the busy
 /// timeout): a deferred transaction that reads before it writes fails at
