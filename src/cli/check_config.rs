@@ -5,11 +5,9 @@
 //! changing nothing (no migration is applied, no SQLite file created):
 //! exit 1 when one cannot be reached.
 
-use std::time::Duration;
-
 use super::Failure;
 use crate::config::{Settings, redact_url};
-use crate::store::StoreError;
+use crate::store::{Ephemeral, StoreError};
 
 pub(super) async fn run(settings: &Settings, connect: bool) -> Result<(), Failure> {
     println!("{settings:#?}");
@@ -33,28 +31,23 @@ pub(super) async fn run(settings: &Settings, connect: bool) -> Result<(), Failur
                 return Err(Failure::System(format!("database {}: {e}", redact_url(&settings.database.url))));
             }
         }
-        match &settings.redis.url {
+        match &settings.store_config().redis {
             None => println!("sessions: in this process (no redis.url)"),
-            Some(url) => match ping_redis(url).await {
-                Ok(()) => println!("redis {}: reachable", redact_url(url)),
-                Err(e) => return Err(Failure::System(format!("redis {}: {e}", redact_url(url)))),
+            // As the server connects: its timeouts, then a PING.
+            Some(redis) => match Ephemeral::connect_redis(redis).await {
+                Ok(store) if store.ping().await.is_ok() => {
+                    println!("redis {}: reachable", redact_url(&redis.url))
+                }
+                Ok(_) => {
+                    return Err(Failure::System(format!(
+                        "redis {}: no answer to PING",
+                        redact_url(&redis.url)
+                    )));
+                }
+                Err(e) => return Err(Failure::System(format!("redis {}: {e}", redact_url(&redis.url)))),
             },
         }
     }
     println!("configuration ok");
     Ok(())
-}
-
-/// One PING within 3 s.
-async fn ping_redis(url: &str) -> Result<(), String> {
-    let client = redis::Client::open(url).map_err(|e| e.to_string())?;
-    let ping = async {
-        let mut conn = client.get_multiplexed_async_connection().await?;
-        redis::cmd("PING").query_async::<String>(&mut conn).await
-    };
-    match tokio::time::timeout(Duration::from_secs(3), ping).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("no answer within 3 s".into()),
-    }
 }

@@ -21,8 +21,9 @@ use webauthn_rs::prelude::{
 use webauthn_rs_proto::{Mediation, ResidentKeyRequirement};
 
 use crate::flows::credentials::SignInContext;
-use crate::protocol::mfa::passkey_methods;
-use crate::protocol::{AuditKind, AuthMethod, UserRecord};
+use crate::protocol::entries::Authentication;
+use crate::protocol::mfa::{passkey_methods, with_second_factor};
+use crate::protocol::{AuditKind, AuthLevel, AuthMethod, UserRecord};
 use crate::store::{Audit, Audited, PasskeyRow, Passkeys, StoreError, Users};
 
 /// Longest passkey name kept (the user's label for it).
@@ -75,6 +76,18 @@ impl From<StoreError> for PasskeyError {
 pub struct Verified {
     pub user: UserRecord,
     pub methods: Vec<AuthMethod>,
+}
+
+impl Verified {
+    /// A sign-in with the passkey alone: two factors, since the
+    /// authenticator verified the user (`amr` its methods, then `mfa`).
+    pub fn authentication(&self, now: i64) -> Authentication {
+        Authentication {
+            auth_time: now,
+            amr: with_second_factor(&[], &self.methods),
+            acr: AuthLevel::MultiFactor,
+        }
+    }
 }
 
 #[derive(Clone)]

@@ -6,8 +6,7 @@ use super::AccountFlow;
 use crate::crypto::random_token;
 use crate::flows::credentials::SignInContext;
 use crate::flows::passkeys::{PasskeyError, PasskeySummary};
-use crate::protocol::entries::{Authentication, Device, PasskeyRegistration, PasskeySignIn, SsoSession};
-use crate::protocol::{AuthLevel, AuthMethod};
+use crate::protocol::entries::{Device, PasskeyRegistration, PasskeySignIn, SsoSession};
 
 /// How long a started ceremony waits for the browser (seconds): the
 /// authenticator timeout webauthn-rs asks browsers for.
@@ -49,9 +48,7 @@ impl AccountFlow {
         };
         let context = SignInContext { client_id: None, device, now };
         let verified = self.second_factor.passkeys().sign_in(&ceremony.state, response, &context).await?;
-        let mut amr = verified.methods;
-        amr.push(AuthMethod::Mfa);
-        let authentication = Authentication { auth_time: now, amr, acr: AuthLevel::MultiFactor };
+        let authentication = verified.authentication(now);
         let (cookie, session, _) =
             self.sessions.start(previous_cookie, &verified.user.id, authentication, device, now).await?;
         tracing::info!(user_id = %verified.user.id, sid = %session.sid, "account sign-in with a passkey");

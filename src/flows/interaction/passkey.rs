@@ -11,9 +11,9 @@ use crate::flows::credentials::SignInContext;
 use crate::flows::interaction::mfa::StepOwner;
 use crate::flows::interaction::{InteractionFlow, StepOutcome};
 use crate::flows::passkeys::{PasskeyError, Verified};
-use crate::protocol::entries::{Authentication, Device, Interaction};
+use crate::protocol::OAuthError;
+use crate::protocol::entries::{Device, Interaction};
 use crate::protocol::interaction::PromptName;
-use crate::protocol::{AuthLevel, AuthMethod, OAuthError};
 
 /// The options for the browser's passkey ceremony.
 #[derive(Debug)]
@@ -133,9 +133,7 @@ impl InteractionFlow {
             Ok(None) => return StepOutcome::AlreadyCompleted,
             Err(e) => return StepOutcome::Failed(e.into()),
         };
-        let mut amr = verified.methods;
-        amr.push(AuthMethod::Mfa);
-        let authentication = Authentication { auth_time: now, amr, acr: AuthLevel::MultiFactor };
+        let authentication = verified.authentication(now);
         let user_id = verified.user.id;
         let started =
             self.start_session(&interaction, previous_cookie, &user_id, authentication, device, now).await;
