@@ -14,10 +14,17 @@
 //!
 //! Plus two one-off warm-ups right after start, off the way to the first
 //! request: the dummy password hash and the outbound HTTP client.
+//!
+//! At shutdown ([`Running::finish`]) the two queues (back-channel logout,
+//! mail) stop taking work and deliver what they hold, within a deadline;
+//! the periodic jobs just stop with the process.
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use crate::accounts::PasswordHasher;
 use crate::clock::Clock;
@@ -50,8 +57,32 @@ pub struct Jobs {
     pub intervals: Intervals,
 }
 
+/// The queue workers, to be finished at shutdown.
+pub struct Running {
+    stop: watch::Sender<bool>,
+    workers: Vec<(&'static str, JoinHandle<()>)>,
+}
+
+impl Running {
+    /// Tells the queue workers to stop taking work and waits until they
+    /// have delivered what they hold, or until `deadline`; whatever is
+    /// still undelivered then is logged, and dropped with the process.
+    pub async fn finish(self, deadline: Instant) {
+        let _ = self.stop.send(true);
+        for (name, worker) in self.workers {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, worker).await {
+                Ok(_) => tracing::debug!(job = name, "queue drained"),
+                Err(_) => {
+                    tracing::warn!(job = name, "shutdown deadline reached with deliveries still queued")
+                }
+            }
+        }
+    }
+}
+
 /// Starts every job on the current runtime.
-pub fn spawn(jobs: Jobs) {
+pub fn spawn(jobs: Jobs) -> Running {
     let Jobs {
         stores,
         key_poller,
@@ -65,10 +96,19 @@ pub fn spawn(jobs: Jobs) {
         intervals,
     } = jobs;
 
-    // Logout tokens for the clients of ended sessions, as they come.
-    tokio::spawn(backchannel.run());
-    // Queued mail, as it comes.
-    tokio::spawn(outbox.run());
+    let (stop, stopped) = watch::channel(false);
+    let stop_signal = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        }
+    };
+    let workers = vec![
+        // Logout tokens for the clients of ended sessions, as they come.
+        ("back-channel logout", tokio::spawn(backchannel.run(stop_signal()))),
+        // Queued mail, as it comes.
+        ("outbox", tokio::spawn(outbox.run(stop_signal()))),
+    ];
 
     // The dummy hash (for unknown users) costs one Argon2 run, and loading
     // the system's CA certificates tens of milliseconds.
@@ -131,6 +171,7 @@ pub fn spawn(jobs: Jobs) {
             }
         }
     });
+    Running { stop, workers }
 }
 
 /// Runs `run` every `secs` seconds, the first time one interval after start.

@@ -4,6 +4,7 @@
 
 mod console_client;
 mod jobs;
+mod signals;
 mod startup;
 pub mod telemetry;
 

@@ -37,6 +37,7 @@ use crate::flows::metadata::Metadata;
 use crate::flows::origins::BrowserOrigins;
 use crate::flows::outbox::{Outbox, RetryPolicy};
 use crate::flows::passkeys::PasskeyService;
+use crate::flows::pending_logins::PendingLogins;
 use crate::flows::readiness::Readiness;
 use crate::flows::revocation::RevocationFlow;
 use crate::flows::second_factor::SecondFactor;
@@ -62,6 +63,8 @@ pub struct Application {
     port: u16,
     server: Server,
     services: Services,
+    jobs: jobs::Running,
+    shutdown_timeout: Duration,
 }
 
 impl Application {
@@ -104,9 +107,11 @@ impl Application {
         if let Some(workers) = settings.server.workers {
             server = server.workers(workers);
         }
-        let server = server.run();
-        jobs::spawn(built.jobs);
-        Ok(Application { port, server, services: built.services })
+        // Signals are ours (`run_until_stopped`): the queues drain after the server.
+        let shutdown_timeout = Duration::from_secs(settings.server.shutdown_timeout);
+        let server = server.disable_signals().shutdown_timeout(settings.server.shutdown_timeout).run();
+        let jobs = jobs::spawn(built.jobs);
+        Ok(Application { port, server, services: built.services, jobs, shutdown_timeout })
     }
 
     pub fn port(&self) -> u16 {
@@ -122,8 +127,32 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until SIGTERM or SIGINT (or `handle().stop`), then shuts
+    /// down gracefully: no new connections, the requests in flight finish,
+    /// then the back-channel and mail queues deliver what they hold, all
+    /// within `server.shutdown_timeout` of the signal.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let Application { server, jobs, shutdown_timeout, .. } = self;
+        let (handle, signalled) = (server.handle(), Arc::new(std::sync::OnceLock::new()));
+        let watcher = tokio::spawn({
+            let signalled = signalled.clone();
+            async move {
+                let signal = super::signals::shutdown().await;
+                let _ = signalled.set(std::time::Instant::now());
+                tracing::info!(
+                    signal,
+                    timeout_secs = shutdown_timeout.as_secs(),
+                    "shutting down: no new connections; requests in flight and queued deliveries may finish"
+                );
+                handle.stop(true).await;
+            }
+        });
+        let served = server.await;
+        watcher.abort();
+        let since = signalled.get().copied().unwrap_or_else(std::time::Instant::now);
+        jobs.finish(since + shutdown_timeout).await;
+        tracing::info!("oxidp stopped");
+        served
     }
 }
 
@@ -252,6 +281,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             sessions: sessions.clone(),
             ephemeral: stores.ephemeral.clone(),
             second_factor: second_factor.clone(),
+            pending_logins: PendingLogins::new(stores.ephemeral.clone(), settings.pending_policy()),
         },
         keyring.clone(),
         issuer.clone(),

@@ -5,6 +5,7 @@
 //! small typed policies each flow takes (`policies`).
 
 mod branding;
+mod login;
 mod mail;
 mod password;
 mod policies;
@@ -20,6 +21,7 @@ use serde::Deserialize;
 
 pub use self::password::PasswordSettings;
 pub use branding::BrandingSettings;
+pub use login::{DeviceSettings, LoginSettings};
 
 use crate::jose::SigningAlg;
 use crate::store::RedisConfig;
@@ -62,6 +64,13 @@ pub struct ServerSettings {
     /// of behind a TLS-terminating proxy.
     pub tls_cert_file: Option<PathBuf>,
     pub tls_key_file: Option<PathBuf>,
+    /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For`
+    /// gives the client's address (`web::client_address`); empty: the TCP
+    /// peer is the client.
+    pub trusted_proxies: Vec<String>,
+    /// Seconds from SIGTERM/SIGINT for the requests in flight and the
+    /// queued deliveries (back-channel logout, mail) to finish.
+    pub shutdown_timeout: u64,
 }
 
 #[derive(Clone, Deserialize)]
@@ -154,47 +163,6 @@ pub struct LogoutSettings {
     pub backchannel_wait: u64,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
-pub struct LoginSettings {
-    /// How long a login page stays usable, in seconds.
-    pub ttl: u64,
-    /// Argon2id memory cost in KiB, iterations and lanes for new hashes.
-    pub argon2_memory_kib: u32,
-    pub argon2_iterations: u32,
-    pub argon2_parallelism: u32,
-    /// Password hashes computed at once; more wait their turn, so a login
-    /// flood cannot take every core from token issuance. Default: one less
-    /// than the number of CPUs, at least one.
-    pub max_concurrent_hashes: Option<usize>,
-    /// Failed sign-ins per username within `failure_window` before back-off
-    /// and then a lockout (NIST SP 800-63B §5.2.2).
-    pub max_failures: u32,
-    /// Seconds from the first counted failure until the count starts over.
-    pub failure_window: u64,
-    /// Seconds a locked username (or address) stays locked.
-    pub lockout: u64,
-    /// Failed sign-ins per address (IPv6: /64) within the window, across
-    /// usernames (credential stuffing).
-    pub max_failures_per_ip: u32,
-    /// Wrong passwords one login page accepts before the user must start
-    /// again from the application.
-    pub max_attempts_per_page: u32,
-}
-
-/// The Device Authorization Grant (RFC 8628), in seconds.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
-pub struct DeviceSettings {
-    /// How long a device code and its user code live (§3.2 `expires_in`).
-    pub code_ttl: u64,
-    /// The polling interval devices start with (§3.2 `interval`).
-    pub interval: u64,
-    /// Wrong user codes one address (IPv6: one /64) may enter per window (§5.1).
-    pub max_failures: u32,
-    pub failure_window: u64,
-}
-
 /// Intervals of the background jobs that have no other home, in seconds.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
@@ -281,6 +249,8 @@ impl Default for ServerSettings {
             workers: None,
             tls_cert_file: None,
             tls_key_file: None,
+            trusted_proxies: Vec::new(),
+            shutdown_timeout: 30,
         }
     }
 }
@@ -345,30 +315,6 @@ impl Default for LogoutSettings {
     }
 }
 
-impl Default for LoginSettings {
-    fn default() -> Self {
-        // OWASP's Argon2id minimum (m=19 MiB, t=2, p=1), the argon2 crate's default.
-        LoginSettings {
-            ttl: 15 * 60,
-            argon2_memory_kib: 19 * 1024,
-            argon2_iterations: 2,
-            argon2_parallelism: 1,
-            max_concurrent_hashes: None,
-            max_failures: 5,
-            failure_window: 900,
-            lockout: 900,
-            max_failures_per_ip: 50,
-            max_attempts_per_page: 3,
-        }
-    }
-}
-
-impl Default for DeviceSettings {
-    fn default() -> Self {
-        DeviceSettings { code_ttl: 600, interval: 5, max_failures: 5, failure_window: 900 }
-    }
-}
-
 impl Default for JobSettings {
     fn default() -> Self {
         JobSettings { janitor_interval: 3600, client_keys_interval: 300 }
@@ -403,7 +349,8 @@ impl Settings {
                     .separator("__")
                     .try_parsing(true)
                     .list_separator(",")
-                    .with_list_parse_key("keys.algorithms"),
+                    .with_list_parse_key("keys.algorithms")
+                    .with_list_parse_key("server.trusted_proxies"),
             )
             .build()?
             .try_deserialize()?;

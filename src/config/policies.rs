@@ -14,8 +14,10 @@ use crate::flows::sessions::SessionPolicy;
 use crate::protocol::device::GuessPolicy;
 use crate::protocol::lifetimes::TokenPolicy;
 use crate::protocol::login_throttle::{LoginPolicy, ThrottlePolicy};
+use crate::protocol::pending_logins::PendingPolicy;
 use crate::store::{RedisConfig, StoreConfig};
 use crate::web::Site;
+use crate::web::client_address::TrustedProxies;
 use crate::web::cookies::CookieNames;
 
 impl Settings {
@@ -98,6 +100,15 @@ impl Settings {
         AuthorizePolicy { code_ttl: self.tokens.code_ttl, interaction_ttl: self.login.ttl }
     }
 
+    /// The caps on login transactions started (`protocol::pending_logins`).
+    pub fn pending_policy(&self) -> PendingPolicy {
+        PendingPolicy {
+            window: self.login.ttl,
+            max_total: self.login.max_pending,
+            max_per_address: self.login.max_pending_per_address,
+        }
+    }
+
     pub fn device_policy(&self) -> DevicePolicy {
         DevicePolicy {
             code_ttl: self.device.code_ttl,
@@ -130,6 +141,8 @@ impl Settings {
             branding: std::sync::Arc::new(self.branding.branding().unwrap_or_default()),
             registration: self.accounts.registration,
             passkeys: self.passkeys_enabled(),
+            // Checked by `validate`.
+            trusted_proxies: TrustedProxies::parse(&self.server.trusted_proxies).unwrap_or_default(),
         }
     }
 

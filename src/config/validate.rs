@@ -27,6 +27,12 @@ impl Settings {
             "server.tls_cert_file and server.tls_key_file must be set together"
         );
         anyhow::ensure!(
+            self.server.shutdown_timeout <= 3600,
+            "server.shutdown_timeout must be at most 3600 seconds"
+        );
+        crate::web::client_address::TrustedProxies::parse(&self.server.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("server.trusted_proxies: {e}"))?;
+        anyhow::ensure!(
             [2048, 3072, 4096].contains(&self.keys.rsa_bits),
             "keys.rsa_bits must be 2048, 3072 or 4096"
         );

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::crypto::{random_token, secret_digest};
 use crate::flows::device::approval::{self, DeviceApprovalView};
+use crate::flows::pending_logins::{Admission, PendingLogins};
 use crate::flows::resources;
 use crate::flows::second_factor::{Enrollment, SecondFactor};
 use crate::flows::sessions::Sessions;
@@ -15,6 +16,7 @@ use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizeError};
 use crate::protocol::entries::{CodeGrant, Device, Interaction, MfaStep, SsoSession};
 use crate::protocol::interaction::{Consent, Context, Decision, Policy, PromptName};
 use crate::protocol::logout::IdTokenHint;
+use crate::protocol::pending_logins::PendingScope;
 use crate::protocol::resources::Registry;
 use crate::protocol::{ClientRecord, ConsentMode, OAuthError, Params, ResponseMode, StandardScope, mfa};
 use crate::store::{Clients, Consents, Ephemeral, Resources, Users};
@@ -38,6 +40,9 @@ pub enum AuthorizeOutcome {
     },
     /// A device request's last step: "Allow this device?" (RFC 8628 §3.3).
     DeviceApproval(DeviceApprovalView),
+    /// Too many login transactions are pending, from this address or in
+    /// all (`protocol::pending_logins`): nothing was stored.
+    Busy { scope: PendingScope, retry_after: u64 },
 }
 
 impl From<AuthorizeError> for AuthorizeOutcome {
@@ -136,6 +141,7 @@ pub struct AuthorizeFlow {
     sessions: Sessions,
     ephemeral: Ephemeral,
     second_factor: SecondFactor,
+    pending_logins: PendingLogins,
     keyring: Arc<KeyringHandle>,
     issuer: String,
     prompts: Policy,
@@ -151,6 +157,8 @@ pub struct AuthorizeStores {
     pub sessions: Sessions,
     pub ephemeral: Ephemeral,
     pub second_factor: SecondFactor,
+    /// Admits each login transaction a new request starts.
+    pub pending_logins: PendingLogins,
 }
 
 impl AuthorizeFlow {
@@ -160,8 +168,16 @@ impl AuthorizeFlow {
         issuer: String,
         policy: AuthorizePolicy,
     ) -> AuthorizeFlow {
-        let AuthorizeStores { clients, resources, users, consents, sessions, ephemeral, second_factor } =
-            stores;
+        let AuthorizeStores {
+            clients,
+            resources,
+            users,
+            consents,
+            sessions,
+            ephemeral,
+            second_factor,
+            pending_logins,
+        } = stores;
         AuthorizeFlow {
             clients,
             resources,
@@ -170,6 +186,7 @@ impl AuthorizeFlow {
             sessions,
             ephemeral,
             second_factor,
+            pending_logins,
             keyring,
             issuer,
             prompts: Policy::standard(),
@@ -193,7 +210,7 @@ impl AuthorizeFlow {
             Ok(session) => session,
             Err(e) => return AuthorizeOutcome::client_error(&request, e.into()),
         };
-        self.decide(request, &client, session.as_ref(), &[], now).await
+        self.decide(request, &client, session.as_ref(), &[], Some(device), now).await
     }
 
     /// The request, checked for its client, and the client.
@@ -255,7 +272,7 @@ impl AuthorizeFlow {
         now: i64,
     ) -> AuthorizeOutcome {
         match self.clients.find(&request.client_id).await {
-            Ok(Some(client)) => self.decide(request, &client, session, completed, now).await,
+            Ok(Some(client)) => self.decide(request, &client, session, completed, None, now).await,
             Ok(None) => AuthorizeOutcome::ErrorPage(OAuthError::invalid_request(authorize::UNKNOWN_CLIENT)),
             Err(e) => AuthorizeOutcome::client_error(&request, e.into()),
         }
@@ -274,13 +291,16 @@ impl AuthorizeFlow {
 
     /// Evaluates the interaction policy and acts on it: a code, the next
     /// prompt (stored as an interaction), or the prompt's error for
-    /// `prompt=none`.
+    /// `prompt=none`. `starting` is the device of a new request, whose
+    /// interaction is a new login transaction and must be admitted; `None`
+    /// when an admitted one carries on.
     async fn decide(
         &self,
         request: AuthorizationRequest,
         client: &ClientRecord,
         session: Option<&SsoSession>,
         completed: &[PromptName],
+        starting: Option<&Device>,
         now: i64,
     ) -> AuthorizeOutcome {
         let granted = match (client.consent, session) {
@@ -313,6 +333,15 @@ impl AuthorizeFlow {
             Decision::Done(session) => self.issue_code(request, session, now).await,
             Decision::Interact { prompt, reasons } => {
                 tracing::debug!(%prompt, ?reasons, client_id = %request.client_id, "interaction required");
+                if let Some(device) = starting {
+                    match self.pending_logins.admit(device.ip.as_deref(), now).await {
+                        Ok(Admission::Admitted) => {}
+                        Ok(Admission::Refused { scope, retry_after }) => {
+                            return AuthorizeOutcome::Busy { scope, retry_after };
+                        }
+                        Err(e) => return AuthorizeOutcome::client_error(&request, e.into()),
+                    }
+                }
                 let name = client.display_name().to_string();
                 let step = match (prompt, session) {
                     (PromptName::Mfa, Some(session)) => match self.step_up(session).await {

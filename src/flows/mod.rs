@@ -25,6 +25,7 @@ pub mod metadata;
 pub mod origins;
 pub mod outbox;
 pub mod passkeys;
+pub mod pending_logins;
 pub mod readiness;
 pub mod resources;
 pub mod revocation;

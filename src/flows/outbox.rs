@@ -99,9 +99,25 @@ impl Outbox {
 }
 
 impl OutboxWorker {
-    pub async fn run(mut self) {
-        while let Some(outgoing) = self.receiver.recv().await {
-            self.deliverer.deliver(outgoing).await;
+    /// Sends until every sender is gone, or until `stop` resolves (the
+    /// server is shutting down): then no new mail is taken (queueing one
+    /// is audited as failed) and what is queued is still sent.
+    pub async fn run(mut self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        let mut stopping = false;
+        loop {
+            let outgoing = tokio::select! {
+                outgoing = self.receiver.recv() => outgoing,
+                () = &mut stop, if !stopping => {
+                    stopping = true;
+                    self.receiver.close();
+                    continue;
+                }
+            };
+            match outgoing {
+                Some(outgoing) => self.deliverer.deliver(outgoing).await,
+                None => break,
+            }
         }
     }
 }

@@ -103,9 +103,15 @@ pub const MISSING_CLIENT_ID: &str = "missing client_id";
 const MAX_UI_LOCALES: usize = 8;
 const MAX_LOCALE_TAG: usize = 35;
 
+/// What a login transaction keeps of the request is bounded, so an
+/// anonymous request cannot make the server hold much (`pending_logins`):
+/// `state` and `nonce` longer than these are refused (clients use far
+/// less), a longer `login_hint` is cut, longer `acr_values` left out.
 const MAX_STATE_LEN: usize = 2048;
+const MAX_NONCE_LEN: usize = 512;
 const MAX_LOGIN_HINT_CHARS: usize = 128;
 const MAX_ACR_VALUES: usize = 8;
+const MAX_ACR_VALUE_LEN: usize = 128;
 
 /// The `client_id` of a request, which must appear once, as must
 /// `redirect_uri`.
@@ -135,6 +141,10 @@ pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<Authorizat
     if state.as_ref().is_some_and(|s| s.len() > MAX_STATE_LEN) {
         return Err(back(OAuthError::invalid_request("state is too long")));
     }
+    let nonce = params.get("nonce");
+    if nonce.is_some_and(|n| n.len() > MAX_NONCE_LEN) {
+        return Err(back(OAuthError::invalid_request("nonce is too long")));
+    }
     let checked = check_request(client, params).map_err(back)?;
     Ok(AuthorizationRequest {
         client_id: client.client_id.clone(),
@@ -142,7 +152,7 @@ pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<Authorizat
         redirect_uri_given,
         scope: checked.scope,
         state,
-        nonce: params.get("nonce").map(str::to_string),
+        nonce: nonce.map(str::to_string),
         code_challenge: checked.code_challenge,
         prompts: checked.prompts,
         max_age: checked.max_age,
@@ -151,7 +161,11 @@ pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<Authorizat
         acr_values: params
             .get("acr_values")
             .map(|v| {
-                v.split(' ').filter(|v| !v.is_empty()).take(MAX_ACR_VALUES).map(str::to_string).collect()
+                v.split(' ')
+                    .filter(|v| !v.is_empty() && v.len() <= MAX_ACR_VALUE_LEN)
+                    .take(MAX_ACR_VALUES)
+                    .map(str::to_string)
+                    .collect()
             })
             .unwrap_or_default(),
         response_mode,

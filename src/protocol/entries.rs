@@ -38,6 +38,8 @@ vocabulary! {
         PasskeyRegistration => "passkey_registration",
         PasskeySignIn => "passkey_sign_in",
         MailQuota => "mail_quota",
+        /// Login transactions started per window (`protocol::pending_logins`).
+        PendingLogins => "pending_logins",
     }
 }
 
@@ -454,11 +456,15 @@ mod tests {
             PasskeySignIn::KIND,
             crate::protocol::links::MailQuota::KIND,
         ];
+        // Kinds of counters (`Ephemeral::increment`), which are no entries.
+        let counters = [EntryKind::PendingLogins];
         let mut unique = kinds.to_vec();
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), kinds.len(), "two entry types share a kind: {kinds:?}");
-        assert_eq!(unique, EntryKind::ALL, "every kind belongs to an entry type");
+        unique.extend(counters);
+        unique.sort();
+        assert_eq!(unique, EntryKind::ALL, "every kind belongs to an entry type or a counter");
     }
 
     #[test]

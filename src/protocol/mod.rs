@@ -24,6 +24,7 @@ pub mod mfa;
 pub mod models;
 pub mod origin;
 pub mod params;
+pub mod pending_logins;
 pub mod pkce;
 pub mod resources;
 pub mod scope;

@@ -5,6 +5,7 @@ use actix_web::http::header;
 
 use crate::protocol::entries::Device;
 use crate::protocol::{OAuthError, Params};
+use crate::web::Site;
 
 /// Parameters of a GET query string.
 pub fn query_params(req: &HttpRequest) -> Result<Params, OAuthError> {
@@ -58,14 +59,26 @@ pub fn bearer_token(req: &HttpRequest) -> Option<String> {
 const MAX_USER_AGENT: usize = 256;
 
 /// Where the request comes from, for the session's device record: the
-/// user agent (truncated) and the peer address (forwarding headers are not
-/// trusted).
+/// user agent (truncated) and the client's address (`client_address`).
 pub fn device(req: &HttpRequest) -> Device {
     let user_agent = header_str(req, "user-agent").map(|ua| {
         let end = (0..=ua.len().min(MAX_USER_AGENT)).rev().find(|&i| ua.is_char_boundary(i)).unwrap_or(0);
         ua[..end].to_string()
     });
-    Device { user_agent, ip: req.peer_addr().map(|addr| addr.ip().to_string()) }
+    Device { user_agent, ip: client_ip(req).map(|ip| ip.to_string()) }
+}
+
+/// The client's address: the peer's, or what the site's trusted proxies
+/// say in `X-Forwarded-For`.
+pub fn client_ip(req: &HttpRequest) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    let Some(site) = req.app_data::<actix_web::web::Data<Site>>() else { return Some(peer) };
+    if site.trusted_proxies.is_empty() {
+        return Some(peer);
+    }
+    let forwarded: Vec<&str> =
+        req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
+    Some(site.trusted_proxies.client(peer, &forwarded))
 }
 
 /// Browsers send `Origin` on form posts; when present it must be the

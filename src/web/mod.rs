@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin_api;
 pub mod admin_console;
 pub mod assets;
+pub mod client_address;
 pub mod cookies;
 pub mod cors;
 pub mod csrf;
@@ -44,6 +45,8 @@ pub struct Site {
     pub registration: bool,
     /// The sign-in pages offer passkeys (`Settings::passkeys_enabled`).
     pub passkeys: bool,
+    /// Whose `X-Forwarded-For` tells the client's address.
+    pub trusted_proxies: client_address::TrustedProxies,
 }
 
 /// The whole route table: one resource per path, so a known path asked with

@@ -2,13 +2,14 @@
 //! (with a code or an error), an error page (also for a store outage), or
 //! the page of the prompt the user must complete.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::flows::authorize::AuthorizeOutcome;
 use crate::protocol::ErrorCode;
+use crate::protocol::pending_logins::PendingScope;
 use crate::web::interaction::pages;
-use crate::web::pages::Ui;
+use crate::web::pages::{Problem, Ui};
 use crate::web::{Site, device, respond};
 
 /// Renders what the browser flow decided; `status` is the redirect status
@@ -38,5 +39,14 @@ pub fn render(site: &Site, req: &HttpRequest, outcome: AuthorizeOutcome, status:
             respond::error_redirect(&ui, &site.issuer, &redirect_uri, state.as_deref(), response_mode, &error)
         }
         AuthorizeOutcome::DeviceApproval(view) => device::approval_page(site, req, &view),
+        AuthorizeOutcome::Busy { scope, retry_after } => {
+            let problem = match scope {
+                PendingScope::Address => Problem::TooManyPending,
+                PendingScope::Total => Problem::Busy,
+            };
+            let mut resp = respond::problem_page(req, problem);
+            resp.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+            resp
+        }
     }
 }

@@ -123,10 +123,24 @@ pub struct BackchannelWorker {
 }
 
 impl BackchannelWorker {
-    /// Delivers until every sender is gone.
-    pub async fn run(mut self) {
+    /// Delivers until every sender is gone, or until `stop` resolves (the
+    /// server is shutting down): then no new session is taken, the queued
+    /// ones are still delivered, and it returns once every delivery under
+    /// way has finished.
+    pub async fn run(mut self, stop: impl std::future::Future<Output = ()>) {
         let permits = Arc::new(Semaphore::new(CONCURRENT_SESSIONS));
-        while let Some(job) = self.rx.recv().await {
+        tokio::pin!(stop);
+        let mut stopping = false;
+        loop {
+            let job = tokio::select! {
+                job = self.rx.recv() => job,
+                () = &mut stop, if !stopping => {
+                    stopping = true;
+                    self.rx.close();
+                    continue;
+                }
+            };
+            let Some(job) = job else { break };
             let Ok(permit) = permits.clone().acquire_owned().await else { return };
             let parts = self.parts.clone();
             tokio::spawn(async move {
@@ -135,6 +149,8 @@ impl BackchannelWorker {
                 drop(permit);
             });
         }
+        // Every permit back: no delivery is still under way.
+        let _ = permits.acquire_many(CONCURRENT_SESSIONS as u32).await;
     }
 }
 

@@ -154,3 +154,29 @@ fn form_post_needs_an_http_redirect_uri() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn what_a_login_transaction_keeps_of_the_request_is_bounded() {
+    let base = format!(
+        "response_type=code&client_id=app&redirect_uri=http%3A%2F%2F127.0.0.1%3A9000%2Fcb&code_challenge={CHALLENGE}&code_challenge_method=S256"
+    );
+    let validate =
+        |extra: &str| validate_for(&client(true), &Params::parse(&format!("{base}&{extra}")).unwrap());
+    let refused = |extra: &str| match validate(extra) {
+        Err(AuthorizeError::Redirect { error, .. }) => error.description,
+        other => panic!("{extra}: {other:?}"),
+    };
+    assert_eq!(refused(&format!("state={}", "s".repeat(MAX_STATE_LEN + 1))), "state is too long");
+    assert_eq!(refused(&format!("nonce={}", "n".repeat(MAX_NONCE_LEN + 1))), "nonce is too long");
+    let long = "a".repeat(MAX_ACR_VALUE_LEN + 1);
+    let hint = "h".repeat(4 * MAX_LOGIN_HINT_CHARS);
+    let kept = validate(&format!(
+        "state={}&nonce={}&acr_values=mfa+{long}+pwd&login_hint={hint}",
+        "s".repeat(MAX_STATE_LEN),
+        "n".repeat(MAX_NONCE_LEN)
+    ))
+    .expect("at the limits");
+    assert_eq!(kept.acr_values, ["mfa", "pwd"]);
+    assert_eq!(kept.login_hint.map(|h| h.len()), Some(MAX_LOGIN_HINT_CHARS));
+    assert_eq!(kept.nonce.map(|n| n.len()), Some(MAX_NONCE_LEN));
+}

@@ -156,6 +156,22 @@ impl MemoryStore {
         self.lock().indexes.remove(index);
     }
 
+    /// Adds one to the counter at `key` (a new one lives `ttl`) and reads
+    /// the counter at `other`; both under one lock.
+    pub fn increment(&self, key: &str, other: &str, ttl: Duration) -> (u64, u64) {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        let read = |value: &(String, Instant)| if value.1 > now { value.0.parse().unwrap_or(0) } else { 0 };
+        let other = inner.entries.get(other).map_or(0, read);
+        let count = inner.entries.get(key).map_or(0, read) + 1;
+        let until = match inner.entries.get(key) {
+            Some((_, exp)) if *exp > now => *exp,
+            _ => deadline(now, ttl),
+        };
+        inner.entries.insert(key.to_owned(), (count.to_string(), until));
+        (count, other)
+    }
+
     /// Entries held, expired or not (for tests and metrics).
     pub fn len(&self) -> usize {
         self.lock().entries.len()

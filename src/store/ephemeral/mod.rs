@@ -25,7 +25,7 @@ pub use memory::MemoryStore;
 pub use redis::RedisStore;
 
 use super::{RedisConfig, StoreError};
-use crate::protocol::entries::{Entry, IndexKey, IndexKind, member_of, parse_member};
+use crate::protocol::entries::{Entry, EntryKind, IndexKey, IndexKind, member_of, parse_member};
 
 /// Longest TTL honoured; longer ones are clamped so deadlines never overflow.
 pub(crate) const MAX_TTL: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 60);
@@ -168,6 +168,24 @@ impl Ephemeral {
         match self {
             Ephemeral::Memory(s) => Ok(s.delete(key)),
             Ephemeral::Redis(s) => s.delete(key).await,
+        }
+    }
+
+    /// Counts one more under the counter `id` of `kind` (a new counter
+    /// lives `ttl`) and reads the counter `other` of the same kind: the
+    /// count after this one, and the other's. Counters are plain integers,
+    /// not entries; `put` must not be used on their ids.
+    pub async fn increment(
+        &self,
+        kind: EntryKind,
+        id: &str,
+        other: &str,
+        ttl: Duration,
+    ) -> Result<(u64, u64), StoreError> {
+        let (key, other) = (member_of(kind, id), member_of(kind, other));
+        match self {
+            Ephemeral::Memory(s) => Ok(s.increment(&key, &other, ttl)),
+            Ephemeral::Redis(s) => s.increment(&key, &other, ttl).await,
         }
     }
 

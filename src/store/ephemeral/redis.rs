@@ -62,6 +62,14 @@ for i = 2, #KEYS do
 end
 return 1";
 
+/// INCR KEYS[1] (a new counter lives ARGV[1] ms) and GET KEYS[2]: a
+/// windowed counter and its previous window, one round trip.
+const INCREMENT_READING: &str = r"
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, tonumber(redis.call('GET', KEYS[2]) or '0')}";
+
+static INCREMENT_READING_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(INCREMENT_READING));
 static SWAP_INDEXED_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(SWAP_INDEXED));
 static EXTEND_INDEXES_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(EXTEND_INDEXES));
 static PUT_INDEXED_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(PUT_INDEXED));
@@ -269,6 +277,15 @@ impl RedisStore {
     pub async fn delete(&self, key: &str) -> Result<bool, StoreError> {
         let deleted: u64 = self.query(::redis::cmd("DEL").arg(self.key(key))).await?;
         Ok(deleted > 0)
+    }
+
+    /// The [`INCREMENT_READING`] script: the counter at `key` after adding
+    /// one, and the counter at `other`.
+    pub async fn increment(&self, key: &str, other: &str, ttl: Duration) -> Result<(u64, u64), StoreError> {
+        let mut invocation = INCREMENT_READING_SCRIPT.key(self.key(key));
+        invocation.key(self.key(other)).arg(px(ttl));
+        let mut conn = self.shared.conn();
+        self.guarded(invocation.invoke_async(&mut conn)).await
     }
 
     pub async fn add_to_index(&self, index: &str, member: &str, ttl: Duration) -> Result<(), StoreError> {

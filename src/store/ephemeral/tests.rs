@@ -200,6 +200,28 @@ async fn user_codes(store: &Ephemeral) {
     assert!(store.index_members(&other).await.expect("members").is_empty());
 }
 
+async fn counters(store: &Ephemeral) {
+    let (kind, ttl) = (EntryKind::PendingLogins, Duration::from_secs(60));
+    assert_eq!(store.increment(kind, "{a}:2", "{a}:1", ttl).await.expect("increment"), (1, 0));
+    assert_eq!(store.increment(kind, "{a}:2", "{a}:1", ttl).await.expect("increment"), (2, 0));
+    assert_eq!(store.increment(kind, "{a}:3", "{a}:2", ttl).await.expect("increment"), (1, 2));
+    assert_eq!(store.increment(kind, "{b}:3", "{b}:2", ttl).await.expect("increment"), (1, 0), "own scope");
+    // Concurrent increments are all counted.
+    let mut all = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let store = store.clone();
+        all.spawn(async move { store.increment(kind, "{c}:1", "{c}:0", ttl).await.expect("increment").0 });
+    }
+    let mut seen = all.join_all().await;
+    seen.sort();
+    assert_eq!(seen, (1..=20).collect::<Vec<u64>>());
+    // A counter dies with its TTL and starts over.
+    let short = Duration::from_millis(1100);
+    assert_eq!(store.increment(kind, "{d}:1", "{d}:0", short).await.expect("increment"), (1, 0));
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    assert_eq!(store.increment(kind, "{d}:1", "{d}:0", short).await.expect("increment"), (1, 0));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn memory_conformance() {
     let store = Ephemeral::memory();
@@ -208,6 +230,7 @@ async fn memory_conformance() {
     let Ephemeral::Memory(raw) = &store else { unreachable!("memory() returns the memory variant") };
     corrupt_data(&store, async |key, value| raw.put(key, value, Duration::from_secs(60), &[])).await;
     indexes(&store).await;
+    counters(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -226,6 +249,7 @@ async fn redis_conformance() {
     })
     .await;
     indexes(&store).await;
+    counters(&store).await;
 
     assert_eq!(raw.prefix(), prefix);
     raw.delete_prefixed().await.expect("clean up");

@@ -39,6 +39,10 @@ pub enum Problem {
     TooManyAttempts,
     /// A TOTP set-up on the account page that expired.
     SetupExpired,
+    /// This network started too many sign-ins that are still pending (429).
+    TooManyPending,
+    /// The server holds as many pending sign-ins as it may (503).
+    Busy,
 }
 
 impl Problem {
@@ -66,7 +70,8 @@ impl Problem {
     pub fn status(self) -> StatusCode {
         match self {
             Problem::NotFound => StatusCode::NOT_FOUND,
-            Problem::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Problem::Unavailable | Problem::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Problem::TooManyPending => StatusCode::TOO_MANY_REQUESTS,
             Problem::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
             Problem::AccessDenied => StatusCode::FORBIDDEN,
             _ => StatusCode::BAD_REQUEST,
@@ -91,6 +96,8 @@ impl Problem {
             Problem::ServerError => &p.server_error,
             Problem::TooManyAttempts => &p.too_many_attempts,
             Problem::SetupExpired => &p.setup_expired,
+            Problem::TooManyPending => &p.too_many_pending,
+            Problem::Busy => &p.busy,
         }
     }
 }

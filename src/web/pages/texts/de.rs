@@ -145,6 +145,14 @@ pub const TEXTS: Texts = Texts {
             title: "Zu viele Versuche",
             body: "Zu viele Versuche auf dieser Seite. Bitte beginnen Sie erneut in der Anwendung.",
         },
+        too_many_pending: ProblemText {
+            title: "Zu viele Anmeldungen",
+            body: "Aus Ihrem Netzwerk wurden zu viele Anmeldungen begonnen und nicht abgeschlossen. Bitte warten Sie einige Minuten, kehren Sie dann zur App zurück und versuchen Sie es erneut.",
+        },
+        busy: ProblemText {
+            title: "Zu ausgelastet für eine Anmeldung",
+            body: "Dieser Dienst bearbeitet gerade zu viele Anmeldungen. Bitte warten Sie einige Minuten, kehren Sie dann zur App zurück und versuchen Sie es erneut.",
+        },
         setup_expired: ProblemText {
             title: "Die Einrichtung ist abgelaufen",
             body: "Die Einrichtung der zweistufigen Anmeldung hat zu lange gedauert. Beginnen Sie erneut auf Ihrer Kontoseite.",

@@ -145,6 +145,14 @@ pub const TEXTS: Texts = Texts {
             title: "Too many attempts",
             body: "Too many attempts on this page. Please start again from the application.",
         },
+        too_many_pending: ProblemText {
+            title: "Too many sign-ins",
+            body: "Too many sign-ins were started from your network and not finished. Please wait a few minutes, then go back to the app and try again.",
+        },
+        busy: ProblemText {
+            title: "Too busy to sign you in",
+            body: "This service is handling too many sign-ins right now. Please wait a few minutes, then go back to the app and try again.",
+        },
         setup_expired: ProblemText {
             title: "This set-up has expired",
             body: "Setting up two-step verification took too long. Start again from your account page.",

@@ -250,6 +250,8 @@ pub struct Problems {
     pub unavailable: ProblemText,
     pub server_error: ProblemText,
     pub too_many_attempts: ProblemText,
+    pub too_many_pending: ProblemText,
+    pub busy: ProblemText,
     pub setup_expired: ProblemText,
     /// The link under the 404 page.
     pub start_page: &'static str,

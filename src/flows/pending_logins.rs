@@ -1,0 +1,73 @@
+//! The gate in front of every new login transaction: a start is counted for
+//! its network address and in total (`protocol::pending_logins`), in the
+//! ephemeral store so every instance sees the same counts, and refused when
+//! either is over its limit. Refused starts count too, so an address that
+//! keeps flooding stays refused until it stops.
+
+use std::time::Duration;
+
+use crate::protocol::entries::EntryKind;
+use crate::protocol::pending_logins::{Counts, PendingPolicy, PendingScope, TOTAL_SCOPE, address_scope};
+use crate::store::{Ephemeral, StoreError};
+
+#[derive(Clone)]
+pub struct PendingLogins {
+    ephemeral: Ephemeral,
+    policy: PendingPolicy,
+}
+
+/// Whether a new login transaction may start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Admitted,
+    /// Over a limit: try again in `retry_after` seconds.
+    Refused {
+        scope: PendingScope,
+        retry_after: u64,
+    },
+}
+
+impl PendingLogins {
+    pub fn new(ephemeral: Ephemeral, policy: PendingPolicy) -> PendingLogins {
+        PendingLogins { ephemeral, policy }
+    }
+
+    /// Counts a start from `ip` (the peer address; `None` when unknown) and
+    /// decides it: the address's limit first, so one address's flood does
+    /// not also use up the total.
+    pub async fn admit(&self, ip: Option<&str>, now: i64) -> Result<Admission, StoreError> {
+        let policy = &self.policy;
+        if policy.max_per_address > 0 {
+            let scope = address_scope(ip);
+            if let Some(retry_after) = self.count(&scope, policy.max_per_address, now).await? {
+                return Ok(Admission::Refused { scope: PendingScope::Address, retry_after });
+            }
+        }
+        if policy.max_total > 0
+            && let Some(retry_after) = self.count(TOTAL_SCOPE, policy.max_total, now).await?
+        {
+            return Ok(Admission::Refused { scope: PendingScope::Total, retry_after });
+        }
+        Ok(Admission::Admitted)
+    }
+
+    /// Counts one start under `scope`; the wait when that is over `limit`.
+    async fn count(&self, scope: &str, limit: u64, now: i64) -> Result<Option<u64>, StoreError> {
+        let policy = &self.policy;
+        let position = policy.position(now);
+        let (current, previous) = PendingPolicy::counter_ids(scope, position);
+        let ttl = Duration::from_secs(policy.counter_ttl());
+        let (current, previous) =
+            self.ephemeral.increment(EntryKind::PendingLogins, &current, &previous, ttl).await?;
+        let counts = Counts { current, previous };
+        if counts.just_crossed(limit, policy.window, position) {
+            // Once per crossing: a flood must not flood the log as well.
+            tracing::warn!(
+                scope,
+                limit,
+                "too many login transactions started: new ones are refused until fewer are pending"
+            );
+        }
+        Ok(counts.refusal(limit, policy.window, position))
+    }
+}
