@@ -10,7 +10,10 @@
 //! - janitor (`jobs.janitor_interval`): deletes dead refresh tokens,
 //!   expired denials, retired keys past their time, old audit events and
 //!   expired mailed links;
-//! - outbox: sends queued mail as it comes (retries with back-off).
+//! - outbox: sends queued mail as it comes (retries with back-off);
+//! - metrics (with `server.metrics_bind`, every 5 s): the database pool's
+//!   connections and the in-process store's entries by kind as gauges, and
+//!   the exporter's upkeep.
 //!
 //! Plus two one-off warm-ups right after start, off the way to the first
 //! request: the dummy password hash and the outbound HTTP client.
@@ -23,6 +26,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -33,6 +37,7 @@ use crate::flows::janitor::Janitor;
 use crate::flows::keys::KeyPoller;
 use crate::flows::logout::backchannel::BackchannelWorker;
 use crate::flows::outbox::OutboxWorker;
+use crate::measure;
 use crate::store::Stores;
 
 /// Seconds between runs of each job.
@@ -81,8 +86,12 @@ impl Running {
     }
 }
 
-/// Starts every job on the current runtime.
-pub fn spawn(jobs: Jobs) -> Running {
+/// How often the metrics job samples the gauges.
+const METRICS_INTERVAL: u64 = 5;
+
+/// Starts every job on the current runtime; `metrics` is the exporter's
+/// recorder, when metrics are on.
+pub fn spawn(jobs: Jobs, metrics: Option<PrometheusHandle>) -> Running {
     let Jobs {
         stores,
         key_poller,
@@ -114,6 +123,19 @@ pub fn spawn(jobs: Jobs) -> Running {
     // the system's CA certificates tens of milliseconds.
     tokio::task::spawn_blocking(move || hasher.prepare());
     tokio::task::spawn_blocking(move || http.prepare());
+
+    if let Some(recorder) = metrics {
+        let stores = stores.clone();
+        every("metrics", METRICS_INTERVAL, move || {
+            let (backend, open, idle, max) = stores.db_pool_state();
+            measure::db_pool(backend, open, idle, max);
+            for (kind, count) in stores.ephemeral.entry_counts().unwrap_or_default() {
+                measure::ephemeral_entries(&kind, count);
+            }
+            recorder.run_upkeep();
+            std::future::ready(())
+        });
+    }
 
     let now = clock.clone();
     every("key poller", intervals.key_poll, move || {

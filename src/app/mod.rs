@@ -4,6 +4,8 @@
 
 mod console_client;
 mod jobs;
+mod metrics;
+mod registry;
 mod signals;
 mod startup;
 pub mod telemetry;

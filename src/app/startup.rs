@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
-use tracing_actix_web::TracingLogger;
 
 use super::jobs::{self, Jobs};
+use super::registry::Registry;
 use crate::accounts::PasswordHasher;
 use crate::clock::Clock;
 use crate::config::{Settings, redact_url};
@@ -65,6 +65,8 @@ pub struct Application {
     services: Services,
     jobs: jobs::Running,
     shutdown_timeout: Duration,
+    /// The metrics listener's port and server (`server.metrics_bind`).
+    metrics: Option<(u16, Server)>,
 }
 
 impl Application {
@@ -88,6 +90,8 @@ impl Application {
         clock: Clock,
     ) -> anyhow::Result<Application> {
         settings.validate()?;
+        let recorder =
+            settings.server.metrics_bind.as_ref().map(|_| super::metrics::recorder()).transpose()?;
         let built = build_services(&settings, &clock).await?;
         let port = listener.local_addr()?.port();
         let https = settings.issuer.starts_with("https://");
@@ -97,7 +101,7 @@ impl Application {
                 App::new()
                     .wrap(actix_web::middleware::from_fn(crate::web::middleware::limit_request_target))
                     .wrap(crate::web::middleware::security_headers(https))
-                    .wrap(TracingLogger::default()),
+                    .wrap(actix_web::middleware::from_fn(crate::web::request_log::request_span)),
             )
         });
         server = match tls_acceptor(&settings)? {
@@ -110,12 +114,21 @@ impl Application {
         // Signals are ours (`run_until_stopped`): the queues drain after the server.
         let shutdown_timeout = Duration::from_secs(settings.server.shutdown_timeout);
         let server = server.disable_signals().shutdown_timeout(settings.server.shutdown_timeout).run();
-        let jobs = jobs::spawn(built.jobs);
-        Ok(Application { port, server, services: built.services, jobs, shutdown_timeout })
+        let metrics = match (&settings.server.metrics_bind, &recorder) {
+            (Some(bind), Some(handle)) => Some(super::metrics::serve(bind, handle.clone())?),
+            _ => None,
+        };
+        let jobs = jobs::spawn(built.jobs, recorder);
+        Ok(Application { port, server, services: built.services, jobs, shutdown_timeout, metrics })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of `GET /metrics`, when `server.metrics_bind` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
     }
 
     pub fn services(&self) -> &Services {
@@ -132,7 +145,13 @@ impl Application {
     /// then the back-channel and mail queues deliver what they hold, all
     /// within `server.shutdown_timeout` of the signal.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Application { server, jobs, shutdown_timeout, .. } = self;
+        let Application { server, jobs, shutdown_timeout, metrics, .. } = self;
+        // Scrapes go on while the public listener drains.
+        let metrics = metrics.map(|(_, server)| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         let (handle, signalled) = (server.handle(), Arc::new(std::sync::OnceLock::new()));
         let watcher = tokio::spawn({
             let signalled = signalled.clone();
@@ -151,63 +170,11 @@ impl Application {
         watcher.abort();
         let since = signalled.get().copied().unwrap_or_else(std::time::Instant::now);
         jobs.finish(since + shutdown_timeout).await;
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
         tracing::info!("oxidp stopped");
         served
-    }
-}
-
-/// Everything the web layer is handed, each flow once.
-#[derive(Clone)]
-struct Registry {
-    clock: web::Data<Clock>,
-    site: web::Data<crate::web::Site>,
-    metadata: web::Data<Metadata>,
-    authorize: web::Data<AuthorizeFlow>,
-    interaction: web::Data<InteractionFlow>,
-    logout: web::Data<LogoutFlow>,
-    account: web::Data<AccountFlow>,
-    token: web::Data<TokenFlow>,
-    revocation: web::Data<RevocationFlow>,
-    introspection: web::Data<IntrospectionFlow>,
-    userinfo: web::Data<UserinfoFlow>,
-    origins: web::Data<BrowserOrigins>,
-    device: web::Data<DeviceFlow>,
-    admin: web::Data<Admin>,
-    admin_gate: web::Data<AdminGate>,
-    console: web::Data<ConsoleFlow>,
-    links: web::Data<AccountLinkFlow>,
-    readiness: web::Data<Readiness>,
-}
-
-impl Registry {
-    fn register<T>(&self, app: App<T>) -> App<T>
-    where
-        T: actix_web::dev::ServiceFactory<
-                actix_web::dev::ServiceRequest,
-                Config = (),
-                Error = actix_web::Error,
-                InitError = (),
-            >,
-    {
-        app.app_data(self.clock.clone())
-            .app_data(self.site.clone())
-            .app_data(self.metadata.clone())
-            .app_data(self.authorize.clone())
-            .app_data(self.interaction.clone())
-            .app_data(self.logout.clone())
-            .app_data(self.account.clone())
-            .app_data(self.token.clone())
-            .app_data(self.revocation.clone())
-            .app_data(self.introspection.clone())
-            .app_data(self.userinfo.clone())
-            .app_data(self.origins.clone())
-            .app_data(self.device.clone())
-            .app_data(self.admin.clone())
-            .app_data(self.admin_gate.clone())
-            .app_data(self.console.clone())
-            .app_data(self.links.clone())
-            .app_data(self.readiness.clone())
-            .configure(crate::web::configure)
     }
 }
 

@@ -57,6 +57,19 @@ pub enum Command {
         #[arg(long)]
         connect: bool,
     },
+    /// Write every user (with password hash), client, resource, group,
+    /// consent, signing key and second factor (sealed) as one JSON document
+    /// on stdout: a backup, or the way from SQLite to PostgreSQL.
+    Export,
+    /// Read a document written by `export` from stdin and store it, all or
+    /// nothing, in the configured database, which must be empty. Its
+    /// key-encryption key must be the source's.
+    Import {
+        /// Into a database that already holds records: add only those whose
+        /// key is new (its own win), keep its signing keys.
+        #[arg(long)]
+        merge: bool,
+    },
 }
 
 #[derive(Subcommand)]

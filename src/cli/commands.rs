@@ -25,6 +25,8 @@ pub(super) fn run(command: Command, settings: Settings) -> Result<(), Failure> {
     match command {
         Command::Serve => runtime.block_on(serve(settings)),
         Command::CheckConfig { connect } => runtime.block_on(super::check_config::run(&settings, connect)),
+        Command::Export => runtime.block_on(super::transfer::export(&settings, now)),
+        Command::Import { merge } => runtime.block_on(super::transfer::import(&settings, merge)),
         Command::User(command) => runtime.block_on(super::users::run(command, &settings, now)),
         Command::Admin(command) => runtime.block_on(super::bootstrap::run(command, &settings, now)),
         Command::Client(command) => runtime.block_on(client(command, &settings, now)),

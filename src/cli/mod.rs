@@ -14,6 +14,7 @@ mod commands;
 mod groups;
 mod open;
 mod output;
+mod transfer;
 mod users;
 
 use std::process::ExitCode;

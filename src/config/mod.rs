@@ -71,6 +71,9 @@ pub struct ServerSettings {
     /// Seconds from SIGTERM/SIGINT for the requests in flight and the
     /// queued deliveries (back-channel logout, mail) to finish.
     pub shutdown_timeout: u64,
+    /// Where `GET /metrics` (Prometheus) is served, apart from the public
+    /// listener; unset: no metrics.
+    pub metrics_bind: Option<String>,
 }
 
 #[derive(Clone, Deserialize)]
@@ -251,6 +254,7 @@ impl Default for ServerSettings {
             tls_key_file: None,
             trusted_proxies: Vec::new(),
             shutdown_timeout: 30,
+            metrics_bind: None,
         }
     }
 }

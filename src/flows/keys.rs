@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::jose::{Kek, KeyError, Keyring, KeyringHandle, SigningAlg, generate_pem, kid_of};
+use crate::measure;
 use crate::protocol::AuditKind;
 use crate::protocol::key_lifecycle::{self, Rotation};
 use crate::protocol::{KeyState, SigningKeyRecord};
@@ -53,7 +54,15 @@ pub async fn open(keys: &SigningKeys, policy: &KeyPolicy, now: i64) -> Result<(K
     }
     initialize(keys, &kek, policy, now).await?;
     let keyring = load(keys, &kek).await?;
+    report_ages(&keys.list().await?, now);
     Ok((kek, keyring))
+}
+
+/// The active keys' ages, as metrics (an overdue rotation shows there).
+fn report_ages(stored: &[SigningKeyRecord], now: i64) {
+    for key in stored.iter().filter(|k| k.state == KeyState::Active) {
+        measure::signing_key_age(key.alg.as_str(), now - key.activated_at.unwrap_or(key.signs_from));
+    }
 }
 
 /// Reads the KEK file; creates it only when `may_create`.
@@ -258,6 +267,7 @@ impl KeyPoller {
         if !rotated.is_empty() {
             stored = self.keys.list().await?;
         }
+        report_ages(&stored, now);
         let fingerprint = key_lifecycle::fingerprint(&stored);
         let mut seen = self.seen.lock().await;
         if *seen == fingerprint {

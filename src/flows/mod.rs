@@ -32,4 +32,5 @@ pub mod revocation;
 pub mod second_factor;
 pub mod sessions;
 pub mod token;
+pub mod transfer;
 pub mod userinfo;

@@ -37,18 +37,23 @@ impl PendingLogins {
     /// not also use up the total.
     pub async fn admit(&self, ip: Option<&str>, now: i64) -> Result<Admission, StoreError> {
         let policy = &self.policy;
+        let mut refusal = None;
         if policy.max_per_address > 0 {
             let scope = address_scope(ip);
-            if let Some(retry_after) = self.count(&scope, policy.max_per_address, now).await? {
-                return Ok(Admission::Refused { scope: PendingScope::Address, retry_after });
+            let wait = self.count(&scope, policy.max_per_address, now).await?;
+            refusal = wait.map(|retry_after| (PendingScope::Address, retry_after));
+        }
+        if refusal.is_none() && policy.max_total > 0 {
+            let wait = self.count(TOTAL_SCOPE, policy.max_total, now).await?;
+            refusal = wait.map(|retry_after| (PendingScope::Total, retry_after));
+        }
+        Ok(match refusal {
+            Some((scope, retry_after)) => {
+                crate::measure::pending_login_refused(scope);
+                Admission::Refused { scope, retry_after }
             }
-        }
-        if policy.max_total > 0
-            && let Some(retry_after) = self.count(TOTAL_SCOPE, policy.max_total, now).await?
-        {
-            return Ok(Admission::Refused { scope: PendingScope::Total, retry_after });
-        }
-        Ok(Admission::Admitted)
+            None => Admission::Admitted,
+        })
     }
 
     /// Counts one start under `scope`; the wait when that is over `limit`.

@@ -73,7 +73,8 @@ pub struct SecondFactor {
     passkeys: PasskeyService,
 }
 
-fn aad(user_id: &str) -> String {
+/// What a TOTP secret is sealed under (the KEK's associated data).
+pub(crate) fn totp_aad(user_id: &str) -> String {
     format!("totp:{user_id}")
 }
 
@@ -150,7 +151,7 @@ impl SecondFactor {
     ) -> Result<Option<Vec<String>>, StoreError> {
         let bytes = decode(secret).ok_or_else(|| corrupt("not base32"))?;
         let Some(step) = mfa::check_totp(&bytes, code, now) else { return Ok(None) };
-        let sealed = self.kek.seal(&aad(user_id), &bytes).map_err(corrupt)?;
+        let sealed = self.kek.seal(&totp_aad(user_id), &bytes).map_err(corrupt)?;
         let (codes, hashes) = recovery_codes();
         let audited = Audited::new(AuditKind::MfaEnrolled).user(user_id).detail("method", "totp");
         self.factors.enroll(user_id, sealed, step as i64, hashes, audited, now).await?;
@@ -184,7 +185,7 @@ impl SecondFactor {
 
     async fn check_totp(&self, user_id: &str, code: &str, now: i64) -> Result<bool, StoreError> {
         let Some(factor) = self.factors.totp(user_id).await? else { return Ok(false) };
-        let secret = self.kek.open(&aad(user_id), &factor.secret_sealed).map_err(corrupt)?;
+        let secret = self.kek.open(&totp_aad(user_id), &factor.secret_sealed).map_err(corrupt)?;
         match mfa::check_totp(&secret, code, now) {
             Some(step) if (step as i64) > factor.last_step => {
                 self.factors.use_step(user_id, step as i64).await

@@ -88,6 +88,7 @@ impl AuditLog {
 
     /// The log line of a committed event, when lines are wanted.
     pub(super) fn emit(&self, event: &AuditEvent) {
+        crate::measure::security_event(event.kind);
         if self.0.load(Ordering::Relaxed) {
             log(event);
         }

@@ -27,6 +27,7 @@ mod sql;
 pub(crate) mod test_db;
 #[cfg(test)]
 mod tests;
+pub mod transfer;
 mod users;
 mod web_origins;
 
@@ -172,6 +173,11 @@ pub enum OpenMode {
 
 impl Stores {
     /// Whether the database answers now (`SELECT 1` on a pooled connection).
+    /// The database pool's backend, open and idle connections, and size.
+    pub fn db_pool_state(&self) -> (&'static str, u32, u32, u32) {
+        self.db.pool_state()
+    }
+
     pub async fn ping_database(&self) -> Result<(), StoreError> {
         use diesel::RunQueryDsl;
         self.db.run(|c| Ok(diesel::sql_query("SELECT 1").execute(c).map(drop)?)).await

@@ -3,7 +3,7 @@
 //! own module). Modules of one layer do not import each other.
 //!
 //! `cli` → `app` → `config` → `web` → `flows` → {`accounts`, `store`, `mail`} →
-//! `protocol` → `jose` → {`crypto`, `clock`, `vocabulary`}
+//! `measure` → `protocol` → `jose` → {`crypto`, `clock`, `vocabulary`}
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["crypto", "clock", "vocabulary"],
     &["jose"],
     &["protocol"],
+    &["measure"],
     &["accounts", "store", "mail"],
     &["flows"],
     &["web"],

@@ -1,8 +1,6 @@
 //! Graceful shutdown of the real binary: on SIGTERM it stops accepting
 //! connections, lets the request in flight finish, and exits 0.
 
-use std::net::TcpListener;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -10,45 +8,11 @@ use tokio::net::TcpStream;
 
 use crate::helpers::*;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn wait_until_healthy(port: u16) {
-    let client = reqwest::Client::new();
-    let until = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < until {
-        let url = format!("http://127.0.0.1:{port}/healthz");
-        if client.get(url).send().await.is_ok_and(|r| r.status() == 200) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not answer /healthz within 60 s");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
-    let dir = CliProcess::new("oxidp-shutdown");
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oxidp"))
-        .arg("serve")
-        .current_dir(dir.dir())
-        .env("OXIDP__DATABASE__URL", format!("sqlite://{}", dir.database().display()))
-        .env("OXIDP__KEYS__DIR", dir.dir().join("keys"))
-        .env("OXIDP__SERVER__BIND", format!("127.0.0.1:{port}"))
-        .env("OXIDP__ISSUER", format!("http://127.0.0.1:{port}"))
-        .env("OXIDP__SERVER__SHUTDOWN_TIMEOUT", "20")
-        .env("RUST_LOG", "info")
-        .env_remove("OXIDP__REDIS__URL")
-        .env_remove("OXIDP__KEYS__ALGORITHMS")
-        .env_remove("OXIDP_ENV")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn oxidp serve");
-    wait_until_healthy(port).await;
+    let server =
+        ServerProcess::start(&[("OXIDP__SERVER__SHUTDOWN_TIMEOUT", "20"), ("RUST_LOG", "info")]).await;
+    let port = server.port;
 
     // A request in flight: its head and half its body sent.
     let body = "grant_type=client_credentials&client_id=nobody&client_secret=wrong";
@@ -62,8 +26,7 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     let sent = Instant::now();
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(status.success());
+    server.signal("-TERM");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(TcpStream::connect(("127.0.0.1", port)).await.is_err(), "no new connections once stopping");
     // Longer than actix-web's forced shutdown would wait with no timeout (it
@@ -79,16 +42,7 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
     assert!(response.starts_with("HTTP/1.1 401"), "the request in flight was answered: {response}");
     assert!(response.contains("invalid_client"), "{response}");
 
-    let output = tokio::task::spawn_blocking(move || {
-        let until = Instant::now() + Duration::from_secs(30);
-        while child.try_wait().unwrap().is_none() {
-            assert!(Instant::now() < until, "oxidp did not exit within 30 s of SIGTERM");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        child.wait_with_output().unwrap()
-    })
-    .await
-    .unwrap();
+    let output = server.exit(Duration::from_secs(30)).await;
     let log =
         format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert_eq!(output.status.code(), Some(0), "{log}");

@@ -26,8 +26,14 @@ use crate::helpers::{Callback, LoginForm};
 const CB: &str = "http://127.0.0.1:9999/cb";
 const PASSWORD: &str = "correct horse battery";
 
+/// One certificate per test process (the proxy's and its clients' copy).
+pub(crate) fn self_signed_cached() -> (Vec<u8>, Vec<u8>) {
+    static CERT: std::sync::OnceLock<(Vec<u8>, Vec<u8>)> = std::sync::OnceLock::new();
+    CERT.get_or_init(self_signed).clone()
+}
+
 /// A self-signed P-256 certificate for 127.0.0.1, valid for a day.
-fn self_signed() -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn self_signed() -> (Vec<u8>, Vec<u8>) {
     let key = PKey::from_ec_key(
         EcKey::generate(&EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap()).unwrap(),
     )

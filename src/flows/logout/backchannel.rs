@@ -181,6 +181,7 @@ impl WorkerParts {
         }
         while let Some(joined) = tasks.join_next().await {
             let Ok((client_id, outcome)) = joined else { continue };
+            crate::measure::backchannel_delivery(if outcome.delivered { "delivered" } else { "failed" });
             let audited = Audited::new(AuditKind::BackchannelLogout)
                 .client(&client_id)
                 .user(&job.user_id)

@@ -83,11 +83,15 @@ impl TokenFlow {
                 "grant_type {requested} is not supported"
             )));
         };
-        match grant {
+        let issued = match grant {
             GrantType::AuthorizationCode => self.authorization_code.exchange(client, params, now).await,
             GrantType::RefreshToken => self.refresh_token.refresh(client, params, now).await,
             GrantType::ClientCredentials => self.client_credentials.grant(client, params, now).await,
             GrantType::DeviceCode => self.device_code.poll(client, params, now).await,
+        };
+        if issued.is_ok() {
+            crate::measure::token_issued(grant, &client.client_id);
         }
+        issued
     }
 }

@@ -172,6 +172,19 @@ impl MemoryStore {
         (count, other)
     }
 
+    /// Live entries by kind (the part of the key before the first `:`).
+    pub fn counts_by_kind(&self) -> Vec<(String, usize)> {
+        let now = Instant::now();
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        let inner = self.lock();
+        for (key, (_, exp)) in &inner.entries {
+            if *exp > now {
+                *counts.entry(key.split(':').next().unwrap_or(key)).or_default() += 1;
+            }
+        }
+        counts.into_iter().map(|(kind, n)| (kind.to_string(), n)).collect()
+    }
+
     /// Entries held, expired or not (for tests and metrics).
     pub fn len(&self) -> usize {
         self.lock().entries.len()

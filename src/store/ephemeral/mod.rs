@@ -78,6 +78,15 @@ impl Ephemeral {
         }
     }
 
+    /// Live entries by kind, for the in-process store (metrics); `None`
+    /// for Redis, which has its own monitoring.
+    pub fn entry_counts(&self) -> Option<Vec<(String, usize)>> {
+        match self {
+            Ephemeral::Memory(s) => Some(s.counts_by_kind()),
+            Ephemeral::Redis(_) => None,
+        }
+    }
+
     /// `"memory"` or `"redis"`, for logs and health output.
     pub fn backend_name(&self) -> &'static str {
         match self {

@@ -187,11 +187,14 @@ impl RedisStore {
     /// circuit is open; a connection-class failure opens it.
     async fn guarded<T>(&self, command: impl Future<Output = RedisResult<T>>) -> Result<T, StoreError> {
         let Some(admitted) = self.shared.breaker.admit() else {
+            crate::measure::store_operation("redis", Duration::ZERO, false);
             return Err(StoreError::Unavailable(CIRCUIT_OPEN.into()));
         };
+        let started = Instant::now();
         let result = tokio::time::timeout(self.shared.deadline, command)
             .await
             .unwrap_or_else(|_| Err(std::io::Error::from(std::io::ErrorKind::TimedOut).into()));
+        crate::measure::store_operation("redis", started.elapsed(), result.is_ok());
         result.map_err(|e| {
             if trips(&e) && self.shared.breaker.trip(admitted, Instant::now()) {
                 tracing::warn!(

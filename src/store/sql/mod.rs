@@ -10,6 +10,7 @@ pub mod audit;
 pub mod clients;
 pub mod consents;
 pub mod denied_tokens;
+pub mod dump;
 pub mod groups;
 pub mod models;
 pub mod passkeys;
@@ -156,6 +157,16 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// For metrics and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
 type Manager = ConnectionManager<AnyConnection>;
 
 /// Pooled handle to the durable store. Cheap to clone.
@@ -293,6 +304,12 @@ impl Db {
         self.backend
     }
 
+    /// The pool's connections: open, idle among them, and the most it may open.
+    pub fn pool_state(&self) -> (&'static str, u32, u32, u32) {
+        let state = self.pool.state();
+        (self.backend.name(), state.connections, state.idle_connections, self.pool.max_size())
+    }
+
     /// A pooled connection for synchronous tests. Everything else uses
     /// [`Db::run`] or [`Db::write`].
     #[cfg(test)]
@@ -308,7 +325,10 @@ impl Db {
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        self.writer.write(f).await
+        let started = std::time::Instant::now();
+        let written = self.writer.write(f).await;
+        crate::measure::store_operation(self.backend.name(), started.elapsed(), written.is_ok());
+        written
     }
 
     /// Runs blocking diesel work off the async threads
@@ -318,13 +338,16 @@ impl Db {
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
+        let (pool, started) = (self.pool.clone(), std::time::Instant::now());
+        let ran = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
             f(&mut conn)
         })
         .await
-        .map_err(|e| StoreError::Database(format!("database task failed: {e}")))?
+        .map_err(|e| StoreError::Database(format!("database task failed: {e}")))
+        .and_then(|ran| ran);
+        crate::measure::store_operation(self.backend.name(), started.elapsed(), ran.is_ok());
+        ran
     }
 }
 

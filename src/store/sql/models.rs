@@ -72,10 +72,11 @@ impl<'a> From<&'a UserRecord> for NewUser<'a> {
     }
 }
 
-#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Queryable, Selectable, Insertable, AsChangeset, serde::Serialize, serde::Deserialize)]
 #[diesel(table_name = clients)]
 #[diesel(primary_key(client_id), treat_none_as_null = true)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+#[serde(deny_unknown_fields)]
 pub struct ClientRow {
     pub client_id: String,
     pub secret_hash: Option<String>,
@@ -315,9 +316,10 @@ pub struct AuditRow {
     pub actor: Option<String>,
 }
 
-#[derive(Queryable, Selectable, Insertable)]
+#[derive(Queryable, Selectable, Insertable, serde::Serialize, serde::Deserialize)]
 #[diesel(table_name = super::schema::user_groups)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+#[serde(deny_unknown_fields)]
 pub struct GroupRow {
     pub name: String,
     pub description: Option<String>,

@@ -13,6 +13,7 @@ mod mail;
 mod oauth;
 mod passkey;
 mod resources;
+mod server_process;
 
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ pub use logout::*;
 pub use mail::*;
 pub use oauth::*;
 pub use passkey::*;
+pub use server_process::ServerProcess;
 
 use infra::Infra;
 use oxidp::app::Services;
@@ -121,6 +123,8 @@ pub struct TestApp {
     /// The configured issuer (equal to `address` unless it is a sibling).
     pub issuer: String,
     pub port: u16,
+    /// The port of `GET /metrics`, when `server.metrics_bind` is set.
+    pub metrics_port: Option<u16>,
     /// The application's stores and admin operations.
     pub services: Services,
     /// Plain HTTP client: no cookies, no redirects.
@@ -177,6 +181,7 @@ async fn start(
     }
     .expect("build application");
     let services = app.services().clone();
+    let metrics_port = app.metrics_port();
     let handle = app.handle();
     let server = tokio::spawn(app.run_until_stopped());
     let clock = options.clock.clone();
@@ -184,6 +189,7 @@ async fn start(
         address,
         issuer,
         port,
+        metrics_port,
         services,
         api: http_client(),
         clock,
@@ -192,6 +198,26 @@ async fn start(
         handle,
         options,
         infra,
+    }
+}
+
+/// Storage of `backend` with no server on it yet (a target to import into),
+/// and servers started on it later.
+pub struct Storage(Arc<Infra>);
+
+impl Storage {
+    pub fn create(backend: Backend) -> Option<Storage> {
+        Some(Storage(Arc::new(Infra::create(backend)?)))
+    }
+
+    /// The settings a server (or the CLI) on this storage runs with.
+    pub fn settings(&self) -> Settings {
+        self.0.settings("http://127.0.0.1")
+    }
+
+    pub async fn spawn(&self, options: SpawnOptions) -> TestApp {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        start(self.0.clone(), listener, None, options).await
     }
 }
 
