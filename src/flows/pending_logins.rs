@@ -32,9 +32,9 @@ impl PendingLogins {
         PendingLogins { ephemeral, policy }
     }
 
-    /// Counts a start from `ip` (the peer address; `None` when unknown) and
-    /// decides it: the address's limit first, so one address's flood does
-    /// not also use up the total.
+    /// Counts a start from `ip` (the client's address, `web::client_address`;
+    /// `None` when unknown) and decides it: the address's limit first, so
+    /// one address's flood does not also use up the total.
     pub async fn admit(&self, ip: Option<&str>, now: i64) -> Result<Admission, StoreError> {
         let policy = &self.policy;
         let mut refusal = None;
