@@ -5,6 +5,7 @@
 //! of one atomic. Labels have bounded values only: route patterns (never
 //! paths or query strings), registered client ids, vocabulary words.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use metrics::{Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
@@ -31,9 +32,19 @@ pub const BUILD_INFO: &str = "oxidp_build_info";
 pub const LATENCY_BUCKETS: &[f64] =
     &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
+/// Whether a recorder is installed. The `metrics` macros build their keys
+/// (label strings included) even with none, so every call checks this
+/// first: without `server.metrics_bind` measuring costs one atomic load.
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
 /// Registers what each metric means (the exporter's `# HELP` lines) and
 /// the build info; once, when the recorder is installed.
 pub fn describe() {
+    ENABLED.store(true, Ordering::Relaxed);
     describe_counter!(HTTP_REQUESTS, "HTTP requests answered, by method, route pattern and status");
     describe_histogram!(
         HTTP_DURATION,
@@ -59,6 +70,9 @@ pub fn describe() {
 }
 
 pub fn http_request(method: &str, route: &str, status: u16, elapsed: Duration) {
+    if !enabled() {
+        return;
+    }
     let (method, route) = (method.to_string(), route.to_string());
     counter!(HTTP_REQUESTS, "method" => method.clone(), "route" => route.clone(), "status" => status.to_string())
         .increment(1);
@@ -66,19 +80,31 @@ pub fn http_request(method: &str, route: &str, status: u16, elapsed: Duration) {
 }
 
 pub fn token_issued(grant: GrantType, client_id: &str) {
+    if !enabled() {
+        return;
+    }
     counter!(TOKENS_ISSUED, "grant" => grant.as_str(), "client_id" => client_id.to_string()).increment(1);
 }
 
 pub fn security_event(kind: AuditKind) {
+    if !enabled() {
+        return;
+    }
     counter!(SECURITY_EVENTS, "kind" => kind.as_str()).increment(1);
 }
 
 /// `outcome`: `delivered` or `failed`.
 pub fn backchannel_delivery(outcome: &'static str) {
+    if !enabled() {
+        return;
+    }
     counter!(BACKCHANNEL_DELIVERIES, "outcome" => outcome).increment(1);
 }
 
 pub fn pending_login_refused(scope: PendingScope) {
+    if !enabled() {
+        return;
+    }
     let scope = match scope {
         PendingScope::Address => "address",
         PendingScope::Total => "total",
@@ -87,11 +113,17 @@ pub fn pending_login_refused(scope: PendingScope) {
 }
 
 pub fn signing_key_age(alg: &'static str, seconds: i64) {
+    if !enabled() {
+        return;
+    }
     gauge!(SIGNING_KEY_AGE, "alg" => alg).set(seconds as f64);
 }
 
 /// One store operation of `backend` (`sqlite`, `postgres`, `redis`).
 pub fn store_operation(backend: &'static str, elapsed: Duration, ok: bool) {
+    if !enabled() {
+        return;
+    }
     histogram!(STORE_DURATION, "backend" => backend).record(elapsed.as_secs_f64());
     if !ok {
         counter!(STORE_ERRORS, "backend" => backend).increment(1);
@@ -99,11 +131,17 @@ pub fn store_operation(backend: &'static str, elapsed: Duration, ok: bool) {
 }
 
 pub fn db_pool(backend: &'static str, connections: u32, idle: u32, max: u32) {
+    if !enabled() {
+        return;
+    }
     gauge!(POOL_CONNECTIONS, "backend" => backend).set(connections);
     gauge!(POOL_IDLE, "backend" => backend).set(idle);
     gauge!(POOL_MAX, "backend" => backend).set(max);
 }
 
 pub fn ephemeral_entries(kind: &str, count: usize) {
+    if !enabled() {
+        return;
+    }
     gauge!(EPHEMERAL_ENTRIES, "kind" => kind.to_string()).set(count as f64);
 }
