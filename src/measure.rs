@@ -73,10 +73,16 @@ pub fn http_request(method: &str, route: &str, status: u16, elapsed: Duration) {
     if !enabled() {
         return;
     }
-    let (method, route) = (method.to_string(), route.to_string());
-    counter!(HTTP_REQUESTS, "method" => method.clone(), "route" => route.clone(), "status" => status.to_string())
+    // Any token is a method to HTTP (RFC 9110 §9.1): unknown ones share a
+    // label, so a client cannot grow the series without bound.
+    let method = match method {
+        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" => method,
+        _ => "other",
+    };
+    let route = route.to_string();
+    counter!(HTTP_REQUESTS, "method" => method.to_string(), "route" => route.clone(), "status" => status.to_string())
         .increment(1);
-    histogram!(HTTP_DURATION, "method" => method, "route" => route).record(elapsed.as_secs_f64());
+    histogram!(HTTP_DURATION, "method" => method.to_string(), "route" => route).record(elapsed.as_secs_f64());
 }
 
 pub fn token_issued(grant: GrantType, client_id: &str) {

@@ -45,6 +45,10 @@ backend_test!(
         let form = browser.login_page(&AuthRequest::new(&client)).await;
         assert_eq!(browser.submit_login(&form, "alice", "not the password").await.status(), 200);
 
+        // A made-up method does not become a series of its own.
+        let odd = reqwest::Method::from_bytes(b"XMETHOD7").unwrap();
+        app.api.request(odd, app.url("/healthz")).send().await.unwrap();
+
         let after = scrape(&app).await;
         let tokens =
             format!("oxidp_tokens_issued_total{{grant=\"client_credentials\",client_id=\"{client_id}\"}}");
@@ -63,6 +67,7 @@ backend_test!(
         ] {
             assert!(after.contains(family), "{family} missing:\n{after}");
         }
+        assert!(!after.contains("XMETHOD7") && after.contains("method=\"other\""), "{after}");
         // Not on the public listener.
         assert_eq!(app.get("/metrics").await.status(), 404);
     }
