@@ -83,6 +83,10 @@ def main() -> int:
         "OXIDP__KEYS__DIR": f"{work}/keys",
         "OXIDP__REDIS__PREFIX": prefix,
         "RUST_LOG": "warn",
+        # The flood is one loopback address: the per-address rate limit on
+        # /authorize would refuse it before the pending-login caps this
+        # measures (`--env OXIDP__RATE_LIMITS__AUTHORIZE=300` measures it).
+        "OXIDP__RATE_LIMITS__AUTHORIZE": "0",
     })
     env.pop("OXIDP__REDIS__URL", None)
     if args.redis:

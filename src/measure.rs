@@ -19,6 +19,7 @@ pub const TOKENS_ISSUED: &str = "oxidp_tokens_issued_total";
 pub const SECURITY_EVENTS: &str = "oxidp_security_events_total";
 pub const BACKCHANNEL_DELIVERIES: &str = "oxidp_backchannel_logout_deliveries_total";
 pub const PENDING_LOGINS_REFUSED: &str = "oxidp_pending_logins_refused_total";
+pub const RATE_LIMITED: &str = "oxidp_rate_limited_total";
 pub const SIGNING_KEY_AGE: &str = "oxidp_signing_key_age_seconds";
 pub const STORE_DURATION: &str = "oxidp_store_operation_duration_seconds";
 pub const STORE_ERRORS: &str = "oxidp_store_errors_total";
@@ -58,6 +59,7 @@ pub fn describe() {
     );
     describe_counter!(BACKCHANNEL_DELIVERIES, "Back-channel logout deliveries, by outcome");
     describe_counter!(PENDING_LOGINS_REFUSED, "Login transactions refused by login.max_pending*, by scope");
+    describe_counter!(RATE_LIMITED, "Requests refused with 429 by rate_limits.*, by route");
     describe_gauge!(SIGNING_KEY_AGE, Unit::Seconds, "Age of the active signing key, by algorithm");
     describe_histogram!(STORE_DURATION, Unit::Seconds, "Store operation time, by backend");
     describe_counter!(STORE_ERRORS, "Store operations that failed, by backend");
@@ -116,6 +118,14 @@ pub fn pending_login_refused(scope: PendingScope) {
         PendingScope::Total => "total",
     };
     counter!(PENDING_LOGINS_REFUSED, "scope" => scope).increment(1);
+}
+
+/// A request refused by a rate limit; `route` is one of a few fixed names.
+pub fn rate_limited(route: &'static str) {
+    if !enabled() {
+        return;
+    }
+    counter!(RATE_LIMITED, "route" => route).increment(1);
 }
 
 pub fn signing_key_age(alg: &'static str, seconds: i64) {

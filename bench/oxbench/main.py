@@ -29,10 +29,15 @@ def execute(run: Run) -> int:
     machine = machine_info()
     # Settings shared by every backend (and seen by the argon2id bench).
     # Every load generator is one loopback address: its cap on pending logins
-    # (login.max_pending_per_address) would refuse a long password_login run;
-    # the total cap stays on, so its cost is in the figures.
+    # (login.max_pending_per_address) and the per-address rate limits would
+    # refuse a long run; the total cap stays on, so its cost is in the
+    # figures, and so does the rate limits' counting (a limit too high to
+    # reach, not 0, which skips it).
+    unreachable = "1000000"
     run.env.update(OXIDP__TOKENS__CODE_TTL=str(config.code_ttl(opts.duration)), OXIDP__LOG__LEVEL="warn",
-                   OXIDP__LOGIN__MAX_PENDING_PER_ADDRESS="0")
+                   OXIDP__LOGIN__MAX_PENDING_PER_ADDRESS="0",
+                   OXIDP__RATE_LIMITS__AUTHORIZE=unreachable, OXIDP__RATE_LIMITS__LOGIN=unreachable,
+                   OXIDP__RATE_LIMITS__TOKEN=unreachable)
     toml = config.ROOT / "oxidp.toml"
     if toml.exists():
         # cargo runs the bench in the repo root, the servers run in temp dirs.

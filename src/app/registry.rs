@@ -15,6 +15,7 @@ use crate::flows::links::AccountLinkFlow;
 use crate::flows::logout::LogoutFlow;
 use crate::flows::metadata::Metadata;
 use crate::flows::origins::BrowserOrigins;
+use crate::flows::rate_limits::RateLimits;
 use crate::flows::readiness::Readiness;
 use crate::flows::revocation::RevocationFlow;
 use crate::flows::token::TokenFlow;
@@ -41,6 +42,7 @@ pub(super) struct Registry {
     pub(super) console: web::Data<ConsoleFlow>,
     pub(super) links: web::Data<AccountLinkFlow>,
     pub(super) readiness: web::Data<Readiness>,
+    pub(super) rate_limits: web::Data<RateLimits>,
 }
 
 impl Registry {
@@ -71,6 +73,7 @@ impl Registry {
             .app_data(self.console.clone())
             .app_data(self.links.clone())
             .app_data(self.readiness.clone())
+            .app_data(self.rate_limits.clone())
             .configure(crate::web::configure)
     }
 }

@@ -38,6 +38,7 @@ use crate::flows::origins::BrowserOrigins;
 use crate::flows::outbox::{Outbox, RetryPolicy};
 use crate::flows::passkeys::PasskeyService;
 use crate::flows::pending_logins::PendingLogins;
+use crate::flows::rate_limits::RateLimits;
 use crate::flows::readiness::Readiness;
 use crate::flows::revocation::RevocationFlow;
 use crate::flows::second_factor::SecondFactor;
@@ -99,6 +100,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             registry.register(
                 App::new()
+                    .wrap(actix_web::middleware::from_fn(crate::web::rate_limit::limit_rate))
                     .wrap(actix_web::middleware::from_fn(crate::web::middleware::limit_request_target))
                     .wrap(crate::web::middleware::security_headers(https))
                     .wrap(actix_web::middleware::from_fn(crate::web::request_log::request_span)),
@@ -443,6 +445,10 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         console: web::Data::new(console),
         links: web::Data::new(links),
         readiness: web::Data::new(Readiness::new(stores.clone(), keyring.clone())),
+        rate_limits: web::Data::new(RateLimits::new(
+            settings.rate_policy(),
+            settings.rate_limits.shared.then(|| stores.ephemeral.clone()),
+        )),
     };
     let jobs = Jobs {
         stores: stores.clone(),

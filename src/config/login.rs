@@ -1,5 +1,6 @@
 //! The login page and the device grant: lifetimes, Argon2id cost,
-//! brute-force limits and the caps on pending login transactions.
+//! brute-force limits, the caps on pending login transactions and the
+//! per-address rate limits.
 
 use serde::Deserialize;
 
@@ -50,6 +51,34 @@ pub struct DeviceSettings {
     /// Wrong user codes one address (IPv6: one /64) may enter per window (§5.1).
     pub max_failures: u32,
     pub failure_window: u64,
+}
+
+/// Requests per minute per client address (IPv6: its /64) on the routes
+/// anyone can call (`protocol::rate_limits`); over it, 429 with
+/// `Retry-After`. 0 turns a limit off.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct RateLimitSettings {
+    /// `GET`/`POST /authorize`.
+    pub authorize: u64,
+    /// `POST /login` (and its second-factor and passkey steps).
+    pub login: u64,
+    /// `POST /forgot` (each may send an email).
+    pub forgot: u64,
+    /// `POST /token`.
+    pub token: u64,
+    /// Count in the ephemeral store (Redis), so instances share one budget
+    /// per address, at one Redis round trip per limited request; default:
+    /// each instance counts on its own, in memory.
+    pub shared: bool,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        // Far above what a person or a well-behaved app sends from one
+        // address, far below what a flood does.
+        RateLimitSettings { authorize: 300, login: 60, forgot: 10, token: 1200, shared: false }
+    }
 }
 
 impl Default for LoginSettings {

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 pub use self::password::PasswordSettings;
 pub use branding::BrandingSettings;
-pub use login::{DeviceSettings, LoginSettings};
+pub use login::{DeviceSettings, LoginSettings, RateLimitSettings};
 
 use crate::jose::SigningAlg;
 use crate::store::RedisConfig;
@@ -42,6 +42,7 @@ pub struct Settings {
     pub session: SessionSettings,
     pub logout: LogoutSettings,
     pub login: LoginSettings,
+    pub rate_limits: RateLimitSettings,
     pub password: PasswordSettings,
     pub device: DeviceSettings,
     pub jobs: JobSettings,
@@ -231,6 +232,7 @@ impl Default for Settings {
             session: SessionSettings::default(),
             logout: LogoutSettings::default(),
             login: LoginSettings::default(),
+            rate_limits: RateLimitSettings::default(),
             password: PasswordSettings::default(),
             device: DeviceSettings::default(),
             jobs: JobSettings::default(),
@@ -387,12 +389,22 @@ impl Settings {
     }
 }
 
-/// Hides the password part of a connection URL.
+/// Hides the password part of a connection URL, also of one `url` cannot
+/// parse (`redis+cluster://:pw@a:7000,b:7001` lists several hosts).
 pub fn redact_url(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("redacted"));
-            u.to_string()
+    if let Ok(mut u) = url::Url::parse(raw) {
+        if u.password().is_none() {
+            return raw.to_string();
+        }
+        let _ = u.set_password(Some("redacted"));
+        return u.to_string();
+    }
+    let Some((scheme, rest)) = raw.split_once("://") else { return raw.to_string() };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    match authority.rsplit_once('@') {
+        Some((userinfo, hosts)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:redacted@{hosts}{}", &rest[authority.len()..])
         }
         _ => raw.to_string(),
     }
@@ -432,6 +444,7 @@ impl fmt::Debug for Settings {
             .field("session", &self.session)
             .field("logout", &self.logout)
             .field("login", &self.login)
+            .field("rate_limits", &self.rate_limits)
             .field("password", &self.password)
             .field("device", &self.device)
             .field("jobs", &self.jobs)

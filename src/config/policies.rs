@@ -15,6 +15,7 @@ use crate::protocol::device::GuessPolicy;
 use crate::protocol::lifetimes::TokenPolicy;
 use crate::protocol::login_throttle::{LoginPolicy, ThrottlePolicy};
 use crate::protocol::pending_logins::PendingPolicy;
+use crate::protocol::rate_limits::RatePolicy;
 use crate::store::{RedisConfig, StoreConfig};
 use crate::web::Site;
 use crate::web::client_address::TrustedProxies;
@@ -107,6 +108,12 @@ impl Settings {
             max_total: self.login.max_pending,
             max_per_address: self.login.max_pending_per_address,
         }
+    }
+
+    /// The per-address rate limits (`protocol::rate_limits`).
+    pub fn rate_policy(&self) -> RatePolicy {
+        let r = &self.rate_limits;
+        RatePolicy { authorize: r.authorize, login: r.login, forgot: r.forgot, token: r.token }
     }
 
     pub fn device_policy(&self) -> DevicePolicy {

@@ -35,6 +35,29 @@ fn debug_redacts_passwords() {
     s.redis.url = Some("redis://:sekrit@cache:6379".into());
     let shown = format!("{s:?}");
     assert!(!shown.contains("hunter2") && !shown.contains("sekrit"), "{shown}");
+    for (url, shown) in [
+        ("redis+cluster://u:sekrit@a:7000,b:7001", "redis+cluster://u:redacted@a:7000,b:7001"),
+        (
+            "redis+sentinel://:sekrit@s1:26379,s2:26379/m/1",
+            "redis+sentinel://:redacted@s1:26379,s2:26379/m/1",
+        ),
+        ("redis+cluster://a:7000,b:7001", "redis+cluster://a:7000,b:7001"),
+    ] {
+        assert_eq!(super::redact_url(url), shown);
+    }
+}
+
+#[test]
+fn redis_urls_and_prefixes_are_checked() {
+    let mut s = Settings::default();
+    s.redis.url = Some("redis+cluster://a:7000,b".into());
+    let err = s.validate().expect_err("bad cluster URL").to_string();
+    assert!(err.contains("redis.url") && err.contains("host:port"), "{err}");
+    s.redis.url = Some("redis+sentinel://s:26379/mymaster".into());
+    s.validate().expect("a Sentinel URL");
+    s.redis.prefix = "oxidp:{x}:".into();
+    let err = s.validate().expect_err("braces in the prefix").to_string();
+    assert!(err.contains("redis.prefix"), "{err}");
 }
 
 #[test]

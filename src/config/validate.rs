@@ -90,7 +90,23 @@ impl Settings {
         );
         anyhow::ensure!(self.device.failure_window > 0, "device.failure_window must be positive");
         anyhow::ensure!(self.database.max_connections > 0, "database.max_connections must be positive");
+        for route in crate::protocol::rate_limits::LimitedRoute::ALL {
+            anyhow::ensure!(
+                self.rate_policy().limit(route) <= 1_000_000,
+                "rate_limits.{} must be 0..=1000000 requests per minute",
+                route.name()
+            );
+        }
         anyhow::ensure!(!self.redis.prefix.is_empty(), "redis.prefix must not be empty");
+        // A brace would start a hash tag and move keys that must share a
+        // slot (a counter and its previous window) onto different ones.
+        anyhow::ensure!(
+            !self.redis.prefix.contains(['{', '}']),
+            "redis.prefix must not contain {{ or }} (Redis Cluster hash tags)"
+        );
+        if let Some(url) = &self.redis.url {
+            crate::store::ephemeral::RedisLayout::parse(url).map_err(anyhow::Error::msg)?;
+        }
         for (name, ms) in [
             ("redis.command_timeout_ms", self.redis.command_timeout_ms),
             ("redis.connect_timeout_ms", self.redis.connect_timeout_ms),

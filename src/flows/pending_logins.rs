@@ -4,10 +4,9 @@
 //! either is over its limit. Refused starts count too, so an address that
 //! keeps flooding stays refused until it stops.
 
-use std::time::Duration;
-
+use crate::flows::window_counter;
 use crate::protocol::entries::EntryKind;
-use crate::protocol::pending_logins::{Counts, PendingPolicy, PendingScope, TOTAL_SCOPE, address_scope};
+use crate::protocol::pending_logins::{PendingPolicy, PendingScope, TOTAL_SCOPE, address_scope};
 use crate::store::{Ephemeral, StoreError};
 
 #[derive(Clone)]
@@ -58,21 +57,17 @@ impl PendingLogins {
 
     /// Counts one start under `scope`; the wait when that is over `limit`.
     async fn count(&self, scope: &str, limit: u64, now: i64) -> Result<Option<u64>, StoreError> {
-        let policy = &self.policy;
-        let position = policy.position(now);
-        let (current, previous) = PendingPolicy::counter_ids(scope, position);
-        let ttl = Duration::from_secs(policy.counter_ttl());
-        let (current, previous) =
-            self.ephemeral.increment(EntryKind::PendingLogins, &current, &previous, ttl).await?;
-        let counts = Counts { current, previous };
-        if counts.just_crossed(limit, policy.window, position) {
-            // Once per crossing: a flood must not flood the log as well.
+        let window = self.policy.window();
+        let counted =
+            window_counter::count(&self.ephemeral, EntryKind::PendingLogins, window, scope, limit, now)
+                .await?;
+        if counted.just_crossed {
             tracing::warn!(
                 scope,
                 limit,
                 "too many login transactions started: new ones are refused until fewer are pending"
             );
         }
-        Ok(counts.refusal(limit, policy.window, position))
+        Ok(counted.retry_after)
     }
 }

@@ -40,6 +40,8 @@ vocabulary! {
         MailQuota => "mail_quota",
         /// Login transactions started per window (`protocol::pending_logins`).
         PendingLogins => "pending_logins",
+        /// Requests per route and address per minute (`protocol::rate_limits`).
+        RateLimit => "rate",
     }
 }
 
@@ -457,7 +459,7 @@ mod tests {
             crate::protocol::links::MailQuota::KIND,
         ];
         // Kinds of counters (`Ephemeral::increment`), which are no entries.
-        let counters = [EntryKind::PendingLogins];
+        let counters = [EntryKind::PendingLogins, EntryKind::RateLimit];
         let mut unique = kinds.to_vec();
         unique.sort();
         unique.dedup();

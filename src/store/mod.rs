@@ -10,6 +10,7 @@
 //! rebuilt from the database whenever they may be incomplete.
 
 mod audit;
+mod breaker;
 mod cache;
 mod clients;
 mod consents;
@@ -61,8 +62,9 @@ pub enum StoreError {
     Duplicate(String),
     #[error("database error: {0}")]
     Database(String),
-    /// Redis down, pool timeout, connection refused; while the Redis
-    /// circuit is open the detail is [`ephemeral::CIRCUIT_OPEN`].
+    /// Redis down, pool timeout, connection refused; while a circuit is
+    /// open the detail is [`ephemeral::CIRCUIT_OPEN`] or
+    /// `sql::health::CIRCUIT_OPEN`.
     #[error("store unavailable: {0}")]
     Unavailable(String),
     /// Stored data that does not decode (e.g. JSON).
@@ -85,7 +87,9 @@ impl From<StoreError> for OAuthError {
     fn from(err: StoreError) -> Self {
         match err {
             // A known outage was logged once when it began.
-            StoreError::Unavailable(detail) if detail == ephemeral::CIRCUIT_OPEN => {
+            StoreError::Unavailable(detail)
+                if detail == ephemeral::CIRCUIT_OPEN || detail == sql::health::CIRCUIT_OPEN =>
+            {
                 tracing::debug!(%detail, "backing store unavailable");
                 OAuthError::temporarily_unavailable(UNAVAILABLE)
             }

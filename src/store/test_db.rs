@@ -18,6 +18,7 @@ fn check_name(name: &str) -> Result<(), StoreError> {
 }
 
 fn connect(base_url: &str) -> Result<PgConnection, StoreError> {
+    crate::store::sql::init_openssl();
     PgConnection::establish(base_url).map_err(|e| StoreError::Unavailable(format!("postgres: {e}")))
 }
 

@@ -22,6 +22,7 @@ pub mod oauth;
 pub mod outcome;
 pub mod pages;
 pub mod qr;
+pub mod rate_limit;
 pub mod request_log;
 pub mod respond;
 pub mod views;

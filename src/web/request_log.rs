@@ -5,7 +5,10 @@
 //! fresh UUID; it is returned in `X-Request-Id` either way. The span holds
 //! the method, the route pattern (never the query string, which can carry
 //! an `id_token_hint` or a user code), the client's address and, at the
-//! end, the status. Every request is logged at `debug`, a 5xx at `warn`.
+//! end, the status. Every request is logged at `debug`, a 5xx at `warn`
+//! but a 503: that is an outage of a store, which its circuit breaker logs
+//! once when it begins and once when it ends, not once per request
+//! (`oxidp_http_requests_total` still counts each).
 
 use std::time::Instant;
 
@@ -63,7 +66,7 @@ pub async fn request_span(
     crate::measure::http_request(method.as_str(), &route, status.as_u16(), elapsed);
     let elapsed_us = elapsed.as_micros() as u64;
     span.in_scope(|| {
-        if status.is_server_error() {
+        if status.is_server_error() && status != actix_web::http::StatusCode::SERVICE_UNAVAILABLE {
             tracing::warn!(status = status.as_u16(), elapsed_us, "request failed");
         } else {
             tracing::debug!(status = status.as_u16(), elapsed_us, "request served");

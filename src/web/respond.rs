@@ -29,6 +29,24 @@ pub fn json_error(err: &OAuthError) -> HttpResponse {
     resp.json(json!({ "error": err.code.as_str(), "error_description": err.safe_description() }))
 }
 
+/// A request over a rate limit: 429 with `Retry-After` (RFC 6585 §4), as
+/// JSON for programs (`temporarily_unavailable`: OAuth registers no code
+/// for this; the status says which) or as a page for browsers.
+pub fn too_many_requests(req: &HttpRequest, json: bool, retry_after: u64) -> HttpResponse {
+    let mut resp = if json {
+        let err = OAuthError::temporarily_unavailable(format!(
+            "too many requests from this address; retry in {retry_after} seconds"
+        ));
+        let mut resp = json_error(&err);
+        *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        resp
+    } else {
+        problem_page(req, Problem::TooManyRequests)
+    };
+    resp.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+    resp
+}
+
 /// RFC 6750 §3: a request without a token gets a bare challenge; a bad token
 /// gets the error code in the challenge.
 pub fn bearer_error(err: Option<&OAuthError>) -> HttpResponse {

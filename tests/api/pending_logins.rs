@@ -26,7 +26,7 @@ fn capped(per_address: u64, total: u64) -> SpawnOptions {
 
 /// A browser whose requests come from `address` (any 127/8 address is
 /// this machine's loopback).
-fn browser_from(app: &TestApp, address: &str) -> Browser {
+pub fn browser_from(app: &TestApp, address: &str) -> Browser {
     let jar = Arc::new(Jar::default());
     let client = reqwest::Client::builder()
         .cookie_provider(jar.clone())

@@ -6,107 +6,12 @@
 //! at once, what does not keeps working, and oxidp serves again by itself
 //! when Redis is back.
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use oxidp::store::Ephemeral;
 use reqwest::header::CONTENT_TYPE;
 
 use crate::helpers::*;
-
-/// A `redis-server` of this test alone: no persistence, loopback only.
-struct OwnRedis {
-    port: u16,
-    dir: tempfile::TempDir,
-    child: Option<Child>,
-    /// Stopped with SIGSTOP: it holds connections and answers nothing.
-    hung: bool,
-}
-
-impl OwnRedis {
-    fn start() -> OwnRedis {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut redis = OwnRedis { port, dir: tempfile::tempdir().unwrap(), child: None, hung: false };
-        redis.up();
-        redis
-    }
-
-    /// SIGSTOP: connections stay open, nothing is answered.
-    fn hang(&mut self) {
-        assert!(self.signal("-STOP"), "kill -STOP redis-server");
-        self.hung = true;
-    }
-
-    /// SIGCONT after [`Self::hang`] (also from `Drop`, so it must not panic).
-    fn resume(&mut self) {
-        if std::mem::take(&mut self.hung) {
-            self.signal("-CONT");
-        }
-    }
-
-    fn signal(&self, signal: &str) -> bool {
-        let Some(child) = &self.child else { return false };
-        let status = Command::new("kill").args([signal, &child.id().to_string()]).status();
-        status.is_ok_and(|s| s.success())
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    fn up(&mut self) {
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &self.port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .arg("--dir")
-            .arg(self.dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server (Debian: apt-get install redis-server)");
-        self.child = Some(child);
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while !self.answers() {
-            assert!(std::time::Instant::now() < deadline, "redis-server on port {} did not start", self.port);
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn answers(&self) -> bool {
-        redis::Client::open(self.url())
-            .and_then(|c| c.get_connection_with_timeout(Duration::from_millis(200)))
-            .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
-            .is_ok()
-    }
-
-    fn down(&mut self) {
-        self.resume();
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    /// Stops and starts again on the same port: every key is gone.
-    fn restart(&mut self) {
-        self.down();
-        self.up();
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.down();
-    }
-}
 
 /// A server on SQLite and the given Redis, with alice's tokens.
 async fn granted_on(redis: &OwnRedis) -> Granted {
@@ -140,7 +45,7 @@ async fn assert_unavailable_page(resp: reqwest::Response, what: &str) {
 }
 
 /// The RFC 6749 §5.2 answer of an outage to a client.
-async fn assert_temporarily_unavailable(resp: reqwest::Response, what: &str) {
+pub async fn assert_temporarily_unavailable(resp: reqwest::Response, what: &str) {
     let (status, code, body) = oauth_error(resp).await;
     assert_eq!((status, code.as_str()), (503, "temporarily_unavailable"), "{what}: {body}");
 }
@@ -321,7 +226,7 @@ async fn a_hung_redis_answers_503_instead_of_holding_requests() {
 }
 
 /// `/readyz` as a load balancer sees it.
-async fn readiness(app: &TestApp) -> (u16, serde_json::Value) {
+pub async fn readiness(app: &TestApp) -> (u16, serde_json::Value) {
     let resp = app.api.get(app.url("/readyz")).send().await.expect("GET /readyz");
     (resp.status().as_u16(), resp.json().await.expect("JSON"))
 }

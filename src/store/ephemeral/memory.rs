@@ -61,17 +61,23 @@ impl MemoryStore {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Every `sweep_every`, a write also drops what has expired, so a store
+    /// only ever written with new keys (counters per address) stays bounded.
+    fn sweep_if_due(&self, inner: &mut Inner, now: Instant) {
+        if now.duration_since(inner.last_sweep) >= self.sweep_every {
+            inner.entries.retain(|_, (_, exp)| *exp > now);
+            inner.indexes.retain(|_, (_, exp)| *exp > now);
+            inner.last_sweep = now;
+        }
+    }
+
     /// Stores `value` under `key` and lists `key` in each of `indexes`,
     /// which then live at least as long.
     pub fn put(&self, key: &str, value: &str, ttl: Duration, indexes: &[String]) {
         let now = Instant::now();
         let until = deadline(now, ttl);
         let mut inner = self.lock();
-        if now.duration_since(inner.last_sweep) >= self.sweep_every {
-            inner.entries.retain(|_, (_, exp)| *exp > now);
-            inner.indexes.retain(|_, (_, exp)| *exp > now);
-            inner.last_sweep = now;
-        }
+        self.sweep_if_due(&mut inner, now);
         inner.entries.insert(key.to_owned(), (value.to_owned(), until));
         for index in indexes {
             add(&mut inner, index, key, until, now);
@@ -161,6 +167,7 @@ impl MemoryStore {
     pub fn increment(&self, key: &str, other: &str, ttl: Duration) -> (u64, u64) {
         let now = Instant::now();
         let mut inner = self.lock();
+        self.sweep_if_due(&mut inner, now);
         let read = |value: &(String, Instant)| if value.1 > now { value.0.parse().unwrap_or(0) } else { 0 };
         let other = inner.entries.get(other).map_or(0, read);
         let count = inner.entries.get(key).map_or(0, read) + 1;
@@ -220,6 +227,14 @@ mod tests {
         assert_eq!(store.len(), 1);
         assert_eq!(store.get("code:a"), None);
         assert_eq!(store.get("code:b").as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn counters_are_swept_too() {
+        let store = MemoryStore::with_sweep_interval(Duration::ZERO);
+        store.increment("rate:{a}:1", "rate:{a}:0", Duration::ZERO);
+        store.increment("rate:{b}:1", "rate:{b}:0", Duration::from_secs(60));
+        assert_eq!(store.len(), 1, "the expired counter went with the next increment");
     }
 
     #[test]

@@ -12,17 +12,17 @@
 //! Memory is the zero-config default; Redis lets instances share the state.
 //! One enum dispatches, so callers never see which one runs.
 
-mod breaker;
 mod memory;
 mod redis;
+mod redis_topology;
 #[cfg(test)]
 mod tests;
 
 use std::time::Duration;
 
-pub use breaker::CIRCUIT_OPEN;
 pub use memory::MemoryStore;
-pub use redis::RedisStore;
+pub use redis::{CIRCUIT_OPEN, RedisStore};
+pub use redis_topology::Layout as RedisLayout;
 
 use super::{RedisConfig, StoreError};
 use crate::protocol::entries::{Entry, EntryKind, IndexKey, IndexKind, member_of, parse_member};

@@ -6,8 +6,15 @@
 //! grows; storing an entry and listing it in its indexes is one script, so
 //! neither exists without the other.
 //!
-//! One `ConnectionManager` (a multiplexed, auto-reconnecting connection) is
-//! shared by every clone; no pool is needed.
+//! One multiplexed, auto-reconnecting connection ([`Conn`]) is shared by
+//! every clone; no pool is needed. `redis.url` picks one server, a Redis
+//! Cluster or a Sentinel-watched master ([`Topology`]). On a cluster, the
+//! scripts that store an entry and list it in its indexes would span hash
+//! slots, so there the indexes are extended first and the entry stored
+//! after: a failure in between leaves an index member without its entry,
+//! which readers already skip (members outlive expired entries anyway),
+//! never an entry missing from its index. Counters pair two keys under one
+//! hash tag (`{scope}`), which a cluster keeps on one slot.
 //!
 //! Outages cost requests little: a command waits at most
 //! `redis.command_timeout` for its reply (and a reconnection at most
@@ -22,14 +29,15 @@ use std::future::Future;
 use std::sync::{Arc, LazyLock, RwLock, Weak};
 use std::time::{Duration, Instant};
 
-use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use ::redis::aio::ConnectionManagerConfig;
 use ::redis::{
     Cmd, ErrorKind, FromRedisValue, RedisError, RedisResult, Script, ScriptInvocation, ServerErrorKind,
 };
 
-use super::breaker::{self, Breaker, CIRCUIT_OPEN, ProbeEnd};
+use super::redis_topology::{Conn, Topology};
 use super::{MAX_TTL, StoreError};
 use crate::store::RedisConfig;
+use crate::store::breaker::{self, Breaker, ProbeEnd};
 
 /// Adds ARGV[1] to each set in KEYS and makes each live at least ARGV[2] ms
 /// (PTTL is -1 for a new set, -2 for none: both below any TTL).
@@ -74,6 +82,10 @@ static SWAP_INDEXED_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(SWAP
 static EXTEND_INDEXES_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(EXTEND_INDEXES));
 static PUT_INDEXED_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(PUT_INDEXED));
 
+/// The `StoreError::Unavailable` detail of every command refused while the
+/// circuit is open.
+pub const CIRCUIT_OPEN: &str = "redis unavailable (circuit open)";
+
 #[derive(Clone)]
 pub struct RedisStore {
     shared: Arc<Shared>,
@@ -84,8 +96,8 @@ pub struct RedisStore {
 struct Shared {
     /// Replaced by the probe when it stops answering while a new
     /// connection does (a vanished host, a moved address).
-    conn: RwLock<ConnectionManager>,
-    client: ::redis::Client,
+    conn: RwLock<Conn>,
+    topology: Topology,
     manager: ConnectionManagerConfig,
     breaker: Breaker,
     /// The longest a command may take in all: one reconnection attempt
@@ -97,7 +109,7 @@ struct Shared {
 }
 
 impl Shared {
-    fn conn(&self) -> ConnectionManager {
+    fn conn(&self) -> Conn {
         self.conn.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
@@ -105,15 +117,18 @@ impl Shared {
     /// answer at all, the connection may be dead without knowing it (TCP
     /// takes minutes to notice a vanished host); a new one that answers
     /// replaces it. Other failures (refused, dropped) already make the
-    /// connection manager reconnect on its own.
+    /// connection reconnect on its own. Behind Sentinel the master may
+    /// have moved: every check asks the Sentinels anew.
     async fn answers(&self) -> bool {
         let (mut conn, ping) = (self.conn(), ::redis::cmd("PING"));
-        match tokio::time::timeout(self.deadline, ping.query_async::<String>(&mut conn)).await {
-            Ok(Ok(_)) => return true,
-            Ok(Err(e)) if !e.is_timeout() => return false,
-            _ => {}
+        if !self.topology.follows_failover() {
+            match tokio::time::timeout(self.deadline, ping.query_async::<String>(&mut conn)).await {
+                Ok(Ok(_)) => return true,
+                Ok(Err(e)) if !e.is_timeout() => return false,
+                _ => {}
+            }
         }
-        match tokio::time::timeout(self.deadline, open(&self.client, &self.manager)).await {
+        match tokio::time::timeout(self.deadline, open(&self.topology, &self.manager)).await {
             Ok(Ok(fresh)) => {
                 *self.conn.write().unwrap_or_else(|e| e.into_inner()) = fresh;
                 true
@@ -142,21 +157,26 @@ impl fmt::Debug for RedisStore {
 impl RedisStore {
     /// Connects and PINGs, so a wrong URL or a down server fails at startup.
     pub async fn connect(config: &RedisConfig) -> Result<RedisStore, StoreError> {
-        let client = ::redis::Client::open(config.url.as_str())
-            .map_err(|e| StoreError::Config(format!("invalid Redis URL: {e}")))?;
+        let topology = Topology::new(&config.url, config.connect_timeout, config.command_timeout)?;
         // One connection attempt per reconnection: while Redis is away the
         // probe is the retry, and requests do not wait for backoffs.
         let manager = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(config.connect_timeout))
             .set_response_timeout(Some(config.command_timeout))
             .set_number_of_retries(0);
-        let conn = open(&client, &manager).await.map_err(map_err)?;
+        let deadline = config.connect_timeout + config.command_timeout;
+        // A cluster's first connection also learns the slot map and meets
+        // every node; a Sentinel's asks a Sentinel first: a few round trips.
+        let conn = match tokio::time::timeout(deadline * 4, open(&topology, &manager)).await {
+            Ok(opened) => opened.map_err(map_err)?,
+            Err(_) => return Err(map_err(std::io::Error::from(std::io::ErrorKind::TimedOut).into())),
+        };
         let shared = Shared {
             conn: RwLock::new(conn),
-            client,
+            topology,
             manager,
             breaker: Breaker::default(),
-            deadline: config.connect_timeout + config.command_timeout,
+            deadline,
             probe_interval: config.probe_interval,
             runtime: tokio::runtime::Handle::current(),
         };
@@ -196,7 +216,11 @@ impl RedisStore {
             .unwrap_or_else(|_| Err(std::io::Error::from(std::io::ErrorKind::TimedOut).into()));
         crate::measure::store_operation("redis", started.elapsed(), result.is_ok());
         result.map_err(|e| {
-            if trips(&e) && self.shared.breaker.trip(admitted, Instant::now()) {
+            // A master demoted by a failover answers writes with READONLY:
+            // the connection must go to the new one, as after an outage.
+            let demoted = self.shared.topology.follows_failover()
+                && matches!(e.kind(), ErrorKind::Server(ServerErrorKind::ReadOnly));
+            if (trips(&e) || demoted) && self.shared.breaker.trip(admitted, Instant::now()) {
                 tracing::warn!(
                     error = %e,
                     "redis unreachable: circuit open, requests that need it answer 503 at once until a background PING succeeds"
@@ -228,16 +252,32 @@ impl RedisStore {
         ttl: Duration,
         indexes: &[String],
     ) -> Result<(), StoreError> {
+        let set = || ::redis::cmd("SET").arg(self.key(key)).arg(value).arg("PX").arg(px(ttl)).clone();
         if indexes.is_empty() {
-            return self
-                .query(::redis::cmd("SET").arg(self.key(key)).arg(value).arg("PX").arg(px(ttl)))
-                .await;
+            return self.query(&set()).await;
+        }
+        if self.shared.topology.is_cluster() {
+            self.extend_indexes(key, ttl, indexes).await?;
+            return self.query(&set()).await;
         }
         let mut invocation = PUT_INDEXED_SCRIPT.key(self.key(key));
         for index in indexes {
             invocation.key(self.index_key(index));
         }
         self.invoke(invocation.arg(key).arg(px(ttl)).arg(value)).await
+    }
+
+    /// Lists `member` in each index, one slot at a time (cluster).
+    async fn extend_indexes(
+        &self,
+        member: &str,
+        ttl: Duration,
+        indexes: &[String],
+    ) -> Result<(), StoreError> {
+        for index in indexes {
+            self.add_to_index(index, member, ttl).await?;
+        }
+        Ok(())
     }
 
     /// The [`SWAP_INDEXED`] script: stores `value` only while the key
@@ -251,8 +291,12 @@ impl RedisStore {
         indexes: &[String],
     ) -> Result<bool, StoreError> {
         let mut invocation = SWAP_INDEXED_SCRIPT.key(self.key(key));
-        for index in indexes {
-            invocation.key(self.index_key(index));
+        if self.shared.topology.is_cluster() {
+            self.extend_indexes(key, ttl, indexes).await?;
+        } else {
+            for index in indexes {
+                invocation.key(self.index_key(index));
+            }
         }
         invocation.arg(key).arg(px(ttl)).arg(value).arg(current);
         let mut conn = self.shared.conn();
@@ -336,9 +380,9 @@ impl RedisStore {
     }
 }
 
-/// A new connection that has answered PING.
-async fn open(client: &::redis::Client, config: &ConnectionManagerConfig) -> RedisResult<ConnectionManager> {
-    let mut conn = ConnectionManager::new_with_config(client.clone(), config.clone()).await?;
+/// A new connection that has answered PING (on a cluster: every node).
+async fn open(topology: &Topology, config: &ConnectionManagerConfig) -> RedisResult<Conn> {
+    let mut conn = topology.open(config).await?;
     let pong: String = ::redis::cmd("PING").query_async(&mut conn).await?;
     if pong != "PONG" {
         return Err(RedisError::from((ErrorKind::UnexpectedReturnType, "unexpected PING reply", pong)));

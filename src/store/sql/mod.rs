@@ -12,6 +12,7 @@ pub mod consents;
 pub mod denied_tokens;
 pub mod dump;
 pub mod groups;
+pub mod health;
 pub mod models;
 pub mod passkeys;
 pub mod refresh_tokens;
@@ -31,12 +32,11 @@ mod write_transaction_tests;
 
 use std::fmt;
 use std::path::Path;
-use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 #[cfg(test)]
 use diesel::r2d2::PooledConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::r2d2::{CustomizeConnection, Pool};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -45,9 +45,6 @@ use super::StoreError;
 
 pub(crate) const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub(crate) const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
-
-/// How long a request waits for a pooled connection before `Unavailable`.
-const POOL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Applied to every new SQLite connection (WAL for concurrent readers,
 /// waiting instead of failing on a locked file, enforced foreign keys,
@@ -167,12 +164,14 @@ impl Backend {
     }
 }
 
-type Manager = ConnectionManager<AnyConnection>;
+type Manager = health::Connector;
 
 /// Pooled handle to the durable store. Cheap to clone.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<Manager>,
+    /// The circuit in front of the pool (see [`health`]).
+    health: std::sync::Arc<health::Health>,
     /// Group commit for the token path's writes (see [`Db::write`]).
     writer: std::sync::Arc<writer::Writer>,
     backend: Backend,
@@ -226,23 +225,17 @@ pub(crate) fn parse_url(url: &str) -> Result<Target, StoreError> {
     }))
 }
 
-/// Per-connection set-up: SQLite PRAGMAs, and a check that the derived
-/// `establish` (which tries each backend in turn) picked the right one.
+/// Per-connection set-up: SQLite PRAGMAs.
 #[derive(Debug)]
-struct Customizer(Backend);
+struct Customizer;
 
 impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for Customizer {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
-        match (self.0, conn) {
-            (Backend::Sqlite, AnyConnection::Sqlite(c)) => {
+        match conn {
+            AnyConnection::Sqlite(c) => {
                 c.batch_execute(SQLITE_PRAGMAS).map_err(diesel::r2d2::Error::QueryError)
             }
-            (Backend::Postgres, AnyConnection::Postgresql(_)) => Ok(()),
-            (expected, _) => {
-                Err(diesel::r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(format!(
-                    "could not connect to the {expected:?} database"
-                ))))
-            }
+            AnyConnection::Postgresql(_) => Ok(()),
         }
     }
 }
@@ -259,6 +252,7 @@ impl Db {
     /// As [`connect`](Self::connect) with `create`; without it a missing
     /// SQLite file is [`StoreError::Missing`] and nothing is created.
     pub fn open(url: &str, max_connections: u32, create: bool) -> Result<Db, StoreError> {
+        init_openssl();
         let target = parse_url(url)?;
         // Migrate on a direct connection first: it fails fast with the
         // driver's own error message, which the pool would swallow.
@@ -288,15 +282,18 @@ impl Db {
                 migrate_postgres(&mut conn)?;
             }
         }
+        let connector = health::Connector { backend: target.backend, location: target.location };
+        let health = health::Health::new(connector.clone());
         let pool = Pool::builder()
             .max_size(max_connections.max(1))
             .min_idle(Some(1))
-            .connection_timeout(POOL_TIMEOUT)
-            .connection_customizer(Box::new(Customizer(target.backend)))
-            .build(ConnectionManager::new(target.location))
+            .connection_timeout(health::POOL_TIMEOUT)
+            .connection_customizer(Box::new(Customizer))
+            .error_handler(Box::new(health::ReportTo(health.clone())))
+            .build(connector)
             .map_err(|e| StoreError::Unavailable(format!("connection pool: {e}")))?;
-        let writer = std::sync::Arc::new(writer::Writer::start(pool.clone())?);
-        Ok(Db { pool, backend: target.backend, writer })
+        let writer = std::sync::Arc::new(writer::Writer::start(pool.clone(), health.clone())?);
+        Ok(Db { pool, health, backend: target.backend, writer })
     }
 
     #[cfg(test)]
@@ -326,7 +323,10 @@ impl Db {
         T: Send + 'static,
     {
         let started = std::time::Instant::now();
-        let written = self.writer.write(f).await;
+        let written = match self.health.admit() {
+            Ok(()) => self.writer.write(f).await,
+            Err(refused) => Err(refused),
+        };
         crate::measure::store_operation(self.backend.name(), started.elapsed(), written.is_ok());
         written
     }
@@ -338,17 +338,29 @@ impl Db {
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        let (pool, started) = (self.pool.clone(), std::time::Instant::now());
-        let ran = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(|e| StoreError::Database(format!("database task failed: {e}")))
-        .and_then(|ran| ran);
+        let (pool, health, started) = (self.pool.clone(), self.health.clone(), std::time::Instant::now());
+        let ran = match self.health.admit() {
+            Ok(()) => tokio::task::spawn_blocking(move || {
+                let mut conn = health.acquire(&pool)?;
+                f(&mut conn)
+            })
+            .await
+            .map_err(|e| StoreError::Database(format!("database task failed: {e}")))
+            .and_then(|ran| ran),
+            Err(refused) => Err(refused),
+        };
         crate::measure::store_operation(self.backend.name(), started.elapsed(), ran.is_ok());
         ran
     }
+}
+
+/// libpq initializes OpenSSL too, and the first to do so decides whether
+/// OpenSSL frees its state in an `atexit` handler; that handler races the
+/// threads still running at exit (the pool's workers) and can crash the
+/// process as it exits (seen: SIGSEGV in libcrypto after every test had
+/// passed). rust-openssl initializes without it, so it must come first.
+pub fn init_openssl() {
+    openssl::init();
 }
 
 fn migrate_sqlite(conn: &mut SqliteConnection) -> Result<(), StoreError> {
@@ -377,8 +389,14 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 StoreError::Duplicate(info.message().to_owned())
             }
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                StoreError::Unavailable(info.message().to_owned())
+            // The connection went away under a statement or a transaction
+            // (the server stopped): an outage, not a fault of the request.
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => StoreError::Unavailable(info.message().to_owned()),
+            DieselError::BrokenTransactionManager => {
+                StoreError::Unavailable("the connection broke during a transaction".into())
             }
             other => StoreError::Database(other.to_string()),
         }

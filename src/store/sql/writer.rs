@@ -6,10 +6,11 @@
 //! requests, while each write still succeeds or fails on its own.
 
 use std::any::Any;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use diesel::Connection;
 
+use super::health::Health;
 use super::{AnyConnection, Manager};
 use crate::store::StoreError;
 use diesel::r2d2::Pool;
@@ -32,7 +33,7 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn start(pool: Pool<Manager>) -> Result<Writer, StoreError> {
+    pub fn start(pool: Pool<Manager>, health: Arc<Health>) -> Result<Writer, StoreError> {
         let (queue, jobs) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("oxidp-db-writer".into())
@@ -45,7 +46,7 @@ impl Writer {
                             Err(_) => break,
                         }
                     }
-                    commit(&pool, batch);
+                    commit(&pool, &health, batch);
                 }
             })
             .map_err(|e| StoreError::Database(format!("cannot start the database writer: {e}")))?;
@@ -72,11 +73,10 @@ fn stopped() -> StoreError {
 
 /// One transaction for the batch, one savepoint per write. If the commit
 /// itself fails, every write of the batch gets that failure.
-fn commit(pool: &Pool<Manager>, batch: Vec<Job>) {
-    let mut conn = match pool.get() {
+fn commit(pool: &Pool<Manager>, health: &Health, batch: Vec<Job>) {
+    let mut conn = match health.acquire(pool) {
         Ok(conn) => conn,
-        Err(e) => {
-            let error = StoreError::from(e);
+        Err(error) => {
             for job in batch {
                 let _ = job.done.send(Err(error.clone()));
             }

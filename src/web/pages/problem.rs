@@ -43,6 +43,8 @@ pub enum Problem {
     TooManyPending,
     /// The server holds as many pending sign-ins as it may (503).
     Busy,
+    /// This network sent more requests than a rate limit allows (429).
+    TooManyRequests,
 }
 
 impl Problem {
@@ -71,7 +73,7 @@ impl Problem {
         match self {
             Problem::NotFound => StatusCode::NOT_FOUND,
             Problem::Unavailable | Problem::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            Problem::TooManyPending => StatusCode::TOO_MANY_REQUESTS,
+            Problem::TooManyPending | Problem::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Problem::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
             Problem::AccessDenied => StatusCode::FORBIDDEN,
             _ => StatusCode::BAD_REQUEST,
@@ -98,6 +100,7 @@ impl Problem {
             Problem::SetupExpired => &p.setup_expired,
             Problem::TooManyPending => &p.too_many_pending,
             Problem::Busy => &p.busy,
+            Problem::TooManyRequests => &p.too_many_requests,
         }
     }
 }

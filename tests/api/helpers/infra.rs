@@ -68,6 +68,10 @@ impl Infra {
     pub fn settings(&self, issuer: &str) -> Settings {
         let mut s = Settings { issuer: issuer.to_string(), ..Settings::default() };
         s.server.workers = Some(1);
+        // Every test client is on loopback; tests/api/rate_limits.rs turns
+        // the limits on.
+        s.rate_limits =
+            oxidp::config::RateLimitSettings { authorize: 0, login: 0, forgot: 0, token: 0, shared: false };
         s.keys.dir = self.dir.path().join("keys");
         // One algorithm keeps start-up fast; tests/api/algorithms.rs enables all.
         s.keys.algorithms = vec![oxidp::jose::SigningAlg::Rs256];
@@ -147,6 +151,8 @@ fn create_database(base_url: &str, name: &str) -> Result<String, String> {
     use diesel::{Connection, RunQueryDsl};
     let mut url = url::Url::parse(base_url).map_err(|e| format!("invalid {DATABASE_URL_ENV}: {e}"))?;
     url.set_path(&format!("/{name}"));
+    // Before libpq: see oxidp's `store::sql::init_openssl`.
+    openssl::init();
     let mut conn = diesel::PgConnection::establish(base_url).map_err(|e| e.to_string())?;
     diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).map_err(|e| e.to_string())?;
     Ok(url.into())
@@ -156,6 +162,7 @@ fn create_database(base_url: &str, name: &str) -> Result<String, String> {
 /// pooled connections.
 fn drop_database(pg: &PgDatabase) -> Result<(), String> {
     use diesel::{Connection, RunQueryDsl};
+    openssl::init();
     let mut conn = diesel::PgConnection::establish(&pg.base_url).map_err(|e| e.to_string())?;
     diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", pg.name))
         .execute(&mut conn)

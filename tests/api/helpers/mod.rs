@@ -11,7 +11,9 @@ mod lifecycle;
 mod logout;
 mod mail;
 mod oauth;
+mod own_postgres;
 mod passkey;
+mod redis_servers;
 mod resources;
 mod server_process;
 
@@ -26,7 +28,9 @@ pub use lifecycle::*;
 pub use logout::*;
 pub use mail::*;
 pub use oauth::*;
+pub use own_postgres::OwnPostgres;
 pub use passkey::*;
+pub use redis_servers::*;
 pub use server_process::ServerProcess;
 
 use infra::Infra;

@@ -41,6 +41,10 @@ impl ServerProcess {
             .env("OXIDP__KEYS__DIR", dir.dir().join("keys"))
             .env("OXIDP__SERVER__BIND", format!("127.0.0.1:{port}"))
             .env("OXIDP__ISSUER", format!("http://127.0.0.1:{port}"))
+            // Every test client is on loopback: no per-address limits.
+            .env("OXIDP__RATE_LIMITS__AUTHORIZE", "0")
+            .env("OXIDP__RATE_LIMITS__LOGIN", "0")
+            .env("OXIDP__RATE_LIMITS__TOKEN", "0")
             .env_remove("OXIDP__REDIS__URL")
             .env_remove("OXIDP__KEYS__ALGORITHMS")
             .env_remove("OXIDP_ENV")

@@ -153,6 +153,10 @@ pub const TEXTS: Texts = Texts {
             title: "Zu ausgelastet für eine Anmeldung",
             body: "Dieser Dienst bearbeitet gerade zu viele Anmeldungen. Bitte warten Sie einige Minuten, kehren Sie dann zur App zurück und versuchen Sie es erneut.",
         },
+        too_many_requests: ProblemText {
+            title: "Zu viele Anfragen",
+            body: "Aus Ihrem Netzwerk kamen in der letzten Minute zu viele Anfragen. Bitte warten Sie eine Minute und versuchen Sie es dann erneut.",
+        },
         setup_expired: ProblemText {
             title: "Die Einrichtung ist abgelaufen",
             body: "Die Einrichtung der zweistufigen Anmeldung hat zu lange gedauert. Beginnen Sie erneut auf Ihrer Kontoseite.",

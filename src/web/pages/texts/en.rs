@@ -153,6 +153,10 @@ pub const TEXTS: Texts = Texts {
             title: "Too busy to sign you in",
             body: "This service is handling too many sign-ins right now. Please wait a few minutes, then go back to the app and try again.",
         },
+        too_many_requests: ProblemText {
+            title: "Too many requests",
+            body: "Too many requests came from your network in the last minute. Please wait a minute, then try again.",
+        },
         setup_expired: ProblemText {
             title: "This set-up has expired",
             body: "Setting up two-step verification took too long. Start again from your account page.",

@@ -252,6 +252,7 @@ pub struct Problems {
     pub too_many_attempts: ProblemText,
     pub too_many_pending: ProblemText,
     pub busy: ProblemText,
+    pub too_many_requests: ProblemText,
     pub setup_expired: ProblemText,
     /// The link under the 404 page.
     pub start_page: &'static str,

@@ -1,25 +1,23 @@
-//! The circuit breaker in front of Redis, so an outage costs each request
-//! nothing once it is known:
-//! - **closed**: commands go to Redis. The first one that fails for a
-//!   connection-class reason (refused, dropped, timed out: the caller
-//!   decides, see `redis::trips`) opens the circuit. Errors Redis itself
-//!   reports (WRONGTYPE, a script error) prove it is up and never open it.
-//! - **open**: every command fails at once with [`CIRCUIT_OPEN`], without
-//!   touching the network, while one background [`probe`] PINGs Redis
-//!   every `probe_interval` and closes the circuit when a PING answers.
+//! The circuit breaker in front of Redis and of the database, so an outage
+//! costs each request nothing once it is known:
+//! - **closed**: commands go to the service. The first one that fails for
+//!   a connection-class reason (refused, dropped, timed out: the caller
+//!   decides, see `ephemeral::redis::trips` and `sql::health`) opens the
+//!   circuit. Errors the service itself reports (WRONGTYPE, a constraint)
+//!   prove it is up and never open it.
+//! - **open**: every command fails at once with the caller's "circuit
+//!   open" detail, without touching the network, while one background
+//!   [`probe`] checks the service every interval and closes the circuit
+//!   when it answers.
 //!
 //! There is no half-open state letting requests through: the probe is the
-//! only traffic while open, so a hung Redis cannot hold requests. Closings
+//! only traffic while open, so a hung service cannot hold requests. Closings
 //! are counted (`epoch`), so a command admitted before the last closing
 //! that fails late cannot reopen a circuit the probe just closed.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
-
-/// The `StoreError::Unavailable` detail of every command refused while the
-/// circuit is open.
-pub const CIRCUIT_OPEN: &str = "redis unavailable (circuit open)";
 
 #[derive(Debug)]
 pub struct Breaker {
@@ -51,7 +49,7 @@ impl Default for Breaker {
 }
 
 impl Breaker {
-    /// `None` while open: the command must fail at once with [`CIRCUIT_OPEN`].
+    /// `None` while open: the command must fail at once.
     pub fn admit(&self) -> Option<Admitted> {
         match *self.lock() {
             State::Closed { epoch } => Some(Admitted { epoch }),
