@@ -24,6 +24,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -138,12 +139,21 @@ pub fn spawn(jobs: Jobs, metrics: Option<PrometheusHandle>) -> Running {
     }
 
     let now = clock.clone();
+    let streak = FailureStreak::default();
     every("key poller", intervals.key_poll, move || {
-        let (poller, now) = (key_poller.clone(), now.now());
+        let (poller, now, streak) = (key_poller.clone(), now.now(), streak.clone());
         async move {
             match poller.poll(now).await {
-                Ok(reloaded) => tracing::debug!(job = "key poller", reloaded, "job ran"),
-                Err(e) => tracing::error!(job = "key poller", error = %e, "signing key check failed"),
+                Ok(reloaded) => {
+                    if streak.succeeded() {
+                        tracing::info!(job = "key poller", "signing key checks succeed again");
+                    }
+                    tracing::debug!(job = "key poller", reloaded, "job ran")
+                }
+                Err(e) if streak.failed() => {
+                    tracing::error!(job = "key poller", error = %e, "signing key check failed (logged once until it succeeds)")
+                }
+                Err(e) => tracing::debug!(job = "key poller", error = %e, "signing key check failed again"),
             }
         }
     });
@@ -152,15 +162,29 @@ pub fn spawn(jobs: Jobs, metrics: Option<PrometheusHandle>) -> Running {
         // With the row caches off, the denylist still needs its reloads.
         let interval = intervals.cache_revalidation.max(1);
         let now = clock.clone();
+        let streak = FailureStreak::default();
         every("cache revalidation", interval, move || {
-            let (stores, now) = (stores.clone(), now.now());
+            let (stores, now, streak) = (stores.clone(), now.now(), streak.clone());
             async move {
                 match stores.revalidate(now).await {
-                    Ok(changed) => tracing::debug!(job = "cache revalidation", ?changed, "job ran"),
+                    Ok(changed) => {
+                        if streak.succeeded() {
+                            tracing::info!(job = "cache revalidation", "the revisions can be read again");
+                        }
+                        tracing::debug!(job = "cache revalidation", ?changed, "job ran")
+                    }
                     Err(e) => {
                         // Unknown state: start over rather than serve stale rows.
                         stores.flush_caches();
-                        tracing::warn!(job = "cache revalidation", error = %e, "cannot read the revisions; caches flushed");
+                        if streak.failed() {
+                            tracing::warn!(
+                                job = "cache revalidation",
+                                error = %e,
+                                "cannot read the revisions; caches flushed until they can (logged once)"
+                            );
+                        } else {
+                            tracing::debug!(job = "cache revalidation", error = %e, "cannot read the revisions");
+                        }
                     }
                 }
             }
@@ -196,6 +220,24 @@ pub fn spawn(jobs: Jobs, metrics: Option<PrometheusHandle>) -> Running {
     Running { stop, workers }
 }
 
+/// Whether a periodic job's runs are failing, so an outage (the database
+/// down for a minute fails the cache revalidation 60 times) logs one line
+/// when it starts and one when it ends, not one per run.
+#[derive(Debug, Default, Clone)]
+struct FailureStreak(Arc<AtomicBool>);
+
+impl FailureStreak {
+    /// Records a failed run; true when it starts a streak.
+    fn failed(&self) -> bool {
+        !self.0.swap(true, Ordering::Relaxed)
+    }
+
+    /// Records a successful run; true when it ends a streak.
+    fn succeeded(&self) -> bool {
+        self.0.swap(false, Ordering::Relaxed)
+    }
+}
+
 /// Runs `run` every `secs` seconds, the first time one interval after start.
 fn every<F, Fut>(name: &'static str, secs: u64, run: F)
 where
@@ -210,4 +252,20 @@ where
             run().await;
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FailureStreak;
+
+    #[test]
+    fn a_streak_reports_its_start_and_its_end_once() {
+        let streak = FailureStreak::default();
+        assert!(!streak.succeeded(), "no streak to end yet");
+        assert!(streak.failed(), "the first failure starts one");
+        assert!(!streak.failed(), "later failures are the same streak");
+        assert!(streak.clone().succeeded(), "clones share the streak; a success ends it");
+        assert!(!streak.succeeded());
+        assert!(streak.failed(), "a new outage is a new streak");
+    }
 }

@@ -8,7 +8,7 @@ use crate::web::pages::Branding;
 use crate::web::pages::branding::{DEFAULT_ACCENT, DEFAULT_PRODUCT_NAME};
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct BrandingSettings {
     /// Shown in every page's header and title.
     pub product_name: String,

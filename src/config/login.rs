@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LoginSettings {
     /// How long a login page stays usable, in seconds.
     pub ttl: u64,
@@ -42,7 +42,7 @@ pub struct LoginSettings {
 
 /// The Device Authorization Grant (RFC 8628), in seconds.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct DeviceSettings {
     /// How long a device code and its user code live (§3.2 `expires_in`).
     pub code_ttl: u64,
@@ -57,7 +57,7 @@ pub struct DeviceSettings {
 /// anyone can call (`protocol::rate_limits`); over it, 429 with
 /// `Retry-After`. 0 turns a limit off.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RateLimitSettings {
     /// `GET`/`POST /authorize`.
     pub authorize: u64,

@@ -11,7 +11,7 @@ use crate::flows::links::LinkPolicy;
 use crate::mail::{MailConfig, TransportKind};
 
 #[derive(Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct MailSettings {
     /// `log` (default: the message goes to the log, NOT SENT; for
     /// development) or `smtp`.
@@ -49,7 +49,7 @@ impl fmt::Debug for MailSettings {
 
 /// Lifetimes of the links mailed to users, in seconds.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LinkSettings {
     pub reset_ttl: u64,
     pub verify_ttl: u64,
@@ -62,7 +62,7 @@ impl Default for LinkSettings {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AccountSettings {
     /// Anyone may create an account at `/register` (verified by email
     /// before the first sign-in).

@@ -29,7 +29,7 @@ use crate::vocabulary::vocabulary;
 pub use mail::{AccountSettings, LinkSettings, MailSettings};
 
 #[derive(Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// The issuer identifier (OpenID Connect Discovery §3): scheme, host,
     /// optional port and path, no query or fragment, no trailing slash.
@@ -56,7 +56,7 @@ pub struct Settings {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ServerSettings {
     pub bind: String,
     /// Worker threads; defaults to the number of CPUs.
@@ -78,7 +78,7 @@ pub struct ServerSettings {
 }
 
 #[derive(Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// `sqlite://path` (embedded default) or `postgres://…`.
     pub url: String,
@@ -90,7 +90,7 @@ pub struct DatabaseSettings {
 }
 
 #[derive(Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RedisSettings {
     /// Absent: SSO sessions and codes live in this process only.
     pub url: Option<String>,
@@ -105,7 +105,7 @@ pub struct RedisSettings {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct KeySettings {
     /// Folder of the key-encryption key (`kek`), created on first start.
     pub dir: PathBuf,
@@ -135,7 +135,7 @@ impl KeySettings {
 
 /// Lifetimes in seconds.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TokenSettings {
     pub access_token_ttl: u64,
     pub id_token_ttl: u64,
@@ -150,7 +150,7 @@ pub struct TokenSettings {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SessionSettings {
     /// Absolute lifetime of an SSO session, in seconds.
     pub ttl: u64,
@@ -160,7 +160,7 @@ pub struct SessionSettings {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LogoutSettings {
     /// How long the logged-out page waits for back-channel deliveries, in
     /// seconds; they carry on in the background afterwards.
@@ -169,7 +169,7 @@ pub struct LogoutSettings {
 
 /// Intervals of the background jobs that have no other home, in seconds.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct JobSettings {
     /// Between runs of the janitor (expired tokens, denials, keys, audit rows).
     pub janitor_interval: u64,
@@ -179,7 +179,7 @@ pub struct JobSettings {
 
 /// How long the janitor keeps what is no longer usable, in seconds.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RetentionSettings {
     /// Refresh-token families that died (revoked, expired) are deleted this
     /// long after.
@@ -190,7 +190,7 @@ pub struct RetentionSettings {
 
 /// The audit trail (`audit_events`); its retention is `retention.audit_events`.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AuditSettings {
     /// Also write each event as a log line (`audit event`, level WARN).
     /// Events are stored in the database either way; turn this off when
@@ -213,7 +213,7 @@ vocabulary! {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LogSettings {
     /// A tracing `EnvFilter` directive; `RUST_LOG` wins when set.
     pub level: String,

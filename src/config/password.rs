@@ -5,7 +5,7 @@ use serde::Deserialize;
 use crate::accounts::password_policy::DEFAULT_MIN_PASSWORD_CHARS;
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PasswordSettings {
     /// Fewest characters (not bytes) a new password may have; 8 at least,
     /// as NIST requires.

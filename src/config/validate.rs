@@ -90,9 +90,10 @@ impl Settings {
         );
         anyhow::ensure!(self.device.failure_window > 0, "device.failure_window must be positive");
         anyhow::ensure!(self.database.max_connections > 0, "database.max_connections must be positive");
+        let rate_policy = self.rate_policy();
         for route in crate::protocol::rate_limits::LimitedRoute::ALL {
             anyhow::ensure!(
-                self.rate_policy().limit(route) <= 1_000_000,
+                rate_policy.limit(route) <= 1_000_000,
                 "rate_limits.{} must be 0..=1000000 requests per minute",
                 route.name()
             );

@@ -16,24 +16,24 @@
 //! that fails late cannot reopen a circuit the probe just closed.
 
 use std::future::Future;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+/// The state is one word, so admitting a command (every database call and
+/// every Redis command asks) is a single atomic load: bit 0 is set while
+/// open, the rest counts the closings so far (the epoch). Only a trip or a
+/// closing, a few per outage, touches `opened_at`.
 #[derive(Debug)]
 pub struct Breaker {
-    state: Mutex<State>,
+    word: AtomicU64,
+    opened_at: Mutex<Option<Instant>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    /// `epoch` counts the closings so far.
-    Closed {
-        epoch: u64,
-    },
-    Open {
-        epoch: u64,
-        since: Instant,
-    },
+const OPEN: u64 = 1;
+
+fn closed_in(epoch: u64) -> u64 {
+    epoch << 1
 }
 
 /// A command admitted while the circuit was closed, in that closed epoch.
@@ -44,21 +44,19 @@ pub struct Admitted {
 
 impl Default for Breaker {
     fn default() -> Self {
-        Breaker { state: Mutex::new(State::Closed { epoch: 0 }) }
+        Breaker { word: AtomicU64::new(closed_in(0)), opened_at: Mutex::new(None) }
     }
 }
 
 impl Breaker {
     /// `None` while open: the command must fail at once.
     pub fn admit(&self) -> Option<Admitted> {
-        match *self.lock() {
-            State::Closed { epoch } => Some(Admitted { epoch }),
-            State::Open { .. } => None,
-        }
+        let word = self.word.load(Ordering::Acquire);
+        (word & OPEN == 0).then_some(Admitted { epoch: word >> 1 })
     }
 
     pub fn is_open(&self) -> bool {
-        matches!(*self.lock(), State::Open { .. })
+        self.word.load(Ordering::Acquire) & OPEN != 0
     }
 
     /// A connection-class failure of `admitted` at `now`. Opens the circuit
@@ -66,31 +64,26 @@ impl Breaker {
     /// returns whether this call opened it (its caller starts the probe:
     /// of concurrent failures exactly one does).
     pub fn trip(&self, admitted: Admitted, now: Instant) -> bool {
-        let mut state = self.lock();
-        match *state {
-            State::Closed { epoch } if epoch == admitted.epoch => {
-                *state = State::Open { epoch, since: now };
-                true
-            }
-            _ => false,
+        let mut opened_at = self.opened_at.lock().unwrap_or_else(|e| e.into_inner());
+        let closed = closed_in(admitted.epoch);
+        let opened =
+            self.word.compare_exchange(closed, closed | OPEN, Ordering::AcqRel, Ordering::Acquire).is_ok();
+        if opened {
+            *opened_at = Some(now);
         }
+        opened
     }
 
     /// A PING answered at `now`: closes the circuit and returns how long it
     /// was open (`None` when it was not).
     pub fn close(&self, now: Instant) -> Option<Duration> {
-        let mut state = self.lock();
-        match *state {
-            State::Open { epoch, since } => {
-                *state = State::Closed { epoch: epoch + 1 };
-                Some(now.saturating_duration_since(since))
-            }
-            State::Closed { .. } => None,
+        let mut opened_at = self.opened_at.lock().unwrap_or_else(|e| e.into_inner());
+        let word = self.word.load(Ordering::Acquire);
+        if word & OPEN == 0 {
+            return None;
         }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.word.store(closed_in((word >> 1) + 1), Ordering::Release);
+        opened_at.take().map(|since| now.saturating_duration_since(since))
     }
 }
 

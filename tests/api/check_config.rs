@@ -31,6 +31,23 @@ fn an_invalid_configuration_exits_2_naming_the_key() {
 }
 
 #[test]
+fn a_misspelt_key_is_refused_not_ignored() {
+    // A typo would otherwise leave a default silently in force.
+    let cli = CliProcess::new("oxidp-check-");
+    std::fs::write(cli.dir().join("oxidp.toml"), "[rate_limits]\ntokne = 5\n").unwrap();
+    let out = cli.run(&["check-config"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("tokne") && stderr.contains("rate_limits"), "{stderr}");
+
+    std::fs::remove_file(cli.dir().join("oxidp.toml")).unwrap();
+    let out = cli.run_with(&["check-config"], "", &[("OXIDP__SERVER__METRICS_BUND", "127.0.0.1:9100")]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("metrics_bund"), "{stderr}");
+}
+
+#[test]
 fn connect_reaches_the_database_without_creating_it_and_fails_on_an_unreachable_redis() {
     let cli = CliProcess::new("oxidp-check-");
     let out = cli.run(&["check-config", "--connect"], "");
