@@ -7,6 +7,7 @@ use crate::flows::account::AccountFlow;
 use crate::flows::admin::Admin;
 use crate::flows::admin_gate::AdminGate;
 use crate::flows::authorize::AuthorizeFlow;
+use crate::flows::authorize::PushFlow;
 use crate::flows::console::ConsoleFlow;
 use crate::flows::device::DeviceFlow;
 use crate::flows::interaction::InteractionFlow;
@@ -34,6 +35,7 @@ pub(super) struct Registry {
     pub(super) token: web::Data<TokenFlow>,
     pub(super) revocation: web::Data<RevocationFlow>,
     pub(super) introspection: web::Data<IntrospectionFlow>,
+    pub(super) pushes: web::Data<PushFlow>,
     pub(super) userinfo: web::Data<UserinfoFlow>,
     pub(super) origins: web::Data<BrowserOrigins>,
     pub(super) device: web::Data<DeviceFlow>,
@@ -65,6 +67,7 @@ impl Registry {
             .app_data(self.token.clone())
             .app_data(self.revocation.clone())
             .app_data(self.introspection.clone())
+            .app_data(self.pushes.clone())
             .app_data(self.userinfo.clone())
             .app_data(self.origins.clone())
             .app_data(self.device.clone())

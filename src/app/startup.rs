@@ -18,7 +18,7 @@ use crate::flows::access_tokens::AccessTokenVerifier;
 use crate::flows::account::{AccountFlow, AccountStores};
 use crate::flows::admin::Admin;
 use crate::flows::admin_gate::AdminGate;
-use crate::flows::authorize::{AuthorizeFlow, AuthorizeStores};
+use crate::flows::authorize::{AuthorizeFlow, AuthorizeStores, PushFlow};
 use crate::flows::client_auth::ClientAuthenticator;
 use crate::flows::client_auth::caller::CallerAuthenticator;
 use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
@@ -348,6 +348,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         Arc::new(AccessTokenVerifier::new(keyring.clone(), stores.denylist.clone(), issuer.clone()));
     let revocation =
         RevocationFlow::new(client_auth.clone(), stores.grants.clone(), keyring.clone(), issuer.clone());
+    let pushes = PushFlow::new(client_auth.clone(), authorize.clone());
     let introspection = IntrospectionFlow::new(
         CallerAuthenticator::new(client_auth, stores.resources.clone()),
         access_tokens.clone(),
@@ -361,8 +362,13 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.clients.clone(),
         stores.groups.clone(),
     );
-    let metadata =
-        Metadata::new(&issuer, &keyring.current().algorithms(), keyring.clone(), settings.keys.jwks_max_age);
+    let metadata = Metadata::new(
+        &issuer,
+        &keyring.current().algorithms(),
+        settings.par.policy(),
+        keyring.clone(),
+        settings.keys.jwks_max_age,
+    );
     let janitor = Arc::new(Janitor::new(
         stores.grants.clone(),
         stores.signing_keys.clone(),
@@ -432,6 +438,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         token: web::Data::from(token),
         revocation: web::Data::new(revocation),
         introspection: web::Data::new(introspection),
+        pushes: web::Data::new(pushes),
         userinfo: web::Data::new(userinfo),
         origins: web::Data::new(BrowserOrigins::new(stores.clients.clone())),
         device: web::Data::new(device),

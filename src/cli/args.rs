@@ -254,6 +254,10 @@ pub struct ClientCreate {
     /// those without one set it up on the way.
     #[arg(long)]
     pub require_mfa: bool,
+    /// The app must push its authorization requests to /par first (RFC 9126); one
+    /// sent through the browser goes back to it with invalid_request.
+    #[arg(long)]
+    pub require_par: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -271,6 +275,9 @@ pub struct ClientShown {
     /// Remove the logo.
     #[arg(long)]
     pub no_logo: bool,
+    /// Whether the app must push its authorization requests to /par (RFC 9126).
+    #[arg(long, value_name = "BOOL")]
+    pub require_par: Option<bool>,
     #[arg(long)]
     pub json: bool,
 }

@@ -101,6 +101,7 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 refresh_reuse_leeway: args.refresh_reuse_leeway,
                 role_claim: args.role_claim,
                 require_mfa: args.require_mfa,
+                require_pushed_requests: args.require_par,
             };
             let admin = admin(settings, OpenMode::CreateIfMissing).await?;
             let created = admin.create_client(&Actor::Cli, new, now).await?;
@@ -110,6 +111,7 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
             let update = ClientUpdate {
                 name: args.name.map(Some),
                 logo_uri: if args.no_logo { Some(None) } else { args.logo_uri.map(Some) },
+                require_pushed_requests: args.require_par,
                 ..ClientUpdate::default()
             };
             let admin = admin(settings, OpenMode::MustExist).await?;

@@ -30,6 +30,7 @@ fn client_json(c: &ClientRecord, secret: Option<&str>) -> Value {
         "refresh_reuse_leeway": c.refresh_reuse_leeway,
         "role_claim": c.role_claim,
         "require_mfa": c.require_mfa,
+        "require_pushed_authorization_requests": c.require_pushed_requests,
         "consent": c.consent,
         "name": c.name,
         "logo_uri": c.logo_uri,

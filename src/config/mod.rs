@@ -7,6 +7,7 @@
 mod branding;
 mod login;
 mod mail;
+mod par;
 mod password;
 mod policies;
 #[cfg(test)]
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use self::par::ParSettings;
 pub use self::password::PasswordSettings;
 pub use branding::BrandingSettings;
 pub use login::{DeviceSettings, LoginSettings, RateLimitSettings};
@@ -43,6 +45,7 @@ pub struct Settings {
     pub logout: LogoutSettings,
     pub login: LoginSettings,
     pub rate_limits: RateLimitSettings,
+    pub par: ParSettings,
     pub password: PasswordSettings,
     pub device: DeviceSettings,
     pub jobs: JobSettings,
@@ -233,6 +236,7 @@ impl Default for Settings {
             logout: LogoutSettings::default(),
             login: LoginSettings::default(),
             rate_limits: RateLimitSettings::default(),
+            par: ParSettings::default(),
             password: PasswordSettings::default(),
             device: DeviceSettings::default(),
             jobs: JobSettings::default(),
@@ -445,6 +449,7 @@ impl fmt::Debug for Settings {
             .field("logout", &self.logout)
             .field("login", &self.login)
             .field("rate_limits", &self.rate_limits)
+            .field("par", &self.par)
             .field("password", &self.password)
             .field("device", &self.device)
             .field("jobs", &self.jobs)

@@ -98,7 +98,11 @@ impl Settings {
     }
 
     pub fn authorize_policy(&self) -> AuthorizePolicy {
-        AuthorizePolicy { code_ttl: self.tokens.code_ttl, interaction_ttl: self.login.ttl }
+        AuthorizePolicy {
+            code_ttl: self.tokens.code_ttl,
+            interaction_ttl: self.login.ttl,
+            pushed: self.par.policy(),
+        }
     }
 
     /// The caps on login transactions started (`protocol::pending_logins`).

@@ -3,7 +3,11 @@
 //! session, let the interaction policy decide, and answer with a typed
 //! outcome that only the web layer turns into HTTP.
 
+mod pushed;
+
 use std::sync::Arc;
+
+pub use pushed::{PushFlow, Pushed};
 
 use crate::crypto::{random_token, secret_digest};
 use crate::flows::device::approval::{self, DeviceApprovalView};
@@ -17,6 +21,7 @@ use crate::protocol::entries::{CodeGrant, Device, Interaction, MfaStep, SsoSessi
 use crate::protocol::interaction::{Consent, Context, Decision, Policy, PromptName};
 use crate::protocol::logout::IdTokenHint;
 use crate::protocol::pending_logins::PendingScope;
+use crate::protocol::pushed_requests::PushedPolicy;
 use crate::protocol::resources::Registry;
 use crate::protocol::{ClientRecord, ConsentMode, OAuthError, Params, ResponseMode, StandardScope, mfa};
 use crate::store::{Clients, Consents, Ephemeral, Resources, Users};
@@ -131,6 +136,8 @@ impl InteractionView {
 pub struct AuthorizePolicy {
     pub code_ttl: u64,
     pub interaction_ttl: u64,
+    /// Pushed authorization requests (RFC 9126).
+    pub pushed: PushedPolicy,
 }
 
 pub struct AuthorizeFlow {
@@ -213,8 +220,25 @@ impl AuthorizeFlow {
         self.decide(request, &client, session.as_ref(), &[], Some(device), now).await
     }
 
-    /// The request, checked for its client, and the client.
+    /// The request, checked for its client, and the client: the pushed
+    /// one its `request_uri` names (taken), else its own parameters, which
+    /// a client that must push cannot use.
     async fn validate(
+        &self,
+        params: &Params,
+    ) -> Result<(AuthorizationRequest, ClientRecord), AuthorizeError> {
+        match self.redeem_pushed(params).await? {
+            Some(pushed) => self.validate_params(&pushed).await,
+            None => {
+                let (request, client) = self.validate_params(params).await?;
+                self.check_not_required_to_push(&request, &client)?;
+                Ok((request, client))
+            }
+        }
+    }
+
+    /// [`validate`](Self::validate) of the request's own parameters.
+    async fn validate_params(
         &self,
         params: &Params,
     ) -> Result<(AuthorizationRequest, ClientRecord), AuthorizeError> {

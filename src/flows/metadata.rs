@@ -7,7 +7,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::jose::{KeyringHandle, SigningAlg};
-use crate::protocol::discovery;
+use crate::protocol::discovery::{self, Features};
+use crate::protocol::pushed_requests::PushedPolicy;
 
 pub struct Metadata {
     discovery: Bytes,
@@ -29,10 +30,12 @@ impl Metadata {
     pub fn new(
         issuer: &str,
         signing_algs: &[SigningAlg],
+        pushed: PushedPolicy,
         keyring: Arc<KeyringHandle>,
         jwks_max_age: u64,
     ) -> Metadata {
-        let discovery = Bytes::from(discovery::metadata(issuer, signing_algs).to_string());
+        let features = Features { pushed };
+        let discovery = Bytes::from(discovery::metadata(issuer, signing_algs, features).to_string());
         Metadata { discovery, keyring, jwks_max_age }
     }
 

@@ -88,6 +88,13 @@ impl AuthorizeError {
             error,
         }
     }
+
+    /// The error itself, for an endpoint that answers in JSON (`/par`).
+    pub fn into_error(self) -> OAuthError {
+        match self {
+            AuthorizeError::Page(error) | AuthorizeError::Redirect { error, .. } => error,
+        }
+    }
 }
 
 /// The descriptions of the errors that name an unknown client or an

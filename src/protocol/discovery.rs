@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::jose::SigningAlg;
+use crate::protocol::pushed_requests::PushedPolicy;
 use crate::protocol::vocabulary::{
     AuthLevel, ClientAuthMethod, CodeChallengeMethod, GrantType, ResponseMode, ResponseType, StandardScope,
 };
@@ -30,14 +31,20 @@ pub const CLAIMS_SUPPORTED: [&str; 17] = [
     "email_verified",
 ];
 
+/// The optional features as configured: each is advertised only when on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Features {
+    pub pushed: PushedPolicy,
+}
+
 /// `signing_algs`: the algorithms with an active key (ID tokens).
-pub fn metadata(issuer: &str, signing_algs: &[SigningAlg]) -> Value {
+pub fn metadata(issuer: &str, signing_algs: &[SigningAlg], features: Features) -> Value {
     let auth_methods = ClientAuthMethod::words();
     // RFC 7662 §2.1: introspection requires authentication, so not `none`.
     let introspection_auth: Vec<&str> =
         auth_methods.iter().copied().filter(|m| *m != ClientAuthMethod::None.as_str()).collect();
     let assertion_algs = SigningAlg::words();
-    json!({
+    let mut document = json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),
         "token_endpoint": format!("{issuer}/token"),
@@ -70,7 +77,13 @@ pub fn metadata(issuer: &str, signing_algs: &[SigningAlg]) -> Value {
         "backchannel_logout_session_supported": true,
         "frontchannel_logout_supported": true,
         "frontchannel_logout_session_supported": true,
-    })
+    });
+    if features.pushed.enabled {
+        // RFC 9126 §5.
+        document["pushed_authorization_request_endpoint"] = json!(format!("{issuer}/par"));
+        document["require_pushed_authorization_requests"] = json!(features.pushed.required);
+    }
+    document
 }
 
 #[cfg(test)]
@@ -79,7 +92,7 @@ mod tests {
 
     #[test]
     fn endpoints_hang_off_the_issuer_and_lists_come_from_the_vocabularies() {
-        let m = metadata("https://id.example.com/tenant", &[SigningAlg::Rs256]);
+        let m = metadata("https://id.example.com/tenant", &[SigningAlg::Rs256], Features::default());
         assert_eq!(m["issuer"], "https://id.example.com/tenant");
         assert_eq!(m["token_endpoint"], "https://id.example.com/tenant/token");
         assert_eq!(m["jwks_uri"], "https://id.example.com/tenant/.well-known/jwks.json");
@@ -101,5 +114,15 @@ mod tests {
             m["token_endpoint_auth_methods_supported"],
             json!(["client_secret_basic", "client_secret_post", "private_key_jwt", "none"])
         );
+        assert_eq!(m["pushed_authorization_request_endpoint"], "https://id.example.com/tenant/par");
+        assert_eq!(m["require_pushed_authorization_requests"], false);
+    }
+
+    #[test]
+    fn a_feature_switched_off_is_not_advertised() {
+        let off = Features { pushed: PushedPolicy { enabled: false, ..PushedPolicy::default() } };
+        let m = metadata("https://id.example.com", &[SigningAlg::Rs256], off);
+        assert!(m.get("pushed_authorization_request_endpoint").is_none());
+        assert!(m.get("require_pushed_authorization_requests").is_none());
     }
 }

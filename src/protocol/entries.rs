@@ -42,6 +42,8 @@ vocabulary! {
         PendingLogins => "pending_logins",
         /// Requests per route and address per minute (`protocol::rate_limits`).
         RateLimit => "rate",
+        /// A pushed authorization request (RFC 9126), until used once.
+        PushedRequest => "pushed_request",
     }
 }
 
@@ -457,6 +459,7 @@ mod tests {
             PasskeyRegistration::KIND,
             PasskeySignIn::KIND,
             crate::protocol::links::MailQuota::KIND,
+            crate::protocol::pushed_requests::PushedRequest::KIND,
         ];
         // Kinds of counters (`Ephemeral::increment`), which are no entries.
         let counters = [EntryKind::PendingLogins, EntryKind::RateLimit];

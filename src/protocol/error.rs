@@ -25,6 +25,8 @@ vocabulary! {
         AccountSelectionRequired => "account_selection_required",
         RequestNotSupported => "request_not_supported",
         RequestUriNotSupported => "request_uri_not_supported",
+        /// RFC 9101 §6.2: the `request_uri` is unknown, used or expired.
+        InvalidRequestUri => "invalid_request_uri",
         InvalidToken => "invalid_token",
         InsufficientScope => "insufficient_scope",
         /// RFC 8707 §2: the requested resource is invalid or not allowed.
@@ -107,6 +109,9 @@ impl OAuthError {
     }
     pub fn request_uri_not_supported(description: impl Into<String>) -> OAuthError {
         OAuthError::new(ErrorCode::RequestUriNotSupported, description)
+    }
+    pub fn invalid_request_uri(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::InvalidRequestUri, description)
     }
     pub fn invalid_token(description: impl Into<String>) -> OAuthError {
         OAuthError::new(ErrorCode::InvalidToken, description)

@@ -26,6 +26,7 @@ pub mod origin;
 pub mod params;
 pub mod pending_logins;
 pub mod pkce;
+pub mod pushed_requests;
 pub mod rate_limits;
 pub mod resources;
 pub mod scope;

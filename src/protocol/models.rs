@@ -94,6 +94,9 @@ pub struct ClientRecord {
     pub role_claim: Option<String>,
     /// Users must give a second factor to sign in to this client.
     pub require_mfa: bool,
+    /// The client must push its authorization requests (RFC 9126 §6,
+    /// `require_pushed_authorization_requests`).
+    pub require_pushed_requests: bool,
     pub created_at: i64,
     pub updated_at: i64,
     /// Bumped by every change (optimistic concurrency: the admin API's ETag).
@@ -136,6 +139,7 @@ impl Default for ClientRecord {
             refresh_reuse_leeway: 0,
             role_claim: None,
             require_mfa: false,
+            require_pushed_requests: false,
             created_at: 0,
             updated_at: 0,
             version: 1,
@@ -200,6 +204,7 @@ impl fmt::Debug for ClientRecord {
             .field("refresh_reuse_leeway", &self.refresh_reuse_leeway)
             .field("role_claim", &self.role_claim)
             .field("require_mfa", &self.require_mfa)
+            .field("require_pushed_requests", &self.require_pushed_requests)
             .field("version", &self.version)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)

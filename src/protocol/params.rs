@@ -5,6 +5,7 @@
 //! omitted, and a parameter MUST NOT be included more than once.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use crate::protocol::OAuthError;
 
@@ -24,24 +25,50 @@ pub struct Params {
 
 impl Params {
     pub fn parse(encoded: &str) -> Result<Params, OAuthError> {
+        Params::from_pairs(url::form_urlencoded::parse(encoded.as_bytes()))
+    }
+
+    /// The parameters of decoded `(name, value)` pairs, in order, with the
+    /// rules of [`parse`](Self::parse).
+    pub fn from_pairs<N, V>(pairs: impl IntoIterator<Item = (N, V)>) -> Result<Params, OAuthError>
+    where
+        N: Into<String>,
+        V: Into<String>,
+    {
         let mut values = HashMap::new();
         let mut repeated = Vec::new();
         let mut extra = Vec::new();
-        for (name, value) in url::form_urlencoded::parse(encoded.as_bytes()) {
+        for (name, value) in pairs {
+            let (name, value) = (name.into(), value.into());
             if value.len() > MAX_VALUE_LEN {
                 return Err(OAuthError::invalid_request(format!("parameter {name} is too long")));
             }
             if value.is_empty() {
                 continue;
             }
-            if values.contains_key(name.as_ref()) {
-                repeated.push(name.to_string());
-                extra.push((name.into_owned(), value.into_owned()));
-            } else {
-                values.insert(name.into_owned(), value.into_owned());
+            match values.entry(name) {
+                Entry::Occupied(first) => {
+                    repeated.push(first.key().clone());
+                    extra.push((first.key().clone(), value));
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
             }
         }
         Ok(Params { values, repeated, extra })
+    }
+
+    /// Every pair but those named in `leave_out`: the first values, then
+    /// the repeats in order ([`from_pairs`](Self::from_pairs) reads them
+    /// back as they were).
+    pub fn to_pairs(&self, leave_out: &[&str]) -> Vec<(String, String)> {
+        let kept = |name: &String| !leave_out.contains(&name.as_str());
+        let mut pairs: Vec<(String, String)> =
+            self.values.iter().filter(|(n, _)| kept(n)).map(|(n, v)| (n.clone(), v.clone())).collect();
+        pairs.sort();
+        pairs.extend(self.extra.iter().filter(|(n, _)| kept(n)).cloned());
+        pairs
     }
 
     pub fn is_repeated(&self, name: &str) -> bool {
@@ -101,6 +128,17 @@ mod tests {
         assert_eq!(p.get("state"), Some("x"));
         assert_eq!(p.get("scope"), Some("openid"));
         assert!(p.get("nonce").is_none());
+    }
+
+    #[test]
+    fn pairs_read_back_as_they_were_without_those_left_out() {
+        let p = Params::parse("resource=a&client_secret=s&scope=openid&resource=b&state=x").unwrap();
+        let pairs = p.to_pairs(&["client_secret"]);
+        assert!(pairs.iter().all(|(n, _)| n != "client_secret"), "{pairs:?}");
+        let back = Params::from_pairs(pairs).unwrap();
+        assert_eq!(back.get_all("resource"), vec!["a", "b"]);
+        assert_eq!((back.get("scope"), back.get("state")), (Some("openid"), Some("x")));
+        assert!(back.is_repeated("resource") && !back.contains("client_secret"));
     }
 
     #[test]

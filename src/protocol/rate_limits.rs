@@ -7,6 +7,8 @@
 //! sit in front of, not instead of, the per-account lockouts and the cap
 //! on pending sign-ins.
 
+use std::net::IpAddr;
+
 use crate::protocol::device::guess_bucket;
 use crate::protocol::sliding_window::SlidingWindow;
 
@@ -35,7 +37,8 @@ impl LimitedRoute {
             "/authorize" if post || method == "GET" || method == "HEAD" => Some(LimitedRoute::Authorize),
             "/login" | "/login/mfa" | "/login/passkey" if post => Some(LimitedRoute::Login),
             "/forgot" if post => Some(LimitedRoute::Forgot),
-            "/token" if post => Some(LimitedRoute::Token),
+            // Pushed requests come from the same clients, as JSON (RFC 9126).
+            "/token" | "/par" if post => Some(LimitedRoute::Token),
             _ => None,
         }
     }
@@ -85,6 +88,30 @@ impl RatePolicy {
     }
 }
 
+/// The network a client address counts for, as [`scope`] names it: an
+/// IPv4 address (also IPv4-mapped IPv6) as is, IPv6 by its /64 (one
+/// subscriber's prefix: a client changing the rest must not reset its
+/// budget).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Network {
+    V4(u32),
+    V6(u64),
+    Unknown,
+}
+
+impl Network {
+    pub fn of(ip: Option<IpAddr>) -> Network {
+        match ip {
+            Some(IpAddr::V4(v4)) => Network::V4(v4.to_bits()),
+            Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+                Some(v4) => Network::V4(v4.to_bits()),
+                None => Network::V6((v6.to_bits() >> 64) as u64),
+            },
+            None => Network::Unknown,
+        }
+    }
+}
+
 /// The counter scope of `route` for the client at `ip`.
 pub fn scope(route: LimitedRoute, ip: Option<&str>) -> String {
     format!("{}:{}", route.name(), guess_bucket(ip))
@@ -105,6 +132,16 @@ mod tests {
         assert_eq!(LimitedRoute::of("OPTIONS", "/token"), None, "CORS preflight");
         assert_eq!(LimitedRoute::of("GET", "/userinfo"), None);
         assert_eq!(LimitedRoute::of("POST", "/token/"), None, "only the route itself");
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_by_its_64_and_a_mapped_ipv4_as_itself() {
+        let net = |ip: &str| Network::of(Some(ip.parse().unwrap()));
+        assert_eq!(net("2001:db8:1:2:3::9"), net("2001:db8:1:2:ffff::1"));
+        assert_ne!(net("2001:db8:1:2::1"), net("2001:db8:1:3::1"));
+        assert_eq!(net("::ffff:192.0.2.7"), net("192.0.2.7"));
+        assert_ne!(net("192.0.2.7"), net("192.0.2.8"));
+        assert_eq!(Network::of(None), Network::Unknown);
     }
 
     #[test]

@@ -30,6 +30,34 @@ impl SlidingWindow {
     }
 }
 
+/// One scope's two counters held in memory (the per-process rate limits,
+/// which need no store: a tally is a few words, no key is formatted).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    index: i64,
+    current: u64,
+    previous: u64,
+}
+
+impl Tally {
+    /// Counts one event at `position`; the counts with it.
+    pub fn count(&mut self, position: Position) -> Counts {
+        match position.index - self.index {
+            0 => self.current += 1,
+            1 => (self.previous, self.current) = (self.current, 1),
+            // Quiet for two windows or more (or the clock went back).
+            _ => (self.previous, self.current) = (0, 1),
+        }
+        self.index = position.index;
+        Counts { current: self.current, previous: self.previous }
+    }
+
+    /// Whether the tally still weighs at `position` (else it can go).
+    pub fn live_at(&self, position: Position) -> bool {
+        position.index - self.index <= 1
+    }
+}
+
 /// Where `now` falls: the window's number and the seconds gone in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
@@ -87,6 +115,17 @@ mod tests {
     use super::*;
 
     const WINDOW: SlidingWindow = SlidingWindow { seconds: 900 };
+
+    #[test]
+    fn a_tally_rolls_its_window_over_and_forgets_quiet_ones() {
+        let mut tally = Tally::default();
+        let at = |now| WINDOW.position(now);
+        assert_eq!(tally.count(at(1800)), Counts { current: 1, previous: 0 });
+        assert_eq!(tally.count(at(2699)), Counts { current: 2, previous: 0 });
+        assert_eq!(tally.count(at(2700)), Counts { current: 1, previous: 2 }, "the next window");
+        assert!(tally.live_at(at(3600)) && !tally.live_at(at(4500)));
+        assert_eq!(tally.count(at(4500)), Counts { current: 1, previous: 0 }, "two windows later");
+    }
 
     #[test]
     fn windows_are_numbered_from_the_epoch() {

@@ -59,7 +59,7 @@ pub struct Site {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     use cors::Methods;
     use interaction::{consent, login};
-    use oauth::{authorize, discovery, health, introspect, revoke, token, userinfo};
+    use oauth::{authorize, discovery, health, introspect, par, revoke, token, userinfo};
     const POST: Methods = Methods("POST");
     const GET_HEAD_POST: Methods = Methods("GET, HEAD, POST");
     cfg.service(public_document("/.well-known/openid-configuration").read(discovery::discovery_get))
@@ -75,6 +75,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(client_bound("/token", POST).post(token::token_post))
         .service(client_bound("/revoke", POST).post(revoke::revoke_post))
         .service(resource("/introspect").post(introspect::introspect_post))
+        .service(resource("/par").guard(actix_web::guard::fn_guard(par::enabled)).post(par::par_post))
         .service(
             client_bound("/userinfo", GET_HEAD_POST)
                 .read(userinfo::userinfo_get)

@@ -21,8 +21,8 @@ pub async fn limit_rate(
     });
     if let Some((limits, route)) = limited {
         let now = req.app_data::<Data<Clock>>().map_or_else(|| Clock::System.now(), |clock| clock.now());
-        let ip = extract::client_ip(req.request()).map(|ip| ip.to_string());
-        if let RateVerdict::Limited { retry_after } = limits.admit(route, ip.as_deref(), now).await {
+        let ip = extract::client_ip(req.request());
+        if let RateVerdict::Limited { retry_after } = limits.admit(route, ip, now).await {
             let resp = respond::too_many_requests(req.request(), route.answers_json(), retry_after);
             return Ok(req.into_response(resp).map_into_right_body());
         }

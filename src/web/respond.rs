@@ -18,6 +18,19 @@ fn status(err: &OAuthError) -> StatusCode {
     StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
+/// The answer of an endpoint that speaks JSON to programs (token, device
+/// authorization, introspection, pushed requests): `success` with the
+/// value, else [`json_error`]; never cached (RFC 6749 §5.1).
+pub fn json_answer<T: serde::Serialize>(success: StatusCode, answer: Result<T, OAuthError>) -> HttpResponse {
+    match answer {
+        Ok(value) => HttpResponse::build(success)
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((header::PRAGMA, "no-cache"))
+            .json(value),
+        Err(e) => json_error(&e),
+    }
+}
+
 /// Token-endpoint style JSON error, never cached. `invalid_client` is 401
 /// with a Basic challenge (RFC 6749 §5.2).
 pub fn json_error(err: &OAuthError) -> HttpResponse {

@@ -44,13 +44,20 @@ backend_test!(clients_are_created_read_changed_and_deleted, |app| async move {
     let changed = api
         .patch(
             "/clients/wiki",
-            json!({"name": "Team wiki", "consent": "required", "access_token_ttl": 120}),
+            json!({
+                "name": "Team wiki",
+                "consent": "required",
+                "access_token_ttl": 120,
+                "require_pushed_authorization_requests": true
+            }),
             Some(&etag),
         )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.json);
     assert_eq!(changed.json["client"]["name"], "Team wiki");
     assert_eq!(changed.json["client"]["consent"], "required");
+    assert_eq!(created.json["client"]["require_pushed_authorization_requests"], false);
+    assert_eq!(changed.json["client"]["require_pushed_authorization_requests"], true);
     assert_eq!(changed.json["client"]["redirect_uris"], json!(["https://wiki.example.com/cb"]), "untouched");
     assert_ne!(changed.etag, Some(etag.clone()), "a new version");
 

@@ -107,11 +107,24 @@ fn client_create_confidential_json() {
     );
     let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
     assert_eq!(json["client_id"], "app");
+    assert_eq!(json["require_pushed_authorization_requests"], false);
     let secret = json["client_secret"].as_str().expect("client_secret");
     assert!(secret.len() >= 43, "secret too short: {secret}");
     assert_eq!(cli.client_ids(), ["app"]);
     // The listing never shows the secret.
     assert!(!serde_json::to_string(&cli.clients()).unwrap().contains(secret));
+}
+
+#[test]
+fn a_client_can_be_required_to_push_its_requests() {
+    let cli = Cli::new();
+    let create = ["client", "create", "--client-id", "app", "--redirect-uri", "http://127.0.0.1:1/cb"];
+    let out = cli.ok(&[&create[..], &["--require-par", "--json"]].concat(), "");
+    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(json["require_pushed_authorization_requests"], true);
+    let out = cli.ok(&["client", "update", "--client-id", "app", "--require-par", "false", "--json"], "");
+    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(json["require_pushed_authorization_requests"], false);
 }
 
 #[test]

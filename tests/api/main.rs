@@ -48,6 +48,7 @@ mod mfa;
 mod multi_instance;
 mod native_apps;
 mod pages;
+mod par;
 mod passkeys;
 mod password_policy;
 mod pending_logins;

@@ -3,7 +3,8 @@
 // the system browser to oxidp with `http://127.0.0.1:<port>/callback` as
 // redirect URI (registered without a port), and finishes with openid-client
 // as a public client: PKCE, code exchange, ID token checks, userinfo and a
-// refresh. Usage: see run.sh (it registers the client `native`).
+// refresh; then once more with a pushed authorization request (RFC 9126).
+// Usage: see run.sh (it registers the client `native`).
 import { chromium } from 'playwright-core';
 import * as client from 'openid-client';
 import http from 'node:http';
@@ -64,6 +65,25 @@ try {
   const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
   check(refreshed.refresh_token && refreshed.refresh_token !== tokens.refresh_token, 'refresh tokens rotate');
   console.log(`native app OK: loopback port ${listener.port}, sub = ${claims.sub}, refresh rotated`);
+
+  // Pushed (RFC 9126): openid-client posts the request to /par and the
+  // browser carries only client_id and request_uri; the SSO session
+  // answers at once.
+  const pushedListener = await loopbackListener();
+  const pushedVerifier = client.randomPKCECodeVerifier();
+  const pushedUrl = await client.buildAuthorizationUrlWithPAR(config, {
+    redirect_uri: `http://127.0.0.1:${pushedListener.port}/callback`, scope: 'openid', state: 'pushed',
+    code_challenge: await client.calculatePKCECodeChallenge(pushedVerifier), code_challenge_method: 'S256',
+  });
+  check([...pushedUrl.searchParams.keys()].sort().join(' ') === 'client_id request_uri', `PAR URL ${pushedUrl}`);
+  await page.goto(pushedUrl.href);
+  const pushedCallback = await pushedListener.arrived;
+  const pushedTokens = await client.authorizationCodeGrant(config, pushedCallback, {
+    pkceCodeVerifier: pushedVerifier, expectedState: 'pushed', idTokenExpected: true,
+  });
+  check(pushedTokens.claims().sub === claims.sub, 'the pushed request signs the same user in');
+  pushedListener.server.close();
+  console.log('native app with a pushed authorization request OK');
 
   // Without PKCE the request goes back with invalid_request, never a code.
   const second = await loopbackListener();

@@ -64,6 +64,8 @@ pub struct NewClient {
     pub role_claim: Option<String>,
     /// Users must give a second factor to sign in to this client.
     pub require_mfa: bool,
+    /// The client must push its authorization requests (RFC 9126).
+    pub require_pushed_requests: bool,
 }
 
 impl NewClient {
@@ -104,6 +106,7 @@ impl NewClient {
             refresh_reuse_leeway: Some(client.refresh_reuse_leeway),
             role_claim: client.role_claim.clone(),
             require_mfa: client.require_mfa,
+            require_pushed_requests: client.require_pushed_requests,
         }
     }
 }
@@ -274,6 +277,7 @@ impl Admin {
             refresh_reuse_leeway,
             role_claim: new.role_claim,
             require_mfa: new.require_mfa,
+            require_pushed_requests: new.require_pushed_requests,
             backchannel_logout,
             frontchannel_logout,
             created_at: now,

@@ -39,6 +39,7 @@ pub struct ClientUpdate {
     pub refresh_reuse_leeway: Option<i64>,
     pub role_claim: Option<Option<String>>,
     pub require_mfa: Option<bool>,
+    pub require_pushed_requests: Option<bool>,
 }
 
 /// An updated client, and a new secret when the change of
@@ -79,6 +80,7 @@ impl ClientUpdate {
         set(&mut new.refresh_reuse_leeway, self.refresh_reuse_leeway.map(Some));
         set(&mut new.role_claim, self.role_claim);
         set(&mut new.require_mfa, self.require_mfa);
+        set(&mut new.require_pushed_requests, self.require_pushed_requests);
         new
     }
 }

@@ -57,6 +57,8 @@ pub struct ClientView {
     pub role_claim: Option<String>,
     /// Users must give a second factor to sign in to this client.
     pub require_mfa: bool,
+    /// The client must push its authorization requests (RFC 9126 §6).
+    pub require_pushed_authorization_requests: bool,
     pub created_at: i64,
     pub updated_at: i64,
     /// The version an update must name (`If-Match`).
@@ -99,6 +101,7 @@ impl From<&ClientRecord> for ClientView {
             refresh_reuse_leeway: c.refresh_reuse_leeway,
             role_claim: c.role_claim.clone(),
             require_mfa: c.require_mfa,
+            require_pushed_authorization_requests: c.require_pushed_requests,
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version,

@@ -108,6 +108,9 @@ pub struct ClientRow {
     pub version: i64,
     pub require_mfa: bool,
     pub logo_uri: Option<String>,
+    /// Absent in exports made before it existed.
+    #[serde(default)]
+    pub require_par: bool,
 }
 
 fn encode_list(list: &[String]) -> Result<String, StoreError> {
@@ -166,6 +169,7 @@ impl TryFrom<&ClientRecord> for ClientRow {
             version: c.version,
             require_mfa: c.require_mfa,
             logo_uri: c.logo_uri.clone(),
+            require_par: c.require_pushed_requests,
             frontchannel_logout_uri: c.frontchannel_logout.as_ref().map(|l| l.uri.clone()),
             frontchannel_logout_session_required: c
                 .frontchannel_logout
@@ -210,6 +214,7 @@ impl TryFrom<ClientRow> for ClientRecord {
             role_claim: r.role_claim,
             version: r.version,
             require_mfa: r.require_mfa,
+            require_pushed_requests: r.require_par,
             backchannel_logout: r
                 .backchannel_logout_uri
                 .map(|uri| LogoutUri { uri, session_required: r.backchannel_logout_session_required }),

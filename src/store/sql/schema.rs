@@ -61,6 +61,7 @@ diesel::table! {
         version -> BigInt,
         require_mfa -> Bool,
         logo_uri -> Nullable<Text>,
+        require_par -> Bool,
     }
 }
 

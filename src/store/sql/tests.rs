@@ -61,6 +61,7 @@ fn client(client_id: &str) -> ClientRecord {
         updated_at: i64::MAX,
         role_claim: None,
         require_mfa: true,
+        require_pushed_requests: true,
         logo_uri: Some("https://app.example/logo.png".into()),
         version: 1,
     }

@@ -80,6 +80,9 @@ pub struct ClientCreate {
     /// Users must give a second factor to sign in to this client.
     #[serde(default)]
     pub require_mfa: bool,
+    /// The client must push its authorization requests (RFC 9126 §6).
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
 }
 
 /// The members to change; absent members stay, `null` clears an optional one.
@@ -132,6 +135,7 @@ pub struct ClientPatch {
     #[schema(value_type = Option<String>)]
     pub role_claim: Option<Option<String>>,
     pub require_mfa: Option<bool>,
+    pub require_pushed_authorization_requests: Option<bool>,
 }
 
 fn jwks_text(jwks: serde_json::Value) -> String {
@@ -168,6 +172,7 @@ impl From<ClientCreate> for NewClient {
             refresh_reuse_leeway: c.refresh_reuse_leeway,
             role_claim: c.role_claim,
             require_mfa: c.require_mfa,
+            require_pushed_requests: c.require_pushed_authorization_requests,
         }
     }
 }
@@ -199,6 +204,7 @@ impl From<ClientPatch> for ClientUpdate {
             refresh_reuse_leeway: p.refresh_reuse_leeway,
             role_claim: p.role_claim,
             require_mfa: p.require_mfa,
+            require_pushed_requests: p.require_pushed_authorization_requests,
         }
     }
 }

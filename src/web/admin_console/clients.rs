@@ -211,6 +211,7 @@ fn read_form(params: &Params, current: Option<&ClientRecord>) -> ClientForm {
         scopes: text("scopes"),
         consent: text("consent"),
         require_mfa: params.get("require_mfa") == Some("yes"),
+        require_par: params.get("require_par") == Some("yes"),
         token_endpoint_auth_method: text("token_endpoint_auth_method"),
         jwks_uri: text("jwks_uri"),
         version: params.get("version").and_then(|v| v.parse().ok()).unwrap_or(0),
@@ -243,6 +244,7 @@ fn new_client(form: &ClientForm) -> NewClient {
         logo_uri: optional(&form.logo_uri),
         consent: optional(&form.consent),
         require_mfa: form.require_mfa,
+        require_pushed_requests: form.require_par,
         ..NewClient::default()
     }
 }
@@ -259,6 +261,7 @@ fn client_update(form: &ClientForm) -> ClientUpdate {
         logo_uri: Some(optional(&form.logo_uri)),
         consent: optional(&form.consent),
         require_mfa: Some(form.require_mfa),
+        require_pushed_requests: Some(form.require_par),
         ..ClientUpdate::default()
     }
 }
@@ -276,6 +279,7 @@ fn stored(client: &ClientRecord) -> (ClientForm, ClientFacts) {
         scopes: client.scopes.join(" "),
         consent: client.consent.as_str().to_string(),
         require_mfa: client.require_mfa,
+        require_par: client.require_pushed_requests,
         token_endpoint_auth_method: client.token_endpoint_auth_method.as_str().to_string(),
         jwks_uri: client.jwks_uri.clone().unwrap_or_default(),
         version: client.version,

@@ -180,6 +180,8 @@ pub struct ClientForm {
     pub consent: String,
     /// Users must give a second factor.
     pub require_mfa: bool,
+    /// The app must push its authorization requests (RFC 9126).
+    pub require_par: bool,
     pub token_endpoint_auth_method: String,
     pub jwks_uri: String,
     /// The version the edit started from (0 for a new client).

@@ -2,7 +2,7 @@
 //! authenticates as at `/token`; the answer is JSON that is never cached,
 //! errors as RFC 6749 §5.2.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -20,11 +20,5 @@ pub async fn device_authorization_post(
         Ok(params) => flow.begin(extract::authorization(&req), &params, clock.now()).await,
         Err(e) => Err(e),
     };
-    match started {
-        Ok(response) => HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::PRAGMA, "no-cache"))
-            .json(response),
-        Err(e) => respond::json_error(&e),
-    }
+    respond::json_answer(StatusCode::OK, started)
 }

@@ -1,6 +1,6 @@
 //! `POST /introspect` (RFC 7662 §2): authenticated clients only.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -18,11 +18,5 @@ pub async fn introspect_post(
         Ok(params) => flow.introspect(extract::authorization(&req), &params, clock.now()).await,
         Err(e) => Err(e),
     };
-    match answer {
-        Ok(answer) => HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::PRAGMA, "no-cache"))
-            .json(answer),
-        Err(e) => respond::json_error(&e),
-    }
+    respond::json_answer(StatusCode::OK, answer)
 }

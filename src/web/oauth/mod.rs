@@ -5,6 +5,7 @@ pub mod device_authorization;
 pub mod discovery;
 pub mod health;
 pub mod introspect;
+pub mod par;
 pub mod revoke;
 pub mod token;
 pub mod userinfo;

@@ -2,7 +2,7 @@
 //! and runs the grant; the answer is JSON that is never cached, readable
 //! by the browser origins of the client (`web::cors`).
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -24,12 +24,6 @@ pub async fn token_post(
         Ok(params) => flow.token(extract::authorization(&req), &params, origin.as_ref(), clock.now()).await,
         Err(e) => Answer::undecided(e),
     };
-    let resp = match answer.result {
-        Ok(response) => HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::PRAGMA, "no-cache"))
-            .json(response),
-        Err(e) => respond::json_error(&e),
-    };
+    let resp = respond::json_answer(StatusCode::OK, answer.result);
     cors::per_client(resp, origin.as_ref(), answer.origin, &origins).await
 }

@@ -1,0 +1,117 @@
+//! Pushed authorization requests (RFC 9126; `protocol::pushed_requests`):
+//! [`PushFlow`] takes a client's request at `/par`, checks it as
+//! `/authorize` would and stores it; the authorization endpoint redeems the
+//! `request_uri` once, for the client that pushed it, and uses only the
+//! pushed parameters (§4).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::AuthorizeFlow;
+use crate::crypto::{random_token, secret_digest};
+use crate::flows::client_auth::ClientAuthenticator;
+use crate::flows::pending_logins::Admission;
+use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizeError};
+use crate::protocol::pushed_requests::{self, PushedRequest};
+use crate::protocol::{ClientRecord, OAuthError, Params};
+
+/// The answer of `/par` (RFC 9126 §2.2), sent with 201 Created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pushed {
+    pub request_uri: String,
+    pub expires_in: u64,
+}
+
+pub struct PushFlow {
+    clients: Arc<ClientAuthenticator>,
+    authorize: Arc<AuthorizeFlow>,
+}
+
+impl PushFlow {
+    pub fn new(clients: Arc<ClientAuthenticator>, authorize: Arc<AuthorizeFlow>) -> PushFlow {
+        PushFlow { clients, authorize }
+    }
+
+    /// Whether `/par` is served (`par.enabled`).
+    pub fn enabled(&self) -> bool {
+        self.authorize.policy.pushed.enabled
+    }
+
+    /// `POST /par` from `ip` with its `Authorization` header and form
+    /// parameters: the client authenticates as at the token endpoint (§2),
+    /// the request passes every check of the authorization endpoint, then
+    /// it is stored. A public client's push proves nothing about who sent
+    /// it, so it counts as a pending sign-in (`login.max_pending*`).
+    pub async fn push(
+        &self,
+        authorization: Option<&str>,
+        params: &Params,
+        ip: Option<&str>,
+        now: i64,
+    ) -> Result<Pushed, OAuthError> {
+        params.reject_repeated_except(&[crate::protocol::resources::RESOURCE])?;
+        let client = self.clients.authenticate(authorization, params, now).await?;
+        let ttl = self.authorize.policy.pushed.ttl;
+        let pushed = PushedRequest::of(&client.client_id, params, ttl, now)?;
+        self.authorize.validate_params(&pushed.params()?).await.map_err(AuthorizeError::into_error)?;
+        if client.public
+            && let Admission::Refused { retry_after, .. } =
+                self.authorize.pending_logins.admit(ip, now).await?
+        {
+            return Err(OAuthError::temporarily_unavailable(format!(
+                "too many sign-ins are pending; retry in {retry_after} seconds"
+            )));
+        }
+        let id = random_token(32);
+        self.authorize.ephemeral.put(&secret_digest(&id), &pushed, now).await?;
+        tracing::debug!(client_id = %client.client_id, "authorization request pushed");
+        Ok(Pushed { request_uri: pushed_requests::request_uri(&id), expires_in: ttl })
+    }
+}
+
+impl AuthorizeFlow {
+    /// The pushed parameters a `request_uri` names, taken so it works once;
+    /// `None` without one (or with pushing switched off, where the request
+    /// checks refuse it as unsupported).
+    pub(super) async fn redeem_pushed(&self, params: &Params) -> Result<Option<Params>, AuthorizeError> {
+        let Some(request_uri) = params.get("request_uri").filter(|_| self.policy.pushed.enabled) else {
+            return Ok(None);
+        };
+        let page = AuthorizeError::Page;
+        let client_id = authorize::client_id(params)?;
+        let id = pushed_requests::stored_id(request_uri).map_err(page)?;
+        let taken: Option<PushedRequest> =
+            self.ephemeral.take(&secret_digest(id)).await.map_err(|e| page(e.into()))?;
+        let Some(pushed) = taken else {
+            return Err(page(OAuthError::invalid_request_uri(
+                "the request_uri is unknown, expired or already used",
+            )));
+        };
+        if pushed.client_id != client_id {
+            tracing::info!(client_id, pushed_by = %pushed.client_id, "request_uri of another client refused");
+            return Err(page(OAuthError::invalid_request_uri(
+                "the request_uri was not pushed by this client",
+            )));
+        }
+        pushed.params().map(Some).map_err(page)
+    }
+
+    /// RFC 9126 §5, §6: where pushing is required, for every client or for
+    /// this one, a request sent through the browser is refused (to the
+    /// client: its redirect URI is checked).
+    pub(super) fn check_not_required_to_push(
+        &self,
+        request: &AuthorizationRequest,
+        client: &ClientRecord,
+    ) -> Result<(), AuthorizeError> {
+        let pushed = self.policy.pushed;
+        if pushed.enabled && (pushed.required || client.require_pushed_requests) {
+            return Err(AuthorizeError::to_client(
+                request,
+                OAuthError::invalid_request("authorization requests must be pushed to /par first (RFC 9126)"),
+            ));
+        }
+        Ok(())
+    }
+}
