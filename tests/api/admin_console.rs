@@ -116,6 +116,7 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
         ("grant_types", "refresh_token"),
         ("scopes", "openid profile"),
         ("consent", "implicit"),
+        ("require_par", "yes"),
     ];
     let (status, created) = text(browser.console_form("/admin/clients", &fields).await).await;
     assert_eq!(status, 201, "{created}");
@@ -130,6 +131,7 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
     assert!(!list.contains("oxidp-admin-console"), "the search narrows the list: {list}");
     let stored = app.services.admin.find_client("billing").await.expect("created");
     assert_eq!(stored.redirect_uris.len(), 2);
+    assert!(stored.require_pushed_requests, "the PAR box was ticked");
     let events = app.audit_events_of("admin_action").await;
     assert!(
         events
@@ -176,7 +178,9 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
     let (status, page) = text(browser.console_form("/admin/clients/billing", &stale).await).await;
     assert_eq!(status, 409, "{page}");
     assert!(page.contains("changed by someone else"), "{page}");
-    assert_eq!(app.services.admin.find_client("billing").await.unwrap().name.as_deref(), Some("Billing"));
+    let saved = app.services.admin.find_client("billing").await.unwrap();
+    assert_eq!(saved.name.as_deref(), Some("Billing"));
+    assert!(!saved.require_pushed_requests, "an unticked box clears it");
 });
 
 backend_test!(console_forms_need_the_console_csrf_token, |app| async move {
