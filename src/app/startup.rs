@@ -21,7 +21,7 @@ use crate::flows::admin_gate::AdminGate;
 use crate::flows::authorize::{AuthorizeFlow, AuthorizeStores, PushFlow};
 use crate::flows::client_auth::ClientAuthenticator;
 use crate::flows::client_auth::caller::CallerAuthenticator;
-use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
+use crate::flows::client_auth::client_keys::{ClientKeyCache, ClientKeys, OutboundHttp};
 use crate::flows::console::{ConsoleFlow, ConsoleState};
 use crate::flows::credentials::Credentials;
 use crate::flows::device::{DeviceFlow, DeviceStores};
@@ -251,6 +251,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             ephemeral: stores.ephemeral.clone(),
             second_factor: second_factor.clone(),
             pending_logins: PendingLogins::new(stores.ephemeral.clone(), settings.pending_policy()),
+            client_keys: ClientKeys::new(client_keys.clone(), http.clone()),
         },
         keyring.clone(),
         issuer.clone(),
@@ -365,7 +366,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
     let metadata = Metadata::new(
         &issuer,
         &keyring.current().algorithms(),
-        settings.par.policy(),
+        settings.features(),
         keyring.clone(),
         settings.keys.jwks_max_age,
     );

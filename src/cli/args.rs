@@ -191,10 +191,11 @@ pub struct ClientCreate {
     /// How the client authenticates at the token endpoint.
     #[arg(long, value_parser = word::<ClientAuthMethod>())]
     pub token_endpoint_auth_method: Option<ClientAuthMethod>,
-    /// The client's public keys (a JWK Set file) for private_key_jwt.
+    /// The client's public keys (a JWK Set file): required for private_key_jwt; any
+    /// client may register them (they verify its signed request objects).
     #[arg(long, value_name = "FILE", conflicts_with = "jwks_uri")]
     pub jwks_file: Option<PathBuf>,
-    /// Where to fetch the client's public keys for private_key_jwt.
+    /// Where to fetch the client's public keys (instead of --jwks-file).
     #[arg(long, value_name = "URL")]
     pub jwks_uri: Option<String>,
     /// A resource indicator (RFC 8707) the client may request tokens for.
@@ -258,6 +259,10 @@ pub struct ClientCreate {
     /// sent through the browser goes back to it with invalid_request.
     #[arg(long)]
     pub require_par: bool,
+    /// The app must send its authorization requests as signed request objects (JAR,
+    /// RFC 9101 §10.5), verified with its registered public keys.
+    #[arg(long)]
+    pub require_signed_request_object: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -278,6 +283,9 @@ pub struct ClientShown {
     /// Whether the app must push its authorization requests to /par (RFC 9126).
     #[arg(long, value_name = "BOOL")]
     pub require_par: Option<bool>,
+    /// Whether the app must send signed request objects (JAR, RFC 9101 §10.5).
+    #[arg(long, value_name = "BOOL")]
+    pub require_signed_request_object: Option<bool>,
     #[arg(long)]
     pub json: bool,
 }

@@ -102,6 +102,7 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 role_claim: args.role_claim,
                 require_mfa: args.require_mfa,
                 require_pushed_requests: args.require_par,
+                require_signed_request_object: args.require_signed_request_object,
             };
             let admin = admin(settings, OpenMode::CreateIfMissing).await?;
             let created = admin.create_client(&Actor::Cli, new, now).await?;
@@ -112,6 +113,7 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 name: args.name.map(Some),
                 logo_uri: if args.no_logo { Some(None) } else { args.logo_uri.map(Some) },
                 require_pushed_requests: args.require_par,
+                require_signed_request_object: args.require_signed_request_object,
                 ..ClientUpdate::default()
             };
             let admin = admin(settings, OpenMode::MustExist).await?;

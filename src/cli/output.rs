@@ -31,6 +31,7 @@ fn client_json(c: &ClientRecord, secret: Option<&str>) -> Value {
         "role_claim": c.role_claim,
         "require_mfa": c.require_mfa,
         "require_pushed_authorization_requests": c.require_pushed_requests,
+        "require_signed_request_object": c.require_signed_request_object,
         "consent": c.consent,
         "name": c.name,
         "logo_uri": c.logo_uri,

@@ -5,6 +5,7 @@
 //! small typed policies each flow takes (`policies`).
 
 mod branding;
+mod jar;
 mod login;
 mod mail;
 mod par;
@@ -20,6 +21,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use self::jar::JarSettings;
 pub use self::par::ParSettings;
 pub use self::password::PasswordSettings;
 pub use branding::BrandingSettings;
@@ -46,6 +48,8 @@ pub struct Settings {
     pub login: LoginSettings,
     pub rate_limits: RateLimitSettings,
     pub par: ParSettings,
+    /// Signed request objects (RFC 9101).
+    pub jar: JarSettings,
     pub password: PasswordSettings,
     pub device: DeviceSettings,
     pub jobs: JobSettings,
@@ -237,6 +241,7 @@ impl Default for Settings {
             login: LoginSettings::default(),
             rate_limits: RateLimitSettings::default(),
             par: ParSettings::default(),
+            jar: JarSettings::default(),
             password: PasswordSettings::default(),
             device: DeviceSettings::default(),
             jobs: JobSettings::default(),
@@ -450,6 +455,7 @@ impl fmt::Debug for Settings {
             .field("login", &self.login)
             .field("rate_limits", &self.rate_limits)
             .field("par", &self.par)
+            .field("jar", &self.jar)
             .field("password", &self.password)
             .field("device", &self.device)
             .field("jobs", &self.jobs)

@@ -12,6 +12,7 @@ use crate::flows::janitor::RetentionPolicy;
 use crate::flows::keys::KeyPolicy;
 use crate::flows::sessions::SessionPolicy;
 use crate::protocol::device::GuessPolicy;
+use crate::protocol::discovery::Features;
 use crate::protocol::lifetimes::TokenPolicy;
 use crate::protocol::login_throttle::{LoginPolicy, ThrottlePolicy};
 use crate::protocol::pending_logins::PendingPolicy;
@@ -102,7 +103,13 @@ impl Settings {
             code_ttl: self.tokens.code_ttl,
             interaction_ttl: self.login.ttl,
             pushed: self.par.policy(),
+            signed_requests: self.jar.policy(),
         }
+    }
+
+    /// The optional protocol features, for discovery.
+    pub fn features(&self) -> Features {
+        Features { pushed: self.par.policy(), signed_requests: self.jar.policy() }
     }
 
     /// The caps on login transactions started (`protocol::pending_logins`).

@@ -91,6 +91,7 @@ impl Settings {
         anyhow::ensure!(self.device.failure_window > 0, "device.failure_window must be positive");
         anyhow::ensure!(self.database.max_connections > 0, "database.max_connections must be positive");
         self.par.validate()?;
+        self.jar.validate()?;
         let rate_policy = self.rate_policy();
         for route in crate::protocol::rate_limits::LimitedRoute::ALL {
             anyhow::ensure!(

@@ -4,16 +4,20 @@
 //! outcome that only the web layer turns into HTTP.
 
 mod pushed;
+mod request_object;
+mod view;
 
 use std::sync::Arc;
 
-pub use pushed::{PushFlow, Pushed};
+pub use pushed::{PushFlow, PushRefused, Pushed};
+pub use view::{InteractionView, MfaView};
 
 use crate::crypto::{random_token, secret_digest};
+use crate::flows::client_auth::client_keys::ClientKeys;
 use crate::flows::device::approval::{self, DeviceApprovalView};
 use crate::flows::pending_logins::{Admission, PendingLogins};
 use crate::flows::resources;
-use crate::flows::second_factor::{Enrollment, SecondFactor};
+use crate::flows::second_factor::SecondFactor;
 use crate::flows::sessions::Sessions;
 use crate::jose::KeyringHandle;
 use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizeError};
@@ -22,6 +26,7 @@ use crate::protocol::interaction::{Consent, Context, Decision, Policy, PromptNam
 use crate::protocol::logout::IdTokenHint;
 use crate::protocol::pending_logins::PendingScope;
 use crate::protocol::pushed_requests::PushedPolicy;
+use crate::protocol::request_object::RequestObjectPolicy;
 use crate::protocol::resources::Registry;
 use crate::protocol::{ClientRecord, ConsentMode, OAuthError, Params, ResponseMode, StandardScope, mfa};
 use crate::store::{Clients, Consents, Ephemeral, Resources, Users};
@@ -68,69 +73,6 @@ impl AuthorizeOutcome {
     }
 }
 
-/// What a page of the interaction shows, and the id it posts back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InteractionView {
-    pub id: String,
-    pub prompt: PromptName,
-    pub client_id: String,
-    /// The client's display name (its id when it has none).
-    pub client_name: String,
-    /// The client's `logo_uri` (OIDC Dynamic Client Registration §2).
-    pub client_logo: Option<String>,
-    /// The request's `ui_locales`, for the pages' language.
-    pub ui_locales: Vec<String>,
-    /// The scopes requested, for the consent page.
-    pub scopes: Vec<String>,
-    pub login_hint: Option<String>,
-    /// The MFA prompt's page, when that is the prompt.
-    pub mfa: Option<MfaView>,
-    /// The login page offers signing in with a passkey.
-    pub passkeys: bool,
-}
-
-/// What the second-factor page shows.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MfaView {
-    /// The user has no second factor yet: the secret to set up.
-    pub enrollment: Option<Enrollment>,
-    /// Set up just now: the recovery codes, shown this once, and a button
-    /// to carry on.
-    pub recovery_codes: Vec<String>,
-    /// The user has TOTP (the page asks for a code and offers recovery codes).
-    pub totp: bool,
-    /// The user has a passkey (the page offers it).
-    pub passkey: bool,
-}
-
-impl InteractionView {
-    /// The page of `interaction`, stored under `id`.
-    pub fn of(id: &str, interaction: &Interaction, second_factor: &SecondFactor) -> InteractionView {
-        let mfa = interaction.mfa.as_ref().map(|step| MfaView {
-            enrollment: step
-                .enrolling
-                .as_deref()
-                .filter(|_| !step.done)
-                .and_then(|secret| second_factor.enrollment(secret, &step.account)),
-            recovery_codes: Vec::new(),
-            totp: step.totp,
-            passkey: step.passkey,
-        });
-        InteractionView {
-            id: id.to_string(),
-            prompt: interaction.prompt,
-            client_id: interaction.request.client_id.clone(),
-            client_name: interaction.client_name.clone(),
-            client_logo: interaction.client_logo.clone(),
-            ui_locales: interaction.request.ui_locales.clone(),
-            scopes: interaction.request.scope.iter().map(str::to_string).collect(),
-            login_hint: interaction.request.login_hint.clone(),
-            mfa,
-            passkeys: second_factor.passkeys().available(),
-        }
-    }
-}
-
 /// Lifetimes of what the flow stores, in seconds.
 #[derive(Debug, Clone, Copy)]
 pub struct AuthorizePolicy {
@@ -138,6 +80,8 @@ pub struct AuthorizePolicy {
     pub interaction_ttl: u64,
     /// Pushed authorization requests (RFC 9126).
     pub pushed: PushedPolicy,
+    /// Signed request objects (RFC 9101).
+    pub signed_requests: RequestObjectPolicy,
 }
 
 pub struct AuthorizeFlow {
@@ -149,6 +93,7 @@ pub struct AuthorizeFlow {
     ephemeral: Ephemeral,
     second_factor: SecondFactor,
     pending_logins: PendingLogins,
+    client_keys: ClientKeys,
     keyring: Arc<KeyringHandle>,
     issuer: String,
     prompts: Policy,
@@ -166,6 +111,8 @@ pub struct AuthorizeStores {
     pub second_factor: SecondFactor,
     /// Admits each login transaction a new request starts.
     pub pending_logins: PendingLogins,
+    /// Verify the clients' request objects.
+    pub client_keys: ClientKeys,
 }
 
 impl AuthorizeFlow {
@@ -184,6 +131,7 @@ impl AuthorizeFlow {
             ephemeral,
             second_factor,
             pending_logins,
+            client_keys,
         } = stores;
         AuthorizeFlow {
             clients,
@@ -194,6 +142,7 @@ impl AuthorizeFlow {
             ephemeral,
             second_factor,
             pending_logins,
+            client_keys,
             keyring,
             issuer,
             prompts: Policy::standard(),
@@ -209,7 +158,7 @@ impl AuthorizeFlow {
         device: &Device,
         now: i64,
     ) -> AuthorizeOutcome {
-        let (request, client) = match self.validate(params).await {
+        let (request, client) = match self.validate(params, now).await {
             Ok(validated) => validated,
             Err(e) => return e.into(),
         };
@@ -221,20 +170,26 @@ impl AuthorizeFlow {
     }
 
     /// The request, checked for its client, and the client: the pushed
-    /// one its `request_uri` names (taken), else its own parameters, which
-    /// a client that must push cannot use.
+    /// one its `request_uri` names (taken), else the one its signed
+    /// `request` object carries, else its own parameters, which a client
+    /// that must push or sign cannot use.
     async fn validate(
         &self,
         params: &Params,
+        now: i64,
     ) -> Result<(AuthorizationRequest, ClientRecord), AuthorizeError> {
-        match self.redeem_pushed(params).await? {
-            Some(pushed) => self.validate_params(&pushed).await,
-            None => {
-                let (request, client) = self.validate_params(params).await?;
-                self.check_not_required_to_push(&request, &client)?;
-                Ok((request, client))
-            }
+        if let Some(pushed) = self.redeem_pushed(params).await? {
+            return self.validate_params(&pushed).await;
         }
+        if let Some(signed) = self.open_request_object(params, now).await? {
+            let (request, client) = self.validate_params(&signed).await?;
+            self.check_not_required_to_push(&request, &client)?;
+            return Ok((request, client));
+        }
+        let (request, client) = self.validate_params(params).await?;
+        self.check_not_required_to_push(&request, &client)?;
+        self.check_not_required_to_sign(&request, &client)?;
+        Ok((request, client))
     }
 
     /// [`validate`](Self::validate) of the request's own parameters.

@@ -8,7 +8,6 @@ use bytes::Bytes;
 
 use crate::jose::{KeyringHandle, SigningAlg};
 use crate::protocol::discovery::{self, Features};
-use crate::protocol::pushed_requests::PushedPolicy;
 
 pub struct Metadata {
     discovery: Bytes,
@@ -30,11 +29,10 @@ impl Metadata {
     pub fn new(
         issuer: &str,
         signing_algs: &[SigningAlg],
-        pushed: PushedPolicy,
+        features: Features,
         keyring: Arc<KeyringHandle>,
         jwks_max_age: u64,
     ) -> Metadata {
-        let features = Features { pushed };
         let discovery = Bytes::from(discovery::metadata(issuer, signing_algs, features).to_string());
         Metadata { discovery, keyring, jwks_max_age }
     }

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::jose::SigningAlg;
 use crate::protocol::pushed_requests::PushedPolicy;
+use crate::protocol::request_object::RequestObjectPolicy;
 use crate::protocol::vocabulary::{
     AuthLevel, ClientAuthMethod, CodeChallengeMethod, GrantType, ResponseMode, ResponseType, StandardScope,
 };
@@ -35,6 +36,7 @@ pub const CLAIMS_SUPPORTED: [&str; 17] = [
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Features {
     pub pushed: PushedPolicy,
+    pub signed_requests: RequestObjectPolicy,
 }
 
 /// `signing_algs`: the algorithms with an active key (ID tokens).
@@ -70,6 +72,7 @@ pub fn metadata(issuer: &str, signing_algs: &[SigningAlg], features: Features) -
         "claims_supported": CLAIMS_SUPPORTED,
         "claims_parameter_supported": false,
         "request_parameter_supported": false,
+        // By reference only as /par's request_uri (RFC 9126 §4): nothing is fetched.
         "request_uri_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,
         "acr_values_supported": AuthLevel::words(),
@@ -82,6 +85,12 @@ pub fn metadata(issuer: &str, signing_algs: &[SigningAlg], features: Features) -
         // RFC 9126 §5.
         document["pushed_authorization_request_endpoint"] = json!(format!("{issuer}/par"));
         document["require_pushed_authorization_requests"] = json!(features.pushed.required);
+    }
+    if features.signed_requests.enabled {
+        // RFC 9101 §10.5, OIDC Discovery §3: signed only, no encryption.
+        document["request_parameter_supported"] = json!(true);
+        document["request_object_signing_alg_values_supported"] = json!(SigningAlg::words());
+        document["require_signed_request_object"] = json!(features.signed_requests.required);
     }
     document
 }
@@ -116,13 +125,26 @@ mod tests {
         );
         assert_eq!(m["pushed_authorization_request_endpoint"], "https://id.example.com/tenant/par");
         assert_eq!(m["require_pushed_authorization_requests"], false);
+        assert_eq!(m["request_parameter_supported"], true);
+        assert_eq!(
+            m["request_object_signing_alg_values_supported"],
+            json!(["RS256", "PS256", "ES256", "EdDSA"])
+        );
+        assert_eq!(m["require_signed_request_object"], false);
+        assert_eq!(m["request_uri_parameter_supported"], false);
     }
 
     #[test]
     fn a_feature_switched_off_is_not_advertised() {
-        let off = Features { pushed: PushedPolicy { enabled: false, ..PushedPolicy::default() } };
+        let off = Features {
+            pushed: PushedPolicy { enabled: false, ..PushedPolicy::default() },
+            signed_requests: RequestObjectPolicy { enabled: false, required: false },
+        };
         let m = metadata("https://id.example.com", &[SigningAlg::Rs256], off);
         assert!(m.get("pushed_authorization_request_endpoint").is_none());
         assert!(m.get("require_pushed_authorization_requests").is_none());
+        assert_eq!(m["request_parameter_supported"], false);
+        assert!(m.get("request_object_signing_alg_values_supported").is_none());
+        assert!(m.get("require_signed_request_object").is_none());
     }
 }

@@ -27,6 +27,8 @@ vocabulary! {
         RequestUriNotSupported => "request_uri_not_supported",
         /// RFC 9101 §6.2: the `request_uri` is unknown, used or expired.
         InvalidRequestUri => "invalid_request_uri",
+        /// RFC 9101 §6.2, OIDC Core §3.1.2.6: the request object is invalid.
+        InvalidRequestObject => "invalid_request_object",
         InvalidToken => "invalid_token",
         InsufficientScope => "insufficient_scope",
         /// RFC 8707 §2: the requested resource is invalid or not allowed.
@@ -112,6 +114,9 @@ impl OAuthError {
     }
     pub fn invalid_request_uri(description: impl Into<String>) -> OAuthError {
         OAuthError::new(ErrorCode::InvalidRequestUri, description)
+    }
+    pub fn invalid_request_object(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::InvalidRequestObject, description)
     }
     pub fn invalid_token(description: impl Into<String>) -> OAuthError {
         OAuthError::new(ErrorCode::InvalidToken, description)

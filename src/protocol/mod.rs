@@ -28,6 +28,7 @@ pub mod pending_logins;
 pub mod pkce;
 pub mod pushed_requests;
 pub mod rate_limits;
+pub mod request_object;
 pub mod resources;
 pub mod scope;
 pub mod sliding_window;

@@ -97,6 +97,9 @@ pub struct ClientRecord {
     /// The client must push its authorization requests (RFC 9126 §6,
     /// `require_pushed_authorization_requests`).
     pub require_pushed_requests: bool,
+    /// The client must send its authorization requests as signed request
+    /// objects (RFC 9101 §10.5, `require_signed_request_object`).
+    pub require_signed_request_object: bool,
     pub created_at: i64,
     pub updated_at: i64,
     /// Bumped by every change (optimistic concurrency: the admin API's ETag).
@@ -140,6 +143,7 @@ impl Default for ClientRecord {
             role_claim: None,
             require_mfa: false,
             require_pushed_requests: false,
+            require_signed_request_object: false,
             created_at: 0,
             updated_at: 0,
             version: 1,
@@ -205,6 +209,7 @@ impl fmt::Debug for ClientRecord {
             .field("role_claim", &self.role_claim)
             .field("require_mfa", &self.require_mfa)
             .field("require_pushed_requests", &self.require_pushed_requests)
+            .field("require_signed_request_object", &self.require_signed_request_object)
             .field("version", &self.version)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)

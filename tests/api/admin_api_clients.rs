@@ -48,7 +48,9 @@ backend_test!(clients_are_created_read_changed_and_deleted, |app| async move {
                 "name": "Team wiki",
                 "consent": "required",
                 "access_token_ttl": 120,
-                "require_pushed_authorization_requests": true
+                "require_pushed_authorization_requests": true,
+                "require_signed_request_object": true,
+                "jwks_uri": "https://wiki.example.com/jwks.json"
             }),
             Some(&etag),
         )
@@ -58,6 +60,8 @@ backend_test!(clients_are_created_read_changed_and_deleted, |app| async move {
     assert_eq!(changed.json["client"]["consent"], "required");
     assert_eq!(created.json["client"]["require_pushed_authorization_requests"], false);
     assert_eq!(changed.json["client"]["require_pushed_authorization_requests"], true);
+    assert_eq!(created.json["client"]["require_signed_request_object"], false);
+    assert_eq!(changed.json["client"]["require_signed_request_object"], true);
     assert_eq!(changed.json["client"]["redirect_uris"], json!(["https://wiki.example.com/cb"]), "untouched");
     assert_ne!(changed.etag, Some(etag.clone()), "a new version");
 
@@ -98,6 +102,67 @@ backend_test!(clients_are_created_read_changed_and_deleted, |app| async move {
     assert_eq!(detail["before"]["name"], "Wiki");
     assert_eq!(detail["after"]["name"], "Team wiki");
     assert!(!update.detail.contains(&secret), "never a secret in the audit log");
+});
+
+/// A JWK Set with one fresh public ES256 key.
+fn public_jwks() -> Value {
+    let mut key = josekit::jws::ES256.generate_key_pair().expect("EC key").to_jwk_public_key();
+    key.set_key_id("k1");
+    json!({ "keys": [Value::Object(key.as_ref().clone())] })
+}
+
+backend_test!(any_client_may_register_public_keys_but_one_source, |app| async move {
+    let api = app.admin_api().await;
+    // A public client (method none) with inline keys, for signed request objects.
+    let spa = json!({
+        "client_id": "spa",
+        "public": true,
+        "redirect_uris": ["https://spa.example.com/cb"],
+        "jwks": public_jwks(),
+        "require_signed_request_object": true,
+    });
+    let created = api.post("/clients", spa).await;
+    assert_eq!(created.status, 201, "{}", created.json);
+    assert_eq!(created.json["client"]["token_endpoint_auth_method"], "none");
+    assert_eq!(created.json["client"]["jwks"]["keys"][0]["kid"], "k1");
+    assert_eq!(created.json["client"]["require_signed_request_object"], true);
+    assert_eq!(created.json["client"]["require_pushed_authorization_requests"], false);
+    // A confidential client with a secret may name a jwks_uri.
+    let mut web = web_app("web");
+    web["jwks_uri"] = json!("https://web.example.com/jwks.json");
+    let created = api.post("/clients", web).await;
+    assert_eq!(created.status, 201, "{}", created.json);
+    assert_eq!(created.json["client"]["jwks_uri"], "https://web.example.com/jwks.json");
+    assert!(created.json["client_secret"].is_string(), "still a secret");
+
+    let before = audit_count(&app).await;
+    let both = json!({
+        "client_id": "both",
+        "public": true,
+        "redirect_uris": ["https://spa.example.com/cb"],
+        "jwks": public_jwks(),
+        "jwks_uri": "https://spa.example.com/jwks.json",
+    });
+    let refused = api.post("/clients", both).await;
+    assert_eq!(api_error(&refused, 400), "invalid_request");
+    assert_eq!(refused.json["field"], "jwks", "{}", refused.json);
+    let patched =
+        api.patch("/clients/spa", json!({"jwks_uri": "https://spa.example.com/jwks.json"}), None).await;
+    assert_eq!(patched.json["field"], "jwks", "{}", patched.json);
+    let mut bad_keys = web_app("bad");
+    bad_keys["jwks"] = json!({"keys": [{"kty": "oct", "k": "c2VjcmV0"}]});
+    assert_eq!(api.post("/clients", bad_keys).await.json["field"], "jwks", "keys are still checked");
+    let mut bad_uri = web_app("bad");
+    bad_uri["jwks_uri"] = json!("http://web.example.com/jwks.json");
+    assert_eq!(api.post("/clients", bad_uri).await.json["field"], "jwks_uri", "https only");
+    let mut keyless = web_app("bad");
+    keyless["token_endpoint_auth_method"] = json!("private_key_jwt");
+    assert_eq!(api.post("/clients", keyless).await.json["field"], "jwks", "private_key_jwt needs keys");
+    let mut unverifiable = web_app("bad");
+    unverifiable["require_signed_request_object"] = json!(true);
+    let refused = api.post("/clients", unverifiable).await;
+    assert_eq!(refused.json["field"], "require_signed_request_object", "JAR needs keys: {}", refused.json);
+    assert_eq!(audit_count(&app).await, before, "nothing refused was written");
 });
 
 backend_test!(validation_names_the_field_and_writes_nothing, |app| async move {

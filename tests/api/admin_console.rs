@@ -117,6 +117,8 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
         ("scopes", "openid profile"),
         ("consent", "implicit"),
         ("require_par", "yes"),
+        ("require_jar", "yes"),
+        ("jwks_uri", "https://billing.example/jwks.json"),
     ];
     let (status, created) = text(browser.console_form("/admin/clients", &fields).await).await;
     assert_eq!(status, 201, "{created}");
@@ -132,6 +134,7 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
     let stored = app.services.admin.find_client("billing").await.expect("created");
     assert_eq!(stored.redirect_uris.len(), 2);
     assert!(stored.require_pushed_requests, "the PAR box was ticked");
+    assert!(stored.require_signed_request_object, "the JAR box was ticked");
     let events = app.audit_events_of("admin_action").await;
     assert!(
         events
@@ -157,6 +160,10 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
     // Edits carry the version they started from; a lost update is refused.
     let (_, edit) = text(browser.get_page("/admin/clients/billing").await).await;
     let version = input_value(&edit, "version");
+    assert!(
+        edit.contains(r#"name="require_jar" value="yes" checked"#),
+        "the JAR box shows as ticked: {edit}"
+    );
     let update = |name: &'static str, version: String| {
         vec![
             ("csrf_token", csrf.clone()),
@@ -181,6 +188,7 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
     let saved = app.services.admin.find_client("billing").await.unwrap();
     assert_eq!(saved.name.as_deref(), Some("Billing"));
     assert!(!saved.require_pushed_requests, "an unticked box clears it");
+    assert!(!saved.require_signed_request_object, "an unticked JAR box clears it");
 });
 
 backend_test!(console_forms_need_the_console_csrf_token, |app| async move {

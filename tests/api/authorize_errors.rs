@@ -124,14 +124,6 @@ backend_test!(prompt_none_with_other_values, |app| async move {
     expect_error(&app, resp, "invalid_request", Some(&req.state)).await;
 });
 
-backend_test!(request_object_not_supported, |app| async move {
-    // OIDC Core §6 / §3.1.2.6.
-    let client = app.with_confidential_client("app1", &[CB]).await;
-    let req = AuthRequest::new(&client).param("request", "eyJhbGciOiJub25lIn0.e30.");
-    let resp = app.browser().authorize(&req).await;
-    expect_error(&app, resp, "request_not_supported", Some(&req.state)).await;
-});
-
 backend_test!(state_is_echoed_exactly, |app| async move {
     let user = app.with_user("alice", "correct horse battery").await;
     let client = app.with_confidential_client("app1", &[CB]).await;

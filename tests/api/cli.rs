@@ -108,6 +108,7 @@ fn client_create_confidential_json() {
     let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
     assert_eq!(json["client_id"], "app");
     assert_eq!(json["require_pushed_authorization_requests"], false);
+    assert_eq!(json["require_signed_request_object"], false);
     let secret = json["client_secret"].as_str().expect("client_secret");
     assert!(secret.len() >= 43, "secret too short: {secret}");
     assert_eq!(cli.client_ids(), ["app"]);
@@ -125,6 +126,24 @@ fn a_client_can_be_required_to_push_its_requests() {
     let out = cli.ok(&["client", "update", "--client-id", "app", "--require-par", "false", "--json"], "");
     let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
     assert_eq!(json["require_pushed_authorization_requests"], false);
+}
+
+#[test]
+fn a_client_can_be_required_to_sign_its_requests() {
+    let cli = Cli::new();
+    let create = ["client", "create", "--client-id", "app", "--redirect-uri", "http://127.0.0.1:1/cb"];
+    let keyless = cli.usage_error(&[&create[..], &["--require-signed-request-object"]].concat(), "");
+    let said = String::from_utf8_lossy(&keyless.stderr);
+    assert!(said.contains("require_signed_request_object"), "names the setting: {said}");
+    let keys = ["--jwks-uri", "https://app.example/jwks.json"];
+    let out = cli.ok(&[&create[..], &keys[..], &["--require-signed-request-object", "--json"]].concat(), "");
+    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(json["require_signed_request_object"], true);
+    assert_eq!(json["require_pushed_authorization_requests"], false, "one flag does not set the other");
+    let update = ["client", "update", "--client-id", "app", "--json"];
+    let out = cli.ok(&[&update[..], &["--require-signed-request-object", "false"]].concat(), "");
+    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(json["require_signed_request_object"], false);
 }
 
 #[test]

@@ -37,6 +37,7 @@ mod interop;
 mod interop_logout;
 mod introspection;
 mod janitor;
+mod jar;
 mod key_rotation;
 mod keys_cli;
 mod layering;

@@ -5,7 +5,7 @@
 use crate::authorize::CB;
 use crate::helpers::*;
 use oxidp::flows::admin::NewClient;
-use reqwest::header::{CACHE_CONTROL, LOCATION};
+use reqwest::header::{CACHE_CONTROL, LOCATION, RETRY_AFTER};
 
 const URN: &str = "urn:ietf:params:oauth:request_uri:";
 
@@ -183,10 +183,25 @@ backend_test!(
                 201
             );
         }
-        let (status, error, _) =
-            oauth_error(push(&app, &ClientAuth::Nothing, &AuthRequest::new(&public).params()).await).await;
-        assert_eq!((status, error.as_str()), (503, "temporarily_unavailable"));
+        // RFC 9126 §2.3: 429 for the requests of one address.
+        let resp = push(&app, &ClientAuth::Nothing, &AuthRequest::new(&public).params()).await;
+        assert!(resp.headers().get(RETRY_AFTER).is_some(), "Retry-After");
+        let (status, error, _) = oauth_error(resp).await;
+        assert_eq!((status, error.as_str()), (429, "temporarily_unavailable"));
         // An authenticated client's pushes are its own: not capped this way.
         pushed_uri(&app, &confidential, &AuthRequest::new(&confidential)).await;
     }
 );
+
+backend_test!(a_push_over_the_size_bound_is_payload_too_large, |app| async move {
+    let client = app.with_confidential_client("app1", &[CB]).await;
+    let padding = "x".repeat(4000);
+    let mut req = AuthRequest::new(&client);
+    for i in 0..5 {
+        req = req.param(&format!("ext{i}"), &padding);
+    }
+    let (status, error, _) = oauth_error(push(&app, &client.auth(), &req.params()).await).await;
+    assert_eq!((status, error.as_str()), (413, "invalid_request"), "RFC 9126 §2.3");
+    let fits = (0..3).fold(AuthRequest::new(&client), |req, i| req.param(&format!("ext{i}"), &padding));
+    pushed_uri(&app, &client, &fits).await;
+});

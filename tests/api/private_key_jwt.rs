@@ -3,60 +3,13 @@
 //! with their own RS256 / ES256 keys, registered inline or served from a
 //! `jwks_uri` on a loopback HTTP server started by the test.
 
-use josekit::jwk::{Jwk, JwkSet, KeyPair};
-use josekit::jws::{ES256, JwsSigner, RS256};
 use oxidp::flows::admin::NewClient;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::*;
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const REDIRECT_URI: &str = "https://rp.example/cb";
-
-/// A client's signing key and the public JWK it registers.
-struct ClientKey {
-    alg: &'static str,
-    kid: String,
-    signer: Box<dyn JwsSigner>,
-    public: Jwk,
-}
-
-impl ClientKey {
-    fn rs256(kid: &str) -> ClientKey {
-        let pair = RS256.generate_key_pair(2048).expect("RSA key");
-        let signer = RS256.signer_from_der(pair.to_der_private_key()).expect("RS256 signer");
-        ClientKey::new("RS256", kid, Box::new(signer), pair.to_jwk_public_key())
-    }
-
-    fn es256(kid: &str) -> ClientKey {
-        let pair = ES256.generate_key_pair().expect("EC key");
-        let signer = ES256.signer_from_der(pair.to_der_private_key()).expect("ES256 signer");
-        ClientKey::new("ES256", kid, Box::new(signer), pair.to_jwk_public_key())
-    }
-
-    fn new(alg: &'static str, kid: &str, signer: Box<dyn JwsSigner>, mut public: Jwk) -> ClientKey {
-        public.set_key_id(kid);
-        public.set_key_use("sig");
-        public.set_algorithm(alg);
-        ClientKey { alg, kid: kid.into(), signer, public }
-    }
-
-    /// `{"keys":[...]}` with this public key only.
-    fn jwks(&self) -> String {
-        let mut set = JwkSet::new();
-        set.push_key(self.public.clone());
-        set.to_string()
-    }
-
-    /// A compact JWS over `claims` with header `{alg, kid, typ}`.
-    fn sign(&self, claims: &Value) -> String {
-        let header = json!({ "alg": self.alg, "kid": self.kid, "typ": "JWT" });
-        let input = format!("{}.{}", segment(&header), segment(claims));
-        let signature = self.signer.sign(input.as_bytes()).expect("sign assertion");
-        format!("{input}.{}", b64url(signature))
-    }
-}
 
 /// RFC 7523 §3 claims for `client_id`, addressed to the token endpoint,
 /// valid for one minute, with a fresh `jti`.
@@ -231,22 +184,3 @@ backend_test!(client_credentials_with_private_key_jwt, |app| async move {
         .await;
     assert_invalid_client(resp, "secret for a private_key_jwt client").await;
 });
-
-/// A loopback HTTP/1.1 server answering every request with `body` as JSON.
-/// Returns its URL; the task ends with the test's runtime.
-async fn serve_once_per_request(body: String) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind jwks server");
-    let uri = format!("http://{}/jwks.json", listener.local_addr().expect("jwks server address"));
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let mut request = [0u8; 8192];
-            let _ = socket.read(&mut request).await;
-            let response = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/jwk-set+json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = socket.write_all(response.as_bytes()).await;
-        }
-    });
-    uri
-}

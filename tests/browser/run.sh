@@ -71,6 +71,15 @@ api_secret --identifier "$OTHER_API" >/dev/null
 SHOP_SECRET=$(secret --client-id shop --name "Shop" --redirect-uri http://127.0.0.1:9011/cb \
   --scope openid --scope profile --scope read:orders --resource "$ORDERS_API")
 SVC_SECRET=$(secret --client-id svc --grant-type client_credentials --scope jobs --resource "$OTHER_API")
+# jar.mjs: a web app that signs its requests (RFC 9101) with an ES256 key made here.
+node -e '
+  const { generateKeyPairSync } = require("node:crypto"); const fs = require("node:fs");
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const kid = "signer-1";
+  fs.writeFileSync("jar-private.json", JSON.stringify({ ...privateKey.export({ format: "jwk" }), kid }));
+  fs.writeFileSync("jar-jwks.json", JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid, use: "sig", alg: "ES256" }] }));'
+SIGNER_SECRET=$(secret --client-id signer --name "Signed Requests" --redirect-uri http://127.0.0.1:9012/cb \
+  --jwks-file jar-jwks.json --require-signed-request-object)
 # pages.mjs: an app with a logo on its own loopback origin, asking consent.
 logo_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$bin" client create --client-id studio --name "Photo Studio" --consent required --redirect-uri http://127.0.0.1:9003/cb \
@@ -100,10 +109,11 @@ export PASSKEY_SERVER_LOG="$work/passkeys/server.log"
 
 export ISSUER=$OXIDP__ISSUER SPA_PORT=$spa_port APP1_SECRET APP2_SECRET GALLERY_SECRET PASSWORD='correct horse battery staple'
 export ORDERS_API OTHER_API ORDERS_SECRET SHOP_SECRET SVC_SECRET LOGO_PORT=$logo_port
+export SIGNER_SECRET JAR_PRIVATE_JWK="$work/jar-private.json"
 export SCREENSHOT="$shots/sso-login.png" SCREENSHOT_DIR="$shots" NODE_PATH="$here/node_modules" SERVER_LOG="$work/server.log"
 status=0
 node "$here/sso.mjs" && node "$here/logout.mjs" && node "$here/spa.mjs" && node "$here/native.mjs" \
-  && node "$here/api.mjs" && node "$here/device.mjs" && ADMIN_USER=root node "$here/console.mjs" \
+  && node "$here/jar.mjs" && node "$here/api.mjs" && node "$here/device.mjs" && ADMIN_USER=root node "$here/console.mjs" \
   && node "$here/pages.mjs" && node "$here/accounts.mjs" && node "$here/passkeys.mjs" || status=$?
 if [[ $status -ne 0 ]]; then
   echo "--- server log (last 40 lines)" >&2

@@ -31,7 +31,10 @@ pub struct NewClient {
     pub secret: Option<String>,
     /// Default: `none` for public clients, else `client_secret_basic`.
     pub token_endpoint_auth_method: Option<String>,
-    /// Inline JWK Set (JSON text) for `private_key_jwt`.
+    /// The client's public keys (RFC 7591 §2), as an inline JWK Set (JSON
+    /// text) or a `jwks_uri`, never both: any client may register them (they
+    /// verify its signed request objects, RFC 9101); `private_key_jwt` needs
+    /// them.
     pub jwks: Option<String>,
     pub jwks_uri: Option<String>,
     /// Resource indicators (RFC 8707) the client may request.
@@ -66,6 +69,8 @@ pub struct NewClient {
     pub require_mfa: bool,
     /// The client must push its authorization requests (RFC 9126).
     pub require_pushed_requests: bool,
+    /// The client must send signed request objects (RFC 9101 §10.5).
+    pub require_signed_request_object: bool,
 }
 
 impl NewClient {
@@ -107,6 +112,7 @@ impl NewClient {
             role_claim: client.role_claim.clone(),
             require_mfa: client.require_mfa,
             require_pushed_requests: client.require_pushed_requests,
+            require_signed_request_object: client.require_signed_request_object,
         }
     }
 }
@@ -214,6 +220,12 @@ impl Admin {
         let method = clients::auth_method(new.public, new.token_endpoint_auth_method.as_deref())
             .map_err(field("token_endpoint_auth_method"))?;
         let (jwks, jwks_uri) = key_source(method, new.jwks, new.jwks_uri)?;
+        if new.require_signed_request_object && jwks.is_none() && jwks_uri.is_none() {
+            return Err(AdminError::invalid_field(
+                "require_signed_request_object",
+                "require_signed_request_object needs the client's public keys (a JWKS or a jwks_uri) to verify its request objects",
+            ));
+        }
         let (secret_hash, secret) = secret(method, new.secret, secret_source)?;
         let id_token_alg =
             new.id_token_signed_response_alg.as_deref().map(|raw| self.id_token_alg(raw)).transpose()?;
@@ -278,6 +290,7 @@ impl Admin {
             role_claim: new.role_claim,
             require_mfa: new.require_mfa,
             require_pushed_requests: new.require_pushed_requests,
+            require_signed_request_object: new.require_signed_request_object,
             backchannel_logout,
             frontchannel_logout,
             created_at: now,
@@ -331,24 +344,29 @@ fn secret(
     }
 }
 
-/// `private_key_jwt` needs exactly one key source; other methods none.
+/// The client's public keys: any client, public or confidential, may
+/// register one source, an inline JWK Set or a `jwks_uri` (never both,
+/// RFC 7591 §2), used for its `private_key_jwt` assertions, its signed
+/// request objects (RFC 9101) and, later, encryption; `private_key_jwt`
+/// needs one.
 fn key_source(
     method: ClientAuthMethod,
     jwks: Option<String>,
     jwks_uri: Option<String>,
 ) -> Result<(Option<String>, Option<String>), AdminError> {
-    match (method, jwks, jwks_uri) {
-        (ClientAuthMethod::PrivateKeyJwt, Some(_), Some(_)) => {
+    match (jwks, jwks_uri) {
+        (Some(_), Some(_)) => {
             Err(AdminError::invalid_field("jwks", "give either a JWKS or a jwks_uri, not both"))
         }
-        (ClientAuthMethod::PrivateKeyJwt, None, None) => {
+        (None, None) if method == ClientAuthMethod::PrivateKeyJwt => {
             Err(AdminError::invalid_field("jwks", "private_key_jwt needs a JWKS (--jwks-file) or a jwks_uri"))
         }
-        (ClientAuthMethod::PrivateKeyJwt, Some(jwks), None) => {
+        (None, None) => Ok((None, None)),
+        (Some(jwks), None) => {
             parse_public_jwks(&jwks).map_err(field("jwks"))?;
             Ok((Some(jwks), None))
         }
-        (ClientAuthMethod::PrivateKeyJwt, None, Some(uri)) => {
+        (None, Some(uri)) => {
             if !is_acceptable_jwks_uri(&uri) {
                 return Err(AdminError::invalid_field(
                     "jwks_uri",
@@ -357,11 +375,6 @@ fn key_source(
             }
             Ok((None, Some(uri)))
         }
-        (_, None, None) => Ok((None, None)),
-        (m, _, _) => Err(AdminError::invalid_field(
-            "jwks",
-            format!("a JWKS is only used with private_key_jwt, not {m}"),
-        )),
     }
 }
 

@@ -40,6 +40,7 @@ pub struct ClientUpdate {
     pub role_claim: Option<Option<String>>,
     pub require_mfa: Option<bool>,
     pub require_pushed_requests: Option<bool>,
+    pub require_signed_request_object: Option<bool>,
 }
 
 /// An updated client, and a new secret when the change of
@@ -81,6 +82,7 @@ impl ClientUpdate {
         set(&mut new.role_claim, self.role_claim);
         set(&mut new.require_mfa, self.require_mfa);
         set(&mut new.require_pushed_requests, self.require_pushed_requests);
+        set(&mut new.require_signed_request_object, self.require_signed_request_object);
         new
     }
 }

@@ -59,6 +59,8 @@ pub struct ClientView {
     pub require_mfa: bool,
     /// The client must push its authorization requests (RFC 9126 §6).
     pub require_pushed_authorization_requests: bool,
+    /// The client must send signed request objects (RFC 9101 §10.5).
+    pub require_signed_request_object: bool,
     pub created_at: i64,
     pub updated_at: i64,
     /// The version an update must name (`If-Match`).
@@ -102,6 +104,7 @@ impl From<&ClientRecord> for ClientView {
             role_claim: c.role_claim.clone(),
             require_mfa: c.require_mfa,
             require_pushed_authorization_requests: c.require_pushed_requests,
+            require_signed_request_object: c.require_signed_request_object,
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version,

@@ -13,14 +13,41 @@ use crate::crypto::{random_token, secret_digest};
 use crate::flows::client_auth::ClientAuthenticator;
 use crate::flows::pending_logins::Admission;
 use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizeError};
+use crate::protocol::pending_logins::PendingScope;
 use crate::protocol::pushed_requests::{self, PushedRequest};
 use crate::protocol::{ClientRecord, OAuthError, Params};
+use crate::store::StoreError;
 
 /// The answer of `/par` (RFC 9126 §2.2), sent with 201 Created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pushed {
     pub request_uri: String,
     pub expires_in: u64,
+}
+
+/// Why `/par` refused a push (RFC 9126 §2.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushRefused {
+    /// The request or the client's credentials, answered as at the token
+    /// endpoint.
+    Invalid(OAuthError),
+    /// Over `pushed_requests::MAX_STORED_BYTES`: 413 Payload Too Large.
+    TooLarge(OAuthError),
+    /// The pending sign-in bound (`login.max_pending*`), for this address
+    /// (429 Too Many Requests) or in all (503).
+    Busy { scope: PendingScope, retry_after: u64 },
+}
+
+impl From<OAuthError> for PushRefused {
+    fn from(e: OAuthError) -> Self {
+        PushRefused::Invalid(e)
+    }
+}
+
+impl From<StoreError> for PushRefused {
+    fn from(e: StoreError) -> Self {
+        PushRefused::Invalid(e.into())
+    }
 }
 
 pub struct PushFlow {
@@ -40,33 +67,56 @@ impl PushFlow {
 
     /// `POST /par` from `ip` with its `Authorization` header and form
     /// parameters: the client authenticates as at the token endpoint (§2),
-    /// the request passes every check of the authorization endpoint, then
-    /// it is stored. A public client's push proves nothing about who sent
-    /// it, so it counts as a pending sign-in (`login.max_pending*`).
+    /// the request (its signed `request` object's, §3, when it sent one)
+    /// passes every check of the authorization endpoint, then it is stored.
+    /// A public client's push proves nothing about who sent it, so it
+    /// counts as a pending sign-in (`login.max_pending*`).
     pub async fn push(
         &self,
         authorization: Option<&str>,
         params: &Params,
         ip: Option<&str>,
         now: i64,
-    ) -> Result<Pushed, OAuthError> {
+    ) -> Result<Pushed, PushRefused> {
         params.reject_repeated_except(&[crate::protocol::resources::RESOURCE])?;
         let client = self.clients.authenticate(authorization, params, now).await?;
-        let ttl = self.authorize.policy.pushed.ttl;
-        let pushed = PushedRequest::of(&client.client_id, params, ttl, now)?;
+        let policy = self.authorize.policy;
+        let signed = match params.get("request").filter(|_| policy.signed_requests.enabled) {
+            Some(token) => {
+                if params.get("client_id").is_some_and(|given| given != client.client_id) {
+                    return Err(
+                        OAuthError::invalid_request("client_id is not the authenticated client").into()
+                    );
+                }
+                Some(self.authorize.verify_request_object(&client, token, now).await?)
+            }
+            None if policy.signed_requests.demands(client.require_signed_request_object) => {
+                return Err(OAuthError::invalid_request(
+                    "this client must push a signed request object (RFC 9101)",
+                )
+                .into());
+            }
+            None => None,
+        };
+        let pushed =
+            PushedRequest::of(&client.client_id, signed.as_ref().unwrap_or(params), policy.pushed.ttl, now)?;
+        if pushed.is_oversized() {
+            return Err(PushRefused::TooLarge(OAuthError::invalid_request(format!(
+                "the pushed request is over {} bytes",
+                pushed_requests::MAX_STORED_BYTES
+            ))));
+        }
         self.authorize.validate_params(&pushed.params()?).await.map_err(AuthorizeError::into_error)?;
         if client.public
-            && let Admission::Refused { retry_after, .. } =
+            && let Admission::Refused { scope, retry_after } =
                 self.authorize.pending_logins.admit(ip, now).await?
         {
-            return Err(OAuthError::temporarily_unavailable(format!(
-                "too many sign-ins are pending; retry in {retry_after} seconds"
-            )));
+            return Err(PushRefused::Busy { scope, retry_after });
         }
         let id = random_token(32);
         self.authorize.ephemeral.put(&secret_digest(&id), &pushed, now).await?;
-        tracing::debug!(client_id = %client.client_id, "authorization request pushed");
-        Ok(Pushed { request_uri: pushed_requests::request_uri(&id), expires_in: ttl })
+        tracing::debug!(client_id = %client.client_id, signed = signed.is_some(), "authorization request pushed");
+        Ok(Pushed { request_uri: pushed_requests::request_uri(&id), expires_in: policy.pushed.ttl })
     }
 }
 

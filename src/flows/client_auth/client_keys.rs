@@ -62,6 +62,33 @@ impl OutboundHttp {
     }
 }
 
+/// A client's public keys, from whichever source it registered, for
+/// checking what it signed (assertions, request objects): the fetched
+/// ones through the shared [`ClientKeyCache`].
+#[derive(Clone)]
+pub struct ClientKeys {
+    cache: Arc<ClientKeyCache>,
+    http: Arc<OutboundHttp>,
+}
+
+impl ClientKeys {
+    pub fn new(cache: Arc<ClientKeyCache>, http: Arc<OutboundHttp>) -> ClientKeys {
+        ClientKeys { cache, http }
+    }
+
+    /// The client's JWK Set ([`ClientKeyCache::keys_for`]); `kid` is the
+    /// key the caller looks for.
+    pub async fn of(
+        &self,
+        client: &ClientRecord,
+        kid: Option<&str>,
+        now: i64,
+    ) -> Result<Arc<JwkSet>, ClientKeysError> {
+        let http = self.http.client().map_err(|e| ClientKeysError::Fetch(e.to_string()))?;
+        self.cache.keys_for(http, client, kid, now).await
+    }
+}
+
 /// Why a client's keys are not available. For the log only: the client
 /// always gets a plain `invalid_client`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

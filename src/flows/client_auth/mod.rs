@@ -21,7 +21,7 @@ mod tests;
 
 use std::sync::Arc;
 
-use client_keys::{ClientKeyCache, ClientKeysError, OutboundHttp};
+use client_keys::{ClientKeyCache, ClientKeys, ClientKeysError, OutboundHttp};
 
 use crate::protocol::client_assertion::{self, Assertion, Reject, audiences};
 use crate::protocol::entries::UsedAssertion;
@@ -167,8 +167,7 @@ impl From<StoreError> for Failure {
 
 pub struct ClientAuthenticator {
     clients: Clients,
-    keys: Arc<ClientKeyCache>,
-    http: Arc<OutboundHttp>,
+    keys: ClientKeys,
     /// Where used assertion `jti`s are remembered.
     ephemeral: Ephemeral,
     /// Values of an assertion's `aud` that name this server.
@@ -183,7 +182,12 @@ impl ClientAuthenticator {
         ephemeral: Ephemeral,
         issuer: &str,
     ) -> ClientAuthenticator {
-        ClientAuthenticator { clients, keys, http, ephemeral, audiences: audiences(issuer) }
+        ClientAuthenticator {
+            clients,
+            keys: ClientKeys::new(keys, http),
+            ephemeral,
+            audiences: audiences(issuer),
+        }
     }
 
     /// Looks the client up and checks the credentials of the request with
@@ -254,8 +258,7 @@ impl ClientAuthenticator {
     /// (atomically: two concurrent uses cannot both win).
     async fn verify_assertion(&self, client: &ClientRecord, token: &str, now: i64) -> Result<(), Failure> {
         let assertion = Assertion::parse(token)?;
-        let http = self.http.client().map_err(|e| ClientKeysError::Fetch(e.to_string()))?;
-        let set = self.keys.keys_for(http, client, assertion.kid.as_deref(), now).await.inspect_err(|e| {
+        let set = self.keys.of(client, assertion.kid.as_deref(), now).await.inspect_err(|e| {
             tracing::warn!(client_id = %client.client_id, error = %e, "cannot get the client's JWK Set");
         })?;
         let claims = assertion.verify(&set)?;

@@ -58,6 +58,8 @@ pub enum Reject {
 pub struct Assertion<'a> {
     pub alg: SigningAlg,
     pub kid: Option<String>,
+    /// The header's `typ` (RFC 7515 §4.1.9), for explicit typing (RFC 8725 §3.11).
+    pub typ: Option<String>,
     signing_input: &'a str,
     signature: Vec<u8>,
     payload: Map<String, Value>,
@@ -76,9 +78,15 @@ impl<'a> Assertion<'a> {
             Some(Value::String(kid)) => Some(kid.clone()),
             Some(_) => return Err(Reject::Malformed),
         };
+        let typ = match header.get("typ") {
+            None => None,
+            Some(Value::String(typ)) => Some(typ.clone()),
+            Some(_) => return Err(Reject::Malformed),
+        };
         Ok(Assertion {
             alg,
             kid,
+            typ,
             signing_input: jws.signing_input,
             signature: jws.signature,
             payload: decode_object(jws.payload_b64).ok_or(Reject::Malformed)?,
@@ -208,7 +216,7 @@ pub fn is_acceptable_jwks_uri(uri: &str) -> bool {
 }
 
 /// RFC 7519 §2 NumericDate; fractional seconds are truncated.
-fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>, Reject> {
+pub(crate) fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>, Reject> {
     match claims.get(name) {
         None => Ok(None),
         Some(v) => match (v.as_i64(), v.as_f64()) {

@@ -111,6 +111,9 @@ pub struct ClientRow {
     /// Absent in exports made before it existed.
     #[serde(default)]
     pub require_par: bool,
+    /// Absent in exports made before it existed.
+    #[serde(default)]
+    pub require_jar: bool,
 }
 
 fn encode_list(list: &[String]) -> Result<String, StoreError> {
@@ -170,6 +173,7 @@ impl TryFrom<&ClientRecord> for ClientRow {
             require_mfa: c.require_mfa,
             logo_uri: c.logo_uri.clone(),
             require_par: c.require_pushed_requests,
+            require_jar: c.require_signed_request_object,
             frontchannel_logout_uri: c.frontchannel_logout.as_ref().map(|l| l.uri.clone()),
             frontchannel_logout_session_required: c
                 .frontchannel_logout
@@ -215,6 +219,7 @@ impl TryFrom<ClientRow> for ClientRecord {
             version: r.version,
             require_mfa: r.require_mfa,
             require_pushed_requests: r.require_par,
+            require_signed_request_object: r.require_jar,
             backchannel_logout: r
                 .backchannel_logout_uri
                 .map(|uri| LogoutUri { uri, session_required: r.backchannel_logout_session_required }),

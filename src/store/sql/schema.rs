@@ -62,6 +62,7 @@ diesel::table! {
         require_mfa -> Bool,
         logo_uri -> Nullable<Text>,
         require_par -> Bool,
+        require_jar -> Bool,
     }
 }
 

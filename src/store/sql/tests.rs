@@ -62,6 +62,7 @@ fn client(client_id: &str) -> ClientRecord {
         role_claim: None,
         require_mfa: true,
         require_pushed_requests: true,
+        require_signed_request_object: true,
         logo_uri: Some("https://app.example/logo.png".into()),
         version: 1,
     }

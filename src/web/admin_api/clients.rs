@@ -83,6 +83,9 @@ pub struct ClientCreate {
     /// The client must push its authorization requests (RFC 9126 §6).
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// The client must send signed request objects (RFC 9101 §10.5).
+    #[serde(default)]
+    pub require_signed_request_object: bool,
 }
 
 /// The members to change; absent members stay, `null` clears an optional one.
@@ -136,6 +139,7 @@ pub struct ClientPatch {
     pub role_claim: Option<Option<String>>,
     pub require_mfa: Option<bool>,
     pub require_pushed_authorization_requests: Option<bool>,
+    pub require_signed_request_object: Option<bool>,
 }
 
 fn jwks_text(jwks: serde_json::Value) -> String {
@@ -173,6 +177,7 @@ impl From<ClientCreate> for NewClient {
             role_claim: c.role_claim,
             require_mfa: c.require_mfa,
             require_pushed_requests: c.require_pushed_authorization_requests,
+            require_signed_request_object: c.require_signed_request_object,
         }
     }
 }
@@ -205,6 +210,7 @@ impl From<ClientPatch> for ClientUpdate {
             role_claim: p.role_claim,
             require_mfa: p.require_mfa,
             require_pushed_requests: p.require_pushed_authorization_requests,
+            require_signed_request_object: p.require_signed_request_object,
         }
     }
 }

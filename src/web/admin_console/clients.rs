@@ -212,6 +212,7 @@ fn read_form(params: &Params, current: Option<&ClientRecord>) -> ClientForm {
         consent: text("consent"),
         require_mfa: params.get("require_mfa") == Some("yes"),
         require_par: params.get("require_par") == Some("yes"),
+        require_jar: params.get("require_jar") == Some("yes"),
         token_endpoint_auth_method: text("token_endpoint_auth_method"),
         jwks_uri: text("jwks_uri"),
         version: params.get("version").and_then(|v| v.parse().ok()).unwrap_or(0),
@@ -245,6 +246,7 @@ fn new_client(form: &ClientForm) -> NewClient {
         consent: optional(&form.consent),
         require_mfa: form.require_mfa,
         require_pushed_requests: form.require_par,
+        require_signed_request_object: form.require_jar,
         ..NewClient::default()
     }
 }
@@ -262,6 +264,7 @@ fn client_update(form: &ClientForm) -> ClientUpdate {
         consent: optional(&form.consent),
         require_mfa: Some(form.require_mfa),
         require_pushed_requests: Some(form.require_par),
+        require_signed_request_object: Some(form.require_jar),
         ..ClientUpdate::default()
     }
 }
@@ -280,6 +283,7 @@ fn stored(client: &ClientRecord) -> (ClientForm, ClientFacts) {
         consent: client.consent.as_str().to_string(),
         require_mfa: client.require_mfa,
         require_par: client.require_pushed_requests,
+        require_jar: client.require_signed_request_object,
         token_endpoint_auth_method: client.token_endpoint_auth_method.as_str().to_string(),
         jwks_uri: client.jwks_uri.clone().unwrap_or_default(),
         version: client.version,

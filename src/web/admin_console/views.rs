@@ -182,6 +182,8 @@ pub struct ClientForm {
     pub require_mfa: bool,
     /// The app must push its authorization requests (RFC 9126).
     pub require_par: bool,
+    /// The app must send signed request objects (RFC 9101 §10.5).
+    pub require_jar: bool,
     pub token_endpoint_auth_method: String,
     pub jwks_uri: String,
     /// The version the edit started from (0 for a new client).

@@ -5,6 +5,7 @@
 mod admin_api;
 mod browser;
 mod cli;
+mod client_key;
 mod infra;
 mod jwt;
 mod lifecycle;
@@ -22,6 +23,7 @@ use std::sync::Arc;
 pub use admin_api::*;
 pub use browser::*;
 pub use cli::*;
+pub use client_key::*;
 pub use infra::Backend;
 pub use jwt::*;
 pub use lifecycle::*;
