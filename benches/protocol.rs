@@ -35,6 +35,7 @@ fn access_token_request() -> AccessTokenRequest<'static> {
         auth_time: Some(NOW - 60),
         sid: Some("0b8f3c2a-4d5e-4f60-8a7b-9c0d1e2f3a4b".into()),
         group_claims: Default::default(),
+        dpop_jkt: None,
         now: NOW,
         ttl_secs: 300,
     }

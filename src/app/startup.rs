@@ -25,6 +25,7 @@ use crate::flows::client_auth::client_keys::{ClientKeyCache, ClientKeys, Outboun
 use crate::flows::console::{ConsoleFlow, ConsoleState};
 use crate::flows::credentials::Credentials;
 use crate::flows::device::{DeviceFlow, DeviceStores};
+use crate::flows::dpop::DpopChecker;
 use crate::flows::interaction::{InteractionFlow, InteractionParts};
 use crate::flows::introspection::IntrospectionFlow;
 use crate::flows::janitor::Janitor;
@@ -43,12 +44,10 @@ use crate::flows::readiness::Readiness;
 use crate::flows::revocation::RevocationFlow;
 use crate::flows::second_factor::SecondFactor;
 use crate::flows::sessions::Sessions;
-use crate::flows::token::{
-    AuthorizationCodeGrant, ClientCredentialsGrant, DeviceCodeGrant, RefreshTokenGrant, TokenFlow,
-    TokenIssuer,
-};
+use crate::flows::token::{GrantParts, TokenFlow, TokenGrants, TokenIssuer};
 use crate::flows::userinfo::UserinfoFlow;
 use crate::jose::KeyringHandle;
+use crate::protocol::dpop::nonce::NonceKey;
 use crate::store::{OpenMode, Stores};
 
 /// What tests and operators' tools may reach of a running application.
@@ -310,29 +309,19 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.resources.clone(),
         stores.groups.clone(),
     ));
+    let nonces =
+        NonceKey::new(kek.derive("oxidp DPoP nonces").map_err(|e| anyhow::anyhow!("DPoP nonce key: {e}"))?);
+    let dpop = Arc::new(DpopChecker::new(settings.dpop.policy(), nonces, stores.ephemeral.clone(), &issuer));
     let token = Arc::new(TokenFlow::new(
         client_auth.clone(),
-        AuthorizationCodeGrant::new(
-            stores.ephemeral.clone(),
-            stores.users.clone(),
-            stores.grants.clone(),
-            sessions.clone(),
-            token_issuer.clone(),
-        ),
-        RefreshTokenGrant::new(
-            stores.grants.clone(),
-            stores.users.clone(),
-            sessions.clone(),
-            token_issuer.clone(),
-        ),
-        ClientCredentialsGrant::new(token_issuer.clone()),
-        DeviceCodeGrant::new(
-            stores.ephemeral.clone(),
-            stores.users.clone(),
-            stores.grants.clone(),
-            sessions.clone(),
-            token_issuer,
-        ),
+        dpop.clone(),
+        TokenGrants::new(GrantParts {
+            ephemeral: stores.ephemeral.clone(),
+            users: stores.users.clone(),
+            grants: stores.grants.clone(),
+            sessions: sessions.clone(),
+            issuer: token_issuer,
+        }),
     ));
     let device = DeviceFlow::new(
         client_auth.clone(),
@@ -359,6 +348,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
     );
     let userinfo = UserinfoFlow::new(
         access_tokens.clone(),
+        dpop,
         stores.users.clone(),
         stores.clients.clone(),
         stores.groups.clone(),

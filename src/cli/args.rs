@@ -263,6 +263,10 @@ pub struct ClientCreate {
     /// RFC 9101 §10.5), verified with its registered public keys.
     #[arg(long)]
     pub require_signed_request_object: bool,
+    /// The app gets tokens only with a DPoP proof of its key at the token endpoint
+    /// (RFC 9449 §5.2, dpop_bound_access_tokens).
+    #[arg(long)]
+    pub require_dpop: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -286,6 +290,10 @@ pub struct ClientShown {
     /// Whether the app must send signed request objects (JAR, RFC 9101 §10.5).
     #[arg(long, value_name = "BOOL")]
     pub require_signed_request_object: Option<bool>,
+    /// Whether the app must send a DPoP proof of its key at the token endpoint
+    /// (RFC 9449 §5.2).
+    #[arg(long, value_name = "BOOL")]
+    pub require_dpop: Option<bool>,
     #[arg(long)]
     pub json: bool,
 }

@@ -103,6 +103,7 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 require_mfa: args.require_mfa,
                 require_pushed_requests: args.require_par,
                 require_signed_request_object: args.require_signed_request_object,
+                require_dpop: args.require_dpop,
             };
             let admin = admin(settings, OpenMode::CreateIfMissing).await?;
             let created = admin.create_client(&Actor::Cli, new, now).await?;
@@ -114,6 +115,7 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 logo_uri: if args.no_logo { Some(None) } else { args.logo_uri.map(Some) },
                 require_pushed_requests: args.require_par,
                 require_signed_request_object: args.require_signed_request_object,
+                require_dpop: args.require_dpop,
                 ..ClientUpdate::default()
             };
             let admin = admin(settings, OpenMode::MustExist).await?;

@@ -32,6 +32,7 @@ fn client_json(c: &ClientRecord, secret: Option<&str>) -> Value {
         "require_mfa": c.require_mfa,
         "require_pushed_authorization_requests": c.require_pushed_requests,
         "require_signed_request_object": c.require_signed_request_object,
+        "dpop_bound_access_tokens": c.require_dpop,
         "consent": c.consent,
         "name": c.name,
         "logo_uri": c.logo_uri,

@@ -5,6 +5,7 @@
 //! small typed policies each flow takes (`policies`).
 
 mod branding;
+mod dpop;
 mod jar;
 mod login;
 mod mail;
@@ -21,6 +22,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use self::dpop::DpopSettings;
 pub use self::jar::JarSettings;
 pub use self::par::ParSettings;
 pub use self::password::PasswordSettings;
@@ -50,6 +52,8 @@ pub struct Settings {
     pub par: ParSettings,
     /// Signed request objects (RFC 9101).
     pub jar: JarSettings,
+    /// Sender-constrained tokens (RFC 9449).
+    pub dpop: DpopSettings,
     pub password: PasswordSettings,
     pub device: DeviceSettings,
     pub jobs: JobSettings,
@@ -242,6 +246,7 @@ impl Default for Settings {
             rate_limits: RateLimitSettings::default(),
             par: ParSettings::default(),
             jar: JarSettings::default(),
+            dpop: DpopSettings::default(),
             password: PasswordSettings::default(),
             device: DeviceSettings::default(),
             jobs: JobSettings::default(),
@@ -456,6 +461,7 @@ impl fmt::Debug for Settings {
             .field("rate_limits", &self.rate_limits)
             .field("par", &self.par)
             .field("jar", &self.jar)
+            .field("dpop", &self.dpop)
             .field("password", &self.password)
             .field("device", &self.device)
             .field("jobs", &self.jobs)

@@ -109,7 +109,7 @@ impl Settings {
 
     /// The optional protocol features, for discovery.
     pub fn features(&self) -> Features {
-        Features { pushed: self.par.policy(), signed_requests: self.jar.policy() }
+        Features { pushed: self.par.policy(), signed_requests: self.jar.policy(), dpop: self.dpop.policy() }
     }
 
     /// The caps on login transactions started (`protocol::pending_logins`).

@@ -364,6 +364,7 @@ impl AuthorizeFlow {
             authentication: session.authentication.clone(),
             expires_at: now + self.policy.code_ttl as i64,
             resources: request.resources.clone(),
+            dpop_jkt: request.dpop_jkt.clone(),
         };
         // The client is told when the session ends; listed before the code
         // exists, so no client holds tokens of a session unbeknown to it.

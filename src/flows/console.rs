@@ -13,7 +13,7 @@ use crate::crypto::{constant_time_eq, random_token, secret_digest, sha256_b64url
 use crate::flows::access_tokens::AccessTokenVerifier;
 use crate::flows::admin::Admin;
 use crate::flows::sessions::Sessions;
-use crate::flows::token::TokenFlow;
+use crate::flows::token::{TokenFlow, TokenRequest};
 use crate::jose::KeyringHandle;
 use crate::protocol::admin::{ADMIN_SCOPE, CONSOLE_CLIENT_ID, may_hold_admin_scope};
 use crate::protocol::claims::ID_TOKEN_TYP;
@@ -191,7 +191,8 @@ impl ConsoleFlow {
             .append_pair("code_verifier", &login.code_verifier)
             .finish();
         let params = Params::parse(&form)?;
-        let response: TokenResponse = self.token.token(None, &params, None, now).await.result?;
+        let request = TokenRequest { authorization: None, params: &params, origin: None, dpop: None };
+        let response: TokenResponse = self.token.token(request, now).await.result?;
         let claims = self.access_tokens.live_claims(&response.access_token, now).await?;
         if claims.client_id != CONSOLE_CLIENT_ID {
             return Err(OAuthError::invalid_grant("the access token was issued to another client"));

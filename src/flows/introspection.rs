@@ -13,6 +13,7 @@ use crate::flows::access_tokens::AccessTokenVerifier;
 use crate::flows::client_auth::caller::{Caller, CallerAuthenticator};
 use crate::flows::sessions::Sessions;
 use crate::protocol::introspection::Introspection;
+use crate::protocol::tokens::Confirmation;
 use crate::protocol::{ClientRecord, OAuthError, Params, TokenType, TokenTypeHint};
 use crate::store::{Grants, Users};
 
@@ -96,8 +97,9 @@ impl IntrospectionFlow {
             iss: Some(claims.iss),
             exp: Some(claims.exp),
             iat: Some(claims.iat),
-            token_type: Some(TokenType::Bearer),
+            token_type: Some(if claims.cnf.is_some() { TokenType::Dpop } else { TokenType::Bearer }),
             jti: Some(claims.jti),
+            cnf: claims.cnf,
         }))
     }
 
@@ -140,6 +142,7 @@ impl IntrospectionFlow {
             iat: Some(record.created_at),
             token_type: Some(TokenType::RefreshToken),
             jti: None,
+            cnf: record.dpop_jkt.map(|jkt| Confirmation { jkt }),
         }))
     }
 }

@@ -14,6 +14,7 @@ pub mod client_auth;
 pub mod console;
 pub mod credentials;
 pub mod device;
+pub mod dpop;
 pub mod interaction;
 pub mod introspection;
 pub mod janitor;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::flows::access_tokens::AccessTokenVerifier;
+use crate::flows::dpop::{DpopChecker, Presented};
 use crate::protocol::claims::{GroupClaims, user_claims};
 use crate::protocol::origin::{Answer, WebOrigin};
 use crate::protocol::tokens::AccessTokenClaims;
@@ -15,6 +16,7 @@ use crate::store::{Clients, Groups, Users};
 
 pub struct UserinfoFlow {
     access_tokens: Arc<AccessTokenVerifier>,
+    dpop: Arc<DpopChecker>,
     users: Users,
     clients: Clients,
     groups: Groups,
@@ -23,28 +25,37 @@ pub struct UserinfoFlow {
 impl UserinfoFlow {
     pub fn new(
         access_tokens: Arc<AccessTokenVerifier>,
+        dpop: Arc<DpopChecker>,
         users: Users,
         clients: Clients,
         groups: Groups,
     ) -> UserinfoFlow {
-        UserinfoFlow { access_tokens, users, clients, groups }
+        UserinfoFlow { access_tokens, dpop, users, clients, groups }
     }
 
-    /// `token` is the bearer token from the request (RFC 6750 §2); the
-    /// UserInfo endpoint is one of our resources, named by the issuer. A
-    /// browser `origin` must be a web origin of the client the token was
-    /// issued to (its `client_id` claim).
+    /// The `DPoP-Nonce` to send now, where proofs must carry one.
+    pub fn dpop_nonce(&self, now: i64) -> Option<String> {
+        self.dpop.nonce(now)
+    }
+
+    /// `presented` is the access token as the request carried it (RFC 6750
+    /// §2, or RFC 9449 §7.1 with its proof); the UserInfo endpoint is one of
+    /// our resources, named by the issuer. A browser `origin` must be a web
+    /// origin of the client the token was issued to (its `client_id` claim).
     pub async fn userinfo(
         &self,
-        token: &str,
+        presented: &Presented<'_>,
         origin: Option<&WebOrigin>,
         now: i64,
     ) -> Answer<Map<String, Value>> {
         let issuer = self.access_tokens.issuer();
-        let claims = match self.access_tokens.verify_for(issuer, token, now).await {
+        let claims = match self.access_tokens.verify_for(issuer, presented.token, now).await {
             Ok(claims) => claims,
             Err(e) => return Answer::undecided(e),
         };
+        if let Err(e) = self.dpop.at_userinfo(claims.bound_key(), presented, now).await {
+            return Answer::undecided(e);
+        }
         // The client's role prefix from the in-memory cache, without
         // copying the whole client unless CORS needs it.
         let prefix = match origin {

@@ -56,6 +56,19 @@ impl Kek {
         Kek(key)
     }
 
+    /// A key for another purpose, derived as HMAC-SHA256(KEK, `label`)
+    /// (the HKDF-Expand step of RFC 5869 §2.3 for one block): every
+    /// instance sharing the KEK derives the same one, and it reveals
+    /// nothing about the KEK.
+    pub fn derive(&self, label: &str) -> Result<[u8; 32], KeyError> {
+        let pkey = openssl::pkey::PKey::hmac(&self.0)?;
+        let mut signer = openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &pkey)?;
+        signer.update(label.as_bytes())?;
+        signer.update(&[1])?;
+        let mac = signer.sign_to_vec()?;
+        mac.try_into().map_err(|_| KeyError::Kek("derived key is not 32 bytes".into()))
+    }
+
     /// nonce ‖ ciphertext ‖ tag, base64url.
     pub fn seal(&self, kid: &str, plaintext: &[u8]) -> Result<String, KeyError> {
         let mut nonce = [0u8; NONCE_LEN];
@@ -92,6 +105,16 @@ impl Kek {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derived_keys_depend_on_the_label_and_the_kek() {
+        let kek = Kek::from_bytes([7; 32]);
+        let a = kek.derive("dpop-nonce").unwrap();
+        assert_eq!(a, kek.derive("dpop-nonce").unwrap());
+        assert_ne!(a, kek.derive("other").unwrap());
+        assert_ne!(a, Kek::from_bytes([8; 32]).derive("dpop-nonce").unwrap());
+        assert_ne!(a, [7; 32]);
+    }
 
     #[test]
     fn seal_then_open_and_refuse_the_wrong_kek_or_kid() {

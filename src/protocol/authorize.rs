@@ -54,6 +54,9 @@ pub struct AuthorizationRequest {
     /// for the pages, in order; a preference, never an error.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ui_locales: Vec<String>,
+    /// RFC 9449 §10: the thumbprint of the DPoP key the code is bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_jkt: Option<String>,
 }
 
 /// RFC 6749 §4.1.2: the code flow answers in the query by default.
@@ -179,6 +182,7 @@ pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<Authorizat
         resources: checked.resources,
         device: None,
         ui_locales: ui_locales(params.get("ui_locales")),
+        dpop_jkt: checked.dpop_jkt,
     })
 }
 
@@ -247,6 +251,7 @@ struct Checked {
     prompts: Vec<Prompt>,
     max_age: Option<i64>,
     resources: Vec<String>,
+    dpop_jkt: Option<String>,
 }
 
 /// The checks whose failures are reported to the client, in order.
@@ -280,7 +285,21 @@ fn check_request(client: &ClientRecord, params: &Params) -> Result<Checked, OAut
         ),
     };
     let resources = resources::requested(params)?;
-    Ok(Checked { scope, code_challenge, prompts, max_age, resources })
+    let dpop_jkt = match params.get("dpop_jkt") {
+        None => None,
+        Some(jkt) if is_thumbprint(jkt) => Some(jkt.to_string()),
+        Some(_) => {
+            return Err(OAuthError::invalid_request(
+                "dpop_jkt must be a JWK SHA-256 thumbprint (RFC 9449 §10)",
+            ));
+        }
+    };
+    Ok(Checked { scope, code_challenge, prompts, max_age, resources, dpop_jkt })
+}
+
+/// RFC 7638 with SHA-256: 43 base64url characters.
+fn is_thumbprint(value: &str) -> bool {
+    value.len() == 43 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The requested scopes the client is registered for; others are left out

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::jose::SigningAlg;
+use crate::protocol::dpop::DpopPolicy;
 use crate::protocol::pushed_requests::PushedPolicy;
 use crate::protocol::request_object::RequestObjectPolicy;
 use crate::protocol::vocabulary::{
@@ -37,6 +38,7 @@ pub const CLAIMS_SUPPORTED: [&str; 17] = [
 pub struct Features {
     pub pushed: PushedPolicy,
     pub signed_requests: RequestObjectPolicy,
+    pub dpop: DpopPolicy,
 }
 
 /// `signing_algs`: the algorithms with an active key (ID tokens).
@@ -92,6 +94,10 @@ pub fn metadata(issuer: &str, signing_algs: &[SigningAlg], features: Features) -
         document["request_object_signing_alg_values_supported"] = json!(SigningAlg::words());
         document["require_signed_request_object"] = json!(features.signed_requests.required);
     }
+    if features.dpop.enabled {
+        // RFC 9449 §5.1.
+        document["dpop_signing_alg_values_supported"] = json!(SigningAlg::words());
+    }
     document
 }
 
@@ -132,6 +138,7 @@ mod tests {
         );
         assert_eq!(m["require_signed_request_object"], false);
         assert_eq!(m["request_uri_parameter_supported"], false);
+        assert_eq!(m["dpop_signing_alg_values_supported"], json!(["RS256", "PS256", "ES256", "EdDSA"]));
     }
 
     #[test]
@@ -139,6 +146,7 @@ mod tests {
         let off = Features {
             pushed: PushedPolicy { enabled: false, ..PushedPolicy::default() },
             signed_requests: RequestObjectPolicy { enabled: false, required: false },
+            dpop: DpopPolicy { enabled: false, require_nonce: false },
         };
         let m = metadata("https://id.example.com", &[SigningAlg::Rs256], off);
         assert!(m.get("pushed_authorization_request_endpoint").is_none());
@@ -146,5 +154,6 @@ mod tests {
         assert_eq!(m["request_parameter_supported"], false);
         assert!(m.get("request_object_signing_alg_values_supported").is_none());
         assert!(m.get("require_signed_request_object").is_none());
+        assert!(m.get("dpop_signing_alg_values_supported").is_none());
     }
 }

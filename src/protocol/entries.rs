@@ -25,6 +25,7 @@ vocabulary! {
         Session => "session",
         DeniedToken => "denied_at",
         UsedAssertion => "assertion_jti",
+        UsedDpopProof => "dpop_jti",
         DeviceAuthorization => "device_code",
         DeviceApproval => "device_approval",
         CodeGuesses => "device_guesses",
@@ -119,6 +120,9 @@ pub struct CodeGrant {
     /// RFC 8707 resources of the authorization request.
     #[serde(default)]
     pub resources: Vec<String>,
+    /// RFC 9449 §10: the DPoP key the code may be redeemed with only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_jkt: Option<String>,
 }
 
 impl Entry for CodeGrant {
@@ -446,6 +450,7 @@ mod tests {
             SsoSession::KIND,
             DeniedToken::KIND,
             UsedAssertion::KIND,
+            crate::protocol::dpop::UsedDpopProof::KIND,
             DeviceAuthorization::KIND,
             DeviceApproval::KIND,
             CodeGuesses::KIND,

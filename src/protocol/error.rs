@@ -39,6 +39,10 @@ vocabulary! {
         SlowDown => "slow_down",
         /// RFC 8628 §3.5: the device code expired; start again.
         ExpiredToken => "expired_token",
+        /// RFC 9449 §5, §7.1: the DPoP proof is missing or invalid.
+        InvalidDpopProof => "invalid_dpop_proof",
+        /// RFC 9449 §8, §9: send the proof again with the `DPoP-Nonce` given.
+        UseDpopNonce => "use_dpop_nonce",
     }
 }
 
@@ -132,6 +136,12 @@ impl OAuthError {
     }
     pub fn slow_down(description: impl Into<String>) -> OAuthError {
         OAuthError::new(ErrorCode::SlowDown, description)
+    }
+    pub fn invalid_dpop_proof(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::InvalidDpopProof, description)
+    }
+    pub fn use_dpop_nonce(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::UseDpopNonce, description)
     }
     pub fn expired_token(description: impl Into<String>) -> OAuthError {
         OAuthError::new(ErrorCode::ExpiredToken, description)

@@ -230,6 +230,7 @@ mod tests {
             resources: vec![],
             device: None,
             ui_locales: Vec::new(),
+            dpop_jkt: None,
         }
     }
 

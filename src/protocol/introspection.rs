@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::protocol::tokens::Confirmation;
 use crate::protocol::vocabulary::TokenType;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -26,6 +27,9 @@ pub struct Introspection {
     pub token_type: Option<TokenType>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
+    /// RFC 9449 §6.2: the DPoP key the token is bound to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
 }
 
 impl Introspection {

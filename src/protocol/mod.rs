@@ -11,6 +11,7 @@ pub mod client_assertion;
 pub mod clients;
 pub mod device;
 pub mod discovery;
+pub mod dpop;
 pub mod entries;
 pub mod error;
 pub mod interaction;

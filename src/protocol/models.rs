@@ -100,6 +100,9 @@ pub struct ClientRecord {
     /// The client must send its authorization requests as signed request
     /// objects (RFC 9101 §10.5, `require_signed_request_object`).
     pub require_signed_request_object: bool,
+    /// The client must prove possession of a DPoP key at the token endpoint
+    /// (RFC 9449 §5.2, `dpop_bound_access_tokens`).
+    pub require_dpop: bool,
     pub created_at: i64,
     pub updated_at: i64,
     /// Bumped by every change (optimistic concurrency: the admin API's ETag).
@@ -144,6 +147,7 @@ impl Default for ClientRecord {
             require_mfa: false,
             require_pushed_requests: false,
             require_signed_request_object: false,
+            require_dpop: false,
             created_at: 0,
             updated_at: 0,
             version: 1,
@@ -210,6 +214,7 @@ impl fmt::Debug for ClientRecord {
             .field("require_mfa", &self.require_mfa)
             .field("require_pushed_requests", &self.require_pushed_requests)
             .field("require_signed_request_object", &self.require_signed_request_object)
+            .field("require_dpop", &self.require_dpop)
             .field("version", &self.version)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
@@ -287,6 +292,10 @@ pub struct RefreshTokenRecord {
     /// The resources (RFC 8707) the family was granted for: the `aud` of
     /// its access tokens; empty for the default audience.
     pub resources: Vec<String>,
+    /// RFC 9449 §5: the JWK SHA-256 thumbprint (RFC 7638) of the DPoP key a
+    /// public client's refresh token is bound to; the rotated successors
+    /// inherit it.
+    pub dpop_jkt: Option<String>,
 }
 
 impl fmt::Debug for RefreshTokenRecord {
@@ -303,6 +312,7 @@ impl fmt::Debug for RefreshTokenRecord {
             .field("revoked_at", &self.revoked_at)
             .field("offline", &self.offline)
             .field("resources", &self.resources)
+            .field("dpop_jkt", &self.dpop_jkt)
             .finish_non_exhaustive()
     }
 }

@@ -49,11 +49,26 @@ pub struct AccessTokenClaims {
     /// RFC 9068 §2.2.3.1: the user's roles at this client (its role prefix).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
+    /// RFC 9449 §6.1 (RFC 7800): the DPoP key the token is bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
+}
+
+/// RFC 7800 §3.1 `cnf` with RFC 9449 §6.1's `jkt`: the JWK SHA-256
+/// thumbprint (RFC 7638) of the key that must prove possession.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub jkt: String,
 }
 
 impl AccessTokenClaims {
     pub fn has_scope(&self, token: &str) -> bool {
         self.scope.split(' ').any(|s| s == token)
+    }
+
+    /// The thumbprint of the DPoP key the token is bound to, if any.
+    pub fn bound_key(&self) -> Option<&str> {
+        self.cnf.as_ref().map(|c| c.jkt.as_str())
     }
 }
 
@@ -67,6 +82,8 @@ pub struct AccessTokenRequest<'a> {
     pub sid: Option<String>,
     /// `groups` and `roles` (RFC 9068 §2.2.3.1); default for none.
     pub group_claims: GroupClaims,
+    /// The DPoP key to bind the token to (RFC 9449 §6).
+    pub dpop_jkt: Option<&'a str>,
     pub now: i64,
     pub ttl_secs: u64,
 }
@@ -106,6 +123,7 @@ pub fn mint_access_token_with(
         sid: req.sid,
         groups: req.group_claims.groups,
         roles: req.group_claims.roles,
+        cnf: req.dpop_jkt.map(|jkt| Confirmation { jkt: jkt.to_string() }),
     };
     let Value::Object(map) = serde_json::to_value(&claims).map_err(|e| KeyError::Crypto(e.to_string()))?
     else {
@@ -167,6 +185,7 @@ mod tests {
             sid: None,
             groups: None,
             roles: None,
+            cnf: None,
         }
     }
 

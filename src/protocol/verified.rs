@@ -90,6 +90,7 @@ mod tests {
             auth_time: None,
             sid: None,
             group_claims: Default::default(),
+            dpop_jkt: None,
             now: 1000,
             ttl_secs: 300,
         };

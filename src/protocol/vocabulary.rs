@@ -123,6 +123,8 @@ vocabulary! {
     /// RFC 7662 §2.2).
     pub enum TokenType("token type") {
         Bearer => "Bearer",
+        /// RFC 9449 §5: an access token bound to a DPoP key.
+        Dpop => "DPoP",
         RefreshToken => "refresh_token",
     }
 }

@@ -9,14 +9,13 @@
 //!   UserInfo. Answers that failed before a client was known are readable
 //!   by an origin some client registered, the same rule as preflights
 //!   (which carry no credentials to name a client). A refused origin gets
-//!   no CORS headers at all. `WWW-Authenticate` is exposed so that browser
-//!   apps can read bearer and Basic challenges; `Vary: Origin` always.
+//!   no CORS headers at all. `WWW-Authenticate` and `DPoP-Nonce` are
+//!   exposed so that browser apps can read bearer, Basic and DPoP
+//!   challenges and nonces; `Vary: Origin` always.
 //! - Nothing else (authorize, login, pages) ever carries CORS headers.
 //!
 //! No `Access-Control-Allow-Credentials`: these endpoints take no cookies.
-//! `DPoP` is not among the allowed request headers since oxidp does not
-//! implement DPoP (RFC 9449): a browser app configured for it fails at the
-//! preflight instead of silently getting bearer tokens.
+//! `DPoP` is an allowed request header: browser apps send proofs (RFC 9449).
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Data;
@@ -29,9 +28,9 @@ use crate::web::extract;
 /// How long browsers may cache a preflight answer, seconds.
 pub const MAX_AGE: u32 = 600;
 /// Request headers browser apps may send to the client-bound endpoints.
-pub const ALLOW_HEADERS: &str = "Authorization, Content-Type";
+pub const ALLOW_HEADERS: &str = "Authorization, Content-Type, DPoP";
 /// Response headers browser apps may read beyond the safelisted ones.
-pub const EXPOSE_HEADERS: &str = "WWW-Authenticate";
+pub const EXPOSE_HEADERS: &str = "WWW-Authenticate, DPoP-Nonce";
 
 /// The methods of a CORS-enabled path, as listed in `Allow` and
 /// `Access-Control-Allow-Methods`.

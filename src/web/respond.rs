@@ -80,6 +80,39 @@ pub fn bearer_error(err: Option<&OAuthError>) -> HttpResponse {
         .json(json!({ "error": err.code.as_str(), "error_description": err.safe_description() }))
 }
 
+/// RFC 9449 §7.1, §9: a DPoP-bound token, or a proof, that did not pass:
+/// 401 with a `DPoP` challenge naming the algorithms proofs may use, and a
+/// fresh `DPoP-Nonce` when the error asks for one.
+pub fn dpop_error(err: &OAuthError, nonce: Option<String>) -> HttpResponse {
+    let algs = crate::jose::SigningAlg::words().join(" ");
+    let challenge = format!(
+        "DPoP realm=\"{REALM}\", error=\"{}\", error_description=\"{}\", algs=\"{algs}\"",
+        err.code.as_str(),
+        err.safe_description()
+    );
+    // The proof errors are 400 at the token endpoint, 401 here (§7.1).
+    let status = match status(err) {
+        StatusCode::BAD_REQUEST => StatusCode::UNAUTHORIZED,
+        other => other,
+    };
+    let mut resp = HttpResponse::build(status)
+        .insert_header((header::WWW_AUTHENTICATE, challenge))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({ "error": err.code.as_str(), "error_description": err.safe_description() }));
+    add_dpop_nonce(&mut resp, nonce);
+    resp
+}
+
+/// RFC 9449 §8.1: the response header carrying the server's nonce.
+pub const DPOP_NONCE: &str = "DPoP-Nonce";
+
+/// Adds `DPoP-Nonce` to `resp` when there is one to give.
+pub fn add_dpop_nonce(resp: &mut HttpResponse, nonce: Option<String>) {
+    if let Some(value) = nonce.and_then(|n| header::HeaderValue::from_str(&n).ok()) {
+        resp.headers_mut().insert(header::HeaderName::from_static("dpop-nonce"), value);
+    }
+}
+
 /// The HTML error page, for errors that must not go back to a client:
 /// the situation in plain words ([`Problem`]), the code in small print.
 pub fn error_page(req: &HttpRequest, err: &OAuthError) -> HttpResponse {

@@ -50,6 +50,7 @@ backend_test!(clients_are_created_read_changed_and_deleted, |app| async move {
                 "access_token_ttl": 120,
                 "require_pushed_authorization_requests": true,
                 "require_signed_request_object": true,
+                "dpop_bound_access_tokens": true,
                 "jwks_uri": "https://wiki.example.com/jwks.json"
             }),
             Some(&etag),
@@ -62,6 +63,9 @@ backend_test!(clients_are_created_read_changed_and_deleted, |app| async move {
     assert_eq!(changed.json["client"]["require_pushed_authorization_requests"], true);
     assert_eq!(created.json["client"]["require_signed_request_object"], false);
     assert_eq!(changed.json["client"]["require_signed_request_object"], true);
+    assert_eq!(created.json["client"]["dpop_bound_access_tokens"], false);
+    assert_eq!(changed.json["client"]["dpop_bound_access_tokens"], true);
+    assert_eq!(api.get("/clients/wiki").await.json["dpop_bound_access_tokens"], true, "stored");
     assert_eq!(changed.json["client"]["redirect_uris"], json!(["https://wiki.example.com/cb"]), "untouched");
     assert_ne!(changed.etag, Some(etag.clone()), "a new version");
 
@@ -120,6 +124,7 @@ backend_test!(any_client_may_register_public_keys_but_one_source, |app| async mo
         "redirect_uris": ["https://spa.example.com/cb"],
         "jwks": public_jwks(),
         "require_signed_request_object": true,
+        "dpop_bound_access_tokens": true,
     });
     let created = api.post("/clients", spa).await;
     assert_eq!(created.status, 201, "{}", created.json);
@@ -127,6 +132,7 @@ backend_test!(any_client_may_register_public_keys_but_one_source, |app| async mo
     assert_eq!(created.json["client"]["jwks"]["keys"][0]["kid"], "k1");
     assert_eq!(created.json["client"]["require_signed_request_object"], true);
     assert_eq!(created.json["client"]["require_pushed_authorization_requests"], false);
+    assert_eq!(created.json["client"]["dpop_bound_access_tokens"], true, "set on creation");
     // A confidential client with a secret may name a jwks_uri.
     let mut web = web_app("web");
     web["jwks_uri"] = json!("https://web.example.com/jwks.json");

@@ -118,6 +118,7 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
         ("consent", "implicit"),
         ("require_par", "yes"),
         ("require_jar", "yes"),
+        ("require_dpop", "yes"),
         ("jwks_uri", "https://billing.example/jwks.json"),
     ];
     let (status, created) = text(browser.console_form("/admin/clients", &fields).await).await;
@@ -135,6 +136,7 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
     assert_eq!(stored.redirect_uris.len(), 2);
     assert!(stored.require_pushed_requests, "the PAR box was ticked");
     assert!(stored.require_signed_request_object, "the JAR box was ticked");
+    assert!(stored.require_dpop, "the DPoP box was ticked");
     let events = app.audit_events_of("admin_action").await;
     assert!(
         events
@@ -164,6 +166,10 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
         edit.contains(r#"name="require_jar" value="yes" checked"#),
         "the JAR box shows as ticked: {edit}"
     );
+    assert!(
+        edit.contains(r#"name="require_dpop" value="yes" checked"#),
+        "the DPoP box shows as ticked: {edit}"
+    );
     let update = |name: &'static str, version: String| {
         vec![
             ("csrf_token", csrf.clone()),
@@ -189,6 +195,7 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
     assert_eq!(saved.name.as_deref(), Some("Billing"));
     assert!(!saved.require_pushed_requests, "an unticked box clears it");
     assert!(!saved.require_signed_request_object, "an unticked JAR box clears it");
+    assert!(!saved.require_dpop, "an unticked DPoP box clears it");
 });
 
 backend_test!(console_forms_need_the_console_csrf_token, |app| async move {

@@ -109,6 +109,7 @@ fn client_create_confidential_json() {
     assert_eq!(json["client_id"], "app");
     assert_eq!(json["require_pushed_authorization_requests"], false);
     assert_eq!(json["require_signed_request_object"], false);
+    assert_eq!(json["dpop_bound_access_tokens"], false);
     let secret = json["client_secret"].as_str().expect("client_secret");
     assert!(secret.len() >= 43, "secret too short: {secret}");
     assert_eq!(cli.client_ids(), ["app"]);
@@ -144,6 +145,24 @@ fn a_client_can_be_required_to_sign_its_requests() {
     let out = cli.ok(&[&update[..], &["--require-signed-request-object", "false"]].concat(), "");
     let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
     assert_eq!(json["require_signed_request_object"], false);
+}
+
+#[test]
+fn a_client_can_be_required_to_use_dpop() {
+    let cli = Cli::new();
+    let create = ["client", "create", "--client-id", "app", "--redirect-uri", "http://127.0.0.1:1/cb"];
+    let out = cli.ok(&[&create[..], &["--require-dpop", "--json"]].concat(), "");
+    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(json["dpop_bound_access_tokens"], true, "no keys needed: {json}");
+    assert_eq!(json["require_signed_request_object"], false, "one flag does not set another");
+    assert_eq!(json["require_pushed_authorization_requests"], false);
+    let update = ["client", "update", "--client-id", "app", "--json"];
+    let out = cli.ok(&[&update[..], &["--require-dpop", "false"]].concat(), "");
+    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(json["dpop_bound_access_tokens"], false);
+    let out = cli.ok(&[&update[..], &["--require-dpop", "true"]].concat(), "");
+    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(json["dpop_bound_access_tokens"], true);
 }
 
 #[test]

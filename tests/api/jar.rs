@@ -206,5 +206,20 @@ backend_test!(
         let with_object = req.clone().param("request", &signed(&key, &object_claims(&app, &req)));
         let query = query_map(&redirect_target(&app.browser().authorize(&with_object).await, CB));
         assert_eq!(query.get("error").map(String::as_str), Some("request_not_supported"), "{query:?}");
+        // A client that must sign is refused, not let through unsigned.
+        let strict = app
+            .with_client(NewClient {
+                jwks: Some(key.jwks()),
+                require_signed_request_object: true,
+                ..new_client("strict", &[CB], false)
+            })
+            .await;
+        let query =
+            query_map(&redirect_target(&app.browser().authorize(&AuthRequest::new(&strict)).await, CB));
+        assert_eq!(
+            query.get("error").map(String::as_str),
+            Some("invalid_request"),
+            "fails closed: {query:?}"
+        );
     }
 );

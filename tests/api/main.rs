@@ -28,6 +28,7 @@ mod cors;
 mod database_faults;
 mod device;
 mod discovery;
+mod dpop;
 mod durability;
 mod form_post;
 mod groups_claims;

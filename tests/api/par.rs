@@ -151,6 +151,17 @@ backend_test!(
         let resp = app.browser().authorize(&req.clone().param("request_uri", &format!("{URN}x"))).await;
         let query = query_map(&redirect_target(&resp, CB));
         assert_eq!(query.get("error").map(String::as_str), Some("request_uri_not_supported"));
+        // A client that must push is refused, not let through unpushed.
+        let strict = app
+            .with_client(NewClient { require_pushed_requests: true, ..new_client("strict", &[CB], false) })
+            .await;
+        let query =
+            query_map(&redirect_target(&app.browser().authorize(&AuthRequest::new(&strict)).await, CB));
+        assert_eq!(
+            query.get("error").map(String::as_str),
+            Some("invalid_request"),
+            "fails closed: {query:?}"
+        );
     }
 );
 

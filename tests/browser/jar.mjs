@@ -39,7 +39,9 @@ async function request(state, verifier) {
 // The app's callback: records where the browser came back to.
 const hits = [];
 const callbackServer = http.createServer((req, res) => {
-  hits.push(new URL(req.url, redirectUri));
+  const url = new URL(req.url, redirectUri);
+  if (url.pathname !== '/cb') return res.writeHead(404).end(); // the browser's favicon.ico
+  hits.push(url);
   res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Signed in</h1>');
 });
 await new Promise((ok) => callbackServer.listen(9012, '127.0.0.1', ok));

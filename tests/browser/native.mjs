@@ -3,7 +3,8 @@
 // the system browser to oxidp with `http://127.0.0.1:<port>/callback` as
 // redirect URI (registered without a port), and finishes with openid-client
 // as a public client: PKCE, code exchange, ID token checks, userinfo and a
-// refresh; then once more with a pushed authorization request (RFC 9126).
+// refresh; then once more with a pushed authorization request (RFC 9126),
+// and with DPoP-bound tokens (RFC 9449).
 // Usage: see run.sh (it registers the client `native`).
 import { chromium } from 'playwright-core';
 import * as client from 'openid-client';
@@ -84,6 +85,31 @@ try {
   check(pushedTokens.claims().sub === claims.sub, 'the pushed request signs the same user in');
   pushedListener.server.close();
   console.log('native app with a pushed authorization request OK');
+
+  // DPoP (RFC 9449): openid-client proves a key it made at /token (retrying
+  // with the server's nonce on its own) and at UserInfo; the tokens are
+  // bound to the key, so without it the refresh token is refused.
+  check(config.serverMetadata().dpop_signing_alg_values_supported?.includes('ES256'), 'discovery lists DPoP');
+  const dpop = client.getDPoPHandle(config, await client.randomDPoPKeyPair());
+  const dpopListener = await loopbackListener();
+  const dpopVerifier = client.randomPKCECodeVerifier();
+  await page.goto(client.buildAuthorizationUrl(config, {
+    redirect_uri: `http://127.0.0.1:${dpopListener.port}/callback`, scope: 'openid profile', state: 'dpop',
+    code_challenge: await client.calculatePKCECodeChallenge(dpopVerifier), code_challenge_method: 'S256',
+  }).href);
+  const dpopTokens = await client.authorizationCodeGrant(config, await dpopListener.arrived, {
+    pkceCodeVerifier: dpopVerifier, expectedState: 'dpop', idTokenExpected: true,
+  }, undefined, { DPoP: dpop });
+  check(dpopTokens.token_type === 'dpop', `token_type ${dpopTokens.token_type}`);
+  const dpopInfo = await client.fetchUserInfo(config, dpopTokens.access_token, claims.sub, { DPoP: dpop });
+  check(dpopInfo.preferred_username === 'alice', `DPoP userinfo ${JSON.stringify(dpopInfo)}`);
+  let unbound;
+  try { await client.refreshTokenGrant(config, dpopTokens.refresh_token); } catch (e) { unbound = e; }
+  check(unbound?.error === 'invalid_dpop_proof', `refresh without the key: ${unbound}`);
+  const dpopRefreshed = await client.refreshTokenGrant(config, dpopTokens.refresh_token, undefined, { DPoP: dpop });
+  check(dpopRefreshed.token_type === 'dpop', 'the refreshed token is bound too');
+  dpopListener.server.close();
+  console.log('native app with DPoP-bound tokens OK (token, userinfo, refresh)');
 
   // Without PKCE the request goes back with invalid_request, never a code.
   const second = await loopbackListener();

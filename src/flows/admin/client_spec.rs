@@ -71,6 +71,9 @@ pub struct NewClient {
     pub require_pushed_requests: bool,
     /// The client must send signed request objects (RFC 9101 §10.5).
     pub require_signed_request_object: bool,
+    /// The client must prove possession of a DPoP key at the token endpoint
+    /// (RFC 9449 §5.2, `dpop_bound_access_tokens`).
+    pub require_dpop: bool,
 }
 
 impl NewClient {
@@ -113,6 +116,7 @@ impl NewClient {
             require_mfa: client.require_mfa,
             require_pushed_requests: client.require_pushed_requests,
             require_signed_request_object: client.require_signed_request_object,
+            require_dpop: client.require_dpop,
         }
     }
 }
@@ -291,6 +295,7 @@ impl Admin {
             require_mfa: new.require_mfa,
             require_pushed_requests: new.require_pushed_requests,
             require_signed_request_object: new.require_signed_request_object,
+            require_dpop: new.require_dpop,
             backchannel_logout,
             frontchannel_logout,
             created_at: now,

@@ -41,6 +41,7 @@ pub struct ClientUpdate {
     pub require_mfa: Option<bool>,
     pub require_pushed_requests: Option<bool>,
     pub require_signed_request_object: Option<bool>,
+    pub require_dpop: Option<bool>,
 }
 
 /// An updated client, and a new secret when the change of
@@ -83,6 +84,7 @@ impl ClientUpdate {
         set(&mut new.require_mfa, self.require_mfa);
         set(&mut new.require_pushed_requests, self.require_pushed_requests);
         set(&mut new.require_signed_request_object, self.require_signed_request_object);
+        set(&mut new.require_dpop, self.require_dpop);
         new
     }
 }

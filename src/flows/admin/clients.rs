@@ -61,6 +61,10 @@ pub struct ClientView {
     pub require_pushed_authorization_requests: bool,
     /// The client must send signed request objects (RFC 9101 §10.5).
     pub require_signed_request_object: bool,
+    /// The client must prove possession of a DPoP key at the token endpoint
+    /// (RFC 9449 §5.2).
+    #[serde(rename = "dpop_bound_access_tokens")]
+    pub require_dpop: bool,
     pub created_at: i64,
     pub updated_at: i64,
     /// The version an update must name (`If-Match`).
@@ -105,6 +109,7 @@ impl From<&ClientRecord> for ClientView {
             require_mfa: c.require_mfa,
             require_pushed_authorization_requests: c.require_pushed_requests,
             require_signed_request_object: c.require_signed_request_object,
+            require_dpop: c.require_dpop,
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version,

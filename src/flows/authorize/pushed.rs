@@ -156,11 +156,15 @@ impl AuthorizeFlow {
         client: &ClientRecord,
     ) -> Result<(), AuthorizeError> {
         let pushed = self.policy.pushed;
-        if pushed.enabled && (pushed.required || client.require_pushed_requests) {
-            return Err(AuthorizeError::to_client(
-                request,
-                OAuthError::invalid_request("authorization requests must be pushed to /par first (RFC 9126)"),
-            ));
+        // A client that must push keeps having to with /par switched off:
+        // it fails closed rather than sending its requests in the clear.
+        if client.require_pushed_requests || (pushed.enabled && pushed.required) {
+            let why = if pushed.enabled {
+                "authorization requests must be pushed to /par first (RFC 9126)"
+            } else {
+                "this client must push its requests, but /par is switched off on this server (par.enabled)"
+            };
+            return Err(AuthorizeError::to_client(request, OAuthError::invalid_request(why)));
         }
         Ok(())
     }

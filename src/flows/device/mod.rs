@@ -301,5 +301,6 @@ fn device_request(key: String, entry: DeviceAuthorization) -> AuthorizationReque
         resources: Vec::new(),
         device: Some(key),
         ui_locales: Vec::new(),
+        dpop_jkt: None,
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::crypto::{secret_digest, time_ordered_id};
 use crate::flows::sessions::Sessions;
 use crate::flows::token::TokenIssuer;
-use crate::flows::token::issue::UserGrant;
+use crate::flows::token::issue::{UserGrant, refresh_binding};
 use crate::protocol::entries::{CodeGrant, SpentCode};
 use crate::protocol::tokens::TokenResponse;
 use crate::protocol::{AuditKind, ClientRecord, GrantType, OAuthError, Params, pkce};
@@ -40,6 +40,7 @@ impl AuthorizationCodeGrant {
         &self,
         client: &ClientRecord,
         params: &Params,
+        dpop_jkt: Option<&str>,
         now: i64,
     ) -> Result<TokenResponse, OAuthError> {
         if !client.allows_grant(GrantType::AuthorizationCode) {
@@ -52,6 +53,7 @@ impl AuthorizationCodeGrant {
             return Err(OAuthError::invalid_grant("the code is invalid, expired or already used"));
         };
         check_grant(&grant, client, params, now)?;
+        check_dpop_binding(grant.dpop_jkt.as_deref(), dpop_jkt)?;
         // A code issued in a session that has since ended is dead with it.
         if self.sessions.find_by_sid(&grant.sid, now).await?.is_none() {
             return Err(OAuthError::invalid_grant("the session the code was issued in has ended"));
@@ -85,6 +87,8 @@ impl AuthorizationCodeGrant {
                 target: &resolved.target,
                 grant_resources: &grant.resources,
                 group_claims: &membership.claims,
+                dpop_jkt,
+                refresh_jkt: refresh_binding(client, dpop_jkt),
             },
             now,
         )?;
@@ -122,6 +126,21 @@ impl AuthorizationCodeGrant {
 }
 
 /// The bindings of a code (RFC 6749 §4.1.3, RFC 7636 §4.6, RFC 9700 §2.1.1).
+/// RFC 9449 §10: a code requested with `dpop_jkt` is redeemed only with a
+/// proof of that key.
+fn check_dpop_binding(bound: Option<&str>, proved: Option<&str>) -> Result<(), OAuthError> {
+    match (bound, proved) {
+        (None, _) => Ok(()),
+        (Some(bound), Some(proved)) if bound == proved => Ok(()),
+        (Some(_), None) => Err(OAuthError::invalid_dpop_proof(
+            "the code is bound to a DPoP key (dpop_jkt): send a proof of it",
+        )),
+        (Some(_), Some(_)) => {
+            Err(OAuthError::invalid_dpop_proof("the DPoP proof is not made with the code's key"))
+        }
+    }
+}
+
 fn check_grant(
     grant: &CodeGrant,
     client: &ClientRecord,
@@ -191,6 +210,18 @@ mod tests {
             authentication: Authentication { auth_time: 100, amr: vec![], acr: AuthLevel::SingleFactor },
             expires_at: 160,
             resources: vec![],
+            dpop_jkt: None,
+        }
+    }
+
+    #[test]
+    fn a_code_bound_to_a_key_needs_a_proof_of_that_key() {
+        assert!(check_dpop_binding(None, None).is_ok());
+        assert!(check_dpop_binding(None, Some("k")).is_ok(), "an unbound code may be bound at redemption");
+        assert!(check_dpop_binding(Some("k"), Some("k")).is_ok());
+        for proved in [None, Some("other")] {
+            let e = check_dpop_binding(Some("k"), proved).unwrap_err();
+            assert_eq!(e.code.as_str(), "invalid_dpop_proof", "{proved:?}");
         }
     }
 

@@ -24,6 +24,7 @@ impl ClientCredentialsGrant {
         &self,
         client: &ClientRecord,
         params: &Params,
+        dpop_jkt: Option<&str>,
         now: i64,
     ) -> Result<TokenResponse, OAuthError> {
         if client.public || !client.allows_grant(GrantType::ClientCredentials) {
@@ -31,7 +32,7 @@ impl ClientCredentialsGrant {
         }
         let scope = granted_scope(client, params.get("scope"))?;
         let resolved = self.issuer.resolve(client, None, params, &scope).await?;
-        self.issuer.client_token(client, &resolved.scope, &resolved.target, now)
+        self.issuer.client_token(client, &resolved.scope, &resolved.target, dpop_jkt, now)
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::crypto::{secret_digest, time_ordered_id};
 use crate::flows::sessions::Sessions;
 use crate::flows::token::TokenIssuer;
-use crate::flows::token::issue::UserGrant;
+use crate::flows::token::issue::{UserGrant, refresh_binding};
 use crate::protocol::device::{self, Poll};
 use crate::protocol::entries::{DeviceAnswer, DeviceAuthorization, Entry, IndexKey, IndexKind, member_of};
 use crate::protocol::tokens::TokenResponse;
@@ -44,6 +44,7 @@ impl DeviceCodeGrant {
         &self,
         client: &ClientRecord,
         params: &Params,
+        dpop_jkt: Option<&str>,
         now: i64,
     ) -> Result<TokenResponse, OAuthError> {
         if !client.allows_grant(GrantType::DeviceCode) {
@@ -60,7 +61,7 @@ impl DeviceCodeGrant {
                         return Err(error);
                     }
                 }
-                Poll::Issue => return self.issue(client, params, &key, now).await,
+                Poll::Issue => return self.issue(client, params, &key, dpop_jkt, now).await,
             }
         }
         // Other polls of the same code kept winning: this one was too fast.
@@ -73,6 +74,7 @@ impl DeviceCodeGrant {
         client: &ClientRecord,
         params: &Params,
         key: &str,
+        dpop_jkt: Option<&str>,
         now: i64,
     ) -> Result<TokenResponse, OAuthError> {
         let Some(taken) = self.ephemeral.take::<DeviceAuthorization>(key).await? else {
@@ -114,6 +116,8 @@ impl DeviceCodeGrant {
                 target: &resolved.target,
                 grant_resources: &[],
                 group_claims: &membership.claims,
+                dpop_jkt,
+                refresh_jkt: refresh_binding(client, dpop_jkt),
             },
             now,
         )?;

@@ -39,6 +39,22 @@ pub struct UserGrant<'a> {
     pub grant_resources: &'a [String],
     /// `groups` and `roles` ([`TokenIssuer::membership`]).
     pub group_claims: &'a GroupClaims,
+    /// The DPoP key the access token is bound to (RFC 9449 §6).
+    pub dpop_jkt: Option<&'a str>,
+    /// The DPoP key the refresh token is bound to ([`refresh_binding`]).
+    pub refresh_jkt: Option<&'a str>,
+}
+
+/// RFC 9449 §5: a public client's refresh tokens are bound to the DPoP key
+/// of the request that first got one (a confidential client's are bound to
+/// its authentication already).
+pub fn refresh_binding<'a>(client: &ClientRecord, dpop_jkt: Option<&'a str>) -> Option<&'a str> {
+    dpop_jkt.filter(|_| client.public)
+}
+
+/// `token_type` (RFC 9449 §5): `DPoP` for a bound access token.
+fn token_type(dpop_jkt: Option<&str>) -> TokenType {
+    if dpop_jkt.is_some() { TokenType::Dpop } else { TokenType::Bearer }
 }
 
 pub struct Issued {
@@ -133,12 +149,14 @@ impl TokenIssuer {
         }
     }
 
-    /// An access token for a client acting for itself (`sub` = client id).
+    /// An access token for a client acting for itself (`sub` = client id),
+    /// bound to `dpop_jkt` when the client proved a DPoP key.
     pub fn client_token(
         &self,
         client: &ClientRecord,
         scope: &Scope,
         target: &Target,
+        dpop_jkt: Option<&str>,
         now: i64,
     ) -> Result<TokenResponse, OAuthError> {
         let ttl = self.access_ttl(client, target);
@@ -155,13 +173,14 @@ impl TokenIssuer {
                 auth_time: None,
                 sid: None,
                 group_claims: GroupClaims::default(),
+                dpop_jkt,
                 now,
                 ttl_secs: ttl,
             },
         )?;
         Ok(TokenResponse {
             access_token: access_token.token,
-            token_type: TokenType::Bearer,
+            token_type: token_type(dpop_jkt),
             expires_in: ttl,
             refresh_token: None,
             id_token: None,
@@ -191,6 +210,7 @@ impl TokenIssuer {
                 auth_time: Some(grant.auth_time),
                 sid: Some(grant.sid.to_string()),
                 group_claims: grant.group_claims.clone(),
+                dpop_jkt: grant.dpop_jkt,
                 now,
                 ttl_secs: access_ttl,
             },
@@ -240,6 +260,7 @@ impl TokenIssuer {
                 rotated_at: None,
                 revoked_at: None,
                 resources: grant.grant_resources.to_vec(),
+                dpop_jkt: grant.refresh_jkt.map(str::to_string),
             };
             (Some(secret), Some(record))
         } else {
@@ -248,7 +269,7 @@ impl TokenIssuer {
         Ok(Issued {
             response: TokenResponse {
                 access_token: access_token.token.clone(),
-                token_type: TokenType::Bearer,
+                token_type: token_type(grant.dpop_jkt),
                 expires_in: access_ttl,
                 refresh_token,
                 id_token,

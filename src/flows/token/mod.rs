@@ -17,9 +17,12 @@ mod tests;
 use std::sync::Arc;
 
 use crate::flows::client_auth::ClientAuthenticator;
+use crate::flows::dpop::DpopChecker;
+use crate::flows::sessions::Sessions;
 use crate::protocol::origin::{Answer, WebOrigin};
 use crate::protocol::tokens::TokenResponse;
 use crate::protocol::{ClientRecord, GrantType, OAuthError, Params};
+use crate::store::{Ephemeral, Grants, Users};
 
 pub use authorization_code::AuthorizationCodeGrant;
 pub use client_credentials::ClientCredentialsGrant;
@@ -27,8 +30,61 @@ pub use device_code::DeviceCodeGrant;
 pub use issue::TokenIssuer;
 pub use refresh_token::RefreshTokenGrant;
 
+/// A token request as the endpoint received it.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenRequest<'a> {
+    pub authorization: Option<&'a str>,
+    pub params: &'a Params,
+    /// The browser `Origin`, if any.
+    pub origin: Option<&'a WebOrigin>,
+    /// The `DPoP` header (RFC 9449 §4.1).
+    pub dpop: Option<&'a str>,
+}
+
+/// The grants the endpoint runs, one per [`GrantType`].
+pub struct TokenGrants {
+    pub authorization_code: AuthorizationCodeGrant,
+    pub refresh_token: RefreshTokenGrant,
+    pub client_credentials: ClientCredentialsGrant,
+    pub device_code: DeviceCodeGrant,
+}
+
+impl TokenGrants {
+    /// Every grant, over the stores they share.
+    pub fn new(parts: GrantParts) -> TokenGrants {
+        let GrantParts { ephemeral, users, grants, sessions, issuer } = parts;
+        TokenGrants {
+            authorization_code: AuthorizationCodeGrant::new(
+                ephemeral.clone(),
+                users.clone(),
+                grants.clone(),
+                sessions.clone(),
+                issuer.clone(),
+            ),
+            refresh_token: RefreshTokenGrant::new(
+                grants.clone(),
+                users.clone(),
+                sessions.clone(),
+                issuer.clone(),
+            ),
+            client_credentials: ClientCredentialsGrant::new(issuer.clone()),
+            device_code: DeviceCodeGrant::new(ephemeral, users, grants, sessions, issuer),
+        }
+    }
+}
+
+/// What the grants read and write.
+pub struct GrantParts {
+    pub ephemeral: Ephemeral,
+    pub users: Users,
+    pub grants: Grants,
+    pub sessions: Sessions,
+    pub issuer: Arc<TokenIssuer>,
+}
+
 pub struct TokenFlow {
     client_auth: Arc<ClientAuthenticator>,
+    dpop: Arc<DpopChecker>,
     authorization_code: AuthorizationCodeGrant,
     refresh_token: RefreshTokenGrant,
     client_credentials: ClientCredentialsGrant,
@@ -38,43 +94,57 @@ pub struct TokenFlow {
 impl TokenFlow {
     pub fn new(
         client_auth: Arc<ClientAuthenticator>,
-        authorization_code: AuthorizationCodeGrant,
-        refresh_token: RefreshTokenGrant,
-        client_credentials: ClientCredentialsGrant,
-        device_code: DeviceCodeGrant,
+        dpop: Arc<DpopChecker>,
+        grants: TokenGrants,
     ) -> TokenFlow {
-        TokenFlow { client_auth, authorization_code, refresh_token, client_credentials, device_code }
+        let TokenGrants { authorization_code, refresh_token, client_credentials, device_code } = grants;
+        TokenFlow { client_auth, dpop, authorization_code, refresh_token, client_credentials, device_code }
     }
 
-    /// `POST /token` with its `Authorization` header, form parameters and
-    /// the browser `Origin`, if any: a browser origin the client has not
-    /// registered is refused before the grant runs (nothing is redeemed).
-    pub async fn token(
-        &self,
-        authorization: Option<&str>,
-        params: &Params,
-        origin: Option<&WebOrigin>,
-        now: i64,
-    ) -> Answer<TokenResponse> {
+    /// The `DPoP-Nonce` to send now, where proofs must carry one.
+    pub fn dpop_nonce(&self, now: i64) -> Option<String> {
+        self.dpop.nonce(now)
+    }
+
+    /// `POST /token`: a browser origin the client has not registered is
+    /// refused before the grant runs (nothing is redeemed); a DPoP proof
+    /// binds what is issued to its key (RFC 9449 §5).
+    pub async fn token(&self, request: TokenRequest<'_>, now: i64) -> Answer<TokenResponse> {
+        let params = request.params;
         // RFC 8707 §2: `resource` may be given several times.
         if let Err(e) = params.reject_repeated_except(&["resource"]) {
             return Answer::undecided(e);
         }
-        let client = match self.client_auth.authenticate(authorization, params, now).await {
+        let client = match self.client_auth.authenticate(request.authorization, params, now).await {
             Ok(client) => client,
             Err(e) => return Answer::undecided(e),
         };
-        if let Err(refused) = Answer::check(&client, origin) {
+        if let Err(refused) = Answer::check(&client, request.origin) {
             return refused;
         }
-        Answer::allowed(self.grant(&client, params, now).await)
+        let proof = match self.dpop.at_token(request.dpop, now).await {
+            Ok(proof) => proof,
+            Err(e) => return Answer::allowed(Err(e)),
+        };
+        if client.require_dpop && proof.is_none() {
+            let why = if self.dpop.enabled() {
+                "this client must send a DPoP proof (RFC 9449)"
+            } else {
+                "this client requires DPoP, which is switched off on this server (dpop.enabled)"
+            };
+            return Answer::allowed(Err(OAuthError::invalid_dpop_proof(why)));
+        }
+        let jkt = proof.as_ref().map(|p| p.jkt.as_str());
+        Answer::allowed(self.grant(&client, params, jkt, now).await)
     }
 
-    /// Runs the grant the authenticated `client` asked for.
+    /// Runs the grant the authenticated `client` asked for; `jkt` is the
+    /// DPoP key it proved it holds.
     async fn grant(
         &self,
         client: &ClientRecord,
         params: &Params,
+        jkt: Option<&str>,
         now: i64,
     ) -> Result<TokenResponse, OAuthError> {
         let requested = params.require("grant_type")?;
@@ -84,10 +154,10 @@ impl TokenFlow {
             )));
         };
         let issued = match grant {
-            GrantType::AuthorizationCode => self.authorization_code.exchange(client, params, now).await,
-            GrantType::RefreshToken => self.refresh_token.refresh(client, params, now).await,
-            GrantType::ClientCredentials => self.client_credentials.grant(client, params, now).await,
-            GrantType::DeviceCode => self.device_code.poll(client, params, now).await,
+            GrantType::AuthorizationCode => self.authorization_code.exchange(client, params, jkt, now).await,
+            GrantType::RefreshToken => self.refresh_token.refresh(client, params, jkt, now).await,
+            GrantType::ClientCredentials => self.client_credentials.grant(client, params, jkt, now).await,
+            GrantType::DeviceCode => self.device_code.poll(client, params, jkt, now).await,
         };
         if issued.is_ok() {
             crate::measure::token_issued(grant, &client.client_id);

@@ -40,6 +40,7 @@ impl RefreshTokenGrant {
         &self,
         client: &ClientRecord,
         params: &Params,
+        dpop_jkt: Option<&str>,
         now: i64,
     ) -> Result<TokenResponse, OAuthError> {
         let offline_client = client.allows_scope(StandardScope::OfflineAccess.as_str());
@@ -62,6 +63,7 @@ impl RefreshTokenGrant {
         if current.expires_at <= now || current.family_expires_at <= now {
             return Err(OAuthError::invalid_grant("the refresh token has expired"));
         }
+        check_binding(current.dpop_jkt.as_deref(), dpop_jkt)?;
         // Session-bound families die with their session (however it ended);
         // a refresh keeps a live session from idling out.
         if !current.offline {
@@ -103,6 +105,9 @@ impl RefreshTokenGrant {
                 target: &resolved.target,
                 grant_resources: &current.resources,
                 group_claims: &membership.claims,
+                dpop_jkt,
+                // The family stays bound to the key it was bound to.
+                refresh_jkt: current.dpop_jkt.as_deref(),
             },
             now,
         )?;
@@ -149,6 +154,21 @@ fn narrowed_scope(grant: &Scope, requested: Option<&str>) -> Result<Scope, OAuth
         return Err(OAuthError::invalid_scope("the requested scope exceeds the original grant"));
     }
     Ok(scope)
+}
+
+/// RFC 9449 §5: a refresh token bound to a DPoP key is used only with a
+/// proof of that key.
+fn check_binding(bound: Option<&str>, proved: Option<&str>) -> Result<(), OAuthError> {
+    match (bound, proved) {
+        (None, _) => Ok(()),
+        (Some(_), None) => Err(OAuthError::invalid_dpop_proof(
+            "the refresh token is bound to a DPoP key: send a proof of it",
+        )),
+        (Some(bound), Some(proved)) if bound == proved => Ok(()),
+        (Some(_), Some(_)) => {
+            Err(OAuthError::invalid_dpop_proof("the DPoP proof is not made with the refresh token's key"))
+        }
+    }
 }
 
 #[cfg(test)]

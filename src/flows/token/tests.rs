@@ -9,8 +9,11 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::*;
 use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
+use crate::flows::dpop::DpopChecker;
 use crate::flows::sessions::{SessionPolicy, Sessions};
 use crate::jose::{Keyring, KeyringHandle, generate_rsa_pem};
+use crate::protocol::dpop::DpopPolicy;
+use crate::protocol::dpop::nonce::NonceKey;
 use crate::protocol::lifetimes::TokenPolicy;
 use crate::protocol::{ClientAuthMethod, ClientRecord, TokenType};
 
@@ -70,24 +73,18 @@ async fn token_flow() -> (TokenFlow, tempfile::TempDir) {
         ISSUER,
     ));
     let sessions = Sessions::detached(&stores, SessionPolicy { ttl: 3600, idle_ttl: 600 });
+    let dpop =
+        DpopChecker::new(DpopPolicy::default(), NonceKey::new([3; 32]), stores.ephemeral.clone(), ISSUER);
     let flow = TokenFlow::new(
         client_auth,
-        AuthorizationCodeGrant::new(
-            stores.ephemeral.clone(),
-            stores.users.clone(),
-            stores.grants.clone(),
-            sessions.clone(),
-            issuer.clone(),
-        ),
-        RefreshTokenGrant::new(stores.grants.clone(), stores.users.clone(), sessions.clone(), issuer.clone()),
-        ClientCredentialsGrant::new(issuer.clone()),
-        DeviceCodeGrant::new(
-            stores.ephemeral.clone(),
-            stores.users.clone(),
-            stores.grants.clone(),
+        Arc::new(dpop),
+        TokenGrants::new(GrantParts {
+            ephemeral: stores.ephemeral.clone(),
+            users: stores.users.clone(),
+            grants: stores.grants.clone(),
             sessions,
             issuer,
-        ),
+        }),
     );
     (flow, dir)
 }
@@ -95,7 +92,8 @@ async fn token_flow() -> (TokenFlow, tempfile::TempDir) {
 async fn token(flow: &TokenFlow, client_id: &str, form: &str) -> Result<TokenResponse, &'static str> {
     let basic = format!("Basic {}", STANDARD.encode(format!("{client_id}:{SECRET}")));
     let params = Params::parse(form).expect("form");
-    flow.token(Some(&basic), &params, None, NOW).await.result.map_err(|e| e.code.as_str())
+    let request = TokenRequest { authorization: Some(&basic), params: &params, origin: None, dpop: None };
+    flow.token(request, NOW).await.result.map_err(|e| e.code.as_str())
 }
 
 #[tokio::test]

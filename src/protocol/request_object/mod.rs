@@ -55,9 +55,10 @@ impl Default for RequestObjectPolicy {
 
 impl RequestObjectPolicy {
     /// Whether `client_required` (the client's own setting) or the server
-    /// demands a request object.
+    /// demands a request object. A client that requires one keeps requiring
+    /// it with request objects switched off: it fails closed.
     pub fn demands(&self, client_required: bool) -> bool {
-        self.enabled && (self.required || client_required)
+        client_required || (self.enabled && self.required)
     }
 }
 

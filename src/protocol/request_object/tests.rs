@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::protocol::client_assertion::test_support::{ISSUER, NOW, TestKey, jwks, segment};
+use crate::protocol::client_assertion::test_support::{ISSUER, NOW, TestKey, jwks, segment, with};
 
 fn request_claims() -> Value {
     json!({
@@ -70,22 +70,12 @@ fn unsigned_forged_and_encrypted_objects_are_refused() {
     assert!(error_of(opened(&other.sign(&request_claims()), &key)).contains("signature"));
     let mut tampered = key.sign(&request_claims());
     let parts: Vec<&str> = tampered.split('.').collect();
-    let altered = with_member(request_claims(), "redirect_uri", json!("https://evil.example/cb"));
+    let altered = with(request_claims(), "redirect_uri", json!("https://evil.example/cb"));
     tampered = format!("{}.{}.{}", parts[0], segment(&altered), parts[2]);
     assert!(error_of(opened(&tampered, &key)).contains("signature"));
     assert!(error_of(opened("a.b.c.d.e", &key)).contains("encrypted"));
     let unknown_kid = TestKey::rs256("k2").sign(&request_claims());
     assert!(error_of(opened(&unknown_kid, &key)).contains("no key"));
-}
-
-fn with_member(mut claims: Value, name: &str, value: Value) -> Value {
-    let map = claims.as_object_mut().unwrap();
-    if value.is_null() {
-        map.remove(name);
-    } else {
-        map.insert(name.into(), value);
-    }
-    claims
 }
 
 #[test]
@@ -106,14 +96,14 @@ fn the_envelope_binds_the_object_to_its_client_this_server_and_a_time() {
         ("scope", json!(["openid"]), "cannot be a list"),
     ];
     for (name, value, expected) in cases {
-        let token = key.sign(&with_member(request_claims(), name, value.clone()));
+        let token = key.sign(&with(request_claims(), name, value.clone()));
         let description = error_of(opened(&token, &key));
         assert!(description.contains(expected), "{name}={value}: {description}");
     }
     // Optional members may be left out; the leeway holds.
     let minimal = json!({"client_id": "app", "response_type": "code", "exp": NOW - 29});
     assert!(opened(&key.sign(&minimal), &key).is_ok());
-    let listed = with_member(request_claims(), "aud", json!(["x", ISSUER]));
+    let listed = with(request_claims(), "aud", json!(["x", ISSUER]));
     assert!(opened(&key.sign(&listed), &key).is_ok());
 }
 
@@ -123,5 +113,6 @@ fn the_server_or_the_client_can_demand_request_objects() {
     assert!(!on.demands(false));
     assert!(on.demands(true));
     assert!(RequestObjectPolicy { required: true, ..on }.demands(false));
-    assert!(!RequestObjectPolicy { enabled: false, required: false }.demands(true));
+    assert!(RequestObjectPolicy { enabled: false, required: false }.demands(true), "fails closed");
+    assert!(!RequestObjectPolicy { enabled: false, required: true }.demands(false));
 }

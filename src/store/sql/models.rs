@@ -114,6 +114,9 @@ pub struct ClientRow {
     /// Absent in exports made before it existed.
     #[serde(default)]
     pub require_jar: bool,
+    /// Absent in exports made before it existed.
+    #[serde(default)]
+    pub require_dpop: bool,
 }
 
 fn encode_list(list: &[String]) -> Result<String, StoreError> {
@@ -174,6 +177,7 @@ impl TryFrom<&ClientRecord> for ClientRow {
             logo_uri: c.logo_uri.clone(),
             require_par: c.require_pushed_requests,
             require_jar: c.require_signed_request_object,
+            require_dpop: c.require_dpop,
             frontchannel_logout_uri: c.frontchannel_logout.as_ref().map(|l| l.uri.clone()),
             frontchannel_logout_session_required: c
                 .frontchannel_logout
@@ -220,6 +224,7 @@ impl TryFrom<ClientRow> for ClientRecord {
             require_mfa: r.require_mfa,
             require_pushed_requests: r.require_par,
             require_signed_request_object: r.require_jar,
+            require_dpop: r.require_dpop,
             backchannel_logout: r
                 .backchannel_logout_uri
                 .map(|uri| LogoutUri { uri, session_required: r.backchannel_logout_session_required }),
@@ -257,6 +262,8 @@ pub struct RefreshTokenRow {
     pub offline: bool,
     /// JSON array of resource identifiers (RFC 8707).
     pub resources: String,
+    /// The DPoP key thumbprint (RFC 9449 §5) the token is bound to.
+    pub dpop_jkt: Option<String>,
 }
 
 impl TryFrom<RefreshTokenRow> for RefreshTokenRecord {
@@ -283,6 +290,7 @@ impl TryFrom<RefreshTokenRow> for RefreshTokenRecord {
             revoked_at: r.revoked_at,
             offline: r.offline,
             resources,
+            dpop_jkt: r.dpop_jkt,
         })
     }
 }
@@ -309,6 +317,7 @@ impl TryFrom<&RefreshTokenRecord> for RefreshTokenRow {
             revoked_at: r.revoked_at,
             offline: r.offline,
             resources: encode_list(&r.resources)?,
+            dpop_jkt: r.dpop_jkt.clone(),
         })
     }
 }

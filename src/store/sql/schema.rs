@@ -63,6 +63,7 @@ diesel::table! {
         logo_uri -> Nullable<Text>,
         require_par -> Bool,
         require_jar -> Bool,
+        require_dpop -> Bool,
     }
 }
 
@@ -98,6 +99,7 @@ diesel::table! {
         revoked_at -> Nullable<BigInt>,
         offline -> Bool,
         resources -> Text,
+        dpop_jkt -> Nullable<Text>,
     }
 }
 

@@ -63,6 +63,7 @@ fn client(client_id: &str) -> ClientRecord {
         require_mfa: true,
         require_pushed_requests: true,
         require_signed_request_object: true,
+        require_dpop: true,
         logo_uri: Some("https://app.example/logo.png".into()),
         version: 1,
     }
@@ -87,6 +88,7 @@ fn refresh(id: &str, family: &str, client_id: &str, user_id: &str) -> RefreshTok
         revoked_at: None,
         offline: false,
         resources: vec!["https://api.example".into()],
+        dpop_jkt: None,
     }
 }
 
@@ -105,6 +107,14 @@ fn exercise_refresh_tokens(conn: &mut AnyConnection) {
     ));
     let found = rt::find_by_hash(conn, "hash-r1").expect("find").expect("present");
     assert_eq!(found, refresh("r1", "f1", "rt-client", &owner.id));
+    assert_eq!(found.dpop_jkt, None, "unbound");
+    // A DPoP-bound token (RFC 9449 §5) keeps its key's thumbprint.
+    let jkt = Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I".to_string());
+    let bound = RefreshTokenRecord { dpop_jkt: jkt.clone(), ..refresh("r7", "f7", "rt-client", &owner.id) };
+    rt::insert(conn, &bound).expect("insert bound");
+    let found = rt::find_by_hash(conn, "hash-r7").expect("find").expect("present");
+    assert_eq!((found.dpop_jkt.clone(), found), (jkt, bound));
+    assert_eq!(rt::delete_families(conn, &["f7".into()]).expect("delete"), 1);
     assert!(rt::find_by_hash(conn, "nope").expect("find").is_none());
 
     assert!(rt::mark_rotated(conn, "r1", 200).expect("rotate"));
@@ -316,6 +326,14 @@ async fn exercise(url: &str, backend: Backend) {
     for task in tasks {
         assert_eq!(task.await.expect("join").expect("run"), 1);
     }
+    // A DPoP-bound refresh token through the group-commit writer.
+    let alice = db.run(|c| users::find_by_username(c, "alice")).await.expect("find").expect("alice");
+    let jkt = Some("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs".to_string());
+    let bound = RefreshTokenRecord { dpop_jkt: jkt, ..refresh("w1", "fw", "web", &alice.id) };
+    let written = bound.clone();
+    db.write(move |c| super::refresh_tokens::insert(c, &written)).await.expect("group commit");
+    let found = db.run(|c| super::refresh_tokens::find_by_hash(c, "hash-w1")).await.expect("find");
+    assert_eq!(found, Some(bound), "the thumbprint survives the writer");
     let err = db.run(|c| clients::insert(c, &client("web"))).await.expect_err("duplicate through run");
     assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
     drop(db);

@@ -86,6 +86,10 @@ pub struct ClientCreate {
     /// The client must send signed request objects (RFC 9101 §10.5).
     #[serde(default)]
     pub require_signed_request_object: bool,
+    /// The client must prove possession of a DPoP key at the token endpoint
+    /// (RFC 9449 §5.2).
+    #[serde(default)]
+    pub dpop_bound_access_tokens: bool,
 }
 
 /// The members to change; absent members stay, `null` clears an optional one.
@@ -140,6 +144,7 @@ pub struct ClientPatch {
     pub require_mfa: Option<bool>,
     pub require_pushed_authorization_requests: Option<bool>,
     pub require_signed_request_object: Option<bool>,
+    pub dpop_bound_access_tokens: Option<bool>,
 }
 
 fn jwks_text(jwks: serde_json::Value) -> String {
@@ -178,6 +183,7 @@ impl From<ClientCreate> for NewClient {
             require_mfa: c.require_mfa,
             require_pushed_requests: c.require_pushed_authorization_requests,
             require_signed_request_object: c.require_signed_request_object,
+            require_dpop: c.dpop_bound_access_tokens,
         }
     }
 }
@@ -211,6 +217,7 @@ impl From<ClientPatch> for ClientUpdate {
             require_mfa: p.require_mfa,
             require_pushed_requests: p.require_pushed_authorization_requests,
             require_signed_request_object: p.require_signed_request_object,
+            require_dpop: p.dpop_bound_access_tokens,
         }
     }
 }

@@ -213,6 +213,7 @@ fn read_form(params: &Params, current: Option<&ClientRecord>) -> ClientForm {
         require_mfa: params.get("require_mfa") == Some("yes"),
         require_par: params.get("require_par") == Some("yes"),
         require_jar: params.get("require_jar") == Some("yes"),
+        require_dpop: params.get("require_dpop") == Some("yes"),
         token_endpoint_auth_method: text("token_endpoint_auth_method"),
         jwks_uri: text("jwks_uri"),
         version: params.get("version").and_then(|v| v.parse().ok()).unwrap_or(0),
@@ -247,6 +248,7 @@ fn new_client(form: &ClientForm) -> NewClient {
         require_mfa: form.require_mfa,
         require_pushed_requests: form.require_par,
         require_signed_request_object: form.require_jar,
+        require_dpop: form.require_dpop,
         ..NewClient::default()
     }
 }
@@ -265,6 +267,7 @@ fn client_update(form: &ClientForm) -> ClientUpdate {
         require_mfa: Some(form.require_mfa),
         require_pushed_requests: Some(form.require_par),
         require_signed_request_object: Some(form.require_jar),
+        require_dpop: Some(form.require_dpop),
         ..ClientUpdate::default()
     }
 }
@@ -284,6 +287,7 @@ fn stored(client: &ClientRecord) -> (ClientForm, ClientFacts) {
         require_mfa: client.require_mfa,
         require_par: client.require_pushed_requests,
         require_jar: client.require_signed_request_object,
+        require_dpop: client.require_dpop,
         token_endpoint_auth_method: client.token_endpoint_auth_method.as_str().to_string(),
         jwks_uri: client.jwks_uri.clone().unwrap_or_default(),
         version: client.version,

@@ -184,6 +184,9 @@ pub struct ClientForm {
     pub require_par: bool,
     /// The app must send signed request objects (RFC 9101 §10.5).
     pub require_jar: bool,
+    /// The app must prove possession of a DPoP key at the token endpoint
+    /// (RFC 9449 §5.2).
+    pub require_dpop: bool,
     pub token_endpoint_auth_method: String,
     pub jwks_uri: String,
     /// The version the edit started from (0 for a new client).

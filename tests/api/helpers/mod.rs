@@ -325,9 +325,23 @@ impl TestApp {
         auth: &ClientAuth,
         params: &[(&str, &str)],
     ) -> reqwest::Response {
+        self.post_form_with_headers(path, auth, params, &[]).await
+    }
+
+    /// [`post_form`](Self::post_form) with extra request headers (`DPoP`).
+    pub async fn post_form_with_headers(
+        &self,
+        path: &str,
+        auth: &ClientAuth,
+        params: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
         let mut form: Vec<(String, String)> =
             params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let mut req = self.api.post(self.url(path));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         match auth {
             ClientAuth::Basic { id, secret } => {
                 req = req.header("Authorization", basic_auth(id, secret));
