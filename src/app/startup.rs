@@ -338,7 +338,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         Arc::new(AccessTokenVerifier::new(keyring.clone(), stores.denylist.clone(), issuer.clone()));
     let revocation =
         RevocationFlow::new(client_auth.clone(), stores.grants.clone(), keyring.clone(), issuer.clone());
-    let pushes = PushFlow::new(client_auth.clone(), authorize.clone());
+    let pushes = PushFlow::new(client_auth.clone(), authorize.clone(), dpop.clone());
     let introspection = IntrospectionFlow::new(
         CallerAuthenticator::new(client_auth, stores.resources.clone()),
         access_tokens.clone(),

@@ -32,6 +32,7 @@ pub struct DpopChecker {
     nonces: NonceKey,
     ephemeral: Ephemeral,
     token_uri: String,
+    par_uri: String,
     userinfo_uri: String,
 }
 
@@ -42,6 +43,7 @@ impl DpopChecker {
             nonces,
             ephemeral,
             token_uri: format!("{issuer}/token"),
+            par_uri: format!("{issuer}/par"),
             userinfo_uri: format!("{issuer}/userinfo"),
         }
     }
@@ -64,10 +66,20 @@ impl DpopChecker {
     /// without one or with DPoP switched off (the header is then ignored
     /// and the token is a bearer token, RFC 9449 §5).
     pub async fn at_token(&self, proof: Option<&str>, now: i64) -> Result<Option<Proof>, OAuthError> {
+        self.at_post(proof, &self.token_uri, now).await
+    }
+
+    /// A proof received at `/par` (RFC 9449 §10.1): its key is the one the
+    /// code will be bound to, as if `dpop_jkt` had been pushed.
+    pub async fn at_par(&self, proof: Option<&str>, now: i64) -> Result<Option<Proof>, OAuthError> {
+        self.at_post(proof, &self.par_uri, now).await
+    }
+
+    async fn at_post(&self, proof: Option<&str>, uri: &str, now: i64) -> Result<Option<Proof>, OAuthError> {
         let Some(proof) = proof.filter(|_| self.policy.enabled) else {
             return Ok(None);
         };
-        let expected = Expected { method: "POST", uri: &self.token_uri, access_token: None, now };
+        let expected = Expected { method: "POST", uri, access_token: None, now };
         self.check(proof, &expected).await.map(Some)
     }
 

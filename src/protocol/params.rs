@@ -71,6 +71,13 @@ impl Params {
         pairs
     }
 
+    /// These parameters with `name` set to `value` (any earlier value gone).
+    pub fn with(&self, name: &str, value: &str) -> Result<Params, OAuthError> {
+        let mut pairs = self.to_pairs(&[name]);
+        pairs.push((name.to_string(), value.to_string()));
+        Params::from_pairs(pairs)
+    }
+
     pub fn is_repeated(&self, name: &str) -> bool {
         self.repeated.iter().any(|r| r == name)
     }

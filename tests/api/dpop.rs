@@ -306,3 +306,44 @@ backend_test!(
         assert_eq!(query.get("error").map(String::as_str), Some("invalid_request"), "{query:?}");
     }
 );
+
+backend_test!(a_proof_at_par_binds_the_code_to_its_key, |app| async move {
+    let user = app.with_user("alice", "correct horse battery").await;
+    let client = app.with_confidential_client("web", &[CB]).await;
+    let key = DpopKey::new();
+    let req = AuthRequest::new(&client);
+    let par_proof = |nonce: Option<&str>| {
+        let mut claims = DpopKey::claims("POST", &format!("{}/par", app.issuer));
+        if let Some(nonce) = nonce {
+            claims["nonce"] = json!(nonce);
+        }
+        key.sign(&claims)
+    };
+    let params = req.params();
+    let push = |proof: String| {
+        let (app, client, params) = (&app, &client, &params);
+        async move {
+            let form: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            app.post_form_with_headers("/par", &client.auth(), &form, &[("DPoP", proof.as_str())]).await
+        }
+    };
+    let nonce = nonce_from(push(par_proof(None)).await).await;
+    let resp = push(par_proof(Some(&nonce))).await;
+    assert_eq!(resp.status(), 201);
+    assert!(nonce_header(&resp).is_some(), "a fresh nonce with the answer");
+    let request_uri = resp.json::<Value>().await.unwrap()["request_uri"].as_str().unwrap().to_string();
+
+    let browser = app.browser();
+    let query = [("client_id".to_string(), "web".to_string()), ("request_uri".to_string(), request_uri)];
+    let form = LoginForm::from_response(browser.get_authorize(&query).await).await;
+    let cb = Callback::from_redirect(&browser.submit_login(&form, "alice", &user.password).await, CB);
+    let verifier = req.pkce.as_ref().unwrap().verifier.clone();
+    let redeem = [
+        ("grant_type", "authorization_code"),
+        ("code", cb.code.as_str()),
+        ("redirect_uri", CB),
+        ("code_verifier", verifier.as_str()),
+    ];
+    let (status, error, _) = oauth_error(token(&app, &client.auth(), &redeem, None).await).await;
+    assert_eq!((status, error.as_str()), (400, "invalid_dpop_proof"), "the pushed key's proof is required");
+});

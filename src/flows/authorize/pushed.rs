@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::AuthorizeFlow;
 use crate::crypto::{random_token, secret_digest};
 use crate::flows::client_auth::ClientAuthenticator;
+use crate::flows::dpop::DpopChecker;
 use crate::flows::pending_logins::Admission;
 use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizeError};
 use crate::protocol::pending_logins::PendingScope;
@@ -53,11 +54,21 @@ impl From<StoreError> for PushRefused {
 pub struct PushFlow {
     clients: Arc<ClientAuthenticator>,
     authorize: Arc<AuthorizeFlow>,
+    dpop: Arc<DpopChecker>,
 }
 
 impl PushFlow {
-    pub fn new(clients: Arc<ClientAuthenticator>, authorize: Arc<AuthorizeFlow>) -> PushFlow {
-        PushFlow { clients, authorize }
+    pub fn new(
+        clients: Arc<ClientAuthenticator>,
+        authorize: Arc<AuthorizeFlow>,
+        dpop: Arc<DpopChecker>,
+    ) -> PushFlow {
+        PushFlow { clients, authorize, dpop }
+    }
+
+    /// The `DPoP-Nonce` to send now, where proofs must carry one.
+    pub fn dpop_nonce(&self, now: i64) -> Option<String> {
+        self.dpop.nonce(now)
     }
 
     /// Whether `/par` is served (`par.enabled`).
@@ -70,11 +81,13 @@ impl PushFlow {
     /// the request (its signed `request` object's, §3, when it sent one)
     /// passes every check of the authorization endpoint, then it is stored.
     /// A public client's push proves nothing about who sent it, so it
-    /// counts as a pending sign-in (`login.max_pending*`).
+    /// counts as a pending sign-in (`login.max_pending*`). A `DPoP` proof
+    /// binds the code to its key (RFC 9449 §10.1).
     pub async fn push(
         &self,
         authorization: Option<&str>,
         params: &Params,
+        dpop: Option<&str>,
         ip: Option<&str>,
         now: i64,
     ) -> Result<Pushed, PushRefused> {
@@ -98,8 +111,18 @@ impl PushFlow {
             }
             None => None,
         };
-        let pushed =
-            PushedRequest::of(&client.client_id, signed.as_ref().unwrap_or(params), policy.pushed.ttl, now)?;
+        let request = signed.as_ref().unwrap_or(params);
+        let bound = match self.dpop.at_par(dpop, now).await? {
+            Some(proof) if request.get("dpop_jkt").is_some_and(|jkt| jkt != proof.jkt) => {
+                return Err(
+                    OAuthError::invalid_dpop_proof("dpop_jkt is not the key of the DPoP proof").into()
+                );
+            }
+            Some(proof) => Some(request.with("dpop_jkt", &proof.jkt)?),
+            None => None,
+        };
+        let request = bound.as_ref().unwrap_or(request);
+        let pushed = PushedRequest::of(&client.client_id, request, policy.pushed.ttl, now)?;
         if pushed.is_oversized() {
             return Err(PushRefused::TooLarge(OAuthError::invalid_request(format!(
                 "the pushed request is over {} bytes",

@@ -8,7 +8,7 @@ use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
-use crate::flows::authorize::{PushFlow, PushRefused};
+use crate::flows::authorize::{PushFlow, PushRefused, Pushed};
 use crate::protocol::OAuthError;
 use crate::protocol::pending_logins::PendingScope;
 use crate::web::{extract, respond};
@@ -24,13 +24,25 @@ pub async fn par_post(
     req: HttpRequest,
     body: Bytes,
 ) -> HttpResponse {
-    let answer = match extract::form_params(&req, &body) {
-        Ok(params) => {
+    let now = clock.now();
+    let proof = extract::dpop_proof(&req);
+    let answer = match (extract::form_params(&req, &body), &proof) {
+        (Ok(params), Ok(dpop)) => {
             let ip = extract::client_ip(&req).map(|ip| ip.to_string());
-            flow.push(extract::authorization(&req), &params, ip.as_deref(), clock.now()).await
+            flow.push(extract::authorization(&req), &params, *dpop, ip.as_deref(), now).await
         }
-        Err(e) => Err(e.into()),
+        (Err(e), _) => Err(e.into()),
+        (_, Err(e)) => Err(e.clone().into()),
     };
+    let mut resp = refusal_or_created(&req, answer);
+    if !matches!(proof, Ok(None)) {
+        respond::add_dpop_nonce(&mut resp, flow.dpop_nonce(now));
+    }
+    resp
+}
+
+/// The answer of §2.2, or the statuses of §2.3.
+fn refusal_or_created(req: &HttpRequest, answer: Result<Pushed, PushRefused>) -> HttpResponse {
     match answer {
         Ok(pushed) => respond::json_answer(StatusCode::CREATED, Ok::<_, OAuthError>(pushed)),
         Err(PushRefused::Invalid(e)) => respond::json_error(&e),
@@ -40,7 +52,7 @@ pub async fn par_post(
             resp
         }
         Err(PushRefused::Busy { scope: PendingScope::Address, retry_after }) => {
-            respond::too_many_requests(&req, true, retry_after)
+            respond::too_many_requests(req, true, retry_after)
         }
         Err(PushRefused::Busy { scope: PendingScope::Total, retry_after }) => {
             let busy = OAuthError::temporarily_unavailable(format!(
