@@ -53,6 +53,7 @@ fn user() -> UserRecord {
         created_at: NOW,
         updated_at: NOW,
         version: 1,
+        profile: Default::default(),
     }
 }
 

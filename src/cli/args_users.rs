@@ -18,7 +18,7 @@ pub enum UserCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Change a user's name, email or email verification.
+    /// Change a user's name, email, email verification or profile claims (an empty value clears one).
     Update(UserUpdateArgs),
     /// Replace a user's password (stdin, first line, or --password-file); their sessions end.
     SetPassword {
@@ -80,9 +80,49 @@ pub struct UserCreate {
     pub email: Option<String>,
     #[arg(long)]
     pub name: Option<String>,
+    #[command(flatten)]
+    pub profile: Box<ProfileArgs>,
+    /// The phone number is verified.
+    #[arg(long)]
+    pub phone_number_verified: bool,
     /// Read the password from the first line of this file instead of stdin.
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+}
+
+/// The standard profile claims (OpenID Connect Core §5.1) of `user create`
+/// and `user update`; on update an empty value clears the member.
+#[derive(Args)]
+pub struct ProfileArgs {
+    #[arg(long, value_name = "TEXT")]
+    pub given_name: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub family_name: Option<String>,
+    /// A BCP 47 language tag, e.g. en-US.
+    #[arg(long, value_name = "TAG")]
+    pub locale: Option<String>,
+    /// A tz database zone, e.g. Europe/Paris.
+    #[arg(long, value_name = "ZONE")]
+    pub zoneinfo: Option<String>,
+    /// An https URL of a picture of the user.
+    #[arg(long, value_name = "URL")]
+    pub picture: Option<String>,
+    /// E.164, e.g. +14255551212.
+    #[arg(long, value_name = "E164")]
+    pub phone_number: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub address_street: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub address_locality: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub address_region: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub address_postal_code: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub address_country: Option<String>,
+    /// The whole mailing address, lines separated by \n.
+    #[arg(long, value_name = "TEXT")]
+    pub address_formatted: Option<String>,
 }
 
 #[derive(Args)]
@@ -102,7 +142,9 @@ pub struct UserList {
 
 #[derive(Args)]
 #[command(group(ArgGroup::new("change").required(true).multiple(true)
-    .args(["name", "clear_name", "email", "clear_email", "email_verified"])))]
+    .args(["name", "clear_name", "email", "clear_email", "email_verified", "given_name", "family_name", "locale",
+        "zoneinfo", "picture", "phone_number", "phone_number_verified", "address_street", "address_locality",
+        "address_region", "address_postal_code", "address_country", "address_formatted"])))]
 pub struct UserUpdateArgs {
     #[arg(long, value_name = "USERNAME")]
     pub username: String,
@@ -119,4 +161,9 @@ pub struct UserUpdateArgs {
     pub clear_email: bool,
     #[arg(long, value_name = "BOOL")]
     pub email_verified: Option<bool>,
+    #[command(flatten)]
+    pub profile: Box<ProfileArgs>,
+    /// A new phone number is unverified unless this is true.
+    #[arg(long, value_name = "BOOL")]
+    pub phone_number_verified: Option<bool>,
 }

@@ -5,13 +5,14 @@
 use serde_json::{Value, json};
 
 use super::Failure;
-use super::args::{UserCommand, UserList, UserUpdateArgs};
+use super::args::{ProfileArgs, UserCommand, UserList, UserUpdateArgs};
 use super::open::{open_admin, read_secret};
 use super::output;
 use crate::config::Settings;
-use crate::flows::admin::{Actor, Admin, NewUser, PageRequest, UserUpdate, user_view};
+use crate::flows::admin::{Actor, Admin, NewUser, PageRequest, ProfileUpdate, UserUpdate, user_view};
 use crate::protocol::UserRecord;
 use crate::protocol::entries::SsoSession;
+use crate::protocol::profile::{Address, Profile};
 use crate::store::OpenMode;
 
 pub(super) async fn run(command: UserCommand, settings: &Settings, now: i64) -> Result<(), Failure> {
@@ -24,7 +25,10 @@ pub(super) async fn run(command: UserCommand, settings: &Settings, now: i64) -> 
             }
             // Input that can be wrong is read before anything is opened.
             let password = read_secret(args.password_file.as_deref(), "Password")?;
-            let new = NewUser { username: args.username, password, email: args.email, name: args.name };
+            let profile =
+                Profile { phone_number_verified: args.phone_number_verified, ..profile_of(*args.profile) };
+            let new =
+                NewUser { username: args.username, password, email: args.email, name: args.name, profile };
             let admin = open_admin(settings, OpenMode::CreateIfMissing, false).await?;
             let user = admin.create_user(&by, new, now).await?;
             output::created_user(&user);
@@ -39,9 +43,9 @@ pub(super) async fn run(command: UserCommand, settings: &Settings, now: i64) -> 
             if args.email.is_some() {
                 crate::app::telemetry::init_stderr(&settings.log);
             }
-            let update = update_of(args);
             let admin = existing(false).await?;
             let user = admin.find_user(&username).await?;
+            let update = update_of(args, &user.profile);
             let user = admin.update_user(&by, &user.id, update, None, now).await?;
             println!("Updated user {:?} (version {}).", user.username, user.version);
         }
@@ -122,12 +126,67 @@ pub(super) async fn run(command: UserCommand, settings: &Settings, now: i64) -> 
     Ok(())
 }
 
-fn update_of(args: UserUpdateArgs) -> UserUpdate {
+/// The given address parts over `base`; `None` when no part is given.
+fn address_of(args: &ProfileArgs, base: Option<Address>) -> Option<Address> {
+    let parts = [
+        &args.address_formatted,
+        &args.address_street,
+        &args.address_locality,
+        &args.address_region,
+        &args.address_postal_code,
+        &args.address_country,
+    ];
+    if parts.iter().all(|p| p.is_none()) {
+        return None;
+    }
+    let mut address = base.unwrap_or_default();
+    let over = |part: &mut Option<String>, given: &Option<String>| {
+        if let Some(value) = given {
+            *part = Some(value.clone());
+        }
+    };
+    over(&mut address.formatted, &args.address_formatted);
+    over(&mut address.street_address, &args.address_street);
+    over(&mut address.locality, &args.address_locality);
+    over(&mut address.region, &args.address_region);
+    over(&mut address.postal_code, &args.address_postal_code);
+    over(&mut address.country, &args.address_country);
+    Some(address)
+}
+
+/// The profile of `user create` (checked by the admin operation).
+fn profile_of(args: ProfileArgs) -> Profile {
+    Profile {
+        address: address_of(&args, None),
+        given_name: args.given_name,
+        family_name: args.family_name,
+        locale: args.locale,
+        zoneinfo: args.zoneinfo,
+        picture: args.picture,
+        phone_number: args.phone_number,
+        phone_number_verified: false,
+    }
+}
+
+/// An empty value clears a profile member; address parts change within
+/// the user's `current` address (all of them empty: no address).
+fn update_of(args: UserUpdateArgs, current: &Profile) -> UserUpdate {
     let pick = |value: Option<String>, clear: bool| if clear { Some(None) } else { value.map(Some) };
+    let p = args.profile;
     UserUpdate {
         name: pick(args.name, args.clear_name),
         email: pick(args.email, args.clear_email),
         email_verified: args.email_verified,
+        profile: ProfileUpdate {
+            address: address_of(&p, current.address.clone()).map(Some),
+            given_name: p.given_name.map(Some),
+            family_name: p.family_name.map(Some),
+            locale: p.locale.map(Some),
+            zoneinfo: p.zoneinfo.map(Some),
+            picture: p.picture.map(Some),
+            phone_number: p.phone_number.map(Some),
+            phone_number_verified: args.phone_number_verified,
+        },
     }
 }
 
@@ -161,6 +220,25 @@ fn print_user(user: &UserRecord, json: bool) {
     println!("name:           {}", user.name.as_deref().unwrap_or("-"));
     println!("email:          {}", user.email.as_deref().unwrap_or("-"));
     println!("email verified: {}", user.email_verified);
+    let p = &user.profile;
+    for (label, value) in [
+        ("given name:    ", &p.given_name),
+        ("family name:   ", &p.family_name),
+        ("locale:        ", &p.locale),
+        ("zoneinfo:      ", &p.zoneinfo),
+        ("picture:       ", &p.picture),
+        ("phone number:  ", &p.phone_number),
+    ] {
+        if let Some(value) = value {
+            println!("{label} {value}");
+        }
+    }
+    if p.phone_number.is_some() {
+        println!("phone verified: {}", p.phone_number_verified);
+    }
+    if let Some(address) = &p.address {
+        println!("address:        {}", serde_json::to_string(address).unwrap_or_default());
+    }
     println!("disabled:       {}", user.disabled);
     println!("created at:     {}", user.created_at);
     println!("updated at:     {}", user.updated_at);

@@ -52,7 +52,7 @@ impl SignInContext<'_> {
 /// What became of a sign-in.
 #[derive(Debug)]
 pub enum SignIn {
-    Ok(UserRecord),
+    Ok(Box<UserRecord>),
     /// A wrong password, or an unknown or disabled account: one answer.
     Rejected,
     /// Too many failures for this username or from this address: refused
@@ -189,7 +189,7 @@ impl Credentials {
             self.record(audited, context).await;
         }
         Ok(match (user, unverified) {
-            (Some(user), _) => SignIn::Ok(user),
+            (Some(user), _) => SignIn::Ok(Box::new(user)),
             (None, Some(user_id)) => SignIn::Unverified { user_id },
             (None, None) => SignIn::Rejected,
         })

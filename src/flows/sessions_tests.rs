@@ -22,6 +22,7 @@ async fn setup() -> (Sessions, crate::store::Stores, tempfile::TempDir) {
             email: None,
             email_verified: false,
             name: None,
+            profile: crate::protocol::profile::Profile::default(),
             password_hash: "x".into(),
             disabled: false,
             created_at: 0,

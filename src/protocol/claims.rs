@@ -10,7 +10,7 @@ use crate::protocol::{AuthLevel, AuthMethod, Scope, StandardScope, UserRecord};
 
 pub const ID_TOKEN_TYP: &str = "JWT";
 
-/// Claims released by `profile` and `email` (OIDC Core §5.4). `sub` is the
+/// Claims released by `profile`, `email`, `phone` and `address` (OIDC Core §5.4). `sub` is the
 /// user's immutable UUID, never the username.
 pub fn user_claims(user: &UserRecord, scope: &Scope) -> Map<String, Value> {
     let mut claims = Map::new();
@@ -21,12 +21,19 @@ pub fn user_claims(user: &UserRecord, scope: &Scope) -> Map<String, Value> {
             claims.insert("name".into(), json!(name));
         }
         claims.insert("updated_at".into(), json!(user.updated_at));
+        user.profile.profile_claims(&mut claims);
     }
     if scope.contains(StandardScope::Email.as_str())
         && let Some(email) = &user.email
     {
         claims.insert("email".into(), json!(email));
         claims.insert("email_verified".into(), json!(user.email_verified));
+    }
+    if scope.contains(StandardScope::Phone.as_str()) {
+        user.profile.phone_claims(&mut claims);
+    }
+    if scope.contains(StandardScope::Address.as_str()) {
+        user.profile.address_claim(&mut claims);
     }
     claims
 }
@@ -172,6 +179,7 @@ mod tests {
             created_at: 1,
             updated_at: 2,
             version: 1,
+            profile: crate::protocol::profile::Profile::default(),
         }
     }
 

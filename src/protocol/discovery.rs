@@ -13,7 +13,7 @@ use crate::protocol::vocabulary::{
 };
 
 /// Claims an ID token or the UserInfo response may carry.
-pub const CLAIMS_SUPPORTED: [&str; 17] = [
+pub const CLAIMS_SUPPORTED: [&str; 25] = [
     "iss",
     "sub",
     "aud",
@@ -29,8 +29,16 @@ pub const CLAIMS_SUPPORTED: [&str; 17] = [
     "name",
     "preferred_username",
     "updated_at",
+    "given_name",
+    "family_name",
+    "locale",
+    "zoneinfo",
+    "picture",
     "email",
     "email_verified",
+    "phone_number",
+    "phone_number_verified",
+    "address",
 ];
 
 /// The optional features as configured: each is advertised only when on.

@@ -144,6 +144,7 @@ mod tests {
             email: Some("alice@example.com".into()),
             email_verified: false,
             name: None,
+            profile: crate::protocol::profile::Profile::default(),
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$salt$hash".into(),
             disabled: false,
             created_at: 0,

@@ -27,6 +27,7 @@ pub mod origin;
 pub mod params;
 pub mod pending_logins;
 pub mod pkce;
+pub mod profile;
 pub mod pushed_requests;
 pub mod rate_limits;
 pub mod request_object;

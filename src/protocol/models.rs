@@ -6,6 +6,7 @@ use std::fmt;
 
 use crate::protocol::Scope;
 use crate::protocol::clients::loopback_without_port;
+use crate::protocol::profile::Profile;
 use crate::protocol::vocabulary::{
     AuditKind, ClientAuthMethod, ConsentMode, GrantType, KeyState, PkcePolicy, SigningAlg,
 };
@@ -19,6 +20,8 @@ pub struct UserRecord {
     pub email: Option<String>,
     pub email_verified: bool,
     pub name: Option<String>,
+    /// OIDC Core §5.1 claims beyond name and email; released by scope, protocol::claims
+    pub profile: Profile,
     /// Argon2id PHC string.
     pub password_hash: String,
     pub disabled: bool,
@@ -36,6 +39,7 @@ impl fmt::Debug for UserRecord {
             .field("email", &self.email)
             .field("email_verified", &self.email_verified)
             .field("name", &self.name)
+            .field("profile", &self.profile)
             .field("password_hash", &"[redacted]")
             .field("disabled", &self.disabled)
             .field("created_at", &self.created_at)
@@ -380,6 +384,7 @@ mod tests {
             email: None,
             email_verified: false,
             name: None,
+            profile: Profile::default(),
             password_hash: "$argon2id$secret".into(),
             disabled: false,
             created_at: 1,

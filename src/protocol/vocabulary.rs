@@ -138,6 +138,10 @@ vocabulary! {
         OfflineAccess => "offline_access",
         /// The names of the user's groups (the `groups` claim).
         Groups => "groups",
+        /// OIDC Core §5.4: the postal address.
+        Address => "address",
+        /// OIDC Core §5.4: the phone number and whether it is verified.
+        Phone => "phone",
     }
 }
 
@@ -146,10 +150,12 @@ impl StandardScope {
     pub fn description(self) -> &'static str {
         match self {
             StandardScope::OpenId => "Know who you are (your account identifier)",
-            StandardScope::Profile => "See your name and username",
+            StandardScope::Profile => "See your name, username and profile",
             StandardScope::Email => "See your email address",
             StandardScope::OfflineAccess => "Keep access while you are not signed in",
             StandardScope::Groups => "See the groups you belong to",
+            StandardScope::Address => "See your postal address",
+            StandardScope::Phone => "See your phone number",
         }
     }
 
@@ -160,7 +166,9 @@ impl StandardScope {
             | StandardScope::Profile
             | StandardScope::Email
             | StandardScope::OfflineAccess
-            | StandardScope::Groups => true,
+            | StandardScope::Groups
+            | StandardScope::Address
+            | StandardScope::Phone => true,
         }
     }
 }

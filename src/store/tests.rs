@@ -109,6 +109,7 @@ async fn users_are_cached_and_follow_their_revision() {
         email: None,
         email_verified: false,
         name: None,
+        profile: crate::protocol::profile::Profile::default(),
         password_hash: "$argon2id$x".into(),
         disabled: false,
         created_at: NOW,

@@ -13,6 +13,7 @@ use super::sql::revisions::{self, Counter};
 pub use super::sql::users::Cas;
 use super::sql::{self, AnyConnection, Db};
 use crate::protocol::UserRecord;
+use crate::protocol::profile::Profile;
 
 /// The profile fields an admin may change, as they are to be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +21,8 @@ pub struct UserProfile {
     pub name: Option<String>,
     pub email: Option<String>,
     pub email_verified: bool,
+    /// The §5.1 claims, already validated.
+    pub claims: Profile,
 }
 
 #[derive(Clone)]
@@ -105,10 +108,12 @@ impl Users {
             Some(audited),
             now,
             move |c| {
+                let claims = profile.claims.to_json();
                 let profile = sql::users::Profile {
                     name: profile.name.as_deref(),
                     email: profile.email.as_deref(),
                     email_verified: profile.email_verified,
+                    profile: &claims,
                 };
                 sql::users::update_profile(c, &id, version, profile, now)
             },

@@ -256,6 +256,7 @@ backend_test!(
                 password: PASSWORD.into(),
                 email: None,
                 name: None,
+                profile: Default::default(),
             })
             .await;
         let refused =

@@ -51,6 +51,7 @@ backend_test!(users_are_listed_searched_and_paged, |app| async move {
         password: PASSWORD.into(),
         email: Some("Dave@Elsewhere.org".into()),
         name: Some("Dave 100%".into()),
+        profile: Default::default(),
     };
     app.with_user_details(new).await;
 

@@ -98,6 +98,136 @@ fn show_and_update() {
 }
 
 #[test]
+fn profile_claims_on_create_and_update() {
+    let cli = Cli::new();
+    let full = [
+        "user",
+        "create",
+        "--username",
+        "carol",
+        "--given-name",
+        "Carol",
+        "--family-name",
+        "Example",
+        "--locale",
+        "en-US",
+        "--zoneinfo",
+        "America/Chicago",
+        "--picture",
+        "https://example.com/c.png",
+        "--phone-number",
+        "+12175551212",
+        "--phone-number-verified",
+        "--address-street",
+        "1 Main St",
+        "--address-locality",
+        "Springfield",
+        "--address-region",
+        "IL",
+        "--address-postal-code",
+        "62701",
+        "--address-country",
+        "US",
+        "--address-formatted",
+        "1 Main St, Springfield",
+    ];
+    cli.ok(&full, "first password\n");
+    let shown = cli.show("carol");
+    for (member, value) in [
+        ("given_name", "Carol"),
+        ("family_name", "Example"),
+        ("locale", "en-US"),
+        ("zoneinfo", "America/Chicago"),
+        ("picture", "https://example.com/c.png"),
+        ("phone_number", "+12175551212"),
+    ] {
+        assert_eq!(shown[member], value, "{member}: {shown}");
+    }
+    assert_eq!(shown["phone_number_verified"], true);
+    assert_eq!(shown["address"]["street_address"], "1 Main St");
+    assert_eq!(shown["address"]["formatted"], "1 Main St, Springfield");
+    assert_eq!(shown["address"]["country"], "US");
+    let out = cli.ok(&["user", "show", "--username", "carol"], "");
+    assert!(out.contains("+12175551212") && out.contains("Springfield"), "{out}");
+
+    // Change some, clear some with an empty value; other parts stay.
+    cli.ok(
+        &[
+            "user",
+            "update",
+            "--username",
+            "carol",
+            "--given-name",
+            "Caroline",
+            "--family-name",
+            "",
+            "--address-locality",
+            "Chicago",
+            "--address-postal-code",
+            "",
+            "--phone-number",
+            "+33123456789",
+        ],
+        "",
+    );
+    let shown = cli.show("carol");
+    assert_eq!((shown["given_name"].as_str(), shown["version"].as_i64()), (Some("Caroline"), Some(2)));
+    assert!(shown["family_name"].is_null(), "{shown}");
+    assert_eq!(shown["locale"], "en-US", "not given, kept");
+    assert_eq!(
+        (shown["address"]["locality"].as_str(), shown["address"]["street_address"].as_str()),
+        (Some("Chicago"), Some("1 Main St"))
+    );
+    assert!(shown["address"]["postal_code"].is_null(), "{shown}");
+    assert_eq!(shown["phone_number_verified"], false, "a new number is unverified");
+    cli.ok(&["user", "update", "--username", "carol", "--phone-number-verified", "true"], "");
+    assert_eq!(cli.show("carol")["phone_number_verified"], true);
+    let clear_address = [
+        "user",
+        "update",
+        "--username",
+        "carol",
+        "--address-street",
+        "",
+        "--address-locality",
+        "",
+        "--address-region",
+        "",
+        "--address-country",
+        "",
+        "--address-formatted",
+        "",
+        "--picture",
+        "",
+    ];
+    cli.ok(&clear_address, "");
+    let shown = cli.show("carol");
+    assert!(shown["address"].is_null() && shown["picture"].is_null(), "{shown}");
+    assert_eq!(shown["version"], 4);
+
+    // A bad value: exit 2, one line naming the member, nothing written.
+    for (flag, value, member) in [
+        ("--phone-number", "217 555 1212", "phone_number"),
+        ("--locale", "english", "locale"),
+        ("--picture", "ftp://example.com/c.png", "picture"),
+    ] {
+        let err =
+            cli.usage_error(&["user", "update", "--username", "carol", "--given-name", "X", flag, value], "");
+        assert!(err.contains(member) && err.trim().lines().count() == 1, "{flag}: {err}");
+    }
+    let shown = cli.show("carol");
+    assert_eq!(
+        (shown["version"].as_i64(), shown["given_name"].as_str()),
+        (Some(4), Some("Caroline")),
+        "nothing written"
+    );
+    let err =
+        cli.usage_error(&["user", "create", "--username", "dan", "--zoneinfo", "Paris"], "first password\n");
+    assert!(err.contains("zoneinfo"), "{err}");
+    cli.usage_error(&["user", "show", "--username", "dan"], "");
+}
+
+#[test]
 fn set_password_disable_enable_delete() {
     let cli = Cli::new();
     cli.create("alice", "a@example.com");

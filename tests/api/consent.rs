@@ -52,7 +52,7 @@ backend_test!(consent_is_asked_once_and_remembered, |app| async move {
     let browser = app.browser();
     let req = AuthRequest::new(&gallery).scope("openid profile");
     let page = browser.login_to_consent(&req, &user).await;
-    assert!(page.contains("Photo Gallery") && page.contains("See your name and username"), "{page}");
+    assert!(page.contains("Photo Gallery") && page.contains("See your name, username and profile"), "{page}");
     let resp = browser.answer_consent(&page, "allow").await;
     assert_eq!(resp.status(), 303);
     let cb = Callback::from_redirect(&resp, CB);

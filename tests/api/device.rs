@@ -142,7 +142,7 @@ backend_test!(
         let page = browser.approval_page_via_login(&started, &user).await;
         assert!(is_approval_page(&page), "{page}");
         assert!(page.contains("Living Room TV") && page.contains(&started.user_code), "{page}");
-        assert!(page.contains("alice") && page.contains("See your name and username"), "{page}");
+        assert!(page.contains("alice") && page.contains("See your name, username and profile"), "{page}");
         app.advance(5);
         app.assert_poll(&tv, &started.device_code, "authorization_pending").await;
         let resp = browser.answer("/device/approve", &page, "allow").await;

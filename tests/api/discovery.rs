@@ -46,7 +46,7 @@ backend_test!(metadata_describes_the_server, |app| async move {
     introspection.sort();
     assert_eq!(introspection, ["client_secret_basic", "client_secret_post", "private_key_jwt"]);
     let scopes = strings(&m["scopes_supported"]);
-    for scope in ["openid", "profile", "email"] {
+    for scope in ["openid", "profile", "email", "phone", "address"] {
         assert!(scopes.contains(&scope.into()), "{scope} missing: {scopes:?}");
     }
 });

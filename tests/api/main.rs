@@ -55,6 +55,7 @@ mod passkeys;
 mod password_policy;
 mod pending_logins;
 mod private_key_jwt;
+mod profile_claims;
 mod rate_limits;
 mod readiness;
 mod redis_faults;

@@ -147,7 +147,7 @@ backend_test!(german_by_ui_locales_for_the_whole_interaction, |app| async move {
     let form = LoginForm::parse(&html);
     let consent = browser.submit_login(&form, &user.username(), &user.password).await.text().await.unwrap();
     assert!(consent.contains("Zugriff erlauben?"), "{consent}");
-    assert!(consent.contains("Ihren Namen und Benutzernamen sehen"), "{consent}");
+    assert!(consent.contains("Ihren Namen, Benutzernamen und Ihr Profil sehen"), "{consent}");
     assert!(consent.contains(">Erlauben</button>"), "{consent}");
 });
 

@@ -74,7 +74,13 @@ async fn library_completes_the_lifecycle_over_https() {
     tokio::spawn(app.run_until_stopped());
 
     let now = oxidp::clock::unix_now();
-    let new = NewUser { username: "alice".into(), password: PASSWORD.into(), email: None, name: None };
+    let new = NewUser {
+        username: "alice".into(),
+        password: PASSWORD.into(),
+        email: None,
+        name: None,
+        profile: Default::default(),
+    };
     let user = admin.create_user(&oxidp::flows::admin::Actor::Cli, new, now).await.unwrap();
     let new_client = NewClient {
         client_id: "tls-app".into(),

@@ -115,6 +115,8 @@ backend_test!(an_import_is_all_or_nothing_and_refuses_what_it_cannot_trust, |app
     bob["id"] = "bob-id".into();
     bob["username"] = "bob".into();
     bob["email"] = Value::Null;
+    assert_eq!(bob["profile"], "{}", "the profile claims are exported");
+    bob.as_object_mut().unwrap().remove("profile").expect("as in exports made before it existed");
     doc["users"].as_array_mut().unwrap().push(bob);
     let merged = oxidp(&app.settings, &["import", "--merge"], &doc.to_string()).await;
     assert_eq!(merged.status.code(), Some(0), "{}", count(&merged));
@@ -122,6 +124,7 @@ backend_test!(an_import_is_all_or_nothing_and_refuses_what_it_cannot_trust, |app
     assert!(text(&merged).contains("kept the target's own (already present): 1 users"), "{}", text(&merged));
     let bob = app.services.stores.users.find("bob-id").await.unwrap().expect("bob was added");
     assert_eq!(bob.username, "bob");
+    assert_eq!(bob.profile, oxidp::protocol::profile::Profile::default());
 
     // Sealed with another key-encryption key: nothing is written.
     let elsewhere = Storage::create(Backend::Embedded).unwrap();

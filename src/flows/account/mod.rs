@@ -116,7 +116,7 @@ impl AccountFlow {
     ) -> Result<AccountSignIn, OAuthError> {
         let context = SignInContext { client_id: None, device, now };
         let user = match self.credentials.sign_in(username, password, &context).await? {
-            SignIn::Ok(user) => user,
+            SignIn::Ok(user) => *user,
             SignIn::Rejected => {
                 tracing::info!("failed account sign-in");
                 return Ok(AccountSignIn::Rejected);

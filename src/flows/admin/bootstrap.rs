@@ -48,7 +48,8 @@ impl Admin {
         }
         let user = match request.user {
             Some((username, password)) => {
-                let new = NewUser { username, password, email: None, name: None };
+                let new =
+                    NewUser { username, password, email: None, name: None, profile: Default::default() };
                 Some(self.create_user(by, new, now).await?)
             }
             None => None,

@@ -13,6 +13,7 @@ mod keys;
 mod page;
 mod resources;
 mod user_access;
+mod user_profile;
 mod user_sessions;
 mod user_unlock;
 mod users;
@@ -29,6 +30,7 @@ pub use keys::KeyInfo;
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 pub use resources::{CreatedResource, NewResource};
 pub use user_access::SecondFactorSummary;
+pub use user_profile::{AddressView, ProfileUpdate, ProfileView, profile_error};
 pub use users::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, NewUser, UserUpdate, UserView, user_view};
 pub use verification::Registered;
 

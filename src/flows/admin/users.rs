@@ -4,9 +4,11 @@
 
 use serde_json::Value;
 
+use super::user_profile::{ProfileUpdate, ProfileView, checked};
 use super::{Actor, Admin, AdminError, Page, PageRequest, changed};
 use crate::accounts::PasswordHasher;
 use crate::accounts::users::{normalize_username, validate_email};
+use crate::protocol::profile::Profile;
 use crate::protocol::{AdminOp, UserRecord};
 use crate::store::{Cas, StoreError, UserProfile};
 
@@ -22,6 +24,8 @@ pub struct NewUser {
     pub password: String,
     pub email: Option<String>,
     pub name: Option<String>,
+    /// The §5.1 claims, checked with `Profile::validated`.
+    pub profile: Profile,
 }
 
 /// A profile change. Outer `None`: leave as is; `Some(None)`: clear.
@@ -31,6 +35,8 @@ pub struct UserUpdate {
     pub email: Option<Option<String>>,
     /// Unset while the email changes: the new address is unverified.
     pub email_verified: Option<bool>,
+    /// The §5.1 claims.
+    pub profile: ProfileUpdate,
 }
 
 /// A user as operators see them (admin API, CLI, audit events): never
@@ -43,6 +49,9 @@ pub struct UserView {
     pub email: Option<String>,
     pub email_verified: bool,
     pub name: Option<String>,
+    /// The §5.1 claims (given_name, ..., address), flattened.
+    #[serde(flatten)]
+    pub profile: ProfileView,
     pub disabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
@@ -58,6 +67,7 @@ impl From<&UserRecord> for UserView {
             email: u.email.clone(),
             email_verified: u.email_verified,
             name: u.name.clone(),
+            profile: ProfileView::from(&u.profile),
             disabled: u.disabled,
             created_at: u.created_at,
             updated_at: u.updated_at,
@@ -108,8 +118,8 @@ impl UserUpdate {
         Ok(())
     }
 
-    /// The profile `user` has after this update.
-    fn apply(&self, user: &UserRecord) -> UserProfile {
+    /// The profile `user` has after this update, its claims checked.
+    fn apply(&self, user: &UserRecord) -> Result<UserProfile, AdminError> {
         let name = self.name.clone().unwrap_or_else(|| user.name.clone());
         let email = self.email.clone().unwrap_or_else(|| user.email.clone());
         let email_changed = email != user.email;
@@ -118,12 +128,18 @@ impl UserUpdate {
             None if email_changed => false,
             None => user.email_verified,
         };
-        UserProfile { name, email, email_verified }
+        let claims = self.profile.apply(&user.profile)?;
+        Ok(UserProfile { name, email, email_verified, claims })
     }
 }
 
 fn profile_of(user: &UserRecord) -> UserProfile {
-    UserProfile { name: user.name.clone(), email: user.email.clone(), email_verified: user.email_verified }
+    UserProfile {
+        name: user.name.clone(),
+        email: user.email.clone(),
+        email_verified: user.email_verified,
+        claims: user.profile.clone(),
+    }
 }
 
 pub(super) fn not_found(user_id: &str) -> AdminError {
@@ -142,6 +158,7 @@ impl Admin {
         if let Some(name) = &new.name {
             validate_name(name)?;
         }
+        let profile = checked(new.profile)?;
         let taken = || AdminError::Conflict(format!("user {username:?} already exists"));
         if self.stores.users.find_by_username(&username).await?.is_some() {
             return Err(taken());
@@ -153,6 +170,7 @@ impl Admin {
             email: new.email,
             email_verified: false,
             name: new.name,
+            profile,
             password_hash,
             disabled: false,
             created_at: now,
@@ -235,7 +253,7 @@ impl Admin {
             {
                 return Err(stale(v));
             }
-            let profile = update.apply(&before);
+            let profile = update.apply(&before)?;
             if profile == profile_of(&before) {
                 return Ok(before);
             }
@@ -243,6 +261,7 @@ impl Admin {
                 name: profile.name.clone(),
                 email: profile.email.clone(),
                 email_verified: profile.email_verified,
+                profile: profile.claims.clone(),
                 updated_at: now,
                 version: before.version + 1,
                 ..before.clone()

@@ -16,7 +16,7 @@ use crate::protocol::{AdminOp, UserRecord};
 #[derive(Debug)]
 pub enum Registered {
     /// A new account, held until its address is verified.
-    Created(UserRecord),
+    Created(Box<UserRecord>),
     /// The username is taken; nothing was written.
     UsernameTaken,
     /// These accounts already have the address; nothing was written.
@@ -91,7 +91,7 @@ impl Admin {
             Err(e) => return Err(e),
         };
         match self.stores.links.hold(&user.id).await {
-            Ok(_) => Ok(Registered::Created(user)),
+            Ok(_) => Ok(Registered::Created(Box::new(user))),
             Err(e) => {
                 // Never leave an account that could sign in unverified.
                 let audited = Actor::SelfService.audited(AdminOp::UserDelete, &user.id).user(&user.id);

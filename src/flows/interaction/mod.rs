@@ -98,7 +98,7 @@ impl InteractionFlow {
         };
         let context = SignInContext { client_id: Some(&interaction.request.client_id), device, now };
         let user = match self.credentials.sign_in(username, password, &context).await {
-            Ok(SignIn::Ok(user)) => user,
+            Ok(SignIn::Ok(user)) => *user,
             Ok(SignIn::Rejected) => return self.rejected(id, &interaction, now).await,
             Ok(SignIn::Throttled { retry_after }) => {
                 return StepOutcome::Throttled { view: self.view(id, &interaction), retry_after };

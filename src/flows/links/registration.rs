@@ -56,6 +56,7 @@ impl AccountLinkFlow {
             password: form.password,
             email: Some(email).filter(|e| !e.is_empty()),
             name,
+            profile: Default::default(),
         };
         match self.admin.register_user(new, now).await {
             Ok(Registered::Created(user)) => {

@@ -44,6 +44,14 @@ pub struct UserDump {
     pub updated_at: i64,
     pub version: i64,
     pub verify_before_login: bool,
+    /// The §5.1 profile claims as JSON; absent in exports made before it
+    /// existed.
+    #[serde(default = "empty_profile")]
+    pub profile: String,
+}
+
+fn empty_profile() -> String {
+    "{}".into()
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]

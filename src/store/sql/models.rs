@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 
 use super::schema::{clients, users};
+use crate::protocol::profile::Profile;
 use crate::protocol::{ClientRecord, LogoutUri, RefreshTokenRecord, UserRecord};
 use crate::store::StoreError;
 
@@ -21,6 +22,8 @@ pub struct UserRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
+    /// `Profile` as JSON (`Profile::to_json`).
+    pub profile: String,
 }
 
 impl From<UserRow> for UserRecord {
@@ -31,6 +34,7 @@ impl From<UserRow> for UserRecord {
             email: r.email,
             email_verified: r.email_verified,
             name: r.name,
+            profile: Profile::from_json(&r.profile),
             password_hash: r.password_hash,
             disabled: r.disabled,
             created_at: r.created_at,
@@ -53,6 +57,7 @@ pub struct NewUser<'a> {
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
+    pub profile: String,
 }
 
 impl<'a> From<&'a UserRecord> for NewUser<'a> {
@@ -68,6 +73,7 @@ impl<'a> From<&'a UserRecord> for NewUser<'a> {
             created_at: u.created_at,
             updated_at: u.updated_at,
             version: u.version,
+            profile: u.profile.to_json(),
         }
     }
 }

@@ -15,6 +15,7 @@ diesel::table! {
         updated_at -> BigInt,
         version -> BigInt,
         verify_before_login -> Bool,
+        profile -> Text,
     }
 }
 

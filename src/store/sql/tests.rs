@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use super::schema::clients as clients_table;
 use super::{AnyConnection, Backend, Db, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, Target};
 use super::{clients, parse_url, users};
+use crate::protocol::profile::{Address, Profile};
 use crate::protocol::{
     AuditKind, ClientAuthMethod, ConsentMode, GrantType, LogoutUri, PkcePolicy, Scope, SigningAlg,
 };
@@ -22,11 +23,33 @@ fn user(username: &str) -> UserRecord {
         email: Some(format!("{username}@example.test")),
         email_verified: true,
         name: None,
+        profile: Profile::default(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         disabled: false,
         created_at: 1_790_000_000,
         updated_at: 1_790_000_001,
         version: 1,
+    }
+}
+
+/// Every §5.1 member set: it must read back as written on every backend.
+fn full_profile() -> Profile {
+    Profile {
+        given_name: Some("Alice".into()),
+        family_name: Some("Ä \"Example\"".into()),
+        locale: Some("de-CH".into()),
+        zoneinfo: Some("Europe/Zurich".into()),
+        picture: Some("https://example.com/a.png?s=1&t=é".into()),
+        phone_number: Some("+41441234567".into()),
+        phone_number_verified: true,
+        address: Some(Address {
+            formatted: Some("Bahnhofstrasse 1\n8001 Zürich".into()),
+            street_address: Some("Bahnhofstrasse 1".into()),
+            locality: Some("Zürich".into()),
+            region: Some("ZH".into()),
+            postal_code: Some("8001".into()),
+            country: Some("CH".into()),
+        }),
     }
 }
 
@@ -199,6 +222,7 @@ fn exercise_users(conn: &mut AnyConnection) {
     alice.email = None;
     alice.name = Some("Alice Ä".into());
     alice.disabled = true;
+    alice.profile = full_profile();
     users::insert(conn, &bob).expect("insert bob");
     users::insert(conn, &alice).expect("insert alice");
 

@@ -85,6 +85,8 @@ pub struct Profile<'a> {
     pub name: Option<&'a str>,
     pub email: Option<&'a str>,
     pub email_verified: bool,
+    /// `protocol::profile::Profile` as JSON.
+    pub profile: &'a str,
 }
 
 /// Replaces the profile when the row is at `version`, bumping it.

@@ -18,6 +18,7 @@ fn user(username: &str, email: Option<&str>, name: Option<&str>) -> UserRecord {
         email: email.map(str::to_string),
         email_verified: true,
         name: name.map(str::to_string),
+        profile: crate::protocol::profile::Profile::default(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         disabled: false,
         created_at: 1_790_000_000,
@@ -44,7 +45,8 @@ pub fn exercise(conn: &mut AnyConnection) {
     assert!(search(conn, "c%m").is_empty());
     assert_eq!(names(page(conn, None, Some("ann_b"), 1).expect("page")), ["cy"]);
 
-    let profile = || Profile { name: Some("Zed Z"), email: None, email_verified: false };
+    let claims = r#"{"given_name":"Zed","phone_number":"+14255551212","phone_number_verified":true}"#;
+    let profile = || Profile { name: Some("Zed Z"), email: None, email_verified: false, profile: claims };
     assert_eq!(update_profile(conn, &zed.id, 2, profile(), 5).expect("update"), Cas::Stale);
     assert_eq!(find_by_id(conn, &zed.id).expect("find"), Some(zed.clone()), "a stale update writes nothing");
     assert_eq!(update_profile(conn, &zed.id, 1, profile(), 5).expect("update"), Cas::Written);
@@ -53,6 +55,7 @@ pub fn exercise(conn: &mut AnyConnection) {
         (updated.name.as_deref(), updated.email, updated.email_verified, updated.version, updated.updated_at),
         (Some("Zed Z"), None, false, 2, 5)
     );
+    assert_eq!(updated.profile.to_json(), claims, "the profile claims are replaced with the rest");
     assert_eq!(update_profile(conn, &zed.id, 1, profile(), 6).expect("update"), Cas::Stale);
     assert_eq!(update_profile(conn, "no-such-id", 1, profile(), 6).expect("update"), Cas::Missing);
     assert!(set_disabled(conn, &zed.id, true, 7).expect("disable"));

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::caller::{Operator, etag, if_match, json_body, no_store};
 use super::error::{ApiError, ErrorBody};
 use super::{ListQuery, nullable};
-use crate::flows::admin::{Admin, NewUser, UserUpdate, UserView};
+use crate::flows::admin::{AddressView, Admin, NewUser, ProfileUpdate, UserUpdate, UserView};
 use crate::protocol::entries::SsoSession;
+use crate::protocol::profile::{Address, Profile};
 use crate::protocol::{ConsentRecord, UserRecord};
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -28,10 +29,41 @@ pub struct UserCreate {
     pub password: String,
     pub email: Option<String>,
     pub name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    /// A BCP 47 language tag, e.g. `en-US`.
+    pub locale: Option<String>,
+    /// A tz database zone, e.g. `Europe/Paris`.
+    pub zoneinfo: Option<String>,
+    /// An https URL.
+    pub picture: Option<String>,
+    /// E.164, e.g. `+14255551212`.
+    pub phone_number: Option<String>,
+    #[serde(default)]
+    pub phone_number_verified: bool,
+    #[schema(value_type = Option<AddressView>)]
+    pub address: Option<Address>,
 }
 
-/// Absent members stay; `null` clears `name` or `email`. A new email is
-/// unverified unless `email_verified` says otherwise.
+impl UserCreate {
+    fn profile(&self) -> Profile {
+        Profile {
+            given_name: self.given_name.clone(),
+            family_name: self.family_name.clone(),
+            locale: self.locale.clone(),
+            zoneinfo: self.zoneinfo.clone(),
+            picture: self.picture.clone(),
+            phone_number: self.phone_number.clone(),
+            phone_number_verified: self.phone_number_verified,
+            address: self.address.clone(),
+        }
+    }
+}
+
+/// Absent members stay; `null` clears `name`, `email` or a profile member
+/// (`address` is replaced or cleared whole). A new email or phone number
+/// is unverified unless `email_verified` / `phone_number_verified` says
+/// otherwise.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
@@ -42,6 +74,48 @@ pub struct UserPatch {
     #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
     pub email_verified: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub given_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub family_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub locale: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub zoneinfo: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub picture: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub phone_number: Option<Option<String>>,
+    pub phone_number_verified: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<AddressView>)]
+    pub address: Option<Option<Address>>,
+}
+
+impl UserPatch {
+    fn update(self) -> UserUpdate {
+        UserUpdate {
+            name: self.name,
+            email: self.email,
+            email_verified: self.email_verified,
+            profile: ProfileUpdate {
+                given_name: self.given_name,
+                family_name: self.family_name,
+                locale: self.locale,
+                zoneinfo: self.zoneinfo,
+                picture: self.picture,
+                phone_number: self.phone_number,
+                phone_number_verified: self.phone_number_verified,
+                address: self.address,
+            },
+        }
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -135,7 +209,9 @@ pub async fn create(
     body: Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let new: UserCreate = json_body(&req, &body)?;
-    let new = NewUser { username: new.username, password: new.password, email: new.email, name: new.name };
+    let profile = new.profile();
+    let new =
+        NewUser { username: new.username, password: new.password, email: new.email, name: new.name, profile };
     let user = admin.create_user(&op.actor, new, op.now).await?;
     let mut resp = user_response(actix_web::http::StatusCode::CREATED, &user);
     if let Ok(location) = header::HeaderValue::from_str(&format!("/admin/api/v1/users/{}", user.id)) {
@@ -167,8 +243,7 @@ pub async fn update(
     let patch: UserPatch = json_body(&req, &body)?;
     let user = admin.find_user(&user).await?;
     let expected = if_match(&req).expected(user.version)?;
-    let update = UserUpdate { name: patch.name, email: patch.email, email_verified: patch.email_verified };
-    let updated = admin.update_user(&op.actor, &user.id, update, expected, op.now).await?;
+    let updated = admin.update_user(&op.actor, &user.id, patch.update(), expected, op.now).await?;
     Ok(user_response(actix_web::http::StatusCode::OK, &updated))
 }
 

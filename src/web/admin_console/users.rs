@@ -92,6 +92,7 @@ pub async fn create_post(
         password: params.get("password").unwrap_or_default().to_string(),
         email: optional(&form.email),
         name: optional(&form.name),
+        profile: Default::default(),
     };
     match admin.create_user(&console.actor(), new, clock.now()).await {
         Ok(user) => done(&format!("/admin/users/{}", user.id), "created"),
@@ -140,6 +141,7 @@ pub async fn action_post(
                 name: Some(optional(&profile.name)),
                 email: Some(optional(&profile.email)),
                 email_verified: Some(profile.email_verified),
+                profile: Default::default(),
             };
             match admin.update_user(&by, &user_id, update, Some(profile.version), now).await {
                 Ok(_) => Ok("saved"),

@@ -267,6 +267,7 @@ impl TestApp {
             password: password.to_string(),
             email: Some(format!("{}@example.com", username.to_lowercase())),
             name: Some(format!("{username} Example")),
+            profile: Default::default(),
         })
         .await
     }

@@ -27,10 +27,12 @@ pub const TEXTS: Texts = Texts {
     consent: Consent { title: "Zugriff erlauben?", wants_before: "", wants_after: "möchte:" },
     scopes: Scopes {
         openid: "Wissen, wer Sie sind (Ihre Kontokennung)",
-        profile: "Ihren Namen und Benutzernamen sehen",
+        profile: "Ihren Namen, Benutzernamen und Ihr Profil sehen",
         email: "Ihre E-Mail-Adresse sehen",
         offline_access: "Zugriff behalten, während Sie nicht angemeldet sind",
         groups: "Die Gruppen sehen, denen Sie angehören",
+        address: "Ihre Postanschrift sehen",
+        phone: "Ihre Telefonnummer sehen",
     },
     logout: Logout {
         confirm_title: "Abmelden?",

@@ -27,10 +27,12 @@ pub const TEXTS: Texts = Texts {
     consent: Consent { title: "Allow access?", wants_before: "", wants_after: "would like to:" },
     scopes: Scopes {
         openid: "Know who you are (your account identifier)",
-        profile: "See your name and username",
+        profile: "See your name, username and profile",
         email: "See your email address",
         offline_access: "Keep access while you are not signed in",
         groups: "See the groups you belong to",
+        address: "See your postal address",
+        phone: "See your phone number",
     },
     logout: Logout {
         confirm_title: "Sign out?",

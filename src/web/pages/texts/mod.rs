@@ -145,6 +145,8 @@ pub struct Scopes {
     pub email: &'static str,
     pub offline_access: &'static str,
     pub groups: &'static str,
+    pub address: &'static str,
+    pub phone: &'static str,
 }
 
 impl Scopes {
@@ -155,6 +157,8 @@ impl Scopes {
             StandardScope::Email => self.email,
             StandardScope::OfflineAccess => self.offline_access,
             StandardScope::Groups => self.groups,
+            StandardScope::Address => self.address,
+            StandardScope::Phone => self.phone,
         }
     }
 }
