@@ -178,6 +178,11 @@ impl AuthorizeFlow {
         params: &Params,
         now: i64,
     ) -> Result<(AuthorizationRequest, ClientRecord), AuthorizeError> {
+        if params.contains("request") && params.contains("request_uri") {
+            return Err(AuthorizeError::Page(OAuthError::invalid_request(
+                "send either request or request_uri, not both (RFC 9101 §5)",
+            )));
+        }
         if let Some(pushed) = self.redeem_pushed(params).await? {
             return self.validate_params(&pushed).await;
         }

@@ -9,7 +9,6 @@ use oxidp::flows::admin::NewClient;
 use reqwest::header::LOCATION;
 use serde_json::{Value, json};
 
-const URN: &str = "urn:ietf:params:oauth:request_uri:";
 const TYP: &str = "oauth-authz-req+jwt";
 
 /// A confidential client with a secret and `key`'s public JWK Set.
@@ -119,11 +118,19 @@ backend_test!(a_request_object_that_does_not_verify_is_refused_on_a_page, |app| 
     for (what, client_id, request) in cases {
         assert_refused_page(browser.get_authorize(&by_value(client_id, &request, &[])).await, what).await;
     }
-    // Both by value and by reference at once (RFC 9101 §5).
-    let both = by_value("app1", &signed(&key, &good), &[("request_uri", &format!("{URN}x"))]);
+    // Both by value and by reference at once (RFC 9101 §5): refused
+    // before the pushed request is taken, which then still works.
+    let pushed = app.post_form("/par", &client.auth(), &pairs(&AuthRequest::new(&client).params())).await;
+    let request_uri = pushed.json::<Value>().await.unwrap()["request_uri"].as_str().unwrap().to_string();
+    let both = by_value("app1", &signed(&key, &good), &[("request_uri", &request_uri)]);
     let resp = browser.get_authorize(&both).await;
     assert_eq!(resp.status(), 400, "request and request_uri");
     assert!(resp.headers().get(LOCATION).is_none());
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("invalid_request") && !page.contains("invalid_request_uri"), "{page}");
+    let by_reference =
+        [("client_id".to_string(), "app1".to_string()), ("request_uri".to_string(), request_uri)];
+    LoginForm::from_response(browser.get_authorize(&by_reference).await).await;
 });
 
 backend_test!(a_request_object_can_be_pushed, |app| async move {

@@ -24,11 +24,6 @@ impl AuthorizeFlow {
             return Ok(None);
         };
         let page = AuthorizeError::Page;
-        if params.contains("request_uri") {
-            return Err(page(OAuthError::invalid_request(
-                "send either request or request_uri, not both (RFC 9101 §5)",
-            )));
-        }
         let client_id = authorize::client_id(params)?;
         let client = self
             .clients
