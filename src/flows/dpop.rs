@@ -111,12 +111,7 @@ impl DpopChecker {
                     now,
                 };
                 let proof = self.check(proof, &expected).await?;
-                if proof.jkt != jkt {
-                    return Err(OAuthError::invalid_dpop_proof(
-                        "the DPoP proof is not made with the key the token is bound to",
-                    ));
-                }
-                Ok(())
+                dpop::require_key(Some(jkt), Some(&proof.jkt), "the access token")
             }
         }
     }

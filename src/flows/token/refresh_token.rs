@@ -13,6 +13,7 @@ use crate::crypto::secret_digest;
 use crate::flows::sessions::Sessions;
 use crate::flows::token::TokenIssuer;
 use crate::flows::token::issue::UserGrant;
+use crate::protocol::dpop;
 use crate::protocol::tokens::TokenResponse;
 use crate::protocol::{
     AuditKind, ClientRecord, GrantType, OAuthError, Params, RefreshTokenRecord, Scope, StandardScope,
@@ -63,7 +64,7 @@ impl RefreshTokenGrant {
         if current.expires_at <= now || current.family_expires_at <= now {
             return Err(OAuthError::invalid_grant("the refresh token has expired"));
         }
-        check_binding(current.dpop_jkt.as_deref(), dpop_jkt)?;
+        dpop::require_key(current.dpop_jkt.as_deref(), dpop_jkt, "the refresh token")?;
         // Session-bound families die with their session (however it ended);
         // a refresh keeps a live session from idling out.
         if !current.offline {
@@ -154,21 +155,6 @@ fn narrowed_scope(grant: &Scope, requested: Option<&str>) -> Result<Scope, OAuth
         return Err(OAuthError::invalid_scope("the requested scope exceeds the original grant"));
     }
     Ok(scope)
-}
-
-/// RFC 9449 §5: a refresh token bound to a DPoP key is used only with a
-/// proof of that key.
-fn check_binding(bound: Option<&str>, proved: Option<&str>) -> Result<(), OAuthError> {
-    match (bound, proved) {
-        (None, _) => Ok(()),
-        (Some(_), None) => Err(OAuthError::invalid_dpop_proof(
-            "the refresh token is bound to a DPoP key: send a proof of it",
-        )),
-        (Some(bound), Some(proved)) if bound == proved => Ok(()),
-        (Some(_), Some(_)) => {
-            Err(OAuthError::invalid_dpop_proof("the DPoP proof is not made with the refresh token's key"))
-        }
-    }
 }
 
 #[cfg(test)]

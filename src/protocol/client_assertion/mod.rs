@@ -183,7 +183,7 @@ pub fn audiences(issuer: &str) -> Vec<String> {
 }
 
 /// Members that only private or symmetric keys have.
-const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "k"];
+pub(crate) const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "k"];
 
 /// Parses a client's JWK Set (RFC 7517 §5), which must contain at least one
 /// key and only public keys.

@@ -23,7 +23,7 @@ use crate::crypto::{b64url, sha256_b64url};
 use crate::jose::SigningAlg;
 use crate::jose::compact::{decode_object, split};
 use crate::protocol::OAuthError;
-use crate::protocol::client_assertion::numeric_date;
+use crate::protocol::client_assertion::{PRIVATE_MEMBERS, numeric_date};
 use crate::protocol::entries::{Entry, EntryKind};
 
 /// The proof's `typ` (RFC 9449 §4.2).
@@ -57,6 +57,20 @@ impl Proof {
     pub fn spent(&self) -> (String, UsedDpopProof) {
         let key = crate::crypto::secret_digest(&format!("{}:{}", self.jkt, self.jti));
         (key, UsedDpopProof { expires_at: self.iat + PAST_WINDOW + 1 })
+    }
+}
+
+/// RFC 9449 §5, §7.1, §10: what is bound to a key (`bound`, a thumbprint)
+/// is used only with a proof of that key (`proved`); `what` names it in the
+/// error. Anything unbound may be used with or without a proof.
+pub fn require_key(bound: Option<&str>, proved: Option<&str>, what: &str) -> Result<(), OAuthError> {
+    match (bound, proved) {
+        (None, _) => Ok(()),
+        (Some(bound), Some(proved)) if bound == proved => Ok(()),
+        (Some(_), None) => Err(invalid(format!("{what} is bound to a DPoP key: send a proof of it"))),
+        (Some(_), Some(_)) => {
+            Err(invalid(format!("the DPoP proof is not made with the key {what} is bound to")))
+        }
     }
 }
 
@@ -176,9 +190,6 @@ fn same_uri(htu: &str, endpoint: &str) -> bool {
     };
     matches!((bare(htu), bare(endpoint)), (Some(a), Some(b)) if a == b)
 }
-
-/// Members that only private or symmetric keys have.
-const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "k"];
 
 /// The header's `jwk` (§4.2): a JSON object that is a public key.
 fn public_jwk(value: Option<&Value>) -> Result<Jwk, OAuthError> {

@@ -109,3 +109,15 @@ fn headers_that_prove_nothing_are_refused() {
     refused(&unsigned, &expected());
     refused("not a jwt", &expected());
 }
+
+#[test]
+fn what_is_bound_to_a_key_needs_a_proof_of_that_key() {
+    assert!(require_key(None, None, "x").is_ok());
+    assert!(require_key(None, Some("k"), "x").is_ok(), "unbound: a proof may bind it now");
+    assert!(require_key(Some("k"), Some("k"), "x").is_ok());
+    for proved in [None, Some("other")] {
+        let e = require_key(Some("k"), proved, "the code").unwrap_err();
+        assert_eq!(e.code.as_str(), "invalid_dpop_proof", "{proved:?}");
+        assert!(e.description.contains("the code"), "{e:?}");
+    }
+}
