@@ -9,5 +9,6 @@ mod registry;
 mod signals;
 mod startup;
 pub mod telemetry;
+mod tls;
 
 pub use startup::{Application, Services, build_services};

@@ -44,10 +44,12 @@ use crate::flows::readiness::Readiness;
 use crate::flows::revocation::RevocationFlow;
 use crate::flows::second_factor::SecondFactor;
 use crate::flows::sessions::Sessions;
-use crate::flows::token::{GrantParts, TokenFlow, TokenGrants, TokenIssuer};
+use crate::flows::subjects::SubjectResolver;
+use crate::flows::token::{ExchangeParts, GrantParts, TokenFlow, TokenGrants, TokenIssuer};
 use crate::flows::userinfo::UserinfoFlow;
 use crate::jose::KeyringHandle;
 use crate::protocol::dpop::nonce::NonceKey;
+use crate::protocol::subjects::Subjects;
 use crate::store::{OpenMode, Stores};
 
 /// What tests and operators' tools may reach of a running application.
@@ -105,7 +107,7 @@ impl Application {
                     .wrap(actix_web::middleware::from_fn(crate::web::request_log::request_span)),
             )
         });
-        server = match tls_acceptor(&settings)? {
+        server = match super::tls::acceptor(&settings)? {
             Some(acceptor) => server.listen_openssl(listener, acceptor)?,
             None => server.listen(listener)?,
         };
@@ -208,11 +210,15 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
     let http = Arc::new(OutboundHttp::new());
     let client_keys = Arc::new(ClientKeyCache::new());
     let issuer = settings.issuer.clone();
+    let pairwise_key = settings.subjects.pairwise.then(|| kek.derive("oxidp pairwise subjects")).transpose();
+    let subjects = Arc::new(Subjects::new(pairwise_key.map_err(|e| anyhow::anyhow!("pairwise key: {e}"))?));
+    let resolver = SubjectResolver::new(subjects.clone(), stores.clients.clone());
 
     let (backchannel, backchannel_worker) = Backchannel::new(WorkerParts {
         clients: stores.clients.clone(),
         keyring: keyring.clone(),
         issuer: issuer.clone(),
+        subjects: subjects.clone(),
         http: http.clone(),
         audit: stores.audit.clone(),
         clock: clock.clone(),
@@ -251,6 +257,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             second_factor: second_factor.clone(),
             pending_logins: PendingLogins::new(stores.ephemeral.clone(), settings.pending_policy()),
             client_keys: ClientKeys::new(client_keys.clone(), http.clone()),
+            subjects: resolver.clone(),
         },
         keyring.clone(),
         issuer.clone(),
@@ -293,6 +300,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         keyring.clone(),
         issuer.clone(),
         Duration::from_secs(settings.logout.backchannel_wait),
+        resolver.clone(),
     );
     let client_auth = Arc::new(ClientAuthenticator::new(
         stores.clients.clone(),
@@ -308,7 +316,10 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         settings.token_policy(),
         stores.resources.clone(),
         stores.groups.clone(),
+        subjects.clone(),
     ));
+    let access_tokens =
+        Arc::new(AccessTokenVerifier::new(keyring.clone(), stores.denylist.clone(), issuer.clone()));
     let nonces =
         NonceKey::new(kek.derive("oxidp DPoP nonces").map_err(|e| anyhow::anyhow!("DPoP nonce key: {e}"))?);
     let dpop = Arc::new(DpopChecker::new(settings.dpop.policy(), nonces, stores.ephemeral.clone(), &issuer));
@@ -321,6 +332,13 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             grants: stores.grants.clone(),
             sessions: sessions.clone(),
             issuer: token_issuer,
+            exchange: ExchangeParts {
+                access_tokens: access_tokens.clone(),
+                subjects: resolver.clone(),
+                consents: stores.consents.clone(),
+                audit: stores.audit.clone(),
+                enabled: settings.token_exchange.enabled,
+            },
         }),
     ));
     let device = DeviceFlow::new(
@@ -334,10 +352,13 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         &issuer,
         settings.device_policy(),
     );
-    let access_tokens =
-        Arc::new(AccessTokenVerifier::new(keyring.clone(), stores.denylist.clone(), issuer.clone()));
-    let revocation =
-        RevocationFlow::new(client_auth.clone(), stores.grants.clone(), keyring.clone(), issuer.clone());
+    let revocation = RevocationFlow::new(
+        client_auth.clone(),
+        stores.grants.clone(),
+        keyring.clone(),
+        issuer.clone(),
+        subjects.clone(),
+    );
     let pushes = PushFlow::new(client_auth.clone(), authorize.clone(), dpop.clone());
     let introspection = IntrospectionFlow::new(
         CallerAuthenticator::new(client_auth, stores.resources.clone()),
@@ -345,6 +366,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.grants.clone(),
         stores.users.clone(),
         sessions.clone(),
+        resolver.clone(),
     );
     let userinfo = UserinfoFlow::new(
         access_tokens.clone(),
@@ -352,6 +374,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.users.clone(),
         stores.clients.clone(),
         stores.groups.clone(),
+        subjects,
     );
     let metadata = Metadata::new(
         &issuer,
@@ -385,6 +408,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             settings.hash_policy(),
             settings.password_policy(),
             key_policy.clone(),
+            settings.subjects.pairwise,
         )
         .with_links(link_sender.clone()),
     );
@@ -407,6 +431,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             users: stores.users.clone(),
             admin: admin.clone(),
             ephemeral: stores.ephemeral.clone(),
+            subjects: resolver.clone(),
         },
         issuer.clone(),
     );
@@ -439,6 +464,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             stores.clients.clone(),
             stores.users.clone(),
             admin.clone(),
+            resolver,
         )),
         console: web::Data::new(console),
         links: web::Data::new(links),
@@ -466,23 +492,4 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         },
     };
     Ok(Built { services: Services { stores, admin, janitor, keyring }, registry, jobs })
-}
-
-/// TLS with Mozilla's intermediate profile (TLS 1.2+), when configured.
-fn tls_acceptor(settings: &Settings) -> anyhow::Result<Option<openssl::ssl::SslAcceptorBuilder>> {
-    use openssl::ssl::{SslAcceptor, SslFiletype, SslMethod};
-    let (Some(cert), Some(key)) = (&settings.server.tls_cert_file, &settings.server.tls_key_file) else {
-        return Ok(None);
-    };
-    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())?;
-    acceptor
-        .set_private_key_file(key, SslFiletype::PEM)
-        .map_err(|e| anyhow::anyhow!("TLS key {}: {e}", key.display()))?;
-    acceptor
-        .set_certificate_chain_file(cert)
-        .map_err(|e| anyhow::anyhow!("TLS certificate {}: {e}", cert.display()))?;
-    acceptor
-        .check_private_key()
-        .map_err(|e| anyhow::anyhow!("TLS key does not match the certificate: {e}"))?;
-    Ok(Some(acceptor))
 }

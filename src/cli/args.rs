@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::jose::SigningAlg;
-use crate::protocol::{ClientAuthMethod, ConsentMode, GrantType, PkcePolicy};
+use crate::protocol::{ClientAuthMethod, ConsentMode, GrantType, PkcePolicy, SubjectType};
 use crate::vocabulary::Vocabulary;
 
 pub use super::args_users::*;
@@ -267,8 +267,31 @@ pub struct ClientCreate {
     /// (RFC 9449 §5.2, dpop_bound_access_tokens).
     #[arg(long)]
     pub require_dpop: bool,
+    /// `public` (default): `sub` is the user's id; `pairwise`: a different `sub` per
+    /// sector (OpenID Connect Core §8.1).
+    #[arg(long, value_name = "TYPE", value_parser = word::<SubjectType>())]
+    pub subject_type: Option<SubjectType>,
+    /// Pairwise clients whose redirect URIs span several hosts: a JSON array listing
+    /// every redirect URI; its host is the sector.
+    #[arg(long, value_name = "URL")]
+    pub sector_identifier_uri: Option<String>,
+    /// `allow` adds the token-exchange grant (RFC 8693) to the grant types (to
+    /// authorization_code unless --grant-type is given); `deny` leaves it out.
+    #[arg(long, value_name = "CHOICE")]
+    pub token_exchange: Option<TokenExchange>,
+    /// A resource (the API this client implements) whose access tokens the client
+    /// may exchange (RFC 8693); needs --token-exchange allow. Repeatable.
+    #[arg(long = "token-exchange-from", value_name = "URI")]
+    pub token_exchange_from: Vec<String>,
     #[arg(long)]
     pub json: bool,
+}
+
+/// Whether a client may use the token-exchange grant (RFC 8693).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenExchange {
+    Allow,
+    Deny,
 }
 
 #[derive(Args)]
@@ -294,6 +317,26 @@ pub struct ClientShown {
     /// (RFC 9449 §5.2).
     #[arg(long, value_name = "BOOL")]
     pub require_dpop: Option<bool>,
+    /// `public` or `pairwise` `sub` values (OpenID Connect Core §8).
+    #[arg(long, value_name = "TYPE", value_parser = word::<SubjectType>())]
+    pub subject_type: Option<SubjectType>,
+    /// The new sector identifier URI (pairwise clients).
+    #[arg(long, value_name = "URL", conflicts_with = "no_sector_identifier_uri")]
+    pub sector_identifier_uri: Option<String>,
+    /// Remove the sector identifier URI.
+    #[arg(long)]
+    pub no_sector_identifier_uri: bool,
+    /// `allow` adds the token-exchange grant (RFC 8693) to the client's grant types,
+    /// `deny` removes it.
+    #[arg(long, value_name = "CHOICE")]
+    pub token_exchange: Option<TokenExchange>,
+    /// Replace the resources whose access tokens the client may exchange (RFC 8693).
+    /// Repeatable.
+    #[arg(long = "token-exchange-from", value_name = "URI", conflicts_with = "no_token_exchange_from")]
+    pub token_exchange_from: Vec<String>,
+    /// Clear the resources whose access tokens the client may exchange.
+    #[arg(long)]
+    pub no_token_exchange_from: bool,
     #[arg(long)]
     pub json: bool,
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::Failure;
-use super::args::{ClientCommand, Command, KeysCommand, ResourceCommand};
+use super::args::{ClientCommand, Command, KeysCommand, ResourceCommand, TokenExchange};
 use super::args_groups::GroupCommand;
 use super::open::{open_admin, read_secret};
 use super::output;
@@ -13,6 +13,7 @@ use crate::app::{Application, telemetry};
 use crate::clock::unix_now;
 use crate::config::{Settings, redact_url};
 use crate::flows::admin::{Actor, Admin, ClientUpdate, MAX_PAGE_SIZE, NewClient, NewResource, PageRequest};
+use crate::protocol::GrantType;
 use crate::protocol::key_lifecycle::Rotation;
 use crate::store::OpenMode;
 
@@ -77,7 +78,7 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 client_id: args.client_id,
                 redirect_uris: args.redirect_uris,
                 post_logout_redirect_uris: args.post_logout_redirect_uris,
-                grant_types: args.grant_types.iter().map(ToString::to_string).collect(),
+                grant_types: with_token_exchange(args.grant_types, args.token_exchange),
                 scopes: args.scopes,
                 public: args.public,
                 secret,
@@ -104,22 +105,49 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 require_pushed_requests: args.require_par,
                 require_signed_request_object: args.require_signed_request_object,
                 require_dpop: args.require_dpop,
+                subject_type: args.subject_type.map(|t| t.to_string()),
+                sector_identifier_uri: args.sector_identifier_uri,
+                token_exchange_from: args.token_exchange_from,
             };
             let admin = admin(settings, OpenMode::CreateIfMissing).await?;
             let created = admin.create_client(&Actor::Cli, new, now).await?;
             output::created_client(&created.client, created.secret.as_deref(), json);
         }
         ClientCommand::Update(args) => {
+            let admin = admin(settings, OpenMode::MustExist).await?;
+            // --token-exchange is relative to the client's grant types: the
+            // list is built from the version read, and only that version
+            // is changed (a concurrent change makes this fail, not undo it).
+            let (grant_types, expected_version) = match args.token_exchange {
+                Some(choice) => {
+                    let current = admin.find_client(&args.client_id).await?;
+                    let grants = with_token_exchange(current.grant_types, Some(choice));
+                    (Some(grants), Some(current.version))
+                }
+                None => (None, None),
+            };
             let update = ClientUpdate {
                 name: args.name.map(Some),
                 logo_uri: if args.no_logo { Some(None) } else { args.logo_uri.map(Some) },
                 require_pushed_requests: args.require_par,
                 require_signed_request_object: args.require_signed_request_object,
                 require_dpop: args.require_dpop,
+                subject_type: args.subject_type.map(|t| t.to_string()),
+                sector_identifier_uri: if args.no_sector_identifier_uri {
+                    Some(None)
+                } else {
+                    args.sector_identifier_uri.map(Some)
+                },
+                grant_types,
+                token_exchange_from: if args.no_token_exchange_from {
+                    Some(Vec::new())
+                } else {
+                    Some(args.token_exchange_from).filter(|list| !list.is_empty())
+                },
                 ..ClientUpdate::default()
             };
-            let admin = admin(settings, OpenMode::MustExist).await?;
-            let updated = admin.update_client(&Actor::Cli, &args.client_id, update, None, now).await?;
+            let updated =
+                admin.update_client(&Actor::Cli, &args.client_id, update, expected_version, now).await?;
             output::updated_client(&updated.client, args.json);
         }
         ClientCommand::List { search, json } => {
@@ -147,6 +175,23 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
         }
     }
     Ok(())
+}
+
+/// The grant types with the token-exchange grant (RFC 8693) added or
+/// removed. No grant types (a creation without --grant-type) mean the
+/// default, `authorization_code`, which `allow` keeps.
+fn with_token_exchange(mut grants: Vec<GrantType>, choice: Option<TokenExchange>) -> Vec<String> {
+    match choice {
+        Some(TokenExchange::Allow) if !grants.contains(&GrantType::TokenExchange) => {
+            if grants.is_empty() {
+                grants.push(GrantType::AuthorizationCode);
+            }
+            grants.push(GrantType::TokenExchange);
+        }
+        Some(TokenExchange::Deny) => grants.retain(|g| *g != GrantType::TokenExchange),
+        _ => {}
+    }
+    grants.iter().map(ToString::to_string).collect()
 }
 
 async fn resource(command: ResourceCommand, settings: &Settings, now: i64) -> Result<(), Failure> {

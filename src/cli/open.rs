@@ -56,6 +56,7 @@ pub(super) async fn open_admin(
         settings.hash_policy(),
         settings.password_policy(),
         settings.key_policy(),
+        settings.subjects.pairwise,
     )
     .with_links(links))
 }

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::flows::admin::KeyInfo;
-use crate::protocol::{ClientRecord, ResourceRecord, UserRecord};
+use crate::protocol::{ClientRecord, ResourceRecord, SubjectType, UserRecord};
 
 pub fn created_user(user: &UserRecord) {
     println!("Created user {:?} (sub {}).", user.username, user.id);
@@ -17,6 +17,7 @@ fn client_json(c: &ClientRecord, secret: Option<&str>) -> Value {
         "token_endpoint_auth_method": c.token_endpoint_auth_method,
         "jwks_uri": c.jwks_uri,
         "resources": c.resources,
+        "token_exchange_from": c.token_exchange_from,
         "access_token_ttl": c.access_token_ttl,
         "refresh_token_idle_ttl": c.refresh_token_idle_ttl,
         "refresh_token_absolute_ttl": c.refresh_token_absolute_ttl,
@@ -33,6 +34,8 @@ fn client_json(c: &ClientRecord, secret: Option<&str>) -> Value {
         "require_pushed_authorization_requests": c.require_pushed_requests,
         "require_signed_request_object": c.require_signed_request_object,
         "dpop_bound_access_tokens": c.require_dpop,
+        "subject_type": c.subject_type,
+        "sector_identifier_uri": c.sector_identifier_uri,
         "consent": c.consent,
         "name": c.name,
         "logo_uri": c.logo_uri,
@@ -52,6 +55,12 @@ pub fn created_client(c: &ClientRecord, secret: Option<&str>, as_json: bool) {
     let kind = if c.public { "public" } else { "confidential" };
     println!("Created {kind} client {:?} ({}).", c.client_id, c.token_endpoint_auth_method);
     println!("client_id:     {}", c.client_id);
+    if c.subject_type == SubjectType::Pairwise {
+        println!("subject_type:  pairwise{}", sector_note(c));
+    }
+    if !c.token_exchange_from.is_empty() {
+        println!("token_exchange_from: {}", c.token_exchange_from.join(" "));
+    }
     if let Some(secret) = secret {
         println!("client_secret: {secret}");
         println!("Store the secret now: it is shown only once (only its hash is kept).");
@@ -66,6 +75,20 @@ pub fn updated_client(c: &ClientRecord, as_json: bool) {
     let name = c.name.as_deref().unwrap_or(&c.client_id);
     let logo = c.logo_uri.as_deref().unwrap_or("none");
     println!("Updated client {:?}: shown as {name:?}, logo {logo}.", c.client_id);
+    if c.subject_type == SubjectType::Pairwise {
+        println!("subject_type: pairwise{}", sector_note(c));
+    }
+    if !c.token_exchange_from.is_empty() {
+        println!("token_exchange_from: {}", c.token_exchange_from.join(" "));
+    }
+}
+
+/// Where a pairwise client's sector comes from, when it has a document.
+fn sector_note(c: &ClientRecord) -> String {
+    c.sector_identifier_uri
+        .as_deref()
+        .map(|uri| format!(" (sector_identifier_uri {uri})"))
+        .unwrap_or_default()
 }
 
 pub fn clients(clients: &[ClientRecord], as_json: bool) {

@@ -5,6 +5,7 @@
 //! small typed policies each flow takes (`policies`).
 
 mod branding;
+mod claims;
 mod dpop;
 mod jar;
 mod login;
@@ -12,8 +13,10 @@ mod mail;
 mod par;
 mod password;
 mod policies;
+mod subjects;
 #[cfg(test)]
 mod tests;
+mod token_exchange;
 mod validate;
 
 use std::fmt;
@@ -22,10 +25,13 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use self::claims::ClaimsSettings;
 pub use self::dpop::DpopSettings;
 pub use self::jar::JarSettings;
 pub use self::par::ParSettings;
 pub use self::password::PasswordSettings;
+pub use self::subjects::SubjectSettings;
+pub use self::token_exchange::TokenExchangeSettings;
 pub use branding::BrandingSettings;
 pub use login::{DeviceSettings, LoginSettings, RateLimitSettings};
 
@@ -52,6 +58,9 @@ pub struct Settings {
     pub par: ParSettings,
     /// Signed request objects (RFC 9101).
     pub jar: JarSettings,
+    pub subjects: SubjectSettings,
+    pub claims: ClaimsSettings,
+    pub token_exchange: TokenExchangeSettings,
     /// Sender-constrained tokens (RFC 9449).
     pub dpop: DpopSettings,
     pub password: PasswordSettings,
@@ -246,6 +255,9 @@ impl Default for Settings {
             rate_limits: RateLimitSettings::default(),
             par: ParSettings::default(),
             jar: JarSettings::default(),
+            subjects: SubjectSettings::default(),
+            claims: ClaimsSettings::default(),
+            token_exchange: TokenExchangeSettings::default(),
             dpop: DpopSettings::default(),
             password: PasswordSettings::default(),
             device: DeviceSettings::default(),
@@ -461,6 +473,9 @@ impl fmt::Debug for Settings {
             .field("rate_limits", &self.rate_limits)
             .field("par", &self.par)
             .field("jar", &self.jar)
+            .field("subjects", &self.subjects)
+            .field("claims", &self.claims)
+            .field("token_exchange", &self.token_exchange)
             .field("dpop", &self.dpop)
             .field("password", &self.password)
             .field("device", &self.device)

@@ -104,12 +104,20 @@ impl Settings {
             interaction_ttl: self.login.ttl,
             pushed: self.par.policy(),
             signed_requests: self.jar.policy(),
+            claims_parameter: self.claims.parameter,
         }
     }
 
     /// The optional protocol features, for discovery.
     pub fn features(&self) -> Features {
-        Features { pushed: self.par.policy(), signed_requests: self.jar.policy(), dpop: self.dpop.policy() }
+        Features {
+            pushed: self.par.policy(),
+            signed_requests: self.jar.policy(),
+            dpop: self.dpop.policy(),
+            pairwise_subjects: self.subjects.pairwise,
+            claims_parameter: self.claims.parameter,
+            token_exchange: self.token_exchange.enabled,
+        }
     }
 
     /// The caps on login transactions started (`protocol::pending_logins`).

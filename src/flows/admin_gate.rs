@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::access_tokens::AccessTokenVerifier;
 use super::admin::{Actor, Admin};
+use super::subjects::SubjectResolver;
 use crate::protocol::OAuthError;
 use crate::protocol::admin::{ADMIN_GROUP, ADMIN_SCOPE};
 use crate::protocol::tokens::AccessTokenClaims;
@@ -32,6 +33,7 @@ pub struct AdminGate {
     clients: Clients,
     users: Users,
     admin: Arc<Admin>,
+    subjects: SubjectResolver,
 }
 
 impl AdminGate {
@@ -40,8 +42,9 @@ impl AdminGate {
         clients: Clients,
         users: Users,
         admin: Arc<Admin>,
+        subjects: SubjectResolver,
     ) -> AdminGate {
-        AdminGate { access_tokens, clients, users, admin }
+        AdminGate { access_tokens, clients, users, admin, subjects }
     }
 
     /// The actor behind `token` (the bearer value), or why not.
@@ -73,8 +76,14 @@ impl AdminGate {
     }
 
     async fn admit_person(&self, claims: &AccessTokenClaims) -> Result<Actor, Refusal> {
-        let user =
-            self.users.find_active_fresh(&claims.sub).await.map_err(|e| Refusal::Unavailable(e.into()))?;
+        // A pairwise `sub` (OIDC Core §8.1) names the user only together
+        // with the client the token was issued to.
+        let user = match self.subjects.user_of_token(claims).await.map_err(Refusal::Unavailable)? {
+            Some(user_id) => {
+                self.users.find_active_fresh(&user_id).await.map_err(|e| Refusal::Unavailable(e.into()))?
+            }
+            None => None,
+        };
         let Some(user) = user else {
             return Err(Refusal::Unauthenticated(Some(OAuthError::invalid_token(
                 "the account is not active",

@@ -3,6 +3,7 @@
 //! session, let the interaction policy decide, and answer with a typed
 //! outcome that only the web layer turns into HTTP.
 
+mod claims;
 mod pushed;
 mod request_object;
 mod view;
@@ -19,6 +20,7 @@ use crate::flows::pending_logins::{Admission, PendingLogins};
 use crate::flows::resources;
 use crate::flows::second_factor::SecondFactor;
 use crate::flows::sessions::Sessions;
+use crate::flows::subjects::SubjectResolver;
 use crate::jose::KeyringHandle;
 use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizeError};
 use crate::protocol::entries::{CodeGrant, Device, Interaction, MfaStep, SsoSession};
@@ -28,7 +30,9 @@ use crate::protocol::pending_logins::PendingScope;
 use crate::protocol::pushed_requests::PushedPolicy;
 use crate::protocol::request_object::RequestObjectPolicy;
 use crate::protocol::resources::Registry;
-use crate::protocol::{ClientRecord, ConsentMode, OAuthError, Params, ResponseMode, StandardScope, mfa};
+use crate::protocol::{
+    ClientRecord, ConsentMode, OAuthError, Params, ResponseMode, StandardScope, SubjectType, mfa,
+};
 use crate::store::{Clients, Consents, Ephemeral, Resources, Users};
 
 /// What the browser gets.
@@ -82,6 +86,8 @@ pub struct AuthorizePolicy {
     pub pushed: PushedPolicy,
     /// Signed request objects (RFC 9101).
     pub signed_requests: RequestObjectPolicy,
+    /// The `claims` request parameter (OIDC Core §5.5).
+    pub claims_parameter: bool,
 }
 
 pub struct AuthorizeFlow {
@@ -94,6 +100,7 @@ pub struct AuthorizeFlow {
     second_factor: SecondFactor,
     pending_logins: PendingLogins,
     client_keys: ClientKeys,
+    subjects: SubjectResolver,
     keyring: Arc<KeyringHandle>,
     issuer: String,
     prompts: Policy,
@@ -113,6 +120,8 @@ pub struct AuthorizeStores {
     pub pending_logins: PendingLogins,
     /// Verify the clients' request objects.
     pub client_keys: ClientKeys,
+    /// Resolve (pairwise) `sub` values of ID token hints.
+    pub subjects: SubjectResolver,
 }
 
 impl AuthorizeFlow {
@@ -132,6 +141,7 @@ impl AuthorizeFlow {
             second_factor,
             pending_logins,
             client_keys,
+            subjects,
         } = stores;
         AuthorizeFlow {
             clients,
@@ -143,6 +153,7 @@ impl AuthorizeFlow {
             second_factor,
             pending_logins,
             client_keys,
+            subjects,
             keyring,
             issuer,
             prompts: Policy::standard(),
@@ -212,9 +223,22 @@ impl AuthorizeFlow {
             .await
             .map_err(|e| AuthorizeError::to_client(&request, e))?;
         if let Some(hint) = params.get("id_token_hint") {
-            let verified = IdTokenHint::verify(&self.keyring.current(), &self.issuer, hint)
+            let mut verified = IdTokenHint::verify(&self.keyring.current(), &self.issuer, hint)
+                .map_err(|e| AuthorizeError::to_client(&request, e))?;
+            self.subjects
+                .resolve_hint(&mut verified)
+                .await
                 .map_err(|e| AuthorizeError::to_client(&request, e))?;
             request.id_token_hint = Some(verified);
+        }
+        self.read_claims_request(params, &client, &mut request).await?;
+        // A pairwise client gets no tokens rather than the users' public
+        // ids while pairwise subjects are switched off (OIDC Core §8.1).
+        if client.subject_type == SubjectType::Pairwise && !self.subjects.subjects().pairwise_enabled() {
+            return Err(AuthorizeError::to_client(
+                &request,
+                OAuthError::unauthorized_client("pairwise subject identifiers are switched off"),
+            ));
         }
         // An ID token this server cannot sign must not cost the user a code.
         if let Some(alg) = client.id_token_signed_response_alg
@@ -356,6 +380,9 @@ impl AuthorizeFlow {
         session: &SsoSession,
         now: i64,
     ) -> AuthorizeOutcome {
+        if let Err(e) = claims::check_claims_user(&request, session) {
+            return AuthorizeOutcome::client_error(&request, e);
+        }
         let code = random_token(32);
         let grant = CodeGrant {
             client_id: request.client_id.clone(),
@@ -370,6 +397,7 @@ impl AuthorizeFlow {
             expires_at: now + self.policy.code_ttl as i64,
             resources: request.resources.clone(),
             dpop_jkt: request.dpop_jkt.clone(),
+            claims: request.claims.clone(),
         };
         // The client is told when the session ends; listed before the code
         // exists, so no client holds tokens of a session unbeknown to it.

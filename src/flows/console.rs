@@ -13,6 +13,7 @@ use crate::crypto::{constant_time_eq, random_token, secret_digest, sha256_b64url
 use crate::flows::access_tokens::AccessTokenVerifier;
 use crate::flows::admin::Admin;
 use crate::flows::sessions::Sessions;
+use crate::flows::subjects::SubjectResolver;
 use crate::flows::token::{TokenFlow, TokenRequest};
 use crate::jose::KeyringHandle;
 use crate::protocol::admin::{ADMIN_SCOPE, CONSOLE_CLIENT_ID, may_hold_admin_scope};
@@ -81,6 +82,8 @@ pub struct ConsoleState {
     pub users: Users,
     pub admin: Arc<Admin>,
     pub ephemeral: Ephemeral,
+    /// Finds the user behind the (maybe pairwise) `sub` of the console's token.
+    pub subjects: SubjectResolver,
 }
 
 pub struct ConsoleFlow {
@@ -92,6 +95,7 @@ pub struct ConsoleFlow {
     admin: Arc<Admin>,
     ephemeral: Ephemeral,
     issuer: String,
+    subjects: SubjectResolver,
 }
 
 /// A local console path to come back to after signing in; anything else
@@ -113,8 +117,8 @@ impl ConsoleFlow {
         state: ConsoleState,
         issuer: String,
     ) -> ConsoleFlow {
-        let ConsoleState { sessions, users, admin, ephemeral } = state;
-        ConsoleFlow { token, access_tokens, keyring, sessions, users, admin, ephemeral, issuer }
+        let ConsoleState { sessions, users, admin, ephemeral, subjects } = state;
+        ConsoleFlow { token, access_tokens, keyring, sessions, users, admin, ephemeral, issuer, subjects }
     }
 
     /// `{issuer}/admin/callback`, the console client's redirect URI.
@@ -200,11 +204,9 @@ impl ConsoleFlow {
         let id_token = response.id_token.ok_or_else(|| OAuthError::server_error("no ID token was issued"))?;
         self.check_id_token(&id_token, &claims.sub, &login.nonce)?;
         let sid = claims.sid.clone().ok_or_else(|| OAuthError::server_error("the token names no session"))?;
-        let user = self
-            .users
-            .find_active_fresh(&claims.sub)
-            .await?
-            .ok_or_else(|| OAuthError::access_denied("the account is disabled or gone"))?;
+        let gone = || OAuthError::access_denied("the account is disabled or gone");
+        let user_id = self.subjects.user_of_token(&claims).await?.ok_or_else(gone)?;
+        let user = self.users.find_active_fresh(&user_id).await?.ok_or_else(gone)?;
         if !claims.has_scope(ADMIN_SCOPE) || !self.is_admin(&user.id).await? {
             return Ok(Callback::NotAdmin { username: user.username });
         }

@@ -12,6 +12,7 @@ use crate::crypto::secret_digest;
 use crate::flows::access_tokens::AccessTokenVerifier;
 use crate::flows::client_auth::caller::{Caller, CallerAuthenticator};
 use crate::flows::sessions::Sessions;
+use crate::flows::subjects::SubjectResolver;
 use crate::protocol::introspection::Introspection;
 use crate::protocol::tokens::Confirmation;
 use crate::protocol::{ClientRecord, OAuthError, Params, TokenType, TokenTypeHint};
@@ -23,6 +24,7 @@ pub struct IntrospectionFlow {
     grants: Grants,
     users: Users,
     sessions: Sessions,
+    subjects: SubjectResolver,
 }
 
 impl IntrospectionFlow {
@@ -32,8 +34,9 @@ impl IntrospectionFlow {
         grants: Grants,
         users: Users,
         sessions: Sessions,
+        subjects: SubjectResolver,
     ) -> IntrospectionFlow {
-        IntrospectionFlow { callers, access_tokens, grants, users, sessions }
+        IntrospectionFlow { callers, access_tokens, grants, users, sessions, subjects }
     }
 
     /// `POST /introspect` with its `Authorization` header and form parameters.
@@ -83,8 +86,11 @@ impl IntrospectionFlow {
             Caller::Resource(resource) => claims.aud.iter().any(|a| a == &resource.identifier),
         };
         // Tokens issued for a user die with the user.
-        let user_ok =
-            claims.auth_time.is_none() || self.users.find_active_fresh(&claims.sub).await?.is_some();
+        let user_ok = claims.auth_time.is_none()
+            || match self.subjects.user_of_token(&claims).await? {
+                Some(user_id) => self.users.find_active_fresh(&user_id).await?.is_some(),
+                None => false,
+            };
         if !entitled || !user_ok {
             return Ok(Some(Introspection::inactive()));
         }
@@ -131,11 +137,12 @@ impl IntrospectionFlow {
         if session_ended {
             return Ok(Some(Introspection::inactive()));
         }
+        let sub = self.subjects.subjects().subject_at(client, &record.user_id)?.into_owned();
         Ok(Some(Introspection {
             active: true,
             scope: Some(record.scope),
             client_id: Some(record.client_id),
-            sub: Some(record.user_id),
+            sub: Some(sub),
             aud: None,
             iss: Some(self.access_tokens.issuer().to_string()),
             exp: Some(record.expires_at),

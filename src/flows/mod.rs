@@ -33,6 +33,7 @@ pub mod resources;
 pub mod revocation;
 pub mod second_factor;
 pub mod sessions;
+pub mod subjects;
 pub mod token;
 pub mod transfer;
 pub mod userinfo;

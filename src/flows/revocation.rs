@@ -11,6 +11,7 @@ use crate::crypto::secret_digest;
 use crate::flows::client_auth::ClientAuthenticator;
 use crate::jose::KeyringHandle;
 use crate::protocol::origin::{Answer, WebOrigin};
+use crate::protocol::subjects::{SubjectPolicy, Subjects};
 use crate::protocol::tokens::{ACCESS_TOKEN_TYP, AccessTokenClaims};
 use crate::protocol::{AuditKind, ClientRecord, OAuthError, Params, TokenTypeHint};
 use crate::store::{Audited, Grants};
@@ -26,6 +27,8 @@ pub struct RevocationFlow {
     grants: Grants,
     keyring: Arc<KeyringHandle>,
     issuer: String,
+    /// Turns a pairwise `sub` back into the user for the audit trail.
+    subjects: Arc<Subjects>,
 }
 
 impl RevocationFlow {
@@ -34,8 +37,9 @@ impl RevocationFlow {
         grants: Grants,
         keyring: Arc<KeyringHandle>,
         issuer: String,
+        subjects: Arc<Subjects>,
     ) -> RevocationFlow {
-        RevocationFlow { client_auth, grants, keyring, issuer }
+        RevocationFlow { client_auth, grants, keyring, issuer, subjects }
     }
 
     /// `POST /revoke` with its `Authorization` header, form parameters and
@@ -120,8 +124,12 @@ impl RevocationFlow {
             let mut audited = Audited::new(AuditKind::TokenRevoked)
                 .client(&client.client_id)
                 .detail("jti", claims.jti.clone());
-            if claims.auth_time.is_some() {
-                audited = audited.user(&claims.sub);
+            if claims.auth_time.is_some()
+                && let Some(user_id) = SubjectPolicy::of(client)
+                    .ok()
+                    .and_then(|policy| self.subjects.user_id(&policy, &claims.sub))
+            {
+                audited = audited.user(&user_id);
             }
             self.grants.revoke_access_token(&claims.jti, claims.exp, audited, now).await?;
         }

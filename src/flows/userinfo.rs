@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 use crate::flows::access_tokens::AccessTokenVerifier;
 use crate::flows::dpop::{DpopChecker, Presented};
 use crate::protocol::claims::{GroupClaims, user_claims};
+use crate::protocol::claims_request::named_claims;
 use crate::protocol::origin::{Answer, WebOrigin};
+use crate::protocol::subjects::{SubjectPolicy, Subjects};
 use crate::protocol::tokens::AccessTokenClaims;
 use crate::protocol::{OAuthError, Scope, StandardScope};
 use crate::store::{Clients, Groups, Users};
@@ -20,6 +22,7 @@ pub struct UserinfoFlow {
     users: Users,
     clients: Clients,
     groups: Groups,
+    subjects: Arc<Subjects>,
 }
 
 impl UserinfoFlow {
@@ -29,8 +32,9 @@ impl UserinfoFlow {
         users: Users,
         clients: Clients,
         groups: Groups,
+        subjects: Arc<Subjects>,
     ) -> UserinfoFlow {
-        UserinfoFlow { access_tokens, dpop, users, clients, groups }
+        UserinfoFlow { access_tokens, dpop, users, clients, groups, subjects }
     }
 
     /// The `DPoP-Nonce` to send now, where proofs must carry one.
@@ -56,45 +60,54 @@ impl UserinfoFlow {
         if let Err(e) = self.dpop.at_userinfo(claims.bound_key(), presented, now).await {
             return Answer::undecided(e);
         }
-        // The client's role prefix from the in-memory cache, without
-        // copying the whole client unless CORS needs it.
-        let prefix = match origin {
-            Some(origin) => {
-                let client = match self.clients.find(&claims.client_id).await {
-                    Ok(Some(client)) => client,
-                    Ok(None) => {
-                        return Answer::undecided(OAuthError::invalid_token("the client no longer exists"));
+        // The client's role prefix and subject rule from the in-memory
+        // cache, without copying the whole client unless CORS needs it.
+        let settings = match origin {
+            Some(origin) => match self.clients.find(&claims.client_id).await {
+                Ok(Some(client)) => {
+                    if let Err(refused) = Answer::check(&client, Some(origin)) {
+                        return refused;
                     }
-                    Err(e) => return Answer::undecided(e.into()),
-                };
-                if let Err(refused) = Answer::check(&client, Some(origin)) {
-                    return refused;
+                    Some((client.role_claim.clone(), SubjectPolicy::of(&client)))
                 }
-                client.role_claim
-            }
-            None => match self.clients.role_claim_of(&claims.client_id).await {
-                Ok(prefix) => prefix.flatten(),
+                Ok(None) => None,
+                Err(e) => return Answer::undecided(e.into()),
+            },
+            None => match self
+                .clients
+                .find_map(&claims.client_id, |c| (c.role_claim.clone(), SubjectPolicy::of(c)))
+                .await
+            {
+                Ok(settings) => settings,
                 Err(e) => return Answer::undecided(e.into()),
             },
         };
-        Answer::allowed(self.claims_of(&claims, prefix.as_deref()).await)
+        let Some((prefix, policy)) = settings else {
+            return Answer::undecided(OAuthError::invalid_token("the client no longer exists"));
+        };
+        let policy = match policy {
+            Ok(policy) => policy,
+            Err(e) => return Answer::undecided(e),
+        };
+        Answer::allowed(self.claims_of(&claims, &policy, prefix.as_deref()).await)
     }
 
     async fn claims_of(
         &self,
         claims: &AccessTokenClaims,
+        policy: &SubjectPolicy,
         role_prefix: Option<&str>,
     ) -> Result<Map<String, Value>, OAuthError> {
         if !claims.has_scope(StandardScope::OpenId.as_str()) {
             return Err(OAuthError::insufficient_scope("the access token lacks the openid scope"));
         }
-        let user = self
-            .users
-            .find_active(&claims.sub)
-            .await?
-            .ok_or_else(|| OAuthError::invalid_token("the user no longer exists"))?;
+        let gone = || OAuthError::invalid_token("the user no longer exists");
+        let user_id = self.subjects.user_id(policy, &claims.sub).ok_or_else(gone)?;
+        let user = self.users.find_active(&user_id).await?.ok_or_else(gone)?;
         let scope = Scope::parse(&claims.scope).unwrap_or_default();
-        let mut released = user_claims(&user, &scope);
+        // The token's `sub` is the one the client knows (OIDC Core §5.3.2).
+        let mut released = user_claims(&user, &claims.sub, &scope);
+        released.extend(named_claims(&user, &claims.sub, &claims.userinfo_claims));
         // The groups are read only when a claim needs them.
         if scope.contains(StandardScope::Groups.as_str()) || role_prefix.is_some() {
             let groups = self.groups.of_user(&user.id).await?;

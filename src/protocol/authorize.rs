@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::protocol::claims_request::RequestedClaims;
 use crate::protocol::logout::IdTokenHint;
 use crate::protocol::scope::grantable;
 use crate::protocol::vocabulary::{
@@ -57,6 +58,13 @@ pub struct AuthorizationRequest {
     /// RFC 9449 §10: the thumbprint of the DPoP key the code is bound to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_jkt: Option<String>,
+    /// Claims asked for by name (OIDC Core §5.5), set by the flow.
+    #[serde(default, skip_serializing_if = "RequestedClaims::is_empty")]
+    pub claims: RequestedClaims,
+    /// The user the `claims` request's `sub` value names (§3.1.2.2),
+    /// resolved by the flow; empty when it names nobody.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims_user: Option<String>,
 }
 
 /// RFC 6749 §4.1.2: the code flow answers in the query by default.
@@ -67,6 +75,12 @@ fn default_response_mode() -> ResponseMode {
 impl AuthorizationRequest {
     pub fn prompts_for(&self, prompt: Prompt) -> bool {
         self.prompts.contains(&prompt)
+    }
+
+    /// What the user consents to: the scope and the scopes of the claims
+    /// asked for by name (§5.5).
+    pub fn consent_scope(&self) -> Scope {
+        self.claims.consent_scope(&self.scope)
     }
 }
 
@@ -183,6 +197,8 @@ pub fn validate_for(client: &ClientRecord, params: &Params) -> Result<Authorizat
         device: None,
         ui_locales: ui_locales(params.get("ui_locales")),
         dpop_jkt: checked.dpop_jkt,
+        claims: RequestedClaims::default(),
+        claims_user: None,
     })
 }
 

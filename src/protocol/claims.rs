@@ -11,10 +11,11 @@ use crate::protocol::{AuthLevel, AuthMethod, Scope, StandardScope, UserRecord};
 pub const ID_TOKEN_TYP: &str = "JWT";
 
 /// Claims released by `profile`, `email`, `phone` and `address` (OIDC Core §5.4). `sub` is the
-/// user's immutable UUID, never the username.
-pub fn user_claims(user: &UserRecord, scope: &Scope) -> Map<String, Value> {
+/// user's `subject` at the client (§8): the immutable UUID or its pairwise
+/// form, never the username.
+pub fn user_claims(user: &UserRecord, subject: &str, scope: &Scope) -> Map<String, Value> {
     let mut claims = Map::new();
-    claims.insert("sub".into(), json!(user.id));
+    claims.insert("sub".into(), json!(subject));
     if scope.contains(StandardScope::Profile.as_str()) {
         claims.insert("preferred_username".into(), json!(user.username));
         if let Some(name) = &user.name {
@@ -124,6 +125,8 @@ pub struct IdTokenRequest<'a> {
     pub alg: SigningAlg,
     pub issuer: &'a str,
     pub user: &'a UserRecord,
+    /// The user's `sub` at the client (OIDC Core §8).
+    pub subject: &'a str,
     pub client_id: &'a str,
     pub scope: &'a Scope,
     pub nonce: Option<&'a str>,
@@ -136,12 +139,15 @@ pub struct IdTokenRequest<'a> {
     pub access_token: &'a str,
     /// `groups` and `roles`, when the scope or the client asks for them.
     pub group_claims: &'a GroupClaims,
+    /// User claims the client asked for by name for the ID token (§5.5).
+    pub named_claims: &'a [String],
     pub now: i64,
     pub ttl_secs: u64,
 }
 
 pub fn mint_id_token(keyring: &Keyring, req: IdTokenRequest<'_>) -> Result<String, KeyError> {
-    let mut claims = user_claims(req.user, req.scope);
+    let mut claims = user_claims(req.user, req.subject, req.scope);
+    claims.extend(crate::protocol::claims_request::named_claims(req.user, req.subject, req.named_claims));
     req.group_claims.insert_into(&mut claims);
     claims.insert("iss".into(), json!(req.issuer));
     claims.insert("aud".into(), json!(req.client_id));
@@ -185,9 +191,9 @@ mod tests {
 
     #[test]
     fn scopes_release_only_their_claims() {
-        let only_openid = user_claims(&user(), &Scope::parse("openid").unwrap());
+        let only_openid = user_claims(&user(), "u1", &Scope::parse("openid").unwrap());
         assert_eq!(only_openid.len(), 1);
-        let all = user_claims(&user(), &Scope::parse("openid profile email").unwrap());
+        let all = user_claims(&user(), "u1", &Scope::parse("openid profile email").unwrap());
         assert_eq!(all["preferred_username"], "alice");
         assert_eq!(all["email"], "alice@example.com");
         assert_eq!(all["email_verified"], false);

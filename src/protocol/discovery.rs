@@ -10,6 +10,7 @@ use crate::protocol::pushed_requests::PushedPolicy;
 use crate::protocol::request_object::RequestObjectPolicy;
 use crate::protocol::vocabulary::{
     AuthLevel, ClientAuthMethod, CodeChallengeMethod, GrantType, ResponseMode, ResponseType, StandardScope,
+    SubjectType,
 };
 
 /// Claims an ID token or the UserInfo response may carry.
@@ -47,6 +48,26 @@ pub struct Features {
     pub pushed: PushedPolicy,
     pub signed_requests: RequestObjectPolicy,
     pub dpop: DpopPolicy,
+    /// Pairwise subject identifiers (OIDC Core §8.1, `subjects.pairwise`).
+    pub pairwise_subjects: bool,
+    /// The `claims` request parameter (OIDC Core §5.5, `claims.parameter`).
+    pub claims_parameter: bool,
+    /// The token-exchange grant (RFC 8693, `token_exchange.enabled`).
+    pub token_exchange: bool,
+}
+
+/// RFC 8414 §2 `grant_types_supported`: token exchange only when on.
+fn grant_types(token_exchange: bool) -> Vec<&'static str> {
+    GrantType::ALL
+        .iter()
+        .filter(|g| token_exchange || **g != GrantType::TokenExchange)
+        .map(|g| g.as_str())
+        .collect()
+}
+
+/// OIDC Discovery §3 `subject_types_supported`.
+fn subject_types(pairwise: bool) -> Vec<&'static str> {
+    SubjectType::ALL.iter().filter(|t| pairwise || **t == SubjectType::Public).map(|t| t.as_str()).collect()
 }
 
 /// `signing_algs`: the algorithms with an active key (ID tokens).
@@ -69,8 +90,9 @@ pub fn metadata(issuer: &str, signing_algs: &[SigningAlg], features: Features) -
         "scopes_supported": StandardScope::words(),
         "response_types_supported": ResponseType::words(),
         "response_modes_supported": ResponseMode::words(),
-        "grant_types_supported": GrantType::words(),
-        "subject_types_supported": ["public"],
+        "grant_types_supported": grant_types(features.token_exchange),
+        "subject_types_supported": subject_types(features.pairwise_subjects),
+        "claims_parameter_supported": features.claims_parameter,
         "id_token_signing_alg_values_supported": signing_algs,
         "token_endpoint_auth_methods_supported": auth_methods,
         "token_endpoint_auth_signing_alg_values_supported": assertion_algs,
@@ -80,7 +102,6 @@ pub fn metadata(issuer: &str, signing_algs: &[SigningAlg], features: Features) -
         "introspection_endpoint_auth_signing_alg_values_supported": assertion_algs,
         "code_challenge_methods_supported": CodeChallengeMethod::words(),
         "claims_supported": CLAIMS_SUPPORTED,
-        "claims_parameter_supported": false,
         "request_parameter_supported": false,
         // By reference only as /par's request_uri (RFC 9126 §4): nothing is fetched.
         "request_uri_parameter_supported": false,
@@ -115,7 +136,13 @@ mod tests {
 
     #[test]
     fn endpoints_hang_off_the_issuer_and_lists_come_from_the_vocabularies() {
-        let m = metadata("https://id.example.com/tenant", &[SigningAlg::Rs256], Features::default());
+        let features = Features {
+            pairwise_subjects: true,
+            claims_parameter: true,
+            token_exchange: true,
+            ..Features::default()
+        };
+        let m = metadata("https://id.example.com/tenant", &[SigningAlg::Rs256], features);
         assert_eq!(m["issuer"], "https://id.example.com/tenant");
         assert_eq!(m["token_endpoint"], "https://id.example.com/tenant/token");
         assert_eq!(m["jwks_uri"], "https://id.example.com/tenant/.well-known/jwks.json");
@@ -130,7 +157,8 @@ mod tests {
                 "authorization_code",
                 "refresh_token",
                 "client_credentials",
-                "urn:ietf:params:oauth:grant-type:device_code"
+                "urn:ietf:params:oauth:grant-type:device_code",
+                "urn:ietf:params:oauth:grant-type:token-exchange"
             ])
         );
         assert_eq!(
@@ -147,6 +175,8 @@ mod tests {
         assert_eq!(m["require_signed_request_object"], false);
         assert_eq!(m["request_uri_parameter_supported"], false);
         assert_eq!(m["dpop_signing_alg_values_supported"], json!(["RS256", "PS256", "ES256", "EdDSA"]));
+        assert_eq!(m["subject_types_supported"], json!(["public", "pairwise"]));
+        assert_eq!(m["claims_parameter_supported"], true);
     }
 
     #[test]
@@ -155,6 +185,9 @@ mod tests {
             pushed: PushedPolicy { enabled: false, ..PushedPolicy::default() },
             signed_requests: RequestObjectPolicy { enabled: false, required: false },
             dpop: DpopPolicy { enabled: false, require_nonce: false },
+            pairwise_subjects: false,
+            claims_parameter: false,
+            token_exchange: false,
         };
         let m = metadata("https://id.example.com", &[SigningAlg::Rs256], off);
         assert!(m.get("pushed_authorization_request_endpoint").is_none());
@@ -163,5 +196,9 @@ mod tests {
         assert!(m.get("request_object_signing_alg_values_supported").is_none());
         assert!(m.get("require_signed_request_object").is_none());
         assert!(m.get("dpop_signing_alg_values_supported").is_none());
+        assert_eq!(m["subject_types_supported"], json!(["public"]));
+        assert_eq!(m["claims_parameter_supported"], false);
+        let grants = m["grant_types_supported"].as_array().unwrap();
+        assert!(!grants.contains(&json!("urn:ietf:params:oauth:grant-type:token-exchange")));
     }
 }

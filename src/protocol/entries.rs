@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::protocol::Scope;
 use crate::protocol::authorize::AuthorizationRequest;
+use crate::protocol::claims_request::RequestedClaims;
 use crate::protocol::vocabulary::{AuthLevel, AuthMethod, PromptName};
 use crate::vocabulary::vocabulary;
 
@@ -123,6 +124,9 @@ pub struct CodeGrant {
     /// RFC 9449 §10: the DPoP key the code may be redeemed with only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_jkt: Option<String>,
+    /// Claims asked for by name (OIDC Core §5.5).
+    #[serde(default, skip_serializing_if = "RequestedClaims::is_empty")]
+    pub claims: RequestedClaims,
 }
 
 impl Entry for CodeGrant {

@@ -147,6 +147,15 @@ fn login() -> PromptPolicy {
                 },
             },
             Check {
+                name: "claims_sub",
+                required: |ctx| match (&ctx.request.claims_user, ctx.session) {
+                    (Some(user_id), Some(session)) => {
+                        *user_id != session.user_id && !ctx.completed(PromptName::Login)
+                    }
+                    _ => false,
+                },
+            },
+            Check {
                 name: "id_token_hint",
                 required: |ctx| match (&ctx.request.id_token_hint, ctx.session) {
                     (Some(hint), Some(session)) => {
@@ -189,7 +198,7 @@ fn consent() -> PromptPolicy {
                         && !ctx
                             .consent
                             .granted
-                            .is_some_and(|granted| ctx.request.scope.is_covered_by(granted))
+                            .is_some_and(|granted| ctx.request.consent_scope().is_covered_by(granted))
                         && !ctx.completed(PromptName::Consent)
                 },
             },
@@ -231,6 +240,8 @@ mod tests {
             device: None,
             ui_locales: Vec::new(),
             dpop_jkt: None,
+            claims: Default::default(),
+            claims_user: None,
         }
     }
 

@@ -21,6 +21,8 @@ pub const LOGOUT_TOKEN_TTL: i64 = 120;
 /// keys, its expiry is not (OIDC Core §3.1.2.1; RP-Initiated Logout §2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdTokenHint {
+    /// The `sub` claim; once a flow resolved it for the hint's client
+    /// (`flows::subjects`), the user id it stands for (OIDC Core §8.1).
     pub sub: String,
     pub sid: Option<String>,
     /// `aud`: the clients it was issued to.

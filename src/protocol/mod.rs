@@ -7,6 +7,7 @@ pub mod account_entries;
 pub mod admin;
 pub mod authorize;
 pub mod claims;
+pub mod claims_request;
 pub mod client_assertion;
 pub mod clients;
 pub mod device;
@@ -34,6 +35,8 @@ pub mod request_object;
 pub mod resources;
 pub mod scope;
 pub mod sliding_window;
+pub mod subjects;
+pub mod token_exchange;
 pub mod tokens;
 pub mod verified;
 pub mod vocabulary;
@@ -48,5 +51,5 @@ pub use scope::Scope;
 pub use vocabulary::{
     AdminOp, AuditKind, AuthLevel, AuthMethod, ClientAssertionType, ClientAuthMethod, CodeChallengeMethod,
     ConsentMode, GrantType, KeyState, PkcePolicy, Prompt, ResponseMode, ResponseType, SessionEndReason,
-    SigningAlg, StandardScope, TokenType, TokenTypeHint,
+    SigningAlg, StandardScope, SubjectType, TokenType, TokenTypeHint,
 };

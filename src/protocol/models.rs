@@ -5,10 +5,11 @@
 use std::fmt;
 
 use crate::protocol::Scope;
+use crate::protocol::claims_request::RequestedClaims;
 use crate::protocol::clients::loopback_without_port;
 use crate::protocol::profile::Profile;
 use crate::protocol::vocabulary::{
-    AuditKind, ClientAuthMethod, ConsentMode, GrantType, KeyState, PkcePolicy, SigningAlg,
+    AuditKind, ClientAuthMethod, ConsentMode, GrantType, KeyState, PkcePolicy, SigningAlg, SubjectType,
 };
 
 /// A local account. Times are Unix seconds.
@@ -107,6 +108,15 @@ pub struct ClientRecord {
     /// The client must prove possession of a DPoP key at the token endpoint
     /// (RFC 9449 §5.2, `dpop_bound_access_tokens`).
     pub require_dpop: bool,
+    /// `public` or `pairwise` `sub` values (OIDC Core §8).
+    pub subject_type: SubjectType,
+    /// OIDC Registration §2: a document listing the client's redirect
+    /// URIs whose host is the pairwise sector (Core §8.1).
+    pub sector_identifier_uri: Option<String>,
+    /// RFC 8693: the resources whose access tokens the client may exchange
+    /// (the APIs it implements); tokens issued to the client itself always
+    /// may be. Needs the token-exchange grant.
+    pub token_exchange_from: Vec<String>,
     pub created_at: i64,
     pub updated_at: i64,
     /// Bumped by every change (optimistic concurrency: the admin API's ETag).
@@ -152,6 +162,9 @@ impl Default for ClientRecord {
             require_pushed_requests: false,
             require_signed_request_object: false,
             require_dpop: false,
+            subject_type: SubjectType::Public,
+            sector_identifier_uri: None,
+            token_exchange_from: Vec::new(),
             created_at: 0,
             updated_at: 0,
             version: 1,
@@ -219,6 +232,9 @@ impl fmt::Debug for ClientRecord {
             .field("require_pushed_requests", &self.require_pushed_requests)
             .field("require_signed_request_object", &self.require_signed_request_object)
             .field("require_dpop", &self.require_dpop)
+            .field("subject_type", &self.subject_type)
+            .field("sector_identifier_uri", &self.sector_identifier_uri)
+            .field("token_exchange_from", &self.token_exchange_from)
             .field("version", &self.version)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
@@ -300,6 +316,8 @@ pub struct RefreshTokenRecord {
     /// public client's refresh token is bound to; the rotated successors
     /// inherit it.
     pub dpop_jkt: Option<String>,
+    /// Claims asked for by name (OIDC Core §5.5) when the family began.
+    pub claims: RequestedClaims,
 }
 
 impl fmt::Debug for RefreshTokenRecord {
@@ -317,6 +335,7 @@ impl fmt::Debug for RefreshTokenRecord {
             .field("offline", &self.offline)
             .field("resources", &self.resources)
             .field("dpop_jkt", &self.dpop_jkt)
+            .field("claims", &self.claims)
             .finish_non_exhaustive()
     }
 }

@@ -9,7 +9,7 @@ use crate::crypto::random_token;
 use crate::jose::{KeyError, Keyring, SigningAlg};
 use crate::protocol::OAuthError;
 use crate::protocol::claims::GroupClaims;
-use crate::protocol::vocabulary::TokenType;
+use crate::protocol::vocabulary::{TokenType, TokenTypeUri};
 
 pub const ACCESS_TOKEN_TYP: &str = "at+jwt";
 
@@ -25,6 +25,9 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub scope: String,
+    /// RFC 8693 §2.2.1: what a token exchange issued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<TokenTypeUri>,
 }
 
 /// RFC 9068 §2.2 claims.
@@ -52,6 +55,13 @@ pub struct AccessTokenClaims {
     /// RFC 9449 §6.1 (RFC 7800): the DPoP key the token is bound to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cnf: Option<Confirmation>,
+    /// User claims the client asked for by name for UserInfo (OIDC Core
+    /// §5.5), which answers from the token alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub userinfo_claims: Vec<String>,
+    /// RFC 8693 §4.1: who acts for the subject, prior actors nested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Value>,
 }
 
 /// RFC 7800 §3.1 `cnf` with RFC 9449 §6.1's `jkt`: the JWK SHA-256
@@ -82,6 +92,10 @@ pub struct AccessTokenRequest<'a> {
     pub sid: Option<String>,
     /// `groups` and `roles` (RFC 9068 §2.2.3.1); default for none.
     pub group_claims: GroupClaims,
+    /// Claims asked for by name for UserInfo (OIDC Core §5.5).
+    pub userinfo_claims: Vec<String>,
+    /// RFC 8693 §4.1 `act` of an exchanged token.
+    pub act: Option<Value>,
     /// The DPoP key to bind the token to (RFC 9449 §6).
     pub dpop_jkt: Option<&'a str>,
     pub now: i64,
@@ -124,6 +138,8 @@ pub fn mint_access_token_with(
         groups: req.group_claims.groups,
         roles: req.group_claims.roles,
         cnf: req.dpop_jkt.map(|jkt| Confirmation { jkt: jkt.to_string() }),
+        userinfo_claims: req.userinfo_claims,
+        act: req.act,
     };
     let Value::Object(map) = serde_json::to_value(&claims).map_err(|e| KeyError::Crypto(e.to_string()))?
     else {
@@ -186,6 +202,8 @@ mod tests {
             groups: None,
             roles: None,
             cnf: None,
+            userinfo_claims: Vec::new(),
+            act: None,
         }
     }
 

@@ -90,6 +90,8 @@ mod tests {
             auth_time: None,
             sid: None,
             group_claims: Default::default(),
+            userinfo_claims: Vec::new(),
+            act: None,
             dpop_jkt: None,
             now: 1000,
             ttl_secs: 300,

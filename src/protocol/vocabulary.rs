@@ -14,6 +14,9 @@ vocabulary! {
         ClientCredentials => "client_credentials",
         /// RFC 8628 §3.4: a device polls for the user's approval.
         DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
+        /// RFC 8693 §2.1: a service trades a user's token for one to call
+        /// another service on the user's behalf.
+        TokenExchange => "urn:ietf:params:oauth:grant-type:token-exchange",
     }
 }
 
@@ -22,7 +25,7 @@ impl GrantType {
     /// (RFC 6749 §4.4.2: "MUST only be used by confidential clients").
     pub fn needs_confidential_client(self) -> bool {
         match self {
-            GrantType::ClientCredentials => true,
+            GrantType::ClientCredentials | GrantType::TokenExchange => true,
             GrantType::AuthorizationCode | GrantType::RefreshToken | GrantType::DeviceCode => false,
         }
     }
@@ -56,6 +59,29 @@ impl ClientAuthMethod {
             | ClientAuthMethod::ClientSecretPost
             | ClientAuthMethod::PrivateKeyJwt => false,
         }
+    }
+}
+
+vocabulary! {
+    /// Token type identifiers (RFC 8693 §3): what a token exchange is
+    /// given and what it issues.
+    pub enum TokenTypeUri("token type") {
+        AccessToken => "urn:ietf:params:oauth:token-type:access_token",
+        IdToken => "urn:ietf:params:oauth:token-type:id_token",
+        RefreshToken => "urn:ietf:params:oauth:token-type:refresh_token",
+        Jwt => "urn:ietf:params:oauth:token-type:jwt",
+    }
+}
+
+vocabulary! {
+    /// Subject identifier types (OpenID Connect Core §8, Registration §2
+    /// `subject_type`).
+    pub enum SubjectType("subject type") {
+        /// The user's id, the same at every client.
+        Public => "public",
+        /// A different `sub` per sector (Core §8.1), so clients of
+        /// different owners cannot correlate their users.
+        Pairwise => "pairwise",
     }
 }
 
@@ -192,6 +218,10 @@ vocabulary! {
         CodeReplay => "code_replay",
         /// A client revoked a token (RFC 7009).
         TokenRevoked => "token_revoked",
+        /// A client exchanged a user's token for one to call another
+        /// service (RFC 8693); the detail names the subject token's client,
+        /// the actor and the audience.
+        TokenExchanged => "token_exchanged",
         /// An SSO session ended and took its tokens with it.
         SessionEnded => "session_ended",
         /// A logout token was delivered, or given up on (Back-Channel
@@ -361,7 +391,8 @@ mod tests {
                 "authorization_code",
                 "refresh_token",
                 "client_credentials",
-                "urn:ietf:params:oauth:grant-type:device_code"
+                "urn:ietf:params:oauth:grant-type:device_code",
+                "urn:ietf:params:oauth:grant-type:token-exchange"
             ]
         );
         assert_eq!(

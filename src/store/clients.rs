@@ -41,10 +41,15 @@ impl Clients {
         self.cache.find(client_id).await
     }
 
-    /// The client's role-claim prefix (`None` when there is no such
-    /// client), from memory when cached: UserInfo reads it on every call.
-    pub async fn role_claim_of(&self, client_id: &str) -> Result<Option<Option<String>>, StoreError> {
-        self.cache.find_map(client_id, |c| c.role_claim.clone()).await
+    /// `f` of the client (`None` when there is no such client), from memory
+    /// when cached, without copying the client: UserInfo and token checks
+    /// read one or two settings on every call.
+    pub async fn find_map<R>(
+        &self,
+        client_id: &str,
+        f: impl FnOnce(&ClientRecord) -> R,
+    ) -> Result<Option<R>, StoreError> {
+        self.cache.find_map(client_id, f).await
     }
 
     /// The client as the database has it now (refreshes the cached copy):

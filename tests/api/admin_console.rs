@@ -114,12 +114,15 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
         ("redirect_uris", "https://billing.example/cb\r\nhttps://billing.example/cb2"),
         ("grant_types", "authorization_code"),
         ("grant_types", "refresh_token"),
+        ("grant_types", "urn:ietf:params:oauth:grant-type:token-exchange"),
+        ("token_exchange_from", "https://billing.example/api\r\n"),
         ("scopes", "openid profile"),
         ("consent", "implicit"),
         ("require_par", "yes"),
         ("require_jar", "yes"),
         ("require_dpop", "yes"),
         ("jwks_uri", "https://billing.example/jwks.json"),
+        ("subject_type", "pairwise"),
     ];
     let (status, created) = text(browser.console_form("/admin/clients", &fields).await).await;
     assert_eq!(status, 201, "{created}");
@@ -137,6 +140,8 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
     assert!(stored.require_pushed_requests, "the PAR box was ticked");
     assert!(stored.require_signed_request_object, "the JAR box was ticked");
     assert!(stored.require_dpop, "the DPoP box was ticked");
+    assert_eq!(stored.token_exchange_from, ["https://billing.example/api"], "one URI per line");
+    assert_eq!(stored.subject_type, oxidp::protocol::SubjectType::Pairwise, "a one-host pairwise app");
     let events = app.audit_events_of("admin_action").await;
     assert!(
         events
@@ -169,6 +174,20 @@ backend_test!(an_admin_signs_in_creates_a_client_and_sees_it_listed, |app| async
     assert!(
         edit.contains(r#"name="require_dpop" value="yes" checked"#),
         "the DPoP box shows as ticked: {edit}"
+    );
+    assert!(
+        edit.contains(r#"<select id="subject_type" name="subject_type">"#)
+            && edit.contains(r#"<option value="pairwise" selected>"#)
+            && edit.contains(r#"name="sector_identifier_uri""#),
+        "the subject identifier select shows pairwise: {edit}"
+    );
+    assert!(
+        edit.contains(
+            r#"value="urn:ietf:params:oauth:grant-type:token-exchange" checked> Token exchange (RFC 8693)"#
+        ) && edit.contains("Token exchange: APIs it implements")
+            && edit.contains(r#"name="token_exchange_from" rows="2""#)
+            && edit.contains("https://billing.example/api</textarea>"),
+        "the token-exchange grant and its APIs show: {edit}"
     );
     let update = |name: &'static str, version: String| {
         vec![

@@ -31,10 +31,16 @@ backend_test!(metadata_describes_the_server, |app| async move {
 
     assert_eq!(strings(&m["response_types_supported"]), ["code"]);
     let grants = strings(&m["grant_types_supported"]);
-    for grant in ["authorization_code", "refresh_token", "client_credentials"] {
+    for grant in [
+        "authorization_code",
+        "refresh_token",
+        "client_credentials",
+        "urn:ietf:params:oauth:grant-type:token-exchange",
+    ] {
         assert!(grants.contains(&grant.into()), "{grant} missing: {grants:?}");
     }
-    assert_eq!(strings(&m["subject_types_supported"]), ["public"]);
+    assert_eq!(strings(&m["subject_types_supported"]), ["public", "pairwise"]);
+    assert_eq!(m["claims_parameter_supported"], true);
     assert_eq!(strings(&m["id_token_signing_alg_values_supported"]), ["RS256"]);
     assert_eq!(strings(&m["code_challenge_methods_supported"]), ["S256"]);
 

@@ -18,6 +18,12 @@ const PASSWORD: &str = "correct horse battery";
 const CB: &str = "http://127.0.0.1:9999/cb";
 
 async fn relying_party_flow(app: &TestApp, client: &TestClient, lifecycle: bool) {
+    relying_party_flow_with(app, client, lifecycle, false).await
+}
+
+/// With `pairwise`, the client sees a `sub` of its own (OIDC Core §8.1),
+/// which the library checks is the same at UserInfo.
+async fn relying_party_flow_with(app: &TestApp, client: &TestClient, lifecycle: bool, pairwise: bool) {
     let user = app.with_user("alice", PASSWORD).await;
     // openidconnect recommends disabling redirects (SSRF).
     let http = http_client();
@@ -60,7 +66,7 @@ async fn relying_party_flow(app: &TestApp, client: &TestClient, lifecycle: bool)
     let id_token = token_response.id_token().expect("ID token");
     let id_verifier = rp.id_token_verifier();
     let claims = id_token.claims(&id_verifier, &nonce).expect("valid ID token");
-    assert_eq!(claims.subject().as_str(), user.sub());
+    assert_eq!(claims.subject().as_str() == user.sub(), !pairwise, "sub {}", claims.subject().as_str());
     assert_eq!(claims.preferred_username().map(|u| u.as_str()), Some("alice"));
     assert_eq!(claims.email().map(|e| e.as_str()), Some("alice@example.com"));
 
@@ -165,4 +171,18 @@ backend_test!(refresh_introspect_revoke, |app| async move {
         })
         .await;
     relying_party_flow(&app, &client, true).await;
+});
+
+backend_test!(pairwise_client, |app| async move {
+    let client = app
+        .with_client(NewClient {
+            subject_type: Some("pairwise".into()),
+            ..NewClient {
+                client_id: "rp-pairwise".into(),
+                redirect_uris: vec![CB.into()],
+                ..NewClient::default()
+            }
+        })
+        .await;
+    relying_party_flow_with(&app, &client, false, true).await;
 });

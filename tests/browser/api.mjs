@@ -6,7 +6,9 @@
 //   issuer, typ at+jwt, RFC 9068 §4), accepts the user's access token and
 //   introspects it with its own credentials (RFC 7662, HTTP Basic with its
 //   identifier form-urlencoded): active. A token for another API is refused
-//   by jwtVerify and introspects as inactive for the Orders API.
+//   by jwtVerify and introspects as inactive for the Orders API. The Orders
+//   API's service then exchanges the user's token (RFC 8693) for one to the
+//   other API, verified by jose like the first.
 // Usage: see run.sh (it registers the APIs and clients and passes the env below).
 import { chromium } from 'playwright-core';
 import * as client from 'openid-client';
@@ -111,6 +113,26 @@ check(denied.status === 401, `the API accepted a token for another API (${denied
 const otherInfo = await introspect(other);
 check(JSON.stringify(otherInfo) === '{"active":false}', `introspection: ${JSON.stringify(otherInfo)}`);
 console.log('a token for another API: refused by jwtVerify, inactive at introspection');
+
+// 3. Token exchange (RFC 8693) through openid-client's genericGrantRequest:
+//    the Orders API's own service trades the user's token (meant for it) for
+//    one to call the other API on the user's behalf, naming itself as actor.
+const ordersSvc = await client.discovery(new URL(issuer), 'orders-svc', process.env.ORDERS_SVC_SECRET, undefined,
+  { execute: [client.allowInsecureRequests] });
+const own = await client.clientCredentialsGrant(ordersSvc, {});
+const exchanged = await client.genericGrantRequest(ordersSvc, 'urn:ietf:params:oauth:grant-type:token-exchange', {
+  subject_token: tokens.access_token,
+  subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+  actor_token: own.access_token,
+  actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+  resource: OTHER,
+});
+check(exchanged.issued_token_type === 'urn:ietf:params:oauth:token-type:access_token', JSON.stringify(exchanged));
+const { payload: onward } = await jwtVerify(exchanged.access_token, jwks, { issuer, audience: OTHER, typ: 'at+jwt' });
+check(onward.sub === payload.sub && onward.client_id === 'orders-svc', `exchanged: ${JSON.stringify(onward)}`);
+check(onward.act?.sub === 'orders-svc' && !onward.aud.includes(ORDERS), `act and aud: ${JSON.stringify(onward)}`);
+check(onward.exp <= payload.exp, 'the exchanged token does not outlive the user token');
+console.log('token exchange: a token for the other API, for the same user, act', JSON.stringify(onward.act));
 
 api.close();
 shop.close();

@@ -63,7 +63,8 @@ GALLERY_SECRET=$(secret --client-id gallery --name "Photo Gallery" --consent req
 # A native app: public, loopback redirect URI without a port (RFC 8252 §7.3).
 "$bin" client create --client-id native --name "Desktop Notes" --public --redirect-uri http://127.0.0.1/callback \
   --grant-type authorization_code --grant-type refresh_token >/dev/null
-# api.mjs: two APIs (RFC 8707 resources), a web app for one, a service for the other.
+# api.mjs: two APIs (RFC 8707 resources), a web app for one, a service for the other,
+# and the first API's own service, which exchanges users' tokens for the other (RFC 8693).
 ORDERS_API=https://orders.api.example OTHER_API=https://other.api.example
 api_secret() { "$bin" resource create --json "$@" | python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])'; }
 ORDERS_SECRET=$(api_secret --identifier "$ORDERS_API" --scope read:orders)
@@ -71,6 +72,8 @@ api_secret --identifier "$OTHER_API" >/dev/null
 SHOP_SECRET=$(secret --client-id shop --name "Shop" --redirect-uri http://127.0.0.1:9011/cb \
   --scope openid --scope profile --scope read:orders --resource "$ORDERS_API")
 SVC_SECRET=$(secret --client-id svc --grant-type client_credentials --scope jobs --resource "$OTHER_API")
+ORDERS_SVC_SECRET=$(secret --client-id orders-svc --grant-type client_credentials --token-exchange allow \
+  --token-exchange-from "$ORDERS_API" --resource "$OTHER_API" --scope openid --scope profile)
 # jar.mjs: a web app that signs its requests (RFC 9101) with an ES256 key made here.
 node -e '
   const { generateKeyPairSync } = require("node:crypto"); const fs = require("node:fs");
@@ -108,7 +111,7 @@ export PASSKEY_ISSUER="http://localhost:$pk_port" PASSKEY_TOKEN_URL="http://127.
 export PASSKEY_SERVER_LOG="$work/passkeys/server.log"
 
 export ISSUER=$OXIDP__ISSUER SPA_PORT=$spa_port APP1_SECRET APP2_SECRET GALLERY_SECRET PASSWORD='correct horse battery staple'
-export ORDERS_API OTHER_API ORDERS_SECRET SHOP_SECRET SVC_SECRET LOGO_PORT=$logo_port
+export ORDERS_API OTHER_API ORDERS_SECRET SHOP_SECRET SVC_SECRET ORDERS_SVC_SECRET LOGO_PORT=$logo_port
 export SIGNER_SECRET JAR_PRIVATE_JWK="$work/jar-private.json"
 export SCREENSHOT="$shots/sso-login.png" SCREENSHOT_DIR="$shots" NODE_PATH="$here/node_modules" SERVER_LOG="$work/server.log"
 status=0

@@ -12,7 +12,10 @@ use crate::protocol::clients::{
     validate_client_id, validate_display_name, validate_logo_uri, validate_logout_uri, validate_redirect_uri,
     validate_resource, validate_scope_value, web_origin,
 };
-use crate::protocol::{ClientAuthMethod, ClientRecord, ConsentMode, GrantType, LogoutUri, PkcePolicy};
+use crate::protocol::subjects::{sector_identifier, validate_sector_identifier_uri};
+use crate::protocol::{
+    ClientAuthMethod, ClientRecord, ConsentMode, GrantType, LogoutUri, PkcePolicy, SubjectType,
+};
 use crate::vocabulary::UnknownWord;
 
 /// A client as an operator describes it: words not yet parsed, lists not
@@ -74,6 +77,14 @@ pub struct NewClient {
     /// The client must prove possession of a DPoP key at the token endpoint
     /// (RFC 9449 §5.2, `dpop_bound_access_tokens`).
     pub require_dpop: bool,
+    /// `public` (default) or `pairwise` `sub` values (OIDC Core §8).
+    pub subject_type: Option<String>,
+    /// A document listing the redirect URIs, whose host is the pairwise
+    /// sector (OIDC Registration §2, Core §8.1); pairwise clients only.
+    pub sector_identifier_uri: Option<String>,
+    /// The resources whose access tokens the client may exchange (RFC 8693;
+    /// the APIs it implements); needs the token-exchange grant.
+    pub token_exchange_from: Vec<String>,
 }
 
 impl NewClient {
@@ -117,6 +128,9 @@ impl NewClient {
             require_pushed_requests: client.require_pushed_requests,
             require_signed_request_object: client.require_signed_request_object,
             require_dpop: client.require_dpop,
+            subject_type: Some(client.subject_type.to_string()),
+            sector_identifier_uri: client.sector_identifier_uri.clone(),
+            token_exchange_from: client.token_exchange_from.clone(),
         }
     }
 }
@@ -153,6 +167,51 @@ fn logout_uri(
         }
         None => Ok(None),
     }
+}
+
+/// Subject identifiers (OIDC Core §8): a `sector_identifier_uri` is for
+/// pairwise clients only, and a pairwise client needs a sector (§8.1):
+/// the host of its `sector_identifier_uri`, or the one host of its
+/// redirect URIs. Whether the document lists the redirect URIs is checked
+/// later (`check_sector`): it needs the network.
+fn subject_type(
+    raw: Option<&str>,
+    sector_identifier_uri: Option<&str>,
+    redirect_uris: &[String],
+) -> Result<SubjectType, AdminError> {
+    let subject_type = raw.map(|w| word("subject_type", w)).transpose()?.unwrap_or(SubjectType::Public);
+    if let Some(uri) = sector_identifier_uri {
+        validate_sector_identifier_uri(uri).map_err(field("sector_identifier_uri"))?;
+        if subject_type != SubjectType::Pairwise {
+            return Err(AdminError::invalid_field(
+                "sector_identifier_uri",
+                "sector_identifier_uri is only used by pairwise clients (subject_type pairwise)",
+            ));
+        }
+    }
+    if subject_type == SubjectType::Pairwise {
+        let name = if sector_identifier_uri.is_some() { "sector_identifier_uri" } else { "subject_type" };
+        sector_identifier(redirect_uris, sector_identifier_uri).map_err(field(name))?;
+    }
+    Ok(subject_type)
+}
+
+/// Token exchange (RFC 8693): the resources whose tokens the client may
+/// exchange are resource indicators (RFC 8707 §2), and only a client
+/// with the token-exchange grant has a use for them. (A public client
+/// never has the grant: `clients::grant_types` refuses it.)
+fn token_exchange_from(list: Vec<String>, grant_types: &[GrantType]) -> Result<Vec<String>, AdminError> {
+    const FIELD: &str = "token_exchange_from";
+    for resource in &list {
+        validate_resource(resource).map_err(|e| AdminError::invalid_field(FIELD, format!("{FIELD}: {e}")))?;
+    }
+    if !list.is_empty() && !grant_types.contains(&GrantType::TokenExchange) {
+        return Err(AdminError::invalid_field(
+            FIELD,
+            format!("{FIELD} needs the token-exchange grant ({})", GrantType::TokenExchange),
+        ));
+    }
+    Ok(dedup(list))
 }
 
 impl Admin {
@@ -269,6 +328,12 @@ impl Admin {
         )?;
         let consent =
             new.consent.as_deref().map(|w| word("consent", w)).transpose()?.unwrap_or(ConsentMode::Implicit);
+        let subject_type = subject_type(
+            new.subject_type.as_deref(),
+            new.sector_identifier_uri.as_deref(),
+            &new.redirect_uris,
+        )?;
+        let token_exchange_from = token_exchange_from(new.token_exchange_from, &grant_types)?;
         let client = ClientRecord {
             client_id: new.client_id,
             secret_hash,
@@ -281,6 +346,7 @@ impl Admin {
             jwks,
             jwks_uri,
             resources: dedup(new.resources),
+            token_exchange_from,
             access_token_ttl: new.access_token_ttl,
             refresh_token_idle_ttl: new.refresh_token_idle_ttl,
             refresh_token_absolute_ttl: new.refresh_token_absolute_ttl,
@@ -296,6 +362,8 @@ impl Admin {
             require_pushed_requests: new.require_pushed_requests,
             require_signed_request_object: new.require_signed_request_object,
             require_dpop: new.require_dpop,
+            subject_type,
+            sector_identifier_uri: new.sector_identifier_uri,
             backchannel_logout,
             frontchannel_logout,
             created_at: now,

@@ -42,6 +42,11 @@ pub struct ClientUpdate {
     pub require_pushed_requests: Option<bool>,
     pub require_signed_request_object: Option<bool>,
     pub require_dpop: Option<bool>,
+    /// `public` or `pairwise` (OIDC Core §8).
+    pub subject_type: Option<String>,
+    pub sector_identifier_uri: Option<Option<String>>,
+    /// Replaces the list (RFC 8693); an empty list clears it.
+    pub token_exchange_from: Option<Vec<String>>,
 }
 
 /// An updated client, and a new secret when the change of
@@ -85,6 +90,9 @@ impl ClientUpdate {
         set(&mut new.require_pushed_requests, self.require_pushed_requests);
         set(&mut new.require_signed_request_object, self.require_signed_request_object);
         set(&mut new.require_dpop, self.require_dpop);
+        set(&mut new.subject_type, self.subject_type.map(Some));
+        set(&mut new.sector_identifier_uri, self.sector_identifier_uri);
+        set(&mut new.token_exchange_from, self.token_exchange_from);
         new
     }
 }
@@ -113,6 +121,15 @@ impl Admin {
         let (mut client, secret) = self.client_record(described, keep, now)?;
         client.created_at = current.created_at;
         client.version = current.version + 1;
+        // The sector document is read again when what it vouches for
+        // changed, so renaming a client does not depend on its sector
+        // host being up.
+        if client.subject_type != current.subject_type
+            || client.sector_identifier_uri != current.sector_identifier_uri
+            || client.redirect_uris != current.redirect_uris
+        {
+            self.check_sector(&client).await?;
+        }
         let audited = changed(
             by.audited(AdminOp::ClientUpdate, client_id).client(client_id),
             client_summary(&current),

@@ -65,6 +65,12 @@ pub struct ClientView {
     /// (RFC 9449 §5.2).
     #[serde(rename = "dpop_bound_access_tokens")]
     pub require_dpop: bool,
+    /// `public` or `pairwise` `sub` values (OIDC Core §8).
+    pub subject_type: String,
+    /// The pairwise sector's document (OIDC Registration §2).
+    pub sector_identifier_uri: Option<String>,
+    /// The resources whose access tokens the client may exchange (RFC 8693).
+    pub token_exchange_from: Vec<String>,
     pub created_at: i64,
     pub updated_at: i64,
     /// The version an update must name (`If-Match`).
@@ -110,6 +116,9 @@ impl From<&ClientRecord> for ClientView {
             require_pushed_authorization_requests: c.require_pushed_requests,
             require_signed_request_object: c.require_signed_request_object,
             require_dpop: c.require_dpop,
+            subject_type: c.subject_type.to_string(),
+            sector_identifier_uri: c.sector_identifier_uri.clone(),
+            token_exchange_from: c.token_exchange_from.clone(),
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version,
@@ -137,6 +146,7 @@ impl Admin {
         if self.stores.resources.find_fresh(&client_id).await?.is_some() {
             return Err(AdminError::Conflict(format!("a resource named {client_id:?} already exists")));
         }
+        self.check_sector(&client).await?;
         let audited = by
             .audited(AdminOp::ClientCreate, &client_id)
             .client(&client_id)

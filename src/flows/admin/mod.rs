@@ -12,6 +12,7 @@ mod groups;
 mod keys;
 mod page;
 mod resources;
+mod sector;
 mod user_access;
 mod user_profile;
 mod user_sessions;
@@ -131,6 +132,10 @@ pub struct Admin {
     keys: KeyPolicy,
     /// Sends verification links (`with_links`); none in tools without mail.
     links: Option<crate::flows::links::LinkSender>,
+    /// Whether clients may have pairwise subjects (`subjects.pairwise`).
+    pairwise_subjects: bool,
+    /// Reads pairwise clients' sector identifier documents.
+    outbound: std::sync::Arc<crate::flows::client_auth::client_keys::OutboundHttp>,
 }
 
 impl Admin {
@@ -142,8 +147,10 @@ impl Admin {
         hashing: HashPolicy,
         passwords: PasswordPolicy,
         keys: KeyPolicy,
+        pairwise_subjects: bool,
     ) -> Admin {
-        Admin { stores, sessions, hashing, passwords, keys, links: None }
+        let outbound = std::sync::Arc::new(crate::flows::client_auth::client_keys::OutboundHttp::new());
+        Admin { stores, sessions, hashing, passwords, keys, links: None, pairwise_subjects, outbound }
     }
 
     /// The audit trail, newest first (see also [`Admin::audit_events`]).

@@ -59,7 +59,7 @@ impl InteractionView {
             client_name: interaction.client_name.clone(),
             client_logo: interaction.client_logo.clone(),
             ui_locales: interaction.request.ui_locales.clone(),
-            scopes: interaction.request.scope.iter().map(str::to_string).collect(),
+            scopes: interaction.request.consent_scope().iter().map(str::to_string).collect(),
             login_hint: interaction.request.login_hint.clone(),
             mfa,
             passkeys: second_factor.passkeys().available(),

@@ -218,29 +218,44 @@ async fn fetch(http: &reqwest::Client, uri: &str) -> Result<JwkSet, ClientKeysEr
     if !is_acceptable_jwks_uri(uri) {
         return Err(ClientKeysError::InsecureUri(uri.to_string()));
     }
-    let failed = |e: String| ClientKeysError::Fetch(e);
+    let body = get_bounded(http, uri, "application/jwk-set+json, application/json", MAX_JWKS_BYTES)
+        .await
+        .map_err(ClientKeysError::Fetch)?;
+    let text = String::from_utf8(body).map_err(|_| ClientKeysError::Fetch("the body is not UTF-8".into()))?;
+    parse_public_jwks(&text).map_err(ClientKeysError::Invalid)
+}
+
+/// GETs a small document from a client's URL (its `jwks_uri`, its
+/// `sector_identifier_uri`): status 200 and at most `max_bytes` of body,
+/// read in chunks so an endless response stops there. Errors leave the
+/// URL out (the caller names it).
+pub async fn get_bounded(
+    http: &reqwest::Client,
+    uri: &str,
+    accept: &str,
+    max_bytes: usize,
+) -> Result<Vec<u8>, String> {
     let mut resp = http
         .get(uri)
-        .header(reqwest::header::ACCEPT, "application/jwk-set+json, application/json")
+        .header(reqwest::header::ACCEPT, accept)
         .send()
         .await
-        .map_err(|e| failed(e.without_url().to_string()))?;
+        .map_err(|e| e.without_url().to_string())?;
     if resp.status() != reqwest::StatusCode::OK {
-        return Err(failed(format!("HTTP status {}", resp.status().as_u16())));
+        return Err(format!("HTTP status {}", resp.status().as_u16()));
     }
-    let too_big = || failed(format!("response larger than {MAX_JWKS_BYTES} bytes"));
-    if resp.content_length().is_some_and(|n| n > MAX_JWKS_BYTES as u64) {
+    let too_big = || format!("response larger than {max_bytes} bytes");
+    if resp.content_length().is_some_and(|n| n > max_bytes as u64) {
         return Err(too_big());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| failed(e.without_url().to_string()))? {
-        if body.len() + chunk.len() > MAX_JWKS_BYTES {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| e.without_url().to_string())? {
+        if body.len() + chunk.len() > max_bytes {
             return Err(too_big());
         }
         body.extend_from_slice(&chunk);
     }
-    let text = String::from_utf8(body).map_err(|_| failed("the body is not UTF-8".into()))?;
-    parse_public_jwks(&text).map_err(ClientKeysError::Invalid)
+    Ok(body)
 }
 
 #[cfg(test)]

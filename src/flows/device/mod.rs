@@ -302,5 +302,7 @@ fn device_request(key: String, entry: DeviceAuthorization) -> AuthorizationReque
         device: Some(key),
         ui_locales: Vec::new(),
         dpop_jkt: None,
+        claims: Default::default(),
+        claims_user: None,
     }
 }

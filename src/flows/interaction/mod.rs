@@ -188,10 +188,12 @@ impl InteractionFlow {
             return StepOutcome::Next { session_cookie: None, next };
         };
         let kind = if allow { AuditKind::ConsentGranted } else { AuditKind::ConsentDenied };
+        // The scope and the scopes of claims asked for by name (OIDC Core §5.5).
+        let scope = request.consent_scope();
         let audited = Audited::new(kind)
             .user(&session.user_id)
             .client(&request.client_id)
-            .detail("scope", request.scope.to_string());
+            .detail("scope", scope.to_string());
         if !allow {
             self.audit.record_or_log(audited, now).await;
             tracing::info!(user_id = %session.user_id, client_id = %request.client_id, "consent denied");
@@ -201,14 +203,14 @@ impl InteractionFlow {
                 next: self.authorize.refuse(&request, denied, now).await,
             };
         }
-        if let Err(e) = self.consents.grant(&session.user_id, &request.client_id, &request.scope, now).await {
+        if let Err(e) = self.consents.grant(&session.user_id, &request.client_id, &scope, now).await {
             return StepOutcome::Next {
                 session_cookie: None,
                 next: AuthorizeOutcome::client_error(&request, e.into()),
             };
         }
         self.audit.record_or_log(audited, now).await;
-        tracing::info!(user_id = %session.user_id, client_id = %request.client_id, scope = %request.scope, "consent granted");
+        tracing::info!(user_id = %session.user_id, client_id = %request.client_id, %scope, "consent granted");
         interaction.completed.push(PromptName::Consent);
         let next = self.authorize.proceed(request, Some(&session), &interaction.completed, now).await;
         StepOutcome::Next { session_cookie: None, next }

@@ -17,6 +17,7 @@ use crate::flows::client_auth::client_keys::OutboundHttp;
 use crate::jose::KeyringHandle;
 use crate::protocol::entries::SsoSession;
 use crate::protocol::logout::{LogoutTokenRequest, mint_logout_token};
+use crate::protocol::subjects::Subjects;
 use crate::protocol::{AuditKind, ClientRecord};
 use crate::store::{Audit, Audited, Clients};
 
@@ -115,6 +116,8 @@ pub struct WorkerParts {
     pub audit: Audit,
     pub clock: Clock,
     pub policy: DeliveryPolicy,
+    /// The `sub` each client knows (OIDC Core §8; Back-Channel Logout §2.4).
+    pub subjects: Arc<Subjects>,
 }
 
 pub struct BackchannelWorker {
@@ -195,18 +198,19 @@ impl WorkerParts {
         }
     }
 
-    fn logout_token(&self, client: &ClientRecord, job: &Job) -> Result<String, crate::jose::KeyError> {
+    fn logout_token(&self, client: &ClientRecord, job: &Job) -> Result<String, String> {
+        let sub = self.subjects.subject_at(client, &job.user_id).map_err(|e| e.description)?;
         let keyring = self.keyring.current();
         let request = LogoutTokenRequest {
             alg: client.id_token_signed_response_alg.unwrap_or(keyring.algorithm()),
             issuer: &self.issuer,
             client_id: &client.client_id,
-            sub: &job.user_id,
+            sub: &sub,
             sid: &job.sid,
             jti: &random_token(16),
             now: self.clock.now(),
         };
-        mint_logout_token(&keyring, request)
+        mint_logout_token(&keyring, request).map_err(|e| e.to_string())
     }
 }
 

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::flows::sessions::Sessions;
+use crate::flows::subjects::SubjectResolver;
 use crate::jose::KeyringHandle;
 use crate::protocol::entries::{Device, SsoSession};
 use crate::protocol::logout::{EndSessionRequest, IdTokenHint, frontchannel_url, post_logout_redirect};
@@ -62,6 +63,8 @@ pub struct LogoutFlow {
     keyring: Arc<KeyringHandle>,
     issuer: String,
     backchannel_wait: Duration,
+    /// Turns the hint's (maybe pairwise) `sub` into the user it names.
+    subjects: SubjectResolver,
 }
 
 impl LogoutFlow {
@@ -71,8 +74,9 @@ impl LogoutFlow {
         keyring: Arc<KeyringHandle>,
         issuer: String,
         backchannel_wait: Duration,
+        subjects: SubjectResolver,
     ) -> LogoutFlow {
-        LogoutFlow { sessions, clients, keyring, issuer, backchannel_wait }
+        LogoutFlow { sessions, clients, keyring, issuer, backchannel_wait, subjects }
     }
 
     /// `GET|POST /logout`: logs out at once when the ID token hint names the
@@ -130,7 +134,11 @@ impl LogoutFlow {
     async fn check(&self, params: &Params) -> Result<(EndSessionRequest, Checked), OAuthError> {
         let request = EndSessionRequest::parse(params)?;
         let hint = match &request.id_token_hint {
-            Some(token) => Some(IdTokenHint::verify(&self.keyring.current(), &self.issuer, token)?),
+            Some(token) => {
+                let mut hint = IdTokenHint::verify(&self.keyring.current(), &self.issuer, token)?;
+                self.subjects.resolve_hint(&mut hint).await?;
+                Some(hint)
+            }
             None => None,
         };
         let client_id = match (&request.client_id, &hint) {

@@ -91,6 +91,7 @@ impl AuthorizationCodeGrant {
                 group_claims: &membership.claims,
                 dpop_jkt,
                 refresh_jkt: refresh_binding(client, dpop_jkt),
+                claims: &grant.claims,
             },
             now,
         )?;
@@ -198,6 +199,7 @@ mod tests {
             expires_at: 160,
             resources: vec![],
             dpop_jkt: None,
+            claims: Default::default(),
         }
     }
 

@@ -11,6 +11,7 @@ use crate::crypto::{secret_digest, time_ordered_id};
 use crate::flows::sessions::Sessions;
 use crate::flows::token::TokenIssuer;
 use crate::flows::token::issue::{UserGrant, refresh_binding};
+use crate::protocol::claims_request::RequestedClaims;
 use crate::protocol::device::{self, Poll};
 use crate::protocol::entries::{DeviceAnswer, DeviceAuthorization, Entry, IndexKey, IndexKind, member_of};
 use crate::protocol::tokens::TokenResponse;
@@ -118,6 +119,7 @@ impl DeviceCodeGrant {
                 group_claims: &membership.claims,
                 dpop_jkt,
                 refresh_jkt: refresh_binding(client, dpop_jkt),
+                claims: &RequestedClaims::default(),
             },
             now,
         )?;

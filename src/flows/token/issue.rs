@@ -9,8 +9,10 @@ use std::sync::Arc;
 use crate::crypto::{random_token, secret_digest, time_ordered_id};
 use crate::jose::KeyringHandle;
 use crate::protocol::claims::{GroupClaims, IdTokenRequest, mint_id_token};
+use crate::protocol::claims_request::RequestedClaims;
 use crate::protocol::lifetimes::{Lifetimes, TokenPolicy};
 use crate::protocol::resources::Target;
+use crate::protocol::subjects::Subjects;
 use crate::protocol::tokens::{AccessTokenRequest, MintedAccessToken, TokenResponse, mint_access_token_with};
 use crate::protocol::{
     AuthLevel, AuthMethod, ClientRecord, GrantType, OAuthError, RefreshTokenRecord, Scope, StandardScope,
@@ -43,6 +45,8 @@ pub struct UserGrant<'a> {
     pub dpop_jkt: Option<&'a str>,
     /// The DPoP key the refresh token is bound to ([`refresh_binding`]).
     pub refresh_jkt: Option<&'a str>,
+    /// Claims asked for by name (OIDC Core §5.5), carried by the grant.
+    pub claims: &'a RequestedClaims,
 }
 
 /// RFC 9449 §5: a public client's refresh tokens are bound to the DPoP key
@@ -76,7 +80,7 @@ pub fn wants_refresh_token(client: &ClientRecord, grant_scope: &Scope) -> bool {
 /// Mints with the current keyring for one issuer.
 pub struct TokenIssuer {
     pub(super) keyring: Arc<KeyringHandle>,
-    issuer: String,
+    pub(super) issuer: String,
     /// `aud` of access tokens requested without a resource (RFC 8707).
     default_audience: String,
     policy: TokenPolicy,
@@ -84,6 +88,8 @@ pub struct TokenIssuer {
     pub(super) resources: Resources,
     /// Memberships, read by [`membership`](super::membership).
     pub(super) groups: Groups,
+    /// Public or pairwise `sub` values (OIDC Core §8).
+    pub(super) subjects: Arc<Subjects>,
 }
 
 impl TokenIssuer {
@@ -94,8 +100,9 @@ impl TokenIssuer {
         policy: TokenPolicy,
         resources: Resources,
         groups: Groups,
+        subjects: Arc<Subjects>,
     ) -> TokenIssuer {
-        TokenIssuer { keyring, issuer, default_audience, policy, resources, groups }
+        TokenIssuer { keyring, issuer, default_audience, policy, resources, groups, subjects }
     }
 
     pub fn lifetimes(&self, client: &ClientRecord) -> Lifetimes {
@@ -125,7 +132,7 @@ impl TokenIssuer {
     /// `openid` names the issuer too, so that the same token still works at
     /// UserInfo (which checks for the issuer); each API checks only that
     /// `aud` contains its own identifier (RFC 7519 §4.1.3), so it accepts it.
-    fn audience(&self, target: &Target, user_scope: Option<&Scope>) -> Vec<String> {
+    pub(super) fn audience(&self, target: &Target, user_scope: Option<&Scope>) -> Vec<String> {
         if target.resources.is_empty() {
             return match user_scope {
                 Some(_) => self.user_audience(),
@@ -142,7 +149,7 @@ impl TokenIssuer {
 
     /// The access token's lifetime: its resources' (the shortest), else the
     /// client's or the server's; never beyond the signing key's publication.
-    fn access_ttl(&self, client: &ClientRecord, target: &Target) -> u64 {
+    pub(super) fn access_ttl(&self, client: &ClientRecord, target: &Target) -> u64 {
         match target.access_token_ttl {
             Some(ttl) => ttl.clamp(1, self.policy.longest_access_token.max(1)),
             None => self.lifetimes(client).access_token,
@@ -173,6 +180,8 @@ impl TokenIssuer {
                 auth_time: None,
                 sid: None,
                 group_claims: GroupClaims::default(),
+                userinfo_claims: Vec::new(),
+                act: None,
                 dpop_jkt,
                 now,
                 ttl_secs: ttl,
@@ -185,6 +194,7 @@ impl TokenIssuer {
             refresh_token: None,
             id_token: None,
             scope: scope.to_string(),
+            issued_token_type: None,
         })
     }
 
@@ -196,6 +206,8 @@ impl TokenIssuer {
     ) -> Result<Issued, OAuthError> {
         let ttl = self.lifetimes(client);
         let access_ttl = self.access_ttl(client, grant.target);
+        // OIDC Core §8: the same `sub` in both tokens and at UserInfo.
+        let subject = self.subjects.subject_at(client, &grant.user.id)?;
         // One snapshot, so both tokens carry the same key even mid-rotation.
         let keyring = self.keyring.current();
         let access_token = mint_access_token_with(
@@ -203,13 +215,15 @@ impl TokenIssuer {
             grant.target.signing_alg,
             AccessTokenRequest {
                 issuer: &self.issuer,
-                subject: &grant.user.id,
+                subject: &subject,
                 client_id: &client.client_id,
                 audience: self.audience(grant.target, Some(grant.scope)),
                 scope: grant.scope.to_string(),
                 auth_time: Some(grant.auth_time),
                 sid: Some(grant.sid.to_string()),
                 group_claims: grant.group_claims.clone(),
+                userinfo_claims: grant.claims.userinfo.clone(),
+                act: None,
                 dpop_jkt: grant.dpop_jkt,
                 now,
                 ttl_secs: access_ttl,
@@ -223,6 +237,7 @@ impl TokenIssuer {
                     alg,
                     issuer: &self.issuer,
                     user: grant.user,
+                    subject: &subject,
                     client_id: &client.client_id,
                     scope: grant.scope,
                     nonce: grant.nonce,
@@ -232,6 +247,7 @@ impl TokenIssuer {
                     sid: grant.sid,
                     access_token: &access_token.token,
                     group_claims: grant.group_claims,
+                    named_claims: &grant.claims.id_token,
                     now,
                     ttl_secs: self.policy.id_token_ttl,
                 },
@@ -261,6 +277,7 @@ impl TokenIssuer {
                 revoked_at: None,
                 resources: grant.grant_resources.to_vec(),
                 dpop_jkt: grant.refresh_jkt.map(str::to_string),
+                claims: grant.claims.clone(),
             };
             (Some(secret), Some(record))
         } else {
@@ -274,6 +291,7 @@ impl TokenIssuer {
                 refresh_token,
                 id_token,
                 scope: grant.scope.to_string(),
+                issued_token_type: None,
             },
             access_token,
             refresh_token: record,

@@ -10,6 +10,7 @@ pub mod issue;
 pub mod membership;
 pub mod refresh_token;
 pub mod target;
+pub mod token_exchange;
 
 #[cfg(test)]
 mod tests;
@@ -29,6 +30,7 @@ pub use client_credentials::ClientCredentialsGrant;
 pub use device_code::DeviceCodeGrant;
 pub use issue::TokenIssuer;
 pub use refresh_token::RefreshTokenGrant;
+pub use token_exchange::{ExchangeParts, TokenExchangeGrant};
 
 /// A token request as the endpoint received it.
 #[derive(Debug, Clone, Copy)]
@@ -47,12 +49,13 @@ pub struct TokenGrants {
     pub refresh_token: RefreshTokenGrant,
     pub client_credentials: ClientCredentialsGrant,
     pub device_code: DeviceCodeGrant,
+    pub token_exchange: TokenExchangeGrant,
 }
 
 impl TokenGrants {
     /// Every grant, over the stores they share.
     pub fn new(parts: GrantParts) -> TokenGrants {
-        let GrantParts { ephemeral, users, grants, sessions, issuer } = parts;
+        let GrantParts { ephemeral, users, grants, sessions, issuer, exchange } = parts;
         TokenGrants {
             authorization_code: AuthorizationCodeGrant::new(
                 ephemeral.clone(),
@@ -68,6 +71,7 @@ impl TokenGrants {
                 issuer.clone(),
             ),
             client_credentials: ClientCredentialsGrant::new(issuer.clone()),
+            token_exchange: TokenExchangeGrant::new(issuer.clone(), users.clone(), exchange),
             device_code: DeviceCodeGrant::new(ephemeral, users, grants, sessions, issuer),
         }
     }
@@ -80,6 +84,8 @@ pub struct GrantParts {
     pub grants: Grants,
     pub sessions: Sessions,
     pub issuer: Arc<TokenIssuer>,
+    /// What token exchange (RFC 8693) reads besides.
+    pub exchange: ExchangeParts,
 }
 
 pub struct TokenFlow {
@@ -89,6 +95,7 @@ pub struct TokenFlow {
     refresh_token: RefreshTokenGrant,
     client_credentials: ClientCredentialsGrant,
     device_code: DeviceCodeGrant,
+    token_exchange: TokenExchangeGrant,
 }
 
 impl TokenFlow {
@@ -97,8 +104,22 @@ impl TokenFlow {
         dpop: Arc<DpopChecker>,
         grants: TokenGrants,
     ) -> TokenFlow {
-        let TokenGrants { authorization_code, refresh_token, client_credentials, device_code } = grants;
-        TokenFlow { client_auth, dpop, authorization_code, refresh_token, client_credentials, device_code }
+        let TokenGrants {
+            authorization_code,
+            refresh_token,
+            client_credentials,
+            device_code,
+            token_exchange,
+        } = grants;
+        TokenFlow {
+            client_auth,
+            dpop,
+            authorization_code,
+            refresh_token,
+            client_credentials,
+            device_code,
+            token_exchange,
+        }
     }
 
     /// The `DPoP-Nonce` to send now, where proofs must carry one.
@@ -111,8 +132,9 @@ impl TokenFlow {
     /// binds what is issued to its key (RFC 9449 §5).
     pub async fn token(&self, request: TokenRequest<'_>, now: i64) -> Answer<TokenResponse> {
         let params = request.params;
-        // RFC 8707 §2: `resource` may be given several times.
-        if let Err(e) = params.reject_repeated_except(&["resource"]) {
+        // RFC 8707 §2 `resource` and RFC 8693 §2.1 `audience` may be given
+        // several times.
+        if let Err(e) = params.reject_repeated_except(&["resource", "audience"]) {
             return Answer::undecided(e);
         }
         let client = match self.client_auth.authenticate(request.authorization, params, now).await {
@@ -158,6 +180,7 @@ impl TokenFlow {
             GrantType::RefreshToken => self.refresh_token.refresh(client, params, jkt, now).await,
             GrantType::ClientCredentials => self.client_credentials.grant(client, params, jkt, now).await,
             GrantType::DeviceCode => self.device_code.poll(client, params, jkt, now).await,
+            GrantType::TokenExchange => self.token_exchange.exchange(client, params, jkt, now).await,
         };
         if issued.is_ok() {
             crate::measure::token_issued(grant, &client.client_id);

@@ -109,6 +109,7 @@ impl RefreshTokenGrant {
                 dpop_jkt,
                 // The family stays bound to the key it was bound to.
                 refresh_jkt: current.dpop_jkt.as_deref(),
+                claims: &current.claims,
             },
             now,
         )?;

@@ -34,6 +34,17 @@ impl TokenIssuer {
             Some(granted) => resources::narrow(granted, requested)?,
             None => requested,
         };
+        self.resolve_wanted(client, wanted, scope).await
+    }
+
+    /// The target of `wanted` resources, registered and allowed for the
+    /// client.
+    pub async fn resolve_wanted(
+        &self,
+        client: &ClientRecord,
+        wanted: Vec<String>,
+        scope: &Scope,
+    ) -> Result<Resolved, OAuthError> {
         let all = snapshot_for(&self.resources, client, &wanted).await?;
         let registry = Registry::new(&all);
         // Also for a grant's own resources: the client may have lost one

@@ -57,13 +57,16 @@ async fn token_flow() -> (TokenFlow, tempfile::TempDir) {
         refresh_token_absolute_ttl: 7200,
         longest_access_token: 3600,
     };
+    let keyring = Arc::new(KeyringHandle::new(keyring));
+    let subjects = Arc::new(crate::protocol::subjects::Subjects::new(Some([9; 32])));
     let issuer = Arc::new(TokenIssuer::new(
-        Arc::new(KeyringHandle::new(keyring)),
+        keyring.clone(),
         ISSUER.into(),
         ISSUER.into(),
         policy,
         stores.resources.clone(),
         stores.groups.clone(),
+        subjects.clone(),
     ));
     let client_auth = Arc::new(ClientAuthenticator::new(
         stores.clients.clone(),
@@ -84,6 +87,17 @@ async fn token_flow() -> (TokenFlow, tempfile::TempDir) {
             grants: stores.grants.clone(),
             sessions,
             issuer,
+            exchange: crate::flows::token::ExchangeParts {
+                access_tokens: Arc::new(crate::flows::access_tokens::AccessTokenVerifier::new(
+                    keyring,
+                    stores.denylist.clone(),
+                    ISSUER.into(),
+                )),
+                subjects: crate::flows::subjects::SubjectResolver::new(subjects, stores.clients.clone()),
+                consents: stores.consents.clone(),
+                audit: stores.audit.clone(),
+                enabled: true,
+            },
         }),
     );
     (flow, dir)

@@ -4,7 +4,9 @@
 use diesel::prelude::*;
 
 use super::schema::{clients, users};
+use crate::protocol::claims_request::RequestedClaims;
 use crate::protocol::profile::Profile;
+use crate::protocol::vocabulary::SubjectType;
 use crate::protocol::{ClientRecord, LogoutUri, RefreshTokenRecord, UserRecord};
 use crate::store::StoreError;
 
@@ -123,6 +125,25 @@ pub struct ClientRow {
     /// Absent in exports made before it existed.
     #[serde(default)]
     pub require_dpop: bool,
+    /// `public` or `pairwise` (OIDC Core §8); `public` in exports made
+    /// before it existed.
+    #[serde(default = "public_subjects")]
+    pub subject_type: String,
+    /// Absent in exports made before it existed.
+    #[serde(default)]
+    pub sector_identifier_uri: Option<String>,
+    /// JSON array of the resources whose access tokens the client may
+    /// exchange (RFC 8693); an empty list in exports made before it existed.
+    #[serde(default = "empty_list")]
+    pub token_exchange_from: String,
+}
+
+fn public_subjects() -> String {
+    SubjectType::Public.as_str().to_string()
+}
+
+fn empty_list() -> String {
+    "[]".to_string()
 }
 
 fn encode_list(list: &[String]) -> Result<String, StoreError> {
@@ -184,6 +205,9 @@ impl TryFrom<&ClientRecord> for ClientRow {
             require_par: c.require_pushed_requests,
             require_jar: c.require_signed_request_object,
             require_dpop: c.require_dpop,
+            subject_type: c.subject_type.as_str().to_string(),
+            sector_identifier_uri: c.sector_identifier_uri.clone(),
+            token_exchange_from: encode_list(&c.token_exchange_from)?,
             frontchannel_logout_uri: c.frontchannel_logout.as_ref().map(|l| l.uri.clone()),
             frontchannel_logout_session_required: c
                 .frontchannel_logout
@@ -208,6 +232,7 @@ impl TryFrom<ClientRow> for ClientRecord {
             grant_types: decode_list(id, "grant_types", &r.grant_types)?,
             scopes: decode_list(id, "scopes", &r.scopes)?,
             resources: decode_list(id, "resources", &r.resources)?,
+            token_exchange_from: decode_list(id, "token_exchange_from", &r.token_exchange_from)?,
             token_endpoint_auth_method: decode_word(id, &r.token_endpoint_auth_method)?,
             jwks: r.jwks,
             jwks_uri: r.jwks_uri,
@@ -231,6 +256,8 @@ impl TryFrom<ClientRow> for ClientRecord {
             require_pushed_requests: r.require_par,
             require_signed_request_object: r.require_jar,
             require_dpop: r.require_dpop,
+            subject_type: decode_word(id, &r.subject_type)?,
+            sector_identifier_uri: r.sector_identifier_uri,
             backchannel_logout: r
                 .backchannel_logout_uri
                 .map(|uri| LogoutUri { uri, session_required: r.backchannel_logout_session_required }),
@@ -270,6 +297,8 @@ pub struct RefreshTokenRow {
     pub resources: String,
     /// The DPoP key thumbprint (RFC 9449 §5) the token is bound to.
     pub dpop_jkt: Option<String>,
+    /// JSON of the claims asked for by name (OIDC Core §5.5); NULL for none.
+    pub requested_claims: Option<String>,
 }
 
 impl TryFrom<RefreshTokenRow> for RefreshTokenRecord {
@@ -278,6 +307,11 @@ impl TryFrom<RefreshTokenRow> for RefreshTokenRecord {
     fn try_from(r: RefreshTokenRow) -> Result<Self, StoreError> {
         let resources = serde_json::from_str(&r.resources)
             .map_err(|e| StoreError::Corrupt(format!("refresh token {:?} resources: {e}", r.id)))?;
+        let claims = match &r.requested_claims {
+            Some(json) => serde_json::from_str(json)
+                .map_err(|e| StoreError::Corrupt(format!("refresh token {:?} claims: {e}", r.id)))?,
+            None => RequestedClaims::default(),
+        };
         Ok(RefreshTokenRecord {
             id: r.id,
             token_hash: r.token_hash,
@@ -297,6 +331,7 @@ impl TryFrom<RefreshTokenRow> for RefreshTokenRecord {
             offline: r.offline,
             resources,
             dpop_jkt: r.dpop_jkt,
+            claims,
         })
     }
 }
@@ -324,6 +359,13 @@ impl TryFrom<&RefreshTokenRecord> for RefreshTokenRow {
             offline: r.offline,
             resources: encode_list(&r.resources)?,
             dpop_jkt: r.dpop_jkt.clone(),
+            requested_claims: match r.claims.is_empty() {
+                true => None,
+                false => Some(
+                    serde_json::to_string(&r.claims)
+                        .map_err(|e| StoreError::Corrupt(format!("claims: {e}")))?,
+                ),
+            },
         })
     }
 }
@@ -371,5 +413,66 @@ impl From<&crate::protocol::GroupRecord> for GroupRow {
             created_at: g.created_at,
             updated_at: g.updated_at,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `subject_type` round-trips; a stored word outside the vocabulary
+    /// is `Corrupt`, as for the other word columns.
+    #[test]
+    fn subject_type_is_a_checked_word() {
+        let pairwise = ClientRecord {
+            subject_type: SubjectType::Pairwise,
+            sector_identifier_uri: Some("https://app.example/sector.json".into()),
+            ..ClientRecord::default()
+        };
+        let row = ClientRow::try_from(&pairwise).expect("row");
+        assert_eq!(row.subject_type, "pairwise");
+        assert_eq!(ClientRecord::try_from(row).expect("record"), pairwise);
+        let mut row = ClientRow::try_from(&pairwise).expect("row");
+        row.subject_type = "secret".into();
+        let err = ClientRecord::try_from(row).expect_err("not a subject type");
+        assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+    }
+
+    /// Exports made before pairwise subjects existed import as public.
+    #[test]
+    fn old_exports_read_as_public() {
+        let mut json =
+            serde_json::to_value(ClientRow::try_from(&ClientRecord::default()).expect("row")).expect("json");
+        let members = json.as_object_mut().expect("object");
+        members.remove("subject_type");
+        members.remove("sector_identifier_uri");
+        let row: ClientRow = serde_json::from_value(json).expect("old export");
+        let record = ClientRecord::try_from(row).expect("record");
+        assert_eq!((record.subject_type, record.sector_identifier_uri), (SubjectType::Public, None));
+    }
+
+    /// `token_exchange_from` round-trips as a JSON list like `resources`;
+    /// a stored value that is not one is `Corrupt`; exports made before it
+    /// existed import with an empty list.
+    #[test]
+    fn token_exchange_from_is_a_checked_list() {
+        let service = ClientRecord {
+            token_exchange_from: vec!["https://orders.example".into(), "urn:api:\"é\"".into()],
+            ..ClientRecord::default()
+        };
+        let row = ClientRow::try_from(&service).expect("row");
+        assert_eq!(row.token_exchange_from, r#"["https://orders.example","urn:api:\"é\""]"#);
+        assert_eq!(ClientRecord::try_from(row).expect("record"), service);
+        let mut row = ClientRow::try_from(&service).expect("row");
+        row.token_exchange_from = "https://orders.example".into();
+        let err = ClientRecord::try_from(row).expect_err("not a JSON list");
+        assert!(
+            matches!(err, StoreError::Corrupt(ref why) if why.contains("token_exchange_from")),
+            "{err:?}"
+        );
+        let mut json = serde_json::to_value(ClientRow::try_from(&service).expect("row")).expect("json");
+        json.as_object_mut().expect("object").remove("token_exchange_from");
+        let row: ClientRow = serde_json::from_value(json).expect("old export");
+        assert_eq!(ClientRecord::try_from(row).expect("record").token_exchange_from, Vec::<String>::new());
     }
 }

@@ -65,6 +65,9 @@ diesel::table! {
         require_par -> Bool,
         require_jar -> Bool,
         require_dpop -> Bool,
+        subject_type -> Text,
+        sector_identifier_uri -> Nullable<Text>,
+        token_exchange_from -> Text,
     }
 }
 
@@ -101,6 +104,7 @@ diesel::table! {
         offline -> Bool,
         resources -> Text,
         dpop_jkt -> Nullable<Text>,
+        requested_claims -> Nullable<Text>,
     }
 }
 

@@ -66,6 +66,7 @@ fn client(client_id: &str) -> ClientRecord {
         jwks: Some(r#"{"keys":[]}"#.into()),
         jwks_uri: None,
         resources: vec!["https://api.example/".into()],
+        token_exchange_from: vec!["https://orders.example/".into(), "urn:app:\"é\"".into()],
         access_token_ttl: Some(60),
         refresh_token_idle_ttl: None,
         refresh_token_absolute_ttl: Some(86_400),
@@ -87,6 +88,8 @@ fn client(client_id: &str) -> ClientRecord {
         require_pushed_requests: true,
         require_signed_request_object: true,
         require_dpop: true,
+        subject_type: crate::protocol::SubjectType::Pairwise,
+        sector_identifier_uri: Some("https://app.example/sector.json".into()),
         logo_uri: Some("https://app.example/logo.png".into()),
         version: 1,
     }
@@ -112,6 +115,7 @@ fn refresh(id: &str, family: &str, client_id: &str, user_id: &str) -> RefreshTok
         offline: false,
         resources: vec!["https://api.example".into()],
         dpop_jkt: None,
+        claims: Default::default(),
     }
 }
 
@@ -131,9 +135,13 @@ fn exercise_refresh_tokens(conn: &mut AnyConnection) {
     let found = rt::find_by_hash(conn, "hash-r1").expect("find").expect("present");
     assert_eq!(found, refresh("r1", "f1", "rt-client", &owner.id));
     assert_eq!(found.dpop_jkt, None, "unbound");
-    // A DPoP-bound token (RFC 9449 §5) keeps its key's thumbprint.
+    // A DPoP-bound token (RFC 9449 §5) keeps its key's thumbprint, and
+    // claims asked for by name (OIDC Core §5.5) are kept too.
     let jkt = Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I".to_string());
-    let bound = RefreshTokenRecord { dpop_jkt: jkt.clone(), ..refresh("r7", "f7", "rt-client", &owner.id) };
+    let claims =
+        crate::protocol::claims_request::RequestedClaims { id_token: vec!["email".into()], userinfo: vec![] };
+    let bound =
+        RefreshTokenRecord { dpop_jkt: jkt.clone(), claims, ..refresh("r7", "f7", "rt-client", &owner.id) };
     rt::insert(conn, &bound).expect("insert bound");
     let found = rt::find_by_hash(conn, "hash-r7").expect("find").expect("present");
     assert_eq!((found.dpop_jkt.clone(), found), (jkt, bound));
@@ -252,6 +260,7 @@ fn exercise_clients(conn: &mut AnyConnection) {
     spa.secret_hash = None;
     spa.public = true;
     spa.grant_types = vec![];
+    (spa.subject_type, spa.sector_identifier_uri) = (crate::protocol::SubjectType::Public, None);
     clients::insert(conn, &web).expect("insert web");
     clients::insert(conn, &spa).expect("insert spa");
 

@@ -90,6 +90,15 @@ pub struct ClientCreate {
     /// (RFC 9449 §5.2).
     #[serde(default)]
     pub dpop_bound_access_tokens: bool,
+    /// `public` (default) or `pairwise` `sub` values (OIDC Core §8).
+    pub subject_type: Option<String>,
+    /// For pairwise clients: a JSON array of the client's redirect URIs,
+    /// whose host is the sector (OIDC Registration §2, §5).
+    pub sector_identifier_uri: Option<String>,
+    /// The resources whose access tokens the client may exchange (RFC 8693;
+    /// the APIs it implements); needs the token-exchange grant.
+    #[serde(default)]
+    pub token_exchange_from: Vec<String>,
 }
 
 /// The members to change; absent members stay, `null` clears an optional one.
@@ -145,6 +154,12 @@ pub struct ClientPatch {
     pub require_pushed_authorization_requests: Option<bool>,
     pub require_signed_request_object: Option<bool>,
     pub dpop_bound_access_tokens: Option<bool>,
+    pub subject_type: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub sector_identifier_uri: Option<Option<String>>,
+    /// Replaces the list; `[]` clears it.
+    pub token_exchange_from: Option<Vec<String>>,
 }
 
 fn jwks_text(jwks: serde_json::Value) -> String {
@@ -184,6 +199,9 @@ impl From<ClientCreate> for NewClient {
             require_pushed_requests: c.require_pushed_authorization_requests,
             require_signed_request_object: c.require_signed_request_object,
             require_dpop: c.dpop_bound_access_tokens,
+            subject_type: c.subject_type,
+            sector_identifier_uri: c.sector_identifier_uri,
+            token_exchange_from: c.token_exchange_from,
         }
     }
 }
@@ -218,6 +236,9 @@ impl From<ClientPatch> for ClientUpdate {
             require_pushed_requests: p.require_pushed_authorization_requests,
             require_signed_request_object: p.require_signed_request_object,
             require_dpop: p.dpop_bound_access_tokens,
+            subject_type: p.subject_type,
+            sector_identifier_uri: p.sector_identifier_uri,
+            token_exchange_from: p.token_exchange_from,
         }
     }
 }

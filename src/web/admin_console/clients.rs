@@ -8,10 +8,10 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
 use crate::flows::admin::{Admin, AdminError, ClientUpdate, NewClient};
-use crate::protocol::{ClientAuthMethod, ClientRecord, ConsentMode, GrantType, Params};
+use crate::protocol::{ClientAuthMethod, ClientRecord, ConsentMode, GrantType, Params, SubjectType};
 use crate::web::Site;
 use crate::web::admin_console::views::{
-    ClientFacts, ClientForm, ClientFormPage, ClientRow, ClientsPage, FormError, SecretPage,
+    ClientFacts, ClientForm, ClientFormPage, ClientRow, ClientsPage, FormError, GrantChoice, SecretPage,
 };
 use crate::web::admin_console::{
     Console, Done, ListQuery, admin_error, done, html, next_query, notice, page_request, refused, when,
@@ -56,6 +56,7 @@ pub async fn new_get(console: Console) -> HttpResponse {
     let form = ClientForm {
         grant_types: vec![GrantType::AuthorizationCode.as_str().to_string()],
         consent: ConsentMode::Implicit.as_str().to_string(),
+        subject_type: SubjectType::Public.as_str().to_string(),
         ..ClientForm::default()
     };
     form_page(&console, StatusCode::OK, form, FormError::none(), None, None)
@@ -214,6 +215,9 @@ fn read_form(params: &Params, current: Option<&ClientRecord>) -> ClientForm {
         require_par: params.get("require_par") == Some("yes"),
         require_jar: params.get("require_jar") == Some("yes"),
         require_dpop: params.get("require_dpop") == Some("yes"),
+        subject_type: text("subject_type"),
+        sector_identifier_uri: text("sector_identifier_uri"),
+        token_exchange_from: text("token_exchange_from"),
         token_endpoint_auth_method: text("token_endpoint_auth_method"),
         jwks_uri: text("jwks_uri"),
         version: params.get("version").and_then(|v| v.parse().ok()).unwrap_or(0),
@@ -249,6 +253,9 @@ fn new_client(form: &ClientForm) -> NewClient {
         require_pushed_requests: form.require_par,
         require_signed_request_object: form.require_jar,
         require_dpop: form.require_dpop,
+        subject_type: optional(&form.subject_type),
+        sector_identifier_uri: optional(&form.sector_identifier_uri),
+        token_exchange_from: lines(&form.token_exchange_from),
         ..NewClient::default()
     }
 }
@@ -268,6 +275,9 @@ fn client_update(form: &ClientForm) -> ClientUpdate {
         require_pushed_requests: Some(form.require_par),
         require_signed_request_object: Some(form.require_jar),
         require_dpop: Some(form.require_dpop),
+        subject_type: optional(&form.subject_type),
+        sector_identifier_uri: Some(optional(&form.sector_identifier_uri)),
+        token_exchange_from: Some(lines(&form.token_exchange_from)),
         ..ClientUpdate::default()
     }
 }
@@ -288,6 +298,9 @@ fn stored(client: &ClientRecord) -> (ClientForm, ClientFacts) {
         require_par: client.require_pushed_requests,
         require_jar: client.require_signed_request_object,
         require_dpop: client.require_dpop,
+        subject_type: client.subject_type.as_str().to_string(),
+        sector_identifier_uri: client.sector_identifier_uri.clone().unwrap_or_default(),
+        token_exchange_from: client.token_exchange_from.join("\n"),
         token_endpoint_auth_method: client.token_endpoint_auth_method.as_str().to_string(),
         jwks_uri: client.jwks_uri.clone().unwrap_or_default(),
         version: client.version,
@@ -334,15 +347,29 @@ fn form_page(
         form,
         error,
         facts,
-        grant_types: GrantType::ALL.iter().map(|g| g.as_str()).collect(),
+        grant_types: GrantType::ALL
+            .iter()
+            .map(|g| GrantChoice { value: g.as_str(), label: grant_label(*g) })
+            .collect(),
         auth_methods: ClientAuthMethod::ALL.iter().map(|m| m.as_str()).collect(),
         consent_modes: ConsentMode::ALL.iter().map(|c| c.as_str()).collect(),
+        subject_types: SubjectType::ALL.iter().map(|t| t.as_str()).collect(),
     };
     html(status, &page)
 }
 
+/// How a grant type reads on the form: its word, but the URN grants by
+/// what they do.
+fn grant_label(grant: GrantType) -> &'static str {
+    match grant {
+        GrantType::DeviceCode => "Device code (RFC 8628)",
+        GrantType::TokenExchange => "Token exchange (RFC 8693)",
+        other => other.as_str(),
+    }
+}
+
 /// The form's inputs, named as the admin operations name fields.
-const FIELDS: [&str; 10] = [
+const FIELDS: [&str; 13] = [
     "client_id",
     "name",
     "logo_uri",
@@ -353,6 +380,9 @@ const FIELDS: [&str; 10] = [
     "consent",
     "token_endpoint_auth_method",
     "jwks_uri",
+    "subject_type",
+    "sector_identifier_uri",
+    "token_exchange_from",
 ];
 
 /// Where the form shows an error about `field`: next to its input, or

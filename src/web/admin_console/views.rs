@@ -187,6 +187,13 @@ pub struct ClientForm {
     /// The app must prove possession of a DPoP key at the token endpoint
     /// (RFC 9449 §5.2).
     pub require_dpop: bool,
+    /// `public` or `pairwise` (OIDC Core §8).
+    pub subject_type: String,
+    /// The pairwise sector's document, or empty.
+    pub sector_identifier_uri: String,
+    /// The resources whose access tokens it may exchange (RFC 8693), one
+    /// per line.
+    pub token_exchange_from: String,
     pub token_endpoint_auth_method: String,
     pub jwks_uri: String,
     /// The version the edit started from (0 for a new client).
@@ -197,6 +204,12 @@ impl ClientForm {
     pub fn has_grant(&self, grant: &str) -> bool {
         self.grant_types.iter().any(|g| g == grant)
     }
+}
+
+/// A grant type's checkbox: the word posted and what the person reads.
+pub struct GrantChoice {
+    pub value: &'static str,
+    pub label: &'static str,
 }
 
 /// Facts about a stored client, shown above its edit form.
@@ -216,9 +229,10 @@ pub struct ClientFormPage<'a> {
     pub error: FormError,
     /// `None` for a new client.
     pub facts: Option<ClientFacts>,
-    pub grant_types: Vec<&'static str>,
+    pub grant_types: Vec<GrantChoice>,
     pub auth_methods: Vec<&'static str>,
     pub consent_modes: Vec<&'static str>,
+    pub subject_types: Vec<&'static str>,
 }
 
 /// One user in the list.
