@@ -11,6 +11,7 @@
 mod alg;
 pub mod compact;
 mod handle;
+pub mod jwe;
 mod jwks;
 pub mod kek;
 pub mod keyring;
