@@ -170,10 +170,11 @@ pub fn mint_id_token(keyring: &Keyring, req: IdTokenRequest<'_>) -> Result<Strin
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn user() -> UserRecord {
+    /// alice, as the claim tests of `protocol` know her.
+    pub(crate) fn user() -> UserRecord {
         UserRecord {
             id: "8d6b6a4e-0000-4000-8000-000000000001".into(),
             username: "alice".into(),

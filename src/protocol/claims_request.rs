@@ -148,12 +148,15 @@ fn requested_values(query: Option<&Value>) -> Vec<String> {
 
 impl ClaimsRequest {
     /// §5.5.1.1: an essential `acr` none of whose values we can reach fails
-    /// the request (a "failed authentication attempt"); a voluntary one is a
-    /// preference.
+    /// the request (a "failed authentication attempt", answered with the
+    /// error code of OIDC Unmet Authentication Requirements 1.0); a
+    /// voluntary one is a preference.
     fn check_acr(&self) -> Result<(), OAuthError> {
         let reachable = self.acr_values.iter().any(|v| AuthLevel::ALL.iter().any(|l| l.as_str() == v));
         if self.acr_essential && !self.acr_values.is_empty() && !reachable {
-            return Err(OAuthError::access_denied("none of the essential acr values can be satisfied"));
+            return Err(OAuthError::unmet_authentication_requirements(
+                "none of the essential acr values can be satisfied",
+            ));
         }
         Ok(())
     }

@@ -42,7 +42,7 @@ fn acr_and_sub_values_are_read() {
 fn an_essential_acr_we_cannot_reach_fails_a_voluntary_one_does_not() {
     let any = client(&["openid"]);
     let err = parse(r#"{"id_token":{"acr":{"essential":true,"values":["urn:gold"]}}}"#, &any).unwrap_err();
-    assert_eq!(err.code, ErrorCode::AccessDenied);
+    assert_eq!(err.code, ErrorCode::UnmetAuthenticationRequirements);
     assert!(parse(r#"{"id_token":{"acr":{"values":["urn:gold"]}}}"#, &any).is_ok());
 }
 
@@ -66,19 +66,7 @@ fn malformed_requests_are_invalid() {
 
 #[test]
 fn named_claims_are_the_users_values_of_those_names_only() {
-    let user = UserRecord {
-        id: "u1".into(),
-        username: "alice".into(),
-        email: Some("alice@example.com".into()),
-        email_verified: false,
-        name: Some("Alice A".into()),
-        password_hash: String::new(),
-        disabled: false,
-        created_at: 1,
-        updated_at: 2,
-        version: 1,
-        profile: crate::protocol::profile::Profile::default(),
-    };
+    let user = crate::protocol::claims::tests::user();
     let claims = named_claims(&user, "s1", &["email".into(), "phone_number".into()]);
     assert_eq!(serde_json::Value::Object(claims), serde_json::json!({"email": "alice@example.com"}));
     let named = named_claims(&user, "s1", &["name".into(), "email_verified".into()]);

@@ -43,6 +43,9 @@ vocabulary! {
         InvalidDpopProof => "invalid_dpop_proof",
         /// RFC 9449 §8, §9: send the proof again with the `DPoP-Nonce` given.
         UseDpopNonce => "use_dpop_nonce",
+        /// OpenID Connect Core Unmet Authentication Requirements 1.0 §1: an
+        /// essential `acr` (Core §5.5.1.1) cannot be met.
+        UnmetAuthenticationRequirements => "unmet_authentication_requirements",
     }
 }
 
@@ -145,6 +148,9 @@ impl OAuthError {
     }
     pub fn expired_token(description: impl Into<String>) -> OAuthError {
         OAuthError::new(ErrorCode::ExpiredToken, description)
+    }
+    pub fn unmet_authentication_requirements(description: impl Into<String>) -> OAuthError {
+        OAuthError::new(ErrorCode::UnmetAuthenticationRequirements, description)
     }
 }
 

@@ -321,7 +321,11 @@ mod tests {
             Decision::Done(&s)
         );
         let hinted = |sub: &str| AuthorizationRequest {
-            id_token_hint: Some(IdTokenHint { sub: sub.into(), sid: None, audience: vec!["app".into()] }),
+            id_token_hint: Some(IdTokenHint {
+                sub: sub.into(),
+                audience: vec!["app".into()],
+                ..IdTokenHint::default()
+            }),
             ..request(&[], None)
         };
         assert_eq!(decide(&hinted("u"), Some(&s), &[]), Decision::Done(&s), "the session's own user");

@@ -17,9 +17,11 @@ pub const BACKCHANNEL_LOGOUT_EVENT: &str = "http://schemas.openid.net/event/back
 /// How long a logout token is valid: two minutes, as recommended (§2.4).
 pub const LOGOUT_TOKEN_TTL: i64 = 120;
 
-/// An ID token we issued, used as a hint: its signature is checked with our
-/// keys, its expiry is not (OIDC Core §3.1.2.1; RP-Initiated Logout §2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An ID token we issued, given back to us: as a hint its signature is
+/// checked with our keys, its expiry is not (OIDC Core §3.1.2.1;
+/// RP-Initiated Logout §2); as a token-exchange subject (RFC 8693) the flow
+/// checks `exp` too.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdTokenHint {
     /// The `sub` claim; once a flow resolved it for the hint's client
     /// (`flows::subjects`), the user id it stands for (OIDC Core §8.1).
@@ -27,13 +29,30 @@ pub struct IdTokenHint {
     pub sid: Option<String>,
     /// `aud`: the clients it was issued to.
     pub audience: Vec<String>,
+    /// `exp` and `auth_time`, for the uses that care (a token-exchange
+    /// subject must not have expired; a hint may have).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
 }
 
 impl IdTokenHint {
     /// Verifies `token` as an ID token of `issuer`; anything else (garbage,
     /// another issuer's or an unknown key's signature) is `invalid_request`.
     pub fn verify(keyring: &Keyring, issuer: &str, token: &str) -> Result<IdTokenHint, OAuthError> {
-        let invalid = |why: &str| OAuthError::invalid_request(format!("id_token_hint is not valid: {why}"));
+        Self::verify_as("id_token_hint", keyring, issuer, token)
+    }
+
+    /// [`verify`](Self::verify) for a token given as the parameter `what`,
+    /// which the error names.
+    pub fn verify_as(
+        what: &str,
+        keyring: &Keyring,
+        issuer: &str,
+        token: &str,
+    ) -> Result<IdTokenHint, OAuthError> {
+        let invalid = |why: &str| OAuthError::invalid_request(format!("{what} is not valid: {why}"));
         let claims = keyring.verify(token, ID_TOKEN_TYP).map_err(|e| invalid(&e.to_string()))?;
         if claims.get("iss").and_then(Value::as_str) != Some(issuer) {
             return Err(invalid("issued by another issuer"));
@@ -48,7 +67,14 @@ impl IdTokenHint {
             return Err(invalid("no aud"));
         }
         let sid = claims.get("sid").and_then(Value::as_str).map(str::to_string);
-        Ok(IdTokenHint { sub: sub.to_string(), sid, audience })
+        let number = |name: &str| claims.get(name).and_then(Value::as_i64);
+        Ok(IdTokenHint {
+            sub: sub.to_string(),
+            sid,
+            audience,
+            exp: number("exp"),
+            auth_time: number("auth_time"),
+        })
     }
 
     pub fn is_for(&self, client_id: &str) -> bool {
@@ -164,7 +190,13 @@ mod tests {
         let hint = IdTokenHint::verify(&keys, ISSUER, &token).unwrap();
         assert_eq!(
             hint,
-            IdTokenHint { sub: "u1".into(), sid: Some("s1".into()), audience: vec!["app".into()] }
+            IdTokenHint {
+                sub: "u1".into(),
+                sid: Some("s1".into()),
+                audience: vec!["app".into()],
+                exp: Some(1),
+                auth_time: None
+            }
         );
         assert!(hint.is_for("app") && !hint.is_for("other"));
     }

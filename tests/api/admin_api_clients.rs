@@ -5,11 +5,6 @@
 use crate::helpers::*;
 use serde_json::{Value, json};
 
-/// How many audit events exist (each admin change adds one).
-async fn audit_count(app: &TestApp) -> usize {
-    app.services.admin.recent_audit_events(10_000).await.expect("audit").len()
-}
-
 fn web_app(client_id: &str) -> Value {
     json!({
         "client_id": client_id,
@@ -141,7 +136,7 @@ backend_test!(any_client_may_register_public_keys_but_one_source, |app| async mo
     assert_eq!(created.json["client"]["jwks_uri"], "https://web.example.com/jwks.json");
     assert!(created.json["client_secret"].is_string(), "still a secret");
 
-    let before = audit_count(&app).await;
+    let before = app.audit_count().await;
     let both = json!({
         "client_id": "both",
         "public": true,
@@ -168,13 +163,13 @@ backend_test!(any_client_may_register_public_keys_but_one_source, |app| async mo
     unverifiable["require_signed_request_object"] = json!(true);
     let refused = api.post("/clients", unverifiable).await;
     assert_eq!(refused.json["field"], "require_signed_request_object", "JAR needs keys: {}", refused.json);
-    assert_eq!(audit_count(&app).await, before, "nothing refused was written");
+    assert_eq!(app.audit_count().await, before, "nothing refused was written");
 });
 
 backend_test!(validation_names_the_field_and_writes_nothing, |app| async move {
     let api = app.admin_api().await;
     assert_eq!(api.post("/clients", web_app("wiki")).await.status, 201);
-    let before = audit_count(&app).await;
+    let before = app.audit_count().await;
     let cases: Vec<(Value, &str)> = vec![
         (json!({"client_id": "a", "redirect_uris": ["http://app.example/cb"]}), "redirect_uris"),
         (json!({"client_id": "a", "redirect_uris": ["https://app.example/cb#x"]}), "redirect_uris"),
@@ -223,7 +218,7 @@ backend_test!(validation_names_the_field_and_writes_nothing, |app| async move {
     let wiki = api.get("/clients/wiki").await;
     assert_eq!(wiki.etag.as_deref(), Some(etag.as_str()), "nothing was changed");
     assert_eq!(wiki.json["redirect_uris"], json!(["https://wiki.example.com/cb"]));
-    assert_eq!(audit_count(&app).await, before, "no audit record for refused input");
+    assert_eq!(app.audit_count().await, before, "no audit record for refused input");
     let malformed = api.get("/clients?limit=0").await;
     assert_eq!(malformed.json["field"], "limit");
     assert_eq!(api_error(&api.get("/clients?limit=x").await, 400), "invalid_request");

@@ -119,7 +119,10 @@ backend_test!(acr_asks_for_a_level_and_sub_admits_only_its_user, |app| async mov
     browser.authorize_with_session(&asking(&client, &either).prompt("none")).await;
     // An essential level we do not have fails the request.
     let gold = json!({"id_token": {"acr": {"essential": true, "value": "urn:example:gold"}}});
-    assert_eq!(error_of(&browser.authorize(&asking(&client, &gold)).await).as_deref(), Some("access_denied"));
+    assert_eq!(
+        error_of(&browser.authorize(&asking(&client, &gold)).await).as_deref(),
+        Some("unmet_authentication_requirements")
+    );
 
     // `sub` with a value: the session's user passes, anyone else does not.
     let sub = decode_jwt(tokens.id_token()).claims["sub"].as_str().unwrap().to_string();

@@ -37,22 +37,6 @@ async fn closed_port_url() -> String {
     format!("http://{addr}/sector.json")
 }
 
-async fn audit_count(app: &TestApp) -> usize {
-    app.services.admin.recent_audit_events(10_000).await.expect("audit").len()
-}
-
-/// The client was refused with 400 naming `field`, and does not exist.
-async fn refused(app: &TestApp, api: &AdminApi, body: Value, field: &str) -> Value {
-    let before = audit_count(app).await;
-    let answer = api.post("/clients", body.clone()).await;
-    assert_eq!(api_error(&answer, 400), "invalid_request", "{body}");
-    assert_eq!(answer.json["field"], field, "{body}: {}", answer.json);
-    let client_id = body["client_id"].as_str().expect("client_id");
-    assert_eq!(api.get(&format!("/clients/{client_id}")).await.status, 404, "{client_id} was not written");
-    assert_eq!(audit_count(app).await, before, "no audit record for refused input");
-    answer.json
-}
-
 backend_test!(a_pairwise_client_on_one_host_needs_no_sector_document, |app| async move {
     let api = app.admin_api().await;
     let created = api.post("/clients", pairwise("one-host", &ONE_HOST)).await;
@@ -66,12 +50,12 @@ backend_test!(a_pairwise_client_on_one_host_needs_no_sector_document, |app| asyn
     assert_eq!(public.status, 201, "{}", public.json);
     assert_eq!(public.json["client"]["subject_type"], "public", "public is the default");
     let bad_word = json!({"client_id": "odd", "redirect_uris": ONE_HOST, "subject_type": "secret"});
-    refused(&app, &api, bad_word, "subject_type").await;
+    api.refused_client(&app, bad_word, "subject_type").await;
 });
 
 backend_test!(a_pairwise_client_on_two_hosts_needs_a_sector_document, |app| async move {
     let api = app.admin_api().await;
-    let body = refused(&app, &api, pairwise("two-hosts", &TWO_HOSTS), "subject_type").await;
+    let body = api.refused_client(&app, pairwise("two-hosts", &TWO_HOSTS), "subject_type").await;
     let why = body["error_description"].as_str().unwrap_or_default();
     assert!(why.contains("sector_identifier_uri"), "says what is missing: {why}");
 
@@ -88,13 +72,13 @@ backend_test!(a_sector_document_must_list_every_redirect_uri, |app| async move {
     let api = app.admin_api().await;
     let missing_one = sector_document(&TWO_HOSTS[..1]).await;
     let body = with_sector(pairwise("partial", &TWO_HOSTS), &missing_one);
-    let answer = refused(&app, &api, body, "sector_identifier_uri").await;
+    let answer = api.refused_client(&app, body, "sector_identifier_uri").await;
     let why = answer["error_description"].as_str().unwrap_or_default();
     assert!(why.contains(TWO_HOSTS[1]), "names the redirect URI left out: {why}");
 
     let not_a_list = serve_once_per_request(json!({"redirect_uris": TWO_HOSTS}).to_string()).await;
     let body = with_sector(pairwise("partial", &TWO_HOSTS), &not_a_list);
-    refused(&app, &api, body, "sector_identifier_uri").await;
+    api.refused_client(&app, body, "sector_identifier_uri").await;
 });
 
 backend_test!(a_sector_document_is_for_pairwise_clients_only, |app| async move {
@@ -106,20 +90,20 @@ backend_test!(a_sector_document_is_for_pairwise_clients_only, |app| async move {
         "subject_type": "public",
         "sector_identifier_uri": listing_both,
     });
-    let answer = refused(&app, &api, public, "sector_identifier_uri").await;
+    let answer = api.refused_client(&app, public, "sector_identifier_uri").await;
     let why = answer["error_description"].as_str().unwrap_or_default();
     assert!(why.contains("only used by pairwise clients"), "{why}");
     let defaulted = json!({"client_id": "public-sector", "redirect_uris": TWO_HOSTS, "sector_identifier_uri": listing_both});
-    refused(&app, &api, defaulted, "sector_identifier_uri").await;
+    api.refused_client(&app, defaulted, "sector_identifier_uri").await;
     let insecure = with_sector(pairwise("insecure", &TWO_HOSTS), "http://sector.example.com/s.json");
-    refused(&app, &api, insecure, "sector_identifier_uri").await;
+    api.refused_client(&app, insecure, "sector_identifier_uri").await;
 });
 
 backend_test!(an_unreachable_sector_document_refuses_the_client, |app| async move {
     let api = app.admin_api().await;
     let closed = closed_port_url().await;
     let body = with_sector(pairwise("unreachable", &TWO_HOSTS), &closed);
-    let answer = refused(&app, &api, body, "sector_identifier_uri").await;
+    let answer = api.refused_client(&app, body, "sector_identifier_uri").await;
     let why = answer["error_description"].as_str().unwrap_or_default();
     assert!(why.contains("cannot read"), "{why}");
 });
@@ -129,7 +113,7 @@ backend_test!(updates_are_checked_on_the_final_client, |app| async move {
     let created = api.post("/clients", pairwise("shop", &ONE_HOST)).await;
     assert_eq!(created.status, 201, "{}", created.json);
     let etag = created.etag.expect("ETag");
-    let before = audit_count(&app).await;
+    let before = app.audit_count().await;
 
     // A second redirect host needs a sector document.
     let spread = api.patch("/clients/shop", json!({"redirect_uris": TWO_HOSTS}), Some(&etag)).await;
@@ -142,7 +126,7 @@ backend_test!(updates_are_checked_on_the_final_client, |app| async move {
     let unchanged = api.get("/clients/shop").await;
     assert_eq!(unchanged.etag.as_deref(), Some(etag.as_str()), "nothing was changed");
     assert_eq!(unchanged.json["redirect_uris"], json!(ONE_HOST));
-    assert_eq!(audit_count(&app).await, before, "no audit record for refused input");
+    assert_eq!(app.audit_count().await, before, "no audit record for refused input");
 
     let listing_both = sector_document(&TWO_HOSTS).await;
     let both = json!({"redirect_uris": TWO_HOSTS, "sector_identifier_uri": listing_both});

