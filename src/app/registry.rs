@@ -8,6 +8,7 @@ use crate::flows::admin::Admin;
 use crate::flows::admin_gate::AdminGate;
 use crate::flows::authorize::AuthorizeFlow;
 use crate::flows::authorize::PushFlow;
+use crate::flows::client_registration::ClientRegistration;
 use crate::flows::console::ConsoleFlow;
 use crate::flows::device::DeviceFlow;
 use crate::flows::interaction::InteractionFlow;
@@ -45,6 +46,7 @@ pub(super) struct Registry {
     pub(super) links: web::Data<AccountLinkFlow>,
     pub(super) readiness: web::Data<Readiness>,
     pub(super) rate_limits: web::Data<RateLimits>,
+    pub(super) client_registration: web::Data<ClientRegistration>,
 }
 
 impl Registry {
@@ -77,6 +79,33 @@ impl Registry {
             .app_data(self.links.clone())
             .app_data(self.readiness.clone())
             .app_data(self.rate_limits.clone())
+            .app_data(self.client_registration.clone())
             .configure(crate::web::configure)
     }
+}
+
+/// Dynamic client registration (RFC 7591, RFC 7592) over the admin operations.
+pub(super) fn client_registration(
+    admin: &std::sync::Arc<Admin>,
+    stores: &crate::store::Stores,
+    settings: &crate::config::Settings,
+) -> web::Data<ClientRegistration> {
+    web::Data::new(ClientRegistration::new(
+        admin.clone(),
+        stores.client_registrations.clone(),
+        settings.client_registration.policy(),
+        &settings.issuer,
+    ))
+}
+
+/// The per-address budgets, shared through the ephemeral store when
+/// `rate_limits.shared` (several instances).
+pub(super) fn rate_limits(
+    stores: &crate::store::Stores,
+    settings: &crate::config::Settings,
+) -> web::Data<RateLimits> {
+    web::Data::new(RateLimits::new(
+        settings.rate_policy(),
+        settings.rate_limits.shared.then(|| stores.ephemeral.clone()),
+    ))
 }

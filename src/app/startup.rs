@@ -39,8 +39,8 @@ use crate::flows::origins::BrowserOrigins;
 use crate::flows::outbox::{Outbox, RetryPolicy};
 use crate::flows::passkeys::PasskeyService;
 use crate::flows::pending_logins::PendingLogins;
-use crate::flows::rate_limits::RateLimits;
 use crate::flows::readiness::Readiness;
+use crate::flows::response_encryption::ResponseSealer;
 use crate::flows::revocation::RevocationFlow;
 use crate::flows::second_factor::SecondFactor;
 use crate::flows::sessions::Sessions;
@@ -323,9 +323,11 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
     let nonces =
         NonceKey::new(kek.derive("oxidp DPoP nonces").map_err(|e| anyhow::anyhow!("DPoP nonce key: {e}"))?);
     let dpop = Arc::new(DpopChecker::new(settings.dpop.policy(), nonces, stores.ephemeral.clone(), &issuer));
+    let sealer = || ResponseSealer::new(keyring.clone(), client_auth.keys(), settings.encryption.enabled);
     let token = Arc::new(TokenFlow::new(
         client_auth.clone(),
         dpop.clone(),
+        sealer(),
         TokenGrants::new(GrantParts {
             ephemeral: stores.ephemeral.clone(),
             users: stores.users.clone(),
@@ -361,7 +363,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
     );
     let pushes = PushFlow::new(client_auth.clone(), authorize.clone(), dpop.clone());
     let introspection = IntrospectionFlow::new(
-        CallerAuthenticator::new(client_auth, stores.resources.clone()),
+        CallerAuthenticator::new(client_auth.clone(), stores.resources.clone()),
         access_tokens.clone(),
         stores.grants.clone(),
         stores.users.clone(),
@@ -375,6 +377,7 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         stores.clients.clone(),
         stores.groups.clone(),
         subjects,
+        sealer(),
     );
     let metadata = Metadata::new(
         &issuer,
@@ -410,7 +413,8 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             key_policy.clone(),
             settings.subjects.pairwise,
         )
-        .with_links(link_sender.clone()),
+        .with_links(link_sender.clone())
+        .with_response_encryption(settings.encryption.enabled),
     );
     let links = AccountLinkFlow::new(
         link_sender,
@@ -469,10 +473,8 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
         console: web::Data::new(console),
         links: web::Data::new(links),
         readiness: web::Data::new(Readiness::new(stores.clone(), keyring.clone())),
-        rate_limits: web::Data::new(RateLimits::new(
-            settings.rate_policy(),
-            settings.rate_limits.shared.then(|| stores.ephemeral.clone()),
-        )),
+        rate_limits: super::registry::rate_limits(&stores, settings),
+        client_registration: super::registry::client_registration(&admin, &stores, settings),
     };
     let jobs = Jobs {
         stores: stores.clone(),

@@ -8,6 +8,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::jose::SigningAlg;
+use crate::jose::jwe::{ContentEncryption, KeyManagementAlg};
 use crate::protocol::{ClientAuthMethod, ConsentMode, GrantType, PkcePolicy, SubjectType};
 use crate::vocabulary::Vocabulary;
 
@@ -50,6 +51,9 @@ pub enum Command {
     /// Set up administration (the admin API and console).
     #[command(subcommand)]
     Admin(super::args_admin::AdminCommand),
+    /// Dynamic client registration (RFC 7591): initial access tokens.
+    #[command(subcommand)]
+    Registration(super::args_registration::RegistrationCommand),
     /// Check the configuration and print what would run, secrets redacted
     /// (an invalid one exits 2 naming the key).
     CheckConfig {
@@ -106,9 +110,16 @@ pub struct ResourceCreate {
     /// Read the introspection secret (at least 32 characters) from stdin.
     #[arg(long, conflicts_with = "jwks_file")]
     pub secret_stdin: bool,
-    /// Authenticate at /introspect with private_key_jwt, using these public keys.
+    /// Authenticate at /introspect with private_key_jwt, using these public keys
+    /// (and encrypt the API's tokens to its "use":"enc" key).
     #[arg(long, value_name = "FILE")]
     pub jwks_file: Option<PathBuf>,
+    /// Encrypt this API's access tokens to its key (JWE) so clients cannot read them.
+    #[arg(long, value_name = "ALG", value_parser = word::<KeyManagementAlg>(), requires = "jwks_file")]
+    pub access_token_encrypted_response_alg: Option<KeyManagementAlg>,
+    /// Content encryption of those tokens (default A128CBC-HS256).
+    #[arg(long, value_name = "ENC", value_parser = word::<ContentEncryption>())]
+    pub access_token_encrypted_response_enc: Option<ContentEncryption>,
     #[arg(long)]
     pub json: bool,
 }
@@ -283,6 +294,22 @@ pub struct ClientCreate {
     /// may exchange (RFC 8693); needs --token-exchange allow. Repeatable.
     #[arg(long = "token-exchange-from", value_name = "URI")]
     pub token_exchange_from: Vec<String>,
+    /// Encrypt ID tokens after signing (nested JWT, OIDC Core §10.2) to the client's
+    /// key with use `enc` from --jwks-file or --jwks-uri.
+    #[arg(long, value_name = "ALG", value_parser = word::<KeyManagementAlg>())]
+    pub id_token_encrypted_response_alg: Option<KeyManagementAlg>,
+    /// Content encryption of ID tokens (default A128CBC-HS256); needs the alg.
+    #[arg(long, value_name = "ENC", value_parser = word::<ContentEncryption>())]
+    pub id_token_encrypted_response_enc: Option<ContentEncryption>,
+    /// Answer UserInfo as a JWT signed with ALG (OIDC Core §5.3.2); one of keys.algorithms.
+    #[arg(long, value_name = "ALG", value_parser = word::<SigningAlg>())]
+    pub userinfo_signed_response_alg: Option<SigningAlg>,
+    /// Encrypt UserInfo responses to the client's key with use `enc`.
+    #[arg(long, value_name = "ALG", value_parser = word::<KeyManagementAlg>())]
+    pub userinfo_encrypted_response_alg: Option<KeyManagementAlg>,
+    /// Content encryption of UserInfo responses (default A128CBC-HS256); needs the alg.
+    #[arg(long, value_name = "ENC", value_parser = word::<ContentEncryption>())]
+    pub userinfo_encrypted_response_enc: Option<ContentEncryption>,
     #[arg(long)]
     pub json: bool,
 }
@@ -337,6 +364,30 @@ pub struct ClientShown {
     /// Clear the resources whose access tokens the client may exchange.
     #[arg(long)]
     pub no_token_exchange_from: bool,
+    /// Encrypt ID tokens after signing (OIDC Core §10.2) with ALG to the client's key.
+    #[arg(long, value_name = "ALG", value_parser = word::<KeyManagementAlg>(), conflicts_with = "no_id_token_encryption")]
+    pub id_token_encrypted_response_alg: Option<KeyManagementAlg>,
+    /// Content encryption of ID tokens; needs an alg (given or registered).
+    #[arg(long, value_name = "ENC", value_parser = word::<ContentEncryption>(), conflicts_with = "no_id_token_encryption")]
+    pub id_token_encrypted_response_enc: Option<ContentEncryption>,
+    /// Stop encrypting ID tokens (clears both the alg and the enc).
+    #[arg(long)]
+    pub no_id_token_encryption: bool,
+    /// Answer UserInfo as a JWT signed with ALG (OIDC Core §5.3.2).
+    #[arg(long, value_name = "ALG", value_parser = word::<SigningAlg>(), conflicts_with = "no_userinfo_signed_response_alg")]
+    pub userinfo_signed_response_alg: Option<SigningAlg>,
+    /// Stop signing UserInfo responses.
+    #[arg(long)]
+    pub no_userinfo_signed_response_alg: bool,
+    /// Encrypt UserInfo responses with ALG to the client's key.
+    #[arg(long, value_name = "ALG", value_parser = word::<KeyManagementAlg>(), conflicts_with = "no_userinfo_encryption")]
+    pub userinfo_encrypted_response_alg: Option<KeyManagementAlg>,
+    /// Content encryption of UserInfo responses; needs an alg (given or registered).
+    #[arg(long, value_name = "ENC", value_parser = word::<ContentEncryption>(), conflicts_with = "no_userinfo_encryption")]
+    pub userinfo_encrypted_response_enc: Option<ContentEncryption>,
+    /// Stop encrypting UserInfo responses (clears both the alg and the enc).
+    #[arg(long)]
+    pub no_userinfo_encryption: bool,
     #[arg(long)]
     pub json: bool,
 }

@@ -30,6 +30,9 @@ pub(super) fn run(command: Command, settings: Settings) -> Result<(), Failure> {
         Command::Import { merge } => runtime.block_on(super::transfer::import(&settings, merge)),
         Command::User(command) => runtime.block_on(super::users::run(command, &settings, now)),
         Command::Admin(command) => runtime.block_on(super::bootstrap::run(command, &settings, now)),
+        Command::Registration(command) => {
+            runtime.block_on(super::registration_tokens::run(command, &settings, now))
+        }
         Command::Client(command) => runtime.block_on(client(command, &settings, now)),
         Command::Keys(command) => runtime.block_on(keys(command, &settings, now)),
         Command::Resource(command) => runtime.block_on(resource(command, &settings, now)),
@@ -108,6 +111,11 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 subject_type: args.subject_type.map(|t| t.to_string()),
                 sector_identifier_uri: args.sector_identifier_uri,
                 token_exchange_from: args.token_exchange_from,
+                id_token_encrypted_response_alg: args.id_token_encrypted_response_alg.map(|a| a.to_string()),
+                id_token_encrypted_response_enc: args.id_token_encrypted_response_enc.map(|e| e.to_string()),
+                userinfo_signed_response_alg: args.userinfo_signed_response_alg.map(|a| a.to_string()),
+                userinfo_encrypted_response_alg: args.userinfo_encrypted_response_alg.map(|a| a.to_string()),
+                userinfo_encrypted_response_enc: args.userinfo_encrypted_response_enc.map(|e| e.to_string()),
             };
             let admin = admin(settings, OpenMode::CreateIfMissing).await?;
             let created = admin.create_client(&Actor::Cli, new, now).await?;
@@ -144,6 +152,26 @@ async fn client(command: ClientCommand, settings: &Settings, now: i64) -> Result
                 } else {
                     Some(args.token_exchange_from).filter(|list| !list.is_empty())
                 },
+                id_token_encrypted_response_alg: cleared_or(
+                    args.no_id_token_encryption,
+                    args.id_token_encrypted_response_alg,
+                ),
+                id_token_encrypted_response_enc: cleared_or(
+                    args.no_id_token_encryption,
+                    args.id_token_encrypted_response_enc,
+                ),
+                userinfo_signed_response_alg: cleared_or(
+                    args.no_userinfo_signed_response_alg,
+                    args.userinfo_signed_response_alg,
+                ),
+                userinfo_encrypted_response_alg: cleared_or(
+                    args.no_userinfo_encryption,
+                    args.userinfo_encrypted_response_alg,
+                ),
+                userinfo_encrypted_response_enc: cleared_or(
+                    args.no_userinfo_encryption,
+                    args.userinfo_encrypted_response_enc,
+                ),
                 ..ClientUpdate::default()
             };
             let updated =
@@ -194,6 +222,12 @@ fn with_token_exchange(mut grants: Vec<GrantType>, choice: Option<TokenExchange>
     grants.iter().map(ToString::to_string).collect()
 }
 
+/// A nullable update from a flag pair: `--no-…` clears, a value sets,
+/// neither leaves the member as it is.
+fn cleared_or<T: ToString>(clear: bool, value: Option<T>) -> Option<Option<String>> {
+    if clear { Some(None) } else { value.map(|v| Some(v.to_string())) }
+}
+
 async fn resource(command: ResourceCommand, settings: &Settings, now: i64) -> Result<(), Failure> {
     match command {
         ResourceCommand::Create(args) => {
@@ -205,6 +239,12 @@ async fn resource(command: ResourceCommand, settings: &Settings, now: i64) -> Re
                 signing_alg: args.signing_alg.map(|a| a.to_string()),
                 secret,
                 jwks: read_jwks(args.jwks_file.as_deref())?,
+                access_token_encrypted_response_alg: args
+                    .access_token_encrypted_response_alg
+                    .map(|a| a.to_string()),
+                access_token_encrypted_response_enc: args
+                    .access_token_encrypted_response_enc
+                    .map(|e| e.to_string()),
             };
             let admin = admin(settings, OpenMode::CreateIfMissing).await?;
             let created = admin.create_resource(&Actor::Cli, new, now).await?;

@@ -7,6 +7,7 @@
 mod args;
 mod args_admin;
 mod args_groups;
+mod args_registration;
 mod args_users;
 mod bootstrap;
 mod check_config;
@@ -14,6 +15,7 @@ mod commands;
 mod groups;
 mod open;
 mod output;
+mod registration_tokens;
 mod transfer;
 mod users;
 

@@ -58,7 +58,8 @@ pub(super) async fn open_admin(
         settings.key_policy(),
         settings.subjects.pairwise,
     )
-    .with_links(links))
+    .with_links(links)
+    .with_response_encryption(settings.encryption.enabled))
 }
 
 /// First line of `file`, or of stdin (with a prompt on a terminal).

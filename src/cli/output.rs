@@ -36,6 +36,11 @@ fn client_json(c: &ClientRecord, secret: Option<&str>) -> Value {
         "dpop_bound_access_tokens": c.require_dpop,
         "subject_type": c.subject_type,
         "sector_identifier_uri": c.sector_identifier_uri,
+        "id_token_encrypted_response_alg": c.id_token_encryption.map(|e| e.alg),
+        "id_token_encrypted_response_enc": c.id_token_encryption.map(|e| e.enc),
+        "userinfo_signed_response_alg": c.userinfo_signed_response_alg,
+        "userinfo_encrypted_response_alg": c.userinfo_encryption.map(|e| e.alg),
+        "userinfo_encrypted_response_enc": c.userinfo_encryption.map(|e| e.enc),
         "consent": c.consent,
         "name": c.name,
         "logo_uri": c.logo_uri,
@@ -58,6 +63,7 @@ pub fn created_client(c: &ClientRecord, secret: Option<&str>, as_json: bool) {
     if c.subject_type == SubjectType::Pairwise {
         println!("subject_type:  pairwise{}", sector_note(c));
     }
+    encryption_lines(c);
     if !c.token_exchange_from.is_empty() {
         println!("token_exchange_from: {}", c.token_exchange_from.join(" "));
     }
@@ -78,6 +84,7 @@ pub fn updated_client(c: &ClientRecord, as_json: bool) {
     if c.subject_type == SubjectType::Pairwise {
         println!("subject_type: pairwise{}", sector_note(c));
     }
+    encryption_lines(c);
     if !c.token_exchange_from.is_empty() {
         println!("token_exchange_from: {}", c.token_exchange_from.join(" "));
     }
@@ -89,6 +96,20 @@ fn sector_note(c: &ClientRecord) -> String {
         .as_deref()
         .map(|uri| format!(" (sector_identifier_uri {uri})"))
         .unwrap_or_default()
+}
+
+/// How the client's ID tokens and UserInfo responses are protected
+/// (OIDC Registration §2), when they are.
+fn encryption_lines(c: &ClientRecord) {
+    if let Some(e) = c.id_token_encryption {
+        println!("id_token_encrypted_response: {} {}", e.alg, e.enc);
+    }
+    if let Some(alg) = c.userinfo_signed_response_alg {
+        println!("userinfo_signed_response_alg: {alg}");
+    }
+    if let Some(e) = c.userinfo_encryption {
+        println!("userinfo_encrypted_response: {} {}", e.alg, e.enc);
+    }
 }
 
 pub fn clients(clients: &[ClientRecord], as_json: bool) {
@@ -110,6 +131,8 @@ fn resource_json(r: &ResourceRecord, secret: Option<&str>) -> Value {
         "access_token_ttl": r.access_token_ttl,
         "signing_alg": r.signing_alg,
         "introspection_auth": if r.jwks.is_some() { "private_key_jwt" } else { "client_secret_basic" },
+        "access_token_encrypted_response_alg": r.access_token_encryption.map(|e| e.alg),
+        "access_token_encrypted_response_enc": r.access_token_encryption.map(|e| e.enc),
         "created_at": r.created_at,
     });
     if let Some(secret) = secret {

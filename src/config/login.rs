@@ -67,6 +67,9 @@ pub struct RateLimitSettings {
     pub forgot: u64,
     /// `POST /token`.
     pub token: u64,
+    /// Dynamic client registration (`/connect/register`, RFC 7591) and
+    /// its client configuration endpoint (RFC 7592), every method.
+    pub client_registration: u64,
     /// Count in the ephemeral store (Redis), so instances share one budget
     /// per address, at one Redis round trip per limited request; default:
     /// each instance counts on its own, in memory.
@@ -77,7 +80,14 @@ impl Default for RateLimitSettings {
     fn default() -> Self {
         // Far above what a person or a well-behaved app sends from one
         // address, far below what a flood does.
-        RateLimitSettings { authorize: 300, login: 60, forgot: 10, token: 1200, shared: false }
+        RateLimitSettings {
+            authorize: 300,
+            login: 60,
+            forgot: 10,
+            token: 1200,
+            client_registration: 30,
+            shared: false,
+        }
     }
 }
 

@@ -6,7 +6,9 @@
 
 mod branding;
 mod claims;
+mod client_registration;
 mod dpop;
+mod encryption;
 mod jar;
 mod login;
 mod mail;
@@ -26,7 +28,9 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub use self::claims::ClaimsSettings;
+pub use self::client_registration::ClientRegistrationSettings;
 pub use self::dpop::DpopSettings;
+pub use self::encryption::EncryptionSettings;
 pub use self::jar::JarSettings;
 pub use self::par::ParSettings;
 pub use self::password::PasswordSettings;
@@ -40,7 +44,9 @@ use crate::store::RedisConfig;
 use crate::vocabulary::vocabulary;
 pub use mail::{AccountSettings, LinkSettings, MailSettings};
 
-#[derive(Clone, Deserialize)]
+/// `Debug` redacts what the sections' own `Debug` redacts (database and
+/// Redis URLs, mail credentials).
+#[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// The issuer identifier (OpenID Connect Discovery §3): scheme, host,
@@ -61,6 +67,9 @@ pub struct Settings {
     pub subjects: SubjectSettings,
     pub claims: ClaimsSettings,
     pub token_exchange: TokenExchangeSettings,
+    pub client_registration: ClientRegistrationSettings,
+    /// Encrypted ID tokens and UserInfo responses (JWE).
+    pub encryption: EncryptionSettings,
     /// Sender-constrained tokens (RFC 9449).
     pub dpop: DpopSettings,
     pub password: PasswordSettings,
@@ -258,6 +267,8 @@ impl Default for Settings {
             subjects: SubjectSettings::default(),
             claims: ClaimsSettings::default(),
             token_exchange: TokenExchangeSettings::default(),
+            client_registration: ClientRegistrationSettings::default(),
+            encryption: EncryptionSettings::default(),
             dpop: DpopSettings::default(),
             password: PasswordSettings::default(),
             device: DeviceSettings::default(),
@@ -382,7 +393,8 @@ impl Settings {
                     .try_parsing(true)
                     .list_separator(",")
                     .with_list_parse_key("keys.algorithms")
-                    .with_list_parse_key("server.trusted_proxies"),
+                    .with_list_parse_key("server.trusted_proxies")
+                    .with_list_parse_key("client_registration.allowed_scopes"),
             )
             .build()?
             .try_deserialize()?;
@@ -454,39 +466,6 @@ impl fmt::Debug for RedisSettings {
             .field("command_timeout_ms", &self.command_timeout_ms)
             .field("connect_timeout_ms", &self.connect_timeout_ms)
             .field("probe_interval_ms", &self.probe_interval_ms)
-            .finish()
-    }
-}
-
-impl fmt::Debug for Settings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Settings")
-            .field("issuer", &self.issuer)
-            .field("server", &self.server)
-            .field("database", &self.database)
-            .field("redis", &self.redis)
-            .field("keys", &self.keys)
-            .field("tokens", &self.tokens)
-            .field("session", &self.session)
-            .field("logout", &self.logout)
-            .field("login", &self.login)
-            .field("rate_limits", &self.rate_limits)
-            .field("par", &self.par)
-            .field("jar", &self.jar)
-            .field("subjects", &self.subjects)
-            .field("claims", &self.claims)
-            .field("token_exchange", &self.token_exchange)
-            .field("dpop", &self.dpop)
-            .field("password", &self.password)
-            .field("device", &self.device)
-            .field("jobs", &self.jobs)
-            .field("retention", &self.retention)
-            .field("audit", &self.audit)
-            .field("log", &self.log)
-            .field("branding", &self.branding)
-            .field("mail", &self.mail)
-            .field("links", &self.links)
-            .field("accounts", &self.accounts)
             .finish()
     }
 }

@@ -86,6 +86,7 @@ impl Settings {
             // A token must not outlive the publication of its key (retired
             // keys stay in the JWKS for `retired_retention`).
             longest_access_token: self.keys.retired_retention.saturating_sub(self.keys.jwks_max_age),
+            encrypted_tokens: self.encryption.enabled,
         }
     }
 
@@ -117,6 +118,8 @@ impl Settings {
             pairwise_subjects: self.subjects.pairwise,
             claims_parameter: self.claims.parameter,
             token_exchange: self.token_exchange.enabled,
+            client_registration: self.client_registration.enabled,
+            response_encryption: self.encryption.enabled,
         }
     }
 
@@ -132,7 +135,13 @@ impl Settings {
     /// The per-address rate limits (`protocol::rate_limits`).
     pub fn rate_policy(&self) -> RatePolicy {
         let r = &self.rate_limits;
-        RatePolicy { authorize: r.authorize, login: r.login, forgot: r.forgot, token: r.token }
+        RatePolicy {
+            authorize: r.authorize,
+            login: r.login,
+            forgot: r.forgot,
+            token: r.token,
+            client_registration: r.client_registration,
+        }
     }
 
     pub fn device_policy(&self) -> DevicePolicy {

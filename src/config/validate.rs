@@ -92,6 +92,7 @@ impl Settings {
         anyhow::ensure!(self.database.max_connections > 0, "database.max_connections must be positive");
         self.par.validate()?;
         self.jar.validate()?;
+        self.client_registration.validate()?;
         let rate_policy = self.rate_policy();
         for route in crate::protocol::rate_limits::LimitedRoute::ALL {
             anyhow::ensure!(

@@ -135,7 +135,7 @@ mod tests {
     }
 
     fn limits(token: u64) -> RateLimits {
-        RateLimits::new(RatePolicy { authorize: 0, login: 2, forgot: 0, token }, None)
+        RateLimits::new(RatePolicy { authorize: 0, login: 2, forgot: 0, token, client_registration: 0 }, None)
     }
 
     #[tokio::test]
@@ -158,7 +158,7 @@ mod tests {
 
     #[tokio::test]
     async fn shared_counters_judge_alike() {
-        let shared = RatePolicy { authorize: 0, login: 0, forgot: 0, token: 2 };
+        let shared = RatePolicy { authorize: 0, login: 0, forgot: 0, token: 2, client_registration: 0 };
         let limits = RateLimits::new(shared, Some(Ephemeral::memory()));
         let ip = Some(addr("2001:db8::1"));
         for _ in 0..2 {
@@ -188,7 +188,8 @@ mod tests {
                 RateVerdict::Allowed
             );
         }
-        let off = RateLimits::new(RatePolicy { authorize: 0, login: 0, forgot: 0, token: 0 }, None);
+        let off = RatePolicy { authorize: 0, login: 0, forgot: 0, token: 0, client_registration: 0 };
+        let off = RateLimits::new(off, None);
         assert!(!off.active());
     }
 }

@@ -13,7 +13,7 @@ use crate::jose::KeyringHandle;
 use crate::protocol::origin::{Answer, WebOrigin};
 use crate::protocol::subjects::{SubjectPolicy, Subjects};
 use crate::protocol::tokens::{ACCESS_TOKEN_TYP, AccessTokenClaims};
-use crate::protocol::{AuditKind, ClientRecord, OAuthError, Params, TokenTypeHint};
+use crate::protocol::{AuditKind, ClientRecord, ErrorCode, OAuthError, Params, TokenTypeHint};
 use crate::store::{Audited, Grants};
 
 /// What a presented string turned out to be.
@@ -68,12 +68,27 @@ impl RevocationFlow {
     async fn revoke_for(&self, client: &ClientRecord, params: &Params, now: i64) -> Result<(), OAuthError> {
         let token = params.require("token")?;
         let hint = params.get("token_type_hint").and_then(TokenTypeHint::from_word);
-        if hint == Some(TokenTypeHint::RefreshToken) {
-            if let Found::NotThisType = self.revoke_refresh_token(client, token, now).await? {
-                self.revoke_access_token(client, token, now).await?;
+        let found = if hint == Some(TokenTypeHint::RefreshToken) {
+            match self.revoke_refresh_token(client, token, now).await? {
+                Found::NotThisType => self.revoke_access_token(client, token, now).await?,
+                ours => ours,
             }
-        } else if let Found::NotThisType = self.revoke_access_token(client, token, now).await? {
-            self.revoke_refresh_token(client, token, now).await?;
+        } else {
+            match self.revoke_access_token(client, token, now).await? {
+                Found::NotThisType => self.revoke_refresh_token(client, token, now).await?,
+                ours => ours,
+            }
+        };
+        if let Found::NotThisType = found
+            && is_compact_jwe(token)
+        {
+            // RFC 7009 §2.2.1: an access token encrypted to its API cannot
+            // be read here, so it cannot be revoked on its own.
+            return Err(OAuthError::new(
+                ErrorCode::UnsupportedTokenType,
+                "an access token encrypted to its API cannot be revoked on its own: \
+                 revoke the refresh token it came with",
+            ));
         }
         Ok(())
     }
@@ -135,6 +150,18 @@ impl RevocationFlow {
         }
         Ok(Found::Ours)
     }
+}
+
+/// Five base64url parts (RFC 7516 §7.1), the first a JOSE header with `enc`.
+fn is_compact_jwe(token: &str) -> bool {
+    use base64::Engine;
+    let parts: Vec<&str> = token.split('.').collect();
+    parts.len() == 5
+        && base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(parts[0])
+            .ok()
+            .and_then(|header| serde_json::from_slice::<serde_json::Value>(&header).ok())
+            .is_some_and(|header| header.get("enc").is_some())
 }
 
 fn foreign() -> OAuthError {

@@ -8,12 +8,13 @@ use serde_json::{Map, Value};
 
 use crate::flows::access_tokens::AccessTokenVerifier;
 use crate::flows::dpop::{DpopChecker, Presented};
+use crate::flows::response_encryption::{ResponseSealer, wants_userinfo_jwt};
 use crate::protocol::claims::{GroupClaims, user_claims};
 use crate::protocol::claims_request::named_claims;
 use crate::protocol::origin::{Answer, WebOrigin};
 use crate::protocol::subjects::{SubjectPolicy, Subjects};
 use crate::protocol::tokens::AccessTokenClaims;
-use crate::protocol::{OAuthError, Scope, StandardScope};
+use crate::protocol::{ClientRecord, OAuthError, Scope, StandardScope};
 use crate::store::{Clients, Groups, Users};
 
 pub struct UserinfoFlow {
@@ -23,6 +24,34 @@ pub struct UserinfoFlow {
     clients: Clients,
     groups: Groups,
     subjects: Arc<Subjects>,
+    /// Signs and encrypts the response for clients that registered for it.
+    sealer: ResponseSealer,
+}
+
+/// The UserInfo response (OIDC Core §5.3.2): JSON, or a signed and/or
+/// encrypted JWT (`application/jwt`) for clients that registered for one.
+#[derive(Debug)]
+pub enum UserinfoResponse {
+    Claims(Map<String, Value>),
+    Jwt(String),
+}
+
+/// What the client's registration says about its UserInfo answer.
+struct Release {
+    role_prefix: Option<String>,
+    policy: Result<SubjectPolicy, OAuthError>,
+    /// The client, when it wants a JWT (its keys and algorithms).
+    sealed_for: Option<ClientRecord>,
+}
+
+impl Release {
+    fn of(client: &ClientRecord) -> Release {
+        Release {
+            role_prefix: client.role_claim.clone(),
+            policy: SubjectPolicy::of(client),
+            sealed_for: wants_userinfo_jwt(client).then(|| client.clone()),
+        }
+    }
 }
 
 impl UserinfoFlow {
@@ -33,8 +62,9 @@ impl UserinfoFlow {
         clients: Clients,
         groups: Groups,
         subjects: Arc<Subjects>,
+        sealer: ResponseSealer,
     ) -> UserinfoFlow {
-        UserinfoFlow { access_tokens, dpop, users, clients, groups, subjects }
+        UserinfoFlow { access_tokens, dpop, users, clients, groups, subjects, sealer }
     }
 
     /// The `DPoP-Nonce` to send now, where proofs must carry one.
@@ -51,7 +81,7 @@ impl UserinfoFlow {
         presented: &Presented<'_>,
         origin: Option<&WebOrigin>,
         now: i64,
-    ) -> Answer<Map<String, Value>> {
+    ) -> Answer<UserinfoResponse> {
         let issuer = self.access_tokens.issuer();
         let claims = match self.access_tokens.verify_for(issuer, presented.token, now).await {
             Ok(claims) => claims,
@@ -60,36 +90,41 @@ impl UserinfoFlow {
         if let Err(e) = self.dpop.at_userinfo(claims.bound_key(), presented, now).await {
             return Answer::undecided(e);
         }
-        // The client's role prefix and subject rule from the in-memory
-        // cache, without copying the whole client unless CORS needs it.
-        let settings = match origin {
+        // What the client's registration says, from the in-memory cache,
+        // without copying the whole client unless CORS or a JWT needs it.
+        let release = match origin {
             Some(origin) => match self.clients.find(&claims.client_id).await {
                 Ok(Some(client)) => {
                     if let Err(refused) = Answer::check(&client, Some(origin)) {
                         return refused;
                     }
-                    Some((client.role_claim.clone(), SubjectPolicy::of(&client)))
+                    Some(Release::of(&client))
                 }
                 Ok(None) => None,
                 Err(e) => return Answer::undecided(e.into()),
             },
-            None => match self
-                .clients
-                .find_map(&claims.client_id, |c| (c.role_claim.clone(), SubjectPolicy::of(c)))
-                .await
-            {
-                Ok(settings) => settings,
+            None => match self.clients.find_map(&claims.client_id, Release::of).await {
+                Ok(release) => release,
                 Err(e) => return Answer::undecided(e.into()),
             },
         };
-        let Some((prefix, policy)) = settings else {
+        let Some(release) = release else {
             return Answer::undecided(OAuthError::invalid_token("the client no longer exists"));
         };
-        let policy = match policy {
+        let policy = match release.policy {
             Ok(policy) => policy,
             Err(e) => return Answer::undecided(e),
         };
-        Answer::allowed(self.claims_of(&claims, &policy, prefix.as_deref()).await)
+        let released = match self.claims_of(&claims, &policy, release.role_prefix.as_deref()).await {
+            Ok(released) => released,
+            Err(e) => return Answer::allowed(Err(e)),
+        };
+        Answer::allowed(match release.sealed_for {
+            None => Ok(UserinfoResponse::Claims(released)),
+            Some(client) => {
+                self.sealer.userinfo_jwt(&client, issuer, released, now).await.map(UserinfoResponse::Jwt)
+            }
+        })
     }
 
     async fn claims_of(

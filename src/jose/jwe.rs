@@ -65,6 +65,45 @@ impl KeyManagementAlg {
     }
 }
 
+/// How a client wants a response encrypted: the `*_encrypted_response_alg`
+/// and `*_encrypted_response_enc` pair of OpenID Connect Dynamic Client
+/// Registration §2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Encryption {
+    pub alg: KeyManagementAlg,
+    pub enc: ContentEncryption,
+}
+
+impl Encryption {
+    /// The pair as registered: `enc` without `alg` is an error; `alg`
+    /// without `enc` means A128CBC-HS256 (Registration §2). Errors name the
+    /// metadata member by its `prefix` (`id_token`, `userinfo`).
+    pub fn parse(prefix: &str, alg: Option<&str>, enc: Option<&str>) -> Result<Option<Encryption>, String> {
+        let Some(alg) = alg else {
+            return match enc {
+                Some(_) => {
+                    Err(format!("{prefix}_encrypted_response_enc needs {prefix}_encrypted_response_alg"))
+                }
+                None => Ok(None),
+            };
+        };
+        let alg =
+            alg.parse::<KeyManagementAlg>().map_err(|e| format!("{prefix}_encrypted_response_alg: {e}"))?;
+        let enc = match enc {
+            Some(enc) => enc
+                .parse::<ContentEncryption>()
+                .map_err(|e| format!("{prefix}_encrypted_response_enc: {e}"))?,
+            None => ContentEncryption::A128CbcHs256,
+        };
+        Ok(Some(Encryption { alg, enc }))
+    }
+
+    /// The first key of `set` this can encrypt to ([`encryption_key`]).
+    pub fn key_in(self, set: &JwkSet) -> Option<&Jwk> {
+        encryption_key(set, self.alg)
+    }
+}
+
 /// The first key of `set` that can receive with `alg` ([`KeyManagementAlg::fits`]).
 pub fn encryption_key(set: &JwkSet, alg: KeyManagementAlg) -> Option<&Jwk> {
     set.keys().into_iter().find(|jwk| alg.fits(jwk))
@@ -79,17 +118,40 @@ pub fn encrypt_nested(
     alg: KeyManagementAlg,
     enc: ContentEncryption,
 ) -> Result<String, KeyError> {
+    encrypt(jwt.as_bytes(), Some("JWT"), recipient, alg, enc)
+}
+
+/// JSON `claims` encrypted to `recipient` without a signature: a UserInfo
+/// response that is encrypted only (OIDC Core §5.3.2), no `cty`.
+pub fn encrypt_json(
+    claims: &str,
+    recipient: &Jwk,
+    alg: KeyManagementAlg,
+    enc: ContentEncryption,
+) -> Result<String, KeyError> {
+    encrypt(claims.as_bytes(), None, recipient, alg, enc)
+}
+
+fn encrypt(
+    plaintext: &[u8],
+    content_type: Option<&str>,
+    recipient: &Jwk,
+    alg: KeyManagementAlg,
+    enc: ContentEncryption,
+) -> Result<String, KeyError> {
     if !alg.fits(recipient) {
         return Err(KeyError::InvalidKey(format!("the key cannot receive {alg}")));
     }
     let mut header = JweHeader::new();
     header.set_content_encryption(enc.as_str());
-    header.set_content_type("JWT");
+    if let Some(cty) = content_type {
+        header.set_content_type(cty);
+    }
     if let Some(kid) = recipient.key_id() {
         header.set_key_id(kid);
     }
     let encrypter = alg.encrypter(recipient)?;
-    josekit::jwe::serialize_compact(jwt.as_bytes(), &header, encrypter.as_ref())
+    josekit::jwe::serialize_compact(plaintext, &header, encrypter.as_ref())
         .map_err(|e| KeyError::Crypto(format!("JWE encryption: {e}")))
 }
 

@@ -5,6 +5,8 @@
 use serde_json::{Value, json};
 
 use crate::jose::SigningAlg;
+use crate::jose::jwe::{ContentEncryption, KeyManagementAlg};
+use crate::protocol::client_registration::REGISTRATION_PATH;
 use crate::protocol::dpop::DpopPolicy;
 use crate::protocol::pushed_requests::PushedPolicy;
 use crate::protocol::request_object::RequestObjectPolicy;
@@ -54,6 +56,11 @@ pub struct Features {
     pub claims_parameter: bool,
     /// The token-exchange grant (RFC 8693, `token_exchange.enabled`).
     pub token_exchange: bool,
+    /// Dynamic client registration (RFC 7591, `client_registration.enabled`).
+    pub client_registration: bool,
+    /// ID tokens and UserInfo encrypted to clients' keys (OIDC Core §10.2,
+    /// `encryption.enabled`).
+    pub response_encryption: bool,
 }
 
 /// RFC 8414 §2 `grant_types_supported`: token exchange only when on.
@@ -94,6 +101,7 @@ pub fn metadata(issuer: &str, signing_algs: &[SigningAlg], features: Features) -
         "subject_types_supported": subject_types(features.pairwise_subjects),
         "claims_parameter_supported": features.claims_parameter,
         "id_token_signing_alg_values_supported": signing_algs,
+        "userinfo_signing_alg_values_supported": signing_algs,
         "token_endpoint_auth_methods_supported": auth_methods,
         "token_endpoint_auth_signing_alg_values_supported": assertion_algs,
         "revocation_endpoint_auth_methods_supported": auth_methods,
@@ -123,6 +131,17 @@ pub fn metadata(issuer: &str, signing_algs: &[SigningAlg], features: Features) -
         document["request_object_signing_alg_values_supported"] = json!(SigningAlg::words());
         document["require_signed_request_object"] = json!(features.signed_requests.required);
     }
+    if features.response_encryption {
+        // OIDC Discovery §3: what clients may register (Registration §2).
+        for what in ["id_token", "userinfo"] {
+            document[format!("{what}_encryption_alg_values_supported")] = json!(KeyManagementAlg::words());
+            document[format!("{what}_encryption_enc_values_supported")] = json!(ContentEncryption::words());
+        }
+    }
+    if features.client_registration {
+        // RFC 8414 §2, OIDC Discovery §3.
+        document["registration_endpoint"] = json!(format!("{issuer}{REGISTRATION_PATH}"));
+    }
     if features.dpop.enabled {
         // RFC 9449 §5.1.
         document["dpop_signing_alg_values_supported"] = json!(SigningAlg::words());
@@ -140,6 +159,8 @@ mod tests {
             pairwise_subjects: true,
             claims_parameter: true,
             token_exchange: true,
+            response_encryption: true,
+            client_registration: true,
             ..Features::default()
         };
         let m = metadata("https://id.example.com/tenant", &[SigningAlg::Rs256], features);
@@ -177,6 +198,14 @@ mod tests {
         assert_eq!(m["dpop_signing_alg_values_supported"], json!(["RS256", "PS256", "ES256", "EdDSA"]));
         assert_eq!(m["subject_types_supported"], json!(["public", "pairwise"]));
         assert_eq!(m["claims_parameter_supported"], true);
+        assert_eq!(m["registration_endpoint"], "https://id.example.com/tenant/connect/register");
+        assert_eq!(m["userinfo_signing_alg_values_supported"], json!(["RS256"]));
+        for what in ["id_token", "userinfo"] {
+            let algs = &m[format!("{what}_encryption_alg_values_supported")];
+            assert_eq!(*algs, json!(["RSA-OAEP-256", "ECDH-ES", "ECDH-ES+A256KW"]));
+            let encs = &m[format!("{what}_encryption_enc_values_supported")];
+            assert_eq!(*encs, json!(["A128CBC-HS256", "A256GCM"]));
+        }
     }
 
     #[test]
@@ -188,6 +217,8 @@ mod tests {
             pairwise_subjects: false,
             claims_parameter: false,
             token_exchange: false,
+            response_encryption: false,
+            client_registration: false,
         };
         let m = metadata("https://id.example.com", &[SigningAlg::Rs256], off);
         assert!(m.get("pushed_authorization_request_endpoint").is_none());
@@ -198,6 +229,9 @@ mod tests {
         assert!(m.get("dpop_signing_alg_values_supported").is_none());
         assert_eq!(m["subject_types_supported"], json!(["public"]));
         assert_eq!(m["claims_parameter_supported"], false);
+        assert!(m.get("id_token_encryption_alg_values_supported").is_none());
+        assert!(m.get("userinfo_encryption_enc_values_supported").is_none());
+        assert!(m.get("registration_endpoint").is_none());
         let grants = m["grant_types_supported"].as_array().unwrap();
         assert!(!grants.contains(&json!("urn:ietf:params:oauth:grant-type:token-exchange")));
     }

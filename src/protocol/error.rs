@@ -46,6 +46,12 @@ vocabulary! {
         /// OpenID Connect Core Unmet Authentication Requirements 1.0 §1: an
         /// essential `acr` (Core §5.5.1.1) cannot be met.
         UnmetAuthenticationRequirements => "unmet_authentication_requirements",
+        /// RFC 7009 §2.2.1: this kind of token cannot be revoked here.
+        UnsupportedTokenType => "unsupported_token_type",
+        /// RFC 7591 §3.2.2: a redirect URI of a registration is invalid.
+        InvalidRedirectUri => "invalid_redirect_uri",
+        /// RFC 7591 §3.2.2: another member of a registration is invalid.
+        InvalidClientMetadata => "invalid_client_metadata",
     }
 }
 

@@ -15,6 +15,9 @@ pub struct TokenPolicy {
     /// No token may outlive the publication of its signing key (retired keys
     /// stay in the JWKS for `retired_retention` after `jwks_max_age`).
     pub longest_access_token: u64,
+    /// Whether access tokens may be encrypted to their resource
+    /// (`encryption.enabled`); off, such resources get no tokens at all.
+    pub encrypted_tokens: bool,
 }
 
 /// Lifetimes in seconds for one client.
@@ -52,6 +55,7 @@ mod tests {
             refresh_token_idle_ttl: 3600,
             refresh_token_absolute_ttl: 7200,
             longest_access_token: 86_100,
+            encrypted_tokens: true,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod authorize;
 pub mod claims;
 pub mod claims_request;
 pub mod client_assertion;
+pub mod client_registration;
 pub mod clients;
 pub mod device;
 pub mod discovery;

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use crate::jose::jwe::Encryption;
 use crate::protocol::Scope;
 use crate::protocol::claims_request::RequestedClaims;
 use crate::protocol::clients::loopback_without_port;
@@ -117,6 +118,15 @@ pub struct ClientRecord {
     /// (the APIs it implements); tokens issued to the client itself always
     /// may be. Needs the token-exchange grant.
     pub token_exchange_from: Vec<String>,
+    /// ID tokens encrypted to the client's key after signing (OIDC
+    /// Registration §2 `id_token_encrypted_response_alg`/`_enc`).
+    pub id_token_encryption: Option<Encryption>,
+    /// UserInfo answered as a JWT signed with this algorithm (Registration
+    /// §2 `userinfo_signed_response_alg`); plain JSON when unset.
+    pub userinfo_signed_response_alg: Option<SigningAlg>,
+    /// UserInfo responses encrypted to the client's key (signed first when
+    /// `userinfo_signed_response_alg` is set, OIDC Core §5.3.2).
+    pub userinfo_encryption: Option<Encryption>,
     pub created_at: i64,
     pub updated_at: i64,
     /// Bumped by every change (optimistic concurrency: the admin API's ETag).
@@ -165,6 +175,9 @@ impl Default for ClientRecord {
             subject_type: SubjectType::Public,
             sector_identifier_uri: None,
             token_exchange_from: Vec::new(),
+            id_token_encryption: None,
+            userinfo_signed_response_alg: None,
+            userinfo_encryption: None,
             created_at: 0,
             updated_at: 0,
             version: 1,
@@ -235,6 +248,9 @@ impl fmt::Debug for ClientRecord {
             .field("subject_type", &self.subject_type)
             .field("sector_identifier_uri", &self.sector_identifier_uri)
             .field("token_exchange_from", &self.token_exchange_from)
+            .field("id_token_encryption", &self.id_token_encryption)
+            .field("userinfo_signed_response_alg", &self.userinfo_signed_response_alg)
+            .field("userinfo_encryption", &self.userinfo_encryption)
             .field("version", &self.version)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
@@ -258,6 +274,9 @@ pub struct ResourceRecord {
     pub access_token_ttl: Option<i64>,
     /// Algorithm of access tokens for this resource (default RS256).
     pub signing_alg: Option<SigningAlg>,
+    /// Access tokens for this resource alone, signed then encrypted to a
+    /// key of its `jwks`, so that clients cannot read them.
+    pub access_token_encryption: Option<Encryption>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -271,6 +290,7 @@ impl fmt::Debug for ResourceRecord {
             .field("scopes", &self.scopes)
             .field("access_token_ttl", &self.access_token_ttl)
             .field("signing_alg", &self.signing_alg)
+            .field("access_token_encryption", &self.access_token_encryption)
             .finish_non_exhaustive()
     }
 }

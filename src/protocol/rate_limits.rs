@@ -9,6 +9,7 @@
 
 use std::net::IpAddr;
 
+use crate::protocol::client_registration::REGISTRATION_PATH;
 use crate::protocol::device::guess_bucket;
 use crate::protocol::sliding_window::SlidingWindow;
 
@@ -23,11 +24,20 @@ pub enum LimitedRoute {
     Forgot,
     /// `POST /token` (RFC 6749 §3.2).
     Token,
+    /// Dynamic client registration and the client configuration endpoint
+    /// (RFC 7591 §3, RFC 7592 §2): registering creates state, and its
+    /// tokens must not be guessed.
+    ClientRegistration,
 }
 
 impl LimitedRoute {
-    pub const ALL: [LimitedRoute; 4] =
-        [LimitedRoute::Authorize, LimitedRoute::Login, LimitedRoute::Forgot, LimitedRoute::Token];
+    pub const ALL: [LimitedRoute; 5] = [
+        LimitedRoute::Authorize,
+        LimitedRoute::Login,
+        LimitedRoute::Forgot,
+        LimitedRoute::Token,
+        LimitedRoute::ClientRegistration,
+    ];
 
     /// The budget a request spends, if any: reading a form page is free,
     /// submitting it is not.
@@ -39,6 +49,10 @@ impl LimitedRoute {
             "/forgot" if post => Some(LimitedRoute::Forgot),
             // Pushed requests come from the same clients, as JSON (RFC 9126).
             "/token" | "/par" if post => Some(LimitedRoute::Token),
+            REGISTRATION_PATH if post => Some(LimitedRoute::ClientRegistration),
+            _ if method != "OPTIONS" && is_client_configuration(path) => {
+                Some(LimitedRoute::ClientRegistration)
+            }
             _ => None,
         }
     }
@@ -50,13 +64,14 @@ impl LimitedRoute {
             LimitedRoute::Login => "login",
             LimitedRoute::Forgot => "forgot",
             LimitedRoute::Token => "token",
+            LimitedRoute::ClientRegistration => "client_registration",
         }
     }
 
     /// Whether the client is a program expecting JSON (RFC 6749 §5.2),
     /// rather than a browser expecting a page.
     pub fn answers_json(self) -> bool {
-        self == LimitedRoute::Token
+        matches!(self, LimitedRoute::Token | LimitedRoute::ClientRegistration)
     }
 }
 
@@ -67,6 +82,7 @@ pub struct RatePolicy {
     pub login: u64,
     pub forgot: u64,
     pub token: u64,
+    pub client_registration: u64,
 }
 
 impl RatePolicy {
@@ -79,6 +95,7 @@ impl RatePolicy {
             LimitedRoute::Login => self.login,
             LimitedRoute::Forgot => self.forgot,
             LimitedRoute::Token => self.token,
+            LimitedRoute::ClientRegistration => self.client_registration,
         }
     }
 
@@ -86,6 +103,13 @@ impl RatePolicy {
     pub fn any(&self) -> bool {
         LimitedRoute::ALL.iter().any(|&r| self.limit(r) > 0)
     }
+}
+
+/// `/connect/register/{client_id}` (RFC 7592 §2).
+fn is_client_configuration(path: &str) -> bool {
+    path.strip_prefix(REGISTRATION_PATH)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// The network a client address counts for, as [`scope`] names it: an
@@ -132,6 +156,14 @@ mod tests {
         assert_eq!(LimitedRoute::of("OPTIONS", "/token"), None, "CORS preflight");
         assert_eq!(LimitedRoute::of("GET", "/userinfo"), None);
         assert_eq!(LimitedRoute::of("POST", "/token/"), None, "only the route itself");
+        assert_eq!(LimitedRoute::of("POST", "/connect/register"), Some(LimitedRoute::ClientRegistration));
+        assert_eq!(LimitedRoute::of("GET", "/connect/register/c1"), Some(LimitedRoute::ClientRegistration));
+        assert_eq!(
+            LimitedRoute::of("DELETE", "/connect/register/c1"),
+            Some(LimitedRoute::ClientRegistration)
+        );
+        assert_eq!(LimitedRoute::of("OPTIONS", "/connect/register/c1"), None);
+        assert_eq!(LimitedRoute::of("POST", "/register"), None, "people's self-registration");
     }
 
     #[test]
@@ -148,7 +180,7 @@ mod tests {
     fn every_route_counts_on_its_own_per_network() {
         assert_eq!(scope(LimitedRoute::Token, Some("192.0.2.7")), "token:192.0.2.7");
         assert_eq!(scope(LimitedRoute::Login, Some("2001:db8:1:2:3::9")), "login:2001:db8:1:2::/64");
-        let off = RatePolicy { authorize: 0, login: 0, forgot: 0, token: 0 };
+        let off = RatePolicy { authorize: 0, login: 0, forgot: 0, token: 0, client_registration: 0 };
         assert!(!off.any());
         assert!(RatePolicy { forgot: 5, ..off }.any());
     }

@@ -17,7 +17,15 @@
 //!   signs its tokens. All resources of one token must agree: an API that
 //!   registered ES256 may refuse anything else, so a mixed request is
 //!   `invalid_target`, to be split into one token request per resource.
+//! - Encryption: a resource with `access_token_encryption` gets its tokens
+//!   signed, then encrypted to its key, so clients cannot read them; such a
+//!   token is for that resource alone (others could not read it either).
 
+use josekit::jwk::Jwk;
+
+use crate::jose::KeyError;
+use crate::jose::jwe::{Encryption, encrypt_nested};
+use crate::protocol::client_assertion::parse_public_jwks;
 use crate::protocol::{ClientRecord, OAuthError, Params, ResourceRecord, Scope, SigningAlg};
 
 /// The parameter's name (RFC 8707 §2).
@@ -59,6 +67,44 @@ pub struct Target {
     pub access_token_ttl: Option<u64>,
     /// The algorithm they agreed on, if any set one.
     pub signing_alg: Option<SigningAlg>,
+    /// The resource's key its tokens are encrypted to, when it asked for
+    /// that: then it is the token's only resource.
+    pub sealed_for: Option<Sealing>,
+}
+
+/// An access token encrypted to its resource (JWE, RFC 7516): the signed
+/// token inside (a nested JWT, RFC 7519 §5.2), readable by the API alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealing {
+    pub resource: String,
+    key: Jwk,
+    encryption: Encryption,
+}
+
+impl Sealing {
+    /// The key of `record` its tokens are encrypted to, if it wants them
+    /// encrypted; an error when its JWKS has no such key (registration
+    /// checks it, so only a changed database gets here).
+    fn of(record: &ResourceRecord) -> Result<Option<Sealing>, OAuthError> {
+        let Some(encryption) = record.access_token_encryption else { return Ok(None) };
+        let key = record
+            .jwks
+            .as_deref()
+            .and_then(|jwks| parse_public_jwks(jwks).ok())
+            .and_then(|set| encryption.key_in(&set).cloned())
+            .ok_or_else(|| {
+                OAuthError::server_error(format!(
+                    "resource {} has no key to encrypt its tokens to",
+                    record.identifier
+                ))
+            })?;
+        Ok(Some(Sealing { resource: record.identifier.clone(), key, encryption }))
+    }
+
+    /// `jws` (the signed access token) encrypted to the resource.
+    pub fn seal(&self, jws: &str) -> Result<String, KeyError> {
+        encrypt_nested(jws, &self.key, self.encryption.alg, self.encryption.enc)
+    }
 }
 
 /// A snapshot of the registered resources.
@@ -116,6 +162,14 @@ impl<'a> Registry<'a> {
             if let Some(ttl) = record.access_token_ttl.and_then(|t| u64::try_from(t).ok()) {
                 target.access_token_ttl = Some(target.access_token_ttl.map_or(ttl, |t| t.min(ttl)));
             }
+            if let Some(sealing) = Sealing::of(record)? {
+                if resources.len() > 1 {
+                    return Err(OAuthError::invalid_target(format!(
+                        "tokens for {identifier} are encrypted to it: request a token for it alone"
+                    )));
+                }
+                target.sealed_for = Some(sealing);
+            }
             let alg = record.signing_alg.unwrap_or(default_alg);
             if !algs.contains(&alg) {
                 algs.push(alg);
@@ -146,6 +200,7 @@ mod tests {
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             access_token_ttl: ttl,
             signing_alg: alg,
+            access_token_encryption: None,
             created_at: 0,
             updated_at: 0,
         }
@@ -227,5 +282,35 @@ mod tests {
         assert_eq!(mixed.code.as_str(), "invalid_target");
         assert_eq!(reg.target(&[], rs).unwrap(), Target::default());
         assert!(reg.target(&strings(&["https://gone"]), rs).is_err());
+    }
+
+    #[test]
+    fn an_encrypted_resource_gets_its_tokens_alone_and_sealed_to_its_key() {
+        let pair = josekit::jwe::RSA_OAEP_256.generate_key_pair(2048).expect("key");
+        let mut public = pair.to_jwk_public_key();
+        public.set_key_use("enc");
+        let mut vault = api("https://vault", &[], None, None);
+        vault.jwks = Some(format!(r#"{{"keys":[{public}]}}"#));
+        vault.access_token_encryption = Encryption::parse("", Some("RSA-OAEP-256"), None).expect("words");
+        let all = [vault.clone(), api("https://legacy", &[], None, None)];
+        let registry = Registry::new(&all);
+
+        let target = registry.target(&["https://vault".into()], SigningAlg::Rs256).expect("alone");
+        let sealing = target.sealed_for.expect("sealed");
+        let jwe = sealing.seal("a.b.c").expect("seal");
+        let decrypter =
+            josekit::jwe::RSA_OAEP_256.decrypter_from_jwk(&pair.to_jwk_private_key()).expect("dec");
+        let (plain, _) = josekit::jwe::deserialize_compact(&jwe, &decrypter).expect("decrypts");
+        assert_eq!(plain, b"a.b.c");
+
+        let both = registry.target(&["https://vault".into(), "https://legacy".into()], SigningAlg::Rs256);
+        assert_eq!(both.unwrap_err().code, crate::protocol::ErrorCode::InvalidTarget);
+        assert!(registry.target(&["https://legacy".into()], SigningAlg::Rs256).unwrap().sealed_for.is_none());
+
+        // A key that went missing from the database is an error, not a plain token.
+        vault.jwks = None;
+        let broken = [vault];
+        let err = Registry::new(&broken).target(&["https://vault".into()], SigningAlg::Rs256).unwrap_err();
+        assert_eq!(err.code, crate::protocol::ErrorCode::ServerError);
     }
 }

@@ -304,6 +304,9 @@ vocabulary! {
         KeysRotate => "keys.rotate",
         KeysImport => "keys.import",
         Bootstrap => "admin.bootstrap",
+        /// An initial access token for dynamic registration (RFC 7591 §3).
+        RegistrationTokenCreate => "registration_token.create",
+        RegistrationTokenRevoke => "registration_token.revoke",
     }
 }
 

@@ -12,6 +12,7 @@
 mod audit;
 mod breaker;
 mod cache;
+mod client_registrations;
 mod clients;
 mod consents;
 mod denylist;
@@ -33,6 +34,7 @@ mod users;
 mod web_origins;
 
 pub use audit::{Audit, AuditFilter, Audited};
+pub use client_registrations::ClientRegistrations;
 pub use clients::Clients;
 pub use consents::Consents;
 pub use denylist::Denylist;
@@ -150,6 +152,8 @@ impl RedisConfig {
 #[derive(Clone)]
 pub struct Stores {
     pub clients: Clients,
+    /// Dynamic registration's tokens (RFC 7591, RFC 7592).
+    pub client_registrations: ClientRegistrations,
     pub resources: Resources,
     pub users: Users,
     pub consents: Consents,
@@ -207,6 +211,7 @@ impl Stores {
         Ok(Stores {
             links: AccountLinks::new(db.clone(), users.clone(), audit_log.clone()),
             clients: Clients::new(db.clone(), config.cache_rows, audit_log.clone()),
+            client_registrations: ClientRegistrations::new(db.clone(), audit_log.clone()),
             resources: Resources::new(db.clone(), config.cache_rows, audit_log.clone()),
             users,
             consents: Consents::new(db.clone()),

@@ -76,6 +76,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(client_bound("/revoke", POST).post(revoke::revoke_post))
         .service(resource("/introspect").post(introspect::introspect_post))
         .service(resource("/par").guard(actix_web::guard::fn_guard(par::enabled)).post(par::par_post))
+        .configure(oauth::client_registration::routes)
         .service(
             client_bound("/userinfo", GET_HEAD_POST)
                 .read(userinfo::userinfo_get)

@@ -9,10 +9,10 @@ use reqwest::header::LOCATION;
 
 use crate::helpers::*;
 
-const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 
 impl Browser {
-    async fn get_page(&self, path_or_url: &str) -> reqwest::Response {
+    pub(crate) async fn get_page(&self, path_or_url: &str) -> reqwest::Response {
         let url =
             if path_or_url.starts_with("http") { path_or_url.to_string() } else { self.url(path_or_url) };
         self.client.get(url).send().await.unwrap_or_else(|e| panic!("GET {path_or_url}: {e}"))
@@ -25,7 +25,12 @@ impl Browser {
     }
 
     /// As [`console_sign_in`], asking for `page` first.
-    async fn console_sign_in_at(&self, page: &str, username: &str, password: &str) -> reqwest::Response {
+    pub(crate) async fn console_sign_in_at(
+        &self,
+        page: &str,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
         let start = self.get_page(page).await;
         assert_eq!(start.status(), 303, "a signed-out console sends the browser to sign in");
         let authorize = location(&start);
@@ -39,7 +44,7 @@ impl Browser {
         self.get_page(&callback).await
     }
 
-    async fn console_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn console_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         self.client
             .post(self.url(path))
             .form(fields)
@@ -53,7 +58,7 @@ fn location(resp: &reqwest::Response) -> String {
     header(resp, LOCATION).unwrap_or_else(|| panic!("no Location (status {})", resp.status()))
 }
 
-fn input_value(page: &str, name: &str) -> String {
+pub(crate) fn input_value(page: &str, name: &str) -> String {
     parse_inputs(page)
         .into_iter()
         .find(|i| i.get("name").map(String::as_str) == Some(name))
@@ -61,12 +66,12 @@ fn input_value(page: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no `{name}` input: {page}"))
 }
 
-async fn text(resp: reqwest::Response) -> (u16, String) {
+pub(crate) async fn text(resp: reqwest::Response) -> (u16, String) {
     (resp.status().as_u16(), resp.text().await.expect("body"))
 }
 
 /// A user in the administrators' group.
-async fn admin_user(app: &TestApp, username: &str) -> TestUser {
+pub(crate) async fn admin_user(app: &TestApp, username: &str) -> TestUser {
     let user = app.with_user(username, PASSWORD).await;
     make_admin(app, &user).await;
     user

@@ -17,7 +17,14 @@ fn limited(authorize: u64, login: u64, forgot: u64, token: u64) -> SpawnOptions 
     let start = now() - now().rem_euclid(60);
     let options = SpawnOptions { clock: Some(oxidp::clock::Clock::fixed(start)), settings_override: None };
     options.settings(move |s| {
-        s.rate_limits = oxidp::config::RateLimitSettings { authorize, login, forgot, token, shared: false };
+        s.rate_limits = oxidp::config::RateLimitSettings {
+            authorize,
+            login,
+            forgot,
+            token,
+            client_registration: 0,
+            shared: false,
+        };
     })
 }
 

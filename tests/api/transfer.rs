@@ -69,6 +69,16 @@ async fn an_embedded_deployment_moves_to_postgresql_and_its_users_sign_in_there(
     admin.create_group(&Actor::Cli, "staff", Some("Staff".into()), now()).await.unwrap();
     admin.add_member(&Actor::Cli, "staff", &alice.sub(), now()).await.unwrap();
     let before = source.tokens_for(&alice, &app).await;
+    // A client that registered itself (RFC 7591) keeps its registration access token.
+    let initial = admin.create_registration_token(&Actor::Cli, None, None, now()).await.unwrap().token;
+    let body = serde_json::json!({ "redirect_uris": [CB], "client_name": "Self-registered" });
+    let resp =
+        source.api.post(source.url("/connect/register")).bearer_auth(&initial).json(&body).send().await;
+    let registered: Value = resp.unwrap().json().await.unwrap();
+    let (registered_id, registration_token) = (
+        registered["client_id"].as_str().expect("client_id").to_string(),
+        registered["registration_access_token"].as_str().expect("token").to_string(),
+    );
     let source_kids: Vec<Value> =
         source.jwks().await["keys"].as_array().unwrap().iter().map(|k| k["kid"].clone()).collect();
 
@@ -97,6 +107,12 @@ async fn an_embedded_deployment_moves_to_postgresql_and_its_users_sign_in_there(
     let userinfo: Value = moved.userinfo(&after.access_token).await.json().await.unwrap();
     assert_eq!(userinfo["preferred_username"], "alice", "{userinfo}");
     assert_ne!(before.access_token, after.access_token);
+    let read = moved
+        .api
+        .get(moved.url(&format!("/connect/register/{registered_id}")))
+        .bearer_auth(&registration_token);
+    let read: Value = read.send().await.unwrap().json().await.unwrap();
+    assert_eq!(read["client_name"], "Self-registered", "the registrant still manages its client: {read}");
 }
 
 backend_test!(an_import_is_all_or_nothing_and_refuses_what_it_cannot_trust, |app| async move {

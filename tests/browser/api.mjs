@@ -12,7 +12,8 @@
 // Usage: see run.sh (it registers the APIs and clients and passes the env below).
 import { chromium } from 'playwright-core';
 import * as client from 'openid-client';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { compactDecrypt, createRemoteJWKSet, importJWK, jwtVerify } from 'jose';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
@@ -133,6 +134,24 @@ check(onward.sub === payload.sub && onward.client_id === 'orders-svc', `exchange
 check(onward.act?.sub === 'orders-svc' && !onward.aud.includes(ORDERS), `act and aud: ${JSON.stringify(onward)}`);
 check(onward.exp <= payload.exp, 'the exchanged token does not outlive the user token');
 console.log('token exchange: a token for the other API, for the same user, act', JSON.stringify(onward.act));
+
+// 4. An API whose tokens are encrypted to its own key (JWE): the client gets
+//    an opaque string; the API decrypts it with jose and verifies the
+//    RFC 9068 token inside like any other.
+const VAULT = process.env.VAULT_API;
+const sealedResp = await fetch(`${issuer}/token`, {
+  method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', resource: VAULT }),
+  headers: { authorization: 'Basic ' + Buffer.from(`svc:${process.env.SVC_SECRET}`).toString('base64') },
+});
+const sealed = (await sealedResp.json()).access_token;
+check(sealedResp.status === 200 && sealed.split('.').length === 5, `a JWE for the vault API (${sealedResp.status})`);
+const vaultKey = await importJWK(JSON.parse(readFileSync(process.env.VAULT_PRIVATE_JWK, 'utf8')), 'RSA-OAEP-256');
+const { plaintext, protectedHeader } = await compactDecrypt(sealed, vaultKey);
+check(protectedHeader.cty === 'JWT' && protectedHeader.enc === 'A256GCM', JSON.stringify(protectedHeader));
+const { payload: vaultClaims } = await jwtVerify(new TextDecoder().decode(plaintext), jwks,
+  { issuer, audience: VAULT, typ: 'at+jwt' });
+check(vaultClaims.client_id === 'svc', JSON.stringify(vaultClaims));
+console.log('an encrypted token for the vault API: decrypted and verified by jose');
 
 api.close();
 shop.close();

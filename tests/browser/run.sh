@@ -6,6 +6,8 @@
 # and invalid_grant afterwards), spa.mjs (an oidc-client-ts SPA on its own
 # origin: login, tokens via CORS, userinfo, refresh, revoke; another origin
 # blocked), native.mjs (a native app on a random loopback port, RFC 8252),
+# jwe.mjs (openid-client decrypts an encrypted ID token and UserInfo with the
+# app's own key, OIDC Core §10.2),
 # api.mjs (a resource server built on jose verifies an audience-restricted
 # user token and introspects it) and device.mjs (openid-client as a device
 # app, RFC 8628, the /device page in the browser) and console.mjs (the admin
@@ -69,9 +71,19 @@ ORDERS_API=https://orders.api.example OTHER_API=https://other.api.example
 api_secret() { "$bin" resource create --json "$@" | python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])'; }
 ORDERS_SECRET=$(api_secret --identifier "$ORDERS_API" --scope read:orders)
 api_secret --identifier "$OTHER_API" >/dev/null
+# A third API whose tokens are encrypted to its own RSA key (JWE), readable by it alone.
+VAULT_API=https://vault.api.example
+node -e '
+  const { generateKeyPairSync } = require("node:crypto"); const fs = require("node:fs");
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  fs.writeFileSync("vault-private.json", JSON.stringify({ ...privateKey.export({ format: "jwk" }), kid: "vault-enc" }));
+  fs.writeFileSync("vault-jwks.json", JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "vault-enc", use: "enc" }] }));'
+"$bin" resource create --identifier "$VAULT_API" --jwks-file vault-jwks.json \
+  --access-token-encrypted-response-alg RSA-OAEP-256 --access-token-encrypted-response-enc A256GCM >/dev/null
 SHOP_SECRET=$(secret --client-id shop --name "Shop" --redirect-uri http://127.0.0.1:9011/cb \
   --scope openid --scope profile --scope read:orders --resource "$ORDERS_API")
-SVC_SECRET=$(secret --client-id svc --grant-type client_credentials --scope jobs --resource "$OTHER_API")
+SVC_SECRET=$(secret --client-id svc --grant-type client_credentials --scope jobs --resource "$OTHER_API" \
+  --resource "$VAULT_API")
 ORDERS_SVC_SECRET=$(secret --client-id orders-svc --grant-type client_credentials --token-exchange allow \
   --token-exchange-from "$ORDERS_API" --resource "$OTHER_API" --scope openid --scope profile)
 # jar.mjs: a web app that signs its requests (RFC 9101) with an ES256 key made here.
@@ -83,6 +95,17 @@ node -e '
   fs.writeFileSync("jar-jwks.json", JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid, use: "sig", alg: "ES256" }] }));'
 SIGNER_SECRET=$(secret --client-id signer --name "Signed Requests" --redirect-uri http://127.0.0.1:9012/cb \
   --jwks-file jar-jwks.json --require-signed-request-object)
+# jwe.mjs: a web app whose ID tokens and UserInfo are encrypted to its RSA key (use enc).
+node -e '
+  const { generateKeyPairSync } = require("node:crypto"); const fs = require("node:fs");
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const kid = "sealed-enc-1";
+  fs.writeFileSync("jwe-private.json", JSON.stringify({ ...privateKey.export({ format: "jwk" }), kid, alg: "RSA-OAEP-256" }));
+  fs.writeFileSync("jwe-jwks.json", JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid, use: "enc", alg: "RSA-OAEP-256" }] }));'
+SEALED_SECRET=$(secret --client-id sealed --name "Sealed Notes" --redirect-uri http://127.0.0.1:9013/cb \
+  --grant-type authorization_code --grant-type refresh_token --jwks-file jwe-jwks.json \
+  --id-token-encrypted-response-alg RSA-OAEP-256 --id-token-encrypted-response-enc A256GCM \
+  --userinfo-signed-response-alg RS256 --userinfo-encrypted-response-alg RSA-OAEP-256)
 # pages.mjs: an app with a logo on its own loopback origin, asking consent.
 logo_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$bin" client create --client-id studio --name "Photo Studio" --consent required --redirect-uri http://127.0.0.1:9003/cb \
@@ -111,12 +134,13 @@ export PASSKEY_ISSUER="http://localhost:$pk_port" PASSKEY_TOKEN_URL="http://127.
 export PASSKEY_SERVER_LOG="$work/passkeys/server.log"
 
 export ISSUER=$OXIDP__ISSUER SPA_PORT=$spa_port APP1_SECRET APP2_SECRET GALLERY_SECRET PASSWORD='correct horse battery staple'
+export VAULT_API VAULT_PRIVATE_JWK="$work/vault-private.json"
 export ORDERS_API OTHER_API ORDERS_SECRET SHOP_SECRET SVC_SECRET ORDERS_SVC_SECRET LOGO_PORT=$logo_port
-export SIGNER_SECRET JAR_PRIVATE_JWK="$work/jar-private.json"
+export SIGNER_SECRET JAR_PRIVATE_JWK="$work/jar-private.json" SEALED_SECRET JWE_PRIVATE_JWK="$work/jwe-private.json"
 export SCREENSHOT="$shots/sso-login.png" SCREENSHOT_DIR="$shots" NODE_PATH="$here/node_modules" SERVER_LOG="$work/server.log"
 status=0
 node "$here/sso.mjs" && node "$here/logout.mjs" && node "$here/spa.mjs" && node "$here/native.mjs" \
-  && node "$here/jar.mjs" && node "$here/api.mjs" && node "$here/device.mjs" && ADMIN_USER=root node "$here/console.mjs" \
+  && node "$here/jar.mjs" && node "$here/jwe.mjs" && node "$here/api.mjs" && node "$here/device.mjs" && ADMIN_USER=root node "$here/console.mjs" \
   && node "$here/pages.mjs" && node "$here/accounts.mjs" && node "$here/passkeys.mjs" || status=$?
 if [[ $status -ne 0 ]]; then
   echo "--- server log (last 40 lines)" >&2

@@ -21,10 +21,15 @@ pub enum Actor {
     Client(String),
     /// Someone registering themselves (`accounts.registration`).
     SelfService,
+    /// A dynamically registered client managing its own registration
+    /// (RFC 7591, RFC 7592), with the initial access token it registered
+    /// with, if any.
+    Registrant { client_id: String, initial_token: Option<String> },
 }
 
 impl Actor {
-    /// How audit events name the actor: `cli`, `system`, `user:<id>`, `client:<id>`.
+    /// How audit events name the actor: `cli`, `system`, `user:<id>`,
+    /// `client:<id>`, `registrant:<client id>`.
     pub fn label(&self) -> String {
         match self {
             Actor::Cli => "cli".into(),
@@ -32,6 +37,7 @@ impl Actor {
             Actor::User { id, .. } => format!("user:{id}"),
             Actor::Client(client_id) => format!("client:{client_id}"),
             Actor::SelfService => "self_service".into(),
+            Actor::Registrant { client_id, .. } => format!("registrant:{client_id}"),
         }
     }
 
@@ -44,6 +50,9 @@ impl Actor {
             .detail("target", target.to_string());
         match self {
             Actor::User { username, .. } => audited.detail("actor_username", username.clone()),
+            Actor::Registrant { initial_token: Some(id), .. } => {
+                audited.detail("initial_access_token", id.clone())
+            }
             _ => audited,
         }
     }

@@ -2,6 +2,7 @@
 //! into a record: one code path for the CLI, the admin API and the
 //! console. Errors name the field (the admin API's JSON member).
 
+use super::encryption_keys::RawResponseEncryption;
 use super::{Admin, AdminError};
 use crate::crypto::{random_token, secret_digest};
 use crate::jose::SigningAlg;
@@ -85,6 +86,14 @@ pub struct NewClient {
     /// The resources whose access tokens the client may exchange (RFC 8693;
     /// the APIs it implements); needs the token-exchange grant.
     pub token_exchange_from: Vec<String>,
+    /// Response encryption and UserInfo signing (OIDC Registration §2),
+    /// checked in `encryption_keys`: ID tokens signed then encrypted (Core
+    /// §10.2), UserInfo as a signed and/or encrypted JWT (Core §5.3.2).
+    pub id_token_encrypted_response_alg: Option<String>,
+    pub id_token_encrypted_response_enc: Option<String>,
+    pub userinfo_signed_response_alg: Option<String>,
+    pub userinfo_encrypted_response_alg: Option<String>,
+    pub userinfo_encrypted_response_enc: Option<String>,
 }
 
 impl NewClient {
@@ -131,6 +140,11 @@ impl NewClient {
             subject_type: Some(client.subject_type.to_string()),
             sector_identifier_uri: client.sector_identifier_uri.clone(),
             token_exchange_from: client.token_exchange_from.clone(),
+            id_token_encrypted_response_alg: client.id_token_encryption.map(|e| e.alg.to_string()),
+            id_token_encrypted_response_enc: client.id_token_encryption.map(|e| e.enc.to_string()),
+            userinfo_signed_response_alg: client.userinfo_signed_response_alg.map(|a| a.to_string()),
+            userinfo_encrypted_response_alg: client.userinfo_encryption.map(|e| e.alg.to_string()),
+            userinfo_encrypted_response_enc: client.userinfo_encryption.map(|e| e.enc.to_string()),
         }
     }
 }
@@ -289,6 +303,14 @@ impl Admin {
                 "require_signed_request_object needs the client's public keys (a JWKS or a jwks_uri) to verify its request objects",
             ));
         }
+        let raw = RawResponseEncryption {
+            id_token_alg: new.id_token_encrypted_response_alg.as_deref(),
+            id_token_enc: new.id_token_encrypted_response_enc.as_deref(),
+            userinfo_signed_alg: new.userinfo_signed_response_alg.as_deref(),
+            userinfo_alg: new.userinfo_encrypted_response_alg.as_deref(),
+            userinfo_enc: new.userinfo_encrypted_response_enc.as_deref(),
+        };
+        let encryption = self.response_encryption(raw, jwks.as_deref(), jwks_uri.as_deref())?;
         let (secret_hash, secret) = secret(method, new.secret, secret_source)?;
         let id_token_alg =
             new.id_token_signed_response_alg.as_deref().map(|raw| self.id_token_alg(raw)).transpose()?;
@@ -347,6 +369,9 @@ impl Admin {
             jwks_uri,
             resources: dedup(new.resources),
             token_exchange_from,
+            id_token_encryption: encryption.id_token,
+            userinfo_signed_response_alg: encryption.userinfo_signed,
+            userinfo_encryption: encryption.userinfo,
             access_token_ttl: new.access_token_ttl,
             refresh_token_idle_ttl: new.refresh_token_idle_ttl,
             refresh_token_absolute_ttl: new.refresh_token_absolute_ttl,
@@ -377,14 +402,19 @@ impl Admin {
     /// server keeps keys for (`keys.algorithms`): anything else would fail
     /// every issuance.
     pub(super) fn id_token_alg(&self, raw: &str) -> Result<SigningAlg, AdminError> {
-        const FIELD: &str = "id_token_signed_response_alg";
-        let alg: SigningAlg = word(FIELD, raw)?;
+        self.signing_alg("id_token_signed_response_alg", raw)
+    }
+
+    /// A signing algorithm of the server's (`keys.algorithms`), `field`
+    /// named when it is not one.
+    pub(super) fn signing_alg(&self, field: &'static str, raw: &str) -> Result<SigningAlg, AdminError> {
+        let alg: SigningAlg = word(field, raw)?;
         if self.keys.algorithms.contains(&alg) {
             return Ok(alg);
         }
         let offered: Vec<&str> = self.keys.algorithms.iter().map(|a| a.as_str()).collect();
         Err(AdminError::invalid_field(
-            FIELD,
+            field,
             format!(
                 "{alg} has no signing key on this server (keys.algorithms: {}); add it to keys.algorithms first",
                 offered.join(", ")
@@ -420,8 +450,8 @@ fn secret(
 /// The client's public keys: any client, public or confidential, may
 /// register one source, an inline JWK Set or a `jwks_uri` (never both,
 /// RFC 7591 §2), used for its `private_key_jwt` assertions, its signed
-/// request objects (RFC 9101) and, later, encryption; `private_key_jwt`
-/// needs one.
+/// request objects (RFC 9101) and encrypted responses (OIDC Registration
+/// §2, `encryption_keys`); `private_key_jwt` and encryption need one.
 fn key_source(
     method: ClientAuthMethod,
     jwks: Option<String>,

@@ -47,6 +47,13 @@ pub struct ClientUpdate {
     pub sector_identifier_uri: Option<Option<String>>,
     /// Replaces the list (RFC 8693); an empty list clears it.
     pub token_exchange_from: Option<Vec<String>>,
+    /// Response encryption and UserInfo signing (OIDC Registration §2);
+    /// `Some(None)` clears one.
+    pub id_token_encrypted_response_alg: Option<Option<String>>,
+    pub id_token_encrypted_response_enc: Option<Option<String>>,
+    pub userinfo_signed_response_alg: Option<Option<String>>,
+    pub userinfo_encrypted_response_alg: Option<Option<String>>,
+    pub userinfo_encrypted_response_enc: Option<Option<String>>,
 }
 
 /// An updated client, and a new secret when the change of
@@ -93,6 +100,11 @@ impl ClientUpdate {
         set(&mut new.subject_type, self.subject_type.map(Some));
         set(&mut new.sector_identifier_uri, self.sector_identifier_uri);
         set(&mut new.token_exchange_from, self.token_exchange_from);
+        set(&mut new.id_token_encrypted_response_alg, self.id_token_encrypted_response_alg);
+        set(&mut new.id_token_encrypted_response_enc, self.id_token_encrypted_response_enc);
+        set(&mut new.userinfo_signed_response_alg, self.userinfo_signed_response_alg);
+        set(&mut new.userinfo_encrypted_response_alg, self.userinfo_encrypted_response_alg);
+        set(&mut new.userinfo_encrypted_response_enc, self.userinfo_encrypted_response_enc);
         new
     }
 }
@@ -129,6 +141,14 @@ impl Admin {
             || client.redirect_uris != current.redirect_uris
         {
             self.check_sector(&client).await?;
+        }
+        // Likewise the client's keys, when the encryption or where its keys
+        // are read from changed.
+        if client.id_token_encryption != current.id_token_encryption
+            || client.userinfo_encryption != current.userinfo_encryption
+            || client.jwks_uri != current.jwks_uri
+        {
+            self.check_encryption_keys(&client).await?;
         }
         let audited = changed(
             by.audited(AdminOp::ClientUpdate, client_id).client(client_id),

@@ -71,6 +71,15 @@ pub struct ClientView {
     pub sector_identifier_uri: Option<String>,
     /// The resources whose access tokens the client may exchange (RFC 8693).
     pub token_exchange_from: Vec<String>,
+    /// ID tokens encrypted to the client's key after signing (OIDC
+    /// Registration §2; Core §10.2): the JWE `alg` and `enc`.
+    pub id_token_encrypted_response_alg: Option<String>,
+    pub id_token_encrypted_response_enc: Option<String>,
+    /// UserInfo answered as a JWT signed with this (Core §5.3.2).
+    pub userinfo_signed_response_alg: Option<String>,
+    /// UserInfo encrypted to the client's key (Registration §2).
+    pub userinfo_encrypted_response_alg: Option<String>,
+    pub userinfo_encrypted_response_enc: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     /// The version an update must name (`If-Match`).
@@ -119,6 +128,11 @@ impl From<&ClientRecord> for ClientView {
             subject_type: c.subject_type.to_string(),
             sector_identifier_uri: c.sector_identifier_uri.clone(),
             token_exchange_from: c.token_exchange_from.clone(),
+            id_token_encrypted_response_alg: c.id_token_encryption.map(|e| e.alg.to_string()),
+            id_token_encrypted_response_enc: c.id_token_encryption.map(|e| e.enc.to_string()),
+            userinfo_signed_response_alg: c.userinfo_signed_response_alg.map(|a| a.to_string()),
+            userinfo_encrypted_response_alg: c.userinfo_encryption.map(|e| e.alg.to_string()),
+            userinfo_encrypted_response_enc: c.userinfo_encryption.map(|e| e.enc.to_string()),
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version,
@@ -147,6 +161,7 @@ impl Admin {
             return Err(AdminError::Conflict(format!("a resource named {client_id:?} already exists")));
         }
         self.check_sector(&client).await?;
+        self.check_encryption_keys(&client).await?;
         let audited = by
             .audited(AdminOp::ClientCreate, &client_id)
             .client(&client_id)

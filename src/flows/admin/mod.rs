@@ -8,9 +8,11 @@ mod bootstrap;
 mod client_spec;
 mod client_update;
 mod clients;
+mod encryption_keys;
 mod groups;
 mod keys;
 mod page;
+mod registration_tokens;
 mod resources;
 mod sector;
 mod user_access;
@@ -29,6 +31,7 @@ pub use clients::{ClientView, CreatedClient, client_summary};
 pub use groups::{GroupSummary, MAX_GROUP_DESCRIPTION_LEN};
 pub use keys::KeyInfo;
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
+pub use registration_tokens::{IssuedRegistrationToken, MAX_REGISTRATION_TOKEN_TTL};
 pub use resources::{CreatedResource, NewResource};
 pub use user_access::SecondFactorSummary;
 pub use user_profile::{AddressView, ProfileUpdate, ProfileView, profile_error};
@@ -134,6 +137,9 @@ pub struct Admin {
     links: Option<crate::flows::links::LinkSender>,
     /// Whether clients may have pairwise subjects (`subjects.pairwise`).
     pairwise_subjects: bool,
+    /// Whether clients may ask for encrypted responses (`encryption.enabled`;
+    /// `with_response_encryption`, on unless switched off).
+    response_encryption: bool,
     /// Reads pairwise clients' sector identifier documents.
     outbound: std::sync::Arc<crate::flows::client_auth::client_keys::OutboundHttp>,
 }
@@ -150,7 +156,17 @@ impl Admin {
         pairwise_subjects: bool,
     ) -> Admin {
         let outbound = std::sync::Arc::new(crate::flows::client_auth::client_keys::OutboundHttp::new());
-        Admin { stores, sessions, hashing, passwords, keys, links: None, pairwise_subjects, outbound }
+        Admin {
+            stores,
+            sessions,
+            hashing,
+            passwords,
+            keys,
+            links: None,
+            pairwise_subjects,
+            response_encryption: true,
+            outbound,
+        }
     }
 
     /// The audit trail, newest first (see also [`Admin::audit_events`]).

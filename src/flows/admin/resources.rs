@@ -4,6 +4,7 @@
 
 use super::{Actor, Admin, AdminError};
 use crate::crypto::{random_token, secret_digest};
+use crate::jose::jwe::Encryption;
 use crate::protocol::client_assertion::parse_public_jwks;
 use crate::protocol::clients::{MIN_SECRET_LEN, validate_resource, validate_scope_value};
 use crate::protocol::{AdminOp, ResourceRecord, StandardScope};
@@ -19,8 +20,14 @@ pub struct NewResource {
     pub signing_alg: Option<String>,
     /// The introspection secret; generated when neither it nor `jwks` is given.
     pub secret: Option<String>,
-    /// Inline JWK Set (JSON) to introspect with `private_key_jwt` instead.
+    /// Inline JWK Set (JSON) to introspect with `private_key_jwt` instead,
+    /// and to encrypt its access tokens to.
     pub jwks: Option<String>,
+    /// Encrypt the API's access tokens to a key of `jwks` (JWE, RFC 7516):
+    /// RSA-OAEP-256, ECDH-ES or ECDH-ES+A256KW.
+    pub access_token_encrypted_response_alg: Option<String>,
+    /// A128CBC-HS256 (default) or A256GCM.
+    pub access_token_encrypted_response_enc: Option<String>,
 }
 
 pub struct CreatedResource {
@@ -82,6 +89,27 @@ impl Admin {
             return Err(invalid("token lifetimes must be positive numbers of seconds".into()));
         }
         let signing_alg = new.signing_alg.as_deref().map(|raw| self.id_token_alg(raw)).transpose()?;
+        let access_token_encryption = Encryption::parse(
+            "access_token",
+            new.access_token_encrypted_response_alg.as_deref(),
+            new.access_token_encrypted_response_enc.as_deref(),
+        )
+        .map_err(invalid)?;
+        if let Some(encryption) = access_token_encryption {
+            if !self.response_encryption {
+                return Err(invalid(
+                    "encrypted tokens are switched off on this server (encryption.enabled)".into(),
+                ));
+            }
+            let keys = new.jwks.as_deref().map(parse_public_jwks).transpose().map_err(invalid)?;
+            if keys.is_none_or(|keys| encryption.key_in(&keys).is_none()) {
+                return Err(invalid(format!(
+                    "access_token_encrypted_response_alg: the resource's JWKS has no key that can receive {} \
+                     (a key with \"use\":\"enc\" of the right type)",
+                    encryption.alg
+                )));
+            }
+        }
         let (secret, jwks) = match (new.secret, new.jwks) {
             (Some(_), Some(_)) => return Err(invalid("give either a secret or a JWKS, not both".into())),
             (Some(s), None) if s.chars().count() < MIN_SECRET_LEN => {
@@ -101,6 +129,7 @@ impl Admin {
             scopes,
             access_token_ttl: new.access_token_ttl,
             signing_alg,
+            access_token_encryption,
             created_at: now,
             updated_at: now,
         };

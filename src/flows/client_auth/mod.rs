@@ -190,6 +190,12 @@ impl ClientAuthenticator {
         }
     }
 
+    /// The clients' public keys, as this authenticator reads them (shared
+    /// cache): what responses are encrypted to.
+    pub fn keys(&self) -> ClientKeys {
+        self.keys.clone()
+    }
+
     /// Looks the client up and checks the credentials of the request with
     /// the method it is registered for.
     pub async fn authenticate(

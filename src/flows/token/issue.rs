@@ -141,7 +141,8 @@ impl TokenIssuer {
         }
         let mut audience = target.resources.clone();
         let openid = user_scope.is_some_and(|s| s.contains(StandardScope::OpenId.as_str()));
-        if openid && !audience.contains(&self.issuer) {
+        // An encrypted token is for its resource alone: UserInfo could not read it.
+        if openid && target.sealed_for.is_none() && !audience.contains(&self.issuer) {
             audience.push(self.issuer.clone());
         }
         audience
@@ -154,6 +155,20 @@ impl TokenIssuer {
             Some(ttl) => ttl.clamp(1, self.policy.longest_access_token.max(1)),
             None => self.lifetimes(client).access_token,
         }
+    }
+
+    /// The minted token as the client receives it: encrypted to its
+    /// resource when that resource asked for it (the `jti` and `exp` stay
+    /// the inner token's, for revocation through refresh tokens).
+    pub(super) fn sealed(
+        &self,
+        target: &Target,
+        mut minted: MintedAccessToken,
+    ) -> Result<MintedAccessToken, OAuthError> {
+        if let Some(sealing) = &target.sealed_for {
+            minted.token = sealing.seal(&minted.token)?;
+        }
+        Ok(minted)
     }
 
     /// An access token for a client acting for itself (`sub` = client id),
@@ -187,6 +202,7 @@ impl TokenIssuer {
                 ttl_secs: ttl,
             },
         )?;
+        let access_token = self.sealed(target, access_token)?;
         Ok(TokenResponse {
             access_token: access_token.token,
             token_type: token_type(dpop_jkt),
@@ -229,6 +245,7 @@ impl TokenIssuer {
                 ttl_secs: access_ttl,
             },
         )?;
+        let access_token = self.sealed(grant.target, access_token)?;
         let id_token = if grant.scope.contains(StandardScope::OpenId.as_str()) {
             let alg = client.id_token_signed_response_alg.unwrap_or(keyring.algorithm());
             Some(mint_id_token(

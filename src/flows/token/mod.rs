@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use crate::flows::client_auth::ClientAuthenticator;
 use crate::flows::dpop::DpopChecker;
+use crate::flows::response_encryption::ResponseSealer;
 use crate::flows::sessions::Sessions;
 use crate::protocol::origin::{Answer, WebOrigin};
 use crate::protocol::tokens::TokenResponse;
@@ -91,6 +92,8 @@ pub struct GrantParts {
 pub struct TokenFlow {
     client_auth: Arc<ClientAuthenticator>,
     dpop: Arc<DpopChecker>,
+    /// Encrypts ID tokens for clients that registered for it.
+    sealer: ResponseSealer,
     authorization_code: AuthorizationCodeGrant,
     refresh_token: RefreshTokenGrant,
     client_credentials: ClientCredentialsGrant,
@@ -102,6 +105,7 @@ impl TokenFlow {
     pub fn new(
         client_auth: Arc<ClientAuthenticator>,
         dpop: Arc<DpopChecker>,
+        sealer: ResponseSealer,
         grants: TokenGrants,
     ) -> TokenFlow {
         let TokenGrants {
@@ -114,6 +118,7 @@ impl TokenFlow {
         TokenFlow {
             client_auth,
             dpop,
+            sealer,
             authorization_code,
             refresh_token,
             client_credentials,
@@ -180,13 +185,27 @@ impl TokenFlow {
         if client.public && grant.needs_confidential_client() {
             return Err(OAuthError::unauthorized_client(format!("a public client may not use {grant}")));
         }
-        let issued = match grant {
+        // The key for an encrypted ID token is found first: a client
+        // without one gets an error and keeps its code or refresh token.
+        let recipient = match grant {
+            GrantType::AuthorizationCode | GrantType::RefreshToken | GrantType::DeviceCode => {
+                self.sealer.recipient(client, client.id_token_encryption, now).await?
+            }
+            GrantType::ClientCredentials | GrantType::TokenExchange => None,
+        };
+        let mut issued = match grant {
             GrantType::AuthorizationCode => self.authorization_code.exchange(client, params, jkt, now).await,
             GrantType::RefreshToken => self.refresh_token.refresh(client, params, jkt, now).await,
             GrantType::ClientCredentials => self.client_credentials.grant(client, params, jkt, now).await,
             GrantType::DeviceCode => self.device_code.poll(client, params, jkt, now).await,
             GrantType::TokenExchange => self.token_exchange.exchange(client, params, jkt, now).await,
         };
+        if let (Some(recipient), Ok(TokenResponse { id_token: Some(id_token), .. })) =
+            (&recipient, &mut issued)
+        {
+            // OIDC Core §10.2: signed, then encrypted (a nested JWT).
+            *id_token = recipient.seal_jwt(id_token)?;
+        }
         if issued.is_ok() {
             crate::measure::token_issued(grant, &client.client_id);
         }

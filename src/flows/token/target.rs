@@ -51,6 +51,14 @@ impl TokenIssuer {
         // since, or the resource may have been deleted.
         registry.check_allowed(client, &wanted)?;
         let target = registry.target(&wanted, self.keyring.current().algorithm())?;
+        if let Some(sealing) = &target.sealed_for
+            && !self.policy().encrypted_tokens
+        {
+            return Err(OAuthError::invalid_target(format!(
+                "tokens for {} are encrypted, which is switched off on this server (encryption.enabled)",
+                sealing.resource
+            )));
+        }
         Ok(Resolved { scope: registry.grantable_scope(scope, &wanted), target })
     }
 }

@@ -10,6 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use super::*;
 use crate::flows::client_auth::client_keys::{ClientKeyCache, OutboundHttp};
 use crate::flows::dpop::DpopChecker;
+use crate::flows::response_encryption::ResponseSealer;
 use crate::flows::sessions::{SessionPolicy, Sessions};
 use crate::jose::{Keyring, KeyringHandle, generate_rsa_pem};
 use crate::protocol::dpop::DpopPolicy;
@@ -56,6 +57,7 @@ async fn token_flow() -> (TokenFlow, tempfile::TempDir) {
         refresh_token_idle_ttl: 3600,
         refresh_token_absolute_ttl: 7200,
         longest_access_token: 3600,
+        encrypted_tokens: true,
     };
     let keyring = Arc::new(KeyringHandle::new(keyring));
     let subjects = Arc::new(crate::protocol::subjects::Subjects::new(Some([9; 32])));
@@ -78,9 +80,11 @@ async fn token_flow() -> (TokenFlow, tempfile::TempDir) {
     let sessions = Sessions::detached(&stores, SessionPolicy { ttl: 3600, idle_ttl: 600 });
     let dpop =
         DpopChecker::new(DpopPolicy::default(), NonceKey::new([3; 32]), stores.ephemeral.clone(), ISSUER);
+    let sealer = ResponseSealer::new(keyring.clone(), client_auth.keys(), true);
     let flow = TokenFlow::new(
         client_auth,
         Arc::new(dpop),
+        sealer,
         TokenGrants::new(GrantParts {
             ephemeral: stores.ephemeral.clone(),
             users: stores.users.clone(),

@@ -127,6 +127,7 @@ impl TokenExchangeGrant {
                 ttl_secs: ttl,
             },
         )?;
+        let minted = self.issuer.sealed(&resolved.target, minted)?;
         let audited = Audited::new(AuditKind::TokenExchanged)
             .user(&user.id)
             .client(&client.client_id)

@@ -2,9 +2,11 @@
 //! export` / `oxidp import`: users (with their password hashes), clients,
 //! resources, groups and members, consents, signing keys and second
 //! factors, all as stored (keys and TOTP secrets stay sealed with the
-//! key-encryption key). Not included: refresh tokens, sessions, mailed
-//! links and revoked-token lists (users sign in again after a move) and the
-//! audit trail (history, kept where it was).
+//! key-encryption key), and dynamically registered clients' registration
+//! access token digests (RFC 7592). Not included: refresh tokens,
+//! sessions, mailed links and revoked-token lists (users sign in again
+//! after a move), initial access tokens (an operator makes new ones) and
+//! the audit trail (history, kept where it was).
 //!
 //! The import is one write transaction: all of it or nothing. It refuses a
 //! target that holds any of these records, unless merging, which adds only
@@ -19,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use super::models::{ClientRow, GroupRow};
 use super::revisions::{self, Counter};
 use super::schema::{
-    clients, consents, group_members, passkeys, recovery_codes, resources, signing_keys, totp_factors,
-    user_groups, users,
+    client_registrations, clients, consents, group_members, passkeys, recovery_codes, resources,
+    signing_keys, totp_factors, user_groups, users,
 };
 use super::{AnyConnection, write_transaction};
 use crate::store::StoreError;
@@ -66,6 +68,11 @@ pub struct ResourceDump {
     pub signing_alg: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Absent in exports made before resources could encrypt.
+    #[serde(default)]
+    pub access_token_encrypted_response_alg: Option<String>,
+    #[serde(default)]
+    pub access_token_encrypted_response_enc: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
@@ -137,6 +144,17 @@ pub struct PasskeyDump {
     pub last_used_at: Option<i64>,
 }
 
+/// A dynamically registered client's registration access token, as its
+/// digest (RFC 7592 §3), so the registrant keeps managing it after a move.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, Deserialize)]
+#[diesel(table_name = client_registrations)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationDump {
+    pub client_id: String,
+    pub registration_token_hash: String,
+    pub created_at: i64,
+}
+
 /// The whole document. Rows are in key order, so two exports of the same
 /// data are the same text.
 #[derive(Serialize, Deserialize)]
@@ -149,6 +167,9 @@ pub struct Dump {
     pub groups: Vec<GroupRow>,
     pub group_members: Vec<MemberDump>,
     pub clients: Vec<ClientRow>,
+    /// Absent in exports made before dynamic client registration.
+    #[serde(default)]
+    pub client_registrations: Vec<RegistrationDump>,
     pub resources: Vec<ResourceDump>,
     pub consents: Vec<ConsentDump>,
     pub signing_keys: Vec<SigningKeyDump>,
@@ -165,6 +186,7 @@ impl Dump {
             ("groups", self.groups.len()),
             ("group_members", self.group_members.len()),
             ("clients", self.clients.len()),
+            ("client_registrations", self.client_registrations.len()),
             ("resources", self.resources.len()),
             ("consents", self.consents.len()),
             ("signing_keys", self.signing_keys.len()),
@@ -189,6 +211,10 @@ pub fn export(conn: &mut AnyConnection, now: i64) -> Result<Dump, StoreError> {
                 .select(MemberDump::as_select())
                 .load(c)?,
             clients: clients::table.order(clients::client_id).select(ClientRow::as_select()).load(c)?,
+            client_registrations: client_registrations::table
+                .order(client_registrations::client_id)
+                .select(RegistrationDump::as_select())
+                .load(c)?,
             resources: resources::table
                 .order(resources::identifier)
                 .select(ResourceDump::as_select())
@@ -287,12 +313,30 @@ pub fn import(conn: &mut AnyConnection, dump: Dump, merge: bool) -> Result<Impor
                 .load::<(String, String)>(c)
                 .map(|v| v.into_iter().map(|(g, u)| format!("{g}\n{u}")).collect::<Vec<_>>())
         );
+        // A registration speaks for the client it came with, never for a
+        // client of the same id the target keeps when merging.
+        let kept: HashSet<String> = if merge {
+            clients::table.select(clients::client_id).load::<String>(c)?.into_iter().collect()
+        } else {
+            HashSet::new()
+        };
+        let registrations: Vec<RegistrationDump> =
+            dump.client_registrations.into_iter().filter(|r| !kept.contains(&r.client_id)).collect();
         put!(
             "clients",
             dump.clients,
             clients::table,
             |r: &ClientRow| r.client_id.clone(),
             |c: &mut AnyConnection| clients::table.select(clients::client_id).load::<String>(c)
+        );
+        put!(
+            "client_registrations",
+            registrations,
+            client_registrations::table,
+            |r: &RegistrationDump| r.client_id.clone(),
+            |c: &mut AnyConnection| client_registrations::table
+                .select(client_registrations::client_id)
+                .load::<String>(c)
         );
         put!(
             "resources",

@@ -7,6 +7,7 @@
 
 pub mod account_links;
 pub mod audit;
+pub mod client_registrations;
 pub mod clients;
 pub mod consents;
 pub mod denied_tokens;

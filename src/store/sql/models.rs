@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 
 use super::schema::{clients, users};
+use crate::jose::jwe::{ContentEncryption, Encryption, KeyManagementAlg};
 use crate::protocol::claims_request::RequestedClaims;
 use crate::protocol::profile::Profile;
 use crate::protocol::vocabulary::SubjectType;
@@ -136,6 +137,18 @@ pub struct ClientRow {
     /// exchange (RFC 8693); an empty list in exports made before it existed.
     #[serde(default = "empty_list")]
     pub token_exchange_from: String,
+    /// Response encryption and UserInfo signing (OIDC Registration §2),
+    /// each absent in exports made before it existed.
+    #[serde(default)]
+    pub id_token_encrypted_response_alg: Option<String>,
+    #[serde(default)]
+    pub id_token_encrypted_response_enc: Option<String>,
+    #[serde(default)]
+    pub userinfo_signed_response_alg: Option<String>,
+    #[serde(default)]
+    pub userinfo_encrypted_response_alg: Option<String>,
+    #[serde(default)]
+    pub userinfo_encrypted_response_enc: Option<String>,
 }
 
 fn public_subjects() -> String {
@@ -163,6 +176,22 @@ fn decode_word<T: std::str::FromStr<Err = crate::vocabulary::UnknownWord>>(
     word: &str,
 ) -> Result<T, StoreError> {
     word.parse().map_err(|e| StoreError::Corrupt(format!("client {client_id:?}: {e}")))
+}
+
+/// A stored `alg`/`enc` pair (OIDC Registration §2), both words checked:
+/// an `enc` without its `alg`, or a word outside the vocabulary, is `Corrupt`.
+fn decode_encryption(
+    client_id: &str,
+    alg: Option<&str>,
+    enc: Option<&str>,
+) -> Result<Option<Encryption>, StoreError> {
+    let alg = alg.map(|alg| decode_word::<KeyManagementAlg>(client_id, alg)).transpose()?;
+    let enc = enc.map(|enc| decode_word::<ContentEncryption>(client_id, enc)).transpose()?;
+    match (alg, enc) {
+        (Some(alg), enc) => Ok(Some(Encryption { alg, enc: enc.unwrap_or(ContentEncryption::A128CbcHs256) })),
+        (None, None) => Ok(None),
+        (None, Some(enc)) => Err(StoreError::Corrupt(format!("client {client_id:?}: {enc} without an alg"))),
+    }
 }
 
 impl TryFrom<&ClientRecord> for ClientRow {
@@ -208,6 +237,11 @@ impl TryFrom<&ClientRecord> for ClientRow {
             subject_type: c.subject_type.as_str().to_string(),
             sector_identifier_uri: c.sector_identifier_uri.clone(),
             token_exchange_from: encode_list(&c.token_exchange_from)?,
+            id_token_encrypted_response_alg: c.id_token_encryption.map(|e| e.alg.to_string()),
+            id_token_encrypted_response_enc: c.id_token_encryption.map(|e| e.enc.to_string()),
+            userinfo_signed_response_alg: c.userinfo_signed_response_alg.map(|alg| alg.to_string()),
+            userinfo_encrypted_response_alg: c.userinfo_encryption.map(|e| e.alg.to_string()),
+            userinfo_encrypted_response_enc: c.userinfo_encryption.map(|e| e.enc.to_string()),
             frontchannel_logout_uri: c.frontchannel_logout.as_ref().map(|l| l.uri.clone()),
             frontchannel_logout_session_required: c
                 .frontchannel_logout
@@ -233,6 +267,21 @@ impl TryFrom<ClientRow> for ClientRecord {
             scopes: decode_list(id, "scopes", &r.scopes)?,
             resources: decode_list(id, "resources", &r.resources)?,
             token_exchange_from: decode_list(id, "token_exchange_from", &r.token_exchange_from)?,
+            id_token_encryption: decode_encryption(
+                id,
+                r.id_token_encrypted_response_alg.as_deref(),
+                r.id_token_encrypted_response_enc.as_deref(),
+            )?,
+            userinfo_signed_response_alg: r
+                .userinfo_signed_response_alg
+                .as_deref()
+                .map(|alg| decode_word(id, alg))
+                .transpose()?,
+            userinfo_encryption: decode_encryption(
+                id,
+                r.userinfo_encrypted_response_alg.as_deref(),
+                r.userinfo_encrypted_response_enc.as_deref(),
+            )?,
             token_endpoint_auth_method: decode_word(id, &r.token_endpoint_auth_method)?,
             jwks: r.jwks,
             jwks_uri: r.jwks_uri,
@@ -417,62 +466,5 @@ impl From<&crate::protocol::GroupRecord> for GroupRow {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `subject_type` round-trips; a stored word outside the vocabulary
-    /// is `Corrupt`, as for the other word columns.
-    #[test]
-    fn subject_type_is_a_checked_word() {
-        let pairwise = ClientRecord {
-            subject_type: SubjectType::Pairwise,
-            sector_identifier_uri: Some("https://app.example/sector.json".into()),
-            ..ClientRecord::default()
-        };
-        let row = ClientRow::try_from(&pairwise).expect("row");
-        assert_eq!(row.subject_type, "pairwise");
-        assert_eq!(ClientRecord::try_from(row).expect("record"), pairwise);
-        let mut row = ClientRow::try_from(&pairwise).expect("row");
-        row.subject_type = "secret".into();
-        let err = ClientRecord::try_from(row).expect_err("not a subject type");
-        assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
-    }
-
-    /// Exports made before pairwise subjects existed import as public.
-    #[test]
-    fn old_exports_read_as_public() {
-        let mut json =
-            serde_json::to_value(ClientRow::try_from(&ClientRecord::default()).expect("row")).expect("json");
-        let members = json.as_object_mut().expect("object");
-        members.remove("subject_type");
-        members.remove("sector_identifier_uri");
-        let row: ClientRow = serde_json::from_value(json).expect("old export");
-        let record = ClientRecord::try_from(row).expect("record");
-        assert_eq!((record.subject_type, record.sector_identifier_uri), (SubjectType::Public, None));
-    }
-
-    /// `token_exchange_from` round-trips as a JSON list like `resources`;
-    /// a stored value that is not one is `Corrupt`; exports made before it
-    /// existed import with an empty list.
-    #[test]
-    fn token_exchange_from_is_a_checked_list() {
-        let service = ClientRecord {
-            token_exchange_from: vec!["https://orders.example".into(), "urn:api:\"é\"".into()],
-            ..ClientRecord::default()
-        };
-        let row = ClientRow::try_from(&service).expect("row");
-        assert_eq!(row.token_exchange_from, r#"["https://orders.example","urn:api:\"é\""]"#);
-        assert_eq!(ClientRecord::try_from(row).expect("record"), service);
-        let mut row = ClientRow::try_from(&service).expect("row");
-        row.token_exchange_from = "https://orders.example".into();
-        let err = ClientRecord::try_from(row).expect_err("not a JSON list");
-        assert!(
-            matches!(err, StoreError::Corrupt(ref why) if why.contains("token_exchange_from")),
-            "{err:?}"
-        );
-        let mut json = serde_json::to_value(ClientRow::try_from(&service).expect("row")).expect("json");
-        json.as_object_mut().expect("object").remove("token_exchange_from");
-        let row: ClientRow = serde_json::from_value(json).expect("old export");
-        assert_eq!(ClientRecord::try_from(row).expect("record").token_exchange_from, Vec::<String>::new());
-    }
-}
+#[path = "models_tests.rs"]
+mod tests;

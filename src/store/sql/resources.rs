@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::AnyConnection;
 use super::schema::resources;
+use crate::jose::jwe::Encryption;
 use crate::protocol::ResourceRecord;
 use crate::store::StoreError;
 
@@ -19,6 +20,8 @@ struct ResourceRow {
     signing_alg: Option<String>,
     created_at: i64,
     updated_at: i64,
+    access_token_encrypted_response_alg: Option<String>,
+    access_token_encrypted_response_enc: Option<String>,
 }
 
 impl TryFrom<&ResourceRecord> for ResourceRow {
@@ -35,6 +38,8 @@ impl TryFrom<&ResourceRecord> for ResourceRow {
             signing_alg: r.signing_alg.map(|alg| alg.to_string()),
             created_at: r.created_at,
             updated_at: r.updated_at,
+            access_token_encrypted_response_alg: r.access_token_encryption.map(|e| e.alg.to_string()),
+            access_token_encrypted_response_enc: r.access_token_encryption.map(|e| e.enc.to_string()),
         })
     }
 }
@@ -53,6 +58,12 @@ impl TryFrom<ResourceRow> for ResourceRecord {
             ),
             None => None,
         };
+        let access_token_encryption = Encryption::parse(
+            "access_token",
+            r.access_token_encrypted_response_alg.as_deref(),
+            r.access_token_encrypted_response_enc.as_deref(),
+        )
+        .map_err(|e| corrupt("access token encryption", e))?;
         Ok(ResourceRecord {
             identifier: r.identifier,
             secret_hash: r.secret_hash,
@@ -60,6 +71,7 @@ impl TryFrom<ResourceRow> for ResourceRecord {
             scopes,
             access_token_ttl: r.access_token_ttl,
             signing_alg,
+            access_token_encryption,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })

@@ -68,6 +68,11 @@ diesel::table! {
         subject_type -> Text,
         sector_identifier_uri -> Nullable<Text>,
         token_exchange_from -> Text,
+        id_token_encrypted_response_alg -> Nullable<Text>,
+        id_token_encrypted_response_enc -> Nullable<Text>,
+        userinfo_signed_response_alg -> Nullable<Text>,
+        userinfo_encrypted_response_alg -> Nullable<Text>,
+        userinfo_encrypted_response_enc -> Nullable<Text>,
     }
 }
 
@@ -81,6 +86,8 @@ diesel::table! {
         signing_alg -> Nullable<Text>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        access_token_encrypted_response_alg -> Nullable<Text>,
+        access_token_encrypted_response_enc -> Nullable<Text>,
     }
 }
 
@@ -213,6 +220,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    initial_access_tokens (id) {
+        id -> Text,
+        token_hash -> Text,
+        created_at -> BigInt,
+        expires_at -> Nullable<BigInt>,
+        uses_left -> Nullable<BigInt>,
+        created_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    client_registrations (client_id) {
+        client_id -> Text,
+        registration_token_hash -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(account_links -> users (user_id));
 diesel::joinable!(passkeys -> users (user_id));
 
@@ -232,5 +258,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     revisions,
     totp_factors,
     recovery_codes,
-    passkeys
+    passkeys,
+    initial_access_tokens,
+    client_registrations
 );

@@ -7,8 +7,9 @@ use diesel::migration::MigrationSource;
 use diesel::prelude::*;
 
 use super::schema::clients as clients_table;
-use super::{AnyConnection, Backend, Db, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, Target};
-use super::{clients, parse_url, users};
+use super::{AnyConnection, Backend, Db, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+use super::{clients, users};
+use crate::jose::jwe::Encryption;
 use crate::protocol::profile::{Address, Profile};
 use crate::protocol::{
     AuditKind, ClientAuthMethod, ConsentMode, GrantType, LogoutUri, PkcePolicy, Scope, SigningAlg,
@@ -71,6 +72,9 @@ fn client(client_id: &str) -> ClientRecord {
         refresh_token_idle_ttl: None,
         refresh_token_absolute_ttl: Some(86_400),
         id_token_signed_response_alg: Some(SigningAlg::Es256),
+        id_token_encryption: Encryption::parse("", Some("ECDH-ES+A256KW"), Some("A256GCM")).expect("words"),
+        userinfo_signed_response_alg: Some(SigningAlg::Ps256),
+        userinfo_encryption: Encryption::parse("", Some("RSA-OAEP-256"), None).expect("words"),
         name: Some("App \"é\"".into()),
         backchannel_logout: Some(LogoutUri {
             uri: "https://app.example/bc?x=1".into(),
@@ -298,6 +302,7 @@ fn exercise_resources(conn: &mut AnyConnection) {
         scopes: vec!["read:orders".into(), "write:orders".into()],
         access_token_ttl: Some(120),
         signing_alg: Some(SigningAlg::Es256),
+        access_token_encryption: Encryption::parse("", Some("ECDH-ES"), Some("A256GCM")).expect("words"),
         created_at: 1,
         updated_at: 2,
     };
@@ -464,36 +469,5 @@ fn migration_folders_match() {
     assert_eq!(sqlite, postgres);
 }
 
-#[test]
-fn url_parsing() {
-    let sqlite = |p: &str| Target { backend: Backend::Sqlite, location: p.into() };
-    assert_eq!(parse_url("sqlite://data/oxidp.db").ok(), Some(sqlite("data/oxidp.db")));
-    assert_eq!(parse_url("sqlite:///var/lib/o.db").ok(), Some(sqlite("/var/lib/o.db")));
-    for pg in ["postgres://u:p@h/db", "postgresql://h/db?sslmode=disable"] {
-        assert_eq!(parse_url(pg).ok(), Some(Target { backend: Backend::Postgres, location: pg.into() }));
-    }
-    for bad in [
-        "",
-        "sqlite://",
-        "sqlite://:memory:",
-        "sqlite:data.db",
-        "mysql://root:hunter2@h/db",
-        "data.db",
-        "://hunter2",
-    ] {
-        let err = parse_url(bad).expect_err(bad);
-        assert!(matches!(err, StoreError::Config(_)), "{bad}: {err:?}");
-        assert!(!err.to_string().contains("hunter2"), "{err}");
-    }
-}
-
-#[test]
-fn connect_errors() {
-    let err = Db::connect("mysql://root:hunter2@localhost/db", 1).expect_err("bad scheme");
-    assert!(matches!(err, StoreError::Config(_)), "{err:?}");
-    assert!(!err.to_string().contains("hunter2"));
-    // Nothing listens on port 1: refused at once.
-    let err = Db::connect("postgres://u:hunter2@127.0.0.1:1/db", 1).expect_err("refused");
-    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
-    assert!(!err.to_string().contains("hunter2"), "{err}");
-}
+#[path = "url_tests.rs"]
+mod url_tests;

@@ -99,6 +99,17 @@ pub struct ClientCreate {
     /// the APIs it implements); needs the token-exchange grant.
     #[serde(default)]
     pub token_exchange_from: Vec<String>,
+    /// Encrypt ID tokens after signing (OIDC Registration §2, Core §10.2):
+    /// RSA-OAEP-256, ECDH-ES or ECDH-ES+A256KW; needs a key with `use`
+    /// `enc` in `jwks` or at `jwks_uri`.
+    pub id_token_encrypted_response_alg: Option<String>,
+    /// A128CBC-HS256 (default) or A256GCM; needs the `_alg`.
+    pub id_token_encrypted_response_enc: Option<String>,
+    /// Answer UserInfo as a JWT signed with this (Core §5.3.2).
+    pub userinfo_signed_response_alg: Option<String>,
+    /// Encrypt UserInfo responses (Registration §2), as for ID tokens.
+    pub userinfo_encrypted_response_alg: Option<String>,
+    pub userinfo_encrypted_response_enc: Option<String>,
 }
 
 /// The members to change; absent members stay, `null` clears an optional one.
@@ -160,6 +171,21 @@ pub struct ClientPatch {
     pub sector_identifier_uri: Option<Option<String>>,
     /// Replaces the list; `[]` clears it.
     pub token_exchange_from: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub id_token_encrypted_response_alg: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub id_token_encrypted_response_enc: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub userinfo_signed_response_alg: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub userinfo_encrypted_response_alg: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub userinfo_encrypted_response_enc: Option<Option<String>>,
 }
 
 fn jwks_text(jwks: serde_json::Value) -> String {
@@ -202,6 +228,11 @@ impl From<ClientCreate> for NewClient {
             subject_type: c.subject_type,
             sector_identifier_uri: c.sector_identifier_uri,
             token_exchange_from: c.token_exchange_from,
+            id_token_encrypted_response_alg: c.id_token_encrypted_response_alg,
+            id_token_encrypted_response_enc: c.id_token_encrypted_response_enc,
+            userinfo_signed_response_alg: c.userinfo_signed_response_alg,
+            userinfo_encrypted_response_alg: c.userinfo_encrypted_response_alg,
+            userinfo_encrypted_response_enc: c.userinfo_encrypted_response_enc,
         }
     }
 }
@@ -239,6 +270,11 @@ impl From<ClientPatch> for ClientUpdate {
             subject_type: p.subject_type,
             sector_identifier_uri: p.sector_identifier_uri,
             token_exchange_from: p.token_exchange_from,
+            id_token_encrypted_response_alg: p.id_token_encrypted_response_alg,
+            id_token_encrypted_response_enc: p.id_token_encrypted_response_enc,
+            userinfo_signed_response_alg: p.userinfo_signed_response_alg,
+            userinfo_encrypted_response_alg: p.userinfo_encrypted_response_alg,
+            userinfo_encrypted_response_enc: p.userinfo_encrypted_response_enc,
         }
     }
 }

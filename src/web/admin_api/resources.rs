@@ -20,6 +20,9 @@ pub struct ResourceView {
     pub signing_alg: Option<String>,
     /// Whether it introspects with `private_key_jwt` rather than a secret.
     pub uses_jwks: bool,
+    /// Its access tokens are encrypted to its key (JWE): `alg` and `enc`.
+    pub access_token_encrypted_response_alg: Option<String>,
+    pub access_token_encrypted_response_enc: Option<String>,
     pub created_at: i64,
 }
 
@@ -31,6 +34,8 @@ impl From<&ResourceRecord> for ResourceView {
             access_token_ttl: r.access_token_ttl,
             signing_alg: r.signing_alg.map(|a| a.to_string()),
             uses_jwks: r.jwks.is_some(),
+            access_token_encrypted_response_alg: r.access_token_encryption.map(|e| e.alg.to_string()),
+            access_token_encrypted_response_enc: r.access_token_encryption.map(|e| e.enc.to_string()),
             created_at: r.created_at,
         }
     }
@@ -49,6 +54,11 @@ pub struct ResourceCreate {
     pub secret: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub jwks: Option<serde_json::Value>,
+    /// Encrypt its access tokens to a key of `jwks` (RSA-OAEP-256, ECDH-ES,
+    /// ECDH-ES+A256KW) so clients cannot read them.
+    pub access_token_encrypted_response_alg: Option<String>,
+    /// A128CBC-HS256 (default) or A256GCM.
+    pub access_token_encrypted_response_enc: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -89,6 +99,8 @@ pub async fn create(
         signing_alg: new.signing_alg,
         secret: new.secret,
         jwks: new.jwks.map(|j| j.to_string()),
+        access_token_encrypted_response_alg: new.access_token_encrypted_response_alg,
+        access_token_encrypted_response_enc: new.access_token_encrypted_response_enc,
     };
     let created = admin.create_resource(&op.actor, new, op.now).await?;
     Ok(HttpResponse::Created()

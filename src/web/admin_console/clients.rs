@@ -8,6 +8,8 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
 use crate::flows::admin::{Admin, AdminError, ClientUpdate, NewClient};
+use crate::jose::SigningAlg;
+use crate::jose::jwe::{ContentEncryption, KeyManagementAlg};
 use crate::protocol::{ClientAuthMethod, ClientRecord, ConsentMode, GrantType, Params, SubjectType};
 use crate::web::Site;
 use crate::web::admin_console::views::{
@@ -218,6 +220,11 @@ fn read_form(params: &Params, current: Option<&ClientRecord>) -> ClientForm {
         subject_type: text("subject_type"),
         sector_identifier_uri: text("sector_identifier_uri"),
         token_exchange_from: text("token_exchange_from"),
+        id_token_encrypted_response_alg: text("id_token_encrypted_response_alg"),
+        id_token_encrypted_response_enc: text("id_token_encrypted_response_enc"),
+        userinfo_signed_response_alg: text("userinfo_signed_response_alg"),
+        userinfo_encrypted_response_alg: text("userinfo_encrypted_response_alg"),
+        userinfo_encrypted_response_enc: text("userinfo_encrypted_response_enc"),
         token_endpoint_auth_method: text("token_endpoint_auth_method"),
         jwks_uri: text("jwks_uri"),
         version: params.get("version").and_then(|v| v.parse().ok()).unwrap_or(0),
@@ -256,6 +263,11 @@ fn new_client(form: &ClientForm) -> NewClient {
         subject_type: optional(&form.subject_type),
         sector_identifier_uri: optional(&form.sector_identifier_uri),
         token_exchange_from: lines(&form.token_exchange_from),
+        id_token_encrypted_response_alg: optional(&form.id_token_encrypted_response_alg),
+        id_token_encrypted_response_enc: optional(&form.id_token_encrypted_response_enc),
+        userinfo_signed_response_alg: optional(&form.userinfo_signed_response_alg),
+        userinfo_encrypted_response_alg: optional(&form.userinfo_encrypted_response_alg),
+        userinfo_encrypted_response_enc: optional(&form.userinfo_encrypted_response_enc),
         ..NewClient::default()
     }
 }
@@ -278,8 +290,18 @@ fn client_update(form: &ClientForm) -> ClientUpdate {
         subject_type: optional(&form.subject_type),
         sector_identifier_uri: Some(optional(&form.sector_identifier_uri)),
         token_exchange_from: Some(lines(&form.token_exchange_from)),
+        id_token_encrypted_response_alg: Some(optional(&form.id_token_encrypted_response_alg)),
+        id_token_encrypted_response_enc: Some(optional(&form.id_token_encrypted_response_enc)),
+        userinfo_signed_response_alg: Some(optional(&form.userinfo_signed_response_alg)),
+        userinfo_encrypted_response_alg: Some(optional(&form.userinfo_encrypted_response_alg)),
+        userinfo_encrypted_response_enc: Some(optional(&form.userinfo_encrypted_response_enc)),
         ..ClientUpdate::default()
     }
+}
+
+/// An optional stored word as a select's value (empty: unset).
+fn word(value: Option<impl std::fmt::Display>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
 }
 
 /// A stored client as its edit form.
@@ -301,6 +323,11 @@ fn stored(client: &ClientRecord) -> (ClientForm, ClientFacts) {
         subject_type: client.subject_type.as_str().to_string(),
         sector_identifier_uri: client.sector_identifier_uri.clone().unwrap_or_default(),
         token_exchange_from: client.token_exchange_from.join("\n"),
+        id_token_encrypted_response_alg: word(client.id_token_encryption.map(|e| e.alg)),
+        id_token_encrypted_response_enc: word(client.id_token_encryption.map(|e| e.enc)),
+        userinfo_signed_response_alg: word(client.userinfo_signed_response_alg),
+        userinfo_encrypted_response_alg: word(client.userinfo_encryption.map(|e| e.alg)),
+        userinfo_encrypted_response_enc: word(client.userinfo_encryption.map(|e| e.enc)),
         token_endpoint_auth_method: client.token_endpoint_auth_method.as_str().to_string(),
         jwks_uri: client.jwks_uri.clone().unwrap_or_default(),
         version: client.version,
@@ -354,6 +381,9 @@ fn form_page(
         auth_methods: ClientAuthMethod::ALL.iter().map(|m| m.as_str()).collect(),
         consent_modes: ConsentMode::ALL.iter().map(|c| c.as_str()).collect(),
         subject_types: SubjectType::ALL.iter().map(|t| t.as_str()).collect(),
+        key_management_algs: KeyManagementAlg::ALL.iter().map(|a| a.as_str()).collect(),
+        content_encryptions: ContentEncryption::ALL.iter().map(|e| e.as_str()).collect(),
+        signing_algs: SigningAlg::ALL.iter().map(|a| a.as_str()).collect(),
     };
     html(status, &page)
 }
@@ -369,7 +399,7 @@ fn grant_label(grant: GrantType) -> &'static str {
 }
 
 /// The form's inputs, named as the admin operations name fields.
-const FIELDS: [&str; 13] = [
+const FIELDS: [&str; 18] = [
     "client_id",
     "name",
     "logo_uri",
@@ -383,6 +413,11 @@ const FIELDS: [&str; 13] = [
     "subject_type",
     "sector_identifier_uri",
     "token_exchange_from",
+    "id_token_encrypted_response_alg",
+    "id_token_encrypted_response_enc",
+    "userinfo_signed_response_alg",
+    "userinfo_encrypted_response_alg",
+    "userinfo_encrypted_response_enc",
 ];
 
 /// Where the form shows an error about `field`: next to its input, or

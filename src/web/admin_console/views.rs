@@ -194,6 +194,13 @@ pub struct ClientForm {
     /// The resources whose access tokens it may exchange (RFC 8693), one
     /// per line.
     pub token_exchange_from: String,
+    /// Response encryption and UserInfo signing (OIDC Registration §2):
+    /// the words chosen, empty for unset.
+    pub id_token_encrypted_response_alg: String,
+    pub id_token_encrypted_response_enc: String,
+    pub userinfo_signed_response_alg: String,
+    pub userinfo_encrypted_response_alg: String,
+    pub userinfo_encrypted_response_enc: String,
     pub token_endpoint_auth_method: String,
     pub jwks_uri: String,
     /// The version the edit started from (0 for a new client).
@@ -233,6 +240,11 @@ pub struct ClientFormPage<'a> {
     pub auth_methods: Vec<&'static str>,
     pub consent_modes: Vec<&'static str>,
     pub subject_types: Vec<&'static str>,
+    /// JWE `alg` and `enc` words (RFC 7518 §4.1, §5.1) and the signing
+    /// algorithms, for the encryption selects.
+    pub key_management_algs: Vec<&'static str>,
+    pub content_encryptions: Vec<&'static str>,
+    pub signing_algs: Vec<&'static str>,
 }
 
 /// One user in the list.

@@ -1,6 +1,7 @@
 //! The OAuth 2.0 and OpenID Connect endpoints.
 
 pub mod authorize;
+pub mod client_registration;
 pub mod device_authorization;
 pub mod discovery;
 pub mod health;

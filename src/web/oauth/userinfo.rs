@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::clock::Clock;
 use crate::flows::dpop::{Presented, Scheme};
 use crate::flows::origins::BrowserOrigins;
-use crate::flows::userinfo::UserinfoFlow;
+use crate::flows::userinfo::{UserinfoFlow, UserinfoResponse};
 use crate::protocol::origin::{OriginVerdict, WebOrigin};
 use crate::protocol::{ErrorCode, OAuthError};
 use crate::web::{cors, extract, respond};
@@ -75,8 +75,14 @@ async fn respond_with(
     let presented = Presented { token: &token, scheme, proof, method: req.method().as_str() };
     let answer = flow.userinfo(&presented, origin, now).await;
     let resp = match answer.result {
-        Ok(claims) => {
-            let mut resp = HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(claims);
+        Ok(answer) => {
+            let mut ok = HttpResponse::Ok();
+            ok.insert_header((header::CACHE_CONTROL, "no-store"));
+            // OIDC Core §5.3.2: a signed or encrypted answer is `application/jwt`.
+            let mut resp = match answer {
+                UserinfoResponse::Claims(claims) => ok.json(claims),
+                UserinfoResponse::Jwt(jwt) => ok.content_type("application/jwt").body(jwt),
+            };
             if scheme == Scheme::Dpop {
                 respond::add_dpop_nonce(&mut resp, flow.dpop_nonce(now));
             }

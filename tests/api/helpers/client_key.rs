@@ -59,18 +59,39 @@ impl ClientKey {
 /// A loopback HTTP/1.1 server answering every request with `body` as JSON.
 /// Returns its URL; the task ends with the test's runtime.
 pub async fn serve_once_per_request(body: String) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind jwks server");
-    let uri = format!("http://{}/jwks.json", listener.local_addr().expect("jwks server address"));
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let mut request = [0u8; 8192];
-            let _ = socket.read(&mut request).await;
-            let response = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/jwk-set+json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = socket.write_all(response.as_bytes()).await;
-        }
-    });
-    uri
+    ServedJwks::start(body).await.uri
+}
+
+/// A client's `jwks_uri` on loopback whose document can change (a client
+/// rolling or losing its keys).
+pub struct ServedJwks {
+    pub uri: String,
+    body: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl ServedJwks {
+    pub async fn start(body: String) -> ServedJwks {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind jwks server");
+        let uri = format!("http://{}/jwks.json", listener.local_addr().expect("jwks server address"));
+        let body = std::sync::Arc::new(std::sync::Mutex::new(body));
+        let served = body.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = [0u8; 8192];
+                let _ = socket.read(&mut request).await;
+                let body = served.lock().expect("jwks body").clone();
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/jwk-set+json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+            }
+        });
+        ServedJwks { uri, body }
+    }
+
+    /// Serves `body` from now on.
+    pub fn replace(&self, body: String) {
+        *self.body.lock().expect("jwks body") = body;
+    }
 }

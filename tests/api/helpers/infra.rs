@@ -70,8 +70,14 @@ impl Infra {
         s.server.workers = Some(1);
         // Every test client is on loopback; tests/api/rate_limits.rs turns
         // the limits on.
-        s.rate_limits =
-            oxidp::config::RateLimitSettings { authorize: 0, login: 0, forgot: 0, token: 0, shared: false };
+        s.rate_limits = oxidp::config::RateLimitSettings {
+            authorize: 0,
+            login: 0,
+            forgot: 0,
+            token: 0,
+            client_registration: 0,
+            shared: false,
+        };
         s.keys.dir = self.dir.path().join("keys");
         // One algorithm keeps start-up fast; tests/api/algorithms.rs enables all.
         s.keys.algorithms = vec![oxidp::jose::SigningAlg::Rs256];

@@ -1,0 +1,2 @@
+ALTER TABLE resources DROP COLUMN access_token_encrypted_response_enc;
+ALTER TABLE resources DROP COLUMN access_token_encrypted_response_alg;
