@@ -18,7 +18,7 @@ use crate::flows::access_tokens::AccessTokenVerifier;
 use crate::flows::account::{AccountFlow, AccountStores};
 use crate::flows::admin::Admin;
 use crate::flows::admin_gate::AdminGate;
-use crate::flows::authorize::{AuthorizeFlow, AuthorizeStores, PushFlow};
+use crate::flows::authorize::{AuthorizeFlow, AuthorizeStores, PushFlow, RequestObjectKeys};
 use crate::flows::client_auth::ClientAuthenticator;
 use crate::flows::client_auth::caller::CallerAuthenticator;
 use crate::flows::client_auth::client_keys::{ClientKeyCache, ClientKeys, OutboundHttp};
@@ -256,7 +256,10 @@ pub async fn build_services(settings: &Settings, clock: &Clock) -> anyhow::Resul
             ephemeral: stores.ephemeral.clone(),
             second_factor: second_factor.clone(),
             pending_logins: PendingLogins::new(stores.ephemeral.clone(), settings.pending_policy()),
-            client_keys: ClientKeys::new(client_keys.clone(), http.clone()),
+            request_keys: RequestObjectKeys {
+                clients: ClientKeys::new(client_keys.clone(), http.clone()),
+                ours: keys::request_key(&kek, &key_policy)?,
+            },
             subjects: resolver.clone(),
         },
         keyring.clone(),

@@ -73,6 +73,7 @@ impl Settings {
             jwks_max_age: self.keys.jwks_max_age,
             retired_retention: self.keys.retired_retention,
             kek_file: self.keys.kek_path(),
+            encrypted_requests: self.jar.enabled && self.encryption.enabled,
         }
     }
 

@@ -14,7 +14,6 @@ pub use pushed::{PushFlow, PushRefused, Pushed};
 pub use view::{InteractionView, MfaView};
 
 use crate::crypto::{random_token, secret_digest};
-use crate::flows::client_auth::client_keys::ClientKeys;
 use crate::flows::device::approval::{self, DeviceApprovalView};
 use crate::flows::pending_logins::{Admission, PendingLogins};
 use crate::flows::resources;
@@ -34,6 +33,7 @@ use crate::protocol::{
     ClientRecord, ConsentMode, OAuthError, Params, ResponseMode, StandardScope, SubjectType, mfa,
 };
 use crate::store::{Clients, Consents, Ephemeral, Resources, Users};
+pub use request_object::RequestObjectKeys;
 
 /// What the browser gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +99,7 @@ pub struct AuthorizeFlow {
     ephemeral: Ephemeral,
     second_factor: SecondFactor,
     pending_logins: PendingLogins,
-    client_keys: ClientKeys,
+    request_keys: RequestObjectKeys,
     subjects: SubjectResolver,
     keyring: Arc<KeyringHandle>,
     issuer: String,
@@ -118,8 +118,8 @@ pub struct AuthorizeStores {
     pub second_factor: SecondFactor,
     /// Admits each login transaction a new request starts.
     pub pending_logins: PendingLogins,
-    /// Verify the clients' request objects.
-    pub client_keys: ClientKeys,
+    /// Open the clients' request objects (decrypt, verify).
+    pub request_keys: RequestObjectKeys,
     /// Resolve (pairwise) `sub` values of ID token hints.
     pub subjects: SubjectResolver,
 }
@@ -140,7 +140,7 @@ impl AuthorizeFlow {
             ephemeral,
             second_factor,
             pending_logins,
-            client_keys,
+            request_keys,
             subjects,
         } = stores;
         AuthorizeFlow {
@@ -152,7 +152,7 @@ impl AuthorizeFlow {
             ephemeral,
             second_factor,
             pending_logins,
-            client_keys,
+            request_keys,
             subjects,
             keyring,
             issuer,

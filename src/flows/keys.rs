@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::jose::decryption_key::DecryptionKey;
 use crate::jose::{Kek, KeyError, Keyring, KeyringHandle, SigningAlg, generate_pem, kid_of};
 use crate::measure;
 use crate::protocol::AuditKind;
@@ -29,6 +30,23 @@ pub struct KeyPolicy {
     pub retired_retention: u64,
     /// The key-encryption key file.
     pub kek_file: PathBuf,
+    /// Publish the key clients encrypt request objects to (RFC 9101 §6.1;
+    /// `jar.enabled` and `encryption.enabled`).
+    pub encrypted_requests: bool,
+}
+
+/// The KEK derivation label of the request-object decryption key.
+const REQUEST_KEY_LABEL: &str = "oxidp request object encryption";
+
+/// The request-object key where clients may encrypt to us.
+pub fn request_key(kek: &Kek, policy: &KeyPolicy) -> Result<Option<Arc<DecryptionKey>>, KeyError> {
+    policy.encrypted_requests.then(|| request_decryption_key(kek).map(Arc::new)).transpose()
+}
+
+/// The key clients encrypt their request objects to, the same on every
+/// instance (derived from the KEK).
+pub fn request_decryption_key(kek: &Kek) -> Result<DecryptionKey, KeyError> {
+    DecryptionKey::from_seed(&kek.derive(REQUEST_KEY_LABEL)?)
 }
 
 impl From<StoreError> for KeyError {
@@ -53,7 +71,7 @@ pub async fn open(keys: &SigningKeys, policy: &KeyPolicy, now: i64) -> Result<(K
         tracing::info!(path = %policy.kek_file.display(), "generated a new key-encryption key (keep it safe: the signing keys cannot be decrypted without it)");
     }
     initialize(keys, &kek, policy, now).await?;
-    let keyring = load(keys, &kek).await?;
+    let keyring = load(keys, &kek, policy).await?;
     report_ages(&keys.list().await?, now);
     Ok((kek, keyring))
 }
@@ -128,17 +146,21 @@ fn sealed(
 
 /// The keyring of the stored set: each algorithm's active key signs; next
 /// and retired keys are published and verify. Fails clearly on a wrong KEK.
-pub async fn load(keys: &SigningKeys, kek: &Kek) -> Result<Keyring, KeyError> {
-    keyring_of(&keys.list().await?, kek)
+pub async fn load(keys: &SigningKeys, kek: &Kek, policy: &KeyPolicy) -> Result<Keyring, KeyError> {
+    keyring_of(&keys.list().await?, kek, policy)
 }
 
-fn keyring_of(stored: &[SigningKeyRecord], kek: &Kek) -> Result<Keyring, KeyError> {
+fn keyring_of(stored: &[SigningKeyRecord], kek: &Kek, policy: &KeyPolicy) -> Result<Keyring, KeyError> {
     let mut opened = Vec::new();
     for key in stored {
         let pem = kek.open(&key.kid, &key.private_key_sealed)?;
         opened.push((key.alg, key.state == KeyState::Active, pem));
     }
-    Keyring::from_sealed_keys(&opened)
+    let keyring = Keyring::from_sealed_keys(&opened)?;
+    if !policy.encrypted_requests {
+        return Ok(keyring);
+    }
+    keyring.publishing(request_decryption_key(kek)?.public_jwk())
 }
 
 /// For `alg`: next → active, active → retired, a new next key; drops
@@ -273,7 +295,7 @@ impl KeyPoller {
         if *seen == fingerprint {
             return Ok(false);
         }
-        let keyring = keyring_of(&stored, &self.kek)?;
+        let keyring = keyring_of(&stored, &self.kek, &self.policy)?;
         let first = seen.is_empty();
         if !first {
             tracing::info!(active = keyring.active_kid(), "signing key set changed; reloaded");

@@ -8,6 +8,7 @@ const NOW: i64 = 1_800_000_000;
 
 fn policy(dir: &std::path::Path) -> KeyPolicy {
     KeyPolicy {
+        encrypted_requests: false,
         algorithms: vec![SigningAlg::Rs256],
         rsa_bits: 2048,
         rotation_period: 30 * 24 * 3600,
@@ -51,7 +52,7 @@ async fn lifecycle(keys: &SigningKeys, dir: &std::path::Path) {
     let token = first.sign("JWT", &claims()).unwrap();
     let rotated = rotate(keys, &kek, &policy, SigningAlg::Rs256, NOW + 10, false).await.unwrap();
     assert!(matches!(&rotated, Rotation::Rotated { active, .. } if *active == next_kid), "{rotated:?}");
-    let second = load(keys, &kek).await.unwrap();
+    let second = load(keys, &kek, &policy).await.unwrap();
     assert_eq!(second.active_kid(), next_kid);
     assert!(second.verify(&token, "JWT").is_ok(), "the retired key still verifies");
     assert_eq!(second.kids().len(), 3, "active + new next + retired");

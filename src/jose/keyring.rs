@@ -280,6 +280,16 @@ impl Keyring {
         Ok(Keyring { keys: published, signers, jwks_json, etag })
     }
 
+    /// The same keys, with `jwk` (a public key for encryption to us,
+    /// `"use":"enc"`) published after them in the JWKS.
+    pub fn publishing(mut self, jwk: &Jwk) -> Result<Keyring, KeyError> {
+        let mut set = JwkSet::from_bytes(&self.jwks_json).map_err(|e| KeyError::Crypto(e.to_string()))?;
+        set.push_key(jwk.clone());
+        self.jwks_json = Bytes::from(set.to_string());
+        self.etag = format!("\"{}\"", crate::crypto::sha256_b64url(&self.jwks_json));
+        Ok(self)
+    }
+
     /// Algorithms with an active key, the default first.
     pub fn algorithms(&self) -> Vec<SigningAlg> {
         self.signers.iter().map(|s| s.alg).collect()

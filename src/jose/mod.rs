@@ -10,6 +10,7 @@
 
 mod alg;
 pub mod compact;
+pub mod decryption_key;
 mod handle;
 pub mod jwe;
 mod jwks;

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::jose::SigningAlg;
+use crate::jose::decryption_key::ACCEPTED_ALGS;
 use crate::jose::jwe::{ContentEncryption, KeyManagementAlg};
 use crate::protocol::client_registration::REGISTRATION_PATH;
 use crate::protocol::dpop::DpopPolicy;
@@ -126,10 +127,16 @@ pub fn metadata(issuer: &str, signing_algs: &[SigningAlg], features: Features) -
         document["require_pushed_authorization_requests"] = json!(features.pushed.required);
     }
     if features.signed_requests.enabled {
-        // RFC 9101 §10.5, OIDC Discovery §3: signed only, no encryption.
+        // RFC 9101 §10.5, OIDC Discovery §3.
         document["request_parameter_supported"] = json!(true);
         document["request_object_signing_alg_values_supported"] = json!(SigningAlg::words());
         document["require_signed_request_object"] = json!(features.signed_requests.required);
+        if features.response_encryption {
+            // Signed, then encrypted to our "use":"enc" key in the JWKS (§6.1).
+            let algs: Vec<&str> = ACCEPTED_ALGS.iter().map(|a| a.as_str()).collect();
+            document["request_object_encryption_alg_values_supported"] = json!(algs);
+            document["request_object_encryption_enc_values_supported"] = json!(ContentEncryption::words());
+        }
     }
     if features.response_encryption {
         // OIDC Discovery §3: what clients may register (Registration §2).
@@ -200,6 +207,8 @@ mod tests {
         assert_eq!(m["claims_parameter_supported"], true);
         assert_eq!(m["registration_endpoint"], "https://id.example.com/tenant/connect/register");
         assert_eq!(m["userinfo_signing_alg_values_supported"], json!(["RS256"]));
+        assert_eq!(m["request_object_encryption_alg_values_supported"], json!(["ECDH-ES", "ECDH-ES+A256KW"]));
+        assert_eq!(m["request_object_encryption_enc_values_supported"], json!(["A128CBC-HS256", "A256GCM"]));
         for what in ["id_token", "userinfo"] {
             let algs = &m[format!("{what}_encryption_alg_values_supported")];
             assert_eq!(*algs, json!(["RSA-OAEP-256", "ECDH-ES", "ECDH-ES+A256KW"]));
@@ -230,6 +239,7 @@ mod tests {
         assert_eq!(m["subject_types_supported"], json!(["public"]));
         assert_eq!(m["claims_parameter_supported"], false);
         assert!(m.get("id_token_encryption_alg_values_supported").is_none());
+        assert!(m.get("request_object_encryption_alg_values_supported").is_none());
         assert!(m.get("userinfo_encryption_enc_values_supported").is_none());
         assert!(m.get("registration_endpoint").is_none());
         let grants = m["grant_types_supported"].as_array().unwrap();

@@ -42,8 +42,9 @@ backend_test!(each_algorithm_has_its_own_published_keys, options = all_algorithm
         "exactly the usable algorithms, default first"
     );
     let jwks = app.jwks().await;
-    let keys = jwks["keys"].as_array().unwrap();
+    let keys = signing_keys(&jwks);
     assert_eq!(keys.len(), 8, "an active and a next key per algorithm");
+    encryption_key(&jwks);
     for (alg, kty) in [("RS256", "RSA"), ("PS256", "RSA"), ("ES256", "EC"), ("EdDSA", "OKP")] {
         let of_alg: Vec<_> = keys.iter().filter(|k| k["alg"] == alg).collect();
         assert_eq!(of_alg.len(), 2, "{alg}");

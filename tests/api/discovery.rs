@@ -63,8 +63,9 @@ backend_test!(jwks_publishes_only_public_rsa_keys, |app| async move {
     let ct = header(&resp, reqwest::header::CONTENT_TYPE).unwrap_or_default();
     assert!(ct.starts_with("application/"), "content-type {ct}");
     let jwks: Value = resp.json().await.unwrap();
-    let keys = jwks["keys"].as_array().expect("keys array");
+    let keys = signing_keys(&jwks);
     assert!(!keys.is_empty(), "no signing key published");
+    encryption_key(&jwks);
     for key in keys {
         assert_eq!(key["kty"], "RSA", "{key}");
         assert_eq!(key["use"], "sig", "{key}");

@@ -230,3 +230,89 @@ backend_test!(
         );
     }
 );
+
+/// `inner` encrypted to the server's `"use":"enc"` key from its JWKS (RFC
+/// 9101 §6.1), as a client's JOSE library would.
+fn encrypted_to(jwks: &Value, alg: &str, inner: &str) -> String {
+    let keys = jwks["keys"].as_array().expect("keys");
+    let enc: Vec<&Value> = keys.iter().filter(|k| k["use"] == "enc").collect();
+    assert_eq!(enc.len(), 1, "one encryption key: {jwks}");
+    assert!(keys.iter().filter(|k| k["use"] != "enc").all(|k| k["use"] == "sig"), "the rest sign: {jwks}");
+    let jwk = josekit::jwk::Jwk::from_map(enc[0].as_object().unwrap().clone()).unwrap();
+    let mut header = josekit::jwe::JweHeader::new();
+    header.set_content_encryption("A256GCM");
+    header.set_content_type("JWT");
+    let encrypter: Box<dyn josekit::jwe::JweEncrypter> = match alg {
+        "ECDH-ES" => Box::new(josekit::jwe::ECDH_ES.encrypter_from_jwk(&jwk).unwrap()),
+        _ => Box::new(josekit::jwe::ECDH_ES_A256KW.encrypter_from_jwk(&jwk).unwrap()),
+    };
+    josekit::jwe::serialize_compact(inner.as_bytes(), &header, encrypter.as_ref()).unwrap()
+}
+
+backend_test!(a_request_object_encrypted_to_the_server_signs_in, |app| async move {
+    let user = app.with_user("alice", "correct horse battery").await;
+    let key = ClientKey::es256("req-1");
+    let client = signing_client(&app, "app1", &key).await;
+    let jwks = app.jwks().await;
+    let discovery = app.discovery().await;
+    assert_eq!(
+        discovery["request_object_encryption_alg_values_supported"],
+        json!(["ECDH-ES", "ECDH-ES+A256KW"])
+    );
+
+    for alg in ["ECDH-ES", "ECDH-ES+A256KW"] {
+        let req = AuthRequest::new(&client).state(alg);
+        let request = encrypted_to(&jwks, alg, &signed(&key, &object_claims(&app, &req)));
+        assert_eq!(request.split('.').count(), 5);
+        let browser = app.browser();
+        let form =
+            LoginForm::from_response(browser.get_authorize(&by_value("app1", &request, &[])).await).await;
+        let resp = browser.submit_login(&form, "alice", &user.password).await;
+        assert_eq!(Callback::from_redirect(&resp, CB).state.as_deref(), Some(alg), "{alg}");
+    }
+
+    // Inside must be a signed object: plain claims, or a forged signature, are refused.
+    let req = AuthRequest::new(&client);
+    let claims = object_claims(&app, &req);
+    let unsigned = encrypted_to(&jwks, "ECDH-ES", &claims.to_string());
+    assert_refused_page(
+        app.browser().get_authorize(&by_value("app1", &unsigned, &[])).await,
+        "unsigned inside",
+    )
+    .await;
+    let forged = encrypted_to(&jwks, "ECDH-ES", &signed(&ClientKey::es256("req-1"), &claims));
+    assert_refused_page(
+        app.browser().get_authorize(&by_value("app1", &forged, &[])).await,
+        "another key inside",
+    )
+    .await;
+    // Encrypted to a key that is not ours.
+    let stranger = json!({ "keys": [Value::Object(
+        josekit::jwe::ECDH_ES.generate_ec_key_pair(josekit::jwk::alg::ec::EcCurve::P256).unwrap()
+            .to_jwk_public_key().as_ref().clone()
+    )] });
+    let mut stranger = stranger;
+    stranger["keys"][0]["use"] = json!("enc");
+    stranger["keys"][0].as_object_mut().unwrap().remove("alg");
+    let elsewhere = encrypted_to(&stranger, "ECDH-ES", &signed(&key, &claims));
+    assert_refused_page(app.browser().get_authorize(&by_value("app1", &elsewhere, &[])).await, "not our key")
+        .await;
+});
+
+backend_test!(
+    without_encryption_no_key_is_published_and_encrypted_objects_are_refused,
+    options = SpawnOptions::default().settings(|s| s.encryption.enabled = false),
+    |app| async move {
+        let jwks = app.jwks().await;
+        assert!(jwks["keys"].as_array().unwrap().iter().all(|k| k["use"] == "sig"), "{jwks}");
+        assert!(app.discovery().await.get("request_object_encryption_alg_values_supported").is_none());
+        let key = ClientKey::es256("req-1");
+        signing_client(&app, "app1", &key).await;
+        let encrypted = "eyJhbGciOiJFQ0RILUVTIiwiZW5jIjoiQTI1NkdDTSJ9.a.b.c.d";
+        assert_refused_page(
+            app.browser().get_authorize(&by_value("app1", encrypted, &[])).await,
+            "encrypted",
+        )
+        .await;
+    }
+);

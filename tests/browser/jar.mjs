@@ -2,11 +2,13 @@
 // Chromium: a confidential web app signs its authorization request with its
 // own ES256 key (the public half registered with --jwks-file), sends it by
 // value through the browser, then pushes one to /par (RFC 9126 §3); both
-// sign alice in and the code is exchanged. A request whose signature the
+// sign alice in and the code is exchanged; one more is also encrypted to
+// the server with jose (RFC 9101 §6.1) before it is pushed. A request whose signature the
 // browser altered gets the error page, never a redirect.
 // Usage: see run.sh (it registers the client `signer` and makes the key).
 import { chromium } from 'playwright-core';
 import * as client from 'openid-client';
+import { CompactEncrypt, importJWK } from 'jose';
 import { webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -88,6 +90,28 @@ try {
   });
   check(pushedTokens.claims().sub === tokens.claims().sub, 'the pushed signed request signs the same user in');
   console.log('signed request object pushed to /par OK');
+
+  // Signed, then encrypted to the server (RFC 9101 §6.1) with jose's
+  // CompactEncrypt to the JWKS key with "use":"enc", pushed to /par.
+  const serverKeys = await (await fetch(new URL(`${issuer}/.well-known/jwks.json`))).json();
+  const encJwk = serverKeys.keys.find((k) => k.use === 'enc');
+  const algs = config.serverMetadata().request_object_encryption_alg_values_supported;
+  check(encJwk && algs?.includes('ECDH-ES+A256KW'), 'discovery and JWKS: request object encryption');
+  const sealedVerifier = client.randomPKCECodeVerifier();
+  const { searchParams: signedParams } = await client.buildAuthorizationUrlWithJAR(config,
+    await request('jar-sealed', sealedVerifier), signingKey);
+  const sealed = await new CompactEncrypt(new TextEncoder().encode(signedParams.get('request')))
+    .setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', cty: 'JWT', kid: encJwk.kid })
+    .encrypt(await importJWK(encJwk, 'ECDH-ES+A256KW'));
+  signedParams.set('request', sealed);
+  const sealedUrl = await client.buildAuthorizationUrlWithPAR(config, signedParams);
+  await page.goto(sealedUrl.href);
+  check(new URL(page.url()).host === '127.0.0.1:9012', `encrypted: landed on ${page.url()}`);
+  const sealedTokens = await client.authorizationCodeGrant(config, hits.at(-1), {
+    pkceCodeVerifier: sealedVerifier, expectedState: 'jar-sealed', idTokenExpected: true,
+  });
+  check(sealedTokens.claims().sub === tokens.claims().sub, 'the encrypted request signs the same user in');
+  console.log('signed and encrypted request object (jose CompactEncrypt) pushed to /par OK');
 } finally {
   callbackServer.close();
   await browser.close();

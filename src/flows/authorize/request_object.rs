@@ -4,10 +4,23 @@
 //! and either way only the object's parameters count. A client (or every
 //! client, `jar.required`) can be required to sign its requests.
 
+use std::sync::Arc;
+
 use super::AuthorizeFlow;
+use crate::flows::client_auth::client_keys::ClientKeys;
+use crate::jose::decryption_key::DecryptionKey;
 use crate::protocol::authorize::{self, AuthorizationRequest, AuthorizeError};
 use crate::protocol::request_object;
 use crate::protocol::{ClientRecord, OAuthError, Params};
+
+/// The keys a request object is opened with: ours, when clients may
+/// encrypt to us (RFC 9101 §6.1), and the client's, for its signature.
+#[derive(Clone)]
+pub struct RequestObjectKeys {
+    pub clients: ClientKeys,
+    /// `None`: encrypted objects are refused (not advertised in discovery).
+    pub ours: Option<Arc<DecryptionKey>>,
+}
 
 impl AuthorizeFlow {
     /// The parameters of the request's `request` object, verified for the
@@ -44,8 +57,14 @@ impl AuthorizeFlow {
     ) -> Result<Params, OAuthError> {
         let client_id = client.client_id.as_str();
         let opened = async {
-            let object = request_object::parse(token)?;
-            let keys = self.client_keys.of(client, object.kid.as_deref(), now).await.map_err(|e| {
+            let decrypted = match &self.request_keys.ours {
+                Some(ours) if request_object::is_encrypted(token) => {
+                    Some(request_object::decrypt(ours, token)?)
+                }
+                _ => None,
+            };
+            let object = request_object::parse(decrypted.as_deref().unwrap_or(token))?;
+            let keys = self.request_keys.clients.of(client, object.kid.as_deref(), now).await.map_err(|e| {
                 tracing::warn!(client_id, error = %e, "cannot get the client's JWK Set for a request object");
                 OAuthError::invalid_request_object(
                     "the client has no usable registered keys (jwks or jwks_uri)",

@@ -6,9 +6,10 @@
 //!
 //! The rules, RFC 9101 §6 unless noted:
 //! - only signed objects: `alg` on our allow-list (never `none`, never HS*),
-//!   the key from the client's registration (RFC 8725 §2.1, §3.1); an
-//!   encrypted (five-part) object is refused, as discovery advertises no
-//!   request-object encryption;
+//!   the key from the client's registration (RFC 8725 §2.1, §3.1); one
+//!   encrypted to our key (ECDH-ES, [`decrypt`]) must hold a signed object
+//!   (a nested JWT, §6.1), and where we publish no such key an encrypted
+//!   object is refused;
 //! - `typ`, when present, is `oauth-authz-req+jwt` (§4, RFC 8725 §3.11) or
 //!   the generic `JWT` older clients send; any other type is a different
 //!   kind of token and is refused (§10.8, cross-JWT confusion);
@@ -24,6 +25,7 @@
 use serde_json::{Map, Value};
 
 use crate::jose::SigningAlg;
+use crate::jose::decryption_key::DecryptionKey;
 use crate::protocol::client_assertion::{self, Assertion, Reject};
 use crate::protocol::{OAuthError, Params};
 
@@ -64,6 +66,24 @@ impl RequestObjectPolicy {
 
 fn invalid(description: impl Into<String>) -> OAuthError {
     OAuthError::invalid_request_object(description)
+}
+
+/// Whether `token` is a compact JWE (five parts, RFC 7516 §7.1).
+pub fn is_encrypted(token: &str) -> bool {
+    token.split('.').count() == 5
+}
+
+/// The signed object inside one encrypted to `ours` (RFC 9101 §6.1: signed,
+/// then encrypted).
+pub fn decrypt(ours: &DecryptionKey, token: &str) -> Result<String, OAuthError> {
+    let (plain, _) = ours
+        .decrypt(token)
+        .map_err(|why| invalid(format!("the encrypted request object is refused: {why}")))?;
+    let inner = String::from_utf8(plain).map_err(|_| invalid("the encrypted request object holds no JWT"))?;
+    if inner.split('.').count() != 3 {
+        return Err(invalid("an encrypted request object must hold a signed one (a nested JWT)"));
+    }
+    Ok(inner)
 }
 
 /// Splits the object and checks its header; the signature is checked by

@@ -48,6 +48,25 @@ pub fn verify_jwt(jwks: &Value, token: &str) -> Jwt {
     jwt
 }
 
+/// The keys of a JWK Set that verify signatures (`"use":"sig"`): all but
+/// the one clients encrypt request objects to.
+pub fn signing_keys(jwks: &Value) -> Vec<&Value> {
+    let keys = jwks["keys"].as_array().unwrap_or_else(|| panic!("JWKS without keys: {jwks}"));
+    keys.iter().filter(|k| k["use"] != "enc").collect()
+}
+
+/// The JWKS's key for encryption to the server (RFC 9101 §6.1): one P-256
+/// key, public members only.
+pub fn encryption_key(jwks: &Value) -> &Value {
+    let keys = jwks["keys"].as_array().unwrap_or_else(|| panic!("JWKS without keys: {jwks}"));
+    let enc: Vec<&Value> = keys.iter().filter(|k| k["use"] == "enc").collect();
+    assert_eq!(enc.len(), 1, "one encryption key: {jwks}");
+    let key = enc[0];
+    assert_eq!((key["kty"].as_str(), key["crv"].as_str()), (Some("EC"), Some("P-256")), "{key}");
+    assert!(key.get("d").is_none(), "private member published: {key}");
+    key
+}
+
 /// The JWKS entry with `kid`.
 pub fn find_jwk<'a>(jwks: &'a Value, kid: &str) -> &'a Value {
     jwks["keys"]
